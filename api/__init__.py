@@ -1,0 +1,1 @@
+"""The HTTP service (Starlette, strawberry GraphQL) and the ``coco`` command line."""

@@ -1,0 +1,63 @@
+"""The Starlette application: built once from a list of routes, the store opened in the lifespan.
+
+Nothing lives in module globals: the store reaches handlers through ``request.app.state``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.settings import public, resolve
+from graph.embedded import EmbeddedStore
+from graph.store import Store
+from schema import SCHEMA
+
+
+async def healthz(request: Request) -> JSONResponse:
+    store: Store = request.app.state.store
+    return JSONResponse({"status": "ok", "version": store.version})
+
+
+async def settings_json(request: Request) -> JSONResponse:
+    return JSONResponse(public(request.app.state.settings))
+
+
+async def schema_json(request: Request) -> JSONResponse:
+    return JSONResponse(SCHEMA.describe())
+
+
+async def stats_json(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.state.store.counts())
+
+
+ROUTES = [
+    Route("/healthz", healthz),
+    Route("/-/settings.json", settings_json),
+    Route("/-/schema.json", schema_json),
+    Route("/-/stats.json", stats_json),
+]
+
+
+def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = None) -> Starlette:
+    """Build the app; ``store`` injects an open store (tests), else ``settings['db']`` is opened."""
+    conf = resolve(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = store if store is not None else EmbeddedStore(conf["db"])
+        app.state.settings = conf
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    return Starlette(routes=ROUTES, lifespan=lifespan)

@@ -1,0 +1,47 @@
+"""One table of settings for the whole service: the CLI options, ``/-/settings.json`` and the docs
+derive from it (the pattern of Datasette's ``Setting`` table)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Any
+    help: str
+    cast: Callable[[str], Any] = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "COCO_DB", "coco.db", "Path of the embedded store's SQLite file."),
+    Setting("host", "COCO_HOST", "127.0.0.1",
+            "Interface the server binds; loopback unless you mean to publish it."),
+    Setting("port", "COCO_PORT", 8000, "TCP port of the server.", int),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def resolve(overrides: Mapping[str, Any] | None = None,
+            environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Effective settings: explicit overrides, then the environment, then defaults."""
+    env = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = (overrides or {}).get(s.name)
+        if value is None and s.env in env:
+            value = s.cast(env[s.env])
+        out[s.name] = s.default if value is None else value
+    return out
+
+
+def public(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings safe to show: secrets are masked."""
+    return {k: ("***" if BY_NAME[k].secret and v else v) for k, v in settings.items()}

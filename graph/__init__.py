@@ -1,0 +1,1 @@
+"""Stores, projections and analytics of the COCO Atlas property graph."""

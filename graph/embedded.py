@@ -1,0 +1,447 @@
+"""The embedded store: a SQLite file (WAL mode) as the durable truth, an in-memory index beside it.
+
+SQLite holds every node and edge with its properties as JSON; :class:`graph.memindex.GraphIndex`
+holds the topology as integer arrays for fast traversal and projections. A write is validated
+whole, committed in one SQLite transaction, and only then applied to the index, so the two never
+disagree; if another process commits to the same file, the index is rebuilt on the next call
+(SQLite's ``PRAGMA data_version`` tells us).
+
+Durability: WAL with ``synchronous=NORMAL`` keeps every committed transaction across a crash or a
+kill of the process (https://sqlite.org/wal.html); only an OS crash or power loss may lose the last
+transactions, never corrupt the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from graph import sqlfilter
+from graph.memindex import GraphIndex
+from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
+from graph.store import Direction, Neighbour, Store, Transaction, WriteResult
+from graph.writeplan import WritePlan, plan_write
+from schema import SCHEMA, Edge, Node
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS labels (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS rel_types (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS nodes (
+    idx INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    label INTEGER NOT NULL REFERENCES labels(code),
+    props TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_label_id ON nodes(label, id);
+CREATE TABLE IF NOT EXISTS edges (
+    src INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    dst INTEGER NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (src, type, dst)
+) WITHOUT ROWID;
+"""
+FORMAT = 1  # bump when the file layout changes
+CHUNK = 500  # ids per IN (...) lookup
+
+
+def now_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return orjson.dumps(props).decode()
+
+
+class EmbeddedStore(Store):
+    """SQLite + in-memory index; opens or creates ``path`` (default ``./coco.db``)."""
+
+    def __init__(self, path: str | Path = "coco.db"):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
+        self._db.execute("PRAGMA busy_timeout=10000")
+        with self._lock:
+            self._init_schema()
+            self._load()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _init_schema(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in DDL.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            fmt = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+            if fmt is not None and fmt[0] != FORMAT:
+                raise RuntimeError(f"{self.path}: store format {fmt[0]}, "
+                                   f"this version reads {FORMAT}")
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', 0)",
+                             (FORMAT,))
+            for table, names in (("labels", SCHEMA.label_names), ("rel_types", SCHEMA.rel_names)):
+                known = {n for (n,) in self._db.execute(f"SELECT name FROM {table}")}
+                for name in names:
+                    if name not in known:
+                        self._db.execute(
+                            f"INSERT INTO {table}(code, name) VALUES "
+                            f"((SELECT coalesce(max(code) + 1, 0) FROM {table}), ?)", (name,))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self.label_code = dict(self._db.execute("SELECT name, code FROM labels"))
+        self.type_code = dict(self._db.execute("SELECT name, code FROM rel_types"))
+        self.label_name = {c: n for n, c in self.label_code.items()}
+        self.type_name = {c: n for n, c in self.type_code.items()}
+
+    def _load(self) -> None:
+        """Build the in-memory index from the file (the whole reopen cost)."""
+        index = GraphIndex()
+        rows = self._db.execute("SELECT idx, id, label FROM nodes ORDER BY idx").fetchall()
+        if rows:
+            idxs, ids, labels = zip(*rows, strict=True)
+            index.add_nodes(list(idxs), list(ids), list(labels))
+        del rows
+        cur = self._db.execute("SELECT src, dst, type FROM edges")
+        while chunk := cur.fetchmany(1_000_000):
+            arr = np.array(chunk, dtype=np.int64)
+            index.add_edges(arr[:, 0], arr[:, 1], arr[:, 2])
+        self.index = index
+        self._version = int(self._meta("version"))
+        self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _meta(self, key: str) -> Any:
+        return self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()[0]
+
+    def _fresh(self) -> None:
+        """Reload the index when another connection committed to the file."""
+        dv = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if dv != self._data_version:
+            if int(self._meta("version")) != self._version:
+                self._load()
+            self._data_version = dv
+
+    # -- writes ------------------------------------------------------------------------------
+    def commit(self, tx: Transaction) -> WriteResult:
+        with self.bulk(tx.source) as writer:
+            return writer.write(tx)
+
+    @contextmanager
+    def bulk(self, source: str) -> Iterator[BulkWriter]:
+        """Many batches in one SQLite transaction: all land together or none does.
+
+        Each batch is validated against the store as the earlier batches left it; on any error
+        the SQLite transaction rolls back and the index is rebuilt from the file.
+        """
+        with self._lock:
+            self._fresh()
+            self._db.execute("BEGIN IMMEDIATE")
+            writer = BulkWriter(self, source)
+            try:
+                yield writer
+                if writer.batches:
+                    self._db.execute("UPDATE meta SET value = value + 1 WHERE key='version'")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                if writer.batches:
+                    self._load()
+                raise
+            if writer.batches:
+                self._version += 1
+            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            writer.total.version = self._version
+
+    def _write_plan(self, plan: WritePlan) -> None:
+        rows = self._rows(plan)
+        self._write(*rows)
+        self._apply(plan, *rows)
+
+    def _rows(self, plan: WritePlan) -> tuple[list[Any], ...]:
+        """SQL rows of a plan; new nodes get the next free rowids."""
+        pos, lc, tc = self.index.pos, self.label_code, self.type_code
+        new_pos: dict[str, int] = {}
+        nxt = self.index.n_slots
+        node_rows = []
+        for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
+            if new:
+                i = new_pos[node.id] = nxt
+                nxt += 1
+            else:
+                i = pos[node.id]
+            node_rows.append((i, node.id, lc[node.label], _dumps(node.props)))
+
+        def at(node_id: str) -> int:
+            i = new_pos.get(node_id)
+            return pos[node_id] if i is None else i
+
+        edge_rows = [(at(e.source), tc[e.type], at(e.target), _dumps(e.props)) for e in plan.edges]
+        del_edges = [(pos[s], tc[t], pos[d]) for s, t, d in plan.del_edges]
+        del_nodes = [(pos[i],) for i in plan.del_nodes]
+        return node_rows, edge_rows, del_edges, del_nodes
+
+    def _write(self, node_rows: list[Any], edge_rows: list[Any], del_edges: list[Any],
+               del_nodes: list[Any]) -> None:
+        db = self._db
+        db.executemany("DELETE FROM edges WHERE src=? AND type=? AND dst=?", del_edges)
+        db.executemany("DELETE FROM nodes WHERE idx=?", del_nodes)
+        db.executemany("INSERT INTO nodes(idx, id, label, props) VALUES (?,?,?,?) "
+                       "ON CONFLICT(idx) DO UPDATE SET props=excluded.props", node_rows)
+        db.executemany("INSERT INTO edges(src, type, dst, props) VALUES (?,?,?,?) "
+                       "ON CONFLICT(src, type, dst) DO UPDATE SET props=excluded.props",
+                       edge_rows)
+
+    def _apply(self, plan: WritePlan, node_rows: list[Any], edge_rows: list[Any],
+               del_edges: list[Any], del_nodes: list[Any]) -> None:
+        """Mirror a written batch in the index (rebuilt from the file if the transaction fails)."""
+        index = self.index
+        for s, t, d in del_edges:
+            index.remove_edge(s, d, t)
+        for (i,) in del_nodes:
+            index.remove_node(i)
+        fresh = [r for r, new in zip(node_rows, plan.new_nodes, strict=True) if new]
+        index.add_nodes([r[0] for r in fresh], [r[1] for r in fresh], [r[2] for r in fresh])
+        added = [r for r, new in zip(edge_rows, plan.new_edges, strict=True) if new]
+        if added:
+            arr = np.array([r[:3] for r in added], dtype=np.int64)
+            index.add_edges(arr[:, 0], arr[:, 2], arr[:, 1])
+
+    # -- the planner's questions (graph.writeplan.Lookup) --------------------------------------
+    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+        pos, labels, names = self.index.pos, self.index.labels.view, self.label_name
+        return {i: names[int(labels[pos[i]])] for i in ids if i in pos}
+
+    def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        pos = self.index.pos
+        found = self._props_by_idx([pos[i] for i in ids if i in pos])
+        names = self.index.ids
+        return {names[i]: p for i, p in found.items()}  # type: ignore[misc]
+
+    def edge_props(self, keys: Sequence[tuple[str, str, str]]
+                   ) -> dict[tuple[str, str, str], dict[str, Any]]:
+        index, pos, tc = self.index, self.index.pos, self.type_code
+        ikeys = {}
+        for s, t, d in keys:
+            si, di, ti = pos.get(s), pos.get(d), tc.get(t)
+            if si is not None and di is not None and ti is not None and index.has_edge(si, di, ti):
+                ikeys[(si, ti, di)] = (s, t, d)
+        found = self._edge_props_by_idx(list(ikeys))
+        return {ikeys[k]: p for k, p in found.items()}
+
+    def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
+                 ) -> list[tuple[str, str, str]]:
+        index, names, tn = self.index, self.index.ids, self.type_name
+        types = None if rel_types is None else [self.type_code[t] for t in rel_types]
+        src, dst, typ = index.src.view, index.dst.view, index.typ.view
+        out = []
+        for node_id in ids:
+            i = index.pos.get(node_id)
+            if i is not None:
+                for p in index.incident(i, "both", types).tolist():
+                    out.append((names[src[p]], tn[int(typ[p])], names[dst[p]]))
+        return out  # type: ignore[return-value]
+
+    def _props_by_idx(self, idxs: Sequence[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(idxs):
+            q = f"SELECT idx, props FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
+            out.update((i, orjson.loads(p)) for i, p in self._db.execute(q, chunk))
+        return out
+
+    def _edge_props_by_idx(self, keys: Sequence[tuple[int, int, int]]
+                           ) -> dict[tuple[int, int, int], dict[str, Any]]:
+        """Props of edges by (src, type, dst) integer keys, in a few round trips."""
+        out: dict[tuple[int, int, int], dict[str, Any]] = {}
+        q = ("SELECT e.src, e.type, e.dst, e.props FROM json_each(?) j JOIN edges e "
+             "ON e.src = json_extract(j.value, '$[0]') AND e.type = json_extract(j.value, '$[1]')"
+             " AND e.dst = json_extract(j.value, '$[2]')")
+        for i in range(0, len(keys), 10_000):
+            chunk = orjson.dumps([list(k) for k in keys[i:i + 10_000]]).decode()
+            out.update(((s, t, d), orjson.loads(p)) for s, t, d, p in self._db.execute(q, (chunk,)))
+        return out
+
+    # -- reads -------------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        with self._lock:
+            self._fresh()
+            return self._version
+
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        with self._lock:
+            self._fresh()
+            pos = self.index.pos
+            idxs = [pos[i] for i in ids if i in pos]
+            return {n.id: n for n in self._nodes_by_idx(idxs)}
+
+    def _nodes_by_idx(self, idxs: Sequence[int]) -> list[Node]:
+        out = []
+        for chunk in _chunks(idxs):
+            q = f"SELECT id, label, props FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
+            out.extend(Node(i, self.label_name[lab], orjson.loads(p))
+                       for i, lab, p in self._db.execute(q, chunk))
+        return out
+
+    def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
+        with self._lock:
+            self._fresh()
+            return {k: Edge(*k, p) for k, p in self.edge_props(keys).items()}
+
+    def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
+             first: int = 50, after: str | None = None) -> Page[Node]:
+        check_find(label, where, order_by, first)
+        terms = sqlfilter.sort_terms(order_by)
+        params: list[Any] = [self.label_code[label]]
+        cond = sqlfilter.compile_filter(label, where, params)
+        count_params = list(params)
+        if after is not None:
+            values = decode_cursor(after, len(terms) - 1)
+            cond += " AND " + sqlfilter.keyset(terms, values, params)
+        cols = ", ".join(e for e, _ in terms)
+        sql = (f"SELECT id, props, {cols} FROM nodes WHERE label = ? AND {cond} "
+               f"ORDER BY {sqlfilter.order_clause(terms)} LIMIT ?")
+        with self._lock:
+            self._fresh()
+            rows = self._db.execute(sql, [*params, first + 1]).fetchall()
+            total = self._count(label, where, count_params)
+        has_next = len(rows) > first
+        rows = rows[:first]
+        cursors = [encode_cursor(r[2:]) for r in rows]
+        items = [Node(r[0], label, orjson.loads(r[1])) for r in rows]
+        return Page(items, total, has_next, cursors[-1] if cursors else None, cursors)
+
+    def count(self, label: str, where: Filter | None = None) -> int:
+        check_find(label, where, (), 0)
+        params: list[Any] = [self.label_code[label]]
+        sqlfilter.compile_filter(label, where, params)
+        with self._lock:
+            self._fresh()
+            return self._count(label, where, params)
+
+    def _count(self, label: str, where: Filter | None, params: list[Any]) -> int:
+        cond = sqlfilter.compile_filter(label, where, [])
+        sql = f"SELECT count(*) FROM nodes WHERE label = ? AND {cond}"
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
+                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
+        with self._lock:
+            self._fresh()
+            index = self.index
+            types = None if rel_types is None else [self.type_code[t] for t in rel_types]
+            src, dst, typ = index.src.view, index.dst.view, index.typ.view
+            wanted: list[tuple[str, int, int, int, Any]] = []  # (id, src, type, dst, direction)
+            for node_id in ids:
+                i = index.pos.get(node_id)
+                for way in (("out", "in") if direction == "both" else (direction,)):
+                    if i is not None:
+                        wanted.extend((node_id, int(src[p]), int(typ[p]), int(dst[p]), way)
+                                      for p in index.incident(i, way, types).tolist())
+            props = self._edge_props_by_idx([(s, t, d) for _, s, t, d, _ in wanted])
+            others = self._props_by_idx(sorted({d if w == "out" else s
+                                                for _, s, _, d, w in wanted}))
+            names, tn, labels = index.ids, self.type_name, index.labels.view
+            out: dict[str, list[Neighbour]] = {i: [] for i in ids}
+            for node_id, s, t, d, way in wanted:
+                o = d if way == "out" else s
+                other = Node(names[o], self.label_name[int(labels[o])], others[o])  # type: ignore[arg-type]
+                edge = Edge(names[s], tn[t], names[d], props[(s, t, d)])  # type: ignore[arg-type]
+                out[node_id].append(Neighbour(edge, other, way))
+            return out
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            self._fresh()
+            lc, tc = self.index.label_counts(), self.index.type_counts()
+            return {
+                "labels": {n: int(lc[self.label_code[n]]) for n in SCHEMA.label_names},
+                "relationships": {n: int(tc[self.type_code[n]]) for n in SCHEMA.rel_names},
+            }
+
+    def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:
+        last = -1
+        while True:
+            with self._lock:
+                q = "SELECT idx, id, label, props FROM nodes WHERE idx > ?"
+                args: list[Any] = [last]
+                if label is not None:
+                    q += " AND label = ?"
+                    args.append(self.label_code[label])
+                rows = self._db.execute(q + " ORDER BY idx LIMIT ?", [*args, batch]).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, i, lab, p in rows:
+                yield Node(i, self.label_name[lab], orjson.loads(p))
+
+    def iter_edges(self, rel: str | None = None, batch: int = 10_000) -> Iterator[Edge]:
+        last: tuple[int, int, int] = (-1, -1, -1)
+        ids = None
+        while True:
+            with self._lock:
+                q = ("SELECT src, type, dst, props FROM edges WHERE (src, type, dst) > (?, ?, ?)")
+                args: list[Any] = list(last)
+                if rel is not None:
+                    q += " AND type = ?"
+                    args.append(self.type_code[rel])
+                rows = self._db.execute(q + " ORDER BY src, type, dst LIMIT ?",
+                                        [*args, batch]).fetchall()
+                ids = self.index.ids
+            if not rows:
+                return
+            last = rows[-1][:3]
+            for s, t, d, p in rows:
+                yield Edge(ids[s], self.type_name[t], ids[d], orjson.loads(p))  # type: ignore[arg-type]
+
+    def to_networkx(self, labels: Sequence[str] | None = None,
+                    rel_types: Sequence[str] | None = None) -> Any:
+        """A networkx MultiDiGraph of the topology, for algorithms that want one."""
+        with self._lock:
+            self._fresh()
+            return self.index.to_networkx(
+                self.label_name, self.type_name,
+                None if labels is None else [self.label_code[x] for x in labels],
+                None if rel_types is None else [self.type_code[x] for x in rel_types])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class BulkWriter:
+    """Writes batches inside :meth:`EmbeddedStore.bulk`; ``total`` sums what they did."""
+
+    def __init__(self, store: EmbeddedStore, source: str):
+        self.store = store
+        self.source = source
+        self.stamp = now_stamp()
+        self.total = WriteResult()
+        self.batches = 0
+
+    def write(self, tx: Transaction) -> WriteResult:
+        plan = plan_write(self.store, tx, self.stamp)  # raises ValidationError, writes nothing
+        self.store._write_plan(plan)
+        self.batches += 1
+        for name in ("nodes_created", "nodes_updated", "edges_created", "edges_updated",
+                     "nodes_deleted", "edges_deleted"):
+            setattr(self.total, name, getattr(self.total, name) + getattr(plan.result, name))
+        return self.total
+
+
+def _chunks(seq: Sequence[int]) -> Iterator[list[int]]:
+    seq = list(seq)
+    for i in range(0, len(seq), CHUNK):
+        yield seq[i:i + CHUNK]

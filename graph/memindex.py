@@ -1,0 +1,185 @@
+"""The embedded store's in-memory working index: graph topology as integer arrays.
+
+Why not a networkx MultiDiGraph for everything: holding 500k nodes and 3M edges as nested dicts
+costs ~3 GB and ~45 s to rebuild (measured, ``shared/design/domain.md``). Here a node is an integer
+(its SQLite rowid), the edges are three parallel numpy arrays, and adjacency is a compressed sparse
+row (CSR) structure rebuilt lazily after writes. Properties stay in SQLite and are read on demand;
+:meth:`GraphIndex.to_networkx` builds networkx graphs for the projections whose algorithms
+need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+
+TYPE_BITS = 6  # up to 64 relationship types
+NODE_BITS = 29  # up to 536M nodes
+
+
+def edge_key(src: int, dst: int, typ: int) -> int:
+    """Pack an edge's (source, target, type) into one int for a dict lookup."""
+    return (((src << NODE_BITS) | dst) << TYPE_BITS) | typ
+
+
+class Growable:
+    """An append-only numpy array with amortised doubling (like a C++ vector)."""
+
+    def __init__(self, dtype: type, capacity: int = 1024):
+        self._data = np.zeros(capacity, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: Sequence[int] | np.ndarray) -> None:
+        n = len(values)
+        need = self.size + n
+        if need > len(self._data):
+            grown = np.zeros(max(need, 2 * len(self._data)), dtype=self._data.dtype)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size:need] = values
+        self.size = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._data[: self.size]
+
+
+class Csr:
+    """Edges grouped by node: positions of edge ``ptr[v]:ptr[v+1]`` in ``edges``."""
+
+    def __init__(self, keys: np.ndarray, positions: np.ndarray, n_nodes: int):
+        order = np.argsort(keys, kind="stable")
+        self.edges = positions[order]
+        counts = np.bincount(keys, minlength=n_nodes)
+        self.ptr = np.concatenate(([0], np.cumsum(counts)))
+
+    def of(self, node: int) -> np.ndarray:
+        return self.edges[self.ptr[node]: self.ptr[node + 1]]
+
+
+class GraphIndex:
+    """Topology of the stored graph: ids, labels and edges, all integer-indexed."""
+
+    def __init__(self) -> None:
+        self.ids: list[str | None] = []
+        self.pos: dict[str, int] = {}
+        self.labels = Growable(np.int8)
+        self.src = Growable(np.int32)
+        self.dst = Growable(np.int32)
+        self.typ = Growable(np.int8)
+        self.alive = Growable(np.bool_)
+        self.edge_pos: dict[int, int] = {}
+        self._out: Csr | None = None
+        self._in: Csr | None = None
+
+    # -- building --------------------------------------------------------------------------
+    def add_nodes(self, idxs: Sequence[int], ids: Sequence[str], labels: Sequence[int]) -> None:
+        """Register new nodes; ``idxs`` are their rowids (never reused)."""
+        if not idxs:
+            return
+        top = max(idxs) + 1
+        if top > len(self.ids):
+            self.ids.extend([None] * (top - len(self.ids)))
+            self.labels.extend(np.full(top - self.labels.size, -1, dtype=np.int8))
+        for i, node_id in zip(idxs, ids, strict=True):
+            self.ids[i] = node_id
+            self.pos[node_id] = i
+        self.labels.view[np.asarray(idxs, dtype=np.int64)] = labels
+        self._invalidate()
+
+    def add_edges(self, src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> None:
+        """Register new edges (callers check they are new)."""
+        start = self.src.size
+        self.src.extend(src)
+        self.dst.extend(dst)
+        self.typ.extend(typ)
+        self.alive.extend(np.ones(len(src), dtype=np.bool_))
+        keys = _pack(src, dst, typ).tolist()
+        self.edge_pos.update(zip(keys, range(start, start + len(keys)), strict=True))
+        self._invalidate()
+
+    def remove_edge(self, src: int, dst: int, typ: int) -> None:
+        p = self.edge_pos.pop(edge_key(src, dst, typ), None)
+        if p is not None:
+            self.alive.view[p] = False
+            self._invalidate()
+
+    def remove_node(self, idx: int) -> None:
+        node_id = self.ids[idx]
+        if node_id is not None:
+            del self.pos[node_id]
+            self.ids[idx] = None
+            self.labels.view[idx] = -1
+            self._invalidate()
+
+    def has_edge(self, src: int, dst: int, typ: int) -> bool:
+        return edge_key(src, dst, typ) in self.edge_pos
+
+    def _invalidate(self) -> None:
+        self._out = self._in = None
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def n_slots(self) -> int:
+        return len(self.ids)
+
+    def out_csr(self) -> Csr:
+        if self._out is None:
+            live = np.flatnonzero(self.alive.view)
+            self._out = Csr(self.src.view[live], live, self.n_slots)
+        return self._out
+
+    def in_csr(self) -> Csr:
+        if self._in is None:
+            live = np.flatnonzero(self.alive.view)
+            self._in = Csr(self.dst.view[live], live, self.n_slots)
+        return self._in
+
+    def incident(self, idx: int, direction: str, types: Iterable[int] | None) -> np.ndarray:
+        """Positions of the live edges at a node, filtered by type codes."""
+        parts = []
+        if direction in ("out", "both"):
+            parts.append(self.out_csr().of(idx))
+        if direction in ("in", "both"):
+            parts.append(self.in_csr().of(idx))
+        found = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if types is not None:
+            found = found[np.isin(self.typ.view[found], np.fromiter(types, dtype=np.int8))]
+        return found
+
+    def label_counts(self) -> np.ndarray:
+        labels = self.labels.view
+        return np.bincount(labels[labels >= 0], minlength=64)
+
+    def type_counts(self) -> np.ndarray:
+        return np.bincount(self.typ.view[self.alive.view], minlength=64)
+
+    def to_networkx(self, label_names: dict[int, str], type_names: dict[int, str],
+                    labels: Iterable[int] | None = None,
+                    types: Iterable[int] | None = None) -> nx.MultiDiGraph:
+        """A MultiDiGraph of the topology (ids, ``label``, edge ``type``), optionally filtered."""
+        g = nx.MultiDiGraph()
+        lab = self.labels.view
+        keep = lab >= 0 if labels is None else np.isin(lab, list(labels))
+        nodes = np.flatnonzero(keep)
+        g.add_nodes_from((self.ids[i], {"label": label_names[int(lab[i])]}) for i in nodes)
+        live = self.alive.view.copy()
+        if types is not None:
+            live &= np.isin(self.typ.view, list(types))
+        e = np.flatnonzero(live & keep[self.src.view] & keep[self.dst.view])
+        ids = self.ids
+        g.add_edges_from(
+            (ids[s], ids[d], type_names[t], {"type": type_names[t]})
+            for s, d, t in zip(self.src.view[e].tolist(), self.dst.view[e].tolist(),
+                               self.typ.view[e].tolist(), strict=True)
+        )
+        return g
+
+
+def _pack(src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> np.ndarray:
+    s = np.asarray(src, dtype=np.uint64)
+    d = np.asarray(dst, dtype=np.uint64)
+    t = np.asarray(typ, dtype=np.uint64)
+    return (((s << np.uint64(NODE_BITS)) | d) << np.uint64(TYPE_BITS)) | t

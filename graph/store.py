@@ -1,0 +1,167 @@
+"""The Store contract that every backend (embedded SQLite, Neo4j) fulfils.
+
+A store holds the property graph declared in :mod:`schema`. Writes are validated against the schema
+first and are all-or-nothing: a batch either lands whole or leaves the store as it was. Every
+committed write bumps :attr:`Store.version`, which caches (projections, analytics) key on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graph.query import Filter, Page, SortKey
+from schema import SCHEMA, Edge, Node, Schema
+
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass
+class WriteResult:
+    """What a committed transaction did."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    nodes_deleted: int = 0
+    edges_deleted: int = 0
+    version: int = 0
+
+    @property
+    def records(self) -> int:
+        return (self.nodes_created + self.nodes_updated + self.edges_created + self.edges_updated
+                + self.nodes_deleted + self.edges_deleted)
+
+
+@dataclass
+class Transaction:
+    """Staged writes, applied together by :meth:`Store.commit` (validated as one batch)."""
+
+    source: str
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    delete_nodes: list[str] = field(default_factory=list)
+    delete_edges: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def upsert_nodes(self, nodes: Iterable[Node]) -> None:
+        self.nodes.extend(nodes)
+
+    def upsert_edges(self, edges: Iterable[Edge]) -> None:
+        self.edges.extend(edges)
+
+    def delete_node(self, node_id: str) -> None:
+        self.delete_nodes.append(node_id)
+
+    def delete_edge(self, source: str, rel: str, target: str) -> None:
+        self.delete_edges.append((source, rel, target))
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges) + len(self.delete_nodes) + len(self.delete_edges)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """An edge seen from one of its ends, with the node at the other end."""
+
+    edge: Edge
+    node: Node
+    direction: Literal["out", "in"]
+
+
+class Store(ABC):
+    """Backend-independent access to the property graph.
+
+    Semantics shared by all stores:
+
+    * Nodes are keyed by ``id``; edges by ``(source, type, target)``. Upserting an existing key
+      merges properties (a ``None`` value removes one) and keeps the label, which cannot change.
+    * ``source`` and ``updatedAt`` are stamped on every node and edge written.
+    * Deleting a node deletes its edges.
+    """
+
+    schema: Schema = SCHEMA
+
+    # -- writes ----------------------------------------------------------------------------
+    @abstractmethod
+    def commit(self, tx: Transaction) -> WriteResult:
+        """Validate and apply a transaction whole, or raise and change nothing."""
+
+    @contextmanager
+    def transaction(self, source: str) -> Iterator[Transaction]:
+        """``with store.transaction("import x") as tx: ...`` commits when the block ends."""
+        tx = Transaction(source)
+        yield tx
+        self.commit(tx)
+
+    def upsert_nodes(self, nodes: Iterable[Node], *, source: str) -> WriteResult:
+        return self.commit(Transaction(source, nodes=list(nodes)))
+
+    def upsert_edges(self, edges: Iterable[Edge], *, source: str) -> WriteResult:
+        return self.commit(Transaction(source, edges=list(edges)))
+
+    def delete_nodes(self, ids: Iterable[str], *, source: str = "delete") -> WriteResult:
+        return self.commit(Transaction(source, delete_nodes=list(ids)))
+
+    def delete_edges(self, keys: Iterable[tuple[str, str, str]], *,
+                     source: str = "delete") -> WriteResult:
+        return self.commit(Transaction(source, delete_edges=list(keys)))
+
+    # -- reads -----------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def version(self) -> int:
+        """A number that changes on every committed write."""
+
+    @abstractmethod
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        """The nodes that exist among ``ids`` (one round trip, for DataLoaders)."""
+
+    def get_node(self, node_id: str) -> Node | None:
+        return self.get_nodes([node_id]).get(node_id)
+
+    @abstractmethod
+    def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
+        """The edges that exist among ``keys``."""
+
+    def get_edge(self, source: str, rel: str, target: str) -> Edge | None:
+        return self.get_edges([(source, rel, target)]).get((source, rel, target))
+
+    @abstractmethod
+    def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
+             first: int = 50, after: str | None = None) -> Page[Node]:
+        """Nodes of a label matching a filter, sorted (then by id), keyset-paged."""
+
+    @abstractmethod
+    def count(self, label: str, where: Filter | None = None) -> int:
+        """How many nodes of a label match a filter."""
+
+    @abstractmethod
+    def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
+                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
+        """For each id, its edges of the given types and direction, with the node at the other
+        end."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"labels": {label: n}, "relationships": {type: n}}`` over the whole schema."""
+
+    @abstractmethod
+    def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:
+        """Every node (of a label), streamed: for exports and migration."""
+
+    @abstractmethod
+    def iter_edges(self, rel: str | None = None, batch: int = 10_000) -> Iterator[Edge]:
+        """Every edge (of a type), streamed."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

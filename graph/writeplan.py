@@ -1,0 +1,178 @@
+"""Turning a :class:`~graph.store.Transaction` into a validated write plan, for any store.
+
+The plan is computed before anything is written: duplicates within the batch are merged, existing
+properties are merged with the new ones (``None`` removes a property), the result is validated
+against the schema as a whole, and deletions are expanded to the edges they detach. A store then
+writes the plan in one transaction. Keeping this here means both stores accept and reject exactly
+the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graph.store import Transaction, WriteResult
+from schema import SCHEMA, Edge, Node, Problem, ValidationError
+from schema.records import edge_where, node_where
+from schema.validate import check_edge, check_node
+
+EdgeKey = tuple[str, str, str]
+
+
+class Lookup(Protocol):
+    """What the planner asks of a store about the data already there."""
+
+    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """Labels of the ids that exist."""
+
+    def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Properties of the ids that exist."""
+
+    def edge_props(self, keys: Sequence[EdgeKey]) -> dict[EdgeKey, dict[str, Any]]:
+        """Properties of the edges that exist."""
+
+    def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None) -> list[EdgeKey]:
+        """Keys of the edges, both directions, at existing nodes."""
+
+
+@dataclass
+class WritePlan:
+    nodes: list[Node] = field(default_factory=list)  # final, merged, stamped
+    new_nodes: list[bool] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    new_edges: list[bool] = field(default_factory=list)
+    del_nodes: list[str] = field(default_factory=list)
+    del_edges: list[EdgeKey] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # label of every node the plan touches
+    result: WriteResult = field(default_factory=WriteResult)
+
+
+def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
+    """Validate ``tx`` against the schema and what ``store`` holds; raise with every problem."""
+    problems: list[Problem] = []
+    plan = WritePlan()
+    stamps = {"source": tx.source, "updatedAt": stamp}
+    _plan_deletes(store, tx, plan, problems)
+    deleted = set(plan.del_nodes)
+    _plan_nodes(store, tx, plan, problems, stamps, deleted)
+    _plan_edges(store, tx, plan, problems, stamps, deleted)
+    _check_same(store, plan, problems)
+    if problems:
+        raise ValidationError(problems)
+    r = plan.result
+    r.nodes_created = sum(plan.new_nodes)
+    r.nodes_updated = len(plan.nodes) - r.nodes_created
+    r.edges_created = sum(plan.new_edges)
+    r.edges_updated = len(plan.edges) - r.edges_created
+    r.nodes_deleted = len(plan.del_nodes)
+    r.edges_deleted = len(plan.del_edges)
+    return plan
+
+
+def _plan_deletes(store: Lookup, tx: Transaction, plan: WritePlan,
+                  problems: list[Problem]) -> None:
+    ids = list(dict.fromkeys(tx.delete_nodes))
+    found = store.labels_of(ids)
+    for node_id in ids:
+        if node_id not in found:
+            problems.append(Problem(f"delete node {node_id!r}", "id", "the id of an existing node"))
+    plan.del_nodes = [i for i in ids if i in found]
+    keys = list(dict.fromkeys(tx.delete_edges))
+    existing = store.edge_props(keys)
+    for key in keys:
+        if key not in existing:
+            problems.append(Problem("delete " + edge_where(*key), "key", "an existing edge"))
+    detached = store.incident(plan.del_nodes, None) if plan.del_nodes else []
+    plan.del_edges = list(dict.fromkeys([*existing, *detached]))
+
+
+def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],
+                stamps: dict[str, Any], deleted: set[str]) -> None:
+    merged: dict[str, Node] = {}
+    for node in tx.nodes:
+        prev = merged.get(node.id)
+        if prev is None:
+            merged[node.id] = node
+        elif prev.label != node.label:
+            problems.append(Problem(node_where(node.id, node.label), "label",
+                                    f"the same label as earlier in the batch ({prev.label})"))
+        else:
+            merged[node.id] = Node(node.id, node.label, {**prev.props, **node.props})
+    ids = [i for i in merged if i not in deleted]
+    old_labels = store.labels_of(ids)
+    old_props = store.node_props([i for i in ids if i in old_labels])
+    for node_id in merged:
+        node = merged[node_id]
+        old = old_labels.get(node_id)
+        if old is not None and old != node.label:
+            problems.append(Problem(node_where(node_id, node.label), "label",
+                                    f"{old}, the label the node already has", node.label))
+            continue
+        given = node.props if isinstance(node.props, dict) else {}
+        for name in stamps:
+            if name in given:
+                problems.append(Problem(node_where(node_id, node.label), name,
+                                        "no value: the store stamps it", given[name]))
+        props = {**old_props.get(node_id, {}), **given, **stamps}
+        final = Node(node_id, node.label, {k: v for k, v in props.items() if v is not None})
+        check_node(SCHEMA, final if isinstance(node.props, dict) else node, problems)
+        plan.nodes.append(final)
+        plan.new_nodes.append(old is None)
+        plan.labels[node_id] = node.label
+    plan.labels.update({i: lab for i, lab in old_labels.items() if i not in plan.labels})
+
+
+def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],
+                stamps: dict[str, Any], deleted: set[str]) -> None:
+    merged: dict[EdgeKey, Edge] = {}
+    for edge in tx.edges:
+        prev = merged.get(edge.key)
+        props = edge.props if isinstance(edge.props, dict) else {}
+        merged[edge.key] = edge._replace(props={**prev.props, **props}) if prev else edge
+    ends = {x for k in merged for x in (k[0], k[2]) if x not in plan.labels}
+    plan.labels.update(store.labels_of(list(ends)))
+    labels = plan.labels
+
+    def label_of(node_id: str) -> str | None:
+        return None if node_id in deleted else labels.get(node_id)
+
+    old_props = store.edge_props(list(merged))
+    for key, edge in merged.items():
+        for name in stamps:
+            if name in edge.props:
+                problems.append(Problem(edge_where(*key), name, "no value: the store stamps it",
+                                        edge.props[name]))
+        props = {**old_props.get(key, {}), **edge.props, **stamps}
+        final = edge._replace(props={k: v for k, v in props.items() if v is not None})
+        check_edge(SCHEMA, final if isinstance(edge.props, dict) else edge, label_of, problems)
+        plan.edges.append(final)
+        plan.new_edges.append(key not in old_props)
+
+
+def _check_same(store: Lookup, plan: WritePlan, problems: list[Problem]) -> None:
+    """Both ends of e.g. LOCATED_IN agree on ``country`` (schema ``RelType.same``)."""
+    rules = {r.name: r.same for r in SCHEMA.relationships if r.same}
+    if not rules:
+        return
+    to_check = [e.key for e in plan.edges if e.type in rules]
+    same_props = {p for props in rules.values() for p in props}
+    changed = [n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True)
+               if not new and same_props & n.props.keys()]
+    if changed:
+        to_check += [k for k in store.incident(changed, list(rules)) if k not in set(to_check)]
+    if not to_check:
+        return
+    props = {n.id: n.props for n in plan.nodes}
+    missing = [x for k in to_check for x in (k[0], k[2]) if x not in props]
+    props.update(store.node_props(list(dict.fromkeys(missing))))
+    gone = set(plan.del_nodes)
+    for s, t, d in to_check:
+        if s in gone or d in gone:
+            continue
+        for name in rules[t]:
+            a, b = props.get(s, {}).get(name), props.get(d, {}).get(name)
+            if a is not None and b is not None and a != b:
+                problems.append(Problem(edge_where(s, t, d), name,
+                                        f"the same {name} at both ends", f"{a} vs {b}"))

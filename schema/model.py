@@ -1,0 +1,189 @@
+"""The COCO Atlas property graph: the one declaration of labels, relationships and properties.
+
+Domain model: ``shared/design/domain.md``. Standards referenced here: ISO 3166-1 alpha-2 country
+codes (with ``EL`` for Greece, as NUTS writes it), NUTS 2021 regions, NACE Rev.2 sectors and ESCO
+v1.2 skills (``skillType``/``reuseLevel`` take ESCO's own values).
+"""
+
+from __future__ import annotations
+
+from schema.types import NodeLabel, Property, PropType, RelType, Schema
+
+P = PropType
+
+# ISO 3166-1 alpha-2 (Greece as EL, as NUTS and Eurostat write it).
+COUNTRY = r"^[A-Z]{2}$"
+YEAR = {"minimum": 1000, "maximum": 2100}
+ACTORS = frozenset({"Hub", "Company"})
+
+TRAINING_AREAS = (
+    "technology-development",
+    "future-trends",
+    "advanced-manufacturing-mindset",
+    "other",
+)
+
+COMMON = (
+    Property("name", required=True, description="Display name, UTF-8 with diacritics.",
+             indexed=True, searchable=True),
+    Property("description", description="Free text.", searchable=True),
+    Property("tags", P.STRING_LIST, description="Free keywords."),
+    Property("source", stamped=True, indexed=True,
+             description="Provenance: the import or user that last wrote the node."),
+    Property("updatedAt", P.DATETIME, stamped=True, indexed=True,
+             description="When the node was last written (UTC)."),
+)
+
+
+EDGE_COMMON = (
+    Property("source", stamped=True, description="Provenance: the import or user that wrote it."),
+    Property("updatedAt", P.DATETIME, stamped=True, description="When it was last written (UTC)."),
+)
+
+
+def _country(required: bool = True) -> Property:
+    return Property("country", required=required, pattern=COUNTRY, indexed=True,
+                    description="ISO 3166-1 alpha-2 code (EL for Greece).")
+
+
+def _dates() -> tuple[Property, Property]:
+    return (
+        Property("startDate", P.DATE, indexed=True, description="First day."),
+        Property("endDate", P.DATE, description="Last day (empty while open)."),
+    )
+
+
+HUB = NodeLabel(
+    "Hub",
+    "A creative hub, cluster, chamber of commerce, business support organisation or academy.",
+    (
+        Property("kind", required=True, indexed=True, allowed=(
+            "creative-hub", "cluster", "chamber", "business-support", "academy", "other")),
+        _country(),
+        Property("city", description="Town or city, with diacritics."),
+        Property("website", pattern=r"^https?://\S+$"),
+        Property("foundedYear", P.INT, indexed=True, **YEAR),
+    ),
+)
+
+COMPANY = NodeLabel(
+    "Company",
+    "An enterprise or organisation that acts: CCI firm, manufacturer, ICT firm, university.",
+    (
+        _country(),
+        Property("city", description="Town or city, with diacritics."),
+        Property("sizeClass", indexed=True, allowed=("micro", "small", "medium", "large"),
+                 description="EU SME size class (Recommendation 2003/361/EC)."),
+        Property("foundedYear", P.INT, indexed=True, **YEAR),
+        Property("website", pattern=r"^https?://\S+$"),
+    ),
+    plural="companies",
+)
+
+COMPETENCE = NodeLabel(
+    "Competence",
+    "A skill or knowledge concept, ideally an ESCO concept (id = ESCO conceptUri).",
+    (
+        Property("skillType", indexed=True, allowed=("skill/competence", "knowledge", "language"),
+                 description="ESCO skillType."),
+        Property("reuseLevel", indexed=True, allowed=(
+            "transversal", "cross-sector", "sector-specific", "occupation-specific"),
+            description="ESCO reuseLevel."),
+        Property("altLabels", P.STRING_LIST, searchable=True,
+                 description="Alternative labels (ESCO altLabels)."),
+    ),
+)
+
+TRAINING = NodeLabel(
+    "Training",
+    "A course, workshop or programme.",
+    (
+        Property("area", required=True, indexed=True, allowed=TRAINING_AREAS),
+        Property("format", indexed=True, allowed=("online", "face-to-face", "hybrid")),
+        *_dates(),
+        Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
+    ),
+)
+
+COLLABORATION = NodeLabel(
+    "Collaboration",
+    "A project, contract, co-creation pilot or matchmaking outcome with two or more participants.",
+    (
+        Property("kind", required=True, indexed=True, allowed=(
+            "project", "contract", "co-creation-pilot", "matchmaking", "other")),
+        *_dates(),
+        Property("status", indexed=True, allowed=("planned", "active", "completed", "cancelled")),
+        Property("budget", P.FLOAT, minimum=0, description="Total budget in EUR."),
+    ),
+)
+
+REGION = NodeLabel(
+    "Region",
+    "A NUTS 2021 region (id = NUTS_ID), levels 0 (country) to 3.",
+    (
+        Property("level", P.INT, required=True, indexed=True, minimum=0, maximum=3,
+                 description="NUTS LEVL_CODE."),
+        _country(),
+    ),
+)
+
+SECTOR = NodeLabel(
+    "Sector",
+    "A NACE Rev.2 section, division, group or class (id = code with section letter, e.g. C26.11).",
+    (
+        Property("level", P.INT, required=True, indexed=True, minimum=1, maximum=4,
+                 description="1 section, 2 division, 3 group, 4 class."),
+        Property("isCCI", P.BOOL, indexed=True,
+                 description="Cultural enterprise per Eurostat culture statistics."),
+        Property("isAdvancedManufacturing", P.BOOL, indexed=True,
+                 description="Eurostat high-tech or medium-high-tech manufacturing."),
+        Property("definitionSource", description="Where the CCI / manufacturing flags come from."),
+    ),
+)
+
+
+def _rel(name: str, sources: set[str] | frozenset[str], targets: set[str] | frozenset[str],
+         out_field: str, in_field: str, description: str, *props: Property,
+         symmetric: bool = False, same: tuple[str, ...] = (),
+         same_label: bool = False) -> RelType:
+    return RelType(name, frozenset(sources), frozenset(targets), out_field, in_field,
+                   description, tuple(props), symmetric, same, same_label)
+
+
+RELATIONSHIPS = (
+    _rel("MEMBER_OF", {"Company"}, {"Hub"}, "hubs", "members", "Membership of a hub.",
+         Property("since", P.INT, **YEAR), Property("until", P.INT, **YEAR)),
+    _rel("PARTNERS_WITH", ACTORS, ACTORS, "partners", "partneredBy", "A direct partnership.",
+         Property("since", P.INT, **YEAR), Property("until", P.INT, **YEAR),
+         Property("weight", P.FLOAT, minimum=0)),
+    _rel("PARTICIPATES_IN", ACTORS, {"Collaboration"}, "collaborations", "participants",
+         "Participation in a collaboration.",
+         Property("role", allowed=("lead", "partner", "client", "supplier", "observer", "other"))),
+    _rel("OFFERS", ACTORS, {"Competence"}, "offers", "offeredBy", "A competence an actor offers.",
+         Property("level", allowed=("basic", "intermediate", "advanced", "expert"))),
+    _rel("NEEDS", ACTORS, {"Competence"}, "needs", "neededBy", "A competence an actor needs.",
+         Property("priority", allowed=("low", "medium", "high"))),
+    _rel("PROVIDES", {"Hub"}, {"Training"}, "trainings", "providers", "A hub runs a training."),
+    _rel("ATTENDED", {"Company"}, {"Training"}, "attended", "attendees", "A company took part.",
+         Property("year", P.INT, **YEAR)),
+    _rel("TEACHES", {"Training"}, {"Competence"}, "teaches", "taughtBy",
+         "A training builds a competence."),
+    _rel("IN_SECTOR", ACTORS, {"Sector"}, "sectors", "actors", "NACE activity of an actor.",
+         Property("primary", P.BOOL)),
+    _rel("LOCATED_IN", ACTORS, {"Region"}, "regions", "located", "Where an actor is.",
+         same=("country",)),
+    _rel("BROADER", {"Competence", "Sector"}, {"Competence", "Sector"}, "broader", "narrower",
+         "Hierarchy: the target is broader (Competence→Competence, Sector→Sector).",
+         same_label=True),
+    _rel("PART_OF", {"Region"}, {"Region"}, "parent", "children",
+         "NUTS hierarchy: the target is the next level up."),
+)
+
+SCHEMA = Schema(
+    labels=(HUB, COMPANY, COMPETENCE, TRAINING, COLLABORATION, REGION, SECTOR),
+    relationships=RELATIONSHIPS,
+    common=COMMON,
+    edge_common=EDGE_COMMON,
+)
+
+ACTOR_LABELS = ACTORS

@@ -1,0 +1,225 @@
+"""The building blocks of a declarative property-graph schema.
+
+A schema is data, not code: labels, relationship types and properties are declared once (see
+:mod:`schema.model`) and every other layer — stores, GraphQL types, importers, validation — reads
+them from here. These classes are frozen so that nobody mutates the single source of truth at run
+time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class PropType(StrEnum):
+    """Value types a property may have. Dates are ISO 8601 strings so that they sort as text."""
+
+    STRING = "string"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"  # YYYY-MM-DD (ISO 8601 calendar date)
+    DATETIME = "datetime"  # ISO 8601 timestamp, UTC
+    STRING_LIST = "string[]"
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a node label or relationship type.
+
+    ``indexed`` asks stores to index the property for filtering and sorting; ``searchable`` marks
+    text that full-text search covers; ``stamped`` properties are written by the store itself
+    (provenance and time), never required from a caller.
+    """
+
+    name: str
+    type: PropType = PropType.STRING
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+    indexed: bool = False
+    searchable: bool = False
+    stamped: bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return _compiled(self.pattern) if self.pattern else None
+
+    def expected(self) -> str:
+        """Human wording of what a valid value looks like, used in error messages."""
+        what = {
+            PropType.STRING: "a string",
+            PropType.INT: "an integer",
+            PropType.FLOAT: "a number",
+            PropType.BOOL: "true or false",
+            PropType.DATE: "a date YYYY-MM-DD",
+            PropType.DATETIME: "an ISO 8601 timestamp",
+            PropType.STRING_LIST: "a list of strings",
+        }[self.type]
+        if self.allowed:
+            what += " in {" + ", ".join(self.allowed) + "}"
+        if self.pattern:
+            what += f" matching {self.pattern}"
+        if self.minimum is not None and self.maximum is not None:
+            what += f" from {_num(self.minimum)} to {_num(self.maximum)}"
+        elif self.minimum is not None:
+            what += f" ≥ {_num(self.minimum)}"
+        return what
+
+
+@dataclass(frozen=True)
+class NodeLabel:
+    """A node label with its own properties (the common ones are added by :class:`Schema`)."""
+
+    name: str
+    description: str
+    properties: tuple[Property, ...] = ()
+    plural: str = ""
+
+    @property
+    def collection(self) -> str:
+        """Plural field name used by APIs (``hubs``, ``companies``)."""
+        return self.plural or self.name[0].lower() + self.name[1:] + "s"
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type, the labels allowed at each end and the field names APIs expose.
+
+    ``out_field`` names the relationship seen from its source (``Company.offers``), ``in_field``
+    seen from its target (``Competence.offeredBy``). ``symmetric`` relationships read the same in
+    both directions (a partnership); the stored direction is kept but carries no meaning.
+    """
+
+    name: str
+    sources: frozenset[str]
+    targets: frozenset[str]
+    out_field: str
+    in_field: str
+    description: str = ""
+    properties: tuple[Property, ...] = ()
+    symmetric: bool = False
+    same: tuple[str, ...] = ()  # properties both ends must agree on when both have them
+    same_label: bool = False  # both ends carry the same label (hierarchies)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The whole property-graph schema, with lookup tables built once."""
+
+    labels: tuple[NodeLabel, ...]
+    relationships: tuple[RelType, ...]
+    common: tuple[Property, ...]
+    edge_common: tuple[Property, ...] = ()
+    key: str = "id"
+    _labels: dict[str, NodeLabel] = field(init=False, repr=False, compare=False)
+    _rels: dict[str, RelType] = field(init=False, repr=False, compare=False)
+    _props: dict[str, dict[str, Property]] = field(init=False, repr=False, compare=False)
+    _rel_props: dict[str, dict[str, Property]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_labels", {lab.name: lab for lab in self.labels})
+        object.__setattr__(self, "_rels", {rel.name: rel for rel in self.relationships})
+        props: dict[str, dict[str, Property]] = {}
+        for lab in self.labels:
+            merged = {p.name: p for p in self.common}
+            merged.update({p.name: p for p in lab.properties})
+            props[lab.name] = merged
+        object.__setattr__(self, "_props", props)
+        rel_props = {r.name: {p.name: p for p in (*self.edge_common, *r.properties)}
+                     for r in self.relationships}
+        object.__setattr__(self, "_rel_props", rel_props)
+
+    # -- lookups ---------------------------------------------------------------------------
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(self._labels)
+
+    @property
+    def rel_names(self) -> tuple[str, ...]:
+        return tuple(self._rels)
+
+    def label(self, name: str) -> NodeLabel:
+        return self._labels[name]
+
+    def has_label(self, name: str) -> bool:
+        return name in self._labels
+
+    def rel(self, name: str) -> RelType:
+        return self._rels[name]
+
+    def has_rel(self, name: str) -> bool:
+        return name in self._rels
+
+    def node_properties(self, label: str) -> dict[str, Property]:
+        """All properties of a label, common ones first, the key excluded."""
+        return self._props[label]
+
+    def rel_properties(self, rel: str) -> dict[str, Property]:
+        """All properties of a relationship type, the stamped common ones included."""
+        return self._rel_props[rel]
+
+    def indexed_properties(self) -> dict[str, Property]:
+        """Every indexed property name across labels (one index serves all labels)."""
+        out: dict[str, Property] = {}
+        for props in self._props.values():
+            for p in props.values():
+                if p.indexed:
+                    out.setdefault(p.name, p)
+        return out
+
+    def rels_between(self, source: str, target: str) -> list[RelType]:
+        return [r for r in self.relationships if source in r.sources and target in r.targets]
+
+    def describe(self) -> dict[str, Any]:
+        """A plain-data view of the schema (for ``/-/schema.json`` and docs)."""
+
+        def prop(p: Property) -> dict[str, Any]:
+            d: dict[str, Any] = {"name": p.name, "type": p.type.value, "required": p.required}
+            if p.allowed:
+                d["allowed"] = list(p.allowed)
+            if p.description:
+                d["description"] = p.description
+            return d
+
+        return {
+            "key": self.key,
+            "labels": [
+                {
+                    "name": lab.name,
+                    "description": lab.description,
+                    "properties": [prop(p) for p in self.node_properties(lab.name).values()],
+                }
+                for lab in self.labels
+            ],
+            "relationships": [
+                {
+                    "name": r.name,
+                    "from": sorted(r.sources),
+                    "to": sorted(r.targets),
+                    "description": r.description,
+                    "properties": [prop(p) for p in self.rel_properties(r.name).values()],
+                }
+                for r in self.relationships
+            ],
+        }
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    rx = _REGEX_CACHE.get(pattern)
+    if rx is None:
+        rx = _REGEX_CACHE[pattern] = re.compile(pattern)
+    return rx
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

@@ -1,0 +1,152 @@
+"""Validation of nodes and edges against the schema.
+
+Every function appends :class:`~schema.records.Problem` objects instead of raising, so that a
+caller reports every problem of a batch at once. Checks that need the graph (does the endpoint
+exist, which label does it carry) receive a lookup function from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from schema.records import Edge, Node, Problem, edge_where, node_where
+from schema.types import Property, PropType, Schema
+
+__all__ = ["check_edge", "check_node", "check_props", "check_value", "validate"]
+
+_PY_TYPES: dict[PropType, tuple[type, ...]] = {
+    PropType.STRING: (str,),
+    PropType.INT: (int,),
+    PropType.FLOAT: (int, float),
+    PropType.BOOL: (bool,),
+    PropType.DATE: (str,),
+    PropType.DATETIME: (str,),
+    PropType.STRING_LIST: (list, tuple),
+}
+
+
+def check_value(prop: Property, value: Any) -> bool:
+    """True when ``value`` is a valid value of ``prop`` (``None`` is handled by the caller)."""
+    t = prop.type
+    if not isinstance(value, _PY_TYPES[t]):
+        return False
+    if isinstance(value, bool) and t is not PropType.BOOL:
+        return False
+    if t is PropType.STRING_LIST:
+        return all(isinstance(v, str) for v in value)
+    if t is PropType.DATE:
+        return _is_date(value)
+    if t is PropType.DATETIME:
+        return _is_datetime(value)
+    if prop.allowed is not None and value not in prop.allowed:
+        return False
+    rx = prop.regex
+    if rx is not None and not rx.match(value):
+        return False
+    if prop.minimum is not None and value < prop.minimum:
+        return False
+    return not (prop.maximum is not None and value > prop.maximum)
+
+
+def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: str,
+                out: list[Problem], *, complete: bool = True) -> None:
+    """Check a property dict; ``complete`` also demands every required property."""
+    for name, value in props.items():
+        prop = spec.get(name)
+        if prop is None:
+            out.append(Problem(where, name, "a property of the schema (one of: "
+                               + ", ".join(sorted(p for p in spec if not spec[p].stamped)) + ")",
+                               value))
+        elif value is not None and not check_value(prop, value):
+            out.append(Problem(where, name, prop.expected(), value))
+    if complete:
+        for prop in spec.values():
+            if prop.required and props.get(prop.name) is None:
+                out.append(Problem(where, prop.name, f"a required {prop.expected()}"))
+    _check_dates(props, where, out)
+
+
+def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool = True) -> None:
+    where = node_where(node.id, node.label)
+    if not isinstance(node.id, str) or not node.id.strip():
+        out.append(Problem(where, schema.key, "a non-empty string key", node.id))
+    if not schema.has_label(node.label):
+        out.append(Problem(where, "label", "one of " + ", ".join(schema.label_names), node.label))
+        return
+    if not isinstance(node.props, Mapping):
+        out.append(Problem(where, "properties", "an object of properties", node.props))
+        return
+    check_props(node.props, schema.node_properties(node.label), where, out, complete=complete)
+
+
+def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None],
+               out: list[Problem]) -> None:
+    """Check type, endpoints (existence and label) and properties of one edge."""
+    where = edge_where(edge.source, edge.type, edge.target)
+    if not schema.has_rel(edge.type):
+        out.append(Problem(where, "type", "one of " + ", ".join(schema.rel_names), edge.type))
+        return
+    rel = schema.rel(edge.type)
+    src, dst = label_of(edge.source), label_of(edge.target)
+    for end, node_id, label, allowed in (("source", edge.source, src, rel.sources),
+                                         ("target", edge.target, dst, rel.targets)):
+        if label is None:
+            out.append(Problem(where, end, "the id of an existing node", node_id))
+        elif label not in allowed:
+            out.append(Problem(where, end, f"a node labelled {' or '.join(sorted(allowed))}",
+                               f"{node_id} ({label})"))
+    if rel.same_label and src and dst and src != dst:
+        out.append(Problem(where, "target", f"a {src} like the source", f"{edge.target} ({dst})"))
+    if edge.source == edge.target:
+        out.append(Problem(where, "target", "a node other than the source", edge.target))
+    if not isinstance(edge.props, Mapping):
+        out.append(Problem(where, "properties", "an object of properties", edge.props))
+        return
+    check_props(edge.props, schema.rel_properties(edge.type), where, out)
+
+
+def validate(schema: Schema, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+             label_of: Callable[[str], str | None] | None = None) -> list[Problem]:
+    """Validate a batch: nodes first, so that edges may point at nodes of the same batch."""
+    out: list[Problem] = []
+    labels: dict[str, str] = {}
+    for node in nodes:
+        check_node(schema, node, out)
+        labels[node.id] = node.label
+
+    def lookup(node_id: str) -> str | None:
+        return labels.get(node_id) or (label_of(node_id) if label_of else None)
+
+    for edge in edges:
+        check_edge(schema, edge, lookup, out)
+    return out
+
+
+def _check_dates(props: Mapping[str, Any], where: str, out: list[Problem]) -> None:
+    start, end = props.get("startDate"), props.get("endDate")
+    if isinstance(start, str) and isinstance(end, str) and _is_date(start) and _is_date(end) \
+            and end < start:
+        out.append(Problem(where, "endDate", f"a date on or after startDate {start}", end))
+    since, until = props.get("since"), props.get("until")
+    if isinstance(since, int) and isinstance(until, int) and until < since:
+        out.append(Problem(where, "until", f"a year on or after since {since}", until))
+
+
+def _is_date(value: str) -> bool:
+    if len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh store per test, and small helpers to build records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.store import Store
+from schema import Edge, Node
+
+
+@pytest.fixture(params=["embedded"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every Store contract test runs on each backend listed in ``params``."""
+    s = EmbeddedStore(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+def region(rid: str, name: str, level: int = 2) -> Node:
+    return Node(rid, "Region", {"name": name, "level": level, "country": rid[:2]})
+
+
+def hub(hid: str, name: str, country: str = "AT", **props: object) -> Node:
+    return Node(hid, "Hub", {"name": name, "kind": "creative-hub", "country": country, **props})
+
+
+def company(cid: str, name: str, country: str = "AT", **props: object) -> Node:
+    return Node(cid, "Company", {"name": name, "country": country, **props})
+
+
+def edge(source: str, rel: str, target: str, **props: object) -> Edge:
+    return Edge(source, rel, target, dict(props))
+
+
+@pytest.fixture
+def small_graph(store: Store) -> Store:
+    """Three regions, two hubs, four companies, a few ties."""
+    store.upsert_nodes([
+        region("AT", "Österreich", 0), region("AT13", "Wien"), region("SK04", "Východné Slovensko"),
+        hub("h-wien", "Wiener Kreativhub", "AT", foundedYear=2010),
+        hub("h-kosice", "Košice Creative Hub", "SK", foundedYear=2015),
+        company("c1", "Alpha Design", "AT", foundedYear=2001, sizeClass="micro"),
+        company("c2", "Beta Robotics", "AT", foundedYear=1999, sizeClass="large"),
+        company("c3", "Gamma Media", "SK", foundedYear=2012, sizeClass="small"),
+        company("c4", "Łódź Motion", "SK", foundedYear=2020),
+    ], source="fixture")
+    store.upsert_edges([
+        edge("AT13", "PART_OF", "AT"),
+        edge("h-wien", "LOCATED_IN", "AT13"), edge("h-kosice", "LOCATED_IN", "SK04"),
+        edge("c1", "MEMBER_OF", "h-wien", since=2015), edge("c2", "MEMBER_OF", "h-wien"),
+        edge("c3", "MEMBER_OF", "h-kosice"),
+        edge("h-wien", "PARTNERS_WITH", "h-kosice", weight=2.0),
+        edge("c1", "PARTNERS_WITH", "c2"),
+    ], source="fixture")
+    return store

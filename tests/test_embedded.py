@@ -1,0 +1,89 @@
+"""What only the embedded store promises: its file is the truth, and survives crashes."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
+from tests.conftest import company, edge, hub
+
+WRITER = """
+import sys
+from graph.embedded import EmbeddedStore
+from schema import Node, Edge
+store = EmbeddedStore(sys.argv[1])
+store.upsert_nodes([Node("h", "Hub", {"name": "H", "kind": "cluster", "country": "AT"})],
+                   source="w")
+i = 0
+while True:
+    with store.transaction(f"batch {i}") as tx:
+        tx.upsert_nodes(Node(f"c{i}-{k}", "Company", {"name": f"C {k}", "country": "AT"})
+                        for k in range(200))
+        tx.upsert_edges(Edge(f"c{i}-{k}", "MEMBER_OF", "h", {"since": 2000}) for k in range(200))
+    print(i, flush=True)
+    i += 1
+"""
+
+
+def _snapshot(store: EmbeddedStore) -> tuple[object, ...]:
+    nodes = sorted((n.id, n.label, sorted(n.props.items())) for n in store.iter_nodes())
+    edges = sorted((e.key, sorted(e.props.items())) for e in store.iter_edges())
+    return store.counts(), store.version, nodes, edges
+
+
+def test_reopened_store_equals_what_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "round.db"
+    with EmbeddedStore(path) as s:
+        s.upsert_nodes([hub("h", "Hub Łódź", "PL"), company("c", "Košice Co", "SK")], source="a")
+        s.upsert_edges([edge("c", "MEMBER_OF", "h", since=2019)], source="a")
+        s.delete_nodes(["c"])
+        s.upsert_nodes([company("c2", "Again")], source="b")
+        s.upsert_edges([edge("c2", "PARTNERS_WITH", "h", weight=1.5)], source="b")
+        before = _snapshot(s)
+        neighbours = s.neighbours(["h"], None, "both")
+    with EmbeddedStore(path) as s:
+        assert _snapshot(s) == before
+        assert s.neighbours(["h"], None, "both") == neighbours
+        assert s.get_node("h").props["name"] == "Hub Łódź"  # type: ignore[union-attr]
+
+
+def test_index_follows_writes_of_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    with EmbeddedStore(path) as reader, EmbeddedStore(path) as writer:
+        assert reader.count("Hub") == 0
+        writer.upsert_nodes([hub("h", "H"), company("c", "C")], source="other")
+        writer.upsert_edges([edge("c", "MEMBER_OF", "h")], source="other")
+        assert reader.counts()["relationships"]["MEMBER_OF"] == 1
+        assert [n.node.id for n in reader.neighbours(["h"], None, "in")["h"]] == ["c"]
+        assert reader.version == writer.version
+
+
+def test_killed_writer_leaves_every_committed_batch(tmp_path: Path) -> None:
+    path = tmp_path / "crash.db"
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=root,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    committed = []
+    deadline = time.monotonic() + 60
+    while len(committed) < 15 and time.monotonic() < deadline:
+        committed.append(int(proc.stdout.readline()))
+    time.sleep(0.05)  # let it be in the middle of a later batch
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    assert len(committed) == 15
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with EmbeddedStore(path) as s:
+        n_companies = s.count("Company")
+        assert n_companies >= 15 * 200 and n_companies % 200 == 0  # whole batches only
+        for i in committed:
+            assert s.get_node(f"c{i}-199") is not None
+        assert s.counts()["relationships"]["MEMBER_OF"] == n_companies

@@ -1,0 +1,166 @@
+"""The Store contract, through its public methods only. Parametrised over every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.query import And, Cond, Not, Or, SortKey, where
+from graph.store import Store
+from schema import ValidationError
+from tests.conftest import company, edge, hub
+
+
+def test_get_and_stamps(small_graph: Store) -> None:
+    node = small_graph.get_node("c4")
+    assert node is not None and node.label == "Company"
+    assert node.props["name"] == "Łódź Motion"
+    assert node.props["source"] == "fixture" and node.props["updatedAt"].endswith("+00:00")
+    assert small_graph.get_node("nope") is None
+    e = small_graph.get_edge("c1", "MEMBER_OF", "h-wien")
+    assert e is not None and e.props["since"] == 2015 and e.props["source"] == "fixture"
+
+
+def test_upsert_is_idempotent_and_merges(small_graph: Store) -> None:
+    before = small_graph.counts()
+    r = small_graph.upsert_nodes([company("c1", "Alpha Design", "AT", city="Wien")], source="t2")
+    assert (r.nodes_created, r.nodes_updated) == (0, 1)
+    node = small_graph.get_node("c1")
+    assert node is not None
+    assert node.props["city"] == "Wien" and node.props["foundedYear"] == 2001  # merged
+    assert node.props["source"] == "t2"
+    small_graph.upsert_nodes([company("c1", "Alpha Design", "AT", city=None)], source="t3")
+    assert "city" not in small_graph.get_node("c1").props  # type: ignore[union-attr]
+    assert small_graph.counts() == before
+
+
+def test_version_changes_on_every_write_only(small_graph: Store) -> None:
+    v = small_graph.version
+    small_graph.get_node("c1")
+    small_graph.find("Company")
+    assert small_graph.version == v
+    small_graph.upsert_edges([edge("c3", "PARTNERS_WITH", "c4")], source="t")
+    assert small_graph.version > v
+
+
+def test_failing_batch_leaves_store_exactly_as_it_was(small_graph: Store) -> None:
+    before = (small_graph.counts(), small_graph.version, small_graph.get_node("c1"))
+    with pytest.raises(ValidationError) as info, small_graph.transaction("bad") as tx:
+        tx.upsert_nodes([company("c9", "New Co"), company("c1", "Renamed")])
+        tx.upsert_edges([edge("c9", "MEMBER_OF", "h-wien"),
+                         edge("c9", "MEMBER_OF", "AT13")])  # wrong target label
+    assert [p.field for p in info.value.problems] == ["target"]
+    after = (small_graph.counts(), small_graph.version, small_graph.get_node("c1"))
+    assert after == before
+    assert small_graph.get_node("c9") is None
+
+
+def test_label_cannot_change(small_graph: Store) -> None:
+    with pytest.raises(ValidationError) as info:
+        small_graph.upsert_nodes([hub("c1", "Now a hub")], source="t")
+    assert info.value.problems[0].field == "label"
+
+
+def test_located_in_keeps_country_consistent(small_graph: Store) -> None:
+    with pytest.raises(ValidationError) as info:
+        small_graph.upsert_edges([edge("c3", "LOCATED_IN", "AT13")], source="t")
+    assert info.value.problems[0].field == "country"
+    with pytest.raises(ValidationError):  # changing the country of a located hub
+        small_graph.upsert_nodes([hub("h-wien", "Wiener Kreativhub", "SK")], source="t")
+
+
+def test_transaction_commits_nodes_and_edges_together(store: Store) -> None:
+    with store.transaction("tx") as tx:
+        tx.upsert_nodes([hub("h", "H"), company("c", "C")])
+        tx.upsert_edges([edge("c", "MEMBER_OF", "h", since=2020)])
+    assert store.counts()["relationships"]["MEMBER_OF"] == 1
+
+
+def test_find_filters_sort_and_pages(small_graph: Store) -> None:
+    page = small_graph.find("Company", where(country="AT"), [SortKey("name")], first=10)
+    assert [n.id for n in page.items] == ["c1", "c2"] and page.total_count == 2
+    older = small_graph.find("Company", Cond("foundedYear", "lt", 2005))
+    assert {n.id for n in older.items} == {"c1", "c2"}
+    either = small_graph.find("Company", Or((Cond("sizeClass", "eq", "micro"),
+                                             Cond("sizeClass", "eq", "large"))))
+    assert {n.id for n in either.items} == {"c1", "c2"}
+    not_at = small_graph.find("Company", Not(Cond("country", "eq", "AT")))
+    assert {n.id for n in not_at.items} == {"c3", "c4"}
+    combo = small_graph.find("Company", And((Cond("name", "startsWith", "Ga"),
+                                             Cond("id", "in", ["c3", "c2"]))))
+    assert [n.id for n in combo.items] == ["c3"]
+    no_size = small_graph.find("Company", Cond("sizeClass", "exists", False))
+    assert [n.id for n in no_size.items] == ["c4"]
+
+
+def test_cursor_paging_visits_every_row_once_in_order(small_graph: Store) -> None:
+    for order in ([SortKey("name")], [SortKey("sizeClass", True)], [SortKey("foundedYear")], []):
+        seen, after = [], None
+        while True:
+            page = small_graph.find("Company", None, order, first=1, after=after)
+            seen.extend(n.id for n in page.items)
+            if not page.has_next:
+                break
+            after = page.end_cursor
+        full = small_graph.find("Company", None, order, first=100)
+        assert seen == [n.id for n in full.items] and len(seen) == 4, order
+
+
+def test_nulls_sort_last(small_graph: Store) -> None:
+    page = small_graph.find("Company", None, [SortKey("sizeClass")], first=10)
+    assert [n.id for n in page.items] == ["c2", "c1", "c3", "c4"]  # large, micro, small, none
+
+
+def test_cursor_stays_valid_while_rows_are_added(small_graph: Store) -> None:
+    first = small_graph.find("Company", None, [SortKey("name")], first=2)
+    small_graph.upsert_nodes([company("c0", "Aardvark Studio")], source="t")
+    rest = small_graph.find("Company", None, [SortKey("name")], first=10, after=first.end_cursor)
+    assert [n.id for n in rest.items] == ["c3", "c4"]
+
+
+def test_find_rejects_unknown_properties_and_bad_cursors(small_graph: Store) -> None:
+    with pytest.raises(ValidationError) as info:
+        small_graph.find("Company", where(colour="red"))
+    assert info.value.problems[0].field == "colour"
+    with pytest.raises(ValidationError):
+        small_graph.find("Company", after="not-a-cursor")
+    with pytest.raises(ValidationError):
+        small_graph.find("Startup")
+
+
+def test_count(small_graph: Store) -> None:
+    assert small_graph.count("Company") == 4
+    assert small_graph.count("Company", where(country="SK")) == 2
+
+
+def test_neighbours_by_type_and_direction(small_graph: Store) -> None:
+    out = small_graph.neighbours(["c1"], ["MEMBER_OF"], "out")["c1"]
+    assert [(n.node.id, n.edge.props.get("since")) for n in out] == [("h-wien", 2015)]
+    members = small_graph.neighbours(["h-wien"], ["MEMBER_OF"], "in")["h-wien"]
+    assert sorted(n.node.id for n in members) == ["c1", "c2"]
+    both = small_graph.neighbours(["h-wien", "zzz"], None, "both")
+    assert sorted(n.node.id for n in both["h-wien"]) == ["AT13", "c1", "c2", "h-kosice"]
+    assert both["zzz"] == []
+
+
+def test_delete_node_detaches_its_edges(small_graph: Store) -> None:
+    r = small_graph.delete_nodes(["h-wien"])
+    assert r.nodes_deleted == 1 and r.edges_deleted == 4
+    assert small_graph.get_node("h-wien") is None
+    assert small_graph.neighbours(["c1"], ["MEMBER_OF"])["c1"] == []
+    with pytest.raises(ValidationError):
+        small_graph.delete_nodes(["h-wien"])
+
+
+def test_delete_edge(small_graph: Store) -> None:
+    small_graph.delete_edges([("c1", "PARTNERS_WITH", "c2")])
+    assert small_graph.get_edge("c1", "PARTNERS_WITH", "c2") is None
+    assert small_graph.counts()["relationships"]["PARTNERS_WITH"] == 1
+
+
+def test_counts_and_iteration(small_graph: Store) -> None:
+    counts = small_graph.counts()
+    assert counts["labels"]["Company"] == 4 and counts["labels"]["Sector"] == 0
+    assert counts["relationships"]["MEMBER_OF"] == 3
+    assert len(list(small_graph.iter_nodes(batch=2))) == sum(counts["labels"].values())
+    assert len(list(small_graph.iter_edges(batch=3))) == sum(counts["relationships"].values())
+    assert {n.id for n in small_graph.iter_nodes("Hub")} == {"h-wien", "h-kosice"}

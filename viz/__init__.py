@@ -1,0 +1,1 @@
+"""Interactive ecosystem maps (pyvis)."""
