@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import click
-import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,28 +20,21 @@ from rich.table import Table
 from api.settings import BY_NAME
 from schema import ValidationError
 
-app = typer.Typer(
-    help="COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
 err = Console(stderr=True)
 out = Console()
 
 
-def _opt(name: str, *flags: str) -> Any:
+def setting_option(name: str, **kwargs: Any) -> Any:
+    """A click option whose default, environment variable and help come from the settings table."""
     s = BY_NAME[name]
-    return typer.Option(*(flags or (f"--{name}",)), envvar=s.env, help=s.help)
+    kind = kwargs.pop("type", click.Path(path_type=Path) if name == "db" else type(s.default))
+    return click.option(f"--{name}", envvar=s.env, default=s.default, show_default=True,
+                        show_envvar=True, help=s.help, type=kind, **kwargs)
 
 
-Db = Annotated[Path, _opt("db")]
-
-
-class Size(StrEnum):
-    small = "small"
-    medium = "medium"
-    large = "large"
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def app() -> None:
+    """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
 
 
 def _open(db: Path) -> Any:
@@ -52,14 +43,19 @@ def _open(db: Path) -> Any:
     return EmbeddedStore(db)
 
 
+def _existing(db: Path) -> Path:
+    if not db.exists():
+        raise click.ClickException(f"{db}: no such store (create one with 'coco demo-data')")
+    return db
+
+
 @app.command("demo-data")
-def demo_data(
-    size: Annotated[Size, typer.Option(help="small (~2k nodes), medium (~50k), large (~500k).")
-                    ] = Size.small,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same graph.")
-                    ] = 42,
-    db: Db = Path(BY_NAME["db"].default),
-) -> None:
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small",
+              show_default=True, help="small (~2k nodes), medium (~50k), large (~500k).")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed: the same seed gives the same graph.")
+@setting_option("db")
+def demo_data(size: str, seed: int, db: Path) -> None:
     """Generate the synthetic demo ecosystem into a store (all-or-nothing)."""
     from graph.store import Transaction
     from importers.demo.generator import SOURCE, generate
@@ -68,8 +64,8 @@ def demo_data(
     try:
         with _progress() as progress:
             task = progress.add_task("generating", total=None)
-            with store.bulk(f"{SOURCE} size={size.value} seed={seed}") as writer:
-                for batch in generate(size.value, seed):
+            with store.bulk(f"{SOURCE} size={size} seed={seed}") as writer:
+                for batch in generate(size, seed):
                     total = writer.write(Transaction(writer.source, batch.nodes, batch.edges))
                     progress.update(task, description=f"{batch.name}: {total.records:,} records")
         counts = store.counts()
@@ -77,25 +73,22 @@ def demo_data(
         store.close()
     n_nodes, n_edges = sum(counts["labels"].values()), sum(counts["relationships"].values())
     err.print(f"[green]✓[/] {db}: {n_nodes:,} nodes, {n_edges:,} edges "
-              f"(size {size.value}, seed {seed})")
+              f"(size {size}, seed {seed})")
 
 
 @app.command()
-def stats(
-    db: Db = Path(BY_NAME["db"].default),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
-) -> None:
+@setting_option("db")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def stats(db: Path, as_json: bool) -> None:
     """Counts per node label and relationship type."""
-    if not db.exists():
-        raise click.ClickException(f"{db}: no such store (create one with 'coco demo-data')")
-    store = _open(db)
+    store = _open(_existing(db))
     try:
-        counts = store.counts()
-        counts["version"] = store.version  # type: ignore[assignment]
+        counts: dict[str, Any] = dict(store.counts())
+        counts["version"] = store.version
     finally:
         store.close()
     if as_json:
-        out.print_json(json.dumps(counts))
+        click.echo(json.dumps(counts, indent=2))
         return
     for title, key in (("Nodes", "labels"), ("Relationships", "relationships")):
         table = Table(title=title)
@@ -107,20 +100,19 @@ def stats(
 
 
 @app.command()
-def serve(
-    db: Db = Path(BY_NAME["db"].default),
-    host: Annotated[str, _opt("host")] = BY_NAME["host"].default,
-    port: Annotated[int, _opt("port")] = BY_NAME["port"].default,
-) -> None:
+@setting_option("db")
+@setting_option("host")
+@setting_option("port")
+def serve(db: Path, host: str, port: int) -> None:
     """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
     import uvicorn
 
     from api.app import create_app
 
-    if not db.exists():
-        raise click.ClickException(f"{db}: no such store (create one with 'coco demo-data')")
+    _existing(db)
     err.print(f"COCO Atlas on http://{host}:{port}/  (store {db})")
-    uvicorn.run(create_app({"db": str(db)}), host=host, port=port, log_level="info")
+    app_ = create_app({"db": str(db), "host": host, "port": port})
+    uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
 def _progress() -> Progress:
@@ -130,9 +122,8 @@ def _progress() -> Progress:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coco`` script: run a command, turn failures into one-line errors."""
-    command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="coco", standalone_mode=False)
+        app.main(args=argv, prog_name="coco", standalone_mode=False)
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:

@@ -13,10 +13,12 @@ transactions, never corrupt the file.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,9 @@ CREATE TABLE IF NOT EXISTS nodes (
     idx INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     label INTEGER NOT NULL REFERENCES labels(code),
-    props TEXT NOT NULL
+    props TEXT NOT NULL,
+    source TEXT NOT NULL,
+    updated TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS nodes_label_id ON nodes(label, id);
 CREATE TABLE IF NOT EXISTS edges (
@@ -47,10 +51,14 @@ CREATE TABLE IF NOT EXISTS edges (
     type INTEGER NOT NULL,
     dst INTEGER NOT NULL,
     props TEXT NOT NULL,
+    source TEXT NOT NULL,
+    updated TEXT NOT NULL,
     PRIMARY KEY (src, type, dst)
 ) WITHOUT ROWID;
 """
 FORMAT = 1  # bump when the file layout changes
+# Stamps live in their own columns (cheaper than inside every JSON document); reads put them back.
+FULL = "json_set(props, '$.source', source, '$.updatedAt', updated)"
 CHUNK = 500  # ids per IN (...) lookup
 
 
@@ -157,7 +165,7 @@ class EmbeddedStore(Store):
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
-                if writer.batches:
+                if writer.dirty:
                     self._load()
                 raise
             if writer.batches:
@@ -174,6 +182,9 @@ class EmbeddedStore(Store):
         """SQL rows of a plan; new nodes get the next free rowids."""
         pos, lc, tc = self.index.pos, self.label_code, self.type_code
         new_pos: dict[str, int] = {}
+        src, stamp = plan.source, plan.stamp
+        del_edges = [(pos[s], tc[t], pos[d]) for s, t, d in plan.del_edges]
+        del_nodes = [(pos[i],) for i in plan.del_nodes]
         nxt = self.index.n_slots
         node_rows = []
         for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
@@ -182,15 +193,12 @@ class EmbeddedStore(Store):
                 nxt += 1
             else:
                 i = pos[node.id]
-            node_rows.append((i, node.id, lc[node.label], _dumps(node.props)))
+            node_rows.append((i, node.id, lc[node.label], _dumps(node.props), src, stamp))
 
-        def at(node_id: str) -> int:
-            i = new_pos.get(node_id)
-            return pos[node_id] if i is None else i
-
-        edge_rows = [(at(e.source), tc[e.type], at(e.target), _dumps(e.props)) for e in plan.edges]
-        del_edges = [(pos[s], tc[t], pos[d]) for s, t, d in plan.del_edges]
-        del_nodes = [(pos[i],) for i in plan.del_nodes]
+        pos.update(new_pos)  # early, for the edges; a failed write rebuilds the index anyway
+        dumps = orjson.dumps
+        edge_rows = [(pos[s], tc[t], pos[d], dumps(p).decode(), src, stamp)
+                     for s, t, d, p in plan.edges]
         return node_rows, edge_rows, del_edges, del_nodes
 
     def _write(self, node_rows: list[Any], edge_rows: list[Any], del_edges: list[Any],
@@ -198,10 +206,12 @@ class EmbeddedStore(Store):
         db = self._db
         db.executemany("DELETE FROM edges WHERE src=? AND type=? AND dst=?", del_edges)
         db.executemany("DELETE FROM nodes WHERE idx=?", del_nodes)
-        db.executemany("INSERT INTO nodes(idx, id, label, props) VALUES (?,?,?,?) "
-                       "ON CONFLICT(idx) DO UPDATE SET props=excluded.props", node_rows)
-        db.executemany("INSERT INTO edges(src, type, dst, props) VALUES (?,?,?,?) "
-                       "ON CONFLICT(src, type, dst) DO UPDATE SET props=excluded.props",
+        db.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?) ON CONFLICT(idx) DO UPDATE SET "
+                       "props=excluded.props, source=excluded.source, updated=excluded.updated",
+                       node_rows)
+        db.executemany("INSERT INTO edges VALUES (?,?,?,?,?,?) ON CONFLICT(src, type, dst) DO "
+                       "UPDATE SET props=excluded.props, source=excluded.source, "
+                       "updated=excluded.updated",
                        edge_rows)
 
     def _apply(self, plan: WritePlan, node_rows: list[Any], edge_rows: list[Any],
@@ -214,10 +224,10 @@ class EmbeddedStore(Store):
             index.remove_node(i)
         fresh = [r for r, new in zip(node_rows, plan.new_nodes, strict=True) if new]
         index.add_nodes([r[0] for r in fresh], [r[1] for r in fresh], [r[2] for r in fresh])
-        added = [r for r, new in zip(edge_rows, plan.new_edges, strict=True) if new]
+        added = list(compress(edge_rows, plan.new_edges))
         if added:
-            arr = np.array([r[:3] for r in added], dtype=np.int64)
-            index.add_edges(arr[:, 0], arr[:, 2], arr[:, 1])
+            index.add_edges(*(np.fromiter((r[k] for r in added), np.int64, len(added))
+                              for k in (0, 2, 1)))
 
     # -- the planner's questions (graph.writeplan.Lookup) --------------------------------------
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
@@ -230,7 +240,7 @@ class EmbeddedStore(Store):
         names = self.index.ids
         return {names[i]: p for i, p in found.items()}  # type: ignore[misc]
 
-    def edge_props(self, keys: Sequence[tuple[str, str, str]]
+    def edge_props(self, keys: Sequence[tuple[str, str, str]], full: bool = False
                    ) -> dict[tuple[str, str, str], dict[str, Any]]:
         index, pos, tc = self.index, self.index.pos, self.type_code
         ikeys = {}
@@ -238,7 +248,7 @@ class EmbeddedStore(Store):
             si, di, ti = pos.get(s), pos.get(d), tc.get(t)
             if si is not None and di is not None and ti is not None and index.has_edge(si, di, ti):
                 ikeys[(si, ti, di)] = (s, t, d)
-        found = self._edge_props_by_idx(list(ikeys))
+        found = self._edge_props_by_idx(list(ikeys), full)
         return {ikeys[k]: p for k, p in found.items()}
 
     def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
@@ -254,18 +264,20 @@ class EmbeddedStore(Store):
                     out.append((names[src[p]], tn[int(typ[p])], names[dst[p]]))
         return out  # type: ignore[return-value]
 
-    def _props_by_idx(self, idxs: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def _props_by_idx(self, idxs: Sequence[int], full: bool = False) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
+        col = FULL if full else "props"
         for chunk in _chunks(idxs):
-            q = f"SELECT idx, props FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT idx, {col} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
             out.update((i, orjson.loads(p)) for i, p in self._db.execute(q, chunk))
         return out
 
-    def _edge_props_by_idx(self, keys: Sequence[tuple[int, int, int]]
+    def _edge_props_by_idx(self, keys: Sequence[tuple[int, int, int]], full: bool = False
                            ) -> dict[tuple[int, int, int], dict[str, Any]]:
         """Props of edges by (src, type, dst) integer keys, in a few round trips."""
         out: dict[tuple[int, int, int], dict[str, Any]] = {}
-        q = ("SELECT e.src, e.type, e.dst, e.props FROM json_each(?) j JOIN edges e "
+        col = FULL if full else "props"
+        q = (f"SELECT e.src, e.type, e.dst, {col} FROM json_each(?) j JOIN edges e "
              "ON e.src = json_extract(j.value, '$[0]') AND e.type = json_extract(j.value, '$[1]')"
              " AND e.dst = json_extract(j.value, '$[2]')")
         for i in range(0, len(keys), 10_000):
@@ -290,7 +302,7 @@ class EmbeddedStore(Store):
     def _nodes_by_idx(self, idxs: Sequence[int]) -> list[Node]:
         out = []
         for chunk in _chunks(idxs):
-            q = f"SELECT id, label, props FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT id, label, {FULL} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
             out.extend(Node(i, self.label_name[lab], orjson.loads(p))
                        for i, lab, p in self._db.execute(q, chunk))
         return out
@@ -298,7 +310,7 @@ class EmbeddedStore(Store):
     def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
         with self._lock:
             self._fresh()
-            return {k: Edge(*k, p) for k, p in self.edge_props(keys).items()}
+            return {k: Edge(*k, p) for k, p in self.edge_props(keys, full=True).items()}
 
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
              first: int = 50, after: str | None = None) -> Page[Node]:
@@ -311,7 +323,7 @@ class EmbeddedStore(Store):
             values = decode_cursor(after, len(terms) - 1)
             cond += " AND " + sqlfilter.keyset(terms, values, params)
         cols = ", ".join(e for e, _ in terms)
-        sql = (f"SELECT id, props, {cols} FROM nodes WHERE label = ? AND {cond} "
+        sql = (f"SELECT id, {FULL}, {cols} FROM nodes WHERE label = ? AND {cond} "
                f"ORDER BY {sqlfilter.order_clause(terms)} LIMIT ?")
         with self._lock:
             self._fresh()
@@ -350,9 +362,9 @@ class EmbeddedStore(Store):
                     if i is not None:
                         wanted.extend((node_id, int(src[p]), int(typ[p]), int(dst[p]), way)
                                       for p in index.incident(i, way, types).tolist())
-            props = self._edge_props_by_idx([(s, t, d) for _, s, t, d, _ in wanted])
+            props = self._edge_props_by_idx([(s, t, d) for _, s, t, d, _ in wanted], full=True)
             others = self._props_by_idx(sorted({d if w == "out" else s
-                                                for _, s, _, d, w in wanted}))
+                                                for _, s, _, d, w in wanted}), full=True)
             names, tn, labels = index.ids, self.type_name, index.labels.view
             out: dict[str, list[Neighbour]] = {i: [] for i in ids}
             for node_id, s, t, d, way in wanted:
@@ -375,7 +387,7 @@ class EmbeddedStore(Store):
         last = -1
         while True:
             with self._lock:
-                q = "SELECT idx, id, label, props FROM nodes WHERE idx > ?"
+                q = f"SELECT idx, id, label, {FULL} FROM nodes WHERE idx > ?"
                 args: list[Any] = [last]
                 if label is not None:
                     q += " AND label = ?"
@@ -392,7 +404,7 @@ class EmbeddedStore(Store):
         ids = None
         while True:
             with self._lock:
-                q = ("SELECT src, type, dst, props FROM edges WHERE (src, type, dst) > (?, ?, ?)")
+                q = (f"SELECT src, type, dst, {FULL} FROM edges WHERE (src, type, dst) > (?, ?, ?)")
                 args: list[Any] = list(last)
                 if rel is not None:
                     q += " AND type = ?"
@@ -430,10 +442,20 @@ class BulkWriter:
         self.stamp = now_stamp()
         self.total = WriteResult()
         self.batches = 0
+        self.dirty = False
 
     def write(self, tx: Transaction) -> WriteResult:
-        plan = plan_write(self.store, tx, self.stamp)  # raises ValidationError, writes nothing
-        self.store._write_plan(plan)
+        # A batch allocates millions of small objects that all survive until the batch ends:
+        # the cyclic garbage collector would rescan them again and again for nothing.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            plan = plan_write(self.store, tx, self.stamp)  # raises ValidationError
+            self.dirty = True  # from here on a failure must rebuild the index from the file
+            self.store._write_plan(plan)
+        finally:
+            if paused:
+                gc.enable()
         self.batches += 1
         for name in ("nodes_created", "nodes_updated", "edges_created", "edges_updated",
                      "nodes_deleted", "edges_deleted"):

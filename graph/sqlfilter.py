@@ -14,9 +14,12 @@ from graph.query import And, Cond, Filter, Not, Or, SortKey
 from schema import SCHEMA, PropType
 
 
+COLUMNS = {"id": "id", "source": "source", "updatedAt": "updated"}  # real columns
+
+
 def prop_expr(prop: str) -> str:
     """SQL expression of a property of the ``nodes`` row (``id`` is a real column)."""
-    return "id" if prop == "id" else f"json_extract(props, '$.{prop}')"
+    return COLUMNS.get(prop) or f"json_extract(props, '$.{prop}')"
 
 
 def compile_filter(label: str, flt: Filter | None, params: list[Any]) -> str:

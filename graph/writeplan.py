@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from graph.store import Transaction, WriteResult
 from schema import SCHEMA, Edge, Node, Problem, ValidationError
 from schema.records import edge_where, node_where
+from schema.fastcheck import compiled
 from schema.validate import check_edge, check_node
 
 EdgeKey = tuple[str, str, str]
@@ -28,10 +29,10 @@ class Lookup(Protocol):
         """Labels of the ids that exist."""
 
     def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Properties of the ids that exist."""
+        """Properties of the ids that exist, without the stamps (source, updatedAt)."""
 
     def edge_props(self, keys: Sequence[EdgeKey]) -> dict[EdgeKey, dict[str, Any]]:
-        """Properties of the edges that exist."""
+        """Properties of the edges that exist, without the stamps."""
 
     def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None) -> list[EdgeKey]:
         """Keys of the edges, both directions, at existing nodes."""
@@ -46,13 +47,15 @@ class WritePlan:
     del_nodes: list[str] = field(default_factory=list)
     del_edges: list[EdgeKey] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # label of every node the plan touches
+    source: str = ""  # stamped on every node and edge written, with ``stamp`` as updatedAt
+    stamp: str = ""
     result: WriteResult = field(default_factory=WriteResult)
 
 
 def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
     """Validate ``tx`` against the schema and what ``store`` holds; raise with every problem."""
     problems: list[Problem] = []
-    plan = WritePlan()
+    plan = WritePlan(source=tx.source, stamp=stamp)
     stamps = {"source": tx.source, "updatedAt": stamp}
     _plan_deletes(store, tx, plan, problems)
     deleted = set(plan.del_nodes)
@@ -90,8 +93,34 @@ def _plan_deletes(store: Lookup, tx: Transaction, plan: WritePlan,
 
 def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],
                 stamps: dict[str, Any], deleted: set[str]) -> None:
+    merged = _merge_nodes(tx.nodes, problems)
+    ids = [i for i in merged if i not in deleted]
+    old_labels = store.labels_of(ids)
+    old_props = store.node_props([i for i in ids if i in old_labels])
+    checks = compiled(SCHEMA)[0]
+    for node_id, node in merged.items():
+        old = old_labels.get(node_id)
+        given = node.props
+        props = {**old_props[node_id], **given} if node_id in old_props else given
+        if None in given.values():
+            props = {k: v for k, v in props.items() if v is not None}
+        final = Node(node_id, node.label, props)
+        check = checks.get(node.label)
+        if (old is not None and old != node.label) or check is None or not check.ok(props) \
+                or not stamps.keys().isdisjoint(given):
+            _explain_node(node, old, final, stamps, problems)
+        plan.nodes.append(final)
+        plan.new_nodes.append(old is None)
+        plan.labels[node_id] = node.label
+    plan.labels.update({i: lab for i, lab in old_labels.items() if i not in plan.labels})
+
+
+def _merge_nodes(nodes: list[Node], problems: list[Problem]) -> dict[str, Node]:
+    """One node per id: later mentions in the batch add to earlier ones."""
     merged: dict[str, Node] = {}
-    for node in tx.nodes:
+    for node in nodes:
+        if not isinstance(node.props, dict):
+            node = node._replace(props={"properties": node.props})
         prev = merged.get(node.id)
         if prev is None:
             merged[node.id] = node
@@ -100,55 +129,68 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
                                     f"the same label as earlier in the batch ({prev.label})"))
         else:
             merged[node.id] = Node(node.id, node.label, {**prev.props, **node.props})
-    ids = [i for i in merged if i not in deleted]
-    old_labels = store.labels_of(ids)
-    old_props = store.node_props([i for i in ids if i in old_labels])
-    for node_id in merged:
-        node = merged[node_id]
-        old = old_labels.get(node_id)
-        if old is not None and old != node.label:
-            problems.append(Problem(node_where(node_id, node.label), "label",
-                                    f"{old}, the label the node already has", node.label))
-            continue
-        given = node.props if isinstance(node.props, dict) else {}
-        for name in stamps:
-            if name in given:
-                problems.append(Problem(node_where(node_id, node.label), name,
-                                        "no value: the store stamps it", given[name]))
-        props = {**old_props.get(node_id, {}), **given, **stamps}
-        final = Node(node_id, node.label, {k: v for k, v in props.items() if v is not None})
-        check_node(SCHEMA, final if isinstance(node.props, dict) else node, problems)
-        plan.nodes.append(final)
-        plan.new_nodes.append(old is None)
-        plan.labels[node_id] = node.label
-    plan.labels.update({i: lab for i, lab in old_labels.items() if i not in plan.labels})
+    return merged
+
+
+def _explain_node(node: Node, old: str | None, final: Node, stamps: dict[str, Any],
+                  problems: list[Problem]) -> None:
+    where = node_where(node.id, node.label)
+    if old is not None and old != node.label:
+        problems.append(Problem(where, "label", f"{old}, the label the node already has",
+                                node.label))
+        return
+    for name in stamps:
+        if name in node.props:
+            problems.append(Problem(where, name, "no value: the store stamps it",
+                                    node.props[name]))
+    check_node(SCHEMA, final, problems)
 
 
 def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],
                 stamps: dict[str, Any], deleted: set[str]) -> None:
     merged: dict[EdgeKey, Edge] = {}
     for edge in tx.edges:
-        prev = merged.get(edge.key)
-        props = edge.props if isinstance(edge.props, dict) else {}
-        merged[edge.key] = edge._replace(props={**prev.props, **props}) if prev else edge
-    ends = {x for k in merged for x in (k[0], k[2]) if x not in plan.labels}
-    plan.labels.update(store.labels_of(list(ends)))
+        key = edge[:3]
+        prev = merged.get(key)
+        if prev is None and type(edge.props) is dict:
+            merged[key] = edge
+            continue
+        props = edge.props if isinstance(edge.props, dict) else {"properties": edge.props}
+        merged[key] = Edge(*key, {**prev.props, **props} if prev else props)
     labels = plan.labels
-
-    def label_of(node_id: str) -> str | None:
-        return None if node_id in deleted else labels.get(node_id)
-
+    ends = {x for k in merged for x in (k[0], k[2]) if x not in labels}
+    labels.update(store.labels_of(list(ends)))
+    for gone in deleted:
+        labels.pop(gone, None)
     old_props = store.edge_props(list(merged))
+    checks = compiled(SCHEMA)[1]
+    rels = {r.name: r for r in SCHEMA.relationships}
     for key, edge in merged.items():
-        for name in stamps:
-            if name in edge.props:
-                problems.append(Problem(edge_where(*key), name, "no value: the store stamps it",
-                                        edge.props[name]))
-        props = {**old_props.get(key, {}), **edge.props, **stamps}
-        final = edge._replace(props={k: v for k, v in props.items() if v is not None})
-        check_edge(SCHEMA, final if isinstance(edge.props, dict) else edge, label_of, problems)
+        given = edge.props
+        old = old_props.get(key)
+        props = given if old is None else {**old, **given}
+        if None in given.values():
+            props = {k: v for k, v in props.items() if v is not None}
+        final = Edge(*key, props)
+        source, rel_type, target = key
+        rel = rels.get(rel_type)
+        src, dst = labels.get(source), labels.get(target)
+        if rel is None or src not in rel.sources or dst not in rel.targets \
+                or source == target or (rel.same_label and src != dst) \
+                or not checks[rel_type].ok(props) \
+                or not stamps.keys().isdisjoint(given):
+            _explain_edge(edge, final, labels, stamps, problems)
         plan.edges.append(final)
-        plan.new_edges.append(key not in old_props)
+        plan.new_edges.append(old is None)
+
+
+def _explain_edge(edge: Edge, final: Edge, labels: dict[str, str], stamps: dict[str, Any],
+                  problems: list[Problem]) -> None:
+    for name in stamps:
+        if name in edge.props:
+            problems.append(Problem(edge_where(*edge.key), name, "no value: the store stamps it",
+                                    edge.props[name]))
+    check_edge(SCHEMA, final, labels.get, problems)
 
 
 def _check_same(store: Lookup, plan: WritePlan, problems: list[Problem]) -> None:

@@ -295,8 +295,12 @@ class _Generator:
             country = self.co_country[lead]
             k = int(rng.integers(2, 7))
             local = co_by_country[country]
-            members = [lead] + [int(local[int(rng.integers(len(local)))]) if rng.random() < 0.6
-                                else int(rng.integers(n_co)) for _ in range(k - 1)]
+            members = [lead]
+            while len(members) < k:  # distinct participants, mostly from the lead's country
+                m = int(local[int(rng.integers(len(local)))]) if rng.random() < 0.6 \
+                    else int(rng.integers(n_co))
+                if m not in members:
+                    members.append(m)
             cid = f"demo-col-{i:06d}"
             a, b = (GROUPS[self.co_group[m]] for m in (members[0], members[-1]))
             nodes.append(Node(cid, "Collaboration", {

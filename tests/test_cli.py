@@ -1,0 +1,68 @@
+"""The coco command line, through its entry point: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_data_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.db"
+    assert main(["demo-data", "--size", "small", "--seed", "3", "--db", str(db)]) == 0
+    assert "nodes" in capsys.readouterr().err
+    assert main(["stats", "--json", "--db", str(db)]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["labels"]["Hub"] >= 24 and counts["relationships"]["LOCATED_IN"] > 0
+    assert counts["version"] == 1  # the whole demo is one all-or-nothing write
+
+
+def test_stats_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.db"
+    main(["demo-data", "--db", str(db)])
+    capsys.readouterr()
+    assert main(["stats", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert "Company" in text and "PARTICIPATES_IN" in text
+
+
+def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("COCO_DB", str(tmp_path / "env.db"))
+    assert main(["demo-data"]) == 0
+    assert (tmp_path / "env.db").exists()
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["demo-data", "--size", "huge"], 2, "huge"),
+    (["stats", "--db", "/nonexistent/x.db"], 1, "no such store"),
+    (["serve", "--db", "/nonexistent/x.db"], 1, "no such store"),
+    (["frobnicate"], 2, "No such command"),
+])
+def test_bad_input_gives_one_line_error_and_nonzero_exit(
+        argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unwritable_db_is_a_one_line_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--db",
+                           str(tmp_path / "missing-dir" / "x.db")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error:") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("demo-data", "stats", "serve"):
+        assert main([command, "--help"]) == 0
+        assert "Usage" in capsys.readouterr().out

@@ -1,0 +1,52 @@
+"""The HTTP service, through a real client against the real server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.cli import main
+from schema import SCHEMA
+from tests.server import running_server
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("http") / "demo.db"
+    assert main(["demo-data", "--size", "small", "--db", str(db)]) == 0
+    with running_server(db) as url:
+        yield url
+
+
+def test_healthz(base_url: str) -> None:
+    r = httpx.get(base_url + "/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "version": 1}
+
+
+def test_stats_json_counts_the_demo(base_url: str) -> None:
+    counts = httpx.get(base_url + "/-/stats.json").json()
+    assert set(counts["labels"]) == set(SCHEMA.label_names)
+    assert counts["labels"]["Hub"] >= 24
+
+
+def test_schema_json_is_the_schema(base_url: str) -> None:
+    assert httpx.get(base_url + "/-/schema.json").json() == SCHEMA.describe()
+
+
+def test_settings_json_shows_loopback_default(base_url: str) -> None:
+    settings = httpx.get(base_url + "/-/settings.json").json()
+    assert settings["host"] == "127.0.0.1"
+
+
+def test_unknown_path_is_404(base_url: str) -> None:
+    assert httpx.get(base_url + "/nope").status_code == 404
+
+
+def test_server_refuses_missing_store(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="no such store"), \
+            running_server(tmp_path / "missing.db", timeout=20):
+        pass
