@@ -86,8 +86,9 @@ def main() -> None:
           f"file {size_mib:,.0f} MiB")
     print(f"write   {w['records']:,} records in {w['write_s']:.1f} s = "
           f"{w['records_per_s']:,.0f} records/s (floor 200,000); peak RSS {w['rss_mib']:,.0f} MiB")
-    print(f"reopen  {r['reopen_s']:.1f} s (floor 15 s); first traversal {r['first_traversal_s']:.2f}"
-          f" s; peak RSS {r['rss_mib']:,.0f} MiB (floor 4,096 MiB)")
+    print(f"reopen  {r['reopen_s']:.1f} s (floor 15 s); "
+          f"first traversal {r['first_traversal_s']:.2f} s; "
+          f"peak RSS {r['rss_mib']:,.0f} MiB (floor 4,096 MiB)")
 
 
 def _run(phase: str, db: str, args: argparse.Namespace) -> dict[str, float]:

@@ -18,8 +18,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import compress
 from datetime import UTC, datetime
+from itertools import compress
 from pathlib import Path
 from typing import Any
 

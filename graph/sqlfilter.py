@@ -13,7 +13,6 @@ from typing import Any
 from graph.query import And, Cond, Filter, Not, Or, SortKey
 from schema import SCHEMA, PropType
 
-
 COLUMNS = {"id": "id", "source": "source", "updatedAt": "updated"}  # real columns
 
 

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from graph.store import Transaction, WriteResult
 from schema import SCHEMA, Edge, Node, Problem, ValidationError
-from schema.records import edge_where, node_where
 from schema.fastcheck import compiled
+from schema.records import edge_where, node_where
 from schema.validate import check_edge, check_node
 
 EdgeKey = tuple[str, str, str]
