@@ -96,7 +96,7 @@ class GraphIndex:
         self.dst.extend(dst)
         self.typ.extend(typ)
         self.alive.extend(np.ones(len(src), dtype=np.bool_))
-        keys = _pack(src, dst, typ).tolist()
+        keys = pack_keys(src, dst, typ).tolist()
         self.edge_pos.update(zip(keys, range(start, start + len(keys)), strict=True))
         self._invalidate()
 
@@ -178,7 +178,7 @@ class GraphIndex:
         return g
 
 
-def _pack(src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> np.ndarray:
+def pack_keys(src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> np.ndarray:
     s = np.asarray(src, dtype=np.uint64)
     d = np.asarray(dst, dtype=np.uint64)
     t = np.asarray(typ, dtype=np.uint64)

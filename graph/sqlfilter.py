@@ -13,7 +13,9 @@ from typing import Any
 from graph.query import And, Cond, Filter, Not, Or, SortKey
 from schema import SCHEMA, PropType
 
-COLUMNS = {"id": "id", "source": "source", "updatedAt": "updated"}  # real columns
+# Properties that are columns or provenance lookups rather than JSON members.
+COLUMNS = {"id": "id", "source": "(SELECT source FROM writes WHERE writes.id = wid)",
+           "updatedAt": "(SELECT at FROM writes WHERE writes.id = wid)"}
 
 
 def prop_expr(prop: str) -> str:

@@ -9,17 +9,22 @@ the same input.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import eq, itemgetter
 from typing import Any, Protocol
 
 from graph.store import Transaction, WriteResult
 from schema import SCHEMA, Edge, Node, Problem, ValidationError
-from schema.fastcheck import compiled
+from schema.fastcheck import PropsCheck, compiled
 from schema.records import edge_where, node_where
 from schema.validate import check_edge, check_node
 
 EdgeKey = tuple[str, str, str]
+_KEY = itemgetter(0, 1, 2)
+_PROPS = itemgetter(3)
 
 
 class Lookup(Protocol):
@@ -97,7 +102,7 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     ids = [i for i in merged if i not in deleted]
     old_labels = store.labels_of(ids)
     old_props = store.node_props([i for i in ids if i in old_labels])
-    checks = compiled(SCHEMA)[0]
+    checks = compiled(SCHEMA).labels
     for node_id, node in merged.items():
         old = old_labels.get(node_id)
         given = node.props
@@ -148,8 +153,61 @@ def _explain_node(node: Node, old: str | None, final: Node, stamps: dict[str, An
 
 def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],
                 stamps: dict[str, Any], deleted: set[str]) -> None:
-    merged: dict[EdgeKey, Edge] = {}
-    for edge in tx.edges:
+    """Validate edges; the common case (new edge, valid ends, few props) runs in C builtins."""
+    merged = _merge_edges(tx.edges)
+    if not merged:
+        return
+    keys = list(merged)
+    srcs, types, dsts = zip(*keys, strict=True)
+    labels = plan.labels
+    labels.update(store.labels_of(list(set(chain(srcs, dsts)).difference(labels))))
+    for gone in deleted:
+        labels.pop(gone, None)
+    rules = compiled(SCHEMA)
+    ends_ok = map(rules.ends.__contains__,
+                  zip(map(labels.get, srcs), types, map(labels.get, dsts), strict=True))
+    loops = map(eq, srcs, dsts)
+    old_props = store.edge_props(keys)
+    edges = list(merged.values())
+    if not old_props and all(ends_ok) and not any(loops) and _all_valid(rules.rels, edges, 1):
+        plan.edges, plan.new_edges = edges, [True] * len(edges)  # the bulk-load fast path
+        return
+    ends_ok = map(rules.ends.__contains__,
+                  zip(map(labels.get, srcs), types, map(labels.get, dsts), strict=True))
+    loops = map(eq, srcs, dsts)
+    checks, stamp_names = rules.rels, stamps.keys()
+    for key, edge, ends, loop in zip(keys, merged.values(), ends_ok, loops, strict=True):
+        given = edge.props
+        old = old_props.get(key)
+        final = edge
+        if old is not None or None in given.values():
+            final = Edge(*key, {k: v for k, v in {**(old or {}), **given}.items() if v is not None})
+        if not ends or loop or (given and (not checks[key[1]].ok(final.props)
+                                           or not stamp_names.isdisjoint(given))):
+            _explain_edge(edge, final, labels, stamps, problems)
+        plan.edges.append(final)
+    plan.new_edges = [k not in old_props for k in keys]
+
+
+def _all_valid(checks: dict[str, PropsCheck], records: list[Any], kind: int) -> bool:
+    """Column-wise validity of many nodes (kind 1 = label) or edges (kind 1 = type) at once."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups[record[kind]].append(record[-1])
+    for name, many in groups.items():
+        check = checks.get(name)
+        if check is None or not check.ok_many(many):
+            return False
+    return True
+
+
+def _merge_edges(edges: list[Edge]) -> dict[EdgeKey, Edge]:
+    """One edge per key; later mentions in the batch add to earlier ones' properties."""
+    merged: dict[EdgeKey, Edge] = dict(zip(map(_KEY, edges), edges, strict=True))
+    if len(merged) == len(edges) and {dict}.issuperset(map(type, map(_PROPS, edges))):
+        return merged  # no key twice, every props a dict: nothing to merge
+    merged = {}
+    for edge in edges:
         key = edge[:3]
         prev = merged.get(key)
         if prev is None and type(edge.props) is dict:
@@ -157,31 +215,7 @@ def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
             continue
         props = edge.props if isinstance(edge.props, dict) else {"properties": edge.props}
         merged[key] = Edge(*key, {**prev.props, **props} if prev else props)
-    labels = plan.labels
-    ends = {x for k in merged for x in (k[0], k[2]) if x not in labels}
-    labels.update(store.labels_of(list(ends)))
-    for gone in deleted:
-        labels.pop(gone, None)
-    old_props = store.edge_props(list(merged))
-    checks = compiled(SCHEMA)[1]
-    rels = {r.name: r for r in SCHEMA.relationships}
-    for key, edge in merged.items():
-        given = edge.props
-        old = old_props.get(key)
-        props = given if old is None else {**old, **given}
-        if None in given.values():
-            props = {k: v for k, v in props.items() if v is not None}
-        final = Edge(*key, props)
-        source, rel_type, target = key
-        rel = rels.get(rel_type)
-        src, dst = labels.get(source), labels.get(target)
-        if rel is None or src not in rel.sources or dst not in rel.targets \
-                or source == target or (rel.same_label and src != dst) \
-                or not checks[rel_type].ok(props) \
-                or not stamps.keys().isdisjoint(given):
-            _explain_edge(edge, final, labels, stamps, problems)
-        plan.edges.append(final)
-        plan.new_edges.append(old is None)
+    return merged
 
 
 def _explain_edge(edge: Edge, final: Edge, labels: dict[str, str], stamps: dict[str, Any],
