@@ -1,0 +1,53 @@
+"""Render the schema as Markdown for ``docs/schema.md``.
+
+    python -m schema.docs > docs/schema.md
+
+A test checks that the committed file equals this output, so the docs cannot drift from the schema.
+"""
+
+from __future__ import annotations
+
+from schema.model import SCHEMA
+from schema.types import Property
+
+
+def _prop_row(p: Property) -> str:
+    kind = p.type.value
+    rules = []
+    if p.allowed:
+        rules.append("one of " + ", ".join(f"`{a}`" for a in p.allowed))
+    if p.pattern:
+        rules.append(f"matches `{p.pattern}`")
+    if p.minimum is not None or p.maximum is not None:
+        rules.append(f"{p.minimum if p.minimum is not None else ''}…"
+                     f"{p.maximum if p.maximum is not None else ''}")
+    need = "stamped" if p.stamped else ("required" if p.required else "")
+    return f"| `{p.name}` | {kind} | {need} | {'; '.join(rules)} | {p.description} |"
+
+
+def render() -> str:
+    lines = [
+        "# The COCO Atlas property graph",
+        "",
+        "Generated from `schema/model.py` by `python -m schema.docs`; do not edit by hand.",
+        "",
+        f"Every node has a string key `{SCHEMA.key}`, unique across labels. `source` and "
+        "`updatedAt` are stamped by the store on every node and edge written.",
+        "",
+        "## Node labels",
+    ]
+    header = ["| property | type | | rules | meaning |", "|---|---|---|---|---|"]
+    for lab in SCHEMA.labels:
+        lines += ["", f"### {lab.name}", "", lab.description, "", *header]
+        lines += [_prop_row(p) for p in SCHEMA.node_properties(lab.name).values()]
+    lines += ["", "## Relationship types", "",
+              "| type | from | to | properties | meaning |", "|---|---|---|---|---|"]
+    for rel in SCHEMA.relationships:
+        props = ", ".join(f"`{p.name}` ({p.type.value})" for p in rel.properties)
+        lines.append(f"| `{rel.name}` | {' / '.join(sorted(rel.sources))} | "
+                     f"{' / '.join(sorted(rel.targets))} | {props} | {rel.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
