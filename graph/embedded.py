@@ -29,7 +29,7 @@ import orjson
 from graph import sqlfilter
 from graph.memindex import GraphIndex, pack_keys
 from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
-from graph.store import Direction, Neighbour, Store, Transaction, WriteResult
+from graph.store import Direction, Neighbour, Store, Topology, Transaction, WriteResult
 from graph.writeplan import WritePlan, plan_write
 from schema import SCHEMA, Edge, Node
 
@@ -437,15 +437,48 @@ class EmbeddedStore(Store):
             for s, t, d, p in rows:
                 yield Edge(ids[s], self.type_name[t], ids[d], orjson.loads(p))  # type: ignore[arg-type]
 
-    def to_networkx(self, labels: Sequence[str] | None = None,
-                    rel_types: Sequence[str] | None = None) -> Any:
-        """A networkx MultiDiGraph of the topology, for algorithms that want one."""
+    def topology(self, labels: Sequence[str] | None = None,
+                 rel_types: Sequence[str] | None = None) -> Topology:
         with self._lock:
             self._fresh()
-            return self.index.to_networkx(
-                self.label_name, self.type_name,
-                None if labels is None else [self.label_code[x] for x in labels],
-                None if rel_types is None else [self.type_code[x] for x in rel_types])
+            index = self.index
+            # store codes -> schema positions (codes are fixed per file, the schema may grow)
+            to_label = np.full(128, -1, dtype=np.int8)
+            for name, code in self.label_code.items():
+                if name in SCHEMA.label_names:
+                    to_label[code] = SCHEMA.label_names.index(name)
+            to_type = np.full(128, -1, dtype=np.int8)
+            for name, code in self.type_code.items():
+                if name in SCHEMA.rel_names:
+                    to_type[code] = SCHEMA.rel_names.index(name)
+            lab = index.labels.view
+            keep = lab >= 0
+            if labels is not None:
+                keep &= np.isin(lab, [self.label_code[x] for x in labels])
+            slots = np.flatnonzero(keep)
+            position = np.full(len(lab) + 1, -1, dtype=np.int64)
+            position[slots] = np.arange(len(slots))
+            src, dst, typ = index.src.view, index.dst.view, index.typ.view
+            live = index.alive.view & keep[src] & keep[dst]
+            if rel_types is not None:
+                live &= np.isin(typ, [self.type_code[x] for x in rel_types])
+            e = np.flatnonzero(live)
+            ids = index.ids
+            return Topology([ids[i] for i in slots.tolist()],  # type: ignore[misc]
+                            to_label[lab[slots]], position[src[e]], position[dst[e]],
+                            to_type[typ[e]], self._version)
+
+    def property_values(self, prop: str, labels: Sequence[str] | None = None
+                        ) -> dict[str, Any]:
+        expr = sqlfilter.prop_expr(prop)
+        sql = f"SELECT id, {expr} FROM nodes WHERE {expr} IS NOT NULL"
+        args: list[Any] = []
+        if labels is not None:
+            sql += f" AND label IN ({','.join('?' * len(labels))})"
+            args = [self.label_code[x] for x in labels]
+        with self._lock:
+            self._fresh()
+            return dict(self._db.execute(sql, args))
 
     def close(self) -> None:
         with self._lock:

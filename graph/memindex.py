@@ -4,15 +4,14 @@ Why not a networkx MultiDiGraph for everything: holding 500k nodes and 3M edges 
 costs ~3 GB and ~45 s to rebuild (measured, ``shared/design/domain.md``). Here a node is an integer
 (its SQLite rowid), the edges are three parallel numpy arrays, and adjacency is a compressed sparse
 row (CSR) structure rebuilt lazily after writes. Properties stay in SQLite and are read on demand;
-:meth:`GraphIndex.to_networkx` builds networkx graphs for the projections whose algorithms
-need them.
+projections build networkx or igraph graphs from :class:`graph.store.Topology` where their
+algorithms need them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import networkx as nx
 import numpy as np
 
 TYPE_BITS = 6  # up to 64 relationship types
@@ -155,27 +154,6 @@ class GraphIndex:
 
     def type_counts(self) -> np.ndarray:
         return np.bincount(self.typ.view[self.alive.view], minlength=64)
-
-    def to_networkx(self, label_names: dict[int, str], type_names: dict[int, str],
-                    labels: Iterable[int] | None = None,
-                    types: Iterable[int] | None = None) -> nx.MultiDiGraph:
-        """A MultiDiGraph of the topology (ids, ``label``, edge ``type``), optionally filtered."""
-        g = nx.MultiDiGraph()
-        lab = self.labels.view
-        keep = lab >= 0 if labels is None else np.isin(lab, list(labels))
-        nodes = np.flatnonzero(keep)
-        g.add_nodes_from((self.ids[i], {"label": label_names[int(lab[i])]}) for i in nodes)
-        live = self.alive.view.copy()
-        if types is not None:
-            live &= np.isin(self.typ.view, list(types))
-        e = np.flatnonzero(live & keep[self.src.view] & keep[self.dst.view])
-        ids = self.ids
-        g.add_edges_from(
-            (ids[s], ids[d], type_names[t], {"type": type_names[t]})
-            for s, d, t in zip(self.src.view[e].tolist(), self.dst.view[e].tolist(),
-                               self.typ.view[e].tolist(), strict=True)
-        )
-        return g
 
 
 def pack_keys(src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> np.ndarray:

@@ -11,7 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
 
 from graph.query import Filter, Page, SortKey
 from schema import SCHEMA, Edge, Node, Schema
@@ -61,6 +64,38 @@ class Transaction:
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges) + len(self.delete_nodes) + len(self.delete_edges)
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The structure of (a part of) the graph as integer arrays: where projections and analytics
+    start. Node ``i`` is ``ids[i]``; edge ``k`` runs from ``src[k]`` to ``dst[k]``; labels and
+    types index ``SCHEMA.label_names`` and ``SCHEMA.rel_names``."""
+
+    ids: list[str]
+    labels: np.ndarray  # int8, index into SCHEMA.label_names
+    src: np.ndarray  # int64 node positions
+    dst: np.ndarray
+    types: np.ndarray  # int8, index into SCHEMA.rel_names
+    version: int
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.src)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A MultiDiGraph with ``label`` on nodes and ``type`` on edges (keyed by type)."""
+        g = nx.MultiDiGraph()
+        names, rels, ids = SCHEMA.label_names, SCHEMA.rel_names, self.ids
+        g.add_nodes_from((i, {"label": names[c]}) for i, c in zip(ids, self.labels.tolist(),
+                                                                   strict=True))
+        g.add_edges_from((ids[s], ids[d], rels[t], {"type": rels[t]}) for s, d, t in zip(
+            self.src.tolist(), self.dst.tolist(), self.types.tolist(), strict=True))
+        return g
 
 
 @dataclass(frozen=True)
@@ -148,6 +183,22 @@ class Store(ABC):
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
         """``{"labels": {label: n}, "relationships": {type: n}}`` over the whole schema."""
+
+    @abstractmethod
+    def topology(self, labels: Sequence[str] | None = None,
+                 rel_types: Sequence[str] | None = None) -> Topology:
+        """Nodes of the given labels and the edges of the given types between them."""
+
+    def to_networkx(self, labels: Sequence[str] | None = None,
+                    rel_types: Sequence[str] | None = None) -> nx.MultiDiGraph:
+        """A networkx MultiDiGraph of (a part of) the graph, for algorithms that want one."""
+        return self.topology(labels, rel_types).to_networkx()
+
+    @abstractmethod
+    def property_values(self, prop: str, labels: Sequence[str] | None = None
+                        ) -> dict[str, Any]:
+        """``{id: value}`` of one property over the nodes of some labels (missing values left
+        out): grouping attributes for analytics without reading whole nodes."""
 
     @abstractmethod
     def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:

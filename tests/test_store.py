@@ -164,3 +164,23 @@ def test_counts_and_iteration(small_graph: Store) -> None:
     assert len(list(small_graph.iter_nodes(batch=2))) == sum(counts["labels"].values())
     assert len(list(small_graph.iter_edges(batch=3))) == sum(counts["relationships"].values())
     assert {n.id for n in small_graph.iter_nodes("Hub")} == {"h-wien", "h-kosice"}
+
+
+def test_topology_and_networkx_projection(small_graph: Store) -> None:
+    topo = small_graph.topology(["Hub", "Company"], ["MEMBER_OF", "PARTNERS_WITH"])
+    assert sorted(topo.ids) == ["c1", "c2", "c3", "c4", "h-kosice", "h-wien"]
+    pairs = {(topo.ids[s], topo.ids[d]) for s, d in zip(topo.src, topo.dst, strict=True)}
+    assert pairs == {("c1", "h-wien"), ("c2", "h-wien"), ("c3", "h-kosice"),
+                     ("h-wien", "h-kosice"), ("c1", "c2")}
+    g = small_graph.to_networkx(["Hub", "Company"], ["MEMBER_OF"])
+    assert g.nodes["h-wien"]["label"] == "Hub"
+    assert sorted(g.predecessors("h-wien")) == ["c1", "c2"]
+    assert g.number_of_edges() == 3
+    everything = small_graph.topology()
+    assert everything.n_nodes == 9 and everything.n_edges == 8
+
+
+def test_property_values(small_graph: Store) -> None:
+    assert small_graph.property_values("country", ["Hub"]) == {"h-wien": "AT", "h-kosice": "SK"}
+    sizes = small_graph.property_values("sizeClass")
+    assert sizes == {"c1": "micro", "c2": "large", "c3": "small"}
