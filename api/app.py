@@ -12,8 +12,9 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from api import graphql, pages
 from api.settings import public, resolve
 from graph.embedded import EmbeddedStore
 from graph.store import Store
@@ -37,12 +38,15 @@ async def stats_json(request: Request) -> JSONResponse:
     return JSONResponse(request.app.state.store.counts())
 
 
-ROUTES = [
-    Route("/healthz", healthz),
-    Route("/-/settings.json", settings_json),
-    Route("/-/schema.json", schema_json),
-    Route("/-/stats.json", stats_json),
-]
+def all_routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", healthz),
+        Route("/-/settings.json", settings_json),
+        Route("/-/schema.json", schema_json),
+        Route("/-/stats.json", stats_json),
+        *graphql.routes(),
+        *pages.routes(),
+    ]
 
 
 def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = None) -> Starlette:
@@ -60,4 +64,4 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
             if own:
                 app.state.store.close()
 
-    return Starlette(routes=ROUTES, lifespan=lifespan)
+    return Starlette(routes=all_routes(), lifespan=lifespan)

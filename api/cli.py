@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.commands import analysis, io, maps
 from api.settings import BY_NAME
 from schema import ValidationError
 
@@ -113,6 +114,10 @@ def serve(db: Path, host: str, port: int) -> None:
     err.print(f"COCO Atlas on http://{host}:{port}/  (store {db})")
     app_ = create_app({"db": str(db), "host": host, "port": port})
     uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+for _area in (analysis, io, maps):
+    _area.register(app)
 
 
 def _progress() -> Progress:

@@ -1,0 +1,1 @@
+"""Groups of ``coco`` subcommands, one module per area; each exposes ``register(group)``."""

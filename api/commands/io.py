@@ -1,0 +1,9 @@
+"""Import and export commands (coco import ..., coco export ...)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add this area's commands to the ``coco`` group."""
