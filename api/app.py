@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from api import graphql, pages
 from api.settings import public, resolve
-from graph.embedded import EmbeddedStore
-from graph.store import Store
+from api.stores import open_store
+from graph.store import Store, StoreUnavailable
 from schema import SCHEMA
 
 
@@ -49,6 +49,11 @@ def all_routes() -> list[BaseRoute]:
     ]
 
 
+async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The store is down or timed out: say so plainly, never hang, never leak a traceback."""
+    return JSONResponse({"error": "store unavailable", "detail": str(exc)}, status_code=503)
+
+
 def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = None) -> Starlette:
     """Build the app; ``store`` injects an open store (tests), else ``settings['db']`` is opened."""
     conf = resolve(settings)
@@ -56,7 +61,7 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = store is None
-        app.state.store = store if store is not None else EmbeddedStore(conf["db"])
+        app.state.store = store if store is not None else open_store(conf)
         app.state.settings = conf
         try:
             yield
@@ -64,4 +69,5 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
             if own:
                 app.state.store.close()
 
-    return Starlette(routes=all_routes(), lifespan=lifespan)
+    return Starlette(routes=all_routes(), lifespan=lifespan,
+                     exception_handlers={StoreUnavailable: unavailable})

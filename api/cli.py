@@ -18,7 +18,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands import analysis, io, maps
-from api.settings import BY_NAME
+from api.settings import BY_NAME, resolve
+from api.stores import describe, open_location, open_store
+from graph.store import Store
 from schema import ValidationError
 
 err = Console(stderr=True)
@@ -28,9 +30,26 @@ out = Console()
 def setting_option(name: str, **kwargs: Any) -> Any:
     """A click option whose default, environment variable and help come from the settings table."""
     s = BY_NAME[name]
-    kind = kwargs.pop("type", click.Path(path_type=Path) if name == "db" else type(s.default))
-    return click.option(f"--{name}", envvar=s.env, default=s.default, show_default=True,
-                        show_envvar=True, help=s.help, type=kind, **kwargs)
+    kind = kwargs.pop("type", click.Path(path_type=Path) if name == "db"
+                      else type(s.default) if s.default is not None else str)
+    return click.option(f"--{name.replace('_', '-')}", name, envvar=s.env, default=s.default,
+                        show_default=not s.secret, show_envvar=True, help=s.help, type=kind,
+                        **kwargs)
+
+
+STORE_SETTINGS = ("db", "neo4j", "neo4j_user", "neo4j_password")
+
+
+def store_options(command: Any) -> Any:
+    """``--db`` or ``--neo4j URI`` (+ user, password): which store a command works on."""
+    for name in reversed(STORE_SETTINGS):
+        command = setting_option(name)(command)
+    return command
+
+
+def open_from(conn: dict[str, Any], *, must_exist: bool = True) -> Store:
+    """Open the store named by a command's store options."""
+    return open_store(conn, must_exist=must_exist)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -38,31 +57,18 @@ def app() -> None:
     """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
 
 
-def _open(db: Path) -> Any:
-    from graph.embedded import EmbeddedStore
-
-    return EmbeddedStore(db)
-
-
-def _existing(db: Path) -> Path:
-    if not db.exists():
-        raise click.ClickException(f"{db}: no such store (create one with 'coco demo-data')")
-    return db
-
-
 @app.command("demo-data")
 @click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small",
               show_default=True, help="small (~2k nodes), medium (~50k), large (~500k).")
 @click.option("--seed", type=int, default=42, show_default=True,
               help="Random seed: the same seed gives the same graph.")
-@setting_option("db")
-def demo_data(size: str, seed: int, db: Path) -> None:
+@store_options
+def demo_data(size: str, seed: int, **conn: Any) -> None:
     """Generate the synthetic demo ecosystem into a store (all-or-nothing)."""
     from graph.store import Transaction
     from importers.demo.generator import SOURCE, generate
 
-    store = _open(db)
-    try:
+    with open_from(conn, must_exist=False) as store:
         with _progress() as progress:
             task = progress.add_task("generating", total=None)
             with store.bulk(f"{SOURCE} size={size} seed={seed}") as writer:
@@ -70,50 +76,103 @@ def demo_data(size: str, seed: int, db: Path) -> None:
                     total = writer.write(Transaction(writer.source, batch.nodes, batch.edges))
                     progress.update(task, description=f"{batch.name}: {total.records:,} records")
         counts = store.counts()
-    finally:
-        store.close()
     n_nodes, n_edges = sum(counts["labels"].values()), sum(counts["relationships"].values())
-    err.print(f"[green]✓[/] {db}: {n_nodes:,} nodes, {n_edges:,} edges "
-              f"(size {size}, seed {seed})")
+    err.print(f"[green]✓[/] {describe(conn)}: {n_nodes:,} nodes, {n_edges:,} edges "
+              f"(size {size}, seed {seed})", highlight=False)
 
 
 @app.command()
-@setting_option("db")
+@store_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def stats(db: Path, as_json: bool) -> None:
+def stats(as_json: bool, **conn: Any) -> None:
     """Counts per node label and relationship type."""
-    store = _open(_existing(db))
-    try:
+    with open_from(conn) as store:
         counts: dict[str, Any] = dict(store.counts())
         counts["version"] = store.version
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(counts, indent=2))
         return
+    _count_tables(counts)
+
+
+def _count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
     for title, key in (("Nodes", "labels"), ("Relationships", "relationships")):
         table = Table(title=title)
         table.add_column("label" if key == "labels" else "type")
         table.add_column("count", justify="right")
+        if other is not None:
+            table.add_column("copied", justify="right")
         for name, n in counts[key].items():
-            table.add_row(name, f"{n:,}")
+            extra = [f"{other[key][name]:,}"] if other is not None else []
+            table.add_row(name, f"{n:,}", *extra)
         out.print(table)
 
 
 @app.command()
-@setting_option("db")
+@store_options
 @setting_option("host")
 @setting_option("port")
-def serve(db: Path, host: str, port: int) -> None:
+def serve(host: str, port: int, **conn: Any) -> None:
     """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
     import uvicorn
 
     from api.app import create_app
 
-    _existing(db)
-    err.print(f"COCO Atlas on http://{host}:{port}/  (store {db})")
-    app_ = create_app({"db": str(db), "host": host, "port": port})
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    with open_from(conn) as store:
+        err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", highlight=False)
+        app_ = create_app({**conn, "host": host, "port": port}, store=store)
+        uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+@app.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--batch", type=int, default=50_000, show_default=True,
+              help="Records per write batch.")
+def migrate(source: str, target: str, batch: int) -> None:
+    """Copy the whole graph from SOURCE to TARGET and check the counts.
+
+    Each of SOURCE and TARGET is a store file path or a bolt:// / neo4j:// URI (credentials
+    from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD). Provenance (source, updatedAt) is kept; the
+    copy is one all-or-nothing write.
+    """
+    from graph.migrate import copy_graph
+
+    settings = resolve()
+    if "://" not in source and not Path(source).exists():
+        raise click.ClickException(f"{source}: no such store")
+    with open_location(source, settings) as src, open_location(target, settings) as dst, \
+            _progress() as progress:
+        task = progress.add_task("copying", total=None)
+        before, after = copy_graph(src, dst, batch=batch, progress=lambda text: progress.update(
+            task, description=text))
+    _count_tables(before, after)
+    if before != after:
+        raise click.ClickException("counts differ after the copy (see the table)")
+    err.print(f"[green]✓[/] copied {source} → {target}; counts match", highlight=False)
+
+
+@app.command("neo4j-dev")
+@click.option("--port", type=int, default=7687, show_default=True, help="Bolt port (0: any).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Keep the database here (default: a temporary directory, deleted on exit).")
+def neo4j_dev(port: int, data_dir: Path | None) -> None:
+    """Run a local Neo4j 5.26 Community server on 127.0.0.1 until Ctrl-C (Java 17 + Maven)."""
+    from graph.neo4j_server.launcher import Neo4jServer, Neo4jUnavailable
+
+    server = Neo4jServer(port=port, data_dir=data_dir)
+    try:
+        server.start()
+    except Neo4jUnavailable as e:
+        raise click.ClickException(str(e).splitlines()[0]) from None
+    err.print(f"Neo4j ready at {server.uri}; use it with --neo4j {server.uri} "
+              f"(or export COCO_NEO4J_URI={server.uri}). Ctrl-C stops it.", highlight=False)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 for _area in (analysis, io, maps):
@@ -138,10 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print("aborted")
         return 130
     except ValidationError as e:
-        err.print(f"error: {e}", markup=False, highlight=False)
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except (OSError, sqlite3.Error, RuntimeError, ValueError) as e:
-        err.print(f"error: {e}", markup=False, highlight=False)
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         return 1
     return 0
 

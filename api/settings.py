@@ -24,6 +24,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "COCO_HOST", "127.0.0.1",
             "Interface the server binds; loopback unless you mean to publish it."),
     Setting("port", "COCO_PORT", 8000, "TCP port of the server.", int),
+    Setting("neo4j", "COCO_NEO4J_URI", None,
+            "Use the Neo4j server at this bolt:// or neo4j:// URI instead of the embedded store."),
+    Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),
+    Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, "Neo4j password.", secret=True),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -43,5 +47,6 @@ def resolve(overrides: Mapping[str, Any] | None = None,
 
 
 def public(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Settings safe to show: secrets are masked."""
-    return {k: ("***" if BY_NAME[k].secret and v else v) for k, v in settings.items()}
+    """Settings safe to show (JSON-ready): secrets are masked."""
+    return {k: ("***" if BY_NAME[k].secret and v else v if v is None or isinstance(
+        v, (bool, int, float)) else str(v)) for k, v in settings.items() if k in BY_NAME}

@@ -159,6 +159,7 @@ class EmbeddedStore(Store):
         """
         with self._lock:
             self._fresh()
+            self._wids: dict[tuple[str, str], int] = {}
             self._db.execute("BEGIN IMMEDIATE")
             writer = BulkWriter(self, source)
             try:
@@ -197,6 +198,8 @@ class EmbeddedStore(Store):
             else:
                 i = pos[node.id]
             node_rows.append((i, node.id, lc[node.label], _dumps(node.props), wid))
+        if plan.node_stamps:  # migrated records keep their own provenance
+            node_rows = [(*r[:4], self._write_id(*plan.node_stamps[r[1]])) for r in node_rows]
 
         pos.update(new_pos)  # early, for the edges; a failed write rebuilds the index anyway
         edge_rows: list[Any] = []
@@ -205,10 +208,20 @@ class EmbeddedStore(Store):
             edge_rows = list(zip(map(pos.__getitem__, srcs), map(tc.__getitem__, types),
                                  map(pos.__getitem__, dsts),
                                  map(bytes.decode, map(orjson.dumps, props)), repeat(wid)))
+            if plan.edge_stamps:
+                edge_rows = [(*r[:4], self._write_id(*plan.edge_stamps[e.key]))
+                             for r, e in zip(edge_rows, plan.edges, strict=True)]
         return node_rows, edge_rows, del_edges, del_nodes
 
     def _write_id(self, source: str, stamp: str) -> int:
         """The ``writes`` row of this source and time (inside the open transaction)."""
+        wid = self._wids.get((source, stamp))
+        if wid is not None:
+            return wid
+        self._wids[(source, stamp)] = wid = self._new_write_id(source, stamp)
+        return wid
+
+    def _new_write_id(self, source: str, stamp: str) -> int:
         row = self._db.execute("SELECT id FROM writes WHERE source = ? AND at = ?",
                                (source, stamp)).fetchone()
         if row is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import networkx as nx
 import numpy as np
@@ -20,6 +20,18 @@ from graph.query import Filter, Page, SortKey
 from schema import SCHEMA, Edge, Node, Schema
 
 Direction = Literal["out", "in", "both"]
+
+
+class BulkWriter(Protocol):
+    """What :meth:`Store.bulk` yields: ``write`` validates and writes one batch."""
+
+    source: str
+
+    def write(self, tx: Transaction) -> WriteResult: ...
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached or stopped answering (a server down, a timeout)."""
 
 
 @dataclass
@@ -49,6 +61,8 @@ class Transaction:
     edges: list[Edge] = field(default_factory=list)
     delete_nodes: list[str] = field(default_factory=list)
     delete_edges: list[tuple[str, str, str]] = field(default_factory=list)
+    # Migration copies provenance: records keep the source/updatedAt they carry.
+    keep_stamps: bool = False
 
     def upsert_nodes(self, nodes: Iterable[Node]) -> None:
         self.nodes.extend(nodes)
@@ -124,6 +138,10 @@ class Store(ABC):
     @abstractmethod
     def commit(self, tx: Transaction) -> WriteResult:
         """Validate and apply a transaction whole, or raise and change nothing."""
+
+    @abstractmethod
+    def bulk(self, source: str) -> AbstractContextManager[BulkWriter]:
+        """Many batches in one all-or-nothing write: ``with store.bulk(src) as w: w.write(tx)``."""
 
     @contextmanager
     def transaction(self, source: str) -> Iterator[Transaction]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import eq, itemgetter
 from typing import Any, Protocol
@@ -54,6 +54,9 @@ class WritePlan:
     labels: dict[str, str] = field(default_factory=dict)  # label of every node the plan touches
     source: str = ""  # stamped on every node and edge written, with ``stamp`` as updatedAt
     stamp: str = ""
+    # With Transaction.keep_stamps: the (source, updatedAt) records brought along.
+    node_stamps: dict[str, tuple[str, str]] = field(default_factory=dict)
+    edge_stamps: dict[EdgeKey, tuple[str, str]] = field(default_factory=dict)
     result: WriteResult = field(default_factory=WriteResult)
 
 
@@ -62,6 +65,8 @@ def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
     problems: list[Problem] = []
     plan = WritePlan(source=tx.source, stamp=stamp)
     stamps = {"source": tx.source, "updatedAt": stamp}
+    if tx.keep_stamps:
+        tx = _take_stamps(tx, plan)
     _plan_deletes(store, tx, plan, problems)
     deleted = set(plan.del_nodes)
     _plan_nodes(store, tx, plan, problems, stamps, deleted)
@@ -77,6 +82,25 @@ def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
     r.nodes_deleted = len(plan.del_nodes)
     r.edges_deleted = len(plan.del_edges)
     return plan
+
+
+def _take_stamps(tx: Transaction, plan: WritePlan) -> Transaction:
+    """Move the stamps records carry into the plan, so the rest validates them as usual."""
+    default = (plan.source, plan.stamp)
+
+    def take(props: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str]]:
+        rest = {k: v for k, v in props.items() if k not in ("source", "updatedAt")}
+        return rest, (str(props.get("source", default[0])), str(props.get("updatedAt",
+                                                                          default[1])))
+
+    nodes, edges = [], []
+    for n in tx.nodes:
+        props, plan.node_stamps[n.id] = take(n.props)
+        nodes.append(n._replace(props=props))
+    for e in tx.edges:
+        props, plan.edge_stamps[e.key] = take(e.props)
+        edges.append(e._replace(props=props))
+    return replace(tx, nodes=nodes, edges=edges, keep_stamps=False)
 
 
 def _plan_deletes(store: Lookup, tx: Transaction, plan: WritePlan,

@@ -25,4 +25,5 @@ def test_every_cli_command_is_in_the_readme() -> None:
 def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for s in SETTINGS:
-        assert f"`--{s.name}`" in readme and f"`{s.env}`" in readme, s.name
+        flag = "--" + s.name.replace("_", "-")
+        assert f"`{flag}`" in readme and f"`{s.env}`" in readme, s.name

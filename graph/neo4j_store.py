@@ -1,0 +1,402 @@
+"""The Store contract on Neo4j over Bolt, with the official ``neo4j`` driver.
+
+Layout in Neo4j: every node carries its schema label plus the shared label ``Entity``, on which a
+uniqueness constraint keeps ``id`` unique across labels (the embedded store's rule); properties are
+plain Neo4j properties, ``source`` and ``updatedAt`` included; relationship types are the schema's.
+A single ``CocoMeta`` node holds the version number, bumped in every write transaction.
+
+Writes go through the same planner as the embedded store (:mod:`graph.writeplan`), run inside the
+write transaction so that it sees the batches written before it, then as ``UNWIND $rows … MERGE``
+statements (Neo4j's documented batching pattern). Labels and relationship types are spliced into
+the Cypher text only from the schema; values are always parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+import numpy as np
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import Transaction as NeoTx
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import cypher
+from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
+from graph.store import (
+    Direction,
+    Neighbour,
+    Store,
+    StoreUnavailable,
+    Topology,
+    Transaction,
+    WriteResult,
+)
+from graph.writeplan import WritePlan, plan_write
+from schema import SCHEMA, Edge, Node
+
+STAMPS = ("source", "updatedAt")
+BATCH = 20_000  # rows per UNWIND statement
+TIMEOUT = 60.0  # seconds a query may run before the server cancels it
+
+
+def _strip(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in STAMPS}
+
+
+class Neo4jStore(Store):
+    """A Store on a Neo4j 5 server (``bolt://`` or ``neo4j://``, with or without auth)."""
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, connect_timeout: float = 5.0):
+        auth = (user, password or "") if user else None
+        self.uri = uri
+        self.database = database
+        self._driver = GraphDatabase.driver(
+            uri, auth=auth, connection_timeout=connect_timeout,
+            connection_acquisition_timeout=connect_timeout, max_transaction_retry_time=0,
+            notifications_min_severity="OFF")
+        try:
+            with _translated(uri):
+                self._driver.verify_connectivity()
+                self._init_schema()
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _init_schema(self) -> None:
+        """Constraints and indexes derived from the schema (idempotent)."""
+        statements = ["CREATE CONSTRAINT coco_entity_id IF NOT EXISTS "
+                      "FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
+        for label in SCHEMA.label_names:
+            for prop in SCHEMA.node_properties(label).values():
+                if prop.indexed:
+                    statements.append(f"CREATE INDEX coco_{label}_{prop.name} IF NOT EXISTS "
+                                      f"FOR (n:{label}) ON (n.`{prop.name}`)")
+        with self._session() as s:
+            for statement in statements:
+                s.run(statement).consume()
+            s.run("MERGE (m:CocoMeta {key: 'meta'}) ON CREATE SET m.version = 0").consume()
+
+    @contextmanager
+    def _session(self) -> Iterator[neo4j.Session]:
+        with _translated(self.uri), self._driver.session(database=self.database) as s:
+            yield s
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        @neo4j.unit_of_work(timeout=TIMEOUT)
+        def work(tx: ManagedTransaction) -> list[neo4j.Record]:
+            return list(tx.run(query, params))
+
+        with self._session() as s:
+            return s.execute_read(work)
+
+    # -- writes ------------------------------------------------------------------------------
+    def commit(self, tx: Transaction) -> WriteResult:
+        with self.bulk(tx.source) as writer:
+            return writer.write(tx)
+
+    @contextmanager
+    def bulk(self, source: str) -> Iterator[Neo4jBulkWriter]:
+        """Many batches in one Neo4j transaction: all land together or none does."""
+        with self._session() as s:
+            ntx = s.begin_transaction(timeout=None)
+            writer = Neo4jBulkWriter(self, ntx, source)
+            try:
+                yield writer
+                if writer.batches:
+                    rec = ntx.run("MATCH (m:CocoMeta {key: 'meta'}) SET m.version = m.version + 1 "
+                                  "RETURN m.version AS v").single()
+                    writer.total.version = int(rec["v"]) if rec else 0
+                ntx.commit()
+            except BaseException:
+                if ntx.closed() is False:
+                    ntx.rollback()
+                raise
+            finally:
+                ntx.close()
+
+    # -- reads -------------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        rec = self._read("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v")
+        return int(rec[0]["v"]) if rec else 0
+
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        rows = self._read("UNWIND $ids AS i MATCH (n:Entity {id: i}) "
+                          "RETURN n.id AS id, labels(n) AS labels, properties(n) AS p",
+                          ids=list(ids))
+        return {r["id"]: _node(r) for r in rows}
+
+    def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
+        out: dict[tuple[str, str, str], Edge] = {}
+        by_type = _by_type(keys)
+        for rel, pairs in by_type.items():
+            rows = self._read(
+                f"UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
+                "(b:Entity {id: k[1]}) RETURN a.id AS s, b.id AS t, properties(r) AS p",
+                pairs=pairs)
+            out.update({(r["s"], rel, r["t"]): Edge(r["s"], rel, r["t"], dict(r["p"]))
+                        for r in rows})
+        return out
+
+    def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
+             first: int = 50, after: str | None = None) -> Page[Node]:
+        check_find(label, where, order_by, first)
+        params = cypher.Params()
+        cond = cypher.compile_filter(label, where, params)
+        terms = cypher.sort_terms(order_by)
+        count_query = f"MATCH (n:{label}) WHERE {cond} RETURN count(n) AS c"
+        count_params = dict(params.values)
+        page_cond = cond
+        if after is not None:
+            values = decode_cursor(after, len(terms) - 1)
+            values = [bool(v) if flag and v is not None else v
+                      for v, (_, _, flag) in zip(values, terms, strict=True)]
+            page_cond += " AND " + cypher.keyset(terms, values, params)
+        cols = ", ".join(f"{e} AS k{i}" for i, (e, _, _) in enumerate(terms))
+        order = ", ".join(f"k{i} {'DESC' if d else 'ASC'}" for i, (_, d, _) in enumerate(terms))
+        keys = ", ".join(f"k{i}" for i in range(len(terms)))
+        query = (f"MATCH (n:{label}) WHERE {page_cond} WITH n, {cols} ORDER BY {order} "
+                 f"LIMIT {int(first) + 1} RETURN n.id AS id, labels(n) AS labels, "
+                 f"properties(n) AS p, [{keys}] AS keys")
+        rows = self._read(query, **params.values)
+        total = int(self._read(count_query, **count_params)[0]["c"])
+        has_next = len(rows) > first
+        rows = rows[:first]
+        cursors = [encode_cursor([cypher.cursor_value(v, flag) for v, (_, _, flag)
+                                  in zip(r["keys"], terms, strict=True)]) for r in rows]
+        return Page([_node(r) for r in rows], total, has_next,
+                    cursors[-1] if cursors else None, cursors)
+
+    def count(self, label: str, where: Filter | None = None) -> int:
+        check_find(label, where, (), 0)
+        params = cypher.Params()
+        cond = cypher.compile_filter(label, where, params)
+        return int(self._read(f"MATCH (n:{label}) WHERE {cond} RETURN count(n) AS c",
+                              **params.values)[0]["c"])
+
+    def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
+                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
+        types = "|".join(rel_types if rel_types is not None else SCHEMA.rel_names)
+        out: dict[str, list[Neighbour]] = {i: [] for i in ids}
+        for way in (("out", "in") if direction == "both" else (direction,)):
+            pattern = f"-[r:{types}]->(m:Entity)" if way == "out" else f"<-[r:{types}]-(m:Entity)"
+            rows = self._read(
+                f"UNWIND $ids AS i MATCH (n:Entity {{id: i}}){pattern} "
+                "RETURN i, type(r) AS t, properties(r) AS rp, m.id AS id, labels(m) AS labels, "
+                "properties(m) AS p", ids=list(ids))
+            for r in rows:
+                other = _node(r)
+                s, d = (r["i"], other.id) if way == "out" else (other.id, r["i"])
+                out[r["i"]].append(Neighbour(Edge(s, r["t"], d, dict(r["rp"])), other, way))
+        return out
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        labels = {lab: int(self._read(f"MATCH (n:{lab}) RETURN count(n) AS c")[0]["c"])
+                  for lab in SCHEMA.label_names}
+        rels = {rel: int(self._read(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS c")[0]["c"])
+                for rel in SCHEMA.rel_names}
+        return {"labels": labels, "relationships": rels}
+
+    def topology(self, labels: Sequence[str] | None = None,
+                 rel_types: Sequence[str] | None = None) -> Topology:
+        wanted = list(labels) if labels is not None else list(SCHEMA.label_names)
+        types = list(rel_types) if rel_types is not None else list(SCHEMA.rel_names)
+        with self._session() as s:
+            def work(tx: ManagedTransaction) -> Topology:
+                version = tx.run("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v").single()
+                ids: list[str] = []
+                codes: list[int] = []
+                for i, lab in enumerate(SCHEMA.label_names):
+                    if lab in wanted:
+                        found = [r[0] for r in tx.run(f"MATCH (n:{lab}) RETURN n.id")]
+                        ids.extend(found)
+                        codes.extend([i] * len(found))
+                pos = {x: k for k, x in enumerate(ids)}
+                src: list[int] = []
+                dst: list[int] = []
+                typ: list[int] = []
+                for t in types:
+                    code = SCHEMA.rel_names.index(t)
+                    for a, b in tx.run(f"MATCH (a:Entity)-[:{t}]->(b:Entity) RETURN a.id, b.id"):
+                        if a in pos and b in pos:
+                            src.append(pos[a])
+                            dst.append(pos[b])
+                            typ.append(code)
+                return Topology(ids, np.array(codes, dtype=np.int8),
+                                np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                                np.array(typ, dtype=np.int8), int(version["v"]) if version else 0)
+            return s.execute_read(work)
+
+    def property_values(self, prop: str, labels: Sequence[str] | None = None
+                        ) -> dict[str, Any]:
+        wanted = list(labels) if labels is not None else list(SCHEMA.label_names)
+        out: dict[str, Any] = {}
+        for lab in wanted:
+            rows = self._read(f"MATCH (n:{lab}) WHERE n.`{prop}` IS NOT NULL "
+                              f"RETURN n.id AS id, n.`{prop}` AS v")
+            out.update((r["id"], r["v"]) for r in rows)
+        return out
+
+    def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:
+        labels = [label] if label else list(SCHEMA.label_names)
+        for lab in labels:
+            last = ""
+            while True:
+                rows = self._read(f"MATCH (n:{lab}) WHERE n.id > $last RETURN n.id AS id, "
+                                  f"labels(n) AS labels, properties(n) AS p "
+                                  f"ORDER BY n.id LIMIT {int(batch)}", last=last)
+                if not rows:
+                    break
+                last = rows[-1]["id"]
+                yield from (_node(r) for r in rows)
+
+    def iter_edges(self, rel: str | None = None, batch: int = 10_000) -> Iterator[Edge]:
+        for t in ([rel] if rel else list(SCHEMA.rel_names)):
+            last = ["", ""]
+            while True:
+                rows = self._read(
+                    f"MATCH (a:Entity)-[r:{t}]->(b:Entity) WHERE [a.id, b.id] > $last "
+                    f"RETURN a.id AS s, b.id AS d, properties(r) AS p "
+                    f"ORDER BY a.id, b.id LIMIT {int(batch)}", last=last)
+                if not rows:
+                    break
+                last = [rows[-1]["s"], rows[-1]["d"]]
+                yield from (Edge(r["s"], t, r["d"], dict(r["p"])) for r in rows)
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+class Neo4jBulkWriter:
+    """Writes batches inside :meth:`Neo4jStore.bulk`; it answers the planner's questions too
+    (graph.writeplan.Lookup) from inside the open transaction, so later batches see earlier ones."""
+
+    def __init__(self, store: Neo4jStore, tx: NeoTx, source: str):
+        self.store = store
+        self.tx = tx
+        self.source = source
+        self.total = WriteResult()
+        self.batches = 0
+
+    def write(self, tx: Transaction) -> WriteResult:
+        from graph.embedded import now_stamp
+
+        with _translated(self.store.uri):
+            plan = plan_write(self, tx, now_stamp())
+            self._write(plan)
+        self.batches += 1
+        for name in ("nodes_created", "nodes_updated", "edges_created", "edges_updated",
+                     "nodes_deleted", "edges_deleted"):
+            setattr(self.total, name, getattr(self.total, name) + getattr(plan.result, name))
+        return self.total
+
+    def _run(self, query: str, **params: Any) -> list[neo4j.Record]:
+        return list(self.tx.run(query, params))
+
+    def _write(self, plan: WritePlan) -> None:
+        stamps = {"source": plan.source, "updatedAt": plan.stamp}
+        for rel, pairs in _by_type(plan.del_edges).items():
+            self._run(f"UNWIND $pairs AS k MATCH (:Entity {{id: k[0]}})-[r:{rel}]->"
+                      "(:Entity {id: k[1]}) DELETE r", pairs=pairs)
+        if plan.del_nodes:
+            self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n",
+                      ids=plan.del_nodes)
+        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        ns, es = plan.node_stamps, plan.edge_stamps
+        for node in plan.nodes:
+            own = {"source": ns[node.id][0], "updatedAt": ns[node.id][1]} if ns else stamps
+            by_label[node.label].append({"id": node.id, "p": {**node.props, **own,
+                                                             "id": node.id}})
+        for label, rows in by_label.items():
+            for i in range(0, len(rows), BATCH):
+                self._run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) "
+                          f"SET n = r.p, n:{label}", rows=rows[i:i + BATCH])
+        by_rel: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in plan.edges:
+            own = {"source": es[e.key][0], "updatedAt": es[e.key][1]} if es else stamps
+            by_rel[e.type].append({"s": e.source, "t": e.target, "p": {**e.props, **own}})
+        for rel, rows in by_rel.items():
+            for i in range(0, len(rows), BATCH):
+                self._run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.s}}) "
+                          f"MATCH (b:Entity {{id: r.t}}) MERGE (a)-[e:{rel}]->(b) SET e = r.p",
+                          rows=rows[i:i + BATCH])
+
+    # -- graph.writeplan.Lookup ----------------------------------------------------------------
+    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
+                         "labels(n) AS labels", ids=list(ids))
+        return {r["id"]: _label(r["labels"]) for r in rows}
+
+    def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        rows = self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
+                         "properties(n) AS p", ids=list(ids))
+        return {r["id"]: _strip({k: v for k, v in r["p"].items() if k != "id"}) for r in rows}
+
+    def edge_props(self, keys: Sequence[tuple[str, str, str]]
+                   ) -> dict[tuple[str, str, str], dict[str, Any]]:
+        out: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for rel, pairs in _by_type(keys).items():
+            if not SCHEMA.has_rel(rel):
+                continue
+            rows = self._run(f"UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
+                             "(b:Entity {id: k[1]}) RETURN a.id AS s, b.id AS t, "
+                             "properties(r) AS p", pairs=pairs)
+            out.update({(r["s"], rel, r["t"]): _strip(dict(r["p"])) for r in rows})
+        return out
+
+    def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
+                 ) -> list[tuple[str, str, str]]:
+        if not ids:
+            return []
+        types = "|".join(rel_types if rel_types is not None else SCHEMA.rel_names)
+        rows = self._run(f"UNWIND $ids AS i MATCH (n:Entity {{id: i}})-[r:{types}]-(m:Entity) "
+                         "RETURN startNode(r).id AS s, type(r) AS t, endNode(r).id AS d",
+                         ids=list(ids))
+        return list(dict.fromkeys((r["s"], r["t"], r["d"]) for r in rows))
+
+
+def _label(labels: Sequence[str]) -> str:
+    return next(lab for lab in labels if lab != "Entity")
+
+
+def _node(r: neo4j.Record) -> Node:
+    props = dict(r["p"])
+    node_id = props.pop("id")
+    return Node(node_id, _label(r["labels"]), props)
+
+
+def _by_type(keys: Sequence[tuple[str, str, str]]) -> dict[str, list[list[str]]]:
+    out: dict[str, list[list[str]]] = defaultdict(list)
+    for s, t, d in keys:
+        if SCHEMA.has_rel(t):
+            out[t].append([s, d])
+    return out
+
+
+@contextmanager
+def _translated(uri: str) -> Iterator[None]:
+    """Turn driver connection failures into :class:`StoreUnavailable` with one clear line."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, OSError) as e:
+        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {_first_line(e)}") from e
+    except Neo4jError as e:
+        if e.code and (("Transaction" in e.code and "Terminated" in e.code)
+                       or "DatabaseUnavailable" in e.code):
+            raise StoreUnavailable(f"Neo4j at {uri}: {_first_line(e)}") from e
+        raise
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0][:200]
