@@ -31,7 +31,7 @@ from graph.memindex import GraphIndex, pack_keys
 from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from graph.store import Direction, Neighbour, Store, Topology, Transaction, WriteResult
 from graph.writeplan import WritePlan, plan_write
-from schema import SCHEMA, Edge, Node
+from schema import SCHEMA, Edge, Node, Property, PropType
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -491,7 +491,10 @@ class EmbeddedStore(Store):
             args = [self.label_code[x] for x in labels]
         with self._lock:
             self._fresh()
-            return dict(self._db.execute(sql, args))
+            values = dict(self._db.execute(sql, args))
+        if any(p.type is PropType.BOOL for p in _props_named(prop)):
+            values = {k: bool(v) for k, v in values.items()}  # json_extract gives 1/0
+        return values
 
     def close(self) -> None:
         with self._lock:
@@ -526,6 +529,11 @@ class BulkWriter:
                      "nodes_deleted", "edges_deleted"):
             setattr(self.total, name, getattr(self.total, name) + getattr(plan.result, name))
         return self.total
+
+
+def _props_named(name: str) -> list[Property]:
+    return [props[name] for label in SCHEMA.label_names
+            if name in (props := SCHEMA.node_properties(label))]
 
 
 def _chunks(seq: Sequence[int]) -> Iterator[list[int]]:

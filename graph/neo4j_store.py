@@ -307,24 +307,26 @@ class Neo4jBulkWriter:
         if plan.del_nodes:
             self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n",
                       ids=plan.del_nodes)
-        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # The planner knows which records are new: CREATE them (no MERGE scan), SET the others.
+        by_label: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         ns, es = plan.node_stamps, plan.edge_stamps
-        for node in plan.nodes:
+        for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
             own = {"source": ns[node.id][0], "updatedAt": ns[node.id][1]} if ns else stamps
-            by_label[node.label].append({"id": node.id, "p": {**node.props, **own,
-                                                             "id": node.id}})
-        for label, rows in by_label.items():
+            by_label[(node.label, new)].append({"id": node.id, "p": {**node.props, **own,
+                                                                    "id": node.id}})
+        for (label, new), rows in by_label.items():
+            head = f"CREATE (n:Entity:{label})" if new else "MATCH (n:Entity {id: r.id})"
             for i in range(0, len(rows), BATCH):
-                self._run(f"UNWIND $rows AS r MERGE (n:Entity {{id: r.id}}) "
-                          f"SET n = r.p, n:{label}", rows=rows[i:i + BATCH])
-        by_rel: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in plan.edges:
+                self._run(f"UNWIND $rows AS r {head} SET n = r.p", rows=rows[i:i + BATCH])
+        by_rel: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
+        for e, new in zip(plan.edges, plan.new_edges, strict=True):
             own = {"source": es[e.key][0], "updatedAt": es[e.key][1]} if es else stamps
-            by_rel[e.type].append({"s": e.source, "t": e.target, "p": {**e.props, **own}})
-        for rel, rows in by_rel.items():
+            by_rel[(e.type, new)].append({"s": e.source, "t": e.target, "p": {**e.props, **own}})
+        for (rel, new), rows in by_rel.items():
+            verb = "CREATE" if new else "MATCH"
             for i in range(0, len(rows), BATCH):
                 self._run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.s}}) "
-                          f"MATCH (b:Entity {{id: r.t}}) MERGE (a)-[e:{rel}]->(b) SET e = r.p",
+                          f"MATCH (b:Entity {{id: r.t}}) {verb} (a)-[e:{rel}]->(b) SET e = r.p",
                           rows=rows[i:i + BATCH])
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------

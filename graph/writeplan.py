@@ -191,7 +191,10 @@ def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     ends_ok = map(rules.ends.__contains__,
                   zip(map(labels.get, srcs), types, map(labels.get, dsts), strict=True))
     loops = map(eq, srcs, dsts)
-    old_props = store.edge_props(keys)
+    # An edge at a node created by this very batch cannot exist yet: ask only about the others.
+    created = {n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True) if new}
+    old_props = store.edge_props(
+        [k for k in keys if k[0] not in created and k[2] not in created] if created else keys)
     edges = list(merged.values())
     if not old_props and all(ends_ok) and not any(loops) and _all_valid(rules.rels, edges, 1):
         plan.edges, plan.new_edges = edges, [True] * len(edges)  # the bulk-load fast path

@@ -6,7 +6,7 @@ import pytest
 
 from graph.query import And, Cond, Not, Or, SortKey, where
 from graph.store import Store
-from schema import ValidationError
+from schema import Node, ValidationError
 from tests.conftest import company, edge, hub
 
 
@@ -184,3 +184,11 @@ def test_property_values(small_graph: Store) -> None:
     assert small_graph.property_values("country", ["Hub"]) == {"h-wien": "AT", "h-kosice": "SK"}
     sizes = small_graph.property_values("sizeClass")
     assert sizes == {"c1": "micro", "c2": "large", "c3": "small"}
+
+
+def test_property_values_keep_their_types(store: Store) -> None:
+    store.upsert_nodes([Node("C", "Sector", {"name": "Manufacturing", "level": 1,
+                                             "isCCI": False, "isAdvancedManufacturing": True})],
+                       source="t")
+    assert store.property_values("isCCI") == {"C": False}
+    assert store.property_values("level", ["Sector"]) == {"C": 1}

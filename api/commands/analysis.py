@@ -1,9 +1,229 @@
-"""Brokerage and gap analysis commands (coco brokers, coco gaps, coco introductions)."""
+"""Brokerage and gap analysis commands (coco brokers, coco gaps, coco introductions).
+
+A thin layer over :mod:`graph.analytics`: options map onto the keyword arguments of its functions,
+``--json`` prints their plain-data results, otherwise rich tables. Bad input raises ValueError or
+click errors, which ``api.cli.main`` turns into one-line messages.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import click
+from rich.markup import escape
+from rich.table import Table
+
+from graph.analytics.network import ALL_TIES, normalise_ties
+
+TOP = 20
+YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
 
 
 def register(group: click.Group) -> None:
     """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    db = store_options
+    as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+    ties = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
+                        callback=_ties, help="Tie sources of the actor network, comma-separated.")
+    first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
+                         help="How many rows to show.")
+    for command in (_brokers(db, as_json, ties), _gaps(db, as_json, ties, first),
+                    _introductions(db, as_json, ties, first)):
+        group.add_command(command)
+
+
+def _brokers(*options: Callable[..., Any]) -> click.Command:
+    db, as_json, ties = options
+
+    @click.command("brokers")
+    @click.option("--group-by", default="sectorGroup", show_default=True,
+                  help="sectorGroup, country, region, nuts0…nuts3, label or an actor property.")
+    @click.option("--directed", is_flag=True, help="Keep the direction of partnerships.")
+    @ties
+    @click.option("--years", callback=_years, metavar="FROM-TO",
+                  help="Only ties active in these years, e.g. 2020-2024, 2022-, -2021.")
+    @click.option("--first", type=click.IntRange(min=1), default=None,
+                  help="Only the first N brokers (by total brokerage) [default: all with --json, "
+                       f"{TOP} in the table].")
+    @as_json
+    @db
+    def brokers(group_by: str, directed: bool, ties: tuple[str, ...],
+                years: tuple[int | None, int | None] | None, first: int | None, as_json: bool,
+                **conn: Any) -> None:
+        """Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective size,
+        betweenness."""
+        from graph.analytics.brokerage import ROLES
+        from graph.analytics.brokerage import brokers as analyse
+
+        with _store(conn) as store:
+            result = analyse(store, group_by=group_by, directed=directed, ties=ties, years=years,
+                             first=first if as_json else (first or TOP))
+        if as_json:
+            click.echo(json.dumps([{k: v for k, v in r.items() if k != "z"}
+                                   for r in result["actors"]], indent=2, ensure_ascii=False))
+            return
+        table = Table(title=f"Brokers by {group_by} ({'directed' if directed else 'undirected'}, "
+                            f"ties: {', '.join(ties)})")
+        for col in ("actor", "group", "total", "c / i / r / g / l", "constraint", "eff. size",
+                    "betweenness"):
+            table.add_column(col, justify="left" if col in ("actor", "group") else "right",
+                             min_width=16 if col == "actor" else None)
+        for r in result["actors"]:
+            roles = " / ".join(f"{r[k]:,}" for k in ROLES[:-1])
+            table.add_row(escape(r["name"]), escape(r["group"]), f"{r['total']:,}", roles,
+                          _fmt(r["constraint"]), _fmt(r["effectiveSize"]),
+                          f"{r['betweenness']:,.1f}")
+        table.caption = ("c / i / r / g / l: coordinator, itinerant, representative, gatekeeper, "
+                         "liaison")
+        _print(table)
+        b = result["betweenness"]
+        if b["method"] == "sampled":
+            _print(f"betweenness sampled from {b['pivots']} pivots: within ±{b['epsilon']:,.0f} "
+                   f"(±{b['epsilonNormalised']:.3f} of the maximum) with probability "
+                   f"{1 - b['delta']:.0%}")
+
+    return brokers
+
+
+def _gaps(*options: Callable[..., Any]) -> click.Command:
+    db, as_json, ties, first = options
+
+    @click.command("gaps")
+    @click.option("--region", help="A NUTS region id (any level): its needs versus its offers.")
+    @click.option("--hub", help="A Hub id: the needs versus offers of the hub's network.")
+    @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
+                  help="Without --region/--hub: one row per NUTS region of this level.")
+    @ties
+    @first
+    @as_json
+    @db
+    def gaps(region: str | None, hub: str | None, level: int, ties: tuple[str, ...], first: int,
+             as_json: bool, **conn: Any) -> None:
+        """Competences needed versus offered: per region, or in detail for one region or hub."""
+        from graph.analytics.gaps import gap_analysis, region_gaps
+
+        with _store(conn) as store:
+            if region is None and hub is None:
+                result: Any = region_gaps(store, level=level)
+            else:
+                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first)
+        if as_json:
+            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        elif region is None and hub is None:
+            _print(_region_table(result, level))
+        else:
+            _print_gap_analysis(result)
+
+    return gaps
+
+
+def _introductions(*options: Callable[..., Any]) -> click.Command:
+    db, as_json, ties, first = options
+
+    @click.command("introductions")
+    @click.option("--region", help="Only the needs of actors in this NUTS region.")
+    @click.option("--hub", help="Only the needs of this hub's network.")
+    @click.option("--max-hops", type=click.IntRange(min=2), default=4, show_default=True,
+                  help="Longest bridge searched when no broker is tied to both.")
+    @ties
+    @first
+    @as_json
+    @db
+    def introductions(region: str | None, hub: str | None, max_hops: int, ties: tuple[str, ...],
+                      first: int, as_json: bool, **conn: Any) -> None:
+        """Suggested introductions: who offers what someone else needs, and who can introduce
+        them."""
+        from graph.analytics.introductions import introductions as suggest
+
+        with _store(conn) as store:
+            result = suggest(store, region=region, hub=hub, first=first, ties=ties,
+                             max_hops=max_hops)
+        if as_json:
+            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+            return
+        table = Table(title="Suggested introductions")
+        for col in ("score", "offerer", "needer", "competences", "via"):
+            table.add_column(col, justify="right" if col == "score" else "left")
+        for s in result:
+            via = ", ".join(b["name"] for b in s["brokers"]) or " → ".join(s["path"])
+            table.add_row(f"{s['score']:.2f}", s["offerer"]["name"], s["needer"]["name"],
+                          ", ".join(str(c["name"]) for c in s["competences"]), via)
+        _print(table)
+
+    return introductions
+
+
+@contextmanager
+def _store(conn: dict[str, Any]) -> Iterator[Any]:
+    from api.cli import open_from
+
+    with open_from(conn) as store:
+        yield store
+
+
+def _ties(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    try:
+        return normalise_ties(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e).removeprefix("ties: ")) from None
+
+
+def _years(ctx: click.Context, param: click.Parameter, value: str | None
+           ) -> tuple[int | None, int | None] | None:
+    if value is None:
+        return None
+    match = YEARS.match(value.strip())
+    if not match or not value.strip() or value.strip() == "-":
+        raise click.BadParameter(f"expected FROM-TO years such as 2020-2024, got {value!r}")
+    first, last = (int(x) if x else None for x in match.groups())
+    if "-" not in value:
+        last = first
+    if first is not None and last is not None and first > last:
+        raise click.BadParameter(f"{first} comes after {last}")
+    return first, last
+
+
+def _region_table(result: dict[str, dict[str, int]], level: int) -> Table:
+    table = Table(title=f"Competences needed versus offered, NUTS {level} regions")
+    for col in ("region", "needed", "offered", "unmet"):
+        table.add_column(col, justify="left" if col == "region" else "right")
+    for region, row in sorted(result.items(), key=lambda kv: (-kv[1]["unmet"], kv[0])):
+        table.add_row(region, *(f"{row[k]:,}" for k in ("needed", "offered", "unmet")))
+    return table
+
+
+def _print_gap_analysis(result: dict[str, Any]) -> None:
+    scope = result["scope"]
+    _print(f"[bold]{scope.get('name')}[/] ({scope.get('region') or scope.get('hub')}): "
+           f"{result['actors']:,} actors need {result['needed']:,} competences and offer "
+           f"{result['offered']:,}; {result['unmet']:,} needs are met by nobody inside")
+    table = Table(title="Unmet needs and the nearest suppliers elsewhere")
+    for col in ("competence", "demand", "nearest suppliers (hops, country)", "trainings"):
+        table.add_column(col, justify="right" if col == "demand" else "left")
+    for g in result["gaps"]:
+        near = "; ".join(f"{s['name']} ({s['hops'] if s['hops'] is not None else '∞'}, "
+                         f"{s['country']})" for s in g["suppliers"])
+        train = ", ".join(f"{k} {v}" for k, v in g["training"].items() if v and k != "total")
+        table.add_row(str(g["competence"]["name"]), str(g["demand"]), near, train or "none")
+    _print(table)
+    under = result["mixing"]["underLinked"]
+    if under:
+        _print("Most under-linked sector groups: " + "; ".join(
+            f"{p['a']}–{p['b']} {p['observed']} ties, {p['expected']:.1f} expected"
+            for p in under))
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def _print(what: Any) -> None:
+    from api.cli import out
+
+    out.print(what)

@@ -1,0 +1,91 @@
+"""Neo4j store floors: import the demo ecosystems into the test Neo4j and page through them.
+
+    .venv/bin/python benchmarks/neo4j_import.py [--sizes medium large] [--uri bolt://…]
+
+Starts a Neo4j 5.26 server from the Maven artefacts (graph/neo4j_server) unless --uri is given,
+imports each size into an emptied database through the Store contract (one bulk write), and
+prints rows/s (nodes + edges written / seconds spent writing; generation not counted) and the
+p50 of a 50-row paged find of companies with a filter and a sort, walked with cursors.
+Floor (issue 3): >= 50k rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.neo4j_store import Neo4jStore  # noqa: E402
+from graph.query import Cond, SortKey  # noqa: E402
+from graph.store import Transaction  # noqa: E402
+from importers.demo.generator import generate  # noqa: E402
+
+
+def empty(uri: str) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as s:
+        s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
+
+
+def import_size(uri: str, size: str) -> tuple[int, float]:
+    empty(uri)
+    spent = 0.0
+    with Neo4jStore(uri) as store:
+        with store.bulk(f"benchmark {size}") as writer:
+            for batch in generate(size, 42):
+                tx = Transaction(writer.source, batch.nodes, batch.edges)
+                t0 = time.perf_counter()
+                total = writer.write(tx)
+                spent += time.perf_counter() - t0
+            t0 = time.perf_counter()
+        spent += time.perf_counter() - t0  # the commit
+    return total.records, spent
+
+
+def paged_find(uri: str, pages: int = 40) -> float:
+    """p50 seconds of one 50-row page (Austrian companies by name), following cursors."""
+    times = []
+    with Neo4jStore(uri) as store:
+        after = None
+        for _ in range(pages):
+            t0 = time.perf_counter()
+            page = store.find("Company", Cond("country", "eq", "AT"), [SortKey("name")], 50, after)
+            times.append(time.perf_counter() - t0)
+            after = page.end_cursor
+            if not page.has_next:
+                break
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", default=["medium", "large"])
+    ap.add_argument("--uri", help="an existing, disposable Neo4j (it is emptied!)")
+    ap.add_argument("--heap", default="6g", help="heap of the started server")
+    args = ap.parse_args()
+    server = None
+    uri = args.uri
+    if uri is None:
+        from graph.neo4j_server.launcher import Neo4jServer
+
+        server = Neo4jServer(heap=args.heap, pagecache="2g")
+        server.start()
+        uri = server.uri
+    try:
+        for size in args.sizes:
+            rows, seconds = import_size(uri, size)
+            p50 = paged_find(uri)
+            print(f"{size}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+                  f"(floor 50,000); paged find p50 {p50 * 1000:.1f} ms", flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Gould–Fernandez brokerage roles, with expected counts and z-scores under random group assignment.
+
+A broker ``v`` sits on a two-path ``a → v → b`` with ``a ≠ b`` and no arc ``a → b``; by the groups
+of ``a``, ``v`` and ``b`` the broker is a
+
+* coordinator (A → A → A), itinerant / consultant (A → B → A), representative (A → A → B),
+  gatekeeper (A → B → B) or liaison (A → B → C);
+
+``total`` counts all of them. Undirected ties count as two arcs. These are the path rules of R's
+``sna::brokerage`` (C routine ``brokerage_R`` in sna's ``src/gli.c``), and the expected values and
+variances are those of ``sna::brokerage`` (``R/models.R``, after Gould & Fernandez 1989): under a
+random graph of density ``d = m / (N (N − 1))`` (``m`` arcs) with the group sizes fixed.
+
+References
+----------
+Gould, R. V. & Fernandez, R. M. (1989). Structures of mediation: a formal approach to brokerage
+in transaction networks. Sociological Methodology 19, 89–126. doi:10.2307/270949
+Butts, C. T. (2008). Social network analysis with sna. Journal of Statistical Software 24(6).
+doi:10.18637/jss.v024.i06
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.analytics import betweenness as bt
+from graph.analytics import structural_holes as sh
+from graph.analytics.groups import actor_groups, codes
+from graph.analytics.network import ALL_TIES, NAME, actor_network
+from graph.store import Store
+
+__all__ = ["ROLES", "brokerage_counts", "brokerage_moments", "brokerage_roles",
+           "brokerage_table", "brokers"]
+
+ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total")
+
+
+def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
+                    ties: Sequence[str] = ALL_TIES,
+                    years: tuple[int | None, int | None] | None = None) -> list[dict[str, Any]]:
+    """One row per actor: brokerage role counts, Burt's constraint and effective size, betweenness.
+
+    Rows have ``id, name, label, group, coordinator, itinerant, representative, gatekeeper,
+    liaison, total, constraint, effectiveSize, betweenness``, sorted by ``total`` (descending),
+    then by id. Betweenness is exact up to :data:`graph.analytics.betweenness.EXACT_LIMIT`
+    actors and sampled above (see :func:`brokers` for the error bound).
+    """
+    rows = brokers(store, group_by=group_by, directed=directed, ties=ties, years=years)["actors"]
+    for row in rows:
+        del row["z"]
+    return rows
+
+
+def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
+            ties: Sequence[str] = ALL_TIES, years: tuple[int | None, int | None] | None = None,
+            first: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """The brokerage analysis of a store, as plain data (what GraphQL ``brokers`` serves).
+
+    Returns ``{"groupBy", "directed", "ties", "actors": [rows as in brokerage_table, each with
+    "z": {role: z-score}], "groups": {group: {"size", "expected": {...}, "sd": {...}}},
+    "density", "betweenness": {"method", "pivots", "epsilon", "delta"}}``.
+    """
+    net = actor_network(store, ties=ties, directed=directed, years=years)
+    groups = actor_groups(store, net, group_by)
+    roles = brokerage_roles(net.adjacency, groups)
+    constraint = sh.constraint(net.weights)
+    esize = sh.effective_size(net.weights)
+    between = bt.betweenness(net, seed=seed)
+    names = store.property_values(NAME, sorted(set(net.labels)) or None) if net.n else {}
+    rows = []
+    for i, node_id in enumerate(net.ids):
+        row: dict[str, Any] = {"id": node_id, "name": names.get(node_id, node_id),
+                               "label": net.labels[i], "group": groups[i]}
+        row.update({r: int(roles["counts"][i, k]) for k, r in enumerate(ROLES)})
+        row["constraint"] = _num(constraint[i])
+        row["effectiveSize"] = _num(esize[i])
+        row["betweenness"] = float(between["values"][i])
+        row["z"] = {r: _num(roles["z"][i, k]) for k, r in enumerate(ROLES)}
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["total"], r["id"]))
+    if first is not None:
+        rows = rows[:first]
+    return {
+        "groupBy": group_by, "directed": net.directed, "ties": list(net.options[0]),
+        "density": roles["density"], "actors": rows,
+        "groups": {g: {"size": int(s), "expected": dict(zip(ROLES, map(_num, e), strict=True)),
+                       "sd": dict(zip(ROLES, map(_num, d), strict=True))}
+                   for g, s, e, d in zip(roles["groups"], roles["sizes"], roles["expected"],
+                                         roles["sd"], strict=True)},
+        "betweenness": {k: v for k, v in between.items() if k != "values"},
+    }
+
+
+def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, Any]:
+    """Role counts, expected counts, standard deviations and z-scores per actor.
+
+    Parameters
+    ----------
+    adjacency : N × N sparse matrix; any non-zero ``[a, b]`` is an arc a→b (diagonal ignored).
+    groups : the group of each vertex.
+
+    Returns
+    -------
+    dict with ``counts`` (N × 6, columns :data:`ROLES`), ``expected``/``sd`` per group (G × 6),
+    ``z`` (N × 6, NaN where the sd is 0), ``groups`` (names), ``sizes`` and ``density``.
+
+    Examples
+    --------
+    The path 0 → 1 → 2 with groups A, A, B: vertex 1 is a representative.
+
+    >>> import scipy.sparse as sp
+    >>> a = sp.csr_matrix(([1, 1], ([0, 1], [1, 2])), shape=(3, 3))
+    >>> brokerage_roles(a, ["A", "A", "B"])["counts"][1].tolist()
+    [0, 0, 1, 0, 0, 1]
+    """
+    cl, names = codes(groups)
+    a = _binary(adjacency)
+    counts = brokerage_counts(a, cl)
+    sizes = np.bincount(cl, minlength=len(names)).astype(float)
+    n = a.shape[0]
+    expected, var = brokerage_moments(a.nnz, n, sizes)
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (counts - expected[cl]) / sd[cl]
+    z[~np.isfinite(z)] = np.nan
+    density = a.nnz / (n * (n - 1)) if n > 1 else 0.0
+    return {"counts": counts, "expected": expected, "sd": sd, "z": z, "groups": names,
+            "sizes": sizes, "density": density}
+
+
+def brokerage_counts(adjacency: sp.spmatrix, groups: np.ndarray) -> np.ndarray:
+    """Gould–Fernandez role counts per vertex (N × 6 int64, columns :data:`ROLES`).
+
+    Vectorised over all brokers. With ``S`` the arcs inside a group and ``D`` the arcs between
+    groups (``A = S + D``), broker ``v`` has ``in_g``/``out_g`` neighbours of group ``g``; the
+    ordered pairs (a, b) of its two-paths by group pattern are products of those counts, minus
+    the pairs with ``a = b`` (mutual neighbours) and minus the closed ones (an arc ``a → b``),
+    which are column sums of masked products: e.g. closed coordinator paths of ``v`` are
+    ``Σ_a S[a, v] (A Sᵀ)[a, v]``.
+    """
+    a = _binary(adjacency)
+    n = a.shape[0]
+    g = np.asarray(groups, dtype=np.int64)
+    coo = a.tocoo()
+    same = g[coo.row] == g[coo.col]
+    s = sp.csr_matrix((np.ones(same.sum()), (coo.row[same], coo.col[same])), shape=(n, n))
+    d = sp.csr_matrix((np.ones((~same).sum()), (coo.row[~same], coo.col[~same])), shape=(n, n))
+    in_s, in_d = _colsum(s), _colsum(d)
+    out_s, out_d = _rowsum(s), _rowsum(d)
+    # Σ_g≠g(v) in_g · out_g: pairs (a, b) of one other group on both sides of v.
+    k = int(g.max()) + 1 if n else 1
+    onehot = sp.csr_matrix((np.ones(n), (np.arange(n), g)), shape=(n, k))
+    in_by = (d.T @ onehot).tocsr()
+    out_by = (d @ onehot).tocsr()
+    other_same = _rowsum(in_by.multiply(out_by))
+    mutual_s, mutual_d = _rowsum(s.multiply(s.T)), _rowsum(d.multiply(d.T))
+    ast, adt = (a @ s.T).tocsr(), None
+    sdt, ddt = (s @ d.T).tocsr(), (d @ d.T).tocsr()
+    adt = sdt + ddt
+    closed = {
+        "coordinator": _colsum(s.multiply(ast)),
+        "representative": _colsum(s.multiply(adt)),
+        "gatekeeper": _colsum(d.multiply(ast)),
+        "itinerant": _colsum(d.multiply(sdt)),
+        "liaison": _colsum(d.multiply(ddt)),
+    }
+    out = np.zeros((n, 6), dtype=np.int64)
+    out[:, 0] = in_s * out_s - mutual_s - closed["coordinator"]
+    out[:, 1] = other_same - mutual_d - closed["itinerant"]
+    out[:, 2] = in_s * out_d - closed["representative"]
+    out[:, 3] = in_d * out_s - closed["gatekeeper"]
+    out[:, 4] = in_d * out_d - other_same - closed["liaison"]
+    out[:, 5] = out[:, :5].sum(axis=1)
+    return out
+
+
+def brokerage_moments(n_arcs: int, n: int, sizes: Iterable[float]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Expected role counts and their variances for a broker of each group (G × 6 each).
+
+    The formulas of ``sna::brokerage`` (Butts 2008; Gould & Fernandez 1989), term for term:
+    ``d = m / (N (N − 1))``, ``q = d² (1 − d)`` (the chance that a given ordered triple is an
+    open two-path), ``c = d³ (1 − d)³``.
+    """
+    sizes = np.asarray(list(sizes), dtype=float)
+    big_n = float(n)
+    d = n_arcs / (big_n * (big_n - 1)) if n > 1 else 0.0
+    q, c = d * d * (1 - d), d ** 3 * (1 - d) ** 3
+    e = np.zeros((len(sizes), 6))
+    v = np.zeros((len(sizes), 6))
+    for i, ni in enumerate(sizes):
+        rest = np.delete(sizes, i)
+        e[i, 0] = q * (ni - 1) * (ni - 2)
+        v[i, 0] = e[i, 0] * (1 - q) + 2 * (ni - 1) * (ni - 2) * (ni - 3) * c
+        e[i, 1] = q * np.sum(rest * (rest - 1))
+        v[i, 1] = e[i, 1] * (1 - q) + 2 * np.sum(rest * (rest - 1) * (rest - 2)) * c
+        e[i, 2] = q * (big_n - ni) * (ni - 1)
+        v[i, 2] = e[i, 2] * (1 - q) + 2 * ((ni - 1) * _choose2(big_n - ni)
+                                           + (big_n - ni) * _choose2(ni - 1)) * c
+        e[i, 3], v[i, 3] = e[i, 2], v[i, 2]
+        e[i, 4] = q * (np.sum(np.outer(rest, rest)) - np.sum(rest ** 2))
+        v[i, 4] = e[i, 4] * (1 - q) + 4 * np.sum(rest * _choose2(big_n - rest - ni) * c)
+        e[i, 5] = q * (big_n - 1) * (big_n - 2)
+        v[i, 5] = e[i, 5] * (1 - q) + 2 * (big_n - 1) * (big_n - 2) * (big_n - 3) * c
+    return e, v
+
+
+def _choose2(x: Any) -> Any:
+    """R's ``choose(x, 2)`` for real x: x (x − 1) / 2."""
+    return x * (x - 1) / 2
+
+
+def _binary(m: sp.spmatrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m, dtype=float, copy=True)
+    m.setdiag(0)
+    m.eliminate_zeros()
+    m.data = np.ones_like(m.data)
+    return m
+
+
+def _rowsum(m: sp.spmatrix) -> np.ndarray:
+    return np.asarray(m.sum(axis=1)).ravel().round().astype(np.int64)
+
+
+def _colsum(m: sp.spmatrix) -> np.ndarray:
+    return np.asarray(m.sum(axis=0)).ravel().round().astype(np.int64)
+
+
+def _num(x: float) -> float | None:
+    """A plain float, or None for NaN (undefined values travel as null in JSON)."""
+    x = float(x)
+    return None if math.isnan(x) else x

@@ -1,0 +1,250 @@
+"""Gap analysis: competences a region or a hub's network needs versus those it offers.
+
+For a scope (the actors located in a NUTS region of any level, or a hub with its members and
+partners):
+
+* demand and supply — distinct competences NEEDED and OFFERED by actors in the scope, how many
+  actors need or offer each, and the ratio supply / demand;
+* unmet needs — competences needed in the scope that nobody in it offers, each with the nearest
+  suppliers elsewhere: actors that offer it, by hop distance from the scope's actors that need it
+  in the actor network (breadth-first search), with their country;
+* training coverage — for each unmet need, the trainings that TEACH it, per training area (the
+  three COCO areas and ``other``, from the schema);
+* mixing — observed versus expected ties between sector groups inside the scope
+  (:mod:`graph.analytics.mixing`, Newman 2003), with the most under-linked pairs.
+
+Nearest suppliers are found by one multi-source breadth-first search per unmet competence (from
+all the scope's actors that need it), with scipy's csgraph routines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from graph.analytics.groups import LEVEL, REGION, actor_groups, actor_regions
+from graph.analytics.mixing import group_mixing
+from graph.analytics.network import ACTORS, ALL_TIES, NAME, TIES, ActorNetwork, actor_network
+from graph.store import Store
+from schema import SCHEMA, TRAINING_AREAS
+
+__all__ = ["Supply", "demand_supply", "gap_analysis", "region_gaps", "scope_actors"]
+
+NEEDS = SCHEMA.rel("NEEDS").name
+OFFERS = SCHEMA.rel("OFFERS").name
+TEACHES = SCHEMA.rel("TEACHES").name
+COMPETENCE = SCHEMA.label("Competence").name
+TRAINING = SCHEMA.label("Training").name
+HUB = SCHEMA.label("Hub").name
+AREA = SCHEMA.node_properties(TRAINING)["area"].name
+COUNTRY = SCHEMA.node_properties(HUB)["country"].name
+NEEDERS_SHOWN = 10  # needers listed per unmet need (the count is in "demand")
+
+
+def region_gaps(store: Store, *, level: int = 2) -> dict[str, dict[str, int]]:
+    """``{region id: {"needed", "offered", "unmet"}}`` for every NUTS region of ``level`` with
+    actors: distinct competences needed, offered, and needed but offered by nobody in it."""
+    if level not in range(4):
+        raise ValueError(f"level: expected a NUTS level 0 to 3, got {level!r}")
+    regions = actor_regions(store, level=level)
+    ds = demand_supply(store)
+    names = sorted(set(regions.values()))
+    code = {r: i for i, r in enumerate(names)}
+    actor_region = np.array([code.get(regions.get(a, ""), -1) for a in ds.actor_ids],
+                            dtype=np.int64)
+    k = len(ds.competence_ids)
+    out = {r: {"needed": 0, "offered": 0, "unmet": 0} for r in names}
+    keys = {}
+    for kind, (actor, comp) in (("needed", ds.needs), ("offered", ds.offers)):
+        reg = actor_region[actor]
+        keys[kind] = np.unique(reg[reg >= 0] * k + comp[reg >= 0])
+    unmet = np.setdiff1d(keys["needed"], keys["offered"], assume_unique=True)
+    for kind, values in (*keys.items(), ("unmet", unmet)):
+        for r, c in zip(*np.unique(values // k, return_counts=True), strict=True):
+            out[names[int(r)]][kind] = int(c)
+    return out
+
+
+@dataclass(frozen=True)
+class Supply:
+    """Who needs and who offers what: (actor, competence) index pairs into the id lists."""
+
+    actor_ids: list[str]
+    competence_ids: list[str]
+    needs: tuple[np.ndarray, np.ndarray]
+    offers: tuple[np.ndarray, np.ndarray]
+
+    def matrix(self, kind: str, n_actors: int | None = None) -> sp.csr_matrix:
+        """Actors × competences, 1 where the actor needs (``needs``) or offers (``offers``)."""
+        actor, comp = getattr(self, kind)
+        shape = (n_actors or len(self.actor_ids), len(self.competence_ids))
+        m = sp.csr_matrix((np.ones(len(actor)), (actor, comp)), shape=shape)
+        m.data = np.ones_like(m.data)
+        return m
+
+
+def demand_supply(store: Store, net: ActorNetwork | None = None) -> Supply:
+    """NEEDS and OFFERS as index arrays; actors are indexed as in ``net`` when given."""
+    topo = store.topology(labels=[*ACTORS, COMPETENCE], rel_types=[NEEDS, OFFERS])
+    names = SCHEMA.label_names
+    comp_pos = np.flatnonzero(topo.labels == names.index(COMPETENCE))
+    to_comp = np.full(topo.n_nodes, -1, dtype=np.int64)
+    to_comp[comp_pos] = np.arange(len(comp_pos))
+    if net is None:
+        actor_pos = np.flatnonzero(topo.labels != names.index(COMPETENCE))
+        actor_ids = [topo.ids[i] for i in actor_pos.tolist()]
+        to_actor = np.full(topo.n_nodes, -1, dtype=np.int64)
+        to_actor[actor_pos] = np.arange(len(actor_pos))
+    else:
+        actor_ids = net.ids
+        index = net.index
+        to_actor = np.fromiter((index.get(i, -1) for i in topo.ids), np.int64, topo.n_nodes)
+    pairs = []
+    for rel in (NEEDS, OFFERS):
+        mask = topo.types == SCHEMA.rel_names.index(rel)
+        a, c = to_actor[topo.src[mask]], to_comp[topo.dst[mask]]
+        keep = (a >= 0) & (c >= 0)
+        pairs.append((a[keep], c[keep]))
+    return Supply(actor_ids, [topo.ids[i] for i in comp_pos.tolist()], pairs[0], pairs[1])
+
+
+def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
+                 hub: str | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+    """Indices (into ``net``) of the actors of a region or a hub's network, and a description."""
+    if (region is None) == (hub is None):
+        raise ValueError("give exactly one of region (a NUTS id) or hub (a Hub id)")
+    if region is not None:
+        levels = store.property_values(LEVEL, [REGION])
+        if region not in levels:
+            raise ValueError(f"region: no NUTS region {region!r} in the store")
+        level = int(levels[region])
+        located = actor_regions(store, level=level)
+        members = np.array([located.get(a) == region for a in net.ids], dtype=bool)
+        node = store.get_node(region)
+        return np.flatnonzero(members), {"region": region, "level": level,
+                                         "name": node.props.get(NAME) if node else region}
+    node = store.get_node(hub)  # type: ignore[arg-type]
+    if node is None or node.label != HUB:
+        raise ValueError(f"hub: no Hub {hub!r} in the store")
+    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")  # type: ignore[list-item]
+    ids = {hub, *(nb.node.id for nb in ties[hub])}  # type: ignore[index]
+    idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)
+    return idx, {"hub": hub, "name": node.props.get(NAME, hub)}
+
+
+def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = None,
+                 ties: Sequence[str] = ALL_TIES, first: int = 20, suppliers: int = 3,
+                 max_hops: int | None = None) -> dict[str, Any]:
+    """Needed versus offered competences of a region or a hub's network; see the module doc.
+
+    ``first`` limits the detailed unmet needs (most needed first), ``suppliers`` the nearest
+    suppliers listed per need, ``max_hops`` the search radius (None: the whole network).
+    """
+    net = actor_network(store, ties=ties, directed=False)
+    scope, described = scope_actors(store, net, region=region, hub=hub)
+    ds = demand_supply(store, net)
+    inside = np.zeros(net.n, dtype=bool)
+    inside[scope] = True
+    demand = _count(ds.needs, inside, len(ds.competence_ids))
+    supply = _count(ds.offers, inside, len(ds.competence_ids))
+    needed, offered = int((demand > 0).sum()), int((supply > 0).sum())
+    unmet = np.flatnonzero((demand > 0) & (supply == 0))
+    unmet = unmet[np.lexsort((unmet, -demand[unmet]))]
+    comp_names = store.property_values(NAME, [COMPETENCE])
+    shown = unmet[:first]
+    gaps = _detail_gaps(store, net, ds, inside, shown, comp_names, suppliers, max_hops)
+    mixing = group_mixing(net.undirected[scope][:, scope],
+                          [g for i, g in enumerate(actor_groups(store, net, "sectorGroup"))
+                           if inside[i]])
+    return {
+        "scope": described, "actors": int(inside.sum()),
+        "needed": needed, "offered": offered, "unmet": len(unmet),
+        "ratio": offered / needed if needed else None,
+        "coverage": (needed - len(unmet)) / needed if needed else None,
+        "competences": _balance(ds, demand, supply, comp_names, first),
+        "gaps": gaps, "mixing": mixing,
+    }
+
+
+def _count(pairs: tuple[np.ndarray, np.ndarray], inside: np.ndarray, k: int) -> np.ndarray:
+    """Distinct scope actors per competence."""
+    actor, comp = pairs
+    keep = inside[actor]
+    uniq = np.unique(actor[keep] * k + comp[keep])
+    return np.bincount(uniq % k, minlength=k) if k else np.zeros(0, dtype=np.int64)
+
+
+def _balance(ds: Supply, demand: np.ndarray, supply: np.ndarray, names: dict[str, Any],
+             first: int) -> list[dict[str, Any]]:
+    """The most needed competences of the scope with their supply and ratio supply/demand."""
+    needed = np.flatnonzero(demand > 0)
+    needed = needed[np.lexsort((needed, -demand[needed]))][:first]
+    out = []
+    for c in needed.tolist():
+        cid = ds.competence_ids[c]
+        out.append({"id": cid, "name": names.get(cid, cid), "demand": int(demand[c]),
+                    "supply": int(supply[c]), "ratio": float(supply[c] / demand[c])})
+    return out
+
+
+def _detail_gaps(store: Store, net: ActorNetwork, ds: Supply, inside: np.ndarray,
+                 comps: np.ndarray, comp_names: dict[str, Any], suppliers: int,
+                 max_hops: int | None) -> list[dict[str, Any]]:
+    if len(comps) == 0:
+        return []
+    need = ds.matrix("needs", net.n).tocsc()
+    offer = ds.matrix("offers", net.n).tocsc()
+    coverage = training_coverage(store, [ds.competence_ids[c] for c in comps.tolist()])
+    countries = store.property_values(COUNTRY, list(ACTORS))
+    names = store.property_values(NAME, list(ACTORS))
+    graph = net.undirected
+    out = []
+    for c in comps.tolist():
+        needers = need[:, c].indices
+        needers = needers[inside[needers]]
+        offerers = offer[:, c].indices
+        hops = _hops_from(graph, needers, max_hops)[offerers]
+        order = np.lexsort((offerers, hops))[:suppliers]
+        cid = ds.competence_ids[c]
+        out.append({
+            "competence": {"id": cid, "name": comp_names.get(cid, cid)},
+            "demand": len(needers),
+            "needers": [net.ids[i] for i in needers[:NEEDERS_SHOWN].tolist()],
+            "suppliers": [{"id": net.ids[o], "name": names.get(net.ids[o], net.ids[o]),
+                           "country": countries.get(net.ids[o]),
+                           "hops": None if np.isinf(h) else int(h)}
+                          for o, h in zip(offerers[order].tolist(), hops[order].tolist(),
+                                          strict=True)],
+            "training": coverage[cid],
+        })
+    return out
+
+
+def _hops_from(graph: sp.csr_matrix, sources: np.ndarray, max_hops: int | None) -> np.ndarray:
+    """Hop distance of every actor to the nearest of ``sources`` (inf if out of reach)."""
+    if len(sources) == 0:
+        return np.full(graph.shape[0], np.inf)
+    return dijkstra(graph, directed=False, indices=sources, unweighted=True, min_only=True,
+                    limit=np.inf if max_hops is None else max_hops)
+
+
+def training_coverage(store: Store, competence_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """``{competence id: {area: trainings teaching it, …, "total": n}}``, areas from the schema."""
+    topo = store.topology(labels=[TRAINING, COMPETENCE], rel_types=[TEACHES])
+    areas = store.property_values(AREA, [TRAINING])
+    wanted = set(competence_ids)
+    out = {c: {**dict.fromkeys(TRAINING_AREAS, 0), "total": 0} for c in competence_ids}
+    ids = topo.ids
+    for s, d in zip(topo.src.tolist(), topo.dst.tolist(), strict=True):
+        comp = ids[d]
+        if comp in wanted:
+            area = areas.get(ids[s])
+            if area in out[comp]:
+                out[comp][area] += 1
+            out[comp]["total"] += 1
+    return out

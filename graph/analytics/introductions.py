@@ -1,0 +1,178 @@
+"""Introductions: "A offers C, B needs C, A and B are not tied, broker H is tied to both".
+
+Candidates are pairs (offerer A, needer B) with no tie between them where A offers at least one
+competence B needs. Two kinds, ranked together by one score:
+
+* **brokered** — A and B have common contacts (brokers) in the actor network: a triadic-closure
+  candidate (Granovetter 1973; Rapoport 1953 — ties tend to close across a shared contact, so a
+  broker tied to both can make the introduction). Found for all pairs at once as the masked
+  product ``U·U`` (two-step paths) ∩ ``O·Nᵀ`` (offers × needs).
+* **bridged** — no common contact: the shortest path from B to the nearest offerer of C in the
+  actor network (breadth-first search) is the bridge to walk.
+
+``score = matched × (1 + ln brokers) / (hops − 1)`` where ``matched`` is the number of B's needs
+that A offers, ``brokers`` the common contacts (1 for a bridge) and ``hops`` the distance between
+A and B (2 for a brokered pair): more matching needs, more people who can introduce, and shorter
+bridges rank first. Each suggestion carries the path that explains it.
+
+References: Granovetter, M. S. (1973). The strength of weak ties. American Journal of Sociology
+78(6), 1360–1380. doi:10.1086/225469. Burt, R. S. (2004), doi:10.1086/421787 (brokerage across
+structural holes as the source of good ideas).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
+from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
+from graph.analytics.structural_holes import _masked_product
+from graph.store import Store
+
+__all__ = ["introductions"]
+
+BRIDGE_COMPETENCES = 50  # competences searched for bridges (most unserved needers first)
+BROKERS_SHOWN = 3
+
+
+def introductions(store: Store, *, region: str | None = None, hub: str | None = None,
+                  first: int = 20, ties: Sequence[str] = ALL_TIES,
+                  max_hops: int = 4) -> list[dict[str, Any]]:
+    """The ``first`` best introductions for the needs of a region's (or hub network's) actors, or
+    of every actor when neither is given.
+
+    Each suggestion: ``{"score", "offerer", "needer" ({id, name, country}), "competences"
+    ([{id, name}]), "hops", "brokers" ([{id, name}]), "path" ([ids]), "explanation"}``.
+    """
+    if first < 1:
+        raise ValueError(f"first: expected a positive number, got {first}")
+    net = actor_network(store, ties=ties, directed=False)
+    if region is None and hub is None:
+        scope = np.arange(net.n)
+    else:
+        scope = scope_actors(store, net, region=region, hub=hub)[0]
+    ds = demand_supply(store, net)
+    offers = ds.matrix("offers", net.n)
+    needs = ds.matrix("needs", net.n)
+    in_scope = sp.diags(np.isin(np.arange(net.n), scope).astype(float))
+    needs = sp.csr_matrix(in_scope @ needs)
+    found = _brokered(net.undirected, offers, needs)
+    found += _bridged(net.undirected, offers, needs, found, max_hops)
+    found.sort(key=lambda s: (-s[0], net.ids[s[2]], net.ids[s[1]]))
+    return _describe(store, net, ds, offers, needs, found[:first])
+
+
+def _brokered(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix
+              ) -> list[tuple[float, int, int, int, list[int]]]:
+    """(score, offerer, needer, hops, path) for untied pairs with common contacts."""
+    needers = np.flatnonzero(np.diff(needs.indptr))
+    if len(needers) == 0:
+        return []
+    cols = sp.csr_matrix((np.ones(len(needers)), (needers, np.arange(len(needers)))),
+                         shape=(u.shape[0], len(needers)))
+    u_cols = (u @ cols).tocsr()  # U restricted to the needers' columns
+    two_step = (u @ u_cols).tocsr()  # brokers between every actor and each needer
+    matched = _masked_product(offers, sp.csr_matrix(needs[needers].T), two_step)
+    matched = matched.tocoo()
+    a, b = matched.row, needers[matched.col]
+    tied = np.asarray(u[a, b]).ravel() > 0
+    keep = ~tied & (a != b) & (matched.data > 0)
+    a, b, k = a[keep], b[keep], matched.data[keep]
+    brokers = np.asarray(two_step[a, matched.col[keep]]).ravel()
+    score = k * (1 + np.log(brokers))
+    return [(float(s), int(x), int(y), 2, []) for s, x, y in
+            zip(score.tolist(), a.tolist(), b.tolist(), strict=True)]
+
+
+def _bridged(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix,
+             brokered: list[tuple[float, int, int, int, list[int]]], max_hops: int
+             ) -> list[tuple[float, int, int, int, list[int]]]:
+    """Shortest bridges for needs that no tied or brokered actor offers."""
+    served = sp.csr_matrix(
+        ((u + sp.eye(u.shape[0])) @ offers).astype(bool).astype(float))  # offered within 1 hop
+    if brokered:
+        pairs = np.array([(a, b) for _, a, b, _, _ in brokered], dtype=np.int64)
+        via = sp.csr_matrix((np.ones(len(pairs)), (pairs[:, 1], pairs[:, 0])), shape=u.shape)
+        served = served + via @ offers
+    open_needs = needs - needs.multiply(served.astype(bool))
+    open_needs.eliminate_zeros()
+    open_needs = open_needs.tocsc()
+    counts = np.diff(open_needs.indptr)
+    comps = np.flatnonzero(counts)
+    comps = comps[np.lexsort((comps, -counts[comps]))][:BRIDGE_COMPETENCES]
+    offers_csc = offers.tocsc()
+    best: dict[tuple[int, int], tuple[int, list[int], int]] = {}
+    for c in comps.tolist():
+        offerers = offers_csc[:, c].indices
+        if len(offerers) == 0:
+            continue
+        dist, pred, src = dijkstra(u, directed=False, indices=offerers, unweighted=True,
+                                   min_only=True, limit=max_hops, return_predecessors=True)
+        for b in open_needs[:, c].indices.tolist():
+            if np.isfinite(dist[b]) and dist[b] >= 2:
+                a = int(src[b])
+                path = _walk(pred, b)
+                known = best.get((a, b))
+                best[(a, b)] = (len(path) - 1, path[::-1], (known[2] if known else 0) + 1)
+    return [(float(k / (h - 1)), a, b, h, path) for (a, b), (h, path, k) in best.items()]
+
+
+def _walk(pred: np.ndarray, node: int) -> list[int]:
+    """The path from ``node`` back to its source along the predecessors (node first)."""
+    path = [node]
+    while pred[path[-1]] >= 0:
+        path.append(int(pred[path[-1]]))
+    return path
+
+
+def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix,
+              needs: sp.csr_matrix, found: list[tuple[float, int, int, int, list[int]]]
+              ) -> list[dict[str, Any]]:
+    ids = net.ids
+    wanted = sorted({ids[i] for _, a, b, _, p in found for i in (a, b, *p)})
+    brokers_of = {}
+    for _, a, b, hops, _ in found:
+        if hops == 2:
+            common = net.undirected[a].multiply(net.undirected[b]).indices
+            brokers_of[(a, b)] = sorted(common.tolist(), key=lambda i: ids[i])[:BROKERS_SHOWN]
+            wanted += [ids[i] for i in brokers_of[(a, b)]]
+    nodes = store.get_nodes(sorted(set(wanted)))
+    comp_names = store.property_values(NAME, [COMPETENCE])
+
+    def who(i: int) -> dict[str, Any]:
+        node = nodes.get(ids[i])
+        props = node.props if node else {}
+        return {"id": ids[i], "name": props.get(NAME, ids[i]), "country": props.get(COUNTRY)}
+
+    out = []
+    for score, a, b, hops, path in found:
+        shared = np.intersect1d(offers[a].indices, needs[b].indices).tolist()
+        comps = [{"id": ds.competence_ids[c], "name": comp_names.get(ds.competence_ids[c])}
+                 for c in sorted(shared, key=lambda c: ds.competence_ids[c])]
+        brokers = [who(h) for h in brokers_of.get((a, b), [])]
+        if hops == 2:
+            path = [a, brokers_of[(a, b)][0], b]
+        offerer, needer = who(a), who(b)
+        out.append({"score": round(score, 6), "offerer": offerer, "needer": needer,
+                    "competences": comps, "hops": hops,
+                    "brokers": [{"id": x["id"], "name": x["name"]} for x in brokers],
+                    "path": [ids[i] for i in path],
+                    "explanation": _explain(offerer, needer, comps, brokers, path, ids)})
+    return out
+
+
+def _explain(offerer: dict[str, Any], needer: dict[str, Any], comps: list[dict[str, Any]],
+             brokers: list[dict[str, Any]], path: list[int], ids: list[str]) -> str:
+    what = ", ".join(str(c["name"] or c["id"]) for c in comps) or "a needed competence"
+    head = (f"{offerer['name']} offers {what}, {needer['name']} needs it, "
+            f"they are not tied")
+    if brokers:
+        names = " or ".join(str(b["name"]) for b in brokers)
+        return f"{head}; broker {names} is tied to both"
+    hops = len(path) - 1
+    return f"{head}; the shortest bridge is {hops} hops: " + " → ".join(ids[i] for i in path)

@@ -1,0 +1,294 @@
+"""The actor network: Hubs and Companies tied by partnerships, shared collaborations and membership.
+
+A projection of the property graph (``shared/design/domain.md``, "The actor network"):
+
+* ``partners`` — PARTNERS_WITH: a direct tie with its stored direction and ``weight`` (default 1);
+* ``collaborations`` — two actors that PARTICIPATE_IN the same Collaboration are tied both ways,
+  weighted by the number of collaborations they share: the clique expansion ``B Bᵀ`` of the
+  bipartite actor–collaboration incidence matrix ``B`` (Newman 2001, "Scientific collaboration
+  networks. I.", Phys. Rev. E 64, 016131, doi:10.1103/PhysRevE.64.016131);
+* ``membership`` — a Company that is a MEMBER_OF a Hub is tied to it both ways (weight 1).
+
+Ties of several sources between the same actors add up. ``directed=True`` keeps the direction of
+partnerships (the other ties count both ways); ``directed=False`` reads every tie both ways.
+``years=(first, last)`` keeps only ties active in that range: a partnership or membership from its
+``since`` to its ``until``, a collaboration from its start year to its end year; a missing bound is
+open (an unknown start counts as "always was", an open end as "still is").
+
+Everything is built with numpy and scipy.sparse from :meth:`graph.store.Store.topology`; the
+result is cached per store, its :attr:`~graph.store.Store.version` and the options, in a small LRU.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import igraph as ig
+import numpy as np
+import scipy.sparse as sp
+
+from graph.store import Store
+from schema import ACTOR_LABELS, SCHEMA
+
+# The three tie sources, each one relationship type of the schema (SCHEMA.rel raises if renamed).
+TIES: dict[str, str] = {
+    "partners": SCHEMA.rel("PARTNERS_WITH").name,
+    "collaborations": SCHEMA.rel("PARTICIPATES_IN").name,
+    "membership": SCHEMA.rel("MEMBER_OF").name,
+}
+ALL_TIES: tuple[str, ...] = tuple(TIES)
+ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
+COLLABORATION = SCHEMA.label("Collaboration").name
+CACHE_SIZE = 8
+
+
+def _prop(rel_or_label: str, name: str) -> str:
+    """A property name checked against the schema, so that a renamed property fails loudly."""
+    props = (SCHEMA.rel_properties(rel_or_label) if SCHEMA.has_rel(rel_or_label)
+             else SCHEMA.node_properties(rel_or_label))
+    return props[name].name
+
+
+SINCE, UNTIL = _prop(TIES["partners"], "since"), _prop(TIES["partners"], "until")
+WEIGHT = _prop(TIES["partners"], "weight")
+START, END = _prop(COLLABORATION, "startDate"), _prop(COLLABORATION, "endDate")
+NAME = _prop(ACTORS[0], "name")
+
+
+@dataclass(frozen=True)
+class ActorNetwork:
+    """A weighted actor network: actor ``i`` is ``ids[i]``; ``weights[a, b] > 0`` is a tie a→b.
+
+    When ``directed`` is false ``weights`` is symmetric. There are no self-ties.
+    """
+
+    ids: list[str]
+    labels: list[str]
+    weights: sp.csr_matrix
+    directed: bool
+    version: int
+    options: tuple[Any, ...] = field(default=())
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_arcs(self) -> int:
+        """Ordered pairs (a, b) with a tie a→b (an undirected tie counts as two arcs)."""
+        return int(self.weights.nnz)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {node_id: i for i, node_id in enumerate(self.ids)}
+
+    @cached_property
+    def adjacency(self) -> sp.csr_matrix:
+        """The binary arcs as a float64 CSR matrix (1.0 where a tie exists)."""
+        a = self.weights.copy()
+        a.data = np.ones_like(a.data)
+        return a
+
+    @cached_property
+    def undirected(self) -> sp.csr_matrix:
+        """Binary ties read both ways (for hop distances and introductions)."""
+        a = self.adjacency
+        return a if not self.directed else _binary(a + a.T)
+
+    def igraph(self) -> ig.Graph:
+        """The unweighted network as an igraph Graph (vertex ``i`` is actor ``i``)."""
+        return self._igraph
+
+    @cached_property
+    def _igraph(self) -> ig.Graph:
+        a = self.adjacency if self.directed else sp.triu(self.adjacency, k=1).tocsr()
+        coo = a.tocoo()
+        return ig.Graph(n=self.n, edges=np.column_stack((coo.row, coo.col)).tolist(),
+                        directed=self.directed)
+
+
+def actor_network(store: Store, *, ties: Iterable[str] = ALL_TIES, directed: bool = False,
+                  years: tuple[int | None, int | None] | None = None) -> ActorNetwork:
+    """The actor network of a store, cached per store version and options.
+
+    Parameters
+    ----------
+    store : the graph.
+    ties : which sources to use, any of ``partners``, ``collaborations``, ``membership``.
+    directed : keep the direction of partnerships (other ties count both ways).
+    years : ``(first, last)`` year range (either end may be None): only ties active in it.
+    """
+    options = (normalise_ties(ties), bool(directed), _years(years))
+    return _CACHE.get(store, options)
+
+
+def normalise_ties(ties: Iterable[str] | str) -> tuple[str, ...]:
+    """``"partners,membership"`` or an iterable → a sorted tuple of known tie sources."""
+    names = [t.strip() for t in (ties.split(",") if isinstance(ties, str) else ties)]
+    names = [t for t in names if t]
+    unknown = [t for t in names if t not in TIES]
+    if unknown or not names:
+        raise ValueError(f"ties: expected one or more of {', '.join(TIES)}, "
+                         f"got {', '.join(unknown) or 'nothing'}")
+    return tuple(sorted(set(names), key=ALL_TIES.index))
+
+
+def _years(years: tuple[int | None, int | None] | None) -> tuple[int | None, int | None] | None:
+    if years is None or years == (None, None):
+        return None
+    first, last = years
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"years: the first year {first} comes after the last {last}")
+    return first, last
+
+
+class _Cache:
+    """Per-store LRU of projections, keyed by (store version, options)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.lock = threading.Lock()
+        self.by_store: weakref.WeakKeyDictionary[Store, OrderedDict[Any, ActorNetwork]] = \
+            weakref.WeakKeyDictionary()
+
+    def get(self, store: Store, options: tuple[Any, ...]) -> ActorNetwork:
+        version = store.version
+        key = (version, options)
+        with self.lock:
+            lru = self.by_store.setdefault(store, OrderedDict())
+            if key in lru:
+                lru.move_to_end(key)
+                return lru[key]
+        net = build(store, *options)
+        with self.lock:
+            lru[key] = net
+            while len(lru) > self.size:
+                lru.popitem(last=False)
+        return net
+
+
+_CACHE = _Cache(CACHE_SIZE)
+
+
+def build(store: Store, ties: Sequence[str], directed: bool,
+          years: tuple[int | None, int | None] | None) -> ActorNetwork:
+    """Build the projection (uncached); see :func:`actor_network`."""
+    rels = [TIES[t] for t in ties]
+    topo = store.topology(labels=[*ACTORS, COLLABORATION], rel_types=rels)
+    names = SCHEMA.label_names
+    label_of = np.array([names.index(x) for x in ACTORS])
+    is_actor = np.isin(topo.labels, label_of)
+    actor_pos = np.flatnonzero(is_actor)
+    n = len(actor_pos)
+    to_actor = np.full(topo.n_nodes, -1, dtype=np.int64)
+    to_actor[actor_pos] = np.arange(n)
+    ids = [topo.ids[i] for i in actor_pos.tolist()]
+    labels = [names[c] for c in topo.labels[actor_pos].tolist()]
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    rel_names = SCHEMA.rel_names
+    parts: list[sp.csr_matrix] = []
+    for tie in ties:
+        rel = TIES[tie]
+        mask = topo.types == rel_names.index(rel)
+        src, dst = topo.src[mask], topo.dst[mask]
+        if tie == "collaborations":
+            parts.append(_co_participation(store, topo.ids, to_actor, src, dst, years))
+            continue
+        a, b = to_actor[src], to_actor[dst]
+        weight = np.ones(len(a))
+        if tie == "partners" or years is not None:
+            weight = _edge_weights(store, rel, index, a, b, years, weighted=tie == "partners")
+        m = _matrix(a, b, weight, n)
+        parts.append(m if tie == "partners" and directed else m + m.T)
+    w = sum(parts[1:], parts[0]) if parts else sp.csr_matrix((n, n))
+    w = sp.csr_matrix(w)
+    w.setdiag(0)
+    w.eliminate_zeros()
+    w.sort_indices()
+    return ActorNetwork(ids, labels, w, directed, topo.version, (tuple(ties), directed, years))
+
+
+def _matrix(a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
+    keep = (a >= 0) & (b >= 0) & (w > 0)
+    return sp.csr_matrix((w[keep], (a[keep], b[keep])), shape=(n, n))
+
+
+def _binary(m: sp.csr_matrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m)
+    m.data = np.ones_like(m.data)
+    return m
+
+
+def _edge_weights(store: Store, rel: str, index: dict[str, int], a: np.ndarray, b: np.ndarray,
+                  years: tuple[int | None, int | None] | None, weighted: bool) -> np.ndarray:
+    """Weight of each (a, b) edge of ``rel``: its ``weight`` (or 1), 0 when outside ``years``.
+
+    The Store contract has no bulk read of one edge property, so the edges are streamed with
+    ``iter_edges`` and matched to the topology's arcs through a packed (a, b) key.
+    """
+    n = len(index)
+    key = a.astype(np.int64) * (n + 1) + b
+    out = np.ones(len(a))
+    order = np.argsort(key)
+    sorted_keys = key[order]
+    first, last = years if years is not None else (None, None)
+    ks, ws = [], []
+    for e in store.iter_edges(rel):
+        s, t = index.get(e.source), index.get(e.target)
+        if s is None or t is None:
+            continue
+        p = e.props
+        w = float(p.get(WEIGHT, 1.0)) if weighted else 1.0
+        since, until = p.get(SINCE), p.get(UNTIL)
+        if (last is not None and since is not None and since > last) or \
+                (first is not None and until is not None and until < first):
+            w = 0.0
+        ks.append(s * (n + 1) + t)
+        ws.append(w)
+    if ks:
+        where = np.searchsorted(sorted_keys, np.array(ks, dtype=np.int64))
+        where = np.clip(where, 0, max(len(sorted_keys) - 1, 0))
+        hit = sorted_keys[where] == np.array(ks)
+        out[order[where[hit]]] = np.array(ws)[hit]
+    return out
+
+
+def _co_participation(store: Store, node_ids: list[str], to_actor: np.ndarray, src: np.ndarray,
+                      dst: np.ndarray, years: tuple[int | None, int | None] | None
+                      ) -> sp.csr_matrix:
+    """Clique expansion B·Bᵀ of the actor × collaboration incidence (shared collaborations)."""
+    n = int((to_actor >= 0).sum())
+    actor = to_actor[src]
+    venue = dst
+    keep = actor >= 0
+    if years is not None:
+        keep &= _active_venues(store, node_ids, years)[venue]
+    actor, venue = actor[keep], venue[keep]
+    cols, venue = np.unique(venue, return_inverse=True)
+    b = sp.csr_matrix((np.ones(len(actor)), (actor, venue)), shape=(n, len(cols)))
+    b.data = np.ones_like(b.data)  # an actor participates once, whatever the duplicates
+    c = (b @ b.T).tocsr()
+    c.setdiag(0)
+    c.eliminate_zeros()
+    return c
+
+
+def _active_venues(store: Store, node_ids: list[str],
+                   years: tuple[int | None, int | None]) -> np.ndarray:
+    """Per topology node: is it a collaboration active in the year range (open bounds kept)?"""
+    first, last = years
+    start = store.property_values(START, [COLLABORATION])
+    end = store.property_values(END, [COLLABORATION])
+    active = np.ones(len(node_ids), dtype=bool)
+    for i, node_id in enumerate(node_ids):
+        s, e = start.get(node_id), end.get(node_id)
+        if (last is not None and s is not None and int(str(s)[:4]) > last) or \
+                (first is not None and e is not None and int(str(e)[:4]) < first):
+            active[i] = False
+    return active
