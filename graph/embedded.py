@@ -17,6 +17,7 @@ import gc
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import compress, repeat
@@ -27,7 +28,7 @@ import numpy as np
 import orjson
 
 from graph import sqlfilter
-from graph.memindex import GraphIndex, pack_keys
+from graph.memindex import GraphIndex
 from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from graph.store import Direction, Neighbour, Store, Topology, Transaction, WriteResult
 from graph.writeplan import WritePlan, plan_write
@@ -79,6 +80,7 @@ class EmbeddedStore(Store):
     def __init__(self, path: str | Path = "coco.db"):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._pending: Future[None] | None = None
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA page_size=16384")  # takes effect only when the file is new
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -139,6 +141,7 @@ class EmbeddedStore(Store):
 
     def _fresh(self) -> None:
         """Reload the index when another connection committed to the file."""
+        self._sync()
         dv = self._db.execute("PRAGMA data_version").fetchone()[0]
         if dv != self._data_version:
             if int(self._meta("version")) != self._version:
@@ -157,17 +160,19 @@ class EmbeddedStore(Store):
         Each batch is validated against the store as the earlier batches left it; on any error
         the SQLite transaction rolls back and the index is rebuilt from the file.
         """
-        with self._lock:
+        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql:
             self._fresh()
             self._wids: dict[tuple[str, str], int] = {}
             self._db.execute("BEGIN IMMEDIATE")
-            writer = BulkWriter(self, source)
+            writer = BulkWriter(self, source, sql)
             try:
                 yield writer
+                self._sync()
                 if writer.batches:
                     self._db.execute("UPDATE meta SET value = value + 1 WHERE key='version'")
                 self._db.execute("COMMIT")
             except BaseException:
+                self._sync(quiet=True)
                 self._db.execute("ROLLBACK")
                 if writer.dirty:
                     self._load()
@@ -177,10 +182,26 @@ class EmbeddedStore(Store):
             self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
             writer.total.version = self._version
 
-    def _write_plan(self, plan: WritePlan) -> None:
+    def _write_plan(self, plan: WritePlan, sql: ThreadPoolExecutor) -> None:
+        """Queue the batch's SQL on the writer thread and update the index meanwhile.
+
+        sqlite3 releases the GIL while SQLite works, so planning the next batch overlaps with
+        writing this one; every other use of the connection waits for it first (:meth:`_sync`).
+        """
         rows = self._rows(plan)
-        self._write(*rows)
+        self._sync()
+        self._pending = sql.submit(self._write, *rows)
         self._apply(plan, *rows)
+
+    def _sync(self, quiet: bool = False) -> None:
+        """Wait for the queued write, if any (re-raising its error unless ``quiet``)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            try:
+                pending.result()
+            except Exception:
+                if not quiet:
+                    raise
 
     def _rows(self, plan: WritePlan) -> tuple[list[Any], ...]:
         """SQL rows of a plan; new nodes get the next free rowids."""
@@ -222,6 +243,7 @@ class EmbeddedStore(Store):
         return wid
 
     def _new_write_id(self, source: str, stamp: str) -> int:
+        self._sync()
         row = self._db.execute("SELECT id FROM writes WHERE source = ? AND at = ?",
                                (source, stamp)).fetchone()
         if row is not None:
@@ -276,9 +298,8 @@ class EmbeddedStore(Store):
         di = np.fromiter(map(pos.get, dsts, repeat(-1)), np.int64, len(keys))
         ti = np.fromiter(map(tc.get, types, repeat(-1)), np.int64, len(keys))
         known = np.flatnonzero((si >= 0) & (di >= 0) & (ti >= 0))
-        packed = pack_keys(si[known], di[known], ti[known]).tolist()
-        hits = known[np.fromiter(map(self.index.edge_pos.__contains__, packed), bool,
-                                 len(packed))].tolist()
+        found = self.index.find_edges(si[known], di[known], ti[known])
+        hits = known[found >= 0].tolist()
         ikeys = {(int(si[i]), int(ti[i]), int(di[i])): keys[i] for i in hits}
         found = self._edge_props_by_idx(list(ikeys), full)
         return {ikeys[k]: p for k, p in found.items()}
@@ -299,6 +320,7 @@ class EmbeddedStore(Store):
     def _props_by_idx(self, idxs: Sequence[int], full: bool = False) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
         col = FULL if full else "props"
+        self._sync()
         for chunk in _chunks(idxs):
             q = f"SELECT idx, {col} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
             out.update((i, orjson.loads(p)) for i, p in self._db.execute(q, chunk))
@@ -309,6 +331,7 @@ class EmbeddedStore(Store):
         """Props of edges by (src, type, dst) integer keys, in a few round trips."""
         out: dict[tuple[int, int, int], dict[str, Any]] = {}
         col = FULL if full else "props"
+        self._sync()
         q = (f"SELECT e.src, e.type, e.dst, {col} FROM json_each(?) j JOIN edges e "
              "ON e.src = json_extract(j.value, '$[0]') AND e.type = json_extract(j.value, '$[1]')"
              " AND e.dst = json_extract(j.value, '$[2]')")
@@ -504,8 +527,9 @@ class EmbeddedStore(Store):
 class BulkWriter:
     """Writes batches inside :meth:`EmbeddedStore.bulk`; ``total`` sums what they did."""
 
-    def __init__(self, store: EmbeddedStore, source: str):
+    def __init__(self, store: EmbeddedStore, source: str, sql: ThreadPoolExecutor):
         self.store = store
+        self.sql = sql
         self.source = source
         self.stamp = now_stamp()
         self.total = WriteResult()
@@ -520,7 +544,7 @@ class BulkWriter:
         try:
             plan = plan_write(self.store, tx, self.stamp)  # raises ValidationError
             self.dirty = True  # from here on a failure must rebuild the index from the file
-            self.store._write_plan(plan)
+            self.store._write_plan(plan, self.sql)
         finally:
             if paused:
                 gc.enable()

@@ -18,11 +18,6 @@ TYPE_BITS = 6  # up to 64 relationship types
 NODE_BITS = 29  # up to 536M nodes
 
 
-def edge_key(src: int, dst: int, typ: int) -> int:
-    """Pack an edge's (source, target, type) into one int for a dict lookup."""
-    return (((src << NODE_BITS) | dst) << TYPE_BITS) | typ
-
-
 class Growable:
     """An append-only numpy array with amortised doubling (like a C++ vector)."""
 
@@ -43,6 +38,55 @@ class Growable:
     @property
     def view(self) -> np.ndarray:
         return self._data[: self.size]
+
+
+class EdgeKeys:
+    """Edge key → position as sorted arrays: vectorised lookups, cheap appends.
+
+    New keys go to a small unsorted tail that is merged into the sorted body when it grows past
+    a quarter of it, so a bulk load sorts O(log n) times in all instead of hashing every key.
+    """
+
+    def __init__(self) -> None:
+        self.body_keys = np.empty(0, dtype=np.uint64)
+        self.body_pos = np.empty(0, dtype=np.int64)
+        self.tail_keys: list[np.ndarray] = []
+        self.tail_pos: list[np.ndarray] = []
+        self.tail_size = 0
+        self.ready = True
+
+    def add(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        self.tail_keys.append(keys)
+        self.tail_pos.append(positions)
+        self.tail_size += len(keys)
+        if self.tail_size > max(len(self.body_keys) // 4, 100_000):
+            self._merge()
+
+    def forget(self) -> None:
+        """After a deletion: rebuild from the live edges before the next lookup."""
+        self.ready = False
+
+    def rebuild(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.body_keys, self.body_pos = keys[order], positions[order]
+        self.tail_keys, self.tail_pos, self.tail_size = [], [], 0
+        self.ready = True
+
+    def _merge(self) -> None:
+        self.rebuild(np.concatenate([self.body_keys, *self.tail_keys]),
+                     np.concatenate([self.body_pos, *self.tail_pos]))
+
+    def find(self, query: np.ndarray) -> np.ndarray:
+        if self.tail_size:
+            self._merge()
+        keys = self.body_keys
+        out = np.full(len(query), -1, dtype=np.int64)
+        if len(keys) == 0 or len(query) == 0:
+            return out
+        i = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+        hit = keys[i] == query
+        out[hit] = self.body_pos[i[hit]]
+        return out
 
 
 class Csr:
@@ -69,7 +113,7 @@ class GraphIndex:
         self.dst = Growable(np.int32)
         self.typ = Growable(np.int8)
         self.alive = Growable(np.bool_)
-        self.edge_pos: dict[int, int] = {}
+        self.keys = EdgeKeys()
         self._out: Csr | None = None
         self._in: Csr | None = None
 
@@ -95,14 +139,14 @@ class GraphIndex:
         self.dst.extend(dst)
         self.typ.extend(typ)
         self.alive.extend(np.ones(len(src), dtype=np.bool_))
-        keys = pack_keys(src, dst, typ).tolist()
-        self.edge_pos.update(zip(keys, range(start, start + len(keys)), strict=True))
+        self.keys.add(pack_keys(src, dst, typ), np.arange(start, self.src.size))
         self._invalidate()
 
     def remove_edge(self, src: int, dst: int, typ: int) -> None:
-        p = self.edge_pos.pop(edge_key(src, dst, typ), None)
-        if p is not None:
+        p = int(self.find_edges(np.array([src]), np.array([dst]), np.array([typ]))[0])
+        if p >= 0:
             self.alive.view[p] = False
+            self.keys.forget()
             self._invalidate()
 
     def remove_node(self, idx: int) -> None:
@@ -114,7 +158,15 @@ class GraphIndex:
             self._invalidate()
 
     def has_edge(self, src: int, dst: int, typ: int) -> bool:
-        return edge_key(src, dst, typ) in self.edge_pos
+        return bool(self.find_edges(np.array([src]), np.array([dst]), np.array([typ]))[0] >= 0)
+
+    def find_edges(self, src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> np.ndarray:
+        """Positions of the live edges with these keys, -1 where there is none (vectorised)."""
+        if not self.keys.ready:
+            live = np.flatnonzero(self.alive.view)
+            self.keys.rebuild(pack_keys(self.src.view[live], self.dst.view[live],
+                                        self.typ.view[live]), live)
+        return self.keys.find(pack_keys(src, dst, typ))
 
     def _invalidate(self) -> None:
         self._out = self._in = None

@@ -25,6 +25,9 @@ from schema.validate import check_edge, check_node
 EdgeKey = tuple[str, str, str]
 _KEY = itemgetter(0, 1, 2)
 _PROPS = itemgetter(3)
+_LABEL = itemgetter(1)
+_ID = itemgetter(0)
+_NODE_PROPS = itemgetter(2)
 
 
 class Lookup(Protocol):
@@ -125,8 +128,13 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     merged = _merge_nodes(tx.nodes, problems)
     ids = [i for i in merged if i not in deleted]
     old_labels = store.labels_of(ids)
-    old_props = store.node_props([i for i in ids if i in old_labels])
     checks = compiled(SCHEMA).labels
+    nodes = list(merged.values())
+    if not old_labels and not deleted and _all_valid(checks, nodes, 1):
+        plan.nodes, plan.new_nodes = nodes, [True] * len(nodes)  # the bulk-load fast path
+        plan.labels.update(zip(merged, map(_LABEL, nodes), strict=True))
+        return
+    old_props = store.node_props([i for i in ids if i in old_labels])
     for node_id, node in merged.items():
         old = old_labels.get(node_id)
         given = node.props
@@ -146,7 +154,10 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
 
 def _merge_nodes(nodes: list[Node], problems: list[Problem]) -> dict[str, Node]:
     """One node per id: later mentions in the batch add to earlier ones."""
-    merged: dict[str, Node] = {}
+    merged: dict[str, Node] = dict(zip(map(_ID, nodes), nodes, strict=True))
+    if len(merged) == len(nodes) and {dict}.issuperset(map(type, map(_NODE_PROPS, nodes))):
+        return merged  # no id twice, every props a dict: nothing to merge
+    merged = {}
     for node in nodes:
         if not isinstance(node.props, dict):
             node = node._replace(props={"properties": node.props})
