@@ -1,10 +1,290 @@
-"""HTML pages of the service: the landing page and the maps (``/``, ``/maps/...``)."""
+"""HTML pages of the service: the landing page, the maps, node details and the docs.
+
+* ``/`` — what the service is, headline numbers (``store.counts()``), links to everything;
+* ``/maps/{kind}?…`` — a self-contained map page (parameters: :data:`viz.params.PARAMS`);
+  ``download=1`` serves it as a file to keep;
+* ``/nodes/{id}`` — a node's properties and neighbours, with links onward;
+* ``/docs`` — the guides in ``docs/`` as plain text (and their screenshots).
+
+Maps are built in a worker thread (igraph and numpy release the event loop) and the finished
+HTML is kept in a small LRU keyed by the store's version and the query, so a page that is
+reloaded or shared costs nothing until the data changes.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import threading
+import unicodedata
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from starlette.routing import BaseRoute, Route
+
+from graph.store import Store
+from schema import ACTOR_LABELS, SCHEMA
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+CACHE_SIZE = 16
+NEIGHBOURS_SHOWN = 50  # per relationship type and direction on a node page
+ACTORS = tuple(sorted(ACTOR_LABELS))
+MAP_TITLES = {
+    "ecosystem": ("The whole ecosystem", "Every hub and company with their partnerships, "
+                  "memberships and shared collaborations; by region when too large."),
+    "brokers": ("Brokers", "Who bridges whom: actors sized by their brokerage, ties across sector "
+                "groups highlighted."),
+    "gaps": ("Competence gaps", "Regions coloured by the competences their actors need and "
+             "nobody there offers."),
+}
 
 
 def routes() -> list[BaseRoute]:
     """The page routes, mounted by :func:`api.app.create_app`."""
-    return []
+    return [
+        Route("/", landing),
+        Route("/maps", lambda r: RedirectResponse("/#maps")),
+        Route("/maps/", lambda r: RedirectResponse("/#maps")),
+        Route("/maps/{kind}", map_page),
+        Route("/nodes/{node_id:path}", node_page),
+        Route("/docs", docs_index),
+        Route("/docs/{name:path}", docs_file),
+    ]
+
+
+def nav(current: str = "") -> list[dict[str, Any]]:
+    items = [("ecosystem", "Ecosystem", "/maps/ecosystem"), ("ego", "Ego map", "/maps/ego"),
+             ("brokers", "Brokers", "/maps/brokers"), ("gaps", "Gaps", "/maps/gaps"),
+             ("graphql", "GraphQL", "/graphql"), ("docs", "Docs", "/docs")]
+    return [{"text": t, "href": h, "current": k == current} for k, t, h in items]
+
+
+# -- landing ---------------------------------------------------------------------------------
+async def landing(request: Request) -> HTMLResponse:
+    from viz.page import render_page
+
+    counts = _store(request).counts()
+    labels, rels = counts["labels"], counts["relationships"]
+    numbers = [{"value": labels[lab.name], "text": lab.collection}
+               for lab in SCHEMA.labels if labels.get(lab.name)]
+    numbers.append({"value": sum(rels.values()), "text": "relationships"})
+    maps = [{"href": f"/maps/{k}", "title": t, "text": d} for k, (t, d) in MAP_TITLES.items()]
+    more = [
+        {"href": "/graphql", "title": "GraphQL IDE",
+         "text": "Query the graph: filters, paging, search, aggregates, paths."},
+        {"href": "/docs", "title": "Documentation", "text": "Guides for map readers, "
+                                                            "researchers and operators."},
+        {"href": "/-/stats.json", "title": "Counts as JSON", "text": "Nodes per label and "
+                                                                     "relationships per type."},
+        {"href": "/-/schema.json", "title": "Schema as JSON", "text": "Every label, "
+                                                                     "relationship and property."},
+    ]
+    html = render_page("landing.html", numbers=numbers, maps=maps, more=more, nav=nav(),
+                       home="/", ego_action="/maps/ego")
+    return _html(html)
+
+
+# -- maps ------------------------------------------------------------------------------------
+async def map_page(request: Request) -> HTMLResponse:
+    from viz.kinds import MapNotFound
+    from viz.params import KINDS, MapError, parse
+
+    kind = request.path_params["kind"]
+    if kind not in KINDS:
+        return _error(404, "No such map", f"There is no {kind!r} map; the maps are "
+                      f"{', '.join(KINDS)}.")
+    raw = {k: request.query_params.getlist(k) for k in request.query_params}
+    download = raw.pop("download", None)
+    if kind == "ego" and not raw.get("id"):
+        return await _choose_actor(request, raw.get("q", [""])[0])
+    try:
+        spec = parse(kind, raw)
+    except MapError as e:
+        return _error(400, "This map cannot be drawn", str(e))
+    store = _store(request)
+    key = (store.version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())))
+    cache = _cache(request)
+    html = cache.get(key)
+    if html is None:
+        try:
+            html = await run_in_threadpool(_render_map, store, spec)
+        except MapNotFound as e:
+            return _error(404, "Not found", str(e))
+        except MapError as e:
+            return _error(400, "This map cannot be drawn", str(e))
+        cache.put(key, html)
+    from viz.page import map_csp
+
+    response = _html(html, map_csp())
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="coco-{kind}.html"'
+    return response
+
+
+def _render_map(store: Store, spec: Any) -> str:
+    from viz.kinds import build_map
+    from viz.page import form_fields, render_map
+
+    data = build_map(store, spec)
+    return render_map(data, form=form_fields(store, spec), nav=nav(spec.kind), home="/")
+
+
+async def _choose_actor(request: Request, q: str) -> HTMLResponse:
+    from viz.page import render_page
+
+    found = await run_in_threadpool(_find_actors, _store(request), q)
+    return _html(render_page("choose.html", q=q, found=found, nav=nav("ego"), home="/"))
+
+
+def _find_actors(store: Store, q: str, first: int = 40) -> list[dict[str, str]]:
+    """Actors whose name contains ``q``, ignoring case and accents (Kosice finds Košice)."""
+    want = _fold(q.strip())
+    if not want:
+        return []
+    names = store.property_values("name", list(ACTORS))
+    hits = sorted((str(name), node_id) for node_id, name in names.items()
+                  if want in _fold(str(name)))[:first]
+    nodes = store.get_nodes([node_id for _, node_id in hits])
+    return [{"name": name, "label": nodes[i].label if i in nodes else "",
+             "country": str(nodes[i].props.get("country", "")) if i in nodes else "",
+             "href": "/maps/ego?" + urlencode({"id": i})} for name, i in hits]
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).casefold()
+
+
+# -- node details ----------------------------------------------------------------------------
+async def node_page(request: Request) -> HTMLResponse:
+    from viz.page import render_page
+
+    node_id = request.path_params["node_id"]
+    store = _store(request)
+    node = await run_in_threadpool(store.get_node, node_id)
+    if node is None:
+        return _error(404, "Not found", f"No node {node_id!r} in this store.")
+    around = (await run_in_threadpool(store.neighbours, [node_id], None, "both"))[node_id]
+    spec = SCHEMA.node_properties(node.label)
+    props = [(k, ", ".join(map(str, v)) if isinstance(v, list) else v)
+             for k, v in sorted(node.props.items(), key=lambda kv: _order(spec, kv[0]))
+             if k != "name"]
+    maps = []
+    if node.label in ACTOR_LABELS:
+        maps.append({"text": "Ego map", "href": "/maps/ego?" + urlencode({"id": node.id})})
+        country = node.props.get("country", "")
+        maps.append({"text": "Brokers of its country",
+                     "href": "/maps/brokers?" + urlencode({"country": country})})
+    if node.label == "Region":
+        maps.append({"text": "Map of its actors", "href": "/maps/ecosystem?" + urlencode(
+            {"region": node.id})})
+    html = render_page("node.html", name=node.props.get("name", node.id), label=node.label,
+                       props=props, relations=_relations(around), maps=maps, nav=nav(),
+                       home="/")
+    return _html(html)
+
+
+def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:
+    """The label's own properties first, in schema order; provenance stamps last."""
+    names = list(spec)
+    stamped = name in spec and spec[name].stamped
+    return (stamped, names.index(name) if name in names else len(names), name)
+
+
+def _relations(around: list[Any]) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for nb in around:
+        groups.setdefault((nb.edge.type, nb.direction), []).append(nb)
+    out = []
+    for (rel, way), items in sorted(groups.items()):
+        r = SCHEMA.rel(rel)
+        title = r.out_field if way == "out" else r.in_field
+        items.sort(key=lambda nb: str(nb.node.props.get("name", nb.node.id)))
+        shown = [{"name": nb.node.props.get("name", nb.node.id), "label": nb.node.label,
+                  "href": "/nodes/" + quote(nb.node.id, safe=""),
+                  "props": ", ".join(f"{k} {v}" for k, v in nb.edge.props.items()
+                                     if k not in ("source", "updatedAt"))}
+                 for nb in items[:NEIGHBOURS_SHOWN]]
+        out.append({"title": f"{title} ({rel})", "total": len(items), "items": shown,
+                    "more": max(0, len(items) - NEIGHBOURS_SHOWN)})
+    return out
+
+
+# -- docs ------------------------------------------------------------------------------------
+def _doc_files() -> dict[str, Path]:
+    if not DOCS.is_dir():
+        return {}
+    found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg")]
+    return {p.relative_to(DOCS).as_posix(): p for p in sorted(found)}
+
+
+async def docs_index(request: Request) -> HTMLResponse:
+    from viz.page import render_page
+
+    guides = [{"href": f"/docs/{name}", "title": name}
+              for name in _doc_files() if name.endswith(".md")]
+    return _html(render_page("docs.html", guides=guides, nav=nav("docs"), home="/"))
+
+
+async def docs_file(request: Request) -> Any:
+    path = _doc_files().get(request.path_params["name"])
+    if path is None:
+        return _error(404, "Not found", "No such document.")
+    if path.suffix in (".png", ".jpg"):
+        return FileResponse(path, media_type="image/png" if path.suffix == ".png"
+                            else "image/jpeg")
+    return PlainTextResponse(path.read_text(encoding="utf-8"),
+                             media_type="text/markdown; charset=utf-8",
+                             headers={"X-Content-Type-Options": "nosniff"})
+
+
+# -- shared ----------------------------------------------------------------------------------
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _html(html: str, policy: str | None = None, status: int = 200) -> HTMLResponse:
+    from viz.page import csp, headers
+
+    return HTMLResponse(html, status_code=status, headers=dict(headers(policy or csp())))
+
+
+def _error(status: int, title: str, message: str) -> HTMLResponse:
+    from viz.page import render_page
+
+    return _html(render_page("error.html", title=title, message=message, nav=nav(), home="/"),
+                 status=status)
+
+
+class _Cache:
+    """A small LRU of rendered map pages."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self.items: OrderedDict[Any, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> str | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            return None
+
+    def put(self, key: Any, html: str) -> None:
+        with self.lock:
+            self.items[key] = html
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+def _cache(request: Request) -> _Cache:
+    state = request.app.state
+    cache: _Cache | None = getattr(state, "map_pages", None)
+    if cache is None:
+        cache = state.map_pages = _Cache()
+    return cache
+

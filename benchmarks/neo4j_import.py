@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from graph.query import Cond, SortKey  # noqa: E402
-from graph.store import Transaction  # noqa: E402
-from importers.demo.generator import generate  # noqa: E402
+from graph.neo4j_store import Neo4jStore
+from graph.query import Cond, SortKey
+from graph.store import Transaction
+from importers.demo.generator import generate
 
 
 def empty(uri: str) -> None:

@@ -1,9 +1,91 @@
-"""Map commands (coco map ...)."""
+"""Map commands: ``coco map --kind ecosystem|ego|brokers|gaps [filters] --out FILE.html``.
+
+The options are generated from :data:`viz.params.PARAMS`, the same table the ``/maps/...`` query
+parameters and the docs come from; values go through the same :func:`viz.params.parse`, so the
+command and the service accept and refuse exactly the same maps.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
+
+from api.settings import BY_NAME as SETTINGS
+from viz.params import KINDS, PARAMS, Param
 
 
 def register(group: click.Group) -> None:
     """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    # Decorators applied in code: the last one applied is listed first in --help.
+    command = store_options(_map)
+    default_base = f"http://{SETTINGS['host'].default}:{SETTINGS['port'].default}"
+    command = click.option(
+        "--link-base", default=default_base, show_default=True, metavar="URL",
+        help="Where the map's 'Details' links point: the COCO Atlas service that serves this "
+             "store.")(command)
+    for param in reversed(PARAMS):
+        command = _option(param)(command)
+    command = click.option("--out", "out", required=True, metavar="FILE.html",
+                           type=click.Path(dir_okay=False, path_type=Path),
+                           help="The HTML file to write (one self-contained file).")(command)
+    command = click.option("--kind", type=click.Choice(KINDS), default="ecosystem",
+                           show_default=True, help="Which map.")(command)
+    group.add_command(click.command("map")(command))
+
+
+def _option(param: Param) -> Any:
+    return click.option(f"--{param.name}", param.name, multiple=param.multiple,
+                        metavar=param.metavar,
+                        help=param.help + (" Repeat for several." if param.multiple else "")
+                        + ("" if param.kinds == KINDS else
+                           f" [{', '.join(param.kinds)} map{'s' if len(param.kinds) > 1 else ''}]"))
+
+
+def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
+    """Write one map as a self-contained HTML file that opens from disk, offline.
+
+    Filters combine with AND; several values of one filter with OR (--country AT --country SI).
+    """
+    from rich.markup import escape
+
+    from api.cli import err, open_from
+    from viz.kinds import build_map
+    from viz.page import render_map
+    from viz.params import parse
+
+    conn = {k: values.pop(k) for k in list(values) if k not in {p.name for p in PARAMS}}
+    raw = {name: _as_list(v) for name, v in values.items() if v not in (None, ())}
+    spec = parse(kind, raw)
+    with open_from(conn) as store:
+        data = build_map(store, spec, link_base=link_base)
+    _write(out, render_map(data, home=link_base.rstrip("/") + "/"))
+    err.print(f"[green]✓[/] {escape(str(out))}: {escape(data.title)} ({len(data.nodes):,} "
+              f"nodes, {len(data.edges):,} ties)", highlight=False)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, (tuple, list)) else [str(value)]
+
+
+def _write(path: Path, html: str) -> None:
+    """Write all or nothing: a temporary file in the same folder, renamed over the target."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.ClickException(f"{path}: no such folder {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=".coco-map-", suffix=".html", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a map is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,71 @@
+"""Which actors a map shows: country, region, sector, sector group, label and year filters.
+
+Filters combine with AND between parameters and OR within one (``country=AT,SI``). Regions and
+sectors match their whole sub-tree (NUTS ``AT1`` covers ``AT13``; NACE ``J58`` covers ``J58.11``)
+through the PART_OF and BROADER hierarchies of the store, not through the shape of the codes.
+Values the store does not know are refused with the known ones named, so that a typo does not
+silently draw an empty map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from viz.actors import ActorTable
+from viz.params import MapError, MapSpec
+
+
+def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
+    """A boolean mask over ``table``'s actors: those the filters of ``spec`` keep."""
+    keep = np.ones(len(table.ids), dtype=bool)
+    if spec.country:
+        _known("country", spec.country, set(table.country.tolist()) - {""})
+        keep &= np.isin(table.country, list(spec.country))
+    if spec.region:
+        _known("region", spec.region, set(table.regions.names))
+        keep &= table.regions.within(table.region.tolist(), set(spec.region))
+    if spec.sector:
+        _known("sector", spec.sector, set(table.sectors_tree.names))
+        used = sorted({s for ss in table.sectors for s in ss})
+        hits = table.sectors_tree.within(used, set(spec.sector)).tolist()
+        inside = {s for s, hit in zip(used, hits, strict=True) if hit}
+        keep &= np.array([any(s in inside for s in ss) for ss in table.sectors], dtype=bool)
+    if spec.group:
+        _known("group", spec.group, set(table.group.tolist()) | set(_sector_groups()))
+        keep &= np.isin(table.group, list(spec.group))
+    if spec.label:
+        keep &= np.isin(table.labels, list(spec.label))
+    if spec.years is not None and spec.years[1] is not None:
+        founded = table.founded
+        keep &= np.isnan(founded) | (founded <= spec.years[1])
+    return keep
+
+
+def in_words(spec: MapSpec) -> list[str]:
+    """The filters of ``spec`` in words, for the page header and the file's summary."""
+    out = []
+    for name, words in (("country", "country"), ("region", "region"), ("sector", "sector"),
+                        ("group", "sector group"), ("label", "label")):
+        values = getattr(spec, name)
+        if values:
+            out.append(f"{words} {' or '.join(values)}")
+    if spec.years is not None:
+        first, last = spec.years
+        out.append(f"years {first or '…'}–{last or '…'}")
+    return out
+
+
+def _sector_groups() -> tuple[str, ...]:
+    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+
+    return (*SECTOR_GROUPS, UNKNOWN)
+
+
+def _known(name: str, values: Iterable[str], known: set[str]) -> None:
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        examples = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+        raise MapError(f"{name}: {', '.join(repr(v) for v in unknown)} not found in this store "
+                       f"(known: {examples or 'none'})")

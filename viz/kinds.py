@@ -1,0 +1,407 @@
+"""The four maps: the whole ecosystem, an ego map around one actor, brokers and competence gaps.
+
+Each builder reads the actor network (:func:`graph.analytics.network.actor_network`: partnerships,
+shared collaborations and memberships, the same projection the brokerage analysis uses) and the
+actors' attributes (:mod:`viz.actors`), keeps the actors the filters select, and returns a
+:class:`viz.build.MapData`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.store import Store
+from viz import aggregate as agg
+from viz.actors import ACTORS, ActorTable, actor_table, describe, key_properties
+from viz.build import Drawing, MapData, count_text, draw, rounded
+from viz.colours import CROSS_TIE, TIE, YL_OR_RD, categorical, sequential_bins
+from viz.filters import actor_mask, in_words
+from viz.params import MapError, MapSpec
+
+GROUP_TEXT = {
+    "cci": "Cultural and creative (CCI)", "advanced-manufacturing": "Advanced manufacturing",
+    "ict": "ICT", "other": "Other sectors", "unknown": "No sector given",
+}
+COLOUR_TITLE = {"group": "Sector group", "label": "Kind of actor", "country": "Country"}
+SIZE_TEXT = {
+    "degree": "Size: how many actors it is tied to",
+    "strength": "Size: its ties, counting repeated collaborations",
+    "none": "All actors the same size",
+}
+PROPS = list(dict.fromkeys(p for lab in ACTORS for p in key_properties(lab) if p != "country"))
+ACTOR_FIELDS = ["Type", "Sector group", "Country", "Region", "Sector", *
+                [re.sub(r"(?<!^)([A-Z])", r" \1", p).lower() for p in PROPS], "Ties"]
+
+
+class MapNotFound(MapError):
+    """The map's subject (an actor) is not in the store."""
+
+
+def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
+    """The map ``spec`` asks for, as vis-network data and page meta."""
+    builder: Callable[[Store, MapSpec, str], MapData] = {
+        "ecosystem": ecosystem, "ego": ego, "brokers": brokers, "gaps": gaps}[spec.kind]
+    data = builder(store, spec, link_base.rstrip("/"))
+    data.meta.setdefault("notes", [])
+    data.meta.update(kind=spec.kind, filters=in_words(spec), base=link_base.rstrip("/"),
+                     counts={"nodes": len(data.nodes), "edges": len(data.edges)})
+    return data
+
+
+# -- the ecosystem ---------------------------------------------------------------------------
+def ecosystem(store: Store, spec: MapSpec, base: str) -> MapData:
+    net, table = _load(store, spec)
+    idx = np.flatnonzero(actor_mask(table, spec))
+    by = spec.aggregate
+    if by == "auto":
+        by = "none" if len(idx) <= spec.limit else "region"
+    if by == "none":
+        if len(idx) > spec.limit:
+            raise MapError(f"limit: {len(idx):,} actors match, more than the limit of "
+                           f"{spec.limit:,} drawn one by one; narrow the filters, raise the "
+                           f"limit or aggregate")
+        data = _actor_map(store, net, table, idx, spec, base, _size(net, spec.size))
+        data.title = f"The ecosystem: {count_text(len(idx), 'actor')}"
+        return data
+    data = _aggregate_map(store, net, table, idx, spec, base, by)
+    if spec.aggregate == "auto":
+        data.meta["notes"].insert(0, f"{len(idx):,} actors are more than the {spec.limit:,} "
+                                     f"drawn one by one, so each node is a region. Click one "
+                                     f"to open its map.")
+    return data
+
+
+def _aggregate_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec: MapSpec,
+                   base: str, by: str) -> MapData:
+    sub = net.weights[idx][:, idx].tocsr()
+    keys, texts = _group_keys(store, table, idx, sub, spec, by)
+    groups = agg.fold(sub, keys)
+    k = len(groups.keys)
+    majority, legend = _majority(table, idx, groups, spec.colour)
+    shown = agg.strongest(groups.edges, groups.ties, k)
+    outside = np.zeros(k)
+    np.add.at(outside, groups.edges[:, 0], groups.ties)
+    np.add.at(outside, groups.edges[:, 1], groups.ties)
+    info = [[int(groups.counts[g]), int(groups.internal[g]), int(outside[g]),
+             legend["items"][majority[g]]["text"]] for g in range(k)]
+    extra = {g: {"links": _drill_links(spec, base, by, key, int(groups.counts[g]))}
+             for g, key in enumerate(groups.keys)}
+    nodes, edges, labels = draw(Drawing(
+        keys=groups.keys, texts=[texts[key] for key in groups.keys], value=groups.counts,
+        category=majority, colours=[i["colour"] for i in legend["items"]],
+        pairs=groups.edges[shown], ties=groups.ties[shown], info=info, radius=(10.0, 70.0),
+        extra=extra))
+    what = {"region": f"NUTS {spec.level} region", "country": "country",
+            "group": "sector group", "community": "community"}[by]
+    legend["title"] += " (most of its actors)"
+    legend["size"] = "Size: number of actors"
+    legend["edges"] = [{"colour": TIE, "text": f"ties between {what}s (each node's "
+                                              f"{agg.STRONGEST} strongest)"}]
+    plural = "communities" if by == "community" else what + "s"
+    return MapData("ecosystem", f"The ecosystem by {what}: {count_text(len(idx), 'actor')} in "
+                   f"{count_text(k, what, plural)}", nodes, edges, {
+                       "fields": ["Actors", "Ties inside", "Ties with others", "Mostly"],
+                       "links": [], "legend": legend, "notes": [], "search": f"Find a {what}…",
+                       **labels}, springy=False)
+
+
+def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_matrix,
+                spec: MapSpec, by: str) -> tuple[list[str], dict[str, str]]:
+    if by == "region":
+        keys = table.region_at(spec.level)[idx].tolist()
+        return keys, {k: table.regions.names.get(k, k) if k else "(no region)" for k in keys}
+    if by == "country":
+        keys = table.country[idx].tolist()
+        return keys, {k: table.regions.names.get(k, k) if k else "(no country)" for k in keys}
+    if by == "group":
+        keys = table.group[idx].tolist()
+        return keys, {k: GROUP_TEXT.get(k, k) for k in keys}
+    member = agg.communities(sub)
+    degree = np.diff(sub.indptr)
+    order = np.lexsort((-degree, member))  # per community, best-connected actor first
+    first = order[np.r_[True, member[order][1:] != member[order][:-1]]]
+    size = np.bincount(member)
+    rank = {int(c): r + 1 for r, c in enumerate(np.argsort(-size, kind="stable").tolist())}
+    top, _ = describe(store, [table.ids[idx[i]] for i in first.tolist()])
+    names = {int(member[i]): name for i, name in zip(first.tolist(), top, strict=True)}
+    keys = [f"community-{rank[int(c)]:03d}" for c in member.tolist()]
+    texts = {f"community-{rank[c]:03d}": f"Community {rank[c]}: {names[c]}" for c in names}
+    return keys, texts
+
+
+def _majority(table: ActorTable, idx: np.ndarray, groups: agg.Groups, by: str
+              ) -> tuple[np.ndarray, dict[str, Any]]:
+    values = _values(table, by)[idx]
+    cats, legend = _legend(values, by)
+    k = len(groups.keys)
+    counts = np.zeros((k, len(legend["items"])), dtype=np.int64)
+    np.add.at(counts, (groups.member, cats), 1)
+    return counts.argmax(axis=1), legend
+
+
+def _drill_links(spec: MapSpec, base: str, by: str, key: str, count: int) -> list[list[str]]:
+    deeper = "none" if count <= spec.limit else "community"
+    if by == "community":
+        return []
+    links = []
+    if by == "region" and key:
+        links.append(["Details", f"{base}/nodes/{quote(key, safe='')}"])
+    if key:
+        query = spec.query(**{by: key, "aggregate": deeper})
+        links.insert(0, [f"Map of these {count:,} actors", f"{base}/maps/ecosystem?"
+                                                            f"{urlencode(query)}"])
+    return links
+
+
+# -- an ego map ------------------------------------------------------------------------------
+def ego(store: Store, spec: MapSpec, base: str) -> MapData:
+    net, table = _load(store, spec)
+    centre = table.index.get(spec.id or "")
+    if centre is None:
+        raise MapNotFound(f"id: no actor {spec.id!r} in this store")
+    keep = actor_mask(table, spec)
+    keep[centre] = True
+    hops = _hops(net.undirected, centre, spec.hops, keep)
+    idx = np.flatnonzero(hops >= 0)
+    degree = np.diff(net.undirected.indptr)
+    notes = []
+    if len(idx) > spec.limit:
+        order = np.lexsort((-degree[idx], hops[idx]))
+        notes.append(f"{len(idx):,} actors are within {spec.hops} steps; the {spec.limit:,} "
+                     f"nearest and best-connected are shown.")
+        idx = np.sort(idx[order[: spec.limit]])
+    value = _size(net, spec.size)
+    importance = value[idx].astype(float)
+    where = int(np.searchsorted(idx, centre))
+    importance[where] = np.inf
+    data = _actor_map(store, net, table, idx, spec, base, value, importance=importance,
+                      hops=hops[idx], extra={where: {"shape": "star", "borderWidth": 2}})
+    name = data.nodes[where]["name"]
+    data.title = (f"{name}: {count_text(len(idx) - 1, 'actor')} within "
+                  f"{count_text(spec.hops, 'step')}")
+    data.meta["notes"] = [f"★ marks {name}.", *notes]
+    data.meta["centre"] = where
+    return data
+
+
+def _hops(adjacency: sp.csr_matrix, centre: int, hops: int, keep: np.ndarray) -> np.ndarray:
+    """Breadth-first distance from ``centre`` through kept actors, -1 beyond ``hops`` steps."""
+    dist = np.full(adjacency.shape[0], -1, dtype=np.int64)
+    dist[centre] = 0
+    frontier = np.array([centre])
+    for step in range(1, hops + 1):
+        reached = np.unique(adjacency[frontier].indices)
+        reached = reached[keep[reached] & (dist[reached] < 0)]
+        if len(reached) == 0:
+            break
+        dist[reached] = step
+        frontier = reached
+    return dist
+
+
+# -- brokers ---------------------------------------------------------------------------------
+def brokerage_measures() -> tuple[str, ...]:
+    """What a brokerage map can size actors by: the columns of ``brokerage_table``."""
+    from graph.analytics.brokerage import ROLES
+
+    return (*ROLES, "betweenness", "effectiveSize", "constraint")
+
+
+def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
+    from graph.analytics.brokerage import brokerage_table
+
+    measures = brokerage_measures()
+    if spec.size not in measures:
+        raise MapError(f"size: expected a brokerage measure ({', '.join(measures)}), "
+                       f"got {spec.size!r}")
+    net, table = _load(store, spec)
+    rows = {r["id"]: r for r in brokerage_table(store, group_by="sectorGroup", years=spec.years)}
+    raw = np.array([_number(rows.get(i, {}).get(spec.size)) for i in table.ids])
+    # Burt's constraint is low for brokers: the less constrained, the bigger the node.
+    value = np.where(np.isnan(raw), 0.0, 1.0 - raw) if spec.size == "constraint" \
+        else np.nan_to_num(raw)
+    idx = np.flatnonzero(actor_mask(table, spec))
+    notes = []
+    if len(idx) > spec.limit:
+        notes.append(f"{len(idx):,} actors match; the {spec.limit:,} with the highest "
+                     f"{spec.size} are shown.")
+        idx = np.sort(idx[np.argsort(-value[idx], kind="stable")[: spec.limit]])
+    fields = [m for m in measures if m != spec.size]
+    info = [[rounded(rows.get(table.ids[i], {}).get(spec.size)),
+             *(rounded(rows.get(table.ids[i], {}).get(m)) for m in fields)] for i in idx.tolist()]
+    data = _actor_map(store, net, table, idx, spec, base, value, cross=True, more=info)
+    data.meta["fields"] += [spec.size, *fields]
+    data.title = f"Brokers: {count_text(len(idx), 'actor')} sized by {spec.size}"
+    data.meta["legend"]["size"] = (
+        "Size: how little constrained (1 − Burt's constraint)" if spec.size == "constraint"
+        else f"Size: {spec.size} (Gould & Fernandez roles by sector group; Burt; Brandes)")
+    data.meta["legend"]["edges"] = [
+        {"colour": CROSS_TIE, "text": "tie across sector groups"},
+        {"colour": TIE, "text": "tie within a sector group (or with an actor without one)"}]
+    data.meta["notes"] = notes
+    return data
+
+
+def _number(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+# -- competence gaps -------------------------------------------------------------------------
+def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
+    from graph.analytics.gaps import region_gaps
+
+    net, table = _load(store, spec)
+    found = region_gaps(store, level=spec.level)
+    regions = sorted(found)
+    keep = np.ones(len(regions), dtype=bool)
+    if spec.country:
+        keep &= np.isin([table.region_country.get(r, "") for r in regions], list(spec.country))
+    if spec.region:
+        unknown = [r for r in spec.region if r not in table.regions.names]
+        if unknown:
+            raise MapError(f"region: {', '.join(map(repr, unknown))} not found in this store")
+        roots = set(spec.region)
+        above = {a for r in roots for a in table.regions.ancestors(r)}
+        keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))
+    regions = [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
+    lifted = table.region_at(spec.level)
+    inside = np.flatnonzero(np.isin(lifted, regions))
+    groups = agg.fold(net.weights[inside][:, inside].tocsr(), lifted[inside].tolist())
+    position = {r: i for i, r in enumerate(regions)}
+    pos = np.array([position[k] for k in groups.keys], dtype=np.int64) \
+        if groups.keys else np.zeros(0, dtype=np.int64)
+    actors = np.zeros(len(regions))
+    actors[pos] = groups.counts
+    pairs = pos[groups.edges] if len(groups.edges) else np.zeros((0, 2), dtype=np.int64)
+    shown = agg.strongest(pairs, groups.ties, len(regions))
+    unmet = np.array([found[r]["unmet"] for r in regions], dtype=np.int64)
+    bins = sequential_bins(int(unmet.max()) if len(unmet) else 0)
+    cats = np.searchsorted([hi for _, hi in bins], unmet) if bins else np.zeros(0, int)
+    colours = list(YL_OR_RD[-len(bins):]) if len(bins) < len(YL_OR_RD) else list(YL_OR_RD)
+    items = [{"name": f"{lo}-{hi}", "text": f"{lo}–{hi}" if hi > lo else str(lo),
+              "colour": colours[b], "count": int((cats == b).sum())}
+             for b, (lo, hi) in enumerate(bins)]
+    info = [[r, table.region_country.get(r), int(actors[i]), found[r]["needed"],
+             found[r]["offered"], found[r]["unmet"],
+             f"{100 * found[r]['unmet'] / found[r]['needed']:.0f}%" if found[r]["needed"]
+             else None] for i, r in enumerate(regions)]
+    extra = {i: {"links": [["Details", f"{base}/nodes/{quote(r, safe='')}"],
+                           [f"Map of its {int(actors[i]):,} actors",
+                            f"{base}/maps/ecosystem?" + urlencode({
+                                "region": r, "aggregate": "none" if actors[i] <= spec.limit
+                                else "community"})]]}
+             for i, r in enumerate(regions)}
+    nodes, edges, labels = draw(Drawing(
+        keys=regions, texts=[table.regions.names.get(r, r) for r in regions], value=actors,
+        category=cats, colours=colours, pairs=pairs[shown], ties=groups.ties[shown], info=info,
+        radius=(10.0, 60.0), extra=extra))
+    legend = {"title": "Competences needed that nobody in the region offers", "items": items,
+              "size": "Size: number of actors",
+              "edges": [{"colour": TIE, "text": f"ties between regions (each region's "
+                                                f"{agg.STRONGEST} strongest)"}]}
+    title = f"Competence gaps in {count_text(len(regions), f'NUTS {spec.level} region')}"
+    return MapData("gaps", title, nodes, edges, {
+        "fields": ["NUTS id", "Country", "Actors", "Competences needed", "Competences offered",
+                   "Needed, offered by nobody here", "Share unmet"],
+        "links": [], "legend": legend, "notes": [], "search": "Find a region…", **labels},
+        springy=False)
+
+
+# -- shared ----------------------------------------------------------------------------------
+def _load(store: Store, spec: MapSpec) -> tuple[Any, ActorTable]:
+    from graph.analytics.network import actor_network
+
+    net = actor_network(store, years=spec.years)
+    return net, actor_table(store, net.ids)
+
+
+def _size(net: Any, size: str) -> np.ndarray:
+    if size == "strength":
+        return np.asarray(net.weights.sum(axis=1)).ravel()
+    if size == "none":
+        return np.ones(net.n)
+    return np.diff(net.undirected.indptr).astype(float)
+
+
+def _values(table: ActorTable, by: str) -> np.ndarray:
+    return {"group": table.group, "label": table.labels, "country": table.country}[by]
+
+
+def _legend(values: np.ndarray, by: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """Category index of each value, and the legend (fixed order for groups and labels)."""
+    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+
+    names, counts = np.unique(values.astype(str), return_counts=True)
+    present = dict(zip(names.tolist(), counts.tolist(), strict=True))
+    order = {"group": [*SECTOR_GROUPS, UNKNOWN], "label": list(ACTORS)}.get(
+        by, sorted(present, key=lambda c: (-present[c], c)))
+    order = [c for c in order if c in present] + sorted(set(present) - set(order))
+    colours = categorical(order)
+    position = {c: i for i, c in enumerate(order)}
+    cats = np.array([position[v] for v in values.astype(str).tolist()], dtype=np.int64)
+    text = GROUP_TEXT if by == "group" else {}
+    items = [{"name": c, "text": text.get(c, c or "(none)"), "colour": colours[c],
+              "count": present[c]} for c in order]
+    return cats, {"title": COLOUR_TITLE[by], "items": items}
+
+
+def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec: MapSpec,
+               base: str, value: np.ndarray, *, importance: np.ndarray | None = None,
+               hops: np.ndarray | None = None, cross: bool = False,
+               more: list[list[Any]] | None = None,
+               extra: dict[int, dict[str, Any]] | None = None) -> MapData:
+    """A map with one node per actor of ``idx`` and their ties."""
+    sub = sp.triu(net.weights[idx][:, idx], k=1).tocoo()
+    pairs = np.column_stack((sub.row, sub.col)).astype(np.int64)
+    cats, legend = _legend(_values(table, spec.colour)[idx], spec.colour)
+    degree = np.diff(net.undirected.indptr)
+    names, props = describe(store, [table.ids[i] for i in idx.tolist()])
+    info = _actor_info(table, idx, degree, props)
+    fields = list(ACTOR_FIELDS)
+    if hops is not None:
+        fields.append("Steps from the centre")
+        for row, h in zip(info, hops.tolist(), strict=True):
+            row.append(h)
+    if more is not None:
+        for row, m in zip(info, more, strict=True):
+            row.extend(m)
+    edge_colours = None
+    if cross:
+        g = table.group[idx]
+        a, b = g[sub.row], g[sub.col]
+        differ = (a != b) & (a != "unknown") & (b != "unknown")
+        edge_colours = [CROSS_TIE if d else None for d in differ.tolist()]
+    drawing = Drawing(
+        keys=[table.ids[i] for i in idx.tolist()], texts=names,
+        value=value[idx], category=cats, colours=[i["colour"] for i in legend["items"]],
+        pairs=pairs, ties=sub.data, info=info, edge_colours=edge_colours, extra=extra or {},
+        importance=importance)
+    nodes, edges, labels = draw(drawing)
+    legend["size"] = SIZE_TEXT.get(spec.size, "")
+    links = [{"text": "Details", "href": f"{base}/nodes/{{key}}"},
+             {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
+    return MapData(spec.kind, "", nodes, edges, {
+        "fields": fields, "links": links, "legend": legend, "notes": [],
+        "search": "Find an actor…", **labels})
+
+
+def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,
+                props: list[dict[str, Any]]) -> list[list[Any]]:
+    names = table.regions.names
+    sector_names = table.sectors_tree.names
+    out = []
+    for i, own in zip(idx.tolist(), props, strict=True):
+        region, sectors = table.region[i], table.sectors[i]
+        out.append([
+            table.labels[i], GROUP_TEXT.get(table.group[i], table.group[i]),
+            table.country[i] or None,
+            f"{names.get(region, region)} ({region})" if region else None,
+            "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2]) or None,
+            *(own.get(p) for p in PROPS), int(degree[i])])
+    return out

@@ -1,0 +1,166 @@
+"""HTML pages: self-contained map pages, the landing page, node pages and error pages.
+
+A map page is one HTML file that needs nothing else: vis-network's script and stylesheet are read
+from the installed pyvis wheel (its ``lib/vis-*`` folder) and inlined; the map's data is a JSON
+block; fonts are the system's. A Content-Security-Policy allows exactly the page's own scripts
+(by their SHA-256) and no connection anywhere, so a page that tried to fetch something would be
+stopped by the browser, not merely not ask.
+
+Templates are Jinja2 with autoescaping; data goes into the page as JSON with ``<``, ``>`` and
+``&`` escaped (as Jinja's ``tojson`` does), so names from user data cannot close the script block.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from viz.build import MapData, to_network
+
+
+@dataclass(frozen=True)
+class Assets:
+    vis_js: str
+    vis_css: str
+    page_js: str
+    css: str
+
+    @property
+    def script_hashes(self) -> tuple[str, ...]:
+        return tuple(_sha256(s) for s in (self.vis_js, self.page_js))
+
+
+@cache
+def assets() -> Assets:
+    """vis-network from the installed pyvis package, and this package's own script and styles."""
+    vis = vis_folder()
+    here = files("viz") / "templates"
+    out = Assets(vis_js=(vis / "vis-network.min.js").read_text(encoding="utf-8"),
+                 vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
+                 page_js=(here / "map.js").read_text(encoding="utf-8"),
+                 css=(here / "style.css").read_text(encoding="utf-8"))
+    for name, text, end in (("vis-network.min.js", out.vis_js, "</script"),
+                            ("vis-network.css", out.vis_css, "</style")):
+        if end in text.lower():  # would end the inline block early
+            raise RuntimeError(f"{name} contains {end}> and cannot be inlined")
+    return out
+
+
+def vis_folder() -> Path:
+    """The newest ``vis-<version>`` folder of the installed pyvis package's ``lib/``."""
+    lib = Path(str(files("pyvis"))) / "lib"
+    found = [p for p in lib.glob("vis-*") if (p / "vis-network.min.js").is_file()]
+    if not found:
+        raise RuntimeError(f"vis-network not found in {lib}: is pyvis installed?")
+    return max(found, key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.name)))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("viz", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    return env
+
+
+def csp(script_hashes: tuple[str, ...] = ()) -> str:
+    """The page's Content-Security-Policy: nothing may be fetched, only its own scripts run."""
+    scripts = " ".join(f"'sha256-{h}'" for h in script_hashes) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
+            f"img-src data:; base-uri 'none'; form-action 'self'")
+
+
+def map_csp() -> str:
+    """The policy of a map page: its two inline scripts, nothing else."""
+    return csp(assets().script_hashes)
+
+
+def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
+               nav: list[dict[str, Any]] | None = None, home: str = "/") -> str:
+    """The map as one self-contained HTML page.
+
+    ``form`` (the server's filter form) and ``nav`` (links to the other maps) are given when the
+    page is served; a file written by ``coco map`` has neither and describes its filters instead.
+    """
+    net = to_network(data)  # pyvis holds the nodes, edges and options
+    a = assets()
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options,
+               "meta": data.meta}
+    return environment().get_template("map.html").render(
+        title=net.heading, meta=data.meta, legend=data.meta.get("legend", {}), form=form,
+        nav=nav or [], home=home, csp=csp(a.script_hashes), css=Markup(a.css),
+        vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), page_js=Markup(a.page_js),
+        data_json=Markup(json_for_html(payload)))
+
+
+def render_page(template: str, **context: Any) -> str:
+    """A plain page (landing, node details, errors): no scripts at all."""
+    return environment().get_template(template).render(csp=csp(), css=Markup(assets().css),
+                                                       **context)
+
+
+def json_for_html(value: Any) -> str:
+    """JSON safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` as unicode escapes."""
+    text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def headers(html_csp: str) -> Mapping[str, str]:
+    """Response headers for a served page (the CSP also travels as a header, where
+    ``frame-ancestors`` is honoured)."""
+    return {"Content-Security-Policy": html_csp + "; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
+    """The filter form of a served map: one field per parameter the map takes, filled in with
+    the current values, with the choices this store offers (countries, regions, groups…)."""
+    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from graph.analytics.network import actor_network
+    from viz.actors import actor_table
+    from viz.kinds import brokerage_measures
+    from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, NUTS_LEVELS, as_text
+
+    table = actor_table(store, actor_network(store).ids)
+    any_ = [("", "any")]
+    regions = sorted((r, f"{r} {table.regions.names.get(r, '')}")
+                     for r, lvl in table.region_level.items() if lvl <= 2)
+    choices: dict[str, list[tuple[str, str]] | None] = {
+        "country": any_ + [(c, c) for c in sorted(set(table.country.tolist()) - {""})],
+        "region": any_ + regions,
+        "group": any_ + [(g, g) for g in (*SECTOR_GROUPS, UNKNOWN)],
+        "label": any_ + [(x, x) for x in sorted(set(table.labels.tolist()))],
+        "aggregate": [(a, a) for a in AGGREGATES],
+        "level": [(str(v), f"NUTS {v}") for v in NUTS_LEVELS],
+        "colour": [(c, c) for c in COLOURS],
+        "size": [(s, s) for s in (brokerage_measures() if spec.kind == "brokers" else ACTOR_SIZES)],
+        "hops": [(str(h), str(h)) for h in (1, 2, 3)],
+    }
+    placeholders = {"sector": "NACE code, e.g. J58", "years": "e.g. 2019-2023",
+                    "limit": f"{spec.limit:,}"}
+    fields = []
+    for p in (p for p in BY_NAME.values() if spec.kind in p.kinds):
+        value = as_text(getattr(spec, p.name))
+        options = choices.get(p.name)
+        if options is not None and value not in {v for v, _ in options}:
+            options = [*options, (value, value)]
+        fields.append({"name": p.name, "label": p.name.capitalize(), "value": value,
+                       "options": options, "placeholder": placeholders.get(p.name, ""),
+                       "type": "hidden" if p.name == "id" else "text"})
+    return fields

@@ -1,0 +1,212 @@
+"""The parameters of a map, declared once: ``coco map`` options, ``/maps/...`` query parameters and
+the table in ``docs/maps.md`` all derive from :data:`PARAMS` (the pattern of Datasette's settings
+table).
+
+:func:`parse` turns raw values (query strings or CLI options, each a list of strings; several
+values may also be comma-separated) into a checked :class:`MapSpec`. Values that depend on the
+data (does region ``AT13`` exist?) are checked later against the store, in :mod:`viz.filters`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from schema import ACTOR_LABELS, SCHEMA
+
+KINDS = ("ecosystem", "ego", "brokers", "gaps")
+ACTORS = tuple(sorted(ACTOR_LABELS))
+AGGREGATES = ("auto", "none", "region", "country", "group", "community")
+COLOURS = ("group", "label", "country")
+ACTOR_SIZES = ("degree", "strength", "none")
+COUNTRY = re.compile(SCHEMA.node_properties(ACTORS[0])["country"].pattern or r"^[A-Z]{2}$")
+_YEAR = SCHEMA.node_properties(ACTORS[0])["foundedYear"]
+YEAR_RANGE = (int(_YEAR.minimum or 1000), int(_YEAR.maximum or 2100))
+NUTS_LEVELS = range(SCHEMA.node_properties("Region")["level"].minimum or 0,
+                    int(SCHEMA.node_properties("Region")["level"].maximum or 3) + 1)
+DEFAULT_LIMIT = 2_000  # actors drawn one by one; above this the ecosystem map aggregates
+MAX_LIMIT = 50_000
+
+
+class MapError(ValueError):
+    """Bad map parameters: the message names the parameter, what was expected and what came."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    help: str
+    kinds: tuple[str, ...] = KINDS
+    multiple: bool = False
+    metavar: str = "TEXT"
+
+
+PARAMS: tuple[Param, ...] = (
+    Param("country", "Only actors of these countries (ISO 3166 alpha-2, EL for Greece).",
+          multiple=True, metavar="CC"),
+    Param("region", "Only actors located in these NUTS regions or their sub-regions.",
+          multiple=True, metavar="NUTS"),
+    Param("sector", "Only actors in these NACE Rev.2 sectors or their sub-sectors (e.g. J58).",
+          ("ecosystem", "ego", "brokers"), multiple=True, metavar="NACE"),
+    Param("group", "Only actors of these sector groups (cci, advanced-manufacturing, ict, other, "
+          "unknown).", ("ecosystem", "ego", "brokers"), multiple=True, metavar="GROUP"),
+    Param("label", f"Only actors with these labels ({', '.join(ACTORS)}).",
+          ("ecosystem", "ego", "brokers"), multiple=True, metavar="LABEL"),
+    Param("years", "Year range FIRST-LAST (either end may be left open, e.g. 2020-): only ties "
+          "active then, only actors founded by LAST.", ("ecosystem", "ego", "brokers"),
+          metavar="RANGE"),
+    Param("id", "The actor at the centre of the ego map (its id).", ("ego",), metavar="ID"),
+    Param("hops", "How many steps from the centre the ego map reaches (1 to 3; default 2).",
+          ("ego",), metavar="N"),
+    Param("aggregate", f"One node per region, country, sector group or community "
+          f"({', '.join(AGGREGATES)}; default auto: one node per actor up to the limit, per "
+          f"region above).",
+          ("ecosystem",), metavar="BY"),
+    Param("level", "NUTS level of regions when aggregating or in the gap map (0 to 3; default 2).",
+          ("ecosystem", "gaps"), metavar="N"),
+    Param("colour", f"Colour actors by {', '.join(COLOURS)} (default group).",
+          ("ecosystem", "ego", "brokers"), metavar="BY"),
+    Param("size", "Size actors by degree, strength or none; in the brokerage map by a brokerage "
+          "measure (total, coordinator, itinerant, representative, gatekeeper, liaison, "
+          "betweenness, effectiveSize, constraint; default total).",
+          ("ecosystem", "ego", "brokers"), metavar="METRIC"),
+    Param("limit", f"At most this many actors drawn one by one (default {DEFAULT_LIMIT:,}).",
+          ("ecosystem", "ego", "brokers"), metavar="N"),
+)
+BY_NAME = {p.name: p for p in PARAMS}
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What to draw. Empty filter tuples mean "no filter"."""
+
+    kind: str = "ecosystem"
+    country: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    group: tuple[str, ...] = ()
+    label: tuple[str, ...] = ()
+    years: tuple[int | None, int | None] | None = None
+    id: str | None = None
+    hops: int = 2
+    aggregate: str = "auto"
+    level: int = 2
+    colour: str = "group"
+    size: str = ""
+    limit: int = DEFAULT_LIMIT
+    given: tuple[str, ...] = field(default=(), compare=False)
+
+    def query(self, **changes: object) -> dict[str, str]:
+        """The parameters that were given (with ``changes``), as a flat query dict: links that
+        keep the current filters."""
+        out = {n: as_text(getattr(self, n)) for n in self.given}
+        out.update({k: as_text(v) for k, v in changes.items() if v is not None})
+        return {k: v for k, v in out.items() if v}
+
+
+def parse(kind: str, raw: Mapping[str, Sequence[str]]) -> MapSpec:
+    """Check raw parameter values for a map ``kind``; raise :class:`MapError` naming the field."""
+    if kind not in KINDS:
+        raise MapError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    values: dict[str, object] = {"kind": kind}
+    given = []
+    for name, items in raw.items():
+        param = BY_NAME.get(name)
+        parts = [v.strip() for item in items
+                 for v in (str(item).split(",") if param and param.multiple else [str(item)])
+                 if v.strip()]
+        if not parts:
+            continue
+        if param is None:
+            raise MapError(f"unknown parameter {name!r}; expected one of "
+                           f"{', '.join(p.name for p in PARAMS if kind in p.kinds)}")
+        if kind not in param.kinds:
+            raise MapError(f"{name}: the {kind} map does not take this parameter (it takes "
+                           f"{', '.join(p.name for p in PARAMS if kind in p.kinds)})")
+        if not param.multiple and len(parts) > 1:
+            raise MapError(f"{name}: expected one value, got {', '.join(parts)}")
+        values[name] = _CHECK[name](parts)
+        given.append(name)
+    if kind == "ego" and "id" not in values:
+        raise MapError("id: the ego map needs the id of the actor at its centre")
+    if "size" not in values:
+        values["size"] = "total" if kind == "brokers" else "degree"
+    elif kind != "brokers" and values["size"] not in ACTOR_SIZES:
+        raise MapError(f"size: expected one of {', '.join(ACTOR_SIZES)}, got {values['size']!r}")
+    return MapSpec(**values, given=tuple(given))  # type: ignore[arg-type]
+
+
+def _one_of(name: str, allowed: Sequence[str]) -> object:
+    def check(parts: list[str]) -> object:
+        bad = [p for p in parts if p not in allowed]
+        if bad:
+            raise MapError(f"{name}: expected one of {', '.join(allowed)}, got {', '.join(bad)}")
+        return tuple(dict.fromkeys(parts)) if BY_NAME[name].multiple else parts[0]
+    return check
+
+
+def _countries(parts: list[str]) -> tuple[str, ...]:
+    bad = [p for p in parts if not COUNTRY.match(p)]
+    if bad:
+        raise MapError(f"country: expected ISO 3166 alpha-2 codes such as AT or SI, "
+                       f"got {', '.join(bad)}")
+    return tuple(dict.fromkeys(parts))
+
+
+def _int(name: str, low: int, high: int) -> object:
+    def check(parts: list[str]) -> int:
+        try:
+            value = int(parts[0])
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise MapError(f"{name}: expected a whole number from {low:,} to {high:,}, "
+                           f"got {parts[0]!r}")
+        return value
+    return check
+
+
+def parse_years(text: str) -> tuple[int | None, int | None]:
+    """``2019-2023``, ``2020-``, ``-2022`` or ``2021`` → (first, last); None is an open end."""
+    m = re.fullmatch(r"\s*(\d{4})?\s*(?:(-|–|\.\.)\s*(\d{4})?)?\s*", text)
+    low, high = YEAR_RANGE
+    if not m or not (m.group(1) or m.group(3)):
+        raise MapError(f"years: expected FIRST-LAST such as 2019-2023 (or 2020-, -2022, 2021), "
+                       f"got {text!r}")
+    first = int(m.group(1)) if m.group(1) else None
+    last = int(m.group(3)) if m.group(3) else (first if not m.group(2) else None)
+    for y in (first, last):
+        if y is not None and not low <= y <= high:
+            raise MapError(f"years: expected years from {low} to {high}, got {y}")
+    if first is not None and last is not None and first > last:
+        raise MapError(f"years: the first year {first} comes after the last {last}")
+    return first, last
+
+
+def as_text(value: object) -> str:
+    """A parameter value as it is written in a query string or on the command line."""
+    if isinstance(value, tuple) and len(value) == 2 and all(
+            v is None or isinstance(v, int) for v in value) and any(value):
+        first, last = value
+        return f"{first or ''}-{last or ''}"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+_CHECK = {
+    "country": _countries,
+    "region": lambda parts: tuple(dict.fromkeys(parts)),
+    "sector": lambda parts: tuple(dict.fromkeys(parts)),
+    "group": lambda parts: tuple(dict.fromkeys(parts)),
+    "label": _one_of("label", ACTORS),
+    "years": lambda parts: parse_years(parts[0]),
+    "id": lambda parts: parts[0],
+    "hops": _int("hops", 1, 3),
+    "aggregate": _one_of("aggregate", AGGREGATES),
+    "level": _int("level", NUTS_LEVELS.start, NUTS_LEVELS.stop - 1),
+    "colour": _one_of("colour", COLOURS),
+    "size": lambda parts: parts[0],
+    "limit": _int("limit", 1, MAX_LIMIT),
+}
