@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from api import graphql, pages
+from api import auth, graphql, pages
 from api.settings import public, resolve
 from api.stores import open_store
 from graph.store import Store, StoreUnavailable
@@ -36,6 +38,24 @@ async def schema_json(request: Request) -> JSONResponse:
 
 async def stats_json(request: Request) -> JSONResponse:
     return JSONResponse(request.app.state.store.counts())
+
+
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """Unexpected failures answer JSON without internals (the traceback goes to the log)."""
+    return JSONResponse({"error": "internal server error"}, status_code=500)
+
+
+def middleware(conf: Mapping[str, Any]) -> list[Middleware]:
+    """CORS only when origins are configured (secure by default); bearer tokens always (a
+    request without one reads anonymously)."""
+    out = []
+    origins = [o.strip() for o in str(conf.get("cors_origins") or "").split(",") if o.strip()]
+    if origins:
+        out.append(Middleware(CORSMiddleware, allow_origins=origins,
+                              allow_methods=["GET", "POST"],
+                              allow_headers=["Authorization", "Content-Type"], max_age=600))
+    out.append(auth.middleware(conf))
+    return out
 
 
 def all_routes() -> list[BaseRoute]:
@@ -69,5 +89,5 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
             if own:
                 app.state.store.close()
 
-    return Starlette(routes=all_routes(), lifespan=lifespan,
-                     exception_handlers={StoreUnavailable: unavailable})
+    return Starlette(routes=all_routes(), lifespan=lifespan, middleware=middleware(conf),
+                     exception_handlers={StoreUnavailable: unavailable, 500: internal_error})

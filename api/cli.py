@@ -18,7 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands import analysis, io, maps
-from api.settings import BY_NAME, resolve
+from api.settings import BY_NAME, SETTINGS, resolve
 from api.stores import describe, open_location, open_store
 from graph.store import Store
 from schema import ValidationError
@@ -108,19 +108,28 @@ def _count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -
         out.print(table)
 
 
+def service_options(command: Any) -> Any:
+    """Every other setting of the service (host, port, tokens, CORS, GraphQL limits)."""
+    for s in reversed(SETTINGS):
+        if s.name not in STORE_SETTINGS:
+            command = setting_option(s.name)(command)
+    return command
+
+
 @app.command()
 @store_options
-@setting_option("host")
-@setting_option("port")
-def serve(host: str, port: int, **conn: Any) -> None:
+@service_options
+def serve(**options: Any) -> None:
     """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
     import uvicorn
 
     from api.app import create_app
 
+    conn = {k: options[k] for k in STORE_SETTINGS}
+    host, port = options["host"], options["port"]
     with open_from(conn) as store:
+        app_ = create_app(options, store=store)  # refuses a bad token file before listening
         err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", highlight=False)
-        app_ = create_app({**conn, "host": host, "port": port}, store=store)
         uvicorn.run(app_, host=host, port=port, log_level="info")
 
 

@@ -28,6 +28,22 @@ SETTINGS: tuple[Setting, ...] = (
             "Use the Neo4j server at this bolt:// or neo4j:// URI instead of the embedded store."),
     Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),
     Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, "Neo4j password.", secret=True),
+    Setting("api_tokens", "COCO_API_TOKENS", "",
+            "Write tokens of the GraphQL API, NAME:SECRET entries separated by commas; "
+            "none: the API is read-only.", secret=True),
+    Setting("api_tokens_file", "COCO_API_TOKENS_FILE", "",
+            "File of write tokens, one NAME:SECRET or NAME:sha256:HEX per line."),
+    Setting("cors_origins", "COCO_CORS_ORIGINS", "",
+            "Browser origins allowed to call the API (comma-separated); empty: CORS off."),
+    Setting("graphql_max_depth", "COCO_GRAPHQL_MAX_DEPTH", 12,
+            "Deepest nesting of fields a GraphQL query may have.", int),
+    Setting("graphql_max_tokens", "COCO_GRAPHQL_MAX_TOKENS", 5000,
+            "Most lexical tokens a GraphQL document may have.", int),
+    Setting("graphql_max_aliases", "COCO_GRAPHQL_MAX_ALIASES", 30,
+            "Most field aliases a GraphQL document may use.", int),
+    Setting("graphql_max_nodes", "COCO_GRAPHQL_MAX_NODES", 500_000,
+            "Most nodes a GraphQL query may ask for: page sizes multiplied along nested "
+            "lists.", int),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

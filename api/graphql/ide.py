@@ -1,0 +1,96 @@
+"""GraphiQL, the GraphQL IDE, served with no internet: ``GET /graphql`` from a browser.
+
+GraphiQL 2, React 17 and the query-explorer plugin come from the PyPI wheel
+``graphene-django-graphiql-static`` (installed with the service, BSD licence); this module only
+writes the page that loads them from ``/graphql/static/`` and a small start-up script. A strict
+Content-Security-Policy allows scripts, styles and requests to this server only.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+ASSETS_PACKAGE = "graphene_django_graphiql_static"
+ASSETS_DIR = "static/graphene_django_graphiql_static"
+STATIC = "/graphql/static"
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+           "Referrer-Policy": "no-referrer"}
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>COCO Atlas · GraphQL</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="{STATIC}/graphiql.min.css">
+  <link rel="stylesheet" href="{STATIC}/style.css">
+  <style>html, body, #graphiql {{ height: 100%; margin: 0; overflow: hidden; }}</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="{STATIC}/react.production.min.js"></script>
+  <script src="{STATIC}/react-dom.production.min.js"></script>
+  <script src="{STATIC}/graphiql.min.js"></script>
+  <script src="{STATIC}/graphiql-plugin-explorer.umd.js"></script>
+  <script src="/graphql/ide.js"></script>
+</body>
+</html>
+"""
+
+START = """'use strict';
+// Start GraphiQL 2 with the query explorer against this server. The Headers tab takes
+// {"Authorization": "Bearer <token>"} for writes.
+(function () {
+  var example = [
+    '# COCO Atlas: the Cultural and Creative Industries of Central Europe as a graph.',
+    '# Docs: the book icon on the left. Cookbook: docs/graphql.md.',
+    '{',
+    '  hubs(first: 5, orderBy: [NAME_ASC]) {',
+    '    totalCount',
+    '    nodes { name country members(first: 3) { name } }',
+    '  }',
+    '}',
+    ''
+  ].join('\\n');
+  var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+
+  function Ide() {
+    var state = React.useState(example);
+    var explorer = GraphiQLPluginExplorer.useExplorerPlugin({
+      query: state[0], onEdit: state[1]
+    });
+    return React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      query: state[0],
+      onEditQuery: state[1],
+      plugins: [explorer],
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: false
+    });
+  }
+
+  ReactDOM.render(React.createElement(Ide), document.getElementById('graphiql'));
+})();
+"""
+
+
+async def page(request: Request) -> Response:
+    return HTMLResponse(PAGE, headers=HEADERS)
+
+
+async def start_script(request: Request) -> Response:
+    return Response(START, media_type="text/javascript", headers=HEADERS)
+
+
+def assets() -> StaticFiles:
+    """GraphiQL's files, straight from the installed wheel."""
+    return StaticFiles(directory=str(files(ASSETS_PACKAGE) / ASSETS_DIR))

@@ -1,0 +1,208 @@
+"""The GraphQL object types of the graph, generated from :data:`schema.SCHEMA`.
+
+* ``interface Node``: ``id``, ``label`` and the properties every label shares.
+* One object type per label implementing ``Node``: its properties (GraphQL scalars from
+  ``PropType``) and its relationship fields in both directions, each as a list
+  (``offers(where:, orderBy:, first:, after:)``) and as a connection with the relationship's own
+  properties on its edges (``collaborationsConnection { edges { role node { name } } }``).
+* ``<Label>Connection`` / ``<Label>Edge`` for the root lists.
+
+Types are classes made with ``type()`` and decorated with ``strawberry.type`` (strawberry's
+documented way to build a schema programmatically); they are created first and decorated
+afterwards so that they can refer to each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.unset import UNSET
+
+from api.graphql import spec
+from api.graphql.filters import build_order_enums, build_where_inputs
+from api.graphql.relations import NESTED_FIRST, Slice, ready, related
+from api.graphql.scalars import Date, DateTime
+from api.graphql.types_common import Label, PageInfo
+from schema import SCHEMA, Node, Property, PropType
+
+SCALAR: dict[PropType, Any] = {
+    PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
+    PropType.DATE: Date, PropType.DATETIME: DateTime, PropType.STRING_LIST: list[str],
+}
+
+WHERE = build_where_inputs()
+ORDER = build_order_enums()
+
+
+def gql_type(prop: Property) -> Any:
+    t = SCALAR[prop.type]
+    return t if prop.required else Optional[t]  # noqa: UP045 (runtime type for strawberry)
+
+
+def describe(prop: Property) -> str | None:
+    text = prop.description
+    if prop.allowed:
+        text = (text + " " if text else "") + "One of: " + ", ".join(prop.allowed) + "."
+    return text or None
+
+
+def annotate(fn: Callable[..., Any], returns: Any, **params: Any) -> Callable[..., Any]:
+    """Give a generated resolver real type annotations (strawberry reads them)."""
+    fn.__annotations__ = {**params, "return": returns}
+    return fn
+
+
+def _add_properties(cls: type, props: dict[str, Property], ann: dict[str, Any]) -> None:
+    for name, prop in props.items():
+        ann[name] = gql_type(prop)
+        setattr(cls, name, strawberry.field(name=name, default=None, description=describe(prop)))
+
+
+# -- the Node interface and the label types -------------------------------------------------
+def _interface() -> type:
+    cls = type("Node", (), {"__module__": __name__})
+    ann: dict[str, Any] = {"id": strawberry.ID, "label": Label}
+    cls.id = strawberry.field(default=None, description="The node's stable key.")  # type: ignore[attr-defined]
+    cls.label = strawberry.field(default=None, description="The node's label.")  # type: ignore[attr-defined]
+    _add_properties(cls, spec.properties(None), ann)
+    cls.__annotations__ = ann
+    return strawberry.interface(cls, description=(
+        "Any node of the COCO Atlas graph (hubs, companies, competences, trainings, "
+        "collaborations, regions, sectors)."))
+
+
+NodeInterface = _interface()
+RAW: dict[str, type] = {lab: type(lab, (NodeInterface,), {"__module__": __name__})
+                        for lab in SCHEMA.label_names}
+
+
+def _target(rf: spec.RelField) -> Any:
+    return RAW[rf.single] if rf.single else NodeInterface
+
+
+def _edge_type(rf: spec.RelField) -> type:
+    """``<Owner><Field>Edge``: the related node, the cursor and the relationship's properties."""
+    cls = type(f"{rf.owner}{spec.pascal(rf.name)}Edge", (), {"__module__": __name__})
+    ann: dict[str, Any] = {"cursor": str, "node": _target(rf)}
+    cls.cursor = strawberry.field(default=None)  # type: ignore[attr-defined]
+    cls.node = strawberry.field(default=None, description="The related node.")  # type: ignore[attr-defined]
+    _add_properties(cls, SCHEMA.rel_properties(rf.rel), ann)
+    cls.__annotations__ = ann
+    return strawberry.type(cls, description=f"{rf.owner}.{rf.name}: {rf.description}")
+
+
+def _connection_type(rf: spec.RelField, edge: type) -> type:
+    cls = type(f"{rf.owner}{spec.pascal(rf.name)}Connection", (), {"__module__": __name__})
+    cls.__annotations__ = {"total_count": int, "page_info": PageInfo, "edges": list[edge],
+                           "nodes": list[_target(rf)]}
+    for name in cls.__annotations__:
+        setattr(cls, name, strawberry.field(default=None))
+    return strawberry.type(cls, description=f"A page of {rf.owner}.{rf.name}.")
+
+
+def _edge_object(edge_cls: type, node: Node, edge: Any, cursor: str) -> Any:
+    obj = edge_cls.__new__(edge_cls)
+    obj.__dict__.update({k: edge.props.get(k) for k in edge_cls.__coco_props__})
+    obj.cursor = cursor
+    obj.node = to_object(node)
+    return obj
+
+
+def _list_field(rf: spec.RelField) -> Any:
+    def resolve(root: Any, info: Info, where: Any = UNSET, order_by: Any = UNSET,
+                first: int = NESTED_FIRST, after: Any = UNSET) -> Any:
+        # No GraphQL defaults but `first`: unset arguments cost nothing to coerce, which
+        # counts when a page of 50 asks for nested lists. Answer at once when the parent page
+        # prefetched the neighbours; else wait for the batched DataLoader (a resolver may
+        # return an awaitable).
+        where, order_by, after = where or None, order_by or None, after or None
+        page = ready(info.context, root.id, rf, where, order_by, first, after, cursors=False)
+        if page is not None:
+            return [to_object(node) for node, _ in page.items]
+        return _later(info.context, root.id, rf, where, order_by, first, after)
+
+    annotate(resolve, list[_target(rf)], info=Info, where=Optional[WHERE[rf.single]],  # noqa: UP045
+             order_by=Optional[list[ORDER[rf.single]]], first=int, after=Optional[str])  # noqa: UP045
+    return strawberry.field(resolver=resolve, name=rf.name, description=(
+        f"{rf.description}. At most `first` nodes (default {NESTED_FIRST}); "
+        f"`{rf.name}Connection` has the count, cursors and the relationship's properties."))
+
+
+def _connection_field(rf: spec.RelField) -> Any:
+    edge_cls = _edge_type(rf)
+    edge_cls.__coco_props__ = tuple(SCHEMA.rel_properties(rf.rel))  # type: ignore[attr-defined]
+    conn_cls = _connection_type(rf, edge_cls)
+
+    def build(page: Slice) -> Any:
+        edges = [_edge_object(edge_cls, n, e, c)
+                 for (n, e), c in zip(page.items, page.cursors, strict=True)]
+        conn = conn_cls.__new__(conn_cls)
+        conn.__dict__.update(total_count=page.total, edges=edges, nodes=[e.node for e in edges],
+                             page_info=page_info(page.cursors, page.has_next,
+                                                 page.has_previous))
+        return conn
+
+    def resolve(root: Any, info: Info, where: Any = UNSET, order_by: Any = UNSET,
+                first: int = NESTED_FIRST, after: Any = UNSET) -> Any:
+        where, order_by, after = where or None, order_by or None, after or None
+        page = ready(info.context, root.id, rf, where, order_by, first, after)
+        if page is not None:
+            return build(page)
+        return _then(related(info.context, root.id, rf, where, order_by, first, after), build)
+
+    annotate(resolve, conn_cls, info=Info, where=Optional[WHERE[rf.single]],  # noqa: UP045
+             order_by=Optional[list[ORDER[rf.single]]], first=int, after=Optional[str])  # noqa: UP045
+    return strawberry.field(resolver=resolve, name=f"{rf.name}Connection",
+                            description=f"{rf.description}, with the relationship's properties.")
+
+
+async def _later(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any,
+                 first: int, after: str | None) -> list[Any]:
+    page = await related(ctx, owner, rf, where, order_by, first, after, cursors=False)
+    return [to_object(node) for node, _ in page.items]
+
+
+async def _then(pending: Awaitable[Slice], build: Callable[[Slice], Any]) -> Any:
+    return build(await pending)
+
+
+def page_info(cursors: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+    return PageInfo(has_next_page=has_next, has_previous_page=has_previous,
+                    start_cursor=cursors[0] if cursors else None,
+                    end_cursor=cursors[-1] if cursors else None)
+
+
+def _fill_label(label: str) -> type:
+    cls = RAW[label]
+    ann: dict[str, Any] = {}
+    own = {n: p for n, p in SCHEMA.node_properties(label).items()
+           if n not in spec.properties(None)}
+    _add_properties(cls, own, ann)
+    for rf in spec.rel_fields(label):
+        setattr(cls, f"r_{rf.name}", _list_field(rf))
+        setattr(cls, f"r_{rf.name}_connection", _connection_field(rf))
+    cls.__annotations__ = ann
+    return strawberry.type(cls, description=SCHEMA.label(label).description)
+
+
+TYPES: dict[str, type] = {label: _fill_label(label) for label in SCHEMA.label_names}
+_FIELDS: dict[str, tuple[str, ...]] = {
+    label: tuple(SCHEMA.node_properties(label)) for label in SCHEMA.label_names}
+_LABELS = {name: Label(name) for name in SCHEMA.label_names}
+
+
+def to_object(node: Node) -> Any:
+    """The GraphQL object of a stored node (attributes set directly: no dataclass init, since a
+    page may hold thousands)."""
+    cls = TYPES[node.label]
+    obj = cls.__new__(cls)
+    props = node.props
+    d = obj.__dict__
+    for name in _FIELDS[node.label]:
+        d[name] = props.get(name)
+    d["id"] = node.id
+    d["label"] = _LABELS[node.label]
+    return obj

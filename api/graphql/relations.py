@@ -1,0 +1,148 @@
+"""Relationship fields (``Company.offers``, ``Hub.members``…): loaded in batches, then filtered,
+sorted and paged.
+
+The neighbours of every parent on the page come from one ``Store.neighbours`` call (a DataLoader);
+a ``where`` on the related nodes costs one ``find`` over all their ids together. Sorting and
+paging happen in memory with the store's rules (missing values last, ties broken by id) and
+cursors of the same form as the store's keyset cursors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cmp_to_key
+from typing import Any
+
+from api.graphql import spec
+from api.graphql.errors import bad_input
+from api.graphql.filters import compile_where, sort_keys
+from graph.query import MAX_PAGE, SortKey, decode_cursor, encode_cursor
+from schema import Edge, Node
+
+NESTED_FIRST = 50  # default page of a relationship field
+
+
+@dataclass
+class Slice:
+    """One page of a relationship field."""
+
+    items: list[tuple[Node, Edge]]
+    cursors: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+
+
+def check_first(where: str, first: int) -> None:
+    if not 0 <= first <= MAX_PAGE:
+        raise bad_input(where, "first", f"a page size from 0 to {MAX_PAGE}", first)
+
+
+async def related(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any,
+                  first: int, after: str | None, *, cursors: bool = True) -> Slice:
+    """The page of ``owner``'s ``rf`` neighbours asked for (``cursors=False``: a plain list,
+    which needs none)."""
+    check_first(f"{rf.owner}.{rf.name}", first)
+    found = await ctx.loaders.neighbours(rf.rel, rf.direction).load(owner)
+    items = [(nb.node, nb.edge) for nb in found if nb.node.label in rf.others]
+    if where is not None:
+        items = await _matching(ctx, items, where, rf)
+    return page_of(items, sort_keys(order_by), first, after, cursors)
+
+
+def ready(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any, first: int,
+          after: str | None, *, cursors: bool = True) -> Slice | None:
+    """The same page without waiting, when the neighbours are already loaded (prefetched for
+    the whole parent page) and no filter needs the store; else None."""
+    if where is not None:
+        return None
+    found = ctx.loaders.loaded(rf.rel, rf.direction, owner)
+    if found is None:
+        return None
+    check_first(f"{rf.owner}.{rf.name}", first)
+    items = [(nb.node, nb.edge) for nb in found if nb.node.label in rf.others]
+    return page_of(items, sort_keys(order_by), first, after, cursors)
+
+
+def page_of(items: list[tuple[Node, Edge]], keys: list[SortKey], first: int,
+            after: str | None, cursors: bool) -> Slice:
+    """Sort (missing values last, then id) and cut one page after a cursor."""
+    if keys:
+        rows = sorted(((_values(n, keys), n, e) for n, e in items),
+                      key=cmp_to_key(_comparer(keys)))
+    else:  # by id alone: a plain key sort
+        rows = sorted((([n.id], n, e) for n, e in items), key=lambda r: r[1].id)
+    start = 0
+    if after is not None:
+        cursor = decode_cursor(after, len(keys))
+        cmp = _comparer(keys)
+        while start < len(rows) and cmp(rows[start], (cursor, None, None)) <= 0:
+            start += 1
+    page = rows[start:start + first]
+    return Slice([(n, e) for _, n, e in page],
+                 [encode_cursor(v) for v, _, _ in page] if cursors else [],
+                 len(rows), start + first < len(rows), start > 0)
+
+
+def prefetch(ctx: Any, label: str, ids: list[str], selections: Any) -> None:
+    """Load, in one store call each, the relationship fields that a page's selection asks for
+    (``selections``: strawberry's selected fields under the node), so that their resolvers
+    answer without waiting (see :func:`ready`). Deeper levels batch through DataLoaders."""
+    wanted: set[tuple[str, spec.Direction]] = set()
+    for name in _field_names(selections, label):
+        rf = spec.rel_field(label, name.removesuffix("Connection"))
+        if rf is not None:
+            wanted.add((rf.rel, rf.direction))
+    for rel, direction in sorted(wanted):
+        ctx.loaders.prefetch(rel, direction, ids)
+
+
+def _field_names(selections: Any, label: str) -> Iterator[str]:
+    for sel in selections or ():
+        if hasattr(sel, "alias"):  # a field
+            yield sel.name
+        elif getattr(sel, "type_condition", None) in (None, label, "Node"):
+            yield from _field_names(sel.selections, label)
+
+
+async def _matching(ctx: Any, items: list[tuple[Node, Edge]], where: Any,
+                    rf: spec.RelField) -> list[tuple[Node, Edge]]:
+    """The items whose node matches ``where``: one batched ``find`` per label and filter."""
+    keep: set[str] = set()
+    for label in {n.label for n, _ in items}:
+        ids = [n.id for n, _ in items if n.label == label]
+        flt = compile_where(ctx, where, label, f"{rf.name}.where")
+        if flt is None:
+            keep.update(ids)
+            continue
+        loader = ctx.loaders.matching(label, repr(flt), flt)
+        keep.update(i for i, ok in zip(ids, await loader.load_many(ids), strict=True) if ok)
+    return [(n, e) for n, e in items if n.id in keep]
+
+
+def _values(node: Node, keys: list[SortKey]) -> list[Any]:
+    return [node.id if k.prop == "id" else node.props.get(k.prop) for k in keys] + [node.id]
+
+
+def _comparer(keys: list[SortKey]) -> Any:
+    """Compare rows ``(values, node, edge)`` by the sort keys, missing values last, then id."""
+    descending = [k.descending for k in keys] + [False]
+
+    def cmp(a: tuple[Any, ...], b: tuple[Any, ...]) -> int:
+        for x, y, desc in zip(a[0], b[0], descending, strict=True):
+            if x == y:
+                continue
+            if x is None or y is None:
+                return 1 if x is None else -1
+            if type(x) is not type(y) and not (_number(x) and _number(y)):
+                x, y = str(x), str(y)
+            less = x < y
+            return (1 if less else -1) if desc else (-1 if less else 1)
+        return 0
+
+    return cmp
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)

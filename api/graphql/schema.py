@@ -1,0 +1,128 @@
+"""The GraphQL schema: the Query root (lists, node lookup, search, paths) and the Mutation root.
+
+Everything label-specific is generated from :data:`schema.SCHEMA` (:mod:`api.graphql.nodes`,
+:mod:`api.graphql.connections`); this module only puts the roots together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Optional
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, Info
+
+from api.graphql import guards, paths
+from api.graphql.connections import root_field
+from api.graphql.errors import bad_input, is_unexpected, log
+from api.graphql.mutations import Mutation
+from api.graphql.nodes import TYPES, NodeInterface
+from api.graphql.relations import check_first
+from api.graphql.results import (
+    Path,
+    Relationship,
+    SearchHit,
+    Subgraph,
+    load_object,
+    load_objects,
+)
+from api.graphql.scalars import SCALARS
+from api.graphql.types_common import Label, RelType
+from graph.query import MAX_PAGE
+from graph.search import SearchIndex
+from schema import SCHEMA
+
+MAX_IDS = MAX_PAGE
+
+
+def _names(values: list[Any] | None) -> list[str] | None:
+    return None if not values else [v.value for v in values]
+
+
+@strawberry.type(description="Read the COCO Atlas graph of Cultural and Creative Industries.")
+class QueryBase:
+    @strawberry.field(description="The node with this id, of whatever label (null if none).")
+    async def node(self, info: Info, id: strawberry.ID) -> Optional[NodeInterface]:  # noqa: UP045
+        return await load_object(info, str(id))
+
+    @strawberry.field(description="Nodes by id, in the order asked; unknown ids are left out.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[NodeInterface]:
+        if len(ids) > MAX_IDS:
+            raise bad_input("nodes", "ids", f"at most {MAX_IDS} ids", len(ids))
+        return await load_objects(info, [str(i) for i in ids])
+
+    @strawberry.field(description=(
+        "Full-text search over names, alternative labels and descriptions, accent- and "
+        "case-insensitive ('lodz' finds Łódź), best matches first. Every word of `text` must "
+        "match a word or the start of one."))
+    def search(self, info: Info, text: str, labels: Optional[list[Label]] = None,  # noqa: UP045
+               first: int = 20) -> list[SearchHit]:
+        check_first("search", first)
+        ctx = info.context
+        index = ctx.cached("search", lambda: SearchIndex(ctx.store.iter_nodes()))
+        hits = index.search(text, _names(labels), first)
+        return [SearchHit(node_id=h.id, score=h.score, matched=h.field) for h in hits]
+
+    @strawberry.field(description=(
+        "A shortest chain of relationships between two nodes, at most `maxHops` long (null "
+        "when there is none that short). `types` and `labels` restrict what the path may use; "
+        "`directed` follows relationships only from start to end."))
+    def shortest_path(
+        self, info: Info,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID, max_hops: int = 6,
+        types: Optional[list[RelType]] = None,  # noqa: UP045
+        labels: Optional[list[Label]] = None,  # noqa: UP045
+        directed: bool = False,
+    ) -> Optional[Path]:  # noqa: UP045
+        walk = paths.shortest_path(info.context, str(from_), str(to), max_hops=max_hops,
+                                   types=_names(types), labels=_names(labels),
+                                   directed=directed)
+        if walk is None:
+            return None
+        return Path(node_ids=walk.nodes, relationships=[Relationship.of(k) for k in walk.edges])
+
+    @strawberry.field(description=(
+        "The nodes within `hops` relationships of a node (closest first, at most `first`) "
+        "and the relationships among them: the ego network for maps and brokerage."))
+    def neighbourhood(
+        self, info: Info, id: strawberry.ID, hops: int = 1,
+        types: Optional[list[RelType]] = None,  # noqa: UP045
+        labels: Optional[list[Label]] = None,  # noqa: UP045
+        first: int = 100,
+    ) -> Subgraph:
+        walk = paths.neighbourhood(info.context, str(id), hops=hops, types=_names(types),
+                                   labels=_names(labels), first=first)
+        return Subgraph(node_ids=walk.nodes, truncated=walk.truncated,
+                        relationships=[Relationship.of(k) for k in walk.edges])
+
+
+def _query_type() -> type:
+    """QueryBase plus one root list per label (``hubs``, ``companies``, …)."""
+    ns: dict[str, Any] = {"__module__": __name__}
+    for label in SCHEMA.label_names:
+        ns[f"list_{SCHEMA.label(label).collection}"] = root_field(label)
+    return strawberry.type(type("Query", (QueryBase,), ns),
+                           description=QueryBase.__strawberry_definition__.description)
+
+
+Query = _query_type()
+
+
+class CocoSchema(strawberry.Schema):
+    """Logs tracebacks of unexpected errors only; clients' mistakes are not server errors."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                log.error("GraphQL resolver failed", exc_info=error.original_error)
+
+
+def build_schema(settings: Mapping[str, Any]) -> strawberry.Schema:
+    """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`)."""
+    return CocoSchema(query=Query, mutation=Mutation, types=list(TYPES.values()),
+                      extensions=guards.extensions(settings),
+                      config=StrawberryConfig(scalar_map=SCALARS))

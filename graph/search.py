@@ -1,0 +1,179 @@
+"""Full-text search over the graph: accent- and case-insensitive, ranked, store-independent.
+
+The index is built in memory from :meth:`graph.store.Store.iter_nodes` over the properties the
+schema marks ``searchable`` (names, alternative labels, descriptions), so it works the same on
+every store; callers rebuild it when :attr:`Store.version` changes.
+
+Folding follows Unicode canonical decomposition (UAX #15, NFKD): a letter with a diacritic
+decomposes into its base letter and combining marks, which are dropped, then the text is
+case-folded (Unicode default case folding, ``str.casefold``). Letters whose stroke is part of the
+letter rather than a combining mark (Polish ``ł``, Croatian ``đ``, Danish ``ø``) have no
+decomposition and are mapped explicitly, so that ``lodz`` finds ``Łódź`` and ``kosice`` finds
+``Košice``.
+
+Ranking, best first: the whole name equals the query; the name starts with the query; every
+query word is a word of the name; every query word starts a word of the name; the words match
+in alternative labels; the words match only in descriptions. Within a rank shorter names come
+first (a closer match), then names and ids in order.
+
+Scale: postings are Python lists of integers, about 100 bytes per indexed word; the medium demo
+(50k nodes) builds in well under a second. Millions of nodes with long descriptions would want an
+incremental or on-disk index (SQLite FTS5, Neo4j full-text indexes) behind the same interface.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from schema import SCHEMA, Node, PropType
+
+__all__ = ["Hit", "SearchIndex", "fold", "searchable_fields"]
+
+# Letters that carry their diacritic as part of the glyph: NFKD leaves them whole.
+_LETTERS = str.maketrans({
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ħ": "h", "Ħ": "H",
+    "ı": "i", "ŀ": "l", "Ŀ": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
+    "Þ": "TH", "ð": "d", "Ð": "D", "ß": "ss",
+})
+_WORD = re.compile(r"\w+")
+
+# Rank of a hit, best first (the score reported to users).
+EXACT, PREFIX, WORDS, WORD_PREFIXES, LABELS, DESCRIPTION = 100.0, 90.0, 70.0, 60.0, 40.0, 20.0
+_NAME, _LABEL, _TEXT = 0, 1, 2  # field kinds, in order of weight
+MIN_PREFIX = 2  # shorter query words match whole words only (a prefix "a" matches everything)
+
+
+def fold(text: str) -> str:
+    """``"Łódź"`` → ``"lodz"``: strip diacritics, fold case (see the module notes)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text."""
+    return _WORD.findall(fold(text))
+
+
+def searchable_fields(label: str) -> dict[str, int]:
+    """``{property: field kind}`` for one label, derived from the schema's ``searchable`` flags:
+    the name, then list-valued properties (alternative labels), then other text."""
+    out: dict[str, int] = {}
+    for prop in SCHEMA.node_properties(label).values():
+        if prop.searchable:
+            out[prop.name] = (_NAME if prop.name == "name"
+                              else _LABEL if prop.type is PropType.STRING_LIST else _TEXT)
+    return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the node, its rank score and the field kind that matched best."""
+
+    id: str
+    label: str
+    score: float
+    field: str
+
+
+class SearchIndex:
+    """An inverted index of folded words; build once per store version."""
+
+    def __init__(self, nodes: Iterable[Node]):
+        self.ids: list[str] = []
+        self.labels: list[str] = []
+        self.names: list[str] = []  # folded name
+        self._by_folded_id: dict[str, int] = {}
+        postings: dict[str, list[int]] = {}  # word -> doc * 4 + field kind
+        fields = {label: searchable_fields(label) for label in SCHEMA.label_names}
+        for node in nodes:
+            doc = len(self.ids)
+            self.ids.append(node.id)
+            self.labels.append(node.label)
+            self._by_folded_id.setdefault(fold(node.id), doc)
+            self.names.append(fold(str(node.props.get("name", ""))))
+            for prop, kind in fields.get(node.label, {}).items():
+                value = node.props.get(prop)
+                texts = value if isinstance(value, list) else [value] if value else []
+                for word in {w for t in texts for w in words(str(t))}:
+                    postings.setdefault(word, []).append(doc * 4 + kind)
+        self.vocabulary = sorted(postings)
+        self._postings = postings
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, text: str, labels: Sequence[str] | None = None,
+               first: int = 20) -> list[Hit]:
+        """The best ``first`` nodes for ``text``: every query word must match a word of a
+        searchable field, as a whole word or (from two letters on) as its beginning."""
+        query = fold(text).strip()
+        terms = _WORD.findall(query)
+        if not terms or first <= 0:
+            return []
+        wanted = set(labels) if labels else None
+        candidates = self._match_all(terms)
+        exact_id = self._by_folded_id.get(query)
+        if exact_id is not None:
+            candidates.setdefault(exact_id, {})
+        ranked = []
+        for doc, kinds in candidates.items():
+            if wanted is not None and self.labels[doc] not in wanted:
+                continue
+            score, field = self._score(doc, query, terms, kinds, doc == exact_id)
+            ranked.append((-score, len(self.names[doc]), self.names[doc], self.ids[doc], doc,
+                           field))
+        ranked.sort()
+        return [Hit(self.ids[doc], self.labels[doc], -neg, field)
+                for neg, _, _, _, doc, field in ranked[:first]]
+
+    def _match_all(self, terms: list[str]) -> dict[int, dict[str, tuple[int, bool]]]:
+        """Docs where every term matches: ``{doc: {term: (best field kind, whole word)}}``."""
+        result: dict[int, dict[str, tuple[int, bool]]] | None = None
+        for term in dict.fromkeys(terms):
+            found: dict[int, tuple[int, bool]] = {}
+            for word in self._expand(term):
+                whole = word == term
+                for entry in self._postings[word]:
+                    doc, kind = divmod(entry, 4)
+                    best = found.get(doc)
+                    if best is None or (kind, not whole) < (best[0], not best[1]):
+                        found[doc] = (kind, whole)
+            if result is None:
+                result = {doc: {term: m} for doc, m in found.items()}
+            else:
+                result = {doc: {**ms, term: found[doc]} for doc, ms in result.items()
+                          if doc in found}
+            if not result:
+                return {}
+        return result or {}
+
+    def _expand(self, term: str) -> list[str]:
+        """Indexed words equal to ``term`` or, for terms of two letters or more, starting with
+        it (a range of the sorted vocabulary)."""
+        if len(term) < MIN_PREFIX:
+            return [term] if term in self._postings else []
+        vocab = self.vocabulary
+        out = []
+        for i in range(bisect_left(vocab, term), len(vocab)):
+            if not vocab[i].startswith(term):
+                break
+            out.append(vocab[i])
+        return out
+
+    def _score(self, doc: int, query: str, terms: list[str],
+               kinds: dict[str, tuple[int, bool]], exact_id: bool) -> tuple[float, str]:
+        name = self.names[doc]
+        if name == query or exact_id:
+            return EXACT, "name" if name == query else "id"
+        if name.startswith(query):
+            return PREFIX, "name"
+        matched = kinds.values()
+        if all(k == _NAME for k, _ in matched):
+            return (WORDS if all(w for _, w in matched) else WORD_PREFIXES), "name"
+        if all(k <= _LABEL for k, _ in matched):
+            return LABELS, "labels"
+        return DESCRIPTION, "description"

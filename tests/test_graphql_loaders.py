@@ -1,0 +1,107 @@
+"""DataLoaders and caches: the store calls of a request do not grow with the page size.
+
+The app runs in this process over a store that counts its calls, served by uvicorn on
+loopback; the test speaks HTTP to it like any client.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from api.cli import main
+from graph.embedded import EmbeddedStore
+from tests.conftest import hub
+from tests.test_graphql_http import data, serving
+
+COUNTED = ("find", "count", "get_nodes", "get_edges", "neighbours", "topology",
+           "property_values", "iter_nodes", "iter_edges", "commit")
+
+
+class CountingStore(EmbeddedStore):
+    """The embedded store, counting calls of the Store contract's data methods."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.calls: Counter[str] = Counter()
+
+    def __getattribute__(self, name: str) -> Any:
+        attr = super().__getattribute__(name)
+        if name in COUNTED:
+            super().__getattribute__("calls")[name] += 1
+        return attr
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, CountingStore]]:
+    db = tmp_path_factory.mktemp("loaders") / "demo.db"
+    assert main(["demo-data", "--size", "small", "--db", str(db)]) == 0
+    store = CountingStore(db)
+    try:
+        with serving(create_app({"db": str(db)}, store=store)) as url:
+            yield url, store
+    finally:
+        store.close()
+
+
+PAGE = """query($n: Int!) { companies(first: $n) { totalCount nodes {
+  id name
+  offers { name }
+  offersConnection(where: { name: { contains: "a" } }) { totalCount edges { level } }
+  hubs { name members(first: 3) { name sizeClass } }
+  regions { id parent { id name } }
+  partners { id ... on Company { sizeClass } }
+} } }"""
+
+
+def _calls(url: str, store: CountingStore, query: str, variables: dict[str, Any]
+           ) -> tuple[Counter[str], dict[str, Any]]:
+    store.calls.clear()
+    result = data(url, query, variables)
+    return Counter(store.calls), result
+
+
+def test_nested_page_costs_the_same_store_calls_for_5_or_50_rows(
+        served: tuple[str, CountingStore]) -> None:
+    url, store = served
+    few, small = _calls(url, store, PAGE, {"n": 5})
+    many, big = _calls(url, store, PAGE, {"n": 50})
+    assert len(small["companies"]["nodes"]) == 5 and len(big["companies"]["nodes"]) == 50
+    assert sum(1 for n in big["companies"]["nodes"] if n["hubs"]) > 5  # nested data is there
+    assert few == many
+    # find (page and count together) + one neighbours call per relationship field and
+    # direction (offers, hubs, members, regions, parent, partners) + one find for the
+    # nested filter: nothing per row.
+    assert many == Counter({"find": 2, "neighbours": 6})
+
+
+def test_node_lookups_are_batched(served: tuple[str, CountingStore]) -> None:
+    url, store = served
+    ids = [f"demo-co-{i:06d}" for i in range(40)]
+    calls, got = _calls(url, store, """query($ids: [ID!]!) {
+        nodes(ids: $ids) { id } a: node(id: "AT") { id } b: node(id: "C") { id } }""",
+                        {"ids": ids})
+    assert len(got["nodes"]) == 40
+    assert calls == Counter({"get_nodes": 1})
+
+
+def test_derived_structures_are_built_once_per_store_version(
+        served: tuple[str, CountingStore]) -> None:
+    url, store = served
+    query = """{ search(text: "wien") { node { id } }
+                 companies(where: { regions: { within: { id: { eq: "AT" } } } }) {
+                   totalCount aggregate(groupBy: ["country", "regions.parent*[level=1].id",
+                     "sectors.broader*[level=1].name"]) { count } } }"""
+    first, _ = _calls(url, store, query, {})
+    again, _ = _calls(url, store, query, {})
+    assert first["iter_nodes"] == 1 and first["topology"] == 1
+    assert again["iter_nodes"] == 0 and again["topology"] == 0
+    store.upsert_nodes([hub("h-new", "Wien Neubau Hub")], source="test")  # a new version
+    after, got = _calls(url, store, query, {})
+    assert after["iter_nodes"] == 1 and after["topology"] == 1
+    assert "h-new" in [h["node"]["id"] for h in got["search"]]
