@@ -116,6 +116,9 @@ class EmbeddedStore(Store):
             self._db.execute("ROLLBACK")
             raise
         self.label_code = dict(self._db.execute("SELECT name, code FROM labels"))
+        for label in SCHEMA.label_names:
+            for statement in sqlfilter.index_statements(label, self.label_code[label]):
+                self._db.execute(statement)
         self.type_code = dict(self._db.execute("SELECT name, code FROM rel_types"))
         self.label_name = {c: n for n, c in self.label_code.items()}
         self.type_name = {c: n for n, c in self.type_code.items()}
@@ -370,15 +373,16 @@ class EmbeddedStore(Store):
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
              first: int = 50, after: str | None = None) -> Page[Node]:
         check_find(label, where, order_by, first)
-        terms = sqlfilter.sort_terms(order_by)
-        params: list[Any] = [self.label_code[label]]
+        terms = sqlfilter.sort_terms(order_by, label)
+        params: list[Any] = []
         cond = sqlfilter.compile_filter(label, where, params)
         count_params = list(params)
         if after is not None:
             values = decode_cursor(after, len(terms) - 1)
             cond += " AND " + sqlfilter.keyset(terms, values, params)
         cols = ", ".join(e for e, _ in terms)
-        sql = (f"SELECT id, {FULL}, {cols} FROM nodes WHERE label = ? AND {cond} "
+        code = int(self.label_code[label])  # a literal, so that partial indexes apply
+        sql = (f"SELECT id, {FULL}, {cols} FROM nodes WHERE label = {code} AND {cond} "
                f"ORDER BY {sqlfilter.order_clause(terms)} LIMIT ?")
         with self._lock:
             self._fresh()
@@ -392,7 +396,7 @@ class EmbeddedStore(Store):
 
     def count(self, label: str, where: Filter | None = None) -> int:
         check_find(label, where, (), 0)
-        params: list[Any] = [self.label_code[label]]
+        params: list[Any] = []
         sqlfilter.compile_filter(label, where, params)
         with self._lock:
             self._fresh()
@@ -400,7 +404,7 @@ class EmbeddedStore(Store):
 
     def _count(self, label: str, where: Filter | None, params: list[Any]) -> int:
         cond = sqlfilter.compile_filter(label, where, [])
-        sql = f"SELECT count(*) FROM nodes WHERE label = ? AND {cond}"
+        sql = f"SELECT count(*) FROM nodes WHERE label = {int(self.label_code[label])} AND {cond}"
         return int(self._db.execute(sql, params).fetchone()[0])
 
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,

@@ -75,16 +75,34 @@ def _list_cond(c: Cond, params: list[Any]) -> str:
     return f"EXISTS (SELECT 1 FROM {each} WHERE value = ?)"
 
 
-def sort_terms(order: Sequence[SortKey]) -> list[tuple[str, bool]]:
-    """(expression, descending) pairs; nulls sort last, ``id`` breaks ties."""
+def sort_terms(order: Sequence[SortKey], label: str) -> list[tuple[str, bool]]:
+    """(expression, descending) pairs; nulls sort last, ``id`` breaks ties.
+
+    A required property is never null, so it needs no null flag: then an index on
+    ``(prop, id)`` serves the sort as it is.
+    """
+    props = SCHEMA.node_properties(label)
     terms: list[tuple[str, bool]] = []
     for key in order:
         e = prop_expr(key.prop)
-        if key.prop != "id":
+        prop = props.get(key.prop)
+        if key.prop != "id" and not (prop is not None and prop.required):
             terms.append((f"({e} IS NULL)", False))
         terms.append((e, key.descending))
     terms.append(("id", False))
     return terms
+
+
+def index_statements(label: str, code: int) -> list[str]:
+    """Partial expression indexes of a label's indexed properties, shaped like the sort terms
+    of a find ordered by that property, so that filters and sorts on it use them."""
+    out = []
+    for prop in SCHEMA.node_properties(label).values():
+        if prop.indexed:
+            cols = ", ".join(e for e, _ in sort_terms([SortKey(prop.name)], label))
+            out.append(f"CREATE INDEX IF NOT EXISTS nodes_{label}_{prop.name} ON nodes({cols}) "
+                       f"WHERE label = {int(code)}")
+    return out
 
 
 def order_clause(terms: Sequence[tuple[str, bool]]) -> str:

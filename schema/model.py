@@ -28,9 +28,9 @@ COMMON = (
              indexed=True, searchable=True),
     Property("description", description="Free text.", searchable=True),
     Property("tags", P.STRING_LIST, description="Free keywords."),
-    Property("source", stamped=True, indexed=True,
+    Property("source", stamped=True,
              description="Provenance: the import or user that last wrote the node."),
-    Property("updatedAt", P.DATETIME, stamped=True, indexed=True,
+    Property("updatedAt", P.DATETIME, stamped=True,
              description="When the node was last written (UTC)."),
 )
 
@@ -72,7 +72,7 @@ COMPANY = NodeLabel(
     (
         _country(),
         Property("city", description="Town or city, with diacritics."),
-        Property("sizeClass", indexed=True, allowed=("micro", "small", "medium", "large"),
+        Property("sizeClass", allowed=("micro", "small", "medium", "large"),
                  description="EU SME size class (Recommendation 2003/361/EC)."),
         Property("foundedYear", P.INT, indexed=True, **YEAR),
         Property("website", pattern=r"^https?://\S+$"),
@@ -84,9 +84,9 @@ COMPETENCE = NodeLabel(
     "Competence",
     "A skill or knowledge concept, ideally an ESCO concept (id = ESCO conceptUri).",
     (
-        Property("skillType", indexed=True, allowed=("skill/competence", "knowledge", "language"),
+        Property("skillType", allowed=("skill/competence", "knowledge", "language"),
                  description="ESCO skillType."),
-        Property("reuseLevel", indexed=True, allowed=(
+        Property("reuseLevel", allowed=(
             "transversal", "cross-sector", "sector-specific", "occupation-specific"),
             description="ESCO reuseLevel."),
         Property("altLabels", P.STRING_LIST, searchable=True,
@@ -99,7 +99,7 @@ TRAINING = NodeLabel(
     "A course, workshop or programme.",
     (
         Property("area", required=True, indexed=True, allowed=TRAINING_AREAS),
-        Property("format", indexed=True, allowed=("online", "face-to-face", "hybrid")),
+        Property("format", allowed=("online", "face-to-face", "hybrid")),
         *_dates(),
         Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
     ),
@@ -112,7 +112,7 @@ COLLABORATION = NodeLabel(
         Property("kind", required=True, indexed=True, allowed=(
             "project", "contract", "co-creation-pilot", "matchmaking", "other")),
         *_dates(),
-        Property("status", indexed=True, allowed=("planned", "active", "completed", "cancelled")),
+        Property("status", allowed=("planned", "active", "completed", "cancelled")),
         Property("budget", P.FLOAT, minimum=0, description="Total budget in EUR."),
     ),
 )
@@ -133,9 +133,9 @@ SECTOR = NodeLabel(
     (
         Property("level", P.INT, required=True, indexed=True, minimum=1, maximum=4,
                  description="1 section, 2 division, 3 group, 4 class."),
-        Property("isCCI", P.BOOL, indexed=True,
+        Property("isCCI", P.BOOL,
                  description="Cultural enterprise per Eurostat culture statistics."),
-        Property("isAdvancedManufacturing", P.BOOL, indexed=True,
+        Property("isAdvancedManufacturing", P.BOOL,
                  description="Eurostat high-tech or medium-high-tech manufacturing."),
         Property("definitionSource", description="Where the CCI / manufacturing flags come from."),
     ),

@@ -30,7 +30,8 @@ class PropType(StrEnum):
 class Property:
     """One property of a node label or relationship type.
 
-    ``indexed`` asks stores to index the property for filtering and sorting; ``searchable`` marks
+    ``indexed`` asks stores to index the property for filtering and sorting (keep it to the
+    properties people filter or sort on: every index costs on every write); ``searchable`` marks
     text that full-text search covers; ``stamped`` properties are written by the store itself
     (provenance and time), never required from a caller.
     """
