@@ -2,7 +2,8 @@
 
 The CSV files and their sources are described in ``importers/reference/README.md``. Sectors become
 ``Sector`` nodes with ``BROADER`` links up the NACE hierarchy; regions become ``Region`` nodes with
-``PART_OF`` links up the NUTS hierarchy.
+``PART_OF`` links up the NUTS hierarchy. :func:`import_reference` (``coco import reference``) loads
+both into a store; the demo generator takes the parts it needs.
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from schema import Edge, Node
+
+if TYPE_CHECKING:
+    from graph.store import Store
+    from importers.load import ImportReport, Progress
+
+SOURCE = "reference NACE Rev.2 / NUTS 2021"
 
 CCI_SOURCE = ("Eurostat, Guide to Eurostat culture statistics (2018 edition), cultural "
               "enterprises by NACE Rev.2")
@@ -102,3 +110,31 @@ def _with_ancestors(codes: Iterable[str], by_code: dict[str, SectorRef]) -> set[
             keep.add(code)
             code = by_code[code].parent
     return keep
+
+
+def import_reference(store: Store, *, max_level: int = 3, dry_run: bool = False,
+                     progress: Progress | None = None) -> ImportReport:
+    """Load every NACE Rev.2 code and the NUTS 2021 regions up to ``max_level`` (idempotent:
+    a second run changes nothing). Source: ``reference NACE Rev.2 / NUTS 2021``."""
+    from importers.errors import Location, Problems
+    from importers.load import load
+    from importers.records import Chunk
+
+    sectors, broader = sector_graph()
+    regions, part_of = region_graph(max_level=max_level)
+    nace_rows = {s.code: k + 2 for k, s in enumerate(nace())}  # header is row 1
+    nuts_rows = {r.nuts_id: k + 2 for k, r in enumerate(nuts())}
+    nace_at = Location("importers/reference/nace_rev2.csv", "table")
+    nuts_at = Location("importers/reference/nuts2021.csv", "table")
+    cols = {"id": "code", "name": "name", "level": "level", "isCCI": "isCCI",
+            "isAdvancedManufacturing": "isAdvancedManufacturing", "target": "parent"}
+    nuts_cols = {"id": "NUTS_ID", "name": "NAME_LATN", "level": "LEVL_CODE",
+                 "country": "CNTR_CODE", "target": "parent"}
+    chunks = [
+        Chunk("nodes", sectors, [nace_rows[n.id] for n in sectors], nace_at, cols),
+        Chunk("nodes", regions, [nuts_rows[n.id] for n in regions], nuts_at, nuts_cols),
+        Chunk("edges", broader, [nace_rows[e.source] for e in broader], nace_at, cols),
+        Chunk("edges", part_of, [nuts_rows[e.source] for e in part_of], nuts_at, nuts_cols),
+    ]
+    return load(store, chunks, Problems(), source=SOURCE, dry_run=dry_run, progress=progress,
+                what="the reference data")

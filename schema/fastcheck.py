@@ -32,6 +32,8 @@ def predicate(prop: Property) -> Predicate:
         return lambda v: type(v) is str
     if t is PropType.BOOL:
         return lambda v: type(v) is bool
+    if t is PropType.STRING_LIST:
+        return lambda v: type(v) is list and {str}.issuperset(map(type, v))
     if t in (PropType.INT, PropType.FLOAT) and not prop.allowed:
         kinds = (int,) if t is PropType.INT else (int, float)
         low = float("-inf") if lo is None else lo
@@ -54,6 +56,9 @@ def column_predicate(prop: Property) -> Callable[[list[Any]], bool]:
         low = float("-inf") if lo is None else lo
         high = float("inf") if hi is None else hi
         return lambda vs: kinds.issuperset(map(type, vs)) and low <= min(vs) and max(vs) <= high
+    if t is PropType.STRING_LIST:
+        return lambda vs: {list}.issuperset(map(type, vs)) and {str}.issuperset(
+            map(type, chain.from_iterable(vs)))
     one = predicate(prop)
     return lambda vs: None not in vs and all(map(one, vs))
 

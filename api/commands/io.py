@@ -1,9 +1,226 @@
-"""Import and export commands (coco import ..., coco export ...)."""
+"""Import and export commands (``coco import …``, ``coco export FORMAT OUT``).
+
+Every import validates everything first and writes all or nothing; problems come as one report
+naming file, row and column (exit code 2), ``--report FILE`` writes them all as CSV, and
+``--dry-run`` says what would change without writing. Formats: ``docs/formats.md``.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True)
+
+COMMON = [
+    click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
+                 help="TOML mapping file: renamed columns, fixed values, types → labels."),
+    click.option("--dry-run", is_flag=True,
+                 help="Check everything and report what would change; write nothing."),
+    click.option("--source", help="Provenance recorded on every node and edge written "
+                 "(default: 'import FORMAT FILES')."),
+    click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+                 help="On problems, also write every one of them to this CSV file."),
+]
+ENCODING = click.option("--encoding", help="Encoding of CSV files that are not UTF-8 "
+                        "(e.g. cp1250 for Excel in Central Europe).")
 
 
 def register(group: click.Group) -> None:
     """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # api.cli calls register() once it defines these
+
+    group.add_command(_import_group(store_options))
+    group.add_command(_export_command(store_options))
+
+
+def _open(conn: dict[str, Any], *, must_exist: bool) -> Any:
+    from api.cli import open_from
+
+    return open_from(conn, must_exist=must_exist)
+
+
+def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(f: Any) -> Any:
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+    return apply
+
+
+# -- import ------------------------------------------------------------------------------------
+def _import_group(stores: Callable[[Any], Any]) -> click.Group:
+    @click.group("import")
+    def import_() -> None:
+        """Import data people already have: tables, Kumu, Gephi, ESCO, reference data."""
+
+    table_opts = _options(
+        click.option("--nodes", "nodes", multiple=True, type=click.Path(path_type=Path),
+                     help="Node table (columns id, label, name, properties); repeatable."),
+        click.option("--edges", "edges", multiple=True, type=click.Path(path_type=Path),
+                     help="Edge table (columns source, target, type, properties); repeatable."),
+        *COMMON, stores)
+
+    for fmt, what in (("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
+                      ("jsonl", "JSON Lines files (one object per line)"),
+                      ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)")):
+        import_.add_command(_table_command(fmt, what, table_opts))
+
+    @import_.command("kumu")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @_options(*COMMON, ENCODING, stores)
+    def kumu(files: tuple[Path, ...], **opts: Any) -> None:
+        """Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."""
+        from importers.kumu import import_kumu
+
+        _run(lambda store, **kw: import_kumu(store, files, mapping=opts["mapping"],
+                                              encoding=opts["encoding"], **kw), files, opts)
+
+    @import_.command("gephi")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @_options(*COMMON, ENCODING, stores)
+    def gephi(files: tuple[Path, ...], **opts: Any) -> None:
+        """Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges
+        Source/Target/Type/Weight)."""
+        from importers.gephi import import_gephi
+
+        _run(lambda store, **kw: import_gephi(store, files, mapping=opts["mapping"],
+                                              encoding=opts["encoding"], **kw), files, opts)
+
+    @import_.command("esco")
+    @click.option("--skills", required=True, type=click.Path(path_type=Path),
+                  help="ESCO skills_en.csv.")
+    @click.option("--broader", type=click.Path(path_type=Path),
+                  help="ESCO broaderRelationsSkillPillar_en.csv (BROADER links).")
+    @click.option("--groups", type=click.Path(path_type=Path),
+                  help="ESCO skillGroups_en.csv (the groups the hierarchy points to).")
+    @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
+    def esco(skills: Path, broader: Path | None, groups: Path | None, **opts: Any) -> None:
+        """ESCO skills as Competence nodes (id = conceptUri), with alt labels and BROADER."""
+        from importers.esco import import_esco
+
+        files = tuple(p for p in (skills, groups, broader) if p is not None)
+        _run(lambda store, **kw: import_esco(store, skills=skills, broader=broader,
+                                             groups=groups, **kw), files, opts)
+
+    @import_.command("reference")
+    @click.option("--max-level", type=click.IntRange(0, 3), default=3, show_default=True,
+                  help="Deepest NUTS level to load (0 countries … 3 small regions).")
+    @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+    @stores
+    def reference(max_level: int, dry_run: bool, **conn: Any) -> None:
+        """NACE Rev.2 sectors and NUTS 2021 regions shipped with COCO Atlas (idempotent)."""
+        from importers.reference import import_reference
+
+        opts = {"dry_run": dry_run, "report": None, "source": None, **conn}
+        _run(lambda store, source=None, **kw: import_reference(store, max_level=max_level,
+                                                               **kw), (), opts)
+
+    return import_
+
+
+def _table_command(fmt: str, what: str, options: Callable[[Any], Any]) -> click.Command:
+    def command(nodes: tuple[Path, ...], edges: tuple[Path, ...], **opts: Any) -> None:
+        from importers.tables import import_tables
+
+        if not nodes and not edges:
+            raise click.UsageError("give --nodes and/or --edges files")
+        _run(lambda store, **kw: import_tables(
+            store, nodes=nodes, edges=edges, format=fmt, mapping=opts["mapping"],
+            encoding=opts.get("encoding"), **kw), (*nodes, *edges), opts)
+
+    command.__doc__ = f"Nodes and edges from {what}."
+    if fmt == "csv":
+        command = ENCODING(command)
+    return click.command(fmt)(options(command))
+
+
+def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) -> None:
+    from importers.errors import ImportFailed
+
+    conn = {k: v for k, v in opts.items() if k not in ("mapping", "dry_run", "source", "report",
+                                                       "encoding")}
+    store = _open(conn, must_exist=False)
+    try:
+        with _bar(files) as bar:
+            report = do(store, source=opts["source"], dry_run=opts["dry_run"], progress=bar)
+    except ImportFailed as e:
+        if opts.get("report"):
+            e.write_csv(opts["report"])
+            err.print(f"all {len(e.problems):,} problems written to {opts['report']}",
+                      highlight=False, soft_wrap=True)
+        raise
+    finally:
+        store.close()
+    head = "[yellow]dry run, nothing written[/]" if report.dry_run else "[green]✓[/]"
+    err.print(f"{head} {report.summary()}", highlight=False, soft_wrap=True)
+    for note in report.notes:
+        err.print(f"  note: {note}", highlight=False, soft_wrap=True)
+
+
+class _Bar:
+    """Progress of an import: bytes read over all its files, records written."""
+
+    def __init__(self, progress: Progress, files: tuple[Path, ...]):
+        self.progress = progress
+        self.done: dict[str, int] = {}
+        total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+        self.task = progress.add_task("reading", total=total or None)
+
+    def read(self, file: str, done: int, total: int) -> None:
+        self.done[file] = done
+        self.progress.update(self.task, completed=sum(self.done.values()))
+
+    def wrote(self, what: str, records: int) -> None:
+        self.progress.update(self.task, description=f"{records:,} {what} checked")
+
+
+@contextmanager
+def _bar(files: tuple[Path, ...]) -> Iterator[_Bar | None]:
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+            "{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=err,
+            transient=True) as progress:
+        yield _Bar(progress, files)
+
+
+# -- export ------------------------------------------------------------------------------------
+def _export_command(stores: Callable[[Any], Any]) -> click.Command:
+    from importers.export import FORMATS
+
+    @click.command("export")
+    @click.argument("format", type=click.Choice(list(FORMATS)))
+    @click.argument("out", type=click.Path(path_type=Path))
+    @click.option("--labels", help="Only nodes of these labels, comma-separated "
+                  "(e.g. Hub,Company).")
+    @click.option("--region", help="Only actors located in this NUTS region or its "
+                  "sub-regions (e.g. AT13), with what they link to.")
+    @click.option("--sector", help="Only actors in this NACE code or a narrower one "
+                  "(e.g. J58 or 58.2), with what they link to.")
+    @stores
+    def export(format: str, out: Path, labels: str | None, region: str | None,
+               sector: str | None, **conn: Any) -> None:
+        """Export the graph, or a filtered part, as FORMAT to OUT (csv, jsonl and gephi-csv
+        write a directory with a nodes and an edges file)."""
+        from importers.export import export_graph
+
+        store = _open(conn, must_exist=True)
+        try:
+            report = export_graph(store, format, out, region=region, sector=sector,
+                                  labels=[x.strip() for x in labels.split(",") if x.strip()]
+                                  if labels else None)
+        finally:
+            store.close()
+        err.print(f"[green]✓[/] {out}: {report.nodes:,} nodes, {report.edges:,} edges "
+                  f"({format})", highlight=False, soft_wrap=True)
+
+    return export

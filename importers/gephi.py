@@ -1,0 +1,108 @@
+"""Gephi in and out: GEXF, GraphML and Gephi's spreadsheet (CSV) import format.
+
+Gephi's spreadsheet import (Gephi docs, "Import CSV Data"): a nodes table with ``Id``, ``Label``
+and any attribute column, an edges table with ``Source``, ``Target``, ``Type`` (``Directed`` or
+``Undirected``), ``Id``, ``Label``, ``Weight`` and any attribute column. Here, as in the GEXF and
+GraphML readers: a node's ``Label`` is our ``name`` (its ``Id`` when empty) and a ``Type``
+column our label; an edge's ``Label`` is our relationship type and ``Weight`` our ``weight``.
+Gephi's edge ``Type`` (the direction) is ignored: our relationship types fix it. Gephi gives
+every edge weight 1.0; where our relationship type has no weight, that default is dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from graph.store import Store
+from importers.errors import Location, Problems
+from importers.gexf import GEXF, GexfReader
+from importers.graphml import GRAPHML, GraphmlReader
+from importers.load import ImportReport, Input, Progress, run_import
+from importers.mapping import load_mapping, norm
+from importers.outputs import atomic, cell, edge_properties, node_properties, plain
+from importers.readers import check_encoding, csv_header, read_csv, readable
+from importers.records import Dialect
+from schema import SCHEMA, Edge, Node
+
+SHEET = Dialect(
+    nodes={"id": "id", "label": "name", "type": "label"},
+    edges={"source": "source", "target": "target", "type": "", "label": "type",
+           "weight": "weight", "id": ""},
+    name_from_id=True,
+)
+
+
+def import_gephi(store: Store, files: Sequence[str | Path], *,
+                 mapping: str | Path | None = None, source: str | None = None,
+                 dry_run: bool = False, encoding: str | None = None,
+                 progress: Progress | None = None) -> ImportReport:
+    """Import Gephi files (.gexf, .graphml, nodes/edges .csv tables), all or nothing."""
+    problems = Problems()
+    mapped = load_mapping(mapping, problems)
+    check_encoding(encoding, problems)
+    problems.raise_if_any()  # a broken mapping or encoding would spoil every row
+    inputs: list[Input] = []
+    read = progress.read if progress else None
+    for path in files:
+        suffix = Path(path).suffix.lower()
+        if suffix in (".gexf", ".graphml", ".xml"):
+            if not readable(path, problems):
+                continue
+            reader = (GexfReader if suffix == ".gexf" else GraphmlReader)(path, problems, read)
+            dialect = GEXF if suffix == ".gexf" else GRAPHML
+            inputs += [Input("nodes", reader.nodes(), dialect),
+                       Input("edges", reader.edges(), dialect)]
+        elif suffix in (".csv", ".tsv", ".txt"):
+            if not readable(path, problems):
+                continue
+            role = _role(csv_header(path, encoding))
+            if role is None:
+                problems.add(Location(str(path), "table", 1),
+                             "a Gephi nodes table (Id column) or edges table (Source and "
+                             "Target columns)", ", ".join(csv_header(path, encoding)))
+                continue
+            inputs.append(Input(role, read_csv(path, problems, encoding=encoding,
+                                               progress=read), SHEET))
+        else:
+            problems.add(Location(str(path)), "a Gephi file: .gexf, .graphml or .csv",
+                         suffix or str(path))
+    source = source or "import gephi " + " ".join(Path(p).name for p in files)
+    return run_import(store, inputs, mapping=mapped, problems=problems, source=source,
+                      dry_run=dry_run, progress=progress)
+
+
+def _role(header: list[str]) -> str | None:
+    names = {norm(h) for h in header}
+    if {"source", "target"} <= names:
+        return "edges"
+    if "id" in names:
+        return "nodes"
+    return None
+
+
+# -- writing -----------------------------------------------------------------------------------
+def write_gephi_csv(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
+                    labels: Sequence[str] | None = None, types: Sequence[str] | None = None
+                    ) -> None:
+    """Gephi's spreadsheet format into a directory: ``nodes.csv`` (Id, Label, Type, …) and
+    ``edges.csv`` (Source, Target, Type = Directed, Label = relationship type, Weight, …)."""
+    folder = Path(out)
+    node_props = [p.name for p in node_properties(labels)]
+    edge_props = [p.name for p in edge_properties(types) if p.name != "weight"]
+    with atomic(folder / "nodes.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Id", "Label", "Type", *node_props])
+        for n in nodes:
+            p = plain(n.props)
+            w.writerow([n.id, p.get("name", n.id), n.label,
+                        *(cell(p.get(k)) for k in node_props)])
+    with atomic(folder / "edges.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Source", "Target", "Type", "Label", "Weight", *edge_props])
+        for e in edges:
+            p = plain(e.props)
+            w.writerow([e.source, e.target,
+                        "Undirected" if SCHEMA.rel(e.type).symmetric else "Directed", e.type,
+                        cell(p.get("weight")), *(cell(p.get(k)) for k in edge_props)])

@@ -1,0 +1,180 @@
+"""GEXF in and out (the Gephi exchange format; versions 1.1 to 1.3, as Gephi writes them).
+
+Reading (GEXF 1.3 specification, gexf.net): ``<attributes class="node|edge">`` declares
+attributes by ``id`` with a ``title`` and optional ``<default>``; a ``<node id label>`` carries
+``<attvalues><attvalue for value/>``; an ``<edge id source target type label weight>`` the same.
+Here a node's ``label`` is our ``name`` (the id when there is none), its attribute titled
+``type`` our label; an edge's ``label`` is our relationship type, ``weight`` our ``weight``.
+Visual (``viz:``) data, spells and the edge direction (``type``) are ignored: our relationship
+types fix the direction. Nested nodes (hierarchical graphs) are refused.
+
+Writing streams the XML (no graph object in memory), so a 500k-node graph exports in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from importers import records
+from importers.errors import Location, Problems
+from importers.outputs import (
+    atomic,
+    edge_properties,
+    node_properties,
+    plain,
+    xml_attr,
+)
+from importers.readers import dicts_table
+from importers.records import Dialect, Table
+from importers.xmlstream import El, stream
+from schema import SCHEMA, Edge, Node, PropType
+
+GEXF = Dialect(
+    nodes={"id": "id", "label": "name", "type": "label"},
+    edges={"source": "source", "target": "target", "label": "type", "weight": "weight"},
+    name_from_id=True,
+)
+NS = "http://gexf.net/1.3"
+_NODE_ATTRS = ("id", "label")
+_EDGE_ATTRS = ("source", "target", "label", "weight")
+
+
+class GexfReader:
+    """One pass over a GEXF file: node blocks first, then edge blocks."""
+
+    def __init__(self, path: str | Path, problems: Problems, progress: Any = None):
+        self.path, self.problems = str(path), problems
+        self.keys: dict[str, dict[str, tuple[str, str | None]]] = {"node": {}, "edge": {}}
+        self._items = stream(path, {"attributes", "node", "edge"}, set(), problems, progress)
+        self._held: El | None = None
+
+    def nodes(self, chunk: int | None = None) -> Iterator[Table]:
+        yield from self._blocks("node", chunk or records.CHUNK_ROWS)
+
+    def edges(self, chunk: int | None = None) -> Iterator[Table]:
+        yield from self._blocks("edge", chunk or records.CHUNK_ROWS)
+
+    def _blocks(self, kind: str, chunk: int) -> Iterator[Table]:
+        rows: list[dict[str, Any]] = []
+        lines: list[int] = []
+        shown: dict[str, str] = {}
+        for el in self._elements(kind):
+            rows.append(self._row(el, shown))
+            lines.append(el.line)
+            if len(rows) >= chunk:
+                yield self._table(rows, lines, shown)
+                rows, lines = [], []
+        if rows:
+            yield self._table(rows, lines, shown)
+
+    def _elements(self, kind: str) -> Iterator[El]:
+        if self._held is not None:
+            if self._held.tag != kind:
+                return
+            el, self._held = self._held, None
+            yield el
+        for el in self._items:
+            if el.tag == "attributes":
+                self._declare(el)
+            elif el.tag != kind:
+                if kind == "edge" and el.tag == "node":
+                    self.problems.add(Location(self.path, "xml", el.line),
+                                      "every <node> before the first <edge>")
+                    continue
+                self._held = el  # the first edge ends the nodes
+                return
+            else:
+                yield el
+
+    def _declare(self, el: El) -> None:
+        kind = el.attrs.get("class", "node")
+        for a in el.all("attribute"):
+            default = a.find("default")
+            self.keys.setdefault(kind, {})[a.attrs.get("id", "")] = (
+                a.attrs.get("title") or a.attrs.get("id", ""),
+                default.text if default is not None else None)
+
+    def _row(self, el: El, shown: dict[str, str]) -> dict[str, Any]:
+        kind = el.tag
+        if kind == "node" and el.find("nodes") is not None:
+            self.problems.add(Location(self.path, "xml", el.line),
+                              "a flat graph (nested nodes are not supported)")
+        own = _NODE_ATTRS if kind == "node" else _EDGE_ATTRS
+        row: dict[str, Any] = {k: el.attrs[k] for k in own if k in el.attrs}
+        for k in row:
+            shown.setdefault(k, f"attribute {k!r}")
+        keys = self.keys.get(kind, {})
+        for title, default in keys.values():
+            if default is not None:
+                row.setdefault(title, default)
+        values = el.find("attvalues")
+        for v in values.children if values is not None else ():
+            key = v.attrs.get("for", v.attrs.get("id", ""))
+            title = keys.get(key, (key, None))[0]
+            name = title if title not in own else f"{title} (attvalue)"
+            row[name] = v.attrs.get("value")
+            shown.setdefault(name, f"attvalue {title!r}")
+        return row
+
+    def _table(self, rows: list[dict[str, Any]], lines: list[int],
+               shown: dict[str, str]) -> Table:
+        table = dicts_table(Location(self.path, "xml"), rows, lines)
+        table.header_row, table.display = None, dict(shown)
+        return table
+
+
+# -- writing -----------------------------------------------------------------------------------
+_GEXF_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}
+
+
+def write_gexf(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
+               labels: Sequence[str] | None = None, types: Sequence[str] | None = None) -> None:
+    """Stream a GEXF 1.3 file Gephi opens: node ``label`` = our name, attribute ``type`` = our
+    label; edge ``label`` = our relationship type, ``weight`` = our weight."""
+    node_props = node_properties(labels)
+    edge_props = [p for p in edge_properties(types) if p.name != "weight"]
+    with atomic(out, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<gexf xmlns="{NS}" version="1.3">\n'
+                "  <meta>\n    <creator>COCO Atlas</creator>\n  </meta>\n"
+                '  <graph defaultedgetype="directed" mode="static">\n')
+        _declare(f, "node", [("type", "string"), *((p.name, _GEXF_TYPES.get(p.type, "string"))
+                                                    for p in node_props)])
+        _declare(f, "edge", [(p.name, _GEXF_TYPES.get(p.type, "string")) for p in edge_props])
+        f.write("    <nodes>\n")
+        for n in nodes:
+            props = plain(n.props)
+            name = props.pop("name", n.id)
+            f.write(f"      <node id={xml_attr(n.id)} label={xml_attr(name)}>")
+            _attvalues(f, {"type": n.label, **props})
+            f.write("</node>\n")
+        f.write("    </nodes>\n    <edges>\n")
+        for k, e in enumerate(edges):
+            props = plain(e.props)
+            weight = props.pop("weight", None)
+            kind = ' type="undirected"' if SCHEMA.rel(e.type).symmetric else ""
+            extra = "" if weight is None else f" weight={xml_attr(repr(float(weight)))}"
+            f.write(f'      <edge id="{k}" source={xml_attr(e.source)} '
+                    f"target={xml_attr(e.target)} label={xml_attr(e.type)}{kind}{extra}>")
+            _attvalues(f, props)
+            f.write("</edge>\n")
+        f.write("    </edges>\n  </graph>\n</gexf>\n")
+
+
+def _declare(f: IO[str], kind: str, attrs: list[tuple[str, str]]) -> None:
+    f.write(f'    <attributes class="{kind}" mode="static">\n')
+    for name, kind_ in attrs:
+        f.write(f"      <attribute id={xml_attr(name)} title={xml_attr(name)} "
+                f'type="{kind_}"/>\n')
+    f.write("    </attributes>\n")
+
+
+def _attvalues(f: IO[str], props: dict[str, Any]) -> None:
+    if not props:
+        return
+    f.write("<attvalues>")
+    for k, v in props.items():
+        f.write(f"<attvalue for={xml_attr(k)} value={xml_attr(v)}/>")
+    f.write("</attvalues>")

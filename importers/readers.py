@@ -1,0 +1,339 @@
+"""Reading tables people save from spreadsheets: CSV, JSON Lines and XLSX, in blocks of rows.
+
+CSV as Excel and LibreOffice write it: UTF-8 with or without a byte-order mark, UTF-16 ("Unicode
+text"), ``,`` ``;`` or tab between cells (guessed from the header, or Excel's ``sep=;`` first
+line), CRLF line ends, quoted cells over several lines, blank rows and ragged rows. A file in
+another encoding is refused with advice rather than read as mojibake (``encoding=`` opts in).
+
+Every reader yields :class:`~importers.records.Table` blocks whose ``rows`` are numbered the way
+the user's tool shows them: the spreadsheet row (header = 1), the line of a JSON Lines file.
+Problems go into the shared :class:`~importers.errors.Problems`; a reader never raises on bad
+input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import orjson
+
+from importers import records
+from importers.errors import Location, Problems
+from importers.records import Table
+
+DELIMITERS = (",", ";", "\t")
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are no error
+
+
+class ReadProgress(Protocol):
+    def __call__(self, file: str, done: int, total: int) -> None: ...
+
+
+def readable(path: str | Path, problems: Problems) -> bool:
+    """True when ``path`` is a file; else the problem is recorded."""
+    p = Path(path)
+    if p.is_file():
+        return True
+    problems.add(Location(str(path)), "a file, not a directory" if p.is_dir()
+                 else "an existing file")
+    return False
+
+
+def open_input(path: str | Path, problems: Problems) -> BinaryIO | None:
+    """Open a file for reading, or record why not."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        problems.add(Location(str(path)), "an existing file")
+    except IsADirectoryError:
+        problems.add(Location(str(path)), "a file, not a directory")
+    except OSError as e:
+        problems.add(Location(str(path)), "a readable file", e.strerror)
+    return None
+
+
+# -- CSV -------------------------------------------------------------------------------------
+def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = None,
+             progress: ReadProgress | None = None, chunk: int | None = None) -> Iterator[Table]:
+    """Blocks of a CSV file; the first row (after an Excel ``sep=`` line) is the header."""
+    where = Location(str(path), "table")
+    if encoding is not None and not _known_codec(encoding):
+        problems.add(where, "an encoding Python knows (e.g. utf-8, cp1250, cp1252, latin-1)",
+                     encoding)
+        return
+    raw = open_input(path, problems)
+    if raw is None:
+        return
+    with raw:
+        size = _size(raw)
+        enc = encoding or _sniff_encoding(raw.read(4))
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding=enc, newline="", errors="strict")
+        reader: Any = None
+        try:
+            first = text.readline()
+            delimiter = None
+            if first.lower().startswith("sep=") and len(first.rstrip("\r\n")) == 5:
+                delimiter, first = first[4], text.readline()  # Excel's delimiter hint
+            delimiter = delimiter or _delimiter(first)
+            reader = csv.reader(chain((first,), text), delimiter=delimiter, strict=True)
+            header = [h.strip() for h in next(reader, [])]
+            if not any(header):
+                problems.add(where.at(1), "a header row naming the columns")
+                return
+            line = 1
+            while True:
+                block = list(islice(reader, chunk or records.CHUNK_ROWS))
+                if not block:
+                    break
+                table, line = _table(where, header, block, line, problems)
+                if table.rows:
+                    yield table
+                if progress:
+                    progress(str(path), raw.tell(), size)
+        except UnicodeDecodeError:
+            name = "UTF-8" if enc == "utf-8-sig" else enc
+            problems.add(where.at(_bad_line(raw, enc)),
+                         f"text in {name}: save the file as 'CSV UTF-8' "
+                         "(or give its encoding, e.g. --encoding cp1250)")
+        except csv.Error as e:
+            problems.add(where.at(_row_after(reader)), "well-formed CSV", str(e))
+        finally:
+            text.detach()
+
+
+def csv_header(path: str | Path, encoding: str | None = None) -> list[str]:
+    """The header of a CSV file (to tell what it holds before reading it); [] if unreadable."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(65536)
+    except OSError:
+        return []
+    enc = encoding or _sniff_encoding(head[:4])
+    try:
+        text = head.decode(enc, errors="ignore" if len(head) == 65536 else "strict")
+    except (UnicodeDecodeError, LookupError):
+        return []
+    lines = text.splitlines()
+    if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
+        lines = lines[1:]
+    if not lines:
+        return []
+    try:
+        row = next(csv.reader([lines[0]], delimiter=_delimiter(lines[0])), [])
+    except csv.Error:
+        return []
+    return [h.strip() for h in row]
+
+
+def check_encoding(encoding: str | None, problems: Problems) -> None:
+    """Record a problem when ``--encoding`` names no text encoding Python knows."""
+    if encoding is not None and not _known_codec(encoding):
+        problems.add(Location("--encoding"), "an encoding Python knows (e.g. utf-8, cp1250, "
+                     "cp1252, latin-1)", encoding)
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        return codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
+
+
+def _bad_line(raw: BinaryIO, encoding: str) -> int | None:
+    """The first line that does not decode (the error path only)."""
+    raw.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for number, line in enumerate(raw, start=1):
+        try:
+            decoder.decode(line)
+        except UnicodeDecodeError:
+            return number
+    return None
+
+
+def _row_after(reader: Any) -> int | None:
+    return getattr(reader, "line_num", 0) + 1 if reader is not None else None
+
+
+def _size(raw: BinaryIO) -> int:
+    raw.seek(0, io.SEEK_END)
+    size = raw.tell()
+    raw.seek(0)
+    return size
+
+
+def _sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"  # no BOM: strict UTF-8 (the -sig codec reads both)
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter that splits the header most (outside quotes); comma on a tie."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _table(where: Location, header: list[str], block: list[list[str]], line: int,
+           problems: Problems) -> tuple[Table, int]:
+    """Column-major block; blank rows dropped, short rows padded, long rows reported."""
+    width = len(header)
+    first = line + 1
+    line += len(block)
+    if {width}.issuperset(map(len, block)) and all(map(any, block)):
+        return Table(where, header, list(zip(*block, strict=True)),  # type: ignore[arg-type]
+                     range(first, first + len(block))), line
+    rows, kept = [], []
+    for k, cells in enumerate(block):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.add(where.at(first + k, f"#{width + 1}"),
+                         f"at most {width} cells, as many as the header has", cells[width])
+        rows.append((cells + [""] * width)[:width])
+        kept.append(first + k)
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in header]
+    return Table(where, header, columns, kept), line
+
+
+# -- JSON Lines --------------------------------------------------------------------------------
+def read_jsonl(path: str | Path, problems: Problems, *, progress: ReadProgress | None = None,
+               chunk: int | None = None) -> Iterator[Table]:
+    """Blocks of a JSON Lines file: one object per line, keys are the columns."""
+    raw = open_input(path, problems)
+    if raw is None:
+        return
+    where = Location(str(path), "jsonl")
+    with raw:
+        size = _size(raw)
+        if raw.read(3) != codecs.BOM_UTF8:
+            raw.seek(0)
+        objects: list[dict[str, Any]] = []
+        lines: list[int] = []
+        for number, line in enumerate(raw, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                problems.add(where.at(number), "a JSON object on one line", str(e))
+                continue
+            if not isinstance(obj, dict):
+                problems.add(where.at(number), "a JSON object", obj)
+                continue
+            objects.append(obj)
+            lines.append(number)
+            if len(objects) >= (chunk or records.CHUNK_ROWS):
+                yield dicts_table(where, objects, lines, header_row=None)
+                objects, lines = [], []
+                if progress:
+                    progress(str(path), raw.tell(), size)
+        if objects:
+            yield dicts_table(where, objects, lines, header_row=None)
+        if progress:
+            progress(str(path), size, size)
+
+
+def dicts_table(where: Location, objects: list[dict[str, Any]], rows: list[int],
+                header_row: int | None = None) -> Table:
+    """A block from row dicts; the header is every key in order of first appearance."""
+    keys = list(dict.fromkeys(k for obj in objects for k in obj))
+    return Table(where, keys, [[obj.get(k) for obj in objects] for k in keys], rows, header_row)
+
+
+# -- XLSX --------------------------------------------------------------------------------------
+Pick = Callable[[list[str], list[list[Any]]], bool]
+
+
+def read_xlsx(path: str | Path, problems: Problems, *, sheets: Pick | None = None,
+              role: str | None = None, chunk: int | None = None
+              ) -> Iterator[tuple[str, Iterator[Table]]]:
+    """(sheet name, its blocks) for the sheets of a workbook to import.
+
+    ``role`` picks one sheet named like it ("nodes", "edges") or the only sheet; ``sheets``
+    picks by header instead (Kumu: Label vs From/To). Sheets named "... (ignore)" are skipped,
+    as Kumu does.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    where = Location(str(path), "table")
+    if not readable(path, problems):
+        return
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        problems.add(where, "an Excel workbook named *.xlsx", Path(path).name)
+        return
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        problems.add(where, "an Excel workbook (.xlsx)", str(e) or type(e).__name__)
+        return
+    try:
+        names = [n for n in book.sheetnames if "(ignore)" not in n.lower()]
+        if role is not None:
+            names = _pick_sheet(names, role, where, problems)
+        for name in names:
+            rows = book[name].iter_rows(values_only=True)
+            header = [("" if h is None else str(h)).strip() for h in next(rows, ())]
+            if sheets is not None and not sheets(header, []):
+                continue
+            yield name, _xlsx_blocks(Location(str(path), "table", sheet=name), header, rows,
+                                     problems, chunk or records.CHUNK_ROWS)
+    finally:
+        book.close()
+
+
+def _pick_sheet(names: list[str], role: str, where: Location, problems: Problems) -> list[str]:
+    named = [n for n in names if n.strip().lower() == role]
+    if named:
+        return named[:1]
+    if len(names) == 1:
+        return names
+    problems.add(where, f"a sheet named {role!r} (or a workbook with one sheet)",
+                 ", ".join(names))
+    return []
+
+
+def _xlsx_blocks(where: Location, header: list[str], rows: Iterator[tuple[Any, ...]],
+                 problems: Problems, chunk: int) -> Iterator[Table]:
+    width = len(header)
+    if not any(header):
+        problems.add(where.at(1), "a header row naming the columns")
+        return
+    number = 1
+    while True:
+        block = list(islice(rows, chunk))
+        if not block:
+            return
+        kept, cells = [], []
+        for values in block:
+            number += 1
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            values = list(values)
+            if len(values) > width and any(v is not None for v in values[width:]):
+                problems.add(where.at(number, f"#{width + 1}"),
+                             f"at most {width} cells, as many as the header has",
+                             values[width])
+            cells.append((values + [None] * width)[:width])
+            kept.append(number)
+        if kept:
+            yield Table(where, header, [list(c) for c in zip(*cells, strict=True)], kept)

@@ -1,0 +1,405 @@
+"""Rows of a table (any format) to nodes and edges, column by column.
+
+Every reader — CSV, JSON Lines, XLSX, Kumu, Gephi, GEXF, GraphML — hands over :class:`Table`
+blocks: a header and the columns of up to some tens of thousands of rows. This module decides
+what each column means (our field, a format's own name, a mapping's rename), converts whole
+columns to the schema's types, and builds :class:`Chunk` s of records that remember the row they
+came from, so that any later problem (the store's validation included) names file, row and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from importers.errors import Location, Problems
+from importers.mapping import SKIP, Mapping, Role, fields, norm, stamped
+from importers.values import (
+    LIST_SEPARATOR,
+    WHAT,
+    convert_column,
+    converter,
+    is_empty,
+    none_positions,
+    prop_types,
+)
+from schema import SCHEMA, Edge, Node, PropType
+
+CHUNK_ROWS = 50_000  # rows per block: big enough for C-speed columns, small enough for memory
+LEFT_OUT = "\x00left out"  # a label or type the mapping leaves out ("")
+
+
+@dataclass
+class Table:
+    """A block of rows of one input, column-major; ``rows`` numbers them as the user's tool
+    does (spreadsheet row, line, or index in a JSON array)."""
+
+    where: Location
+    header: list[str]
+    columns: list[list[Any]]
+    rows: Sequence[int]
+    header_row: int | None = 1  # where the header sits, for problems with a column name
+    display: dict[str, str] | None = None  # header -> how a location names it (JSON paths)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What a format's own column names mean (normalised header → our field, "" ignores)."""
+
+    nodes: dict[str, str] = field(default_factory=dict)
+    edges: dict[str, str] = field(default_factory=dict)
+    id_from_name: bool = False  # Kumu: the label is the key when there is no ID
+    name_from_id: bool = False  # Gephi: a node without a label shows its id
+    multi_target: bool = False  # Kumu: "To" may list several elements separated by |
+
+
+GENERIC = Dialect()
+
+
+@dataclass
+class Chunk:
+    """Records of one block with the row each came from and the columns that gave each field."""
+
+    kind: Role
+    records: list[Any]  # Node or Edge
+    rows: list[int]
+    where: Location
+    columns: dict[str, str]  # our field -> their column, to name the column of a problem
+    # Keys and rows of every row of the block, the ones left out for a problem included, so
+    # that a key used twice is found even when one of the two rows has another problem.
+    all_keys: list[Any] | None = None
+    all_rows: list[int] | None = None
+    kept: list[int] | None = None  # position in all_keys of each record
+
+    def subset(self, keep: list[int]) -> Chunk:
+        """The chunk with only the records at ``keep`` (in order)."""
+        if len(keep) == len(self.records):
+            return self
+        return Chunk(self.kind, [self.records[i] for i in keep], [self.rows[i] for i in keep],
+                     self.where, self.columns)
+
+    def locate(self, i: int, field_name: str | None = None) -> Location:
+        column = self.columns.get(field_name) if field_name else None
+        return self.where.at(self.rows[i], column)
+
+
+class Columns:
+    """What each column of one input means; kept across that input's blocks."""
+
+    def __init__(self, table: Table, role: Role, dialect: Dialect, mapping: Mapping,
+                 problems: Problems):
+        self.role, self.problems, self.mapping = role, problems, mapping
+        self.where, self.header = table.where, table.header
+        self.fields: list[str | None] = []  # per column: our field, or None (ignored)
+        self.unknown: dict[int, str] = {}  # columns nobody knows; fine while they stay empty
+        ours, own, quiet = fields(role), (dialect.nodes if role == "nodes" else dialect.edges), \
+            stamped(role)
+        taken: dict[str, str] = {}
+        at = table.where.at(table.header_row)
+        for i, header in enumerate(table.header):
+            h = norm(str(header))
+            target = mapping.column(str(header), role)
+            if target is None:
+                target = own.get(h)
+            if target is None:
+                target = ours.get(h)
+            if target is None and h in quiet:
+                target = SKIP  # source/updatedAt: the store stamps them
+            if target is None:
+                self.unknown[i] = str(header)
+            elif target and target in taken:
+                problems.add(at.at(table.header_row, str(header)),
+                             f"a column of its own, but {taken[target]!r} also gives "
+                             f"{target!r} (rename one in a mapping file)", str(header))
+                target = SKIP
+            if target:
+                taken[target] = str(header)
+            self.fields.append(target or None)
+        self.index = {f: i for i, f in enumerate(self.fields) if f}
+        shown = table.display or {}
+        self.columns = {f: shown.get(h, h) for f, i in self.index.items()
+                        for h in (table.header[i],)}
+        self.dialect = dialect
+        self._check_keys(table)
+
+    def _check_keys(self, table: Table) -> None:
+        at = table.where.at(table.header_row)
+        if self.role == "nodes":
+            need = [] if "id" in self.index or (self.dialect.id_from_name and
+                                                "name" in self.index) else ["id"]
+            if "label" not in self.index and "label" not in self.mapping.values["nodes"]:
+                need.append("label")
+        else:
+            need = [k for k in ("source", "target") if k not in self.index]
+        for key in need:
+            extra = " (or [nodes.values] label in a mapping file)" if key == "label" else ""
+            self.problems.add(at, f"a column {key!r}{extra}; the columns are "
+                              + ", ".join(map(repr, table.header)))
+
+    def check_unknown(self, table: Table) -> None:
+        """An unknown column is a problem once it holds a value (empty ones are Excel litter)."""
+        for i, header in list(self.unknown.items()):
+            column = table.columns[i]
+            hit = next((k for k, v in enumerate(column) if not is_empty(v)), None)
+            if hit is None:
+                continue
+            del self.unknown[i]
+            names = ", ".join(fields(self.role).values())
+            what = "a column name" if not header.strip() else (
+                f"a column named after one of our fields ({names}); rename it or ignore it "
+                "(\"\") in a mapping file")
+            shown = (table.display or {}).get(header, header)
+            self.problems.add(table.where.at(table.rows[hit], shown or f"#{i + 1}"), what,
+                              column[hit])
+
+
+Resolver = Callable[[str], str | None]
+
+
+class ChunkBuilder:
+    """Turns the blocks of one input into chunks of nodes or edges."""
+
+    def __init__(self, role: Role, dialect: Dialect, mapping: Mapping, problems: Problems,
+                 resolve: Resolver | None = None):
+        self.role, self.dialect, self.mapping, self.problems = role, dialect, mapping, problems
+        self.resolve = resolve
+        self.props = prop_types(edges=role == "edges")
+        self.cols: Columns | None = None
+        self.known: dict[tuple[str, ...], Columns] = {}
+        self.fixed = self._fixed()
+
+    def _fixed(self) -> dict[str, Any]:
+        """The mapping's fixed values, converted once (a bad one is the mapping's problem)."""
+        out: dict[str, Any] = {}
+        where = Location(self.mapping.file or "mapping")
+        for name, value in self.mapping.values[self.role].items():
+            if name in ("label", "type", "name"):
+                out[name] = str(value)
+                continue
+            prop = self.props[name]
+            try:
+                out[name] = converter(prop.type)(value)
+            except (ValueError, TypeError):
+                self.problems.add(where.at(column=f"{self.role}.values.{name}"),
+                                  WHAT[prop.type], value)
+        return out
+
+    def build(self, table: Table) -> Chunk:
+        key = tuple(table.header)  # JSON and XML blocks may differ in their keys
+        self.cols = self.known.get(key)
+        if self.cols is None:
+            self.cols = self.known[key] = Columns(table, self.role, self.dialect, self.mapping,
+                                                  self.problems)
+        self.cols.check_unknown(table)
+        if self.role == "nodes":
+            return self._nodes(table)
+        return self._edges(self._expand_targets(table))
+
+    # -- nodes -------------------------------------------------------------------------------
+    def _nodes(self, table: Table) -> Chunk:
+        assert self.cols is not None
+        n, bad = len(table.rows), set()
+        ids = self._text(table, "id", bad)
+        names = self._text(table, "name", bad)
+        if ids is None or (self.dialect.id_from_name and None in ids):
+            ids = [i if i is not None else nm for i, nm in
+                   zip(ids or [None] * n, names or [None] * n, strict=True)]
+        if names is not None and self.dialect.name_from_id and None in names:
+            names = [nm if nm is not None else i for nm, i in zip(names, ids, strict=True)]
+        elif names is None and self.dialect.name_from_id:
+            names = list(ids)
+        for k in none_positions(ids):
+            self._problem(table, k, "id", "an id")
+            bad.add(k)
+        labels = self._kinds(table, "label", bad)
+        props, prop_names = self._props(table, bad, ("id", "label", "name"))
+        if names is not None:
+            props.insert(0, names)
+            prop_names.insert(0, "name")
+        nodes = _records(Node, [ids, labels], prop_names, props, n)
+        keep = [k for k in range(n) if k not in bad] if bad else list(range(n))
+        self.problems.bad_nodes.update(ids[k] for k in bad if ids[k] is not None)
+        skipped = [k for k in keep if labels[k] == LEFT_OUT]
+        if skipped:
+            self.problems.skipped_nodes.update(ids[k] for k in skipped)
+            keep = [k for k in keep if labels[k] != LEFT_OUT]
+        return self._chunk(table, nodes, keep, n)
+
+    # -- edges -------------------------------------------------------------------------------
+    def _edges(self, table: Table) -> Chunk:
+        n, bad = len(table.rows), set()
+        ends = []
+        for key in ("source", "target"):
+            values = self._text(table, key, bad) or [None] * n
+            if self.resolve is not None:
+                values = [self._resolved(table, k, key, v, bad) for k, v in enumerate(values)]
+            for k in none_positions(values):
+                if k not in bad:
+                    self._problem(table, k, key, f"the id of the {key} node")
+                    bad.add(k)
+            ends.append(values)
+        types = self._kinds(table, "type", bad)
+        props, prop_names = self._props(table, bad, ("source", "target", "type"))
+        edges = _records(Edge, [ends[0], types, ends[1]], prop_names, props, n)
+        if bad or LEFT_OUT in types:
+            keep = [k for k in range(n) if k not in bad and types[k] != LEFT_OUT]
+            self.problems.skipped_edges += types.count(LEFT_OUT)
+        else:
+            keep = list(range(n))
+        return self._chunk(table, edges, keep, n)
+
+    def _resolved(self, table: Table, k: int, key: str, value: str | None,
+                  bad: set[int]) -> str | None:
+        if value is None:
+            return None
+        assert self.resolve is not None
+        try:
+            return self.resolve(value)
+        except LookupError as e:
+            self._problem(table, k, key, str(e.args[0]), value)
+            bad.add(k)
+            return None
+
+    def _expand_targets(self, table: Table) -> Table:
+        """Kumu: a "To" cell with ``a|b`` draws one connection to each element."""
+        assert self.cols is not None
+        i = self.cols.index.get("target")
+        if not self.dialect.multi_target or i is None:
+            return table
+        column = table.columns[i]
+        if not any(isinstance(v, str) and LIST_SEPARATOR in v for v in column):
+            return table
+        picks, targets = [], []
+        for k, v in enumerate(column):
+            parts = [p.strip() for p in v.split(LIST_SEPARATOR)] if isinstance(v, str) \
+                else [v]
+            for p in parts or [v]:
+                picks.append(k)
+                targets.append(p)
+        cols = [[c[k] for k in picks] for c in table.columns]
+        cols[i] = targets
+        return Table(table.where, table.header, cols, [table.rows[k] for k in picks],
+                     table.header_row, table.display)
+
+    # -- columns -----------------------------------------------------------------------------
+    def _text(self, table: Table, name: str, bad: set[int]) -> list[str | None] | None:
+        assert self.cols is not None
+        i = self.cols.index.get(name)
+        if i is None:
+            fixed = self.fixed.get(name)
+            return None if fixed is None else [fixed] * len(table.rows)
+        values, wrong = convert_column(table.columns[i], PropType.STRING)
+        for k in wrong:
+            self._problem(table, k, name, "text", table.columns[i][k])
+            bad.add(k)
+        return values
+
+    def _kinds(self, table: Table, name: str, bad: set[int]) -> list[str]:
+        """Labels (nodes) or relationship types (edges), translated once per distinct value."""
+        assert self.cols is not None
+        n = len(table.rows)
+        raw = self._text(table, name, set()) or [None] * n
+        translate = self.mapping.label if name == "label" else self.mapping.rel_type
+        choices = SCHEMA.label_names if name == "label" else SCHEMA.rel_names
+        default = self.fixed.get(name)
+        memo: dict[Any, str | None] = {}
+        for value in set(raw):
+            if value is None:
+                memo[value] = default if default else ("" if name == "type" else None)
+            else:
+                got = translate(value)
+                memo[value] = LEFT_OUT if got == SKIP else got
+        out = list(map(memo.__getitem__, raw))
+        missing = none_positions(out)
+        if name == "label" and "label" not in self.cols.index:
+            bad.update(missing)  # no label column and no fixed label: reported once, above
+            return out
+        for k in missing:
+            section = "labels" if name == "label" else "types"
+            self._problem(table, k, name, "one of " + ", ".join(choices)
+                          + f" (or a [{section}] entry in a mapping file)", raw[k])
+            bad.add(k)
+            out[k] = "?"
+        return out  # edges: "" is a type to infer from the labels at both ends
+
+    def _props(self, table: Table, bad: set[int], keys: tuple[str, ...]
+               ) -> tuple[list[list[Any]], list[str]]:
+        assert self.cols is not None
+        values: list[list[Any]] = []
+        names: list[str] = []
+        n = len(table.rows)
+        for name, i in self.cols.index.items():
+            if name in keys:
+                continue
+            prop = self.props[name]
+            column, wrong = convert_column(table.columns[i], prop.type)
+            for k in wrong:
+                self._problem(table, k, name, WHAT[prop.type], table.columns[i][k])
+                bad.add(k)
+            if name in self.fixed:
+                column = [self.fixed[name] if v is None else v for v in column]
+            values.append(column)
+            names.append(name)
+        for name, value in self.fixed.items():
+            if name not in self.cols.index and name not in keys:
+                values.append([value] * n)
+                names.append(name)
+        return values, names
+
+    def _chunk(self, table: Table, records: list[Any], keep: list[int], n: int) -> Chunk:
+        assert self.cols is not None
+        rows = list(table.rows)
+        all_keys = all_rows = kept = None
+        if len(keep) != n:
+            if self.role == "nodes":
+                all_keys, all_rows, kept = [r[0] for r in records], rows, keep
+            records = [records[k] for k in keep]
+            rows = [rows[k] for k in keep]
+        columns = dict(self.cols.columns)
+        if self.dialect.id_from_name and "name" in columns:
+            columns.setdefault("id", columns["name"])  # the key is the Label
+        if self.dialect.name_from_id and "id" in columns:
+            columns.setdefault("name", columns["id"])
+        return Chunk(self.role, records, rows, table.where, columns, all_keys, all_rows, kept)
+
+    def _problem(self, table: Table, k: int, name: str, expected: str, got: Any = None) -> None:
+        assert self.cols is not None
+        self.problems.add(table.where.at(table.rows[k], self.cols.columns.get(name)), expected,
+                          got)
+
+
+def _records(cls: type, keys: list[list[Any]], names: list[str], columns: list[list[Any]],
+             n: int) -> list[Any]:
+    """Nodes or edges from key columns and property columns, without the empty cells.
+
+    The loop is generated for the column names (as :func:`collections.namedtuple` generates
+    its class): a dict display in a comprehension builds a row's properties about twice as
+    fast as ``dict(zip(names, values))``, and ``tuple.__new__`` skips the namedtuple's Python
+    ``__new__`` — together most of the cost of a million-row import outside the store.
+    """
+    holes = [none_positions(c) for c in columns]
+    full = [len(h) < n for h in holes]  # columns empty in this block add nothing
+    names = [x for x, f in zip(names, full, strict=True) if f]
+    columns = [x for x, f in zip(columns, full, strict=True) if f]
+    holes = [x for x, f in zip(holes, full, strict=True) if f]
+    out: list[Any] = _builder(len(keys), tuple(names))(tuple.__new__, cls, *keys, *columns)
+    props = len(keys)
+    for name, empty in zip(names, holes, strict=True):
+        for k in empty:
+            del out[k][props][name]
+    return out
+
+
+@cache
+def _builder(n_keys: int, names: tuple[str, ...]) -> Callable[..., list[Any]]:
+    keys = [f"k{i}" for i in range(n_keys)]
+    values = [f"v{i}" for i in range(len(names))]
+    pairs = ", ".join(f"{name!r}: {v}" for name, v in zip(names, values, strict=True))
+    loop = ", ".join(keys + values) + ("," if len(keys + values) == 1 else "")
+    source = (f"lambda _new, _cls, {', '.join(f'_{x}' for x in keys + values)}: "
+              f"[_new(_cls, ({', '.join(keys)}, {{{pairs}}})) for {loop} in "
+              f"zip({', '.join(f'_{x}' for x in keys + values)})]")
+    # Safe: the names are schema property names, and repr() quotes them as string literals.
+    return eval(source, {"zip": zip})

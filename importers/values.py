@@ -1,0 +1,242 @@
+"""Cell values to schema types: what spreadsheets, JSON and XML give, as the schema wants it.
+
+Tables hand over strings (CSV), Excel's own types (XLSX: numbers, booleans, datetimes) or JSON
+values. Each converter accepts all of these and raises ``ValueError`` on anything it cannot read
+without guessing. Empty cells (``None``, blank strings, empty lists) mean "no value" and are
+left out of the record: an import never deletes a property.
+
+Excel habits handled on purpose: whole numbers stored as ``2001.0``, ``TRUE``/``FALSE``, a
+decimal comma (``1,5``) in files from a locale that writes ``;`` between columns, dates as
+datetimes at midnight, and stray spaces around values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from itertools import compress, repeat
+from operator import is_
+from typing import Any
+
+from schema import SCHEMA, Property, PropType
+
+__all__ = ["LIST_SEPARATOR", "convert_column", "converter", "is_empty", "prop_types"]
+
+LIST_SEPARATOR = "|"  # Kumu's and our separator of several values in one cell
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_PADDED = re.compile(r"\s\||\|\s|\|\||^\||\|$", re.MULTILINE)  # a blank or padded item
+_TRUE = frozenset({"true", "1", "yes", "y"})
+_FALSE = frozenset({"false", "0", "no", "n"})
+
+Converter = Callable[[Any], Any]
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, (list, tuple)) and not value)
+
+
+def to_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise ValueError(value)
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            number = float(text)  # "2001.0", as Excel writes whole numbers
+            if number.is_integer():
+                return int(number)
+    raise ValueError(value)
+
+
+def to_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        number = float(text)
+    else:
+        raise ValueError(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise ValueError(value)
+
+
+def to_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise ValueError(value)
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 10 and text[10] in "T " and text[11:].strip("0:.Z") == "":
+            text = text[:10]  # "2020-05-01 00:00:00", a date Excel saved as a timestamp
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+    raise ValueError(value)
+
+
+def to_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        parts = value.split(LIST_SEPARATOR)
+    elif isinstance(value, (list, tuple)):
+        parts = [to_str(v) for v in value]
+    else:
+        parts = [to_str(value)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+_CONVERTERS: dict[PropType, Converter] = {
+    PropType.STRING: to_str,
+    PropType.INT: to_int,
+    PropType.FLOAT: to_float,
+    PropType.BOOL: to_bool,
+    PropType.DATE: to_date,
+    PropType.DATETIME: to_str,
+    PropType.STRING_LIST: to_list,
+}
+
+WHAT: dict[PropType, str] = {
+    PropType.STRING: "text",
+    PropType.INT: "a whole number",
+    PropType.FLOAT: "a number",
+    PropType.BOOL: "true or false",
+    PropType.DATE: "a date YYYY-MM-DD",
+    PropType.DATETIME: "an ISO 8601 timestamp",
+    PropType.STRING_LIST: f"values separated by {LIST_SEPARATOR}",
+}
+
+
+def converter(kind: PropType) -> Converter:
+    return _CONVERTERS[kind]
+
+
+def prop_types(edges: bool = False) -> dict[str, Property]:
+    """Every property name of the schema's labels (or relationship types), first declaration
+    wins: the schema gives each name one type across labels, so a column converts whole."""
+    out: dict[str, Property] = {}
+    names = SCHEMA.rel_names if edges else SCHEMA.label_names
+    for name in names:
+        props = SCHEMA.rel_properties(name) if edges else SCHEMA.node_properties(name)
+        for p in props.values():
+            out.setdefault(p.name, p)
+    return out
+
+
+def convert_column(values: Sequence[Any], kind: PropType) -> tuple[list[Any], list[int]]:
+    """Convert a whole column: ``(values, bad positions)``; empty cells become ``None``.
+
+    The common case (all strings, all readable) runs in C builtins; only a column with a blank
+    or a bad cell goes value by value.
+    """
+    fast = _FAST.get(kind)
+    if fast is not None and {str}.issuperset(map(type, values)):
+        stripped = list(map(str.strip, values))
+        try:
+            if "" not in stripped:
+                return fast(stripped), []
+            filled = fast([v for v in stripped if v])  # blanks stay None
+            it = iter(filled)
+            return [next(it) if v else None for v in stripped], []
+        except ValueError:
+            values = stripped
+    return _slow(values, converter(kind))
+
+
+def _split_all(values: list[str]) -> list[list[str]]:
+    """Split every (stripped) cell on |; C-level unless some part would be blank or padded
+    ("a | b", "a||b", "|a"), which one regex scan of the joined column tells."""
+    if _PADDED.search("\n".join(values)):
+        return [to_list(v) for v in values]
+    return list(map(str.split, values, repeat(LIST_SEPARATOR)))
+
+
+def _floats(values: list[str]) -> list[float]:
+    out = list(map(float, values))
+    if not all(map(math.isfinite, out)):
+        raise ValueError("not finite")
+    return out
+
+
+_BOOLS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
+def _bools(values: list[str]) -> list[bool]:
+    try:
+        return list(map(_BOOLS.__getitem__, map(str.casefold, values)))
+    except KeyError as e:
+        raise ValueError(e) from None
+
+
+_FAST: dict[PropType, Callable[[list[str]], list[Any]]] = {
+    PropType.STRING: lambda vs: vs,
+    PropType.INT: lambda vs: list(map(int, vs)),
+    PropType.FLOAT: _floats,
+    PropType.BOOL: _bools,
+    PropType.STRING_LIST: _split_all,
+}
+
+
+def _slow(values: Sequence[Any], convert: Converter) -> tuple[list[Any], list[int]]:
+    out: list[Any] = []
+    bad: list[int] = []
+    for i, v in enumerate(values):
+        if is_empty(v):
+            out.append(None)
+            continue
+        try:
+            out.append(convert(v))
+        except (ValueError, TypeError, OverflowError):
+            out.append(None)
+            bad.append(i)
+    return out, bad
+
+
+def none_positions(values: Sequence[Any]) -> list[int]:
+    """Positions of ``None`` in a column (C-level scan)."""
+    return list(compress(range(len(values)), map(is_, values, repeat(None))))
