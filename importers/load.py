@@ -26,6 +26,7 @@ from importers.mapping import Mapping, Role
 from importers.records import GENERIC, Chunk, ChunkBuilder, Dialect, Resolver, Table
 from schema import SCHEMA, ValidationError
 from schema.records import edge_where, node_where
+from schema.validate import REQUIRED
 
 _KEY = itemgetter(0, 1, 2)
 _ID, _LABEL, _TYPE = itemgetter(0), itemgetter(1), itemgetter(1)
@@ -147,13 +148,13 @@ def _located(chunk: Chunk, i: int, p: Any) -> tuple[Location, str, Any]:
     """A store problem of record ``i`` at its file, row and column."""
     where = chunk.locate(i, p.field)
     expected = p.expected
-    if where.column is None and expected.startswith("a required "):
-        rest = expected.removeprefix("a required ")
+    if where.column is None and expected.startswith(REQUIRED):
+        rest = expected.removeprefix(REQUIRED)
         expected = f"a value for {p.field!r}, which the file has no column for: {rest}"
     elif where.column is None and p.field:
         expected = f"{p.field} {expected}"
-    elif expected.startswith("a required "):
-        expected = "a value: " + expected.removeprefix("a required ")
+    elif expected.startswith(REQUIRED):
+        expected = "a value: " + expected.removeprefix(REQUIRED)
     return where, expected, p.got
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from schema.records import Edge, Node, Problem, edge_where, node_where
 from schema.types import Property, PropType, Schema
 
+REQUIRED = "a value (required): "  # how a missing required property is worded
+
 __all__ = ["check_edge", "check_node", "check_props", "check_value", "validate"]
 
 _PY_TYPES: dict[PropType, tuple[type, ...]] = {
@@ -64,7 +66,7 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
     if complete:
         for prop in spec.values():
             if prop.required and props.get(prop.name) is None:
-                out.append(Problem(where, prop.name, f"a required {prop.expected()}"))
+                out.append(Problem(where, prop.name, REQUIRED + prop.expected()))
     _check_dates(props, where, out)
 
 
