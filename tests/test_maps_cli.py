@@ -213,6 +213,29 @@ def test_gap_map_colours_regions_by_unmet_needs(db: Path, store: Store, tmp_path
     assert {n["k"] for n in data["nodes"]} == {r for r in gaps if r.startswith("AT")}
 
 
+def test_gap_map_of_one_sector_counts_only_its_actors(db: Path, store: Store,
+                                                       tmp_path: Path) -> None:
+    # Slow reference: walk each company in NACE section C (any class below it) by hand.
+    sectors = {n.id for n in store.iter_nodes("Sector") if n.id.startswith("C")}
+    companies = [c.id for c in store.iter_nodes("Company")]
+    ties = store.neighbours(companies, ["IN_SECTOR", "LOCATED_IN", "NEEDS", "OFFERS"])
+    needed: dict[str, set[str]] = {}
+    offered: dict[str, set[str]] = {}
+    for ns in ties.values():
+        if not any(n.edge.type == "IN_SECTOR" and n.node.id in sectors for n in ns):
+            continue
+        [region] = [n.node.id for n in ns if n.edge.type == "LOCATED_IN"]
+        needed.setdefault(region, set()).update(n.node.id for n in ns if n.edge.type == "NEEDS")
+        offered.setdefault(region, set()).update(n.node.id for n in ns
+                                                 if n.edge.type == "OFFERS")
+    expected = {r: len(needed[r] - offered.get(r, set())) for r in needed}
+    data = draw(db, tmp_path, "--kind", "gaps", "--sector", "C", "--label", "Company")
+    fields = data["meta"]["fields"]
+    unmet = {n["k"]: n["f"][fields.index("Needed, offered by nobody here")] for n in data["nodes"]}
+    assert {r: u for r, u in unmet.items() if r in expected} == expected
+    assert all(u == 0 for r, u in unmet.items() if r not in expected)
+
+
 # -- user data is escaped ---------------------------------------------------------------------
 def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     db = tmp_path / "hostile.db"
@@ -246,7 +269,7 @@ def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     (["--size", "total"], "size: expected one of degree, strength, none"),
     (["--kind", "brokers", "--size", "fame"], "size: expected a brokerage measure"),
     (["--aggregate", "none", "--limit", "10"], "more than the limit of 10"),
-    (["--kind", "gaps", "--label", "Hub"], "label: the gaps map does not take this parameter"),
+    (["--kind", "gaps", "--hops", "2"], "hops: the gaps map does not take this parameter"),
 ])
 def test_bad_input_is_one_line_naming_the_field(db: Path, tmp_path: Path, args: list[str],
                                                 message: str,

@@ -257,7 +257,10 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     from graph.analytics.gaps import region_gaps
 
     net, table = _load(store, spec)
-    found = region_gaps(store, level=spec.level)
+    chosen = actor_mask(table, spec)
+    narrowed = any((spec.sector, spec.group, spec.label, spec.years))
+    found = region_gaps(store, level=spec.level, actors=[
+        a for a, k in zip(table.ids, chosen.tolist(), strict=True) if k] if narrowed else None)
     regions = sorted(found)
     keep = np.ones(len(regions), dtype=bool)
     if spec.country:
@@ -271,7 +274,7 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
         keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))
     regions = [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
     lifted = table.region_at(spec.level)
-    inside = np.flatnonzero(np.isin(lifted, regions))
+    inside = np.flatnonzero(np.isin(lifted, regions) & chosen)
     groups = agg.fold(net.weights[inside][:, inside].tocsr(), lifted[inside].tolist())
     position = {r: i for i, r in enumerate(regions)}
     pos = np.array([position[k] for k in groups.keys], dtype=np.int64) \

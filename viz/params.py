@@ -48,14 +48,13 @@ PARAMS: tuple[Param, ...] = (
     Param("region", "Only actors located in these NUTS regions or their sub-regions.",
           multiple=True, metavar="NUTS"),
     Param("sector", "Only actors in these NACE Rev.2 sectors or their sub-sectors (e.g. J58).",
-          ("ecosystem", "ego", "brokers"), multiple=True, metavar="NACE"),
+          multiple=True, metavar="NACE"),
     Param("group", "Only actors of these sector groups (cci, advanced-manufacturing, ict, other, "
-          "unknown).", ("ecosystem", "ego", "brokers"), multiple=True, metavar="GROUP"),
+          "unknown).", multiple=True, metavar="GROUP"),
     Param("label", f"Only actors with these labels ({', '.join(ACTORS)}).",
-          ("ecosystem", "ego", "brokers"), multiple=True, metavar="LABEL"),
+          multiple=True, metavar="LABEL"),
     Param("years", "Year range FIRST-LAST (either end may be left open, e.g. 2020-): only ties "
-          "active then, only actors founded by LAST.", ("ecosystem", "ego", "brokers"),
-          metavar="RANGE"),
+          "active then, only actors founded by LAST.", metavar="RANGE"),
     Param("id", "The actor at the centre of the ego map (its id).", ("ego",), metavar="ID"),
     Param("hops", "How many steps from the centre the ego map reaches (1 to 3; default 2).",
           ("ego",), metavar="N"),

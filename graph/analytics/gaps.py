@@ -19,7 +19,7 @@ all the scope's actors that need it), with scipy's csgraph routines.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,12 +46,20 @@ COUNTRY = SCHEMA.node_properties(HUB)["country"].name
 NEEDERS_SHOWN = 10  # needers listed per unmet need (the count is in "demand")
 
 
-def region_gaps(store: Store, *, level: int = 2) -> dict[str, dict[str, int]]:
+def region_gaps(store: Store, *, level: int = 2,
+                actors: Collection[str] | None = None) -> dict[str, dict[str, int]]:
     """``{region id: {"needed", "offered", "unmet"}}`` for every NUTS region of ``level`` with
-    actors: distinct competences needed, offered, and needed but offered by nobody in it."""
+    actors: distinct competences needed, offered, and needed but offered by nobody in it.
+
+    ``actors`` restricts the count to some actors (a sector, a label…): then "unmet" means
+    needed by them and offered by none of them in the region.
+    """
     if level not in range(4):
         raise ValueError(f"level: expected a NUTS level 0 to 3, got {level!r}")
     regions = actor_regions(store, level=level)
+    if actors is not None:
+        wanted = set(actors)
+        regions = {a: r for a, r in regions.items() if a in wanted}
     ds = demand_supply(store)
     names = sorted(set(regions.values()))
     code = {r: i for i, r in enumerate(names)}
