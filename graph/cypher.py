@@ -69,12 +69,16 @@ def _cond(label: str, c: Cond, params: Params) -> str:
     return f"({e} {cy} {params.add(v)})"
 
 
-def sort_terms(order: Sequence[Any]) -> list[tuple[str, bool, bool]]:
-    """(expression, descending, is_null_flag); nulls last, ``id`` breaks ties."""
+def sort_terms(order: Sequence[Any], label: str) -> list[tuple[str, bool, bool]]:
+    """(expression, descending, is_null_flag); nulls last, ``id`` breaks ties. As in
+    :func:`graph.sqlfilter.sort_terms`, required properties get no null flag, so that cursors
+    look the same on both stores."""
+    props = SCHEMA.node_properties(label)
     terms: list[tuple[str, bool, bool]] = []
     for key in order:
         e = prop_expr(key.prop)
-        if key.prop != "id":
+        prop = props.get(key.prop)
+        if key.prop != "id" and not (prop is not None and prop.required):
             terms.append((f"({e} IS NULL)", False, True))
         terms.append((e, key.descending, False))
     terms.append((prop_expr("id"), False, False))

@@ -149,7 +149,7 @@ class Neo4jStore(Store):
         check_find(label, where, order_by, first)
         params = cypher.Params()
         cond = cypher.compile_filter(label, where, params)
-        terms = cypher.sort_terms(order_by)
+        terms = cypher.sort_terms(order_by, label)
         count_query = f"MATCH (n:{label}) WHERE {cond} RETURN count(n) AS c"
         count_params = dict(params.values)
         page_cond = cond
