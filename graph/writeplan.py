@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, compress
 from operator import eq, itemgetter
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ EdgeKey = tuple[str, str, str]
 _KEY = itemgetter(0, 1, 2)
 _PROPS = itemgetter(3)
 _LABEL = itemgetter(1)
+_TYPE = itemgetter(1)
 _ID = itemgetter(0)
 _NODE_PROPS = itemgetter(2)
 
@@ -270,15 +271,18 @@ def _check_same(store: Lookup, plan: WritePlan, problems: list[Problem]) -> None
     rules = {r.name: r.same for r in SCHEMA.relationships if r.same}
     if not rules:
         return
-    to_check = [e.key for e in plan.edges if e.type in rules]
+    edges = plan.edges
+    to_check = list(map(_KEY, compress(edges, map(rules.__contains__, map(_TYPE, edges)))))
     same_props = {p for props in rules.values() for p in props}
-    changed = [n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True)
-               if not new and same_props & n.props.keys()]
+    changed = [] if all(plan.new_nodes) else [
+        n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True)
+        if not new and same_props & n.props.keys()]
     if changed:
-        to_check += [k for k in store.incident(changed, list(rules)) if k not in set(to_check)]
+        seen = set(to_check)
+        to_check += [k for k in store.incident(changed, list(rules)) if k not in seen]
     if not to_check:
         return
-    props = {n.id: n.props for n in plan.nodes}
+    props = dict(zip(map(_ID, plan.nodes), map(_NODE_PROPS, plan.nodes), strict=True))
     missing = [x for k in to_check for x in (k[0], k[2]) if x not in props]
     props.update(store.node_props(list(dict.fromkeys(missing))))
     gone = set(plan.del_nodes)
