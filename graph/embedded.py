@@ -284,8 +284,14 @@ class EmbeddedStore(Store):
 
     # -- the planner's questions (graph.writeplan.Lookup) --------------------------------------
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
-        pos, labels, names = self.index.pos, self.index.labels.view, self.label_name
-        return {i: names[int(labels[pos[i]])] for i in ids if i in pos}
+        if not ids:
+            return {}
+        idx = np.fromiter(map(self.index.pos.get, ids, repeat(-1)), np.int64, len(ids))
+        found = np.flatnonzero(idx >= 0)
+        names = [self.label_name.get(c, "") for c in range(128)]
+        codes = self.index.labels.view[idx[found]].tolist()
+        return dict(zip(map(ids.__getitem__, found.tolist()), map(names.__getitem__, codes),
+                        strict=True))
 
     def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         pos = self.index.pos
