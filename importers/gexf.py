@@ -13,11 +13,10 @@ Writing streams the XML (no graph object in memory), so a 500k-node graph export
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from importers import records
 from importers.errors import Location, Problems
 from importers.outputs import (
     atomic,
@@ -28,6 +27,7 @@ from importers.outputs import (
 )
 from importers.readers import dicts_table
 from importers.records import Dialect, Table
+from importers.xmlgraph import GraphBlocks
 from importers.xmlstream import El, stream
 from schema import SCHEMA, Edge, Node, PropType
 
@@ -41,60 +41,24 @@ _NODE_ATTRS = ("id", "label")
 _EDGE_ATTRS = ("source", "target", "label", "weight")
 
 
-class GexfReader:
+class GexfReader(GraphBlocks):
     """One pass over a GEXF file: node blocks first, then edge blocks."""
 
     def __init__(self, path: str | Path, problems: Problems, progress: Any = None):
         self.path, self.problems = str(path), problems
         self.keys: dict[str, dict[str, tuple[str, str | None]]] = {"node": {}, "edge": {}}
         self._items = stream(path, {"attributes", "node", "edge"}, set(), problems, progress)
-        self._held: El | None = None
 
-    def nodes(self, chunk: int | None = None) -> Iterator[Table]:
-        yield from self._blocks("node", chunk or records.CHUNK_ROWS)
-
-    def edges(self, chunk: int | None = None) -> Iterator[Table]:
-        yield from self._blocks("edge", chunk or records.CHUNK_ROWS)
-
-    def _blocks(self, kind: str, chunk: int) -> Iterator[Table]:
-        rows: list[dict[str, Any]] = []
-        lines: list[int] = []
-        shown: dict[str, str] = {}
-        for el in self._elements(kind):
-            rows.append(self._row(el, shown))
-            lines.append(el.line)
-            if len(rows) >= chunk:
-                yield self._table(rows, lines, shown)
-                rows, lines = [], []
-        if rows:
-            yield self._table(rows, lines, shown)
-
-    def _elements(self, kind: str) -> Iterator[El]:
-        if self._held is not None:
-            if self._held.tag != kind:
-                return
-            el, self._held = self._held, None
-            yield el
-        for el in self._items:
-            if el.tag == "attributes":
-                self._declare(el)
-            elif el.tag != kind:
-                if kind == "edge" and el.tag == "node":
-                    self.problems.add(Location(self.path, "xml", el.line),
-                                      "every <node> before the first <edge>")
-                    continue
-                self._held = el  # the first edge ends the nodes
-                return
-            else:
-                yield el
-
-    def _declare(self, el: El) -> None:
+    def _declare(self, el: El) -> bool:
+        if el.tag != "attributes":
+            return False
         kind = el.attrs.get("class", "node")
         for a in el.all("attribute"):
             default = a.find("default")
             self.keys.setdefault(kind, {})[a.attrs.get("id", "")] = (
                 a.attrs.get("title") or a.attrs.get("id", ""),
                 default.text if default is not None else None)
+        return True
 
     def _row(self, el: El, shown: dict[str, str]) -> dict[str, Any]:
         kind = el.tag

@@ -13,15 +13,15 @@ used by both stays unique), then nodes, then edges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from importers import records
 from importers.errors import Location, Problems
 from importers.outputs import atomic, edge_properties, node_properties, plain, xml_attr, xml_text
 from importers.readers import dicts_table
 from importers.records import Dialect, Table
+from importers.xmlgraph import GraphBlocks
 from importers.xmlstream import El, stream
 from schema import Edge, Node, PropType
 
@@ -33,7 +33,7 @@ GRAPHML = Dialect(
 NS = "http://graphml.graphdrawing.org/xmlns"
 
 
-class GraphmlReader:
+class GraphmlReader(GraphBlocks):
     """One pass over a GraphML file: node blocks first, then edge blocks."""
 
     def __init__(self, path: str | Path, problems: Problems, progress: Any = None):
@@ -41,51 +41,19 @@ class GraphmlReader:
         self.keys: dict[str, tuple[str, str, str | None]] = {}  # id -> (for, name, default)
         self._items = stream(path, {"key", "node", "edge", "hyperedge"}, set(), problems,
                              progress)
-        self._held: El | None = None
 
-    def nodes(self, chunk: int | None = None) -> Iterator[Table]:
-        yield from self._blocks("node", chunk or records.CHUNK_ROWS)
-
-    def edges(self, chunk: int | None = None) -> Iterator[Table]:
-        yield from self._blocks("edge", chunk or records.CHUNK_ROWS)
-
-    def _blocks(self, kind: str, chunk: int) -> Iterator[Table]:
-        rows: list[dict[str, Any]] = []
-        lines: list[int] = []
-        shown: dict[str, str] = {}
-        for el in self._elements(kind):
-            rows.append(self._row(el, shown))
-            lines.append(el.line)
-            if len(rows) >= chunk:
-                yield self._table(rows, lines, shown)
-                rows, lines = [], []
-        if rows:
-            yield self._table(rows, lines, shown)
-
-    def _elements(self, kind: str) -> Iterator[El]:
-        if self._held is not None:
-            if self._held.tag != kind:
-                return
-            el, self._held = self._held, None
-            yield el
-        for el in self._items:
-            if el.tag == "key":
-                default = el.find("default")
-                self.keys[el.attrs.get("id", "")] = (
-                    el.attrs.get("for", "all"), el.attrs.get("attr.name") or
-                    el.attrs.get("id", ""), default.text if default is not None else None)
-            elif el.tag == "hyperedge":
-                self.problems.add(Location(self.path, "xml", el.line),
-                                  "nodes and edges (hyperedges are not supported)")
-            elif el.tag != kind:
-                if kind == "edge":
-                    self.problems.add(Location(self.path, "xml", el.line),
-                                      "every <node> before the first <edge>")
-                    continue
-                self._held = el
-                return
-            else:
-                yield el
+    def _declare(self, el: El) -> bool:
+        if el.tag == "key":
+            default = el.find("default")
+            self.keys[el.attrs.get("id", "")] = (
+                el.attrs.get("for", "all"), el.attrs.get("attr.name") or
+                el.attrs.get("id", ""), default.text if default is not None else None)
+            return True
+        if el.tag == "hyperedge":
+            self.problems.add(Location(self.path, "xml", el.line),
+                              "nodes and edges (hyperedges are not supported)")
+            return True
+        return False
 
     def _row(self, el: El, shown: dict[str, str]) -> dict[str, Any]:
         kind = el.tag
