@@ -25,11 +25,10 @@ from importers.outputs import (
     plain,
     xml_attr,
 )
-from importers.readers import dicts_table
-from importers.records import Dialect, Table
-from importers.xmlgraph import GraphBlocks
+from importers.records import Dialect
+from importers.xmlgraph import XML_TYPES, GraphBlocks
 from importers.xmlstream import El, stream
-from schema import SCHEMA, Edge, Node, PropType
+from schema import SCHEMA, Edge, Node
 
 GEXF = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -82,15 +81,9 @@ class GexfReader(GraphBlocks):
             shown.setdefault(name, f"attvalue {title!r}")
         return row
 
-    def _table(self, rows: list[dict[str, Any]], lines: list[int],
-               shown: dict[str, str]) -> Table:
-        table = dicts_table(Location(self.path, "xml"), rows, lines)
-        table.header_row, table.display = None, dict(shown)
-        return table
-
 
 # -- writing -----------------------------------------------------------------------------------
-_GEXF_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}
+_GEXF_TYPES = XML_TYPES
 
 
 def write_gexf(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],

@@ -19,11 +19,10 @@ from typing import IO, Any
 
 from importers.errors import Location, Problems
 from importers.outputs import atomic, edge_properties, node_properties, plain, xml_attr, xml_text
-from importers.readers import dicts_table
-from importers.records import Dialect, Table
-from importers.xmlgraph import GraphBlocks
+from importers.records import Dialect
+from importers.xmlgraph import XML_TYPES, GraphBlocks
 from importers.xmlstream import El, stream
-from schema import Edge, Node, PropType
+from schema import Edge, Node
 
 GRAPHML = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -79,15 +78,9 @@ class GraphmlReader(GraphBlocks):
             shown.setdefault(name, f"data {key!r}")
         return row
 
-    def _table(self, rows: list[dict[str, Any]], lines: list[int],
-               shown: dict[str, str]) -> Table:
-        table = dicts_table(Location(self.path, "xml"), rows, lines)
-        table.header_row, table.display = None, dict(shown)
-        return table
-
 
 # -- writing -----------------------------------------------------------------------------------
-_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}
+_TYPES = XML_TYPES
 
 
 def write_graphml(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],

@@ -7,8 +7,13 @@ from typing import Any
 
 from importers import records
 from importers.errors import Location, Problems
+from importers.readers import dicts_table
 from importers.records import Table
 from importers.xmlstream import El
+from schema import PropType
+
+# Attribute types both GEXF and GraphML use for our property types (strings otherwise).
+XML_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}
 
 
 class GraphBlocks:
@@ -16,7 +21,7 @@ class GraphBlocks:
 
     Subclasses set ``path``, ``problems`` and ``_items`` (from :func:`importers.xmlstream.stream`)
     and provide ``_declare`` (declarations such as attribute keys: return True when the element
-    was one), ``_row`` and ``_table``.
+    was one) and ``_row``.
     """
 
     path: str
@@ -69,4 +74,6 @@ class GraphBlocks:
 
     def _table(self, rows: list[dict[str, Any]], lines: list[int],
                shown: dict[str, str]) -> Table:
-        raise NotImplementedError
+        table = dicts_table(Location(self.path, "xml"), rows, lines)
+        table.header_row, table.display = None, dict(shown)
+        return table
