@@ -1,13 +1,13 @@
 """Betweenness of actors: exact, restricted to paths between groups, or sampled with its error.
 
 Betweenness counts, for every pair of actors, the share of shortest paths (in hops) that run
-through an actor (Freeman 1977); it is computed by Brandes' algorithm (2001) in igraph's C core.
-Undirected networks count each unordered pair once, directed ones each ordered pair.
+through an actor (Freeman 1977); it is computed by Brandes' algorithm (2001) in compiled code run
+on all cores (:func:`graph.analytics.kernels.brandes`). Undirected networks count each unordered
+pair once, directed ones each ordered pair.
 
 * **cross-group** betweenness keeps only the pairs (s, t) of *different* groups — who stands
-  between sectors, countries or regions. It is igraph's source/target subset betweenness summed
-  over the groups (sources in g, targets outside g), i.e. Brandes' accumulation restricted to
-  those pairs.
+  between sectors, countries or regions: Brandes' accumulation where only targets outside the
+  source's group count (Brandes 2008, the variants' common scheme).
 * **sampled** betweenness follows Brandes & Pich (2007): ``k`` pivots drawn uniformly without
   replacement, their dependencies scaled by ``n / k``. With each pivot's scaled contribution in
   ``[0, R]``, Hoeffding's inequality (1963, which also holds without replacement) and a union
@@ -24,6 +24,8 @@ Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Ma
 Sociology 25(2), 163–177. doi:10.1080/0022250X.2001.9990249
 Brandes, U. & Pich, C. (2007). Centrality estimation in large networks. International Journal of
 Bifurcation and Chaos 17(7), 2303–2318. doi:10.1142/S0218127407018403
+Brandes, U. (2008). On variants of shortest-path betweenness centrality and their generic
+computation. Social Networks 30(2), 136–145. doi:10.1016/j.socnet.2007.11.001
 Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables. JASA 58,
 13–30. doi:10.1080/01621459.1963.10500830
 """
@@ -36,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.analytics import kernels
 from graph.analytics.network import ActorNetwork
 
 __all__ = ["EXACT_LIMIT", "betweenness", "error_bound"]
@@ -61,8 +64,9 @@ def betweenness(net: ActorNetwork, *, groups: Sequence[Any] | None = None,
 
     Returns
     -------
-    dict with ``values`` (numpy array, igraph's raw betweenness), ``method`` (``exact`` or
-    ``sampled``), ``crossGroup``, ``pivots``, ``epsilon`` (absolute bound, 0 when exact),
+    dict with ``values`` (numpy array, raw betweenness: pair counts, not normalised),
+    ``method`` (``exact`` or ``sampled``), ``crossGroup``, ``pivots``, ``epsilon`` (absolute
+    bound, 0 when exact),
     ``epsilonNormalised`` (relative to the largest possible value) and ``delta``.
     """
     n = net.n
@@ -103,21 +107,15 @@ def error_bound(n: int, k: int, delta: float, *, directed: bool) -> tuple[float,
 
 def _brandes(net: ActorNetwork, groups: Sequence[Any] | None,
              sources: np.ndarray | None) -> np.ndarray:
-    """igraph betweenness from ``sources`` (all if None), to other groups only if ``groups``."""
-    g = net.igraph()
+    """Betweenness from ``sources`` (all if None), to other groups only if ``groups``; each
+    unordered pair once when the network is undirected."""
     n = net.n
     if n == 0:
         return np.zeros(0)
-    if groups is None:
-        src = None if sources is None else sources.tolist()
-        return np.asarray(g.betweenness(directed=net.directed, sources=src), dtype=float)
-    codes = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)[1]
-    pool = np.arange(n) if sources is None else sources
-    total = np.zeros(n)
-    for code in np.unique(codes[pool]).tolist():
-        src = pool[codes[pool] == code]
-        targets = np.flatnonzero(codes != code)
-        if len(targets):
-            total += np.asarray(g.betweenness(directed=net.directed, sources=src.tolist(),
-                                              targets=targets.tolist()), dtype=float)
-    return total
+    a = net.adjacency
+    codes = None
+    if groups is not None:
+        codes = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)[1]
+    pool = np.arange(n) if sources is None else np.asarray(sources)
+    values = kernels.brandes(a.indptr, a.indices, pool, codes)
+    return values if net.directed else values / 2

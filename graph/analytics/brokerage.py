@@ -29,9 +29,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analytics import betweenness as bt
+from graph.analytics import kernels
 from graph.analytics import structural_holes as sh
 from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, NAME, actor_network
+from graph.analytics.network import ALL_TIES, NAME, actor_network, off_diagonal
 from graph.store import Store
 
 __all__ = ["ROLES", "brokerage_counts", "brokerage_moments", "brokerage_roles",
@@ -68,8 +69,7 @@ def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = Fal
     net = actor_network(store, ties=ties, directed=directed, years=years)
     groups = actor_groups(store, net, group_by)
     roles = brokerage_roles(net.adjacency, groups)
-    constraint = sh.constraint(net.weights)
-    esize = sh.effective_size(net.weights)
+    constraint, esize = sh.constraint_and_effective_size(net.weights)
     between = bt.betweenness(net, seed=seed)
     names = store.property_values(NAME, sorted(set(net.labels)) or None) if net.n else {}
     rows = []
@@ -136,45 +136,13 @@ def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, 
 def brokerage_counts(adjacency: sp.spmatrix, groups: np.ndarray) -> np.ndarray:
     """Gould–Fernandez role counts per vertex (N × 6 int64, columns :data:`ROLES`).
 
-    Vectorised over all brokers. With ``S`` the arcs inside a group and ``D`` the arcs between
-    groups (``A = S + D``), broker ``v`` has ``in_g``/``out_g`` neighbours of group ``g``; the
-    ordered pairs (a, b) of its two-paths by group pattern are products of those counts, minus
-    the pairs with ``a = b`` (mutual neighbours) and minus the closed ones (an arc ``a → b``),
-    which are column sums of masked products: e.g. closed coordinator paths of ``v`` are
-    ``Σ_a S[a, v] (A Sᵀ)[a, v]``.
+    Every two-path ``a → v → b`` with ``a ≠ b`` and no arc ``a → b`` is visited once, in
+    compiled code (:func:`graph.analytics.kernels.brokerage`): Σ in(v)·out(v) steps, without
+    materialising the two-paths as sparse products would.
     """
     a = _binary(adjacency)
-    n = a.shape[0]
-    g = np.asarray(groups, dtype=np.int64)
-    coo = a.tocoo()
-    same = g[coo.row] == g[coo.col]
-    s = sp.csr_matrix((np.ones(same.sum()), (coo.row[same], coo.col[same])), shape=(n, n))
-    d = sp.csr_matrix((np.ones((~same).sum()), (coo.row[~same], coo.col[~same])), shape=(n, n))
-    in_s, in_d = _colsum(s), _colsum(d)
-    out_s, out_d = _rowsum(s), _rowsum(d)
-    # Σ_g≠g(v) in_g · out_g: pairs (a, b) of one other group on both sides of v.
-    k = int(g.max()) + 1 if n else 1
-    onehot = sp.csr_matrix((np.ones(n), (np.arange(n), g)), shape=(n, k))
-    in_by = (d.T @ onehot).tocsr()
-    out_by = (d @ onehot).tocsr()
-    other_same = _rowsum(in_by.multiply(out_by))
-    mutual_s, mutual_d = _rowsum(s.multiply(s.T)), _rowsum(d.multiply(d.T))
-    ast, adt = (a @ s.T).tocsr(), None
-    sdt, ddt = (s @ d.T).tocsr(), (d @ d.T).tocsr()
-    adt = sdt + ddt
-    closed = {
-        "coordinator": _colsum(s.multiply(ast)),
-        "representative": _colsum(s.multiply(adt)),
-        "gatekeeper": _colsum(d.multiply(ast)),
-        "itinerant": _colsum(d.multiply(sdt)),
-        "liaison": _colsum(d.multiply(ddt)),
-    }
-    out = np.zeros((n, 6), dtype=np.int64)
-    out[:, 0] = in_s * out_s - mutual_s - closed["coordinator"]
-    out[:, 1] = other_same - mutual_d - closed["itinerant"]
-    out[:, 2] = in_s * out_d - closed["representative"]
-    out[:, 3] = in_d * out_s - closed["gatekeeper"]
-    out[:, 4] = in_d * out_d - other_same - closed["liaison"]
+    out = np.zeros((a.shape[0], 6), dtype=np.int64)
+    out[:, :5] = kernels.brokerage(a.indptr, a.indices, np.asarray(groups, dtype=np.int64))
     out[:, 5] = out[:, :5].sum(axis=1)
     return out
 
@@ -216,19 +184,12 @@ def _choose2(x: Any) -> Any:
 
 
 def _binary(m: sp.spmatrix) -> sp.csr_matrix:
+    """The arcs of ``m`` (non-zero, off the diagonal) as a canonical 0/1 CSR matrix."""
     m = sp.csr_matrix(m, dtype=float, copy=True)
-    m.setdiag(0)
-    m.eliminate_zeros()
+    m.sum_duplicates()
+    m = off_diagonal(m)
     m.data = np.ones_like(m.data)
     return m
-
-
-def _rowsum(m: sp.spmatrix) -> np.ndarray:
-    return np.asarray(m.sum(axis=1)).ravel().round().astype(np.int64)
-
-
-def _colsum(m: sp.spmatrix) -> np.ndarray:
-    return np.asarray(m.sum(axis=0)).ravel().round().astype(np.int64)
 
 
 def _num(x: float) -> float | None:

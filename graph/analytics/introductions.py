@@ -31,11 +31,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
 from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
-from graph.analytics.structural_holes import _masked_product
 from graph.store import Store
 
 __all__ = ["introductions"]
 
+BLOCK_NNZ = 20_000_000  # two-step entries computed at once (bounds memory to a few hundred MiB)
 BRIDGE_COMPETENCES = 50  # competences searched for bridges (most unserved needers first)
 BROKERS_SHOWN = 3
 
@@ -176,3 +176,25 @@ def _explain(offerer: dict[str, Any], needer: dict[str, Any], comps: list[dict[s
         return f"{head}; broker {names} is tied to both"
     hops = len(path) - 1
     return f"{head}; the shortest bridge is {hops} hops: " + " → ".join(ids[i] for i in path)
+
+
+def _masked_product(x: sp.csr_matrix, y: sp.csr_matrix, mask: sp.csr_matrix) -> sp.csr_matrix:
+    """``(x @ y)`` kept only where ``mask`` is non-zero, computed in row blocks of at most
+    :data:`BLOCK_NNZ` estimated entries so that memory stays bounded on large networks."""
+    n = x.shape[0]
+    per_row = _row_work(x, np.diff(y.indptr).astype(np.int64))
+    blocks = []
+    start = 0
+    while start < n:
+        cum = np.cumsum(per_row[start:])
+        stop = start + max(1, int(np.searchsorted(cum, BLOCK_NNZ, side="right")))
+        part = (x[start:stop] @ y).tocsr()
+        blocks.append(part.multiply(mask[start:stop].astype(bool)).tocsr())
+        start = stop
+    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((n, y.shape[1]))
+
+
+def _row_work(x: sp.csr_matrix, y_deg: np.ndarray) -> np.ndarray:
+    """Σ_{k: x[i,k] ≠ 0} deg_y(k) per row i: an upper bound on the row's product entries."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    return np.bincount(rows, weights=y_deg[x.indices], minlength=x.shape[0]).astype(np.int64)
