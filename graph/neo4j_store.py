@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
 from typing import Any
 
 import neo4j
@@ -108,6 +109,7 @@ class Neo4jStore(Store):
             writer = Neo4jBulkWriter(self, ntx, source)
             try:
                 yield writer
+                writer.finish()
                 if writer.batches:
                     rec = ntx.run("MATCH (m:CocoMeta {key: 'meta'}) SET m.version = m.version + 1 "
                                   "RETURN m.version AS v").single()
@@ -275,7 +277,16 @@ class Neo4jStore(Store):
 
 class Neo4jBulkWriter:
     """Writes batches inside :meth:`Neo4jStore.bulk`; it answers the planner's questions too
-    (graph.writeplan.Lookup) from inside the open transaction, so later batches see earlier ones."""
+    (graph.writeplan.Lookup) from inside the open transaction, so later batches see earlier ones.
+
+    What this bulk learnt stays in memory until it ends: the label and element id of every node it
+    created or looked up, and which nodes and edges it created. So the planner's questions about
+    them cost no round trip, an edge between two nodes created by this bulk is known not to exist
+    unless this bulk created it, and relationships are created between nodes found by element id
+    (a direct record lookup) rather than by an index seek on ``id``. Edge statements are sent
+    without waiting for their results, so the server writes one batch while the next is planned;
+    a failure still aborts the whole transaction, at the next statement or at the commit.
+    """
 
     def __init__(self, store: Neo4jStore, tx: NeoTx, source: str):
         self.store = store
@@ -283,6 +294,12 @@ class Neo4jBulkWriter:
         self.source = source
         self.total = WriteResult()
         self.batches = 0
+        self._labels: dict[str, str] = {}  # id → label of nodes known to exist
+        self._eids: dict[str, str] = {}  # id → Neo4j element id
+        self._fresh: set[str] = set()  # nodes created by this bulk
+        # hashes of the edges this bulk created: a collision only costs a needless query
+        self._fresh_edges: set[int] = set()
+        self._pending: neo4j.Result | None = None  # the statement the server may still run
 
     def write(self, tx: Transaction) -> WriteResult:
         from graph.embedded import now_stamp
@@ -299,17 +316,40 @@ class Neo4jBulkWriter:
     def _run(self, query: str, **params: Any) -> list[neo4j.Record]:
         return list(self.tx.run(query, params))
 
+    def finish(self) -> None:
+        """Wait for the statement still running (its failure is raised here)."""
+        if self._pending is not None:
+            self._pending.consume()
+            self._pending = None
+
+    def _send(self, query: str, **params: Any) -> None:
+        """Run a statement without waiting for it; wait for the one before (back-pressure, and
+        its error surfaces here rather than at the commit)."""
+        if self._pending is not None:
+            self._pending.consume()
+        self._pending = self.tx.run(query, params)
+
     def _write(self, plan: WritePlan) -> None:
-        stamps = {"source": plan.source, "updatedAt": plan.stamp}
+        if plan.del_edges or plan.del_nodes:
+            self._delete(plan)
+        self._write_nodes(plan)
+        self._write_edges(plan)
+
+    def _delete(self, plan: WritePlan) -> None:
         for rel, pairs in _by_type(plan.del_edges).items():
             self._run(f"UNWIND $pairs AS k MATCH (:Entity {{id: k[0]}})-[r:{rel}]->"
                       "(:Entity {id: k[1]}) DELETE r", pairs=pairs)
         if plan.del_nodes:
             self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n",
                       ids=plan.del_nodes)
-        # The planner knows which records are new: CREATE them (no MERGE scan), SET the others.
+        for cache in (self._labels, self._eids, self._fresh, self._fresh_edges):
+            cache.clear()  # rare: start learning again rather than track what went
+
+    def _write_nodes(self, plan: WritePlan) -> None:
+        """CREATE the nodes the planner knows are new (no MERGE scan), SET the others."""
+        stamps = {"source": plan.source, "updatedAt": plan.stamp}
         by_label: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-        ns, es = plan.node_stamps, plan.edge_stamps
+        ns = plan.node_stamps
         for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
             own = {"source": ns[node.id][0], "updatedAt": ns[node.id][1]} if ns else stamps
             by_label[(node.label, new)].append({"id": node.id, "p": {**node.props, **own,
@@ -317,25 +357,46 @@ class Neo4jBulkWriter:
         for (label, new), rows in by_label.items():
             head = f"CREATE (n:Entity:{label})" if new else "MATCH (n:Entity {id: r.id})"
             for i in range(0, len(rows), BATCH):
-                self._run(f"UNWIND $rows AS r {head} SET n = r.p", rows=rows[i:i + BATCH])
+                part = rows[i:i + BATCH]
+                found = self._run(f"UNWIND $rows AS r {head} SET n = r.p "
+                                  "RETURN elementId(n) AS e", rows=part)
+                for row, rec in zip(part, found, strict=True):
+                    self._eids[row["id"]] = rec[0]
+                    self._labels[row["id"]] = label
+                if new:
+                    self._fresh.update(row["id"] for row in part)
+
+    def _write_edges(self, plan: WritePlan) -> None:
+        """CREATE or SET relationships between nodes found by element id, not waiting for the
+        server between statements."""
+        stamps = {"source": plan.source, "updatedAt": plan.stamp}
+        keys = [e.key for e in plan.edges]
+        self.labels_of([x for s, _, d in keys for x in (s, d) if x not in self._eids])
         by_rel: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-        for e, new in zip(plan.edges, plan.new_edges, strict=True):
-            own = {"source": es[e.key][0], "updatedAt": es[e.key][1]} if es else stamps
-            by_rel[(e.type, new)].append({"s": e.source, "t": e.target, "p": {**e.props, **own}})
+        es, eids = plan.edge_stamps, self._eids
+        for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
+            own = {"source": es[key][0], "updatedAt": es[key][1]} if es else stamps
+            by_rel[(e.type, new)].append({"s": eids[e.source], "t": eids[e.target],
+                                          "p": {**e.props, **own}})
         for (rel, new), rows in by_rel.items():
-            verb = "CREATE" if new else "MATCH"
+            pattern = (f"CREATE (a)-[e:{rel}]->(b)" if new else
+                       f"MATCH (a)-[e:{rel}]->(b)")
             for i in range(0, len(rows), BATCH):
-                self._run(f"UNWIND $rows AS r MATCH (a:Entity {{id: r.s}}) "
-                          f"MATCH (b:Entity {{id: r.t}}) {verb} (a)-[e:{rel}]->(b) SET e = r.p",
-                          rows=rows[i:i + BATCH])
+                self._send(f"UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.s "
+                           f"MATCH (b) WHERE elementId(b) = r.t {pattern} SET e = r.p",
+                           rows=rows[i:i + BATCH])
+        self._fresh_edges.update(map(hash, compress(keys, plan.new_edges)))
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        rows = self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
-                         "labels(n) AS labels", ids=list(ids))
-        return {r["id"]: _label(r["labels"]) for r in rows}
+        known = self._labels
+        missing = list({i for i in ids if i not in known})
+        if missing:
+            for r in self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
+                               "labels(n) AS labels, elementId(n) AS e", ids=missing):
+                known[r["id"]] = _label(r["labels"])
+                self._eids[r["id"]] = r["e"]
+        return {i: known[i] for i in ids if i in known}
 
     def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not ids:
@@ -346,6 +407,10 @@ class Neo4jBulkWriter:
 
     def edge_props(self, keys: Sequence[tuple[str, str, str]]
                    ) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """Properties of the edges that exist; an edge between two nodes this bulk created
+        exists only if this bulk created it, so only the others cost a query."""
+        fresh, made = self._fresh, self._fresh_edges
+        keys = [k for k in keys if k[0] not in fresh or k[2] not in fresh or hash(k) in made]
         out: dict[tuple[str, str, str], dict[str, Any]] = {}
         for rel, pairs in _by_type(keys).items():
             if not SCHEMA.has_rel(rel):

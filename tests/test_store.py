@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.query import And, Cond, Not, Or, SortKey, where
-from graph.store import Store
+from graph.store import Store, Transaction
 from schema import Node, ValidationError
 from tests.conftest import company, edge, hub
 
@@ -73,6 +73,26 @@ def test_transaction_commits_nodes_and_edges_together(store: Store) -> None:
         tx.upsert_nodes([hub("h", "H"), company("c", "C")])
         tx.upsert_edges([edge("c", "MEMBER_OF", "h", since=2020)])
     assert store.counts()["relationships"]["MEMBER_OF"] == 1
+
+
+def test_later_batches_of_a_bulk_see_the_earlier_ones(store: Store) -> None:
+    """Within one bulk: an edge written again is updated (not duplicated), a node deleted and
+    written again comes back without its old edges, and the counts say so."""
+    with store.bulk("b") as writer:
+        writer.write(Transaction("b", [hub("h", "H"), company("c", "C"), company("d", "D")],
+                                 [edge("c", "MEMBER_OF", "h", since=2020),
+                                  edge("d", "PARTNERS_WITH", "c")]))
+        writer.write(Transaction("b", [], [edge("c", "MEMBER_OF", "h", until=2024)]))
+        writer.write(Transaction("b", delete_nodes=["d"]))
+        total = writer.write(Transaction("b", [company("d", "D2")],
+                                         [edge("d", "MEMBER_OF", "h")]))
+    assert (total.nodes_created, total.nodes_deleted, total.edges_created,
+            total.edges_updated) == (4, 1, 3, 1)
+    kept = store.get_edges([("c", "MEMBER_OF", "h")])[("c", "MEMBER_OF", "h")]
+    assert (kept.props["since"], kept.props["until"]) == (2020, 2024)
+    assert store.counts()["relationships"]["MEMBER_OF"] == 2
+    assert store.counts()["relationships"]["PARTNERS_WITH"] == 0
+    assert store.get_nodes(["d"])["d"].props["name"] == "D2"
 
 
 def test_find_filters_sort_and_pages(small_graph: Store) -> None:
