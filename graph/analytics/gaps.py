@@ -29,7 +29,15 @@ from scipy.sparse.csgraph import dijkstra
 
 from graph.analytics.groups import LEVEL, REGION, actor_groups, actor_regions
 from graph.analytics.mixing import group_mixing
-from graph.analytics.network import ACTORS, ALL_TIES, NAME, TIES, ActorNetwork, actor_network
+from graph.analytics.network import (
+    ACTORS,
+    ALL_TIES,
+    NAME,
+    TIES,
+    ActorNetwork,
+    actor_network,
+    by_id,
+)
 from graph.store import Store
 from schema import SCHEMA, TRAINING_AREAS
 
@@ -100,12 +108,12 @@ def demand_supply(store: Store, net: ActorNetwork | None = None) -> Supply:
     """NEEDS and OFFERS as index arrays; actors are indexed as in ``net`` when given."""
     topo = store.topology(labels=[*ACTORS, COMPETENCE], rel_types=[NEEDS, OFFERS])
     names = SCHEMA.label_names
-    comp_pos = np.flatnonzero(topo.labels == names.index(COMPETENCE))
+    comp_pos, comp_ids = by_id(topo.ids, np.flatnonzero(topo.labels == names.index(COMPETENCE)))
     to_comp = np.full(topo.n_nodes, -1, dtype=np.int64)
     to_comp[comp_pos] = np.arange(len(comp_pos))
     if net is None:
-        actor_pos = np.flatnonzero(topo.labels != names.index(COMPETENCE))
-        actor_ids = [topo.ids[i] for i in actor_pos.tolist()]
+        actor_pos, actor_ids = by_id(topo.ids,
+                                     np.flatnonzero(topo.labels != names.index(COMPETENCE)))
         to_actor = np.full(topo.n_nodes, -1, dtype=np.int64)
         to_actor[actor_pos] = np.arange(len(actor_pos))
     else:
@@ -118,7 +126,7 @@ def demand_supply(store: Store, net: ActorNetwork | None = None) -> Supply:
         a, c = to_actor[topo.src[mask]], to_comp[topo.dst[mask]]
         keep = (a >= 0) & (c >= 0)
         pairs.append((a[keep], c[keep]))
-    return Supply(actor_ids, [topo.ids[i] for i in comp_pos.tolist()], pairs[0], pairs[1])
+    return Supply(actor_ids, comp_ids, pairs[0], pairs[1])
 
 
 def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,

@@ -184,11 +184,10 @@ def build(store: Store, ties: Sequence[str], directed: bool,
     names = SCHEMA.label_names
     label_of = np.array([names.index(x) for x in ACTORS])
     is_actor = np.isin(topo.labels, label_of)
-    actor_pos = np.flatnonzero(is_actor)
+    actor_pos, ids = by_id(topo.ids, np.flatnonzero(is_actor))
     n = len(actor_pos)
     to_actor = np.full(topo.n_nodes, -1, dtype=np.int64)
     to_actor[actor_pos] = np.arange(n)
-    ids = [topo.ids[i] for i in actor_pos.tolist()]
     labels = [names[c] for c in topo.labels[actor_pos].tolist()]
     index = {node_id: i for i, node_id in enumerate(ids)}
     rel_names = SCHEMA.rel_names
@@ -207,11 +206,20 @@ def build(store: Store, ties: Sequence[str], directed: bool,
         m = _matrix(a, b, weight, n)
         parts.append(m if tie == "partners" and directed else m + m.T)
     w = sum(parts[1:], parts[0]) if parts else sp.csr_matrix((n, n))
-    w = sp.csr_matrix(w)
-    w.setdiag(0)
-    w.eliminate_zeros()
+    w = off_diagonal(sp.csr_matrix(w))
     w.sort_indices()
     return ActorNetwork(ids, labels, w, directed, topo.version, (tuple(ties), directed, years))
+
+
+def by_id(ids: Sequence[str], positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``positions`` reordered so that their ids ascend, and those ids.
+
+    Actors and competences are numbered in id order, so that every tie an analysis breaks by
+    position is broken by id: the same answer from every store, whatever order it keeps.
+    """
+    found = [ids[i] for i in positions.tolist()]
+    order = sorted(range(len(found)), key=found.__getitem__)
+    return positions[np.array(order, dtype=np.int64)], [found[i] for i in order]
 
 
 def _matrix(a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
