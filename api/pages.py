@@ -4,7 +4,8 @@
 * ``/maps/{kind}?…`` — a self-contained map page (parameters: :data:`viz.params.PARAMS`);
   ``download=1`` serves it as a file to keep;
 * ``/nodes/{id}`` — a node's properties and neighbours, with links onward;
-* ``/docs`` — the guides in ``docs/`` as plain text (and their screenshots).
+* ``/docs`` — the guides in ``docs/`` as HTML pages (``?raw=1``: the Markdown), and their
+  screenshots.
 
 Maps are built in a worker thread (igraph and numpy release the event loop) and the finished
 HTML is kept in a small LRU keyed by the store's version and the query, so a page that is
@@ -236,9 +237,29 @@ async def docs_file(request: Request) -> Any:
     if path.suffix in (".png", ".jpg"):
         return FileResponse(path, media_type="image/png" if path.suffix == ".png"
                             else "image/jpeg")
-    return PlainTextResponse(path.read_text(encoding="utf-8"),
-                             media_type="text/markdown; charset=utf-8",
-                             headers={"X-Content-Type-Options": "nosniff"})
+    text = path.read_text(encoding="utf-8")
+    if request.query_params.get("raw"):
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8",
+                                 headers={"X-Content-Type-Options": "nosniff"})
+    from viz.page import csp
+
+    policy = csp(own_images=True)  # the guides show their screenshots from /docs/img
+    return _html(render_doc(request.path_params["name"], text, policy), policy)
+
+
+def render_doc(name: str, text: str, policy: str) -> str:
+    """A guide as an HTML page: CommonMark with tables (markdown-it-py), raw HTML in the
+    Markdown escaped rather than passed through, so a guide can never inject a script."""
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    from viz.page import render_page
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    title = next((line.lstrip("# ").strip() for line in text.splitlines()
+                  if line.startswith("# ")), name)
+    return render_page("doc.html", policy, name=name, title=title, body=Markup(body),
+                       nav=nav("docs"), home="/")
 
 
 # -- shared ----------------------------------------------------------------------------------

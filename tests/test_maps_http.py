@@ -124,6 +124,11 @@ def test_region_node_links_to_its_map(base_url: str) -> None:
 def test_docs_are_listed_and_served(base_url: str) -> None:
     r = get(base_url, "/docs")
     assert r.status_code == 200 and 'href="/docs/maps.md"' in r.text
-    md = get(base_url, "/docs/maps.md")
+    page = get(base_url, "/docs/maps.md")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>" in page.text and "<code>coco map" in page.text and "<script" not in page.text
+    assert "<table>" in get(base_url, "/docs/formats.md").text  # GitHub-style tables render
+    assert "img-src 'self' data:" in page.headers["content-security-policy"]  # screenshots
+    md = get(base_url, "/docs/maps.md", raw="1")
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
-    assert "coco map" in md.text
+    assert "coco map" in md.text and md.text.startswith("# ")

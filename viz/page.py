@@ -75,11 +75,13 @@ def environment() -> Environment:
     return env
 
 
-def csp(script_hashes: tuple[str, ...] = ()) -> str:
-    """The page's Content-Security-Policy: nothing may be fetched, only its own scripts run."""
+def csp(script_hashes: tuple[str, ...] = (), *, own_images: bool = False) -> str:
+    """The page's Content-Security-Policy: nothing may be fetched (but the service's own images
+    when ``own_images``), only its own scripts run."""
     scripts = " ".join(f"'sha256-{h}'" for h in script_hashes) or "'none'"
+    images = "'self' data:" if own_images else "data:"
     return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
-            f"img-src data:; base-uri 'none'; form-action 'self'")
+            f"img-src {images}; base-uri 'none'; form-action 'self'")
 
 
 def map_csp() -> str:
@@ -105,10 +107,10 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
         data_json=Markup(json_for_html(payload)))
 
 
-def render_page(template: str, **context: Any) -> str:
+def render_page(template: str, policy: str | None = None, **context: Any) -> str:
     """A plain page (landing, node details, errors): no scripts at all."""
-    return environment().get_template(template).render(csp=csp(), css=Markup(assets().css),
-                                                       **context)
+    return environment().get_template(template).render(csp=policy or csp(),
+                                                       css=Markup(assets().css), **context)
 
 
 def json_for_html(value: Any) -> str:
