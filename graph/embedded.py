@@ -19,8 +19,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,9 @@ SOURCE = "(SELECT source FROM writes WHERE writes.id = wid)"
 UPDATED = "(SELECT at FROM writes WHERE writes.id = wid)"
 FULL = f"json_set(props, '$.source', {SOURCE}, '$.updatedAt', {UPDATED})"
 CHUNK = 500  # ids per IN (...) lookup
+QUEUED = 4  # batches written by the SQL thread while the next ones are planned
+_ID, _LABEL, _NODE_PROPS = itemgetter(0), itemgetter(1), itemgetter(2)
+_SRC, _TYPE, _DST, _EDGE_PROPS = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 def now_stamp() -> str:
@@ -76,7 +81,9 @@ class EmbeddedStore(Store):
     def __init__(self, path: str | Path = "coco.db"):
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._pending: Future[None] | None = None
+        self._pending: list[Future[None]] = []  # queued writes, in order
+        # The integer form of the last edge keys the planner asked about, for the write.
+        self._asked: tuple[Sequence[Any], np.ndarray, np.ndarray, np.ndarray] | None = None
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA page_size=16384")  # takes effect only when the file is new
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -184,55 +191,82 @@ class EmbeddedStore(Store):
     def _write_plan(self, plan: WritePlan, sql: ThreadPoolExecutor) -> None:
         """Queue the batch's SQL on the writer thread and update the index meanwhile.
 
-        sqlite3 releases the GIL while SQLite works, so planning the next batch overlaps with
-        writing this one; every other use of the connection waits for it first (:meth:`_sync`).
+        sqlite3 releases the GIL while SQLite works, so planning the next batches overlaps with
+        writing this one (a short queue lets slow batches, e.g. nodes with many indexes,
+        overlap with several fast ones); every other use of the connection waits for the
+        queue first (:meth:`_sync`), and so does the commit, which fails if a write failed.
         """
         rows = self._rows(plan)
-        self._sync()
-        self._pending = sql.submit(self._write, *rows)
-        self._apply(plan, *rows)
+        if len(self._pending) >= QUEUED:
+            self._pending.pop(0).result()  # bounded: batches wait in memory, not the whole file
+        self._pending.append(sql.submit(self._write, rows))
+        self._apply(rows)
 
     def _sync(self, quiet: bool = False) -> None:
-        """Wait for the queued write, if any (re-raising its error unless ``quiet``)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
+        """Wait for the queued writes (re-raising the first error unless ``quiet``)."""
+        pending, self._pending = self._pending, []
+        error: Exception | None = None
+        for write in pending:
             try:
-                pending.result()
-            except Exception:
-                if not quiet:
-                    raise
+                write.result()
+            except Exception as e:
+                error = error or e
+        if error is not None and not quiet:
+            raise error
 
-    def _rows(self, plan: WritePlan) -> tuple[list[Any], ...]:
-        """SQL rows of a plan; new nodes get the next free rowids."""
+    def _rows(self, plan: WritePlan) -> _Rows:
+        """SQL rows of a plan, column by column; new nodes get the next free rowids."""
         pos, lc, tc = self.index.pos, self.label_code, self.type_code
-        new_pos: dict[str, int] = {}
-        wid = self._write_id(plan.source, plan.stamp)
-        del_edges = [(pos[s], tc[t], pos[d]) for s, t, d in plan.del_edges]
-        del_nodes = [(pos[i],) for i in plan.del_nodes]
-        nxt = self.index.n_slots
-        node_rows = []
-        for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
-            if new:
-                i = new_pos[node.id] = nxt
-                nxt += 1
+        rows = _Rows(del_edges=[(pos[s], tc[t], pos[d]) for s, t, d in plan.del_edges],
+                     del_nodes=[(pos[i],) for i in plan.del_nodes],
+                     wid=self._write_id(plan.source, plan.stamp),
+                     own_wids=(bool(plan.node_stamps), bool(plan.edge_stamps)))
+        if plan.nodes:
+            ids = list(map(_ID, plan.nodes))
+            codes = list(map(lc.__getitem__, map(_LABEL, plan.nodes)))
+            nxt = self.index.n_slots
+            new = plan.new_nodes
+            n_new = sum(new)
+            if n_new == len(ids):  # a bulk load: every node new, rowids in order
+                idxs = list(range(nxt, nxt + n_new))
             else:
-                i = pos[node.id]
-            node_rows.append((i, node.id, lc[node.label], node.props, wid))
-        if plan.node_stamps:  # migrated records keep their own provenance
-            node_rows = [(*r[:4], self._write_id(*plan.node_stamps[r[1]])) for r in node_rows]
-
-        pos.update(new_pos)  # early, for the edges; a failed write rebuilds the index anyway
-        edge_rows: list[Any] = []
+                fresh = iter(range(nxt, nxt + n_new))
+                idxs = [next(fresh) if is_new else pos[i]
+                        for i, is_new in zip(ids, new, strict=True)]
+            rows.nodes = list(zip(idxs, ids, codes, map(_NODE_PROPS, plan.nodes), strict=True))
+            if plan.node_stamps:  # migrated records keep their own provenance
+                rows.nodes = [(*r, self._write_id(*plan.node_stamps[r[1]])) for r in rows.nodes]
+            if n_new < len(ids):
+                idxs, ids, codes = (list(compress(c, new)) for c in (idxs, ids, codes))
+            rows.new_nodes = (idxs, ids, codes)
+            if plan.edges:  # early, for the edges (a failed write rebuilds the index anyway)
+                pos.update(zip(ids, idxs, strict=True))
         if plan.edges:
-            srcs, types, dsts, props = zip(*plan.edges, strict=True)
-            edge_rows = list(zip(map(pos.__getitem__, srcs), map(tc.__getitem__, types),
-                                 map(pos.__getitem__, dsts), props, repeat(wid)))
+            src, typ, dst = self._edge_positions(plan)
+            rows.edges = list(zip(src.tolist(), typ.tolist(), dst.tolist(),
+                                  map(_EDGE_PROPS, plan.edges), strict=True))
             if plan.edge_stamps:
-                edge_rows = [(*r[:4], self._write_id(*plan.edge_stamps[e.key]))
-                             for r, e in zip(edge_rows, plan.edges, strict=True)]
-        return node_rows, edge_rows, del_edges, del_nodes, [
-            orjson.dumps(node_rows).decode() if node_rows else "",
-            orjson.dumps(edge_rows).decode() if edge_rows else ""]
+                rows.edges = [(*r, self._write_id(*plan.edge_stamps[e.key]))
+                              for r, e in zip(rows.edges, plan.edges, strict=True)]
+            if all(plan.new_edges):
+                rows.new_edges = (src, dst, typ)
+            else:
+                added = np.array(plan.new_edges, dtype=np.bool_)
+                rows.new_edges = (src[added], dst[added], typ[added])
+        rows.payloads = [orjson.dumps(rows.nodes) if rows.nodes else b"",
+                         orjson.dumps(rows.edges) if rows.edges else b""]
+        return rows
+
+    def _edge_positions(self, plan: WritePlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(src, type, dst) integer columns of the plan's edges; the ones :meth:`edge_props`
+        computed when the planner asked about exactly these keys (the common case)."""
+        asked, self._asked = self._asked, None
+        if asked is not None and asked[0] is plan.edge_keys:
+            return asked[1], asked[2], asked[3]
+        pos, tc, n = self.index.pos, self.type_code, len(plan.edges)
+        return (np.fromiter(map(pos.__getitem__, map(_SRC, plan.edges)), np.int64, n),
+                np.fromiter(map(tc.__getitem__, map(_TYPE, plan.edges)), np.int64, n),
+                np.fromiter(map(pos.__getitem__, map(_DST, plan.edges)), np.int64, n))
 
     def _write_id(self, source: str, stamp: str) -> int:
         """The ``writes`` row of this source and time (inside the open transaction)."""
@@ -251,36 +285,38 @@ class EmbeddedStore(Store):
         cur = self._db.execute("INSERT INTO writes(source, at) VALUES (?, ?)", (source, stamp))
         return int(cur.lastrowid or 0)
 
-    def _write(self, node_rows: list[Any], edge_rows: list[Any], del_edges: list[Any],
-               del_nodes: list[Any], payloads: list[str]) -> None:
+    def _write(self, rows: _Rows) -> None:
         """One statement per table: SQLite unpacks the batch from JSON (json_each) in C, with
-        the GIL released, instead of Python binding every row (executemany)."""
-        db = self._db
-        db.executemany("DELETE FROM edges WHERE src=? AND type=? AND dst=?", del_edges)
-        db.executemany("DELETE FROM nodes WHERE idx=?", del_nodes)
-        if payloads[0]:
-            db.execute("INSERT INTO nodes SELECT value->>0, value->>1, value->>2, value->3, "
-                       "value->>4 FROM json_each(?) WHERE true ON CONFLICT(idx) DO UPDATE SET "
-                       "props=excluded.props, wid=excluded.wid", (payloads[0],))
-        if payloads[1]:
-            db.execute("INSERT INTO edges SELECT value->>0, value->>1, value->>2, value->3, "
-                       "value->>4 FROM json_each(?) WHERE true ON CONFLICT(src, type, dst) DO "
-                       "UPDATE SET props=excluded.props, wid=excluded.wid", (payloads[1],))
+        the GIL released, instead of Python binding every row (executemany).
 
-    def _apply(self, plan: WritePlan, node_rows: list[Any], edge_rows: list[Any],
-               del_edges: list[Any], del_nodes: list[Any], payloads: list[str]) -> None:
+        The JSON is bound as the UTF-8 bytes orjson wrote and cast to text in SQLite (no
+        decode to str and encode back), and the write id, the same for every row unless
+        migrated records bring their own, is bound once: reading it from each row's JSON,
+        past the properties, costs SQLite about a third of an edge insert (measured).
+        """
+        db = self._db
+        db.executemany("DELETE FROM edges WHERE src=? AND type=? AND dst=?", rows.del_edges)
+        db.executemany("DELETE FROM nodes WHERE idx=?", rows.del_nodes)
+        for table, conflict, payload, own_wids in zip(
+                ("nodes", "edges"), ("idx", "src, type, dst"), rows.payloads, rows.own_wids,
+                strict=True):
+            if payload:
+                wid, args = ("value->>4", (payload,)) if own_wids else ("?2", (payload, rows.wid))
+                db.execute(f"INSERT INTO {table} SELECT value->>0, value->>1, value->>2, "
+                           f"value->3, {wid} FROM json_each(CAST(?1 AS TEXT)) WHERE true ON "
+                           f"CONFLICT({conflict}) DO UPDATE SET props=excluded.props, "
+                           "wid=excluded.wid", args)
+
+    def _apply(self, rows: _Rows) -> None:
         """Mirror a written batch in the index (rebuilt from the file if the transaction fails)."""
         index = self.index
-        for s, t, d in del_edges:
+        for s, t, d in rows.del_edges:
             index.remove_edge(s, d, t)
-        for (i,) in del_nodes:
+        for (i,) in rows.del_nodes:
             index.remove_node(i)
-        fresh = [r for r, new in zip(node_rows, plan.new_nodes, strict=True) if new]
-        index.add_nodes([r[0] for r in fresh], [r[1] for r in fresh], [r[2] for r in fresh])
-        added = list(compress(edge_rows, plan.new_edges))
-        if added:
-            index.add_edges(*(np.fromiter((r[k] for r in added), np.int64, len(added))
-                              for k in (0, 2, 1)))
+        index.add_nodes(*rows.new_nodes)
+        if len(rows.new_edges[0]):
+            index.add_edges(*rows.new_edges)
 
     # -- the planner's questions (graph.writeplan.Lookup) --------------------------------------
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
@@ -303,17 +339,49 @@ class EmbeddedStore(Store):
                    ) -> dict[tuple[str, str, str], dict[str, Any]]:
         if not keys:
             return {}
-        srcs, types, dsts = zip(*keys, strict=True)
-        pos, tc = self.index.pos, self.type_code
-        si = np.fromiter(map(pos.get, srcs, repeat(-1)), np.int64, len(keys))
-        di = np.fromiter(map(pos.get, dsts, repeat(-1)), np.int64, len(keys))
-        ti = np.fromiter(map(tc.get, types, repeat(-1)), np.int64, len(keys))
+        si, ti, di = self._edge_codes(keys, remember=not full)
+        return self._existing(keys, si, ti, di, full)
+
+    def edge_ends(self, keys: Sequence[tuple[str, str, str]]
+                  ) -> tuple[list[str | None], list[str | None],
+                             dict[tuple[str, str, str], dict[str, Any]]]:
+        """:meth:`labels_of` each key's source and target and :meth:`edge_props`, mapping
+        every id to its position once (graph.writeplan.EndsLookup)."""
+        si, ti, di = self._edge_codes(keys, remember=True)
+        labels = self.index.labels.view
+        names = [*(self.label_name.get(c) for c in range(128)), None]  # [-1]: no such node
+
+        def named(idx: np.ndarray) -> list[str | None]:
+            codes = np.full(len(idx), -1, dtype=np.int64)
+            known = idx >= 0
+            codes[known] = labels[idx[known]]
+            return list(map(names.__getitem__, codes.tolist()))
+
+        return named(si), named(di), self._existing(keys, si, ti, di, False)
+
+    def _edge_codes(self, keys: Sequence[tuple[str, str, str]], remember: bool
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(src, type, dst) positions and codes of edge keys, -1 where unknown; remembered for
+        the write of the plan that asked (:meth:`_edge_positions`)."""
+        pos, tc, n = self.index.pos, self.type_code, len(keys)
+        si = np.fromiter(map(pos.get, map(_SRC, keys), repeat(-1)), np.int64, n)
+        di = np.fromiter(map(pos.get, map(_DST, keys), repeat(-1)), np.int64, n)
+        ti = np.fromiter(map(tc.get, map(_TYPE, keys), repeat(-1)), np.int64, n)
+        if remember:
+            self._asked = (keys, si, ti, di)
+        return si, ti, di
+
+    def _existing(self, keys: Sequence[tuple[str, str, str]], si: np.ndarray, ti: np.ndarray,
+                  di: np.ndarray, full: bool) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """Properties of the edges among ``keys`` that exist."""
         known = np.flatnonzero((si >= 0) & (di >= 0) & (ti >= 0))
         found = self.index.find_edges(si[known], di[known], ti[known])
         hits = known[found >= 0].tolist()
+        if not hits:
+            return {}
         ikeys = {(int(si[i]), int(ti[i]), int(di[i])): keys[i] for i in hits}
-        found = self._edge_props_by_idx(list(ikeys), full)
-        return {ikeys[k]: p for k, p in found.items()}
+        props = self._edge_props_by_idx(list(ikeys), full)
+        return {ikeys[k]: p for k, p in props.items()}
 
     def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
                  ) -> list[tuple[str, str, str]]:
@@ -330,6 +398,8 @@ class EmbeddedStore(Store):
 
     def _props_by_idx(self, idxs: Sequence[int], full: bool = False) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
+        if not idxs:
+            return out
         col = FULL if full else "props"
         self._sync()
         for chunk in _chunks(idxs):
@@ -534,6 +604,22 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass
+class _Rows:
+    """One batch as SQL rows (``nodes``, ``edges``, JSON ``payloads``) and as what the index
+    adds: the new nodes' (rowids, ids, label codes), the new edges' (src, dst, type) arrays."""
+
+    del_edges: list[tuple[int, int, int]]
+    del_nodes: list[tuple[int]]
+    wid: int  # the write of every row, unless rows carry their own (migrated records):
+    own_wids: tuple[bool, bool]  # (nodes, edges) rows end with their write id
+    nodes: list[Any] = field(default_factory=list)
+    edges: list[Any] = field(default_factory=list)
+    payloads: list[bytes] = field(default_factory=list)
+    new_nodes: tuple[list[int], list[str], list[int]] = ([], [], [])
+    new_edges: tuple[np.ndarray, ...] = (np.empty(0, np.int64),) * 3
 
 
 class BulkWriter:

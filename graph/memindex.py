@@ -122,6 +122,14 @@ class GraphIndex:
         """Register new nodes; ``idxs`` are their rowids (never reused)."""
         if not idxs:
             return
+        start = len(self.ids)
+        if idxs[0] == start and list(idxs) == list(range(start, start + len(idxs))):
+            # appended in order (a bulk load): whole lists at C speed
+            self.ids.extend(ids)
+            self.pos.update(zip(ids, idxs, strict=True))
+            self.labels.extend(np.asarray(labels, dtype=np.int8))
+            self._invalidate()
+            return
         top = max(idxs) + 1
         if top > len(self.ids):
             self.ids.extend([None] * (top - len(self.ids)))

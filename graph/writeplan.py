@@ -9,12 +9,11 @@ the same input.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import eq, itemgetter
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from graph.store import Transaction, WriteResult
 from schema import SCHEMA, Edge, Node, Problem, ValidationError
@@ -24,6 +23,7 @@ from schema.validate import check_edge, check_node
 
 EdgeKey = tuple[str, str, str]
 _KEY = itemgetter(0, 1, 2)
+_SRC, _DST = itemgetter(0), itemgetter(2)
 _PROPS = itemgetter(3)
 _LABEL = itemgetter(1)
 _TYPE = itemgetter(1)
@@ -47,15 +47,26 @@ class Lookup(Protocol):
         """Keys of the edges, both directions, at existing nodes."""
 
 
+class EndsLookup(Lookup, Protocol):
+    """A store that answers :meth:`Lookup.labels_of` the ends of many edges and
+    :meth:`Lookup.edge_props` in one go (the embedded store: one id lookup per end)."""
+
+    def edge_ends(self, keys: Sequence[EdgeKey]) -> tuple[
+            list[str | None], list[str | None], dict[EdgeKey, dict[str, Any]]]:
+        """The label of each key's source and target (``None``: no such node) and the
+        properties of the edges that exist, without the stamps."""
+
+
 @dataclass
 class WritePlan:
     nodes: list[Node] = field(default_factory=list)  # final, merged, stamped
     new_nodes: list[bool] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     new_edges: list[bool] = field(default_factory=list)
+    edge_keys: list[EdgeKey] = field(default_factory=list)  # the key of each of ``edges``
     del_nodes: list[str] = field(default_factory=list)
     del_edges: list[EdgeKey] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)  # label of every node the plan touches
+    labels: dict[str, str] = field(default_factory=dict)  # labels the edges check (planner only)
     source: str = ""  # stamped on every node and edge written, with ``stamp`` as updatedAt
     stamp: str = ""
     # With Transaction.keep_stamps: the (source, updatedAt) records brought along.
@@ -133,7 +144,8 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     nodes = list(merged.values())
     if not old_labels and not deleted and _all_valid(checks, nodes, 1):
         plan.nodes, plan.new_nodes = nodes, [True] * len(nodes)  # the bulk-load fast path
-        plan.labels.update(zip(merged, map(_LABEL, nodes), strict=True))
+        if tx.edges:  # what the edges of the batch ask about
+            plan.labels.update(zip(merged, map(_LABEL, nodes), strict=True))
         return
     old_props = store.node_props([i for i in ids if i in old_labels])
     for node_id, node in merged.items():
@@ -194,26 +206,21 @@ def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     if not merged:
         return
     keys = list(merged)
-    srcs, types, dsts = zip(*keys, strict=True)
-    labels = plan.labels
-    labels.update(store.labels_of(list(set(chain(srcs, dsts)).difference(labels))))
-    for gone in deleted:
-        labels.pop(gone, None)
+    src_labels, dst_labels, old_props = _ends(store, keys, plan, deleted)
     rules = compiled(SCHEMA)
     ends_ok = map(rules.ends.__contains__,
-                  zip(map(labels.get, srcs), types, map(labels.get, dsts), strict=True))
-    loops = map(eq, srcs, dsts)
-    # An edge at a node created by this very batch cannot exist yet: ask only about the others.
-    created = {n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True) if new}
-    old_props = store.edge_props(
-        [k for k in keys if k[0] not in created and k[2] not in created] if created else keys)
+                  zip(src_labels, map(_TYPE, keys), dst_labels, strict=True))
+    loops = map(eq, map(_SRC, keys), map(_DST, keys))
     edges = list(merged.values())
+    plan.edge_keys = keys
     if not old_props and all(ends_ok) and not any(loops) and _all_valid(rules.rels, edges, 1):
         plan.edges, plan.new_edges = edges, [True] * len(edges)  # the bulk-load fast path
         return
+    labels = dict(zip(chain(map(_SRC, keys), map(_DST, keys)), chain(src_labels, dst_labels),
+                      strict=True))
     ends_ok = map(rules.ends.__contains__,
-                  zip(map(labels.get, srcs), types, map(labels.get, dsts), strict=True))
-    loops = map(eq, srcs, dsts)
+                  zip(src_labels, map(_TYPE, keys), dst_labels, strict=True))
+    loops = map(eq, map(_SRC, keys), map(_DST, keys))
     checks, stamp_names = rules.rels, stamps.keys()
     for key, edge, ends, loop in zip(keys, merged.values(), ends_ok, loops, strict=True):
         given = edge.props
@@ -228,13 +235,32 @@ def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     plan.new_edges = [k not in old_props for k in keys]
 
 
+def _ends(store: Lookup, keys: list[EdgeKey], plan: WritePlan, deleted: set[str]
+          ) -> tuple[list[str | None], list[str | None], dict[EdgeKey, dict[str, Any]]]:
+    """Labels of the source and target of each edge (``None``: no such node, or deleted in this
+    batch) and the properties of the edges that exist already."""
+    if not plan.nodes and not deleted and hasattr(store, "edge_ends"):
+        return cast(EndsLookup, store).edge_ends(keys)  # a batch of edges alone
+    srcs, dsts = list(map(_SRC, keys)), list(map(_DST, keys))
+    labels = plan.labels
+    labels.update(store.labels_of(list(set(chain(srcs, dsts)).difference(labels))))
+    for gone in deleted:
+        labels.pop(gone, None)
+    # An edge at a node created by this very batch cannot exist yet: ask only about the others.
+    created = {n.id for n, new in zip(plan.nodes, plan.new_nodes, strict=True) if new}
+    old_props = store.edge_props(
+        [k for k in keys if k[0] not in created and k[2] not in created] if created else keys)
+    return list(map(labels.get, srcs)), list(map(labels.get, dsts)), old_props
+
+
 def _all_valid(checks: dict[str, PropsCheck], records: list[Any], kind: int) -> bool:
     """Column-wise validity of many nodes (kind 1 = label) or edges (kind 1 = type) at once."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in records:
-        groups[record[kind]].append(record[-1])
-    for name, many in groups.items():
+    names = list(map(itemgetter(kind), records))
+    props = list(map(itemgetter(-1), records))
+    for name in set(names):
         check = checks.get(name)
+        many = props if len(names) == names.count(name) else \
+            list(compress(props, map(eq, names, repeat(name))))
         if check is None or not check.ok_many(many):
             return False
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from schema.types import Property, PropType, Schema
@@ -48,6 +49,9 @@ def column_predicate(prop: Property) -> Callable[[list[Any]], bool]:
     if t is PropType.STRING and prop.allowed:
         allowed = frozenset(prop.allowed)
         return lambda vs: allowed.issuperset(vs) and {str}.issuperset(map(type, vs))
+    if t is PropType.STRING and prop.regex is not None:
+        match = prop.regex.match  # a Match is always true: all() is "every value matches"
+        return lambda vs: {str}.issuperset(map(type, vs)) and all(map(match, set(vs)))
     if t in (PropType.STRING, PropType.BOOL) and prop.regex is None:
         kinds = {str} if t is PropType.STRING else {bool}
         return lambda vs: kinds.issuperset(map(type, vs))
@@ -81,12 +85,16 @@ class PropsCheck:
         names = set(chain.from_iterable(many))
         if not names.issubset(self.columns):
             return False
+        # Every dict has every name (the common case: one table's columns) when each has as
+        # many keys as there are names; then a column is one C-level pass.
+        uniform = {len(names)}.issuperset(map(len, many))
         for name in names:
-            values = [p[name] for p in many if name in p]
+            values = list(map(itemgetter(name), many)) if uniform else \
+                [p[name] for p in many if name in p]
             if not self.columns[name](values):
                 return False
         for r in self.required:
-            if not all(r in p for p in many):
+            if not (uniform and r in names) and not all(r in p for p in many):
                 return False
         return all(self.ok(p) for p in many) if any(
             a in names and b in names for a, b in self.ordered) else True
