@@ -88,7 +88,7 @@ def _known(tables: Iterator[Table], concepts: set[str], store: Store,
                 if all(not c[k] or str(c[k]).strip() in known for c in ends)]
         skipped += len(table.rows) - len(keep)
         yield Table(table.where, table.header, [[c[k] for k in keep] for c in table.columns],
-                    [table.rows[k] for k in keep])
+                    [table.rows[k] for k in keep], text=table.text)
     if skipped:
         problems.notes.append(
             f"{skipped:,} broader relation{'s' if skipped != 1 else ''} skipped: a concept at "

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any
 
 from importers.errors import Location, Problems
@@ -42,6 +44,7 @@ class Table:
     rows: Sequence[int]
     header_row: int | None = 1  # where the header sits, for problems with a column name
     display: dict[str, str] | None = None  # header -> how a location names it (JSON paths)
+    text: bool = False  # every cell is a str (CSV): conversion skips checking the types
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,7 @@ class ChunkBuilder:
         cols = [[c[k] for k in picks] for c in table.columns]
         cols[i] = targets
         return Table(table.where, table.header, cols, [table.rows[k] for k in picks],
-                     table.header_row, table.display)
+                     table.header_row, table.display, table.text)
 
     # -- columns -----------------------------------------------------------------------------
     def _text(self, table: Table, name: str, bad: set[int]) -> list[str | None] | None:
@@ -290,7 +293,7 @@ class ChunkBuilder:
         if i is None:
             fixed = self.fixed.get(name)
             return None if fixed is None else [fixed] * len(table.rows)
-        values, wrong = convert_column(table.columns[i], PropType.STRING)
+        values, wrong = convert_column(table.columns[i], PropType.STRING, text=table.text)
         for k in wrong:
             self._problem(table, k, name, "text", table.columns[i][k])
             bad.add(k)
@@ -334,7 +337,7 @@ class ChunkBuilder:
             if name in keys:
                 continue
             prop = self.props[name]
-            column, wrong = convert_column(table.columns[i], prop.type)
+            column, wrong = convert_column(table.columns[i], prop.type, text=table.text)
             for k in wrong:
                 self._problem(table, k, name, WHAT[prop.type], table.columns[i][k])
                 bad.add(k)
@@ -380,26 +383,32 @@ def _records(cls: type, keys: list[list[Any]], names: list[str], columns: list[l
     ``__new__`` — together most of the cost of a million-row import outside the store.
     """
     holes = [none_positions(c) for c in columns]
-    full = [len(h) < n for h in holes]  # columns empty in this block add nothing
-    names = [x for x, f in zip(names, full, strict=True) if f]
-    columns = [x for x, f in zip(columns, full, strict=True) if f]
-    holes = [x for x, f in zip(holes, full, strict=True) if f]
-    out: list[Any] = _builder(len(keys), tuple(names))(tuple.__new__, cls, *keys, *columns)
-    props = len(keys)
-    for name, empty in zip(names, holes, strict=True):
-        for k in empty:
-            del out[k][props][name]
-    return out
+    # Columns mostly filled go into the dict displays and their holes are deleted; a column
+    # mostly empty in this block (a property of another label) is left out, and the few rows
+    # that have a value there are built again whole (keeping the order of the columns).
+    dense = [2 * len(h) <= n for h in holes]
+    props: list[dict[str, Any]] = _builder(tuple(compress(names, dense)))(
+        *compress(columns, dense)) if any(dense) else [{} for _ in range(n)]
+    again: set[int] = set()
+    for name, column, empty, is_dense in zip(names, columns, holes, dense, strict=True):
+        if is_dense:
+            for k in empty:
+                del props[k][name]
+        elif len(empty) < n:
+            again.update(compress(range(n), map(is_not, column, repeat(None))))
+    for k in sorted(again):
+        props[k] = {name: v for name, column in zip(names, columns, strict=True)
+                    if (v := column[k]) is not None}
+    return list(map(tuple.__new__, repeat(cls), zip(*keys, props, strict=True)))
 
 
 @cache
-def _builder(n_keys: int, names: tuple[str, ...]) -> Callable[..., list[Any]]:
-    keys = [f"k{i}" for i in range(n_keys)]
+def _builder(names: tuple[str, ...]) -> Callable[..., list[dict[str, Any]]]:
+    """``f(*columns)``: one dict per row, a comprehension generated for these names."""
     values = [f"v{i}" for i in range(len(names))]
     pairs = ", ".join(f"{name!r}: {v}" for name, v in zip(names, values, strict=True))
-    loop = ", ".join(keys + values) + ("," if len(keys + values) == 1 else "")
-    source = (f"lambda _new, _cls, {', '.join(f'_{x}' for x in keys + values)}: "
-              f"[_new(_cls, ({', '.join(keys)}, {{{pairs}}})) for {loop} in "
-              f"zip({', '.join(f'_{x}' for x in keys + values)})]")
+    loop = ", ".join(values) + ("," if len(values) == 1 else "")
+    source = (f"lambda {', '.join(f'_{x}' for x in values)}: "
+              f"[{{{pairs}}} for {loop} in zip({', '.join(f'_{x}' for x in values)})]")
     # Safe: the names are schema property names, and repr() quotes them as string literals.
     return eval(source, {"zip": zip})

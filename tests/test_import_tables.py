@@ -421,3 +421,59 @@ def test_an_unknown_encoding_is_one_clear_problem(
     assert err == ("error: 1 problem in the import, nothing was written:\n  --encoding: "
                    "expected an encoding Python knows (e.g. utf-8, cp1250, cp1252, latin-1), "
                    "got 'klingon'\n")
+
+
+# Blocks of two records: plain lines first (read by splitting), then a blank row and a ragged
+# row (read row by row), then quoted cells, one over two lines (the csv module from there on).
+# Line ends mix CRLF and LF, as files edited by hand on two systems do.
+MIXED_NODES = ("id,label,name,country\r\n"
+               "c1,Company,C1,AT\r\n"  # row 2
+               "c2,Company,C2,AT\n"  # row 3
+               "\r\n"  # row 4: blank, no record
+               "c3,Company,C3,SK\r\n"  # row 5
+               "c4,Company,\"C4, \"\"the\"\" fourth\",AT\r\n"  # row 6
+               "c5,Company,\"C5 on\r\ntwo lines\",SI\r\n"  # row 7
+               "c6,Company,C6,PL")  # row 8, no line end
+
+
+def test_csv_blocks_of_plain_lines_blank_rows_and_quoted_cells_over_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importers.records
+
+    monkeypatch.setattr(importers.records, "CHUNK_ROWS", 2)
+    path = tmp_path / "nodes.csv"
+    path.write_bytes(MIXED_NODES.encode())
+    db = tmp_path / "t.db"
+    code, err = run(capsys, "import", "csv", "--nodes", path, "--db", db)
+    assert code == 0, err
+    nodes, _ = graph(db)
+    assert nodes == {
+        "c1": ("Company", {"name": "C1", "country": "AT"}),
+        "c2": ("Company", {"name": "C2", "country": "AT"}),
+        "c3": ("Company", {"name": "C3", "country": "SK"}),
+        "c4": ("Company", {"name": 'C4, "the" fourth', "country": "AT"}),
+        "c5": ("Company", {"name": "C5 on\r\ntwo lines", "country": "SI"}),
+        "c6": ("Company", {"name": "C6", "country": "PL"}),
+    }
+
+
+def test_csv_rows_are_numbered_alike_on_either_side_of_the_first_quote(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ragged row among plain lines and a bad value after a cell over two lines: each
+    problem names the spreadsheet row (a record, not a line of the file)."""
+    import importers.records
+
+    monkeypatch.setattr(importers.records, "CHUNK_ROWS", 2)
+    path = tmp_path / "nodes.csv"
+    path.write_bytes(MIXED_NODES.replace("c3,Company,C3,SK", "c3,Company,C3,SK,x")
+                     .replace("c6,Company,C6,PL", "c6,Company,C6,Poland").encode())
+    db = tmp_path / "t.db"
+    code, err = run(capsys, "import", "csv", "--nodes", path, "--db", db)
+    assert code == 2
+    assert err.startswith("error: 2 problems in the import")
+    assert (f"{path}, row 5, column '#5': expected at most 4 cells, as many as the header "
+            "has, got 'x'") in err
+    assert f"{path}, row 8, column 'country': expected a string matching" in err
+    assert not db.exists() or state(db)[1]["labels"]["Company"] == 0
