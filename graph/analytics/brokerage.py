@@ -120,7 +120,7 @@ def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, 
     """
     cl, names = codes(groups)
     a = _binary(adjacency)
-    counts = brokerage_counts(a, cl)
+    counts = _counts(a, cl)
     sizes = np.bincount(cl, minlength=len(names)).astype(float)
     n = a.shape[0]
     expected, var = brokerage_moments(a.nnz, n, sizes)
@@ -140,9 +140,13 @@ def brokerage_counts(adjacency: sp.spmatrix, groups: np.ndarray) -> np.ndarray:
     compiled code (:func:`graph.analytics.kernels.brokerage`): Σ in(v)·out(v) steps, without
     materialising the two-paths as sparse products would.
     """
-    a = _binary(adjacency)
+    return _counts(_binary(adjacency), np.asarray(groups, dtype=np.int64))
+
+
+def _counts(a: sp.csr_matrix, groups: np.ndarray) -> np.ndarray:
+    """:func:`brokerage_counts` of a 0/1 matrix without self-loops."""
     out = np.zeros((a.shape[0], 6), dtype=np.int64)
-    out[:, :5] = kernels.brokerage(a.indptr, a.indices, np.asarray(groups, dtype=np.int64))
+    out[:, :5] = kernels.brokerage(a.indptr, a.indices, groups)
     out[:, 5] = out[:, :5].sum(axis=1)
     return out
 

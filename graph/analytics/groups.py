@@ -67,9 +67,15 @@ def actor_groups(store: Store, net: ActorNetwork, group_by: str) -> list[str]:
 
 
 def codes(groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Groups as integer codes (sorted names) for the array kernels."""
-    names, inverse = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
-    return inverse.astype(np.int64), [str(x) for x in names]
+    """Groups as integer codes (sorted names) for the array kernels.
+
+    >>> codes(["ict", "cci", "ict"])
+    (array([1, 0, 1]), ['cci', 'ict'])
+    """
+    text = list(map(str, groups))
+    names = sorted(set(text))
+    number = {name: i for i, name in enumerate(names)}
+    return np.fromiter(map(number.__getitem__, text), np.int64, len(text)), names
 
 
 def sector_groups(store: Store) -> dict[str, str]:
