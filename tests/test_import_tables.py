@@ -112,6 +112,15 @@ def test_dry_run_reports_what_would_change_and_writes_nothing(
     assert state(db) == before
 
 
+def test_dry_run_on_a_new_store_creates_no_file(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "new.db"
+    code, err = run(capsys, "import", "csv", "--nodes", TABLES / "nodes.csv", "--edges",
+                    TABLES / "edges.csv", "--dry-run", "--db", db)
+    assert code == 0 and "nodes: 8 would create" in err and "edges: 12 would create" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_excel_quirks_bom_semicolons_crlf_decimal_comma_sep_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "t.db"

@@ -8,6 +8,7 @@ naming file, row and column (exit code 2), ``--report FILE`` writes them all as 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,6 +148,11 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
 
     conn = {k: v for k, v in opts.items() if k not in ("mapping", "dry_run", "source", "report",
                                                        "encoding")}
+    scratch = None
+    if opts["dry_run"] and not conn.get("neo4j") and not Path(conn["db"]).exists():
+        # Nothing to compare with: dry-run against an empty scratch store, create no file.
+        scratch = tempfile.TemporaryDirectory(prefix="coco-dry-run-")
+        conn = {**conn, "db": str(Path(scratch.name) / "empty.db")}
     store = _open(conn, must_exist=False)
     try:
         with _bar(files) as bar:
@@ -159,6 +165,8 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
         raise
     finally:
         store.close()
+        if scratch is not None:
+            scratch.cleanup()
     head = "[yellow]dry run, nothing written[/]" if report.dry_run else "[green]✓[/]"
     err.print(f"{head} {report.summary()}", highlight=False, soft_wrap=True)
     for note in report.notes:
