@@ -48,6 +48,31 @@ def import_size(uri: str, size: str) -> tuple[int, float]:
     return total.records, spent
 
 
+def server_ceiling(uri: str, nodes: int, rels: int) -> float:
+    """Rows/s of the server alone: one transaction creating ``nodes`` nodes and ``rels``
+    relationships from values Cypher generates itself (no client, no parameters, no lookups by
+    id), committed. What no Bolt client can beat on this machine."""
+    from neo4j import GraphDatabase
+
+    empty(uri)
+    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver, \
+            driver.session() as s:
+        t0 = time.perf_counter()
+        with s.begin_transaction() as tx:
+            tx.run("UNWIND range(0, $n - 1) AS i CREATE (:Entity:Company {id: 'ceiling-' + i, "
+                   "name: 'Company ' + i, country: 'AT', city: 'Wien', sizeClass: 'small', "
+                   "foundedYear: 2000 + i % 20, source: 'ceiling', updatedAt: '2026'})",
+                   n=nodes).consume()
+            tx.run("MATCH (n:Company) WITH collect(n) AS ns UNWIND range(0, $m - 1) AS i "
+                   "WITH ns[i % size(ns)] AS a, ns[(i * 7919 + 1) % size(ns)] AS b "
+                   "CREATE (a)-[:PARTNERS_WITH {since: 2020, source: 'ceiling', "
+                   "updatedAt: '2026'}]->(b)", m=rels).consume()
+            tx.commit()
+        spent = time.perf_counter() - t0
+    empty(uri)
+    return (nodes + rels) / spent
+
+
 def paged_find(uri: str, pages: int = 40) -> float:
     """p50 seconds of one 50-row page (Austrian companies by name), following cursors."""
     times = []
@@ -68,6 +93,8 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", default=["medium", "large"])
     ap.add_argument("--uri", help="an existing, disposable Neo4j (it is emptied!)")
     ap.add_argument("--heap", default="6g", help="heap of the started server")
+    ap.add_argument("--ceiling", action="store_true", help="also measure what the server "
+                    "alone writes per second on this machine (see server_ceiling)")
     ap.add_argument("--warmup", default="small", help="size imported first, untimed, so that "
                     "the server's JIT has compiled its write path as in a running server "
                     "('' for none)")
@@ -90,6 +117,10 @@ def main() -> None:
             p50 = paged_find(uri)
             print(f"{size}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
                   f"(floor 50,000); paged find p50 {p50 * 1000:.1f} ms", flush=True)
+            if args.ceiling:
+                rate = server_ceiling(uri, rows // 8, rows - rows // 8)
+                print(f"{size}: server-only ceiling {rate:,.0f} rows/s (the same number of "
+                      f"rows created by Cypher itself, one transaction)", flush=True)
     finally:
         if server is not None:
             server.stop()
