@@ -113,7 +113,8 @@ def test_find_filters_sort_and_pages(small_graph: Store) -> None:
 
 
 def test_cursor_paging_visits_every_row_once_in_order(small_graph: Store) -> None:
-    for order in ([SortKey("name")], [SortKey("sizeClass", True)], [SortKey("foundedYear")], []):
+    for order in ([SortKey("name")], [SortKey("name", True)], [SortKey("sizeClass", True)],
+                  [SortKey("foundedYear")], []):
         seen, after = [], None
         while True:
             page = small_graph.find("Company", None, order, first=1, after=after)
