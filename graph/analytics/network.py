@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
@@ -100,17 +99,6 @@ class ActorNetwork:
         """Binary ties read both ways (for hop distances and introductions)."""
         a = self.adjacency
         return a if not self.directed else _binary(a + a.T)
-
-    def igraph(self) -> ig.Graph:
-        """The unweighted network as an igraph Graph (vertex ``i`` is actor ``i``)."""
-        return self._igraph
-
-    @cached_property
-    def _igraph(self) -> ig.Graph:
-        a = self.adjacency if self.directed else sp.triu(self.adjacency, k=1).tocsr()
-        coo = a.tocoo()
-        return ig.Graph(n=self.n, edges=np.column_stack((coo.row, coo.col)).tolist(),
-                        directed=self.directed)
 
 
 def actor_network(store: Store, *, ties: Iterable[str] = ALL_TIES, directed: bool = False,
