@@ -32,7 +32,7 @@ from graph.analytics import betweenness as bt
 from graph.analytics import kernels
 from graph.analytics import structural_holes as sh
 from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, NAME, actor_network, off_diagonal
+from graph.analytics.network import ALL_TIES, NAME, actor_network, binary
 from graph.store import Store
 
 __all__ = ["ROLES", "brokerage_counts", "brokerage_moments", "brokerage_roles",
@@ -119,7 +119,7 @@ def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, 
     [0, 0, 1, 0, 0, 1]
     """
     cl, names = codes(groups)
-    a = _binary(adjacency)
+    a = binary(adjacency)
     counts = _counts(a, cl)
     sizes = np.bincount(cl, minlength=len(names)).astype(float)
     n = a.shape[0]
@@ -140,7 +140,7 @@ def brokerage_counts(adjacency: sp.spmatrix, groups: np.ndarray) -> np.ndarray:
     compiled code (:func:`graph.analytics.kernels.brokerage`): Σ in(v)·out(v) steps, without
     materialising the two-paths as sparse products would.
     """
-    return _counts(_binary(adjacency), np.asarray(groups, dtype=np.int64))
+    return _counts(binary(adjacency), np.asarray(groups, dtype=np.int64))
 
 
 def _counts(a: sp.csr_matrix, groups: np.ndarray) -> np.ndarray:
@@ -185,15 +185,6 @@ def brokerage_moments(n_arcs: int, n: int, sizes: Iterable[float]
 def _choose2(x: Any) -> Any:
     """R's ``choose(x, 2)`` for real x: x (x − 1) / 2."""
     return x * (x - 1) / 2
-
-
-def _binary(m: sp.spmatrix) -> sp.csr_matrix:
-    """The arcs of ``m`` (non-zero, off the diagonal) as a canonical 0/1 CSR matrix."""
-    m = sp.csr_matrix(m, dtype=float, copy=True)
-    m.sum_duplicates()
-    m = off_diagonal(m)
-    m.data = np.ones_like(m.data)
-    return m
 
 
 def _num(x: float) -> float | None:

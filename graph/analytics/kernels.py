@@ -195,20 +195,30 @@ def burt(indptr: np.ndarray, indices: np.ndarray, mutual: np.ndarray
     n = len(indptr) - 1
     c, e = np.full(n, np.nan), np.full(n, np.nan)
     if n:
-        _in_shares(_burt_share, indptr, indices, np.asarray(mutual, np.float64), c, e)
+        mutual = np.asarray(mutual, np.float64)
+        total, most = _row_sums_and_maxima(indptr, mutual)
+        _in_shares(_burt_share, indptr, indices, mutual, total, most, c, e)
     return c, e
 
 
 @njit(cache=True, nogil=True)
-def _burt_share(indptr: np.ndarray, indices: np.ndarray, mutual: np.ndarray, c: np.ndarray,
-                e: np.ndarray, share: int, shares: int) -> None:  # pragma: no cover
+def _row_sums_and_maxima(indptr: np.ndarray, values: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     n = len(indptr) - 1
-    total = np.zeros(n)
-    most = np.zeros(n)
+    total, most = np.zeros(n), np.zeros(n)
     for u in range(n):
         for k in range(indptr[u], indptr[u + 1]):
-            total[u] += mutual[k]
-            most[u] = max(most[u], mutual[k])
+            total[u] += values[k]
+            most[u] = max(most[u], values[k])
+    return total, most
+
+
+@njit(cache=True, nogil=True)
+def _burt_share(indptr: np.ndarray, indices: np.ndarray, mutual: np.ndarray, total: np.ndarray,
+                most: np.ndarray, c: np.ndarray, e: np.ndarray, share: int, shares: int
+                ) -> None:  # pragma: no cover
+    """``total``/``most``: each row's sum and maximum of mutual weight."""
+    n = len(indptr) - 1
     p_u = np.zeros(n)  # p_uw for the contacts w of the current u
     indirect = np.zeros(n)
     mark = np.full(n, -1, np.int64)  # mark[v] == u: v is a contact of u

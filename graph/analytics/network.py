@@ -98,7 +98,7 @@ class ActorNetwork:
     def undirected(self) -> sp.csr_matrix:
         """Binary ties read both ways (for hop distances and introductions)."""
         a = self.adjacency
-        return a if not self.directed else _binary(a + a.T)
+        return a if not self.directed else binary(a + a.T)
 
 
 def actor_network(store: Store, *, ties: Iterable[str] = ALL_TIES, directed: bool = False,
@@ -228,8 +228,11 @@ def off_diagonal(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
 
 
-def _binary(m: sp.csr_matrix) -> sp.csr_matrix:
-    m = sp.csr_matrix(m)
+def binary(m: sp.spmatrix) -> sp.csr_matrix:
+    """The arcs of ``m`` (non-zero, off the diagonal) as a canonical 0/1 CSR matrix."""
+    m = sp.csr_matrix(m, dtype=float, copy=True)
+    m.sum_duplicates()
+    m = off_diagonal(m)
     m.data = np.ones_like(m.data)
     return m
 

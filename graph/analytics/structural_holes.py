@@ -38,9 +38,6 @@ def constraint(weights: sp.spmatrix) -> np.ndarray:
     A star with centre 0 and three leaves: the centre is constrained 3 × (1/3)² = 1/3.
 
     >>> import scipy.sparse as sp
-
-from graph.analytics import kernels
-from graph.analytics.network import off_diagonal
     >>> w = sp.csr_matrix(([1.0] * 3, ([0, 0, 0], [1, 2, 3])), shape=(4, 4))
     >>> round(float(constraint(w)[0]), 6)
     0.333333
@@ -57,9 +54,6 @@ def effective_size(weights: sp.spmatrix) -> np.ndarray:
     effective size is 3 − 2·1/3 = 2.333… (Borgatti 1997: n − 2t/n).
 
     >>> import scipy.sparse as sp
-
-from graph.analytics import kernels
-from graph.analytics.network import off_diagonal
     >>> w = sp.csr_matrix(([1.0] * 4, ([0, 0, 1, 0], [1, 2, 2, 3])), shape=(4, 4))
     >>> round(float(effective_size(w)[0]), 6)
     2.333333
