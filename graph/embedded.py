@@ -6,6 +6,13 @@ whole, committed in one SQLite transaction, and only then applied to the index, 
 disagree; if another process commits to the same file, the index is rebuilt on the next call
 (SQLite's ``PRAGMA data_version`` tells us).
 
+Several processes may write one file (the server and ``coco import``, two imports): SQLite lets
+one writer in at a time (``BEGIN IMMEDIATE`` takes the write lock). A writer takes that lock
+first and only then brings its index up to date with what others committed, so it never plans a
+write — new rowids above all — from a stale index. While it waits for another process's write it
+holds no lock of its own, so this process's readers go on; after ``write_wait`` seconds it gives
+up with :class:`~graph.store.StoreBusy`, having written nothing.
+
 Durability: WAL with ``synchronous=NORMAL`` keeps every committed transaction across a crash or a
 kill of the process (https://sqlite.org/wal.html); only an OS crash or power loss may lose the last
 transactions, never corrupt the file.
@@ -13,10 +20,12 @@ transactions, never corrupt the file.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +41,16 @@ import orjson
 from graph import sqlfilter
 from graph.memindex import GraphIndex
 from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
-from graph.store import Direction, Neighbour, Store, Topology, Transaction, WriteResult
+from graph.store import (
+    Direction,
+    Neighbour,
+    Store,
+    StoreBusy,
+    StoreFull,
+    Topology,
+    Transaction,
+    WriteResult,
+)
 from graph.writeplan import WritePlan, plan_write
 from schema import SCHEMA, Edge, Node, Property, PropType
 
@@ -67,6 +85,9 @@ UPDATED = "(SELECT at FROM writes WHERE writes.id = wid)"
 FULL = f"json_set(props, '$.source', {SOURCE}, '$.updatedAt', {UPDATED})"
 CHUNK = 500  # ids per IN (...) lookup
 QUEUED = 4  # batches written by the SQL thread while the next ones are planned
+WRITE_WAIT = 600.0  # seconds a write waits for another process's write (an import) by default
+LOCK_POLL = 0.05  # seconds between two tries for the write lock
+READ_BUSY_MS = 5000  # readers: WAL readers are blocked only briefly (recovery, checkpoints)
 _ID, _LABEL, _NODE_PROPS = itemgetter(0), itemgetter(1), itemgetter(2)
 _SRC, _TYPE, _DST, _EDGE_PROPS = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 
@@ -76,10 +97,17 @@ def now_stamp() -> str:
 
 
 class EmbeddedStore(Store):
-    """SQLite + in-memory index; opens or creates ``path`` (default ``./coco.db``)."""
+    """SQLite + in-memory index; opens or creates ``path`` (default ``./coco.db``).
 
-    def __init__(self, path: str | Path = "coco.db"):
+    ``write_wait``: seconds a write waits for another process's write to end before it raises
+    :class:`StoreBusy`; ``on_wait(seconds_waited)`` is called while it waits (progress).
+    """
+
+    def __init__(self, path: str | Path = "coco.db", *, write_wait: float = WRITE_WAIT,
+                 on_wait: Callable[[float], None] | None = None):
         self.path = Path(path)
+        self.write_wait = write_wait
+        self.on_wait = on_wait
         self._lock = threading.RLock()
         self._pending: list[Future[None]] = []  # queued writes, in order
         # The integer form of the last edge keys the planner asked about, for the write.
@@ -89,14 +117,39 @@ class EmbeddedStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
-        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.execute(f"PRAGMA busy_timeout={READ_BUSY_MS}")
+        self._init_schema()
         with self._lock:
-            self._init_schema()
             self._load()
 
     # -- opening -----------------------------------------------------------------------------
     def _init_schema(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        if not self._schema_complete():
+            self._create_schema()
+        self.label_code = dict(self._db.execute("SELECT name, code FROM labels"))
+        for label in SCHEMA.label_names:
+            for statement in sqlfilter.index_statements(label, self.label_code[label]):
+                self._db.execute(statement)  # a no-op, without a write lock, when it exists
+        self.type_code = dict(self._db.execute("SELECT name, code FROM rel_types"))
+        self.label_name = {c: n for n, c in self.label_code.items()}
+        self.type_name = {c: n for n, c in self.type_code.items()}
+
+    def _schema_complete(self) -> bool:
+        """Whether the file has every table, label and type (then opening needs no write lock,
+        and a server can start while an import writes)."""
+        try:
+            fmt = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+            labels = {n for (n,) in self._db.execute("SELECT name FROM labels")}
+            types = {n for (n,) in self._db.execute("SELECT name FROM rel_types")}
+        except sqlite3.OperationalError:
+            return False  # a new file: no tables yet
+        if fmt is not None and fmt[0] != FORMAT:
+            raise RuntimeError(f"{self.path}: store format {fmt[0]}, this version reads {FORMAT}")
+        return (fmt is not None and labels >= set(SCHEMA.label_names)
+                and types >= set(SCHEMA.rel_names))
+
+    def _create_schema(self) -> None:
+        self._begin_write()
         try:
             for statement in DDL.split(";"):
                 if statement.strip():
@@ -116,31 +169,80 @@ class EmbeddedStore(Store):
                             f"((SELECT coalesce(max(code) + 1, 0) FROM {table}), ?)", (name,))
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.label_code = dict(self._db.execute("SELECT name, code FROM labels"))
-        for label in SCHEMA.label_names:
-            for statement in sqlfilter.index_statements(label, self.label_code[label]):
-                self._db.execute(statement)
-        self.type_code = dict(self._db.execute("SELECT name, code FROM rel_types"))
-        self.label_name = {c: n for n, c in self.label_code.items()}
-        self.type_name = {c: n for n, c in self.type_code.items()}
+        finally:
+            self._lock.release()
+
+    def _begin_write(self) -> None:
+        """Take this process's lock and SQLite's write lock (``BEGIN IMMEDIATE``).
+
+        Tries without SQLite's busy handler and sleeps between tries *without* this process's
+        lock, so that readers here go on while another process writes. Raises
+        :class:`StoreBusy` after ``write_wait`` seconds, holding nothing.
+        """
+        started = time.monotonic()
+        while True:
+            self._lock.acquire()
+            try:
+                self._db.execute("PRAGMA busy_timeout=0")
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    return  # holding both locks
+                finally:
+                    self._db.execute(f"PRAGMA busy_timeout={READ_BUSY_MS}")
+            except sqlite3.OperationalError as e:
+                self._lock.release()
+                if e.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+            except BaseException:
+                self._lock.release()
+                raise
+            waited = time.monotonic() - started
+            if waited >= self.write_wait:
+                raise StoreBusy(f"{self.path}: another process is writing to this store "
+                                f"(an import?); waited {waited:.1f} s, nothing was written",
+                                retry_after=max(1.0, self.write_wait))
+            if self.on_wait is not None:
+                self.on_wait(waited)
+            time.sleep(min(LOCK_POLL, self.write_wait - waited))
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open: SQLite ends one by itself on some errors
+        (a full disk), and a second ROLLBACK would hide the cause behind 'no transaction'."""
+        if self._db.in_transaction:
+            # if the connection is gone, the file keeps its last commit anyway
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def _load(self) -> None:
-        """Build the in-memory index from the file (the whole reopen cost)."""
-        index = GraphIndex()
-        rows = self._db.execute("SELECT idx, id, label FROM nodes ORDER BY idx").fetchall()
-        if rows:
-            idxs, ids, labels = zip(*rows, strict=True)
-            index.add_nodes(list(idxs), list(ids), list(labels))
-        del rows
-        cur = self._db.execute("SELECT src, dst, type FROM edges")
-        while chunk := cur.fetchmany(1_000_000):
-            arr = np.array(chunk, dtype=np.int64)
-            index.add_edges(arr[:, 0], arr[:, 1], arr[:, 2])
-        self.index = index
-        self._version = int(self._meta("version"))
-        self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        """Build the in-memory index from the file (the whole reopen cost).
+
+        Nodes, edges and version are read in one read transaction, so they come from one
+        snapshot even while another process commits (WAL readers see a fixed point in time).
+        ``data_version`` is read before the snapshot: a commit in between makes the next
+        :meth:`_fresh` look again rather than miss it.
+        """
+        data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        own = not self._db.in_transaction
+        if own:
+            self._db.execute("BEGIN")
+        try:
+            index = GraphIndex()
+            rows = self._db.execute("SELECT idx, id, label FROM nodes ORDER BY idx").fetchall()
+            if rows:
+                idxs, ids, labels = zip(*rows, strict=True)
+                index.add_nodes(list(idxs), list(ids), list(labels))
+            del rows
+            cur = self._db.execute("SELECT src, dst, type FROM edges")
+            while chunk := cur.fetchmany(1_000_000):
+                arr = np.array(chunk, dtype=np.int64)
+                index.add_edges(arr[:, 0], arr[:, 1], arr[:, 2])
+            version = int(self._meta("version"))
+        finally:
+            if own:
+                self._db.execute("COMMIT")
+        self.index, self._version, self._data_version = index, version, data_version
 
     def _meta(self, key: str) -> Any:
         return self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()[0]
@@ -164,29 +266,35 @@ class EmbeddedStore(Store):
         """Many batches in one SQLite transaction: all land together or none does.
 
         Each batch is validated against the store as the earlier batches left it; on any error
-        the SQLite transaction rolls back and the index is rebuilt from the file.
+        the SQLite transaction rolls back and the index is rebuilt from the file. The write
+        lock comes first and the index is refreshed under it: what another process committed
+        before is seen, and nothing can commit in between.
         """
-        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql:
-            self._fresh()
-            self._wids: dict[tuple[str, str], int] = {}
-            self._db.execute("BEGIN IMMEDIATE")
+        with ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql:
+            self._begin_write()
             writer = BulkWriter(self, source, sql)
             try:
+                self._fresh()
+                self._wids: dict[tuple[str, str], int] = {}
                 yield writer
                 self._sync()
                 if writer.batches:
                     self._db.execute("UPDATE meta SET value = value + 1 WHERE key='version'")
                 self._db.execute("COMMIT")
-            except BaseException:
+                if writer.batches:
+                    self._version += 1
+                writer.total.version = self._version
+            except BaseException as e:
                 self._sync(quiet=True)
-                self._db.execute("ROLLBACK")
-                if writer.dirty:
-                    self._load()
+                self._rollback()
+                self._load()  # memory equals the file again, whatever the failure did
+                if isinstance(e, sqlite3.OperationalError) and \
+                        e.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFull(f"{self.path}: the disk is full ({e}); the write was "
+                                    "rolled back, the store is as it was") from e
                 raise
-            if writer.batches:
-                self._version += 1
-            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            writer.total.version = self._version
+            finally:
+                self._lock.release()
 
     def _write_plan(self, plan: WritePlan, sql: ThreadPoolExecutor) -> None:
         """Queue the batch's SQL on the writer thread and update the index meanwhile.
@@ -603,6 +711,7 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            self._sync(quiet=True)
             self._db.close()
 
 

@@ -34,6 +34,19 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached or stopped answering (a server down, a timeout)."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Another writer held the store longer than this one would wait: nothing was written, and
+    the same write may simply be sent again (``retry_after`` seconds is a fair guess)."""
+
+    def __init__(self, message: str, retry_after: float = 1.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StoreFull(StoreUnavailable):
+    """The disk (or the database's size cap) is full: the write was rolled back whole."""
+
+
 @dataclass
 class WriteResult:
     """What a committed transaction did."""
