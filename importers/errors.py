@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from importers.outputs import csv_cell
 from schema import ValidationError
 
 Kind = Literal["table", "jsonl", "json", "xml", "file"]
@@ -91,14 +92,19 @@ class ImportFailed(ValidationError):
         ValueError.__init__(self, head + ":\n  " + "\n  ".join(lines))
 
     def write_csv(self, path: str | Path) -> None:
-        """Every problem as a CSV table (file, sheet, row, column, expected, got)."""
+        """Every problem as a CSV table (file, sheet, row, column, expected, got). The cells
+        repeat the imported file's own text, which may be hostile: like every CSV we write,
+        a text a spreadsheet would take for a formula gets an apostrophe (OWASP, csv_cell)."""
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(["file", "sheet", "row", "column", "expected", "got"])
             for p in self.problems:
-                loc = p.where
-                w.writerow([loc.file, loc.sheet or "", "" if loc.row is None else loc.row,
-                            loc.column or "", p.expected, "" if p.got is None else p.got])
+                loc, got = p.where, p.got
+                w.writerow([*map(csv_cell, (loc.file, loc.sheet or "")),
+                            "" if loc.row is None else loc.row,
+                            *map(csv_cell, (loc.column or "", p.expected)),
+                            "" if got is None else got if isinstance(got, (int, float))
+                            else csv_cell(str(got))])
 
 
 class Problems:

@@ -24,11 +24,11 @@ from importers.kumu import write_kumu_json, write_kumu_xlsx
 from importers.outputs import (
     atomic,
     atomic_path,
-    cell,
+    csv_cell,
     edge_properties,
     node_properties,
     plain,
-    xlsx_cell,
+    xlsx_row,
 )
 from importers.select import Selection, select
 from schema import Edge, Node
@@ -79,7 +79,8 @@ def _edges(store: Store, chosen: Selection, report: ExportReport) -> Iterator[Ed
 def write_csv(out: Path, nodes: Iterable[Node], edges: Iterable[Edge],
               labels: Sequence[str] | None = None) -> None:
     """``nodes.csv`` (id, label, name, properties) and ``edges.csv`` (source, target, type,
-    properties) in directory ``out``; lists joined by |, UTF-8, comma-separated."""
+    properties) in directory ``out``; lists joined by |, UTF-8, comma-separated, a text a
+    spreadsheet would take for a formula behind an apostrophe (:func:`csv_cell`)."""
     node_cols, edge_cols = _columns(labels)
     with atomic(out / "nodes.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
@@ -88,13 +89,14 @@ def write_csv(out: Path, nodes: Iterable[Node], edges: Iterable[Edge],
     with atomic(out / "edges.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["source", "target", "type", *edge_cols])
-        w.writerows([e.source, e.target, e.type, *(cell(e.props.get(k)) for k in edge_cols)]
-                    for e in edges)
+        w.writerows([csv_cell(e.source), csv_cell(e.target), e.type,
+                     *(csv_cell(e.props.get(k)) for k in edge_cols)] for e in edges)
 
 
 def _node_row(n: Node, cols: list[str]) -> list[str]:
     p = n.props
-    return [n.id, n.label, cell(p.get("name")), *(cell(p.get(k)) for k in cols)]
+    return [csv_cell(n.id), n.label, csv_cell(p.get("name")),
+            *(csv_cell(p.get(k)) for k in cols)]
 
 
 def _columns(labels: Sequence[str] | None) -> tuple[list[str], list[str]]:
@@ -116,7 +118,8 @@ def write_jsonl(out: Path, nodes: Iterable[Node], edges: Iterable[Edge],
 
 def write_xlsx(out: Path, nodes: Iterable[Node], edges: Iterable[Edge],
                labels: Sequence[str] | None = None) -> None:
-    """One workbook with sheets ``nodes`` and ``edges`` (openpyxl write-only, streamed)."""
+    """One workbook with sheets ``nodes`` and ``edges`` (openpyxl write-only, streamed); text
+    is always stored as text (:func:`~importers.outputs.xlsx_cell`)."""
     from openpyxl import Workbook
 
     node_cols, edge_cols = _columns(labels)
@@ -124,13 +127,13 @@ def write_xlsx(out: Path, nodes: Iterable[Node], edges: Iterable[Edge],
     sheet = book.create_sheet("nodes")
     sheet.append(["id", "label", "name", *node_cols])
     for n in nodes:
-        sheet.append(list(map(xlsx_cell, [n.id, n.label, n.props.get("name"),
-                                          *(n.props.get(k) for k in node_cols)])))
+        sheet.append(xlsx_row(sheet, [n.id, n.label, n.props.get("name"),
+                                      *(n.props.get(k) for k in node_cols)]))
     sheet = book.create_sheet("edges")
     sheet.append(["source", "target", "type", *edge_cols])
     for e in edges:
-        sheet.append(list(map(xlsx_cell, [e.source, e.target, e.type,
-                                          *(e.props.get(k) for k in edge_cols)])))
+        sheet.append(xlsx_row(sheet, [e.source, e.target, e.type,
+                                      *(e.props.get(k) for k in edge_cols)]))
     with atomic_path(out) as tmp:
         book.save(tmp)
 

@@ -21,7 +21,7 @@ from importers.gexf import GEXF, GexfReader
 from importers.graphml import GRAPHML, GraphmlReader
 from importers.load import ImportReport, Input, Progress, run_import
 from importers.mapping import load_mapping, norm
-from importers.outputs import atomic, cell, edge_properties, node_properties, plain
+from importers.outputs import atomic, csv_cell, edge_properties, node_properties, plain
 from importers.readers import check_encoding, csv_header, read_csv, readable
 from importers.records import Dialect
 from schema import SCHEMA, Edge, Node
@@ -87,7 +87,8 @@ def write_gephi_csv(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge
                     labels: Sequence[str] | None = None, types: Sequence[str] | None = None
                     ) -> None:
     """Gephi's spreadsheet format into a directory: ``nodes.csv`` (Id, Label, Type, …) and
-    ``edges.csv`` (Source, Target, Type = Directed, Label = relationship type, Weight, …)."""
+    ``edges.csv`` (Source, Target, Type = Directed, Label = relationship type, Weight, …);
+    a text a spreadsheet would take for a formula behind an apostrophe (:func:`csv_cell`)."""
     folder = Path(out)
     node_props = [p.name for p in node_properties(labels)]
     edge_props = [p.name for p in edge_properties(types) if p.name != "weight"]
@@ -96,13 +97,14 @@ def write_gephi_csv(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge
         w.writerow(["Id", "Label", "Type", *node_props])
         for n in nodes:
             p = plain(n.props)
-            w.writerow([n.id, p.get("name", n.id), n.label,
-                        *(cell(p.get(k)) for k in node_props)])
+            w.writerow([csv_cell(n.id), csv_cell(p.get("name", n.id)), n.label,
+                        *(csv_cell(p.get(k)) for k in node_props)])
     with atomic(folder / "edges.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Source", "Target", "Type", "Label", "Weight", *edge_props])
         for e in edges:
             p = plain(e.props)
-            w.writerow([e.source, e.target,
+            w.writerow([csv_cell(e.source), csv_cell(e.target),
                         "Undirected" if SCHEMA.rel(e.type).symmetric else "Directed", e.type,
-                        cell(p.get("weight")), *(cell(p.get(k)) for k in edge_props)])
+                        csv_cell(p.get("weight")),
+                        *(csv_cell(p.get(k)) for k in edge_props)])

@@ -33,7 +33,7 @@ from importers.outputs import (
     edge_properties,
     node_properties,
     plain,
-    xlsx_cell,
+    xlsx_row,
 )
 from importers.readers import check_encoding, csv_header, dicts_table, read_csv, read_xlsx, readable
 from importers.records import Columns, Dialect, Resolver, Table
@@ -250,7 +250,8 @@ def write_kumu_xlsx(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge
                     labels: Sequence[str] | None = None, types: Sequence[str] | None = None
                     ) -> None:
     """An Excel workbook Kumu imports: sheets Elements and Connections (openpyxl write-only
-    mode, so a large graph streams instead of building the workbook in memory)."""
+    mode, so a large graph streams instead of building the workbook in memory); text is
+    always stored as text (:func:`~importers.outputs.xlsx_cell`)."""
     from openpyxl import Workbook
 
     node_props = [p.name for p in node_properties(labels) if p.name not in ("description",
@@ -261,15 +262,15 @@ def write_kumu_xlsx(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge
     sheet.append(["ID", "Label", "Type", "Description", "Tags", *node_props])
     for n in nodes:
         p = n.props
-        sheet.append(list(map(xlsx_cell, [n.id, p.get("name", n.id), n.label,
-                                          p.get("description"), p.get("tags"),
-                                          *(p.get(k) for k in node_props)])))
+        sheet.append(xlsx_row(sheet, [n.id, p.get("name", n.id), n.label,
+                                      p.get("description"), p.get("tags"),
+                                      *(p.get(k) for k in node_props)]))
     sheet = book.create_sheet("Connections")
     sheet.append(["From", "To", "Type", "Direction", "Strength", *edge_props])
     for e in edges:
         c = _connection(e)
-        sheet.append(list(map(xlsx_cell, [e.source, e.target, e.type, c["direction"],
-                                          c.get("strength"),
-                                          *(e.props.get(k) for k in edge_props)])))
+        sheet.append(xlsx_row(sheet, [e.source, e.target, e.type, c["direction"],
+                                      c.get("strength"),
+                                      *(e.props.get(k) for k in edge_props)]))
     with atomic_path(out) as tmp:
         book.save(tmp)

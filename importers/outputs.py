@@ -64,11 +64,76 @@ def xml_attr(value: Any) -> str:
                                                     "\t": "&#9;"})
 
 
-def xlsx_cell(value: Any) -> Any:
-    """A value for an openpyxl cell: lists joined by |, characters Excel refuses dropped."""
+# -- spreadsheet formula injection -------------------------------------------------------------
+# OWASP, "CSV Injection" (https://owasp.org/www-community/attacks/CSV_Injection): Excel,
+# LibreOffice Calc and Google Sheets take a cell that begins with = + - @ (or with a tab or a
+# carriage return, which some of them skip first) for a formula, and a formula can run commands
+# (DDE) or send the sheet's data away (HYPERLINK, WEBSERVICE). The cure is a leading apostrophe,
+# which every one of them reads as "text follows" and does not show.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+_ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # apostrophes, then a trigger
+_FIRST = FORMULA_TRIGGERS | {"'"}  # the first characters worth a closer look
+
+
+def formula_like(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula: the one rule every
+    spreadsheet-like export (CSV, Gephi CSV, XLSX, Kumu XLSX) neutralises by.
+
+    A text that already starts with apostrophes before a trigger (``'=x``) counts too, so that
+    the apostrophe an export adds is always the one :func:`unquote` removes: ``'=x`` is written
+    ``''=x`` and read back as ``'=x``.
+    """
+    first = text[:1]
+    return first in FORMULA_TRIGGERS or (first == "'" and _ESCAPED.match(text) is not None)
+
+
+def unquote(text: str) -> str:
+    """The inverse of the CSV exports' apostrophe, for the CSV readers: ``'=1+2`` is ``=1+2``,
+    as Excel reads it; other apostrophes (``'s-Hertogenbosch``) stay."""
+    return text[1:] if text[:1] == "'" and _ESCAPED.match(text) else text
+
+
+def csv_cell(value: Any) -> str:
+    """:func:`cell` for a CSV file that a spreadsheet may open: a text that could be read as a
+    formula gets a leading apostrophe (OWASP). Numbers stay as they are: ``-5`` is a number,
+    not a formula."""
+    text = cell(value)
+    if text[:1] not in _FIRST or isinstance(value, (int, float)) or not formula_like(text):
+        return text
+    return "'" + text
+
+
+def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """Values for ``sheet.append`` (openpyxl, write-only): see :func:`xlsx_cell`."""
+    return [xlsx_cell(sheet, v) for v in values]
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A value for an openpyxl cell: lists joined by |, characters Excel refuses dropped, text
+    always stored as text.
+
+    openpyxl stores a text starting with ``=`` as a formula and ``#N/A`` as an error value;
+    such a text, and any :func:`formula_like` one, becomes a string cell with Excel's quote
+    prefix (the cell attribute Excel sets when one types ``'=1+2``): Excel shows the text as
+    it is and keeps it text when the cell is edited, while every reader (Kumu, pandas, our
+    importer) gets the value unchanged. Numbers, booleans and dates keep their types.
+    """
     if isinstance(value, (list, tuple)):
         value = cell(value)
-    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = _NOT_XML.sub("", value)
+    if value[:1] not in _FIRST and value[:1] != "#":
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if not formula_like(value) and value not in ERROR_CODES:
+        return value
+    text = WriteOnlyCell(sheet, value)
+    text.data_type = "s"
+    text.quotePrefix = True
+    return text
 
 
 def xml_text(value: Any) -> str:

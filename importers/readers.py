@@ -4,6 +4,9 @@ CSV as Excel and LibreOffice write it: UTF-8 with or without a byte-order mark, 
 text"), ``,`` ``;`` or tab between cells (guessed from the header, or Excel's ``sep=;`` first
 line), CRLF line ends, quoted cells over several lines, blank rows and ragged rows. A file in
 another encoding is refused with advice rather than read as mojibake (``encoding=`` opts in).
+A cell that starts with an apostrophe before ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return (the guard against formula injection our CSV exports add) loses that apostrophe, as in
+Excel.
 
 Every reader yields :class:`~importers.records.Table` blocks whose ``rows`` are numbered the way
 the user's tool shows them: the spreadsheet row (header = 1), the line of a JSON Lines file.
@@ -27,6 +30,7 @@ import orjson
 
 from importers import records
 from importers.errors import Location, Problems
+from importers.outputs import unquote
 from importers.records import Table
 
 DELIMITERS = (",", ";", "\t")
@@ -102,6 +106,7 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
                 else:
                     table, line = _table(where, header, block, line, problems)
                     if table.rows:
+                        table.columns = _unquoted(table.columns)
                         yield table
                 if progress:
                     progress(str(path), raw.tell(), size)
@@ -115,6 +120,22 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
                          str(e))
         finally:
             text.detach()
+
+
+def _unquoted(columns: list[Any]) -> list[Any]:
+    """The cells without the apostrophe our CSV exports put before a text a spreadsheet would
+    take for a formula (OWASP "CSV Injection", :func:`importers.outputs.csv_cell`): ``'=1+2``
+    is read as ``=1+2``, as Excel reads it, so that an export reads back unchanged.
+
+    A column is looked at cell by cell only when some line of it starts with an apostrophe
+    (one C-level join and search per column otherwise; a quote-free block is spared even that
+    when it holds no apostrophe at all).
+    """
+    for i, column in enumerate(columns):
+        joined = "\n".join(column)
+        if joined.startswith("'") or "\n'" in joined:
+            columns[i] = [unquote(c) if c.startswith("'") else c for c in column]
+    return columns
 
 
 def csv_header(path: str | Path, encoding: str | None = None) -> list[str]:
@@ -202,7 +223,7 @@ class _Lines:
         columns = _split_columns(lines, text, self.delimiter, width) if lines else None
         if columns is None:  # ragged or blank rows (or none): row by row, as the csv module
             return list(csv.reader(lines, delimiter=self.delimiter, strict=True)), None
-        return [], columns
+        return [], _unquoted(columns) if "'" in text else columns
 
 
 def _split_columns(lines: list[str], text: str, delimiter: str, width: int
