@@ -17,15 +17,28 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from api import auth, graphql, pages
+from api.offload import Offload
 from api.settings import public, resolve
 from api.stores import open_store
 from graph.store import Store, StoreUnavailable
 from schema import SCHEMA
 
+HEALTH_WAIT = 1.0  # seconds /healthz waits for the store before saying it is unavailable
+
 
 async def healthz(request: Request) -> JSONResponse:
+    """Alive, and whether the store answers within a second (a hung Neo4j: 503 at once)."""
     store: Store = request.app.state.store
-    return JSONResponse({"status": "ok", "version": store.version})
+    try:
+        version = await request.app.state.offload.call(_version, store, timeout=HEALTH_WAIT)
+    except (TimeoutError, StoreUnavailable):
+        return JSONResponse({"status": "unavailable", "store": "not answering"},
+                            status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ok", "version": version})
+
+
+def _version(store: Store) -> int:
+    return store.version
 
 
 async def settings_json(request: Request) -> JSONResponse:
@@ -37,7 +50,8 @@ async def schema_json(request: Request) -> JSONResponse:
 
 
 async def stats_json(request: Request) -> JSONResponse:
-    return JSONResponse(request.app.state.store.counts())
+    store: Store = request.app.state.store
+    return JSONResponse(await request.app.state.offload.call(store.counts))
 
 
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -83,9 +97,11 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
         own = store is None
         app.state.store = store if store is not None else open_store(conf)
         app.state.settings = conf
+        app.state.offload = Offload()
         try:
             yield
         finally:
+            app.state.offload.shutdown()
             if own:
                 app.state.store.close()
 

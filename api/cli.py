@@ -48,8 +48,24 @@ def store_options(command: Any) -> Any:
 
 
 def open_from(conn: dict[str, Any], *, must_exist: bool = True) -> Store:
-    """Open the store named by a command's store options."""
-    return open_store(conn, must_exist=must_exist)
+    """Open the store named by a command's store options; a write that must wait for another
+    process's write (an import) says so every few seconds."""
+    store = open_store(conn, must_exist=must_exist)
+    if hasattr(store, "on_wait"):
+        store.on_wait = _waiting_notice(describe(conn))
+    return store
+
+
+def _waiting_notice(where: str, every: float = 5.0) -> Any:
+    said = [1.0 - every]  # the first notice after a second
+
+    def notice(waited: float) -> None:
+        if waited - said[0] >= every:
+            said[0] = waited
+            err.print(f"waiting for another process to finish writing to {where} "
+                      f"({waited:.0f} s)", markup=False, highlight=False)
+
+    return notice
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -127,10 +143,41 @@ def serve(**options: Any) -> None:
 
     conn = {k: options[k] for k in STORE_SETTINGS}
     host, port = options["host"], options["port"]
-    with open_from(conn) as store:
-        app_ = create_app(options, store=store)  # refuses a bad token file before listening
-        err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", highlight=False)
-        uvicorn.run(app_, host=host, port=port, log_level="info")
+    store = open_store({**conn, "write_wait": options["write_wait"]}, must_exist=True)
+    app_ = create_app(options, store=store)  # refuses a bad token file before listening
+    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", highlight=False)
+    uvicorn.run(app_, host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_WAIT)
+    _close_or_leave(store)
+
+
+SHUTDOWN_WAIT = 10  # seconds open requests get to finish after SIGTERM or Ctrl-C
+
+
+def _close_or_leave(store: Store) -> None:
+    """Close the store, unless work still runs on a worker thread (a query past its budget,
+    a call to a hung Neo4j): then end the process now rather than wait for it. Committed
+    writes are safe either way (SQLite's WAL, Neo4j's transactions)."""
+    import os
+    import threading
+
+    busy = [t for t in threading.enumerate() if t.name.startswith("coco-work") and t.is_alive()]
+    if busy and any(_working(t) for t in busy):
+        err.print(f"stopping with {len(busy)} request(s) still running", highlight=False)
+        sys.stderr.flush()
+        os._exit(0)
+    store.close()
+
+
+def _working(thread: Any) -> bool:
+    """Whether a worker thread is inside a task (idle ones wait on the pool's queue)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "run" and "concurrent/futures/thread" in \
+                frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 @app.command()

@@ -67,7 +67,7 @@ def nav(current: str = "") -> list[dict[str, Any]]:
 async def landing(request: Request) -> HTMLResponse:
     from viz.page import render_page
 
-    counts = _store(request).counts()
+    counts = await run_in_threadpool(_store(request).counts)
     labels, rels = counts["labels"], counts["relationships"]
     numbers = [{"value": labels[lab.name], "text": lab.collection}
                for lab in SCHEMA.labels if labels.get(lab.name)]
@@ -106,7 +106,8 @@ async def map_page(request: Request) -> HTMLResponse:
     except MapError as e:
         return _error(400, "This map cannot be drawn", str(e))
     store = _store(request)
-    key = (store.version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())))
+    version = await run_in_threadpool(lambda: store.version)
+    key = (version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())))
     cache = _cache(request)
     html = cache.get(key)
     if html is None:

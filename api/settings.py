@@ -41,9 +41,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Most lexical tokens a GraphQL document may have.", int),
     Setting("graphql_max_aliases", "COCO_GRAPHQL_MAX_ALIASES", 30,
             "Most field aliases a GraphQL document may use.", int),
+    Setting("graphql_max_fields", "COCO_GRAPHQL_MAX_FIELDS", 300,
+            "Most field selections a GraphQL document may have, fragments spread in place; "
+            "checked before validation, whose field-overlap rule is quadratic in repeated "
+            "fields (500 took 0.4 s, 1000 about 1 s). Researchers' queries use a few dozen, "
+            "GraphiQL's schema introspection 229.", int),
     Setting("graphql_max_nodes", "COCO_GRAPHQL_MAX_NODES", 500_000,
             "Most nodes a GraphQL query may ask for: page sizes multiplied along nested "
             "lists.", int),
+    Setting("graphql_timeout", "COCO_GRAPHQL_TIMEOUT", 30.0,
+            "Seconds a GraphQL query may run; then it is stopped and answered with "
+            "QUERY_TIMEOUT (writes always finish, so their answer is the truth).", float),
+    Setting("write_wait", "COCO_WRITE_WAIT", 10.0,
+            "Seconds a write through the API waits while another process (an import) writes "
+            "to the embedded store, before answering STORE_BUSY with Retry-After.", float),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -29,7 +29,8 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
     db = Path(settings["db"])
     if must_exist and not db.exists():
         raise FileNotFoundError(f"{db}: no such store (create one with 'coco demo-data')")
-    return EmbeddedStore(db)
+    wait = settings.get("write_wait")
+    return EmbeddedStore(db) if wait is None else EmbeddedStore(db, write_wait=float(wait))
 
 
 def open_location(location: str, settings: Mapping[str, Any] | None = None) -> Store:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -49,7 +50,6 @@ class Context:
     store: Store
     settings: dict[str, Any]
     cache: GraphCache
-    version: int
     writer: str | None  # token name allowed to write, None: read-only
     denied: str | None  # why it may not write (for the error message)
     loaders: Loaders = field(init=False)
@@ -58,6 +58,12 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.store)
+
+    @cached_property
+    def version(self) -> int:
+        """The store's version, asked once per request and on a worker thread (on Neo4j it
+        is a round trip)."""
+        return self.store.version
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """A structure of the current store version, built on first use."""

@@ -1,5 +1,8 @@
 """The HTTP side of ``/graphql``: strawberry's ASGI view, one per application.
 
+Each operation runs on a worker thread with a wall-clock budget (:mod:`api.offload`): the event
+loop never waits on the store, a lock or a costly query.
+
 The view is built on the first request from the application's settings (limits, tokens), so
 that several apps with different settings can live in one process (tests do). Request bodies
 are capped before strawberry reads them; responses are encoded with orjson.
@@ -10,21 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from graphql import ExecutionResult, GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api import auth
-from api.graphql import ide
+from api.graphql import body, ide
 from api.graphql.context import Context, GraphCache
+from api.graphql.errors import TIMEOUT, retry_after
 from api.graphql.schema import build_schema
+from api.offload import Offload
 
-MAX_BODY = 4 * 1024 * 1024  # bytes of one request body
-
-
-class BodyTooLarge(Exception):
-    pass
+MAX_BODY = body.MAX_BODY
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
@@ -34,13 +36,36 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         super().__init__(build_schema(settings), graphql_ide="graphiql",
                          allow_queries_via_get=True, multipart_uploads_enabled=False)
         self.cache = GraphCache()
+        self.timeout = float(settings["graphql_timeout"])
 
     async def get_context(self, request: Any, response: Any) -> Context:
         state = request.app.state
-        store = state.store
-        return Context(request=request, response=response, store=store,
-                       settings=state.settings, cache=self.cache, version=store.version,
+        return Context(request=request, response=response, store=state.store,
+                       settings=state.settings, cache=self.cache,
                        writer=auth.writer(request), denied=auth.write_denied(request))
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                             context: Context, root_value: Any,
+                             request_data: Any) -> ExecutionResult:
+        """Parse, validate and resolve on a worker thread (:mod:`api.offload`), within the
+        ``graphql_timeout`` budget; store trouble answers 503 with ``Retry-After``."""
+        parent = super().execute_single
+        offload: Offload = request.app.state.offload
+        try:
+            result: ExecutionResult = await offload.run(
+                lambda: parent(request, request_adapter, sub_response, context, root_value,
+                               request_data),
+                timeout=self.timeout, must_finish=lambda: context.write_batch is not None)
+        except TimeoutError:
+            result = ExecutionResult(data=None, errors=[GraphQLError(
+                f"the query ran longer than {self.timeout:g} s and was stopped: ask for less "
+                "(smaller pages, fewer nested lists, narrower filters)",
+                extensions={"code": TIMEOUT})])
+        retry = retry_after(result)
+        if retry is not None:
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(retry)
+        return result
 
     async def render_graphql_ide(self, request: Any) -> Response:
         return await ide.page(request)
@@ -50,39 +75,26 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
 
 
 class Endpoint:
-    """The ASGI app mounted at ``/graphql``."""
+    """The ASGI app mounted at ``/graphql``: the request is checked first
+    (:mod:`api.graphql.body`: method, size, media type, strict bounded JSON, request
+    parameters), then strawberry runs it; its plain-text refusals leave as coded JSON."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope["app"].state
         view = getattr(state, "graphql_view", None)
         if view is None:
             view = state.graphql_view = GraphQLView(state.settings)
-        length = Request(scope).headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY:
-            await _too_large(scope, receive, send)
-            return
+        request = Request(scope)
+        tokens = int(state.settings["graphql_max_tokens"])
         try:
-            await view(scope, _capped(receive), send)
-        except BodyTooLarge:
-            await _too_large(scope, receive, send)
-
-
-def _capped(receive: Receive) -> Receive:
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_BODY:
-            raise BodyTooLarge
-        return message
-
-    return capped
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse({"errors": [{
-        "message": f"request body too large: at most {MAX_BODY:,} bytes",
-        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}, status_code=413)
-    await response(scope, receive, send)
+            body.check_method(request.method)
+            if request.method == "POST":
+                raw = await body.read_body(receive, request.headers.get("content-length"))
+                body.check_post(request.headers.get("content-type"), raw, tokens)
+                receive = body.replay(raw, receive)
+            elif "query" in request.query_params:
+                body.check_get(request.query_params, tokens)
+        except body.Refusal as refusal:
+            await refusal.response()(scope, receive, send)
+            return
+        await view(scope, receive, body.coded(send))
