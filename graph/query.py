@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -121,13 +122,41 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, n_keys: int) -> list[Any]:
-    """Decode a cursor made for the same sort (``n_keys`` sort keys plus the id)."""
+    """Decode a cursor made for the same sort (``n_keys`` sort keys plus the id).
+
+    A cursor comes back from the client, so it is untrusted input (OWASP Input Validation Cheat
+    Sheet: allow-list what may come): it must hold exactly what :func:`encode_cursor` writes,
+    scalar sort values a store can bind (text that is valid Unicode, 64-bit integers, finite
+    numbers, booleans, null) and an id. Anything else, deeply nested JSON included, is the
+    client's mistake, not a store error.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         values = None
-    if not isinstance(values, list) or len(values) != n_keys + 1 or not isinstance(values[-1], str):
+    if not isinstance(values, list) or len(values) != n_keys + 1 \
+            or not isinstance(values[-1], str) or not all(map(_bindable, values)):
         raise ValidationError([Problem("cursor", "after", "a cursor returned by this query",
                                        cursor)])
     return values
+
+
+INT64 = range(-(2**63), 2**63)  # SQLite's INTEGER and Cypher's Integer
+
+
+def _bindable(value: Any) -> bool:
+    """A value any store takes as a query parameter (see :func:`decode_cursor`)."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in INT64
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")  # a lone surrogate ("\ud800" in JSON) is not text
+        except UnicodeEncodeError:
+            return False
+        return True
+    return False
