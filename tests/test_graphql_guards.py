@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,92 @@ def _error(reply: dict[str, Any]) -> str:
     return str(reply["errors"][0]["message"])
 
 
+def _timed(url: str, query: str) -> tuple[dict[str, Any], float]:
+    t0 = time.perf_counter()
+    reply = gql(url, query)
+    return reply, time.perf_counter() - t0
+
+
+def fan_out(levels: int, leaf: str = "__typename") -> str:
+    """``F_i`` spreads ``F_{i-1}`` twice: a document of ~20 bytes a level that expands to
+    2^levels copies of ``leaf``."""
+    defs = [f"fragment F0 on Query {{ {leaf} }}"]
+    defs += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return f"{{ ...F{levels} }} " + " ".join(defs)
+
+
 def test_depth_limit(url: str) -> None:
     deep = "{ hubs { nodes { members { hubs { members { hubs { members { name } } } } } } } }"
-    assert "exceeds maximum operation depth of 6" in _error(gql(url, deep))
+    reply = gql(url, deep)
+    assert "exceeds maximum operation depth of 6" in _error(reply)
+    assert reply["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX", "limit": "graphql_max_depth",
+        "expected": "a depth of at most 6", "got": 7}
     assert data(url, "{ hubs(first: 5) { nodes { members(first: 5) { hubs(first: 5) "
                      "{ name } } } } }")["hubs"]
+
+
+def test_depth_counts_through_fragments(url: str) -> None:
+    frags = ("fragment A on Query { hubs(first: 2) { nodes { ...B } } } "
+             "fragment B on Hub { members(first: 2) { hubs(first: 2) { members(first: 2) "
+             "{ hubs(first: 2) { %s } } } } }")
+    reply = gql(url, "query Deep { ...A } " + frags % "members(first: 2) { name }")
+    assert "'Deep' exceeds maximum operation depth of 6" in _error(reply)
+    assert reply["errors"][0]["extensions"]["got"] == 7
+    assert data(url, "query Deep { ...A } " + frags % "name")["hubs"]["nodes"]
+
+
+@pytest.mark.parametrize("levels", [30, 40])
+def test_fragment_fan_out_is_refused_at_once(default_url: str, levels: int) -> None:
+    reply, seconds = _timed(default_url, fan_out(levels))
+    assert "fields once its fragments are spread" in _error(reply)
+    assert reply["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX", "limit": "graphql_max_fields",
+        "expected": "at most 300 field selections, fragments spread", "got": 2**levels}
+    assert seconds < 5, f"{levels} levels of fan-out took {seconds:.1f} s: exponential again?"
+
+
+def test_aliases_count_through_fragments(url: str, default_url: str) -> None:
+    """Aliases, like fields and depth, are counted with each fragment read once."""
+    leaf = "a: hubs(first: 1) { nodes { members(first: 1) { name } } }"
+    reply, seconds = _timed(default_url, fan_out(40, leaf))
+    assert reply["errors"][0]["extensions"]["got"] == 4 * 2**40 and seconds < 5
+    small = gql(url, fan_out(2, leaf))  # 4 aliases and 16 fields
+    assert "4 aliases found; the limit (graphql_max_aliases) is 3" in _error(small)
+    assert small["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX", "limit": "graphql_max_aliases",
+        "expected": "at most 3 aliases", "got": 4}
+
+
+@pytest.mark.parametrize(("unit", "copies", "fields"), [
+    ("__typename", 1249, 1249), ("hubs { totalCount }", 600, 1200)])
+def test_duplicate_fields_are_refused_before_validation(default_url: str, unit: str,
+                                                        copies: int, fields: int) -> None:
+    """1,249 copies of one field took graphql-core's overlap rule seconds; now refused first."""
+    reply, seconds = _timed(default_url, "{ a: " + " ".join([unit] * copies) + " }")
+    assert "the limit (graphql_max_fields) is 300" in _error(reply)
+    assert reply["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX", "limit": "graphql_max_fields",
+        "expected": "at most 300 field selections, fragments spread", "got": fields}
+    assert seconds < 5
+
+
+def test_field_limit_counts_a_fragment_wherever_it_is_spread(default_url: str) -> None:
+    def query(ids: int) -> str:
+        return ("{ a: hubs(first: 1) { nodes { ...F } } b: hubs(first: 1) { nodes { ...F } } }"
+                " fragment F on Hub { " + "id " * ids + "}")
+
+    assert data(default_url, query(148))["a"]["nodes"]  # 2 x (hubs + nodes + 148) = 300
+    reply = gql(default_url, query(149))
+    assert reply["errors"][0]["extensions"]["got"] == 302
+    unused = "{ hubs { totalCount } } fragment U on Query { " + "__typename " * 300 + "}"
+    assert gql(default_url, unused)["errors"][0]["extensions"]["got"] == 302
+
+
+def test_fragment_cycles_are_reported_by_validation(url: str) -> None:
+    reply = gql(url, "{ ...A } fragment A on Query { ...B hubs { totalCount } } "
+                     "fragment B on Query { ...A }")
+    assert "Cannot spread fragment 'A' within itself via 'B'" in _error(reply)
 
 
 def test_introspection_is_not_cut_by_the_depth_limit(url: str) -> None:
@@ -85,6 +167,22 @@ def test_node_budget_counts_nested_pages_and_variables(url: str) -> None:
     q = "query($n: Int!) { companies(first: $n) { nodes { offers(first: 100) { id } } } }"
     assert "could return up to 5,050 nodes" in _error(gql(url, q, {"n": 50}))
     assert data(url, q, {"n": 40})["companies"]["nodes"]
+
+
+def test_node_budget_counts_fragments_where_they_are_spread(url: str) -> None:
+    """A fragment costs its pages times the pages above each place it is spread."""
+    q = ("query($h: Int!) { hubs(first: $h) { nodes { ...M } } "
+         "companies(first: 20) { nodes { ...Off } } } "
+         "fragment M on Hub { members(first: 10) { ...Off name } } "
+         "fragment Off on Company { offers(first: 100) { id } }")
+    # companies 20 + offers 20 x 100; hubs h + members 10h + offers 1000h
+    assert "could return up to 5,053 nodes" in _error(gql(url, q, {"h": 3}))
+    assert gql(url, q, {"h": 3})["errors"][0]["extensions"]["got"] == 5053
+    inline = ("query($h: Int!) { hubs(first: $h) { nodes { members(first: 10) "
+              "{ offers(first: 100) { id } name } } } "
+              "companies(first: 20) { nodes { offers(first: 100) { id } } } }")
+    assert gql(url, inline, {"h": 3})["errors"][0]["extensions"]["got"] == 5053
+    assert data(url, q, {"h": 2}) == data(url, inline, {"h": 2})
 
 
 def test_bad_filter_values_are_explained(url: str) -> None:
