@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.graphql.loaders import Loaders
-from graph.store import Store
+from graph.search import LiveSearch
+from graph.store import Store, Transaction, WriteResult
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ class GraphCache:
     def __init__(self) -> None:
         self.version: int | None = None
         self._items: dict[Hashable, Any] = {}
+        self.search: LiveSearch | None = None  # kept across versions: updated, not rebuilt
 
     def get(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
         if version != self.version:
@@ -64,6 +66,20 @@ class Context:
         """The store's version, asked once per request and on a worker thread (on Neo4j it
         is a round trip)."""
         return self.store.version
+
+    def search_index(self) -> LiveSearch:
+        """The application's search index (:class:`~graph.search.LiveSearch`)."""
+        if self.cache.search is None:
+            store = self.store
+            self.cache.search = LiveSearch(store.iter_nodes, store.get_nodes)
+        return self.cache.search
+
+    def wrote(self, tx: Transaction, result: WriteResult) -> None:
+        """Tell the search index what this request's write changed (read-your-writes)."""
+        if self.cache.search is not None:
+            self.cache.search.wrote(result.version - 1, result.version,
+                                    list(dict.fromkeys(n.id for n in tx.nodes)),
+                                    list(tx.delete_nodes))
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """A structure of the current store version, built on first use."""

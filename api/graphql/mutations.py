@@ -251,7 +251,8 @@ def _commit(info: Info) -> Batch:
         raise ValidationError(b.problems + [p for p in _schema_problems(b)
                                             if p not in b.problems])
     if len(b.tx):
-        ctx.store.commit(b.tx)  # validated whole by the store: ValidationError or written
+        result = ctx.store.commit(b.tx)  # validated whole by the store: or ValidationError
+        ctx.wrote(b.tx, result)
     return b
 
 

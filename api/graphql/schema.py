@@ -31,7 +31,6 @@ from api.graphql.results import (
 from api.graphql.scalars import SCALARS
 from api.graphql.types_common import Label, RelType
 from graph.query import MAX_PAGE
-from graph.search import SearchIndex
 from schema import SCHEMA
 
 MAX_IDS = MAX_PAGE
@@ -61,8 +60,7 @@ class QueryBase:
                first: int = 20) -> list[SearchHit]:
         check_first("search", first)
         ctx = info.context
-        index = ctx.cached("search", lambda: SearchIndex(ctx.store.iter_nodes()))
-        hits = index.search(text, _names(labels), first)
+        hits = ctx.search_index().search(ctx.version, text, _names(labels), first)
         return [SearchHit(node_id=h.id, score=h.score, matched=h.field) for h in hits]
 
     @strawberry.field(description=(
