@@ -71,7 +71,8 @@ class Context:
         """The application's search index (:class:`~graph.search.LiveSearch`)."""
         if self.cache.search is None:
             store = self.store
-            self.cache.search = LiveSearch(store.iter_nodes, store.get_nodes)
+            self.cache.search = LiveSearch(lambda: store.iter_nodes(),
+                                           lambda ids: store.get_nodes(ids))
         return self.cache.search
 
     def wrote(self, tx: Transaction, result: WriteResult) -> None:
