@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -24,18 +25,24 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
-                   timeout: float = 30) -> Iterator[str]:
-    """Start the server, wait until /healthz answers, yield its base URL, stop it."""
+                   timeout: float = 30, log: Path | None = None) -> Iterator[str]:
+    """Start the server, wait until /healthz answers, yield its base URL, stop it.
+
+    ``log``: a file for the server's stderr (tracebacks), for tests that may make it log a
+    lot; by default stderr is a pipe read only if the server fails to start."""
     port = free_port()
     cmd = [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port), *args]
+    err: IO[str] | int = log.open("a", encoding="utf-8") if log else subprocess.PIPE
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=err, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+                out = log.read_text(encoding="utf-8") if log else \
+                    proc.stderr.read() if proc.stderr else ""
+                raise RuntimeError(f"server exited: {out}")
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
@@ -54,3 +61,5 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+        if not isinstance(err, int):
+            err.close()
