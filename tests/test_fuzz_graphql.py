@@ -226,6 +226,26 @@ def test_token_holders_get_coded_replies(label: str, graphql_schema: GraphQLSche
     fuzz(cases(graphql_schema, label), check)
 
 
+@st.composite
+def broken(draw: st.DrawFn, schema: GraphQLSchema) -> Case:
+    """A document of any field, then cut short or with one character put in anywhere: what a
+    client that builds queries by string concatenation sends (the parser must answer, coded)."""
+    case = draw(cases(schema, draw(st.sampled_from(FIELDS))))
+    doc = str(case.body)
+    at = draw(st.integers(0, len(doc)))
+    extra = draw(st.one_of(st.none(), st.characters(codec="utf-8")))
+    case.body = doc[:at] if extra is None else doc[:at] + extra + doc[at:]
+    return case
+
+
+def test_broken_documents_get_coded_replies(graphql_schema: GraphQLSchema) -> None:
+    """Syntax errors are coded too (GRAPHQL_PARSE_FAILED), whoever sends them."""
+    def check(case: Case) -> None:
+        case.call_and_validate(headers=BEARER, checks=[coded_reply], timeout=60)
+
+    fuzz(broken(graphql_schema), check)
+
+
 def test_the_fuzzer_sees_every_root_field(graphql_schema: GraphQLSchema) -> None:
     """What the live endpoint publishes is what the tests above fuzz: no field goes unfuzzed,
     and schemathesis generates for every one of them (it skips none)."""
