@@ -101,13 +101,34 @@ def _coded(error: GraphQLError) -> GraphQLError:
     return _located(error, error.message, extensions)
 
 
-def graphql_code(error: GraphQLError) -> str:
-    """The code of an error graphql-core raised: parse, validation, or a bad input value."""
-    if error.message.startswith("Syntax Error"):
+def graphql_code(error: GraphQLError | dict[str, Any]) -> str:
+    """The code of an error graphql-core raised (or its formatted form): parse, validation, or
+    a bad input value."""
+    message, path = (error.get("message", ""), error.get("path")) if isinstance(error, dict) \
+        else (error.message, error.path)
+    if str(message).startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if error.path is None and not error.message.startswith("Variable '$"):
+    if path is None and not str(message).startswith("Variable '$"):
         return "GRAPHQL_VALIDATION_FAILED"
     return BAD_INPUT  # a variable's value, or a value a resolver or scalar refused
+
+
+def coded_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A GraphQL response whose every error has a code and encodes. :class:`PublicErrors`
+    codes errors as the operation ends; a parse error raised by strawberry's ``ParserCache``
+    ends the operation early and would leave uncoded: this is the last look before sending."""
+    errors = response.get("errors")
+    if errors:
+        response["errors"] = [_coded_dict(e) for e in errors]
+    return response
+
+
+def _coded_dict(error: dict[str, Any]) -> dict[str, Any]:
+    extensions = dict(error.get("extensions") or {})
+    extensions.setdefault("code", graphql_code(error))
+    return {**error, "message": _text(str(error.get("message", "")), MAX_MESSAGE),
+            "extensions": {str(k): _plain(v, limit=MAX_TEXT if k == "got" else MAX_MESSAGE)
+                           for k, v in extensions.items()}}
 
 
 def _located(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:

@@ -22,7 +22,7 @@ from strawberry.asgi import GraphQL
 from api import auth
 from api.graphql import body, ide
 from api.graphql.context import Context, GraphCache
-from api.graphql.errors import TIMEOUT, retry_after
+from api.graphql.errors import TIMEOUT, coded_response, retry_after
 from api.graphql.schema import build_schema
 from api.offload import Offload
 
@@ -66,6 +66,10 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             sub_response.status_code = 503
             sub_response.headers["Retry-After"] = str(retry)
         return result
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """strawberry's response with every error coded (:func:`errors.coded_response`)."""
+        return coded_response(await super().process_result(request, result))
 
     async def render_graphql_ide(self, request: Any) -> Response:
         return await ide.page(request)
