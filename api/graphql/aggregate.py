@@ -15,6 +15,7 @@ come from ``Store.property_values``: no node is read one by one.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from api.graphql.graphdata import GraphArrays, arrays
 from api.graphql.loaders import matching_ids
 from graph.query import MAX_PAGE, Filter
 from schema import SCHEMA, PropType
+from schema.validate import check_value
 
 MAX_KEYS = 5
 _STEP = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<star>\*)?"
@@ -121,9 +123,45 @@ def parse_path(label: str, path: str) -> list[Step]:
         if where is not None and not _is_property(rf.others, where[0]):
             raise bad_input("aggregate", "groupBy",
                             f"a property of {'/'.join(rf.others)} inside [ ]", path)
+        if where is not None:
+            where = (where[0], _condition_value(rf.others, *where, path))
         steps.append(Step(rf, name, bool(m["star"]), where))
         labels = rf.others
     raise AssertionError("unreachable: the loop returns at the last part")
+
+
+def _condition_value(labels: tuple[str, ...], prop: str, text: str, path: str) -> str:
+    """The value of a ``[prop=value]`` step as the text it is compared with, refused when no
+    node could have it (``[level=abc]`` used to group every node under null, silently)."""
+    text = text.strip().strip("'\"")
+    if prop == "id":
+        return text
+    if prop == "label":
+        if text not in labels:
+            raise bad_input("aggregate", "groupBy", f"one of {', '.join(labels)} as the label "
+                            "inside [ ]", path)
+        return text
+    spec = next(p for lab in labels if (p := SCHEMA.node_properties(lab).get(prop)) is not None)
+    value = _typed(spec.type, text)
+    if value is None or not check_value(spec, value):
+        raise bad_input("aggregate", "groupBy", f"{spec.expected()} as the value of {prop} "
+                        "inside [ ]", path)
+    return _text(value[0] if isinstance(value, list) else value)
+
+
+def _typed(kind: PropType, text: str) -> Any:
+    """``text`` as a value of a property type (None: it is not one)."""
+    if kind is PropType.INT:
+        return int(text) if re.fullmatch(r"[+-]?\d{1,18}", text) else None
+    if kind is PropType.FLOAT:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    if kind is PropType.BOOL:
+        return {"true": True, "false": False}.get(text.lower())
+    return [text] if kind is PropType.STRING_LIST else text
 
 
 def _is_property(labels: tuple[str, ...], name: str) -> bool:

@@ -16,6 +16,7 @@ become an ``id in [...]`` condition of the store's ``find``, so that both stores
 from __future__ import annotations
 
 import keyword
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional
@@ -178,14 +179,57 @@ def sort_keys(order_by: list[Enum] | None) -> list[SortKey]:
     return keys
 
 
+# -- bounds ---------------------------------------------------------------------------------
+MAX_WHERE_DEPTH = 16  # where inputs nested in one another (NOT, AND/OR items, relationships)
+# Conditions in one where: the stores chain them into one expression, and SQLite refuses an
+# expression nested deeper than 1000 (SQLITE_MAX_EXPR_DEPTH) or a NOT chain past ~20 levels
+# (its parser stack, YYSTACKDEPTH): bounded here, refused by name, never an internal error.
+MAX_WHERE_CONDITIONS = 500
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_where(where: Any, path: str) -> None:
+    """Refuse a ``where`` nested deeper than :data:`MAX_WHERE_DEPTH` or holding more than
+    :data:`MAX_WHERE_CONDITIONS` conditions (OWASP API4:2023, unrestricted resource use)."""
+    stack, conditions = [(where, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_WHERE_DEPTH:
+            raise bad_input(path, "where", f"conditions nested at most {MAX_WHERE_DEPTH} "
+                            "levels deep (AND, OR, NOT and relationship fields)",
+                            f"more than {MAX_WHERE_DEPTH} levels")
+        ws: WhereSpec = type(item).__coco_where__
+        for attr in ws.props:
+            ops = getattr(item, attr)
+            if ops not in (UNSET, None):
+                conditions += sum(getattr(ops, _attr(op)) is not UNSET
+                                  for op in type(ops).__coco_ops__)
+        subs = [getattr(item, a) for a in ws.rels] + [getattr(item, "within", UNSET),
+                                                       item.not_]
+        subs += [w for a in ("and_", "or_") for w in (getattr(item, a) or ())
+                 if getattr(item, a) is not UNSET]
+        subs = [w for w in subs if w not in (UNSET, None)]
+        conditions += len(subs)
+        if conditions > MAX_WHERE_CONDITIONS:
+            raise bad_input(path, "where", f"at most {MAX_WHERE_CONDITIONS} conditions in one "
+                            "where (use 'in' for lists of values)",
+                            f"more than {MAX_WHERE_CONDITIONS} conditions")
+        stack.extend((w, depth + 1) for w in subs)
+
+
 # -- compiling ------------------------------------------------------------------------------
 def compile_where(ctx: Any, where: Any, label: str, path: str = "where") -> Filter | None:
     """The :mod:`graph.query` filter of a ``where`` input for nodes of ``label`` (memoised per
     request: nested lists compile the same input once, not once per parent)."""
     if where is None or where is UNSET:
         return None
+
+    def checked() -> Filter | None:
+        check_where(where, path)
+        return _compile(ctx, where, label, path)
+
     return ctx.memoised(("where", label, path, repr(where)),  # type: ignore[no-any-return]
-                        lambda: _compile(ctx, where, label, path))
+                        checked)
 
 
 def _compile(ctx: Any, where: Any, label: str, path: str) -> Filter | None:
@@ -228,6 +272,10 @@ def _conditions(name: str, prop: Property | None, ops: Any, path: str) -> list[F
         value = getattr(ops, _attr(op))
         if value is UNSET or (value is None and op not in ("eq", "ne")):
             continue
+        bad_text = _not_unicode(value)
+        if bad_text is not None:
+            raise bad_input(path, f"{name}.{op}", "text without lone surrogates (valid "
+                            "Unicode, RFC 3629)", bad_text.encode("utf-8", "replace").decode())
         if prop is not None and prop.allowed and op in ("eq", "ne", "in"):
             bad = [v for v in (value if op == "in" else [value])
                    if v is not None and v not in prop.allowed]
@@ -235,6 +283,15 @@ def _conditions(name: str, prop: Property | None, ops: Any, path: str) -> list[F
                 raise bad_input(path, f"{name}.{op}", prop.expected(), bad[0])
         out.append(Cond(name, op, list(value) if op == "in" else value))  # type: ignore[arg-type]
     return out
+
+
+def _not_unicode(value: Any) -> str | None:
+    """The first string of a filter value that holds a lone surrogate (it cannot be encoded,
+    stored or compared), if any."""
+    for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, str) and not v.isascii() and _SURROGATE.search(v):
+            return v
+    return None
 
 
 def _label_condition(flt: Any, label: str) -> list[Filter]:

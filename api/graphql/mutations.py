@@ -239,10 +239,21 @@ def _included(node: Any, variables: dict[str, Any]) -> bool:
     return True
 
 
+def _oversized(where: str, args: dict[str, Any]) -> list[Problem]:
+    """Input lists longer than one request may write (OWASP API4:2023), by field."""
+    return [Problem(where, name, f"at most {MAX_CHANGES:,} items per request", len(value))
+            for name, value in args.items()
+            if isinstance(value, (list, tuple)) and len(value) > MAX_CHANGES]
+
+
 def _commit(info: Info) -> Batch:
     ctx = info.context
     b = Batch(Transaction(f"graphql:{ctx.writer}"), ctx.store)
     for key, name, args in _fields(info):
+        oversized = _oversized(key, args)
+        if oversized:
+            b.problems.extend(oversized)  # refused before staging a million records
+            continue
         b.plans[key] = STAGERS[name](b, key, args)
     if len(b.tx) > MAX_CHANGES:
         b.problems.append(Problem("mutation", "", f"at most {MAX_CHANGES} changes per request",
