@@ -37,7 +37,7 @@ def setting_option(name: str, **kwargs: Any) -> Any:
                         **kwargs)
 
 
-STORE_SETTINGS = ("db", "neo4j", "neo4j_user", "neo4j_password")
+STORE_SETTINGS = ("db", "neo4j", "neo4j_user", "neo4j_password", "neo4j_timeout")
 
 
 def store_options(command: Any) -> Any:

@@ -28,6 +28,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Use the Neo4j server at this bolt:// or neo4j:// URI instead of the embedded store."),
     Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),
     Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, "Neo4j password.", secret=True),
+    Setting("neo4j_timeout", "COCO_NEO4J_TIMEOUT", 5.0,
+            "Seconds Neo4j may leave a call unanswered before a new connection checks that it "
+            "is alive (and as long for that check): a frozen server fails calls after about "
+            "twice this, a busy one is waited for.", float),
     Setting("api_tokens", "COCO_API_TOKENS", "",
             "Write tokens of the GraphQL API, NAME:SECRET entries separated by commas; "
             "none: the API is read-only.", secret=True),

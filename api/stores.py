@@ -22,8 +22,10 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
     if settings.get("neo4j"):
         from graph.neo4j_store import Neo4jStore
 
+        timeout = settings.get("neo4j_timeout")
         return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
-                          settings.get("neo4j_password"))
+                          settings.get("neo4j_password"),
+                          **({} if timeout is None else {"timeout": float(timeout)}))
     from graph.embedded import EmbeddedStore
 
     db = Path(settings["db"])

@@ -9,21 +9,40 @@ Writes go through the same planner as the embedded store (:mod:`graph.writeplan`
 write transaction so that it sees the batches written before it, then as ``UNWIND $rows … MERGE``
 statements (Neo4j's documented batching pattern). Labels and relationship types are spliced into
 the Cypher text only from the schema; values are always parameters.
+
+A frozen server (SIGSTOP, a stalled VM) keeps its TCP connections open and answers nothing; the
+official driver then waits on the socket with no bound of its own (its only read timeout is the
+server's ``connection.recv_timeout_seconds`` hint, 120 s on Neo4j 5, and the server sends it).
+So every driver call runs on a worker thread (a :class:`_Lane`) while the caller waits with a
+watchdog, :meth:`Neo4jStore._await`; see there for what the timeout bounds.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, wait
+from contextlib import contextmanager, suppress
+from functools import partial
 from itertools import compress
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import neo4j
 import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j import Transaction as NeoTx
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ConfigurationError,
+    ConnectionPoolError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph import cypher
 from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
@@ -41,35 +60,135 @@ from schema import SCHEMA, Edge, Node
 
 STAMPS = ("source", "updatedAt")
 BATCH = 20_000  # rows per UNWIND statement
-TIMEOUT = 60.0  # seconds a query may run before the server cancels it
+TIMEOUT = 60.0  # seconds a read may run before the server cancels it (useless if it is frozen)
+DEFAULT_TIMEOUT = 5.0  # seconds the server may leave a call unanswered before it is checked
+IDLE_LANES = 8  # worker threads kept for the next calls
+UNSAVED = "; nothing of this write was saved"
+UNKNOWN = "; it stopped during the commit, so the write may or may not have been saved"
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _strip(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in STAMPS}
 
 
+class _Lane:
+    """A daemon thread that runs the jobs given to it one after the other.
+
+    Driver calls run on lanes while their caller waits with a bound (:meth:`Neo4jStore._await`).
+    One lane per session keeps the driver's objects on one thread at a time (they are not
+    thread-safe). A call stuck on a frozen server holds only its lane, which ends once the
+    abandoned driver is closed under it. The threads are daemons because a stuck one must not
+    hold up the end of the process (a ``ThreadPoolExecutor``'s workers are joined at exit).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = \
+            queue.SimpleQueue()
+        self._last: Future[Any] | None = None
+        threading.Thread(target=self._loop, name="coco-neo4j-lane", daemon=True).start()
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        fut: Future[T] = Future()
+        self._last = fut
+        self._jobs.put((fn, fut))
+        return fut
+
+    @property
+    def busy(self) -> bool:
+        """Whether the last job is still running (on a hung server: it may never end)."""
+        return self._last is not None and not self._last.done()
+
+    def stop(self) -> None:
+        """End the thread once the jobs already given are done."""
+        self._jobs.put(None)
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, fut = job
+            try:
+                fut.set_result(fn())
+            except BaseException as e:  # handed to the caller, never lost in the thread
+                fut.set_exception(e)
+
+
+class _Lanes:
+    """Idle lanes kept for the next one-shot calls (a new thread costs about 50 µs)."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Lane] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> _Lane:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _Lane()
+
+    def give(self, lane: _Lane) -> None:
+        """Keep a lane for later, or let it end (at once, or when its stuck call ends)."""
+        if not lane.busy:
+            with self._lock:
+                if len(self._idle) < IDLE_LANES:
+                    self._idle.append(lane)
+                    return
+        lane.stop()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for lane in idle:
+            lane.stop()
+
+
 class Neo4jStore(Store):
-    """A Store on a Neo4j 5 server (``bolt://`` or ``neo4j://``, with or without auth)."""
+    """A Store on a Neo4j 5 server (``bolt://`` or ``neo4j://``, with or without auth).
+
+    ``timeout`` bounds how long the server may leave a call unanswered (see :meth:`_await`):
+    a frozen server costs a call at most about twice that, then :class:`StoreUnavailable`.
+    """
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, *, connect_timeout: float = 5.0):
-        auth = (user, password or "") if user else None
+                 database: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+        if not timeout > 0:
+            raise ValueError(f"the Neo4j timeout must be a positive number of seconds, "
+                             f"not {timeout!r}")
         self.uri = uri
         self.database = database
-        self._driver = GraphDatabase.driver(
-            uri, auth=auth, connection_timeout=connect_timeout,
-            connection_acquisition_timeout=connect_timeout, max_transaction_retry_time=0,
-            notifications_min_severity="OFF")
+        self.timeout = float(timeout)
+        self._auth = (user, password or "") if user else None
+        self._where = f"Neo4j at {_redacted(uri)}"
+        self._lanes = _Lanes()
+        self._swap = threading.Lock()
+        self._driver = self._new_driver()
         try:
-            with _translated(uri):
-                self._driver.verify_connectivity()
-                self._init_schema()
+            self._call(self._init_schema)
         except BaseException:
-            self._driver.close()
+            self.close()
             raise
 
+    def _new_driver(self) -> neo4j.Driver:
+        """A driver whose new connections must be made within the timeout.
+
+        ``connection_timeout`` bounds the TCP connect and ``connection_acquisition_timeout`` the
+        Bolt handshake and HELLO too (a frozen server's kernel still accepts the TCP
+        connection). The pool is never short of connections (one per calling thread), so the
+        latter only ever waits for the server. ``max_transaction_retry_time=0``: a failure is
+        reported, not retried behind the caller's back.
+        """
+        try:
+            return GraphDatabase.driver(
+                self.uri, auth=self._auth, connection_timeout=self.timeout,
+                connection_acquisition_timeout=self.timeout, max_transaction_retry_time=0,
+                notifications_min_severity="OFF")
+        except ConfigurationError as e:  # its text may quote the URI, user info and all
+            raise ValueError(f"{self._where}: "
+                             f"{_first_line(e).replace(self.uri, _redacted(self.uri))}") from None
+
     # -- set-up ------------------------------------------------------------------------------
-    def _init_schema(self) -> None:
+    def _init_schema(self, s: neo4j.Session) -> None:
         """Constraints and indexes derived from the schema (idempotent)."""
         statements = ["CREATE CONSTRAINT coco_entity_id IF NOT EXISTS "
                       "FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
@@ -78,23 +197,94 @@ class Neo4jStore(Store):
                 if prop.indexed:
                     statements.append(f"CREATE INDEX coco_{label}_{prop.name} IF NOT EXISTS "
                                       f"FOR (n:{label}) ON (n.`{prop.name}`)")
-        with self._session() as s:
-            for statement in statements:
-                s.run(statement).consume()
-            s.run("MERGE (m:CocoMeta {key: 'meta'}) ON CREATE SET m.version = 0").consume()
+        for statement in statements:
+            s.run(statement).consume()
+        s.run("MERGE (m:CocoMeta {key: 'meta'}) ON CREATE SET m.version = 0").consume()
 
-    @contextmanager
-    def _session(self) -> Iterator[neo4j.Session]:
-        with _translated(self.uri), self._driver.session(database=self.database) as s:
-            yield s
+    # -- calls with a bound ------------------------------------------------------------------
+    def _call(self, fn: Callable[[neo4j.Session], T]) -> T:
+        """``fn(session)`` on a lane, in a session of its own, waited for by :meth:`_await`."""
+        driver, lane = self._driver, self._lanes.take()
+        try:
+            return self._await(lane.submit(partial(self._in_session, driver, fn)), driver)
+        finally:
+            self._lanes.give(lane)
+
+    def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T]) -> T:
+        with _translated(self._where), driver.session(database=self.database) as s:
+            return fn(s)
+
+    def _await(self, fut: Future[T], driver: neo4j.Driver, note: str = "") -> T:
+        """The result of a driver call running on a lane, or :class:`StoreUnavailable` once the
+        server is found frozen.
+
+        What the timeout bounds is the server's silence, not the call's duration: a call still
+        running after ``timeout`` seconds sets off a check, a new connection that must get
+        through the Bolt handshake and HELLO within ``timeout`` (:meth:`_answers`). A server
+        that is merely busy (a long import, a big commit) passes and the call waits on, checked
+        again every ``timeout``; a frozen one fails, so a call gives up within about twice the
+        timeout. This is the liveness test of the Bolt spec's ``connection.recv_timeout_seconds``
+        hint, made from outside the connection: the driver has no client-side read timeout, and
+        a socket timeout would cut long statements that the server is still working on.
+
+        Giving up abandons the driver: a new one takes its place, so the pool holds no connection
+        left in an unknown state, and the old one is closed on another thread, which ends the
+        stuck call (its socket is shut) and lets the server roll back what it had begun.
+        """
+        while fut not in wait([fut], timeout=self.timeout).done:
+            if self._answers():
+                continue
+            self._abandon(driver)
+            raise StoreUnavailable(f"{self._where} stopped answering: nothing for "
+                                   f"{self.timeout:g} s, and a new connection got no reply "
+                                   f"either (is the server frozen or overloaded?){note}")
+        try:
+            return fut.result()
+        except DriverError as e:  # "driver closed": another call abandoned it meanwhile
+            if driver is self._driver:
+                raise
+            raise StoreUnavailable(f"{self._where} stopped answering{note}") from e
+
+    def _answers(self) -> bool:
+        """Whether the server completes a new connection within the timeout (the lane's wait is
+        only a backstop should the driver's own deadline not fire)."""
+        lane = self._lanes.take()
+        fut = lane.submit(self._probe)
+        try:
+            return fut in wait([fut], timeout=self.timeout + 1.0).done and fut.result()
+        finally:
+            self._lanes.give(lane)
+
+    def _probe(self) -> bool:
+        probe = GraphDatabase.driver(self.uri, auth=self._auth, connection_timeout=self.timeout,
+                                     connection_acquisition_timeout=self.timeout,
+                                     notifications_min_severity="OFF")
+        try:
+            probe.verify_connectivity()
+        except Neo4jError:
+            return True  # it answered, if only with an error
+        except (DriverError, OSError):
+            return False
+        finally:
+            probe.close()
+        return True
+
+    def _abandon(self, driver: neo4j.Driver) -> None:
+        """Replace ``driver`` (unless another call already did) and close it in the background
+        (closing sends GOODBYE, which may wait on a full socket buffer)."""
+        with self._swap:
+            if self._driver is not driver:
+                return
+            self._driver = self._new_driver()
+        threading.Thread(target=_close_quietly, args=(driver,), name="coco-neo4j-close",
+                         daemon=True).start()
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         @neo4j.unit_of_work(timeout=TIMEOUT)
         def work(tx: ManagedTransaction) -> list[neo4j.Record]:
             return list(tx.run(query, params))
 
-        with self._session() as s:
-            return s.execute_read(work)
+        return self._call(lambda s: s.execute_read(work))
 
     # -- writes ------------------------------------------------------------------------------
     def commit(self, tx: Transaction) -> WriteResult:
@@ -103,24 +293,46 @@ class Neo4jStore(Store):
 
     @contextmanager
     def bulk(self, source: str) -> Iterator[Neo4jBulkWriter]:
-        """Many batches in one Neo4j transaction: all land together or none does."""
-        with self._session() as s:
-            ntx = s.begin_transaction(timeout=None)
-            writer = Neo4jBulkWriter(self, ntx, source)
+        """Many batches in one Neo4j transaction: all land together or none does.
+
+        The transaction lives on a lane of its own; each batch and the commit are waited for by
+        :meth:`_await`. When the server is found frozen the rollback is left queued on that lane
+        (it runs once the abandoned connection is shut) rather than waited for.
+        """
+        driver, lane = self._driver, _Lane()
+        opened: tuple[neo4j.Session, NeoTx] | None = None
+        try:
+            opened = self._await(lane.submit(partial(self._begin, driver)), driver, UNSAVED)
+            writer = Neo4jBulkWriter(self, opened[1], source, lane, driver)
+            yield writer
+            self._await(lane.submit(partial(self._commit_bulk, writer, opened[1])), driver,
+                        UNKNOWN)
+        finally:
+            if opened is not None:
+                stuck = lane.busy
+                ended = lane.submit(partial(_end, *opened))
+                if not stuck:
+                    with suppress(StoreUnavailable):
+                        self._await(ended, driver)
+            lane.stop()
+
+    def _begin(self, driver: neo4j.Driver) -> tuple[neo4j.Session, NeoTx]:
+        with _translated(self._where):
+            session = driver.session(database=self.database)
             try:
-                yield writer
-                writer.finish()
-                if writer.batches:
-                    rec = ntx.run("MATCH (m:CocoMeta {key: 'meta'}) SET m.version = m.version + 1 "
-                                  "RETURN m.version AS v").single()
-                    writer.total.version = int(rec["v"]) if rec else 0
-                ntx.commit()
+                return session, session.begin_transaction(timeout=None)
             except BaseException:
-                if ntx.closed() is False:
-                    ntx.rollback()
+                session.close()
                 raise
-            finally:
-                ntx.close()
+
+    def _commit_bulk(self, writer: Neo4jBulkWriter, ntx: NeoTx) -> None:
+        with _translated(self._where):
+            writer.finish()
+            if writer.batches:
+                rec = ntx.run("MATCH (m:CocoMeta {key: 'meta'}) SET m.version = m.version + 1 "
+                              "RETURN m.version AS v").single()
+                writer.total.version = int(rec["v"]) if rec else 0
+            ntx.commit()
 
     # -- reads -------------------------------------------------------------------------------
     @property
@@ -209,31 +421,32 @@ class Neo4jStore(Store):
                  rel_types: Sequence[str] | None = None) -> Topology:
         wanted = list(labels) if labels is not None else list(SCHEMA.label_names)
         types = list(rel_types) if rel_types is not None else list(SCHEMA.rel_names)
-        with self._session() as s:
-            def work(tx: ManagedTransaction) -> Topology:
-                version = tx.run("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v").single()
-                ids: list[str] = []
-                codes: list[int] = []
-                for i, lab in enumerate(SCHEMA.label_names):
-                    if lab in wanted:
-                        found = [r[0] for r in tx.run(f"MATCH (n:{lab}) RETURN n.id")]
-                        ids.extend(found)
-                        codes.extend([i] * len(found))
-                pos = {x: k for k, x in enumerate(ids)}
-                src: list[int] = []
-                dst: list[int] = []
-                typ: list[int] = []
-                for t in types:
-                    code = SCHEMA.rel_names.index(t)
-                    for a, b in tx.run(f"MATCH (a:Entity)-[:{t}]->(b:Entity) RETURN a.id, b.id"):
-                        if a in pos and b in pos:
-                            src.append(pos[a])
-                            dst.append(pos[b])
-                            typ.append(code)
-                return Topology(ids, np.array(codes, dtype=np.int8),
-                                np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
-                                np.array(typ, dtype=np.int8), int(version["v"]) if version else 0)
-            return s.execute_read(work)
+
+        def work(tx: ManagedTransaction) -> Topology:
+            version = tx.run("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v").single()
+            ids: list[str] = []
+            codes: list[int] = []
+            for i, lab in enumerate(SCHEMA.label_names):
+                if lab in wanted:
+                    found = [r[0] for r in tx.run(f"MATCH (n:{lab}) RETURN n.id")]
+                    ids.extend(found)
+                    codes.extend([i] * len(found))
+            pos = {x: k for k, x in enumerate(ids)}
+            src: list[int] = []
+            dst: list[int] = []
+            typ: list[int] = []
+            for t in types:
+                code = SCHEMA.rel_names.index(t)
+                for a, b in tx.run(f"MATCH (a:Entity)-[:{t}]->(b:Entity) RETURN a.id, b.id"):
+                    if a in pos and b in pos:
+                        src.append(pos[a])
+                        dst.append(pos[b])
+                        typ.append(code)
+            return Topology(ids, np.array(codes, dtype=np.int8),
+                            np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                            np.array(typ, dtype=np.int8), int(version["v"]) if version else 0)
+
+        return self._call(lambda s: s.execute_read(work))
 
     def property_values(self, prop: str, labels: Sequence[str] | None = None
                         ) -> dict[str, Any]:
@@ -272,6 +485,7 @@ class Neo4jStore(Store):
                 yield from (Edge(r["s"], t, r["d"], dict(r["p"])) for r in rows)
 
     def close(self) -> None:
+        self._lanes.close()
         self._driver.close()
 
 
@@ -288,10 +502,13 @@ class Neo4jBulkWriter:
     a failure still aborts the whole transaction, at the next statement or at the commit.
     """
 
-    def __init__(self, store: Neo4jStore, tx: NeoTx, source: str):
+    def __init__(self, store: Neo4jStore, tx: NeoTx, source: str, lane: _Lane,
+                 driver: neo4j.Driver):
         self.store = store
         self.tx = tx
         self.source = source
+        self._lane = lane  # the thread the transaction lives on
+        self._driver = driver
         self.total = WriteResult()
         self.batches = 0
         self._labels: dict[str, str] = {}  # id → label of nodes known to exist
@@ -302,9 +519,14 @@ class Neo4jBulkWriter:
         self._pending: neo4j.Result | None = None  # the statement the server may still run
 
     def write(self, tx: Transaction) -> WriteResult:
+        """Validate and write one batch (on the transaction's lane, waited for with a bound)."""
+        return self.store._await(self._lane.submit(partial(self._write_batch, tx)),
+                                 self._driver, UNSAVED)
+
+    def _write_batch(self, tx: Transaction) -> WriteResult:
         from graph.embedded import now_stamp
 
-        with _translated(self.store.uri):
+        with _translated(self.store._where):
             plan = plan_write(self, tx, now_stamp())
             self._write(plan)
         self.batches += 1
@@ -450,17 +672,48 @@ def _by_type(keys: Sequence[tuple[str, str, str]]) -> dict[str, list[list[str]]]
     return out
 
 
+def _end(session: neo4j.Session, ntx: NeoTx) -> None:
+    """Roll back a bulk's transaction unless it committed, and close its session; failures
+    are only logged (the connection may already be shut)."""
+    try:
+        if ntx.closed() is False:
+            ntx.rollback()
+    except (Neo4jError, DriverError, OSError) as e:
+        log.debug("rollback failed: %s", _first_line(e))
+    finally:
+        for end in (ntx.close, session.close):
+            try:
+                end()
+            except (Neo4jError, DriverError, OSError) as e:
+                log.debug("closing failed: %s", _first_line(e))
+
+
+def _close_quietly(driver: neo4j.Driver) -> None:
+    """Close an abandoned driver (on a thread of its own, so nothing is there to catch)."""
+    try:
+        driver.close()
+    except Exception as e:  # the driver is being thrown away: nothing to do but log
+        log.debug("closing an abandoned Neo4j driver failed: %s", _first_line(e))
+
+
+def _redacted(uri: str) -> str:
+    """The URI without user info, query or fragment: what messages may show."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
 @contextmanager
-def _translated(uri: str) -> Iterator[None]:
-    """Turn driver connection failures into :class:`StoreUnavailable` with one clear line."""
+def _translated(where: str) -> Iterator[None]:
+    """Turn driver connection failures into :class:`StoreUnavailable` with one clear line;
+    ``where`` names the server (``Neo4j at bolt://host:port``)."""
     try:
         yield
-    except (ServiceUnavailable, SessionExpired, OSError) as e:
-        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {_first_line(e)}") from e
+    except (ServiceUnavailable, SessionExpired, ConnectionPoolError, OSError) as e:
+        raise StoreUnavailable(f"{where} is unreachable: {_first_line(e)}") from e
     except Neo4jError as e:
         if e.code and (("Transaction" in e.code and "Terminated" in e.code)
                        or "DatabaseUnavailable" in e.code):
-            raise StoreUnavailable(f"Neo4j at {uri}: {_first_line(e)}") from e
+            raise StoreUnavailable(f"{where}: {_first_line(e)}") from e
         raise
 
 

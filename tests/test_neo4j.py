@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,7 +18,7 @@ from graph.embedded import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from graph.store import StoreUnavailable, Transaction
 from schema import ValidationError
-from tests.conftest import company, hub, wipe_neo4j
+from tests.conftest import company, edge, hub, wipe_neo4j
 from tests.server import free_port, running_server
 
 
@@ -116,3 +119,117 @@ def test_invalid_later_batch_rolls_back_earlier_ones(neo4j: str) -> None:
             writer.write(Transaction("bad", [hub("h1", "Hub 1")]))
             writer.write(Transaction("bad", [company("c1", "C", country="Austria")]))
         assert store.get_node("h1") is None and store.version == version
+
+
+TIMEOUT = 1.5  # the stores below give a frozen server this long before checking it
+BOUND = 4 * TIMEOUT  # a frozen server costs a call about 2 × TIMEOUT; twice that is the limit
+
+
+@contextmanager
+def _frozen(server: object) -> Iterator[None]:
+    """The server's JVM stopped (SIGSTOP: its sockets stay open and nothing answers), then
+    continued whatever happens."""
+    pid = server.pid  # type: ignore[attr-defined]
+    assert Path(f"/proc/{pid}/comm").read_text().strip() == "java"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+            time.sleep(0.01)
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def _fails_quickly(call: Callable[[], object]) -> str:
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as err:
+        call()
+    assert time.monotonic() - started < BOUND
+    return str(err.value)
+
+
+def test_every_call_to_a_frozen_neo4j_fails_in_bounded_time_then_works_again(
+        own_server: object) -> None:
+    uri = own_server.uri  # type: ignore[attr-defined]
+    with Neo4jStore(uri, "neo4j", "s3cret-pass", timeout=TIMEOUT) as store:
+        store.upsert_nodes([hub("h", "Hub"), company("c1", "Alpha")], source="setup")
+        store.upsert_edges([edge("c1", "MEMBER_OF", "h")], source="setup")
+        calls: dict[str, Callable[[], object]] = {
+            "version": lambda: store.version,
+            "get_nodes": lambda: store.get_nodes(["h", "c1"]),
+            "get_edges": lambda: store.get_edges([("c1", "MEMBER_OF", "h")]),
+            "find": lambda: store.find("Company", first=10),
+            "count": lambda: store.count("Hub"),
+            "neighbours": lambda: store.neighbours(["h"], direction="both"),
+            "counts": store.counts,
+            "topology": store.topology,
+            "iter_nodes": lambda: next(store.iter_nodes("Hub")),
+            "commit": lambda: store.upsert_nodes([company("c2", "Beta")], source="frozen"),
+        }
+        with _frozen(own_server):
+            messages = {name: _fails_quickly(call) for name, call in calls.items()}
+        for name, message in messages.items():
+            assert "stopped answering" in message or "unreachable" in message, name
+            assert "s3cret-pass" not in message and "\n" not in message, name
+        assert "nothing of this write was saved" in messages["commit"]
+        # the same store object, no reconnecting by hand
+        assert store.get_node("c2") is None
+        assert store.neighbours(["h"], direction="in")["h"][0].node.id == "c1"
+        store.upsert_nodes([company("c2", "Beta")], source="after")
+        assert store.count("Company") == 2
+
+
+def test_bulk_frozen_midway_fails_and_none_of_it_lands(own_server: object) -> None:
+    uri = own_server.uri  # type: ignore[attr-defined]
+    with Neo4jStore(uri, timeout=TIMEOUT) as store:
+        store.upsert_nodes([hub("h", "Hub")], source="setup")
+        version = store.version
+        with pytest.raises(StoreUnavailable) as err, store.bulk("doomed") as writer:
+            writer.write(Transaction("doomed", [company(f"c{i}", "C") for i in range(500)]))
+            with _frozen(own_server):
+                started = time.monotonic()
+                writer.write(Transaction("doomed", [company(f"d{i}", "D") for i in range(500)]))
+        waited = time.monotonic() - started
+        assert waited < BOUND
+        assert "nothing of this write was saved" in str(err.value)
+        assert store.count("Company") == 0 and store.version == version
+        # what the doomed bulk had created is free again (its transaction was rolled back)
+        store.upsert_nodes([company("c0", "C")], source="after")
+        assert store.count("Company") == 1 and store.get_node("d0") is None
+
+
+def test_a_long_write_on_a_live_server_is_not_cut_by_the_timeout(own_server: object) -> None:
+    """The timeout bounds the server's silence, not how long a call may take."""
+    uri = own_server.uri  # type: ignore[attr-defined]
+    with Neo4jStore(uri, timeout=0.5) as store:
+        started = time.monotonic()
+        with store.bulk("big") as writer:
+            writer.write(Transaction("big", [company(f"c{i}", "C") for i in range(10_000)]))
+        assert time.monotonic() - started > 0.5  # else this test proves nothing
+        assert store.count("Company") == 10_000
+
+
+def test_http_and_cli_give_up_on_a_frozen_neo4j_quickly_and_recover(
+        own_server: object, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = own_server.uri  # type: ignore[attr-defined]
+    with Neo4jStore(uri) as store:
+        store.upsert_nodes([hub("h", "Hub")], source="setup")
+    monkeypatch.setenv("COCO_NEO4J_TIMEOUT", "1")  # the setting, read by serve and the CLI
+    with running_server(tmp_path / "unused.db", "--neo4j", uri) as base:
+        assert httpx.get(base + "/-/stats.json", timeout=30).status_code == 200
+        with _frozen(own_server):
+            started = time.monotonic()
+            r = httpx.get(base + "/-/stats.json", timeout=60)
+            http_waited = time.monotonic() - started
+            started = time.monotonic()
+            code = main(["stats", "--neo4j", uri])
+            cli_waited = time.monotonic() - started
+        assert r.status_code == 503 and "Traceback" not in r.text
+        assert http_waited < 4 and cli_waited < 4  # 4 × the timeout; about 2 × is expected
+        err = capsys.readouterr().err.strip()
+        assert code == 1 and len(err.splitlines()) == 1
+        assert err.startswith("error: Neo4j at bolt://127.0.0.1:") and "stopped answering" in err
+        # the same server process, with the same store object, answers again
+        r = httpx.get(base + "/-/stats.json", timeout=30)
+        assert r.status_code == 200 and r.json()["labels"]["Hub"] == 1
