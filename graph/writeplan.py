@@ -140,9 +140,9 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     merged = _merge_nodes(tx.nodes, problems)
     ids = [i for i in merged if i not in deleted]
     old_labels = store.labels_of(ids)
-    checks = compiled(SCHEMA).labels
+    checks, keys_ok = compiled(SCHEMA).labels, compiled(SCHEMA).keys_ok
     nodes = list(merged.values())
-    if not old_labels and not deleted and _all_valid(checks, nodes, 1):
+    if not old_labels and not deleted and keys_ok(list(merged)) and _all_valid(checks, nodes, 1):
         plan.nodes, plan.new_nodes = nodes, [True] * len(nodes)  # the bulk-load fast path
         if tx.edges:  # what the edges of the batch ask about
             plan.labels.update(zip(merged, map(_LABEL, nodes), strict=True))
@@ -157,7 +157,7 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
         final = Node(node_id, node.label, props)
         check = checks.get(node.label)
         if (old is not None and old != node.label) or check is None or not check.ok(props) \
-                or not stamps.keys().isdisjoint(given):
+                or not stamps.keys().isdisjoint(given) or not keys_ok([node_id]):
             _explain_node(node, old, final, stamps, problems)
         plan.nodes.append(final)
         plan.new_nodes.append(old is None)

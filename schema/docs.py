@@ -8,7 +8,7 @@ A test checks that the committed file equals this output, so the docs cannot dri
 from __future__ import annotations
 
 from schema.model import SCHEMA
-from schema.types import Property
+from schema.types import TEXT_MAX, Property, PropType
 
 
 def _prop_row(p: Property) -> str:
@@ -21,6 +21,11 @@ def _prop_row(p: Property) -> str:
     if p.minimum is not None or p.maximum is not None:
         rules.append(f"{p.minimum if p.minimum is not None else ''}…"
                      f"{p.maximum if p.maximum is not None else ''}")
+    if p.type is PropType.STRING_LIST:
+        rules.append(f"≤ {p.max_items:,} items of ≤ {p.max_length:,} characters")
+    elif p.is_text and not p.allowed and not p.stamped and not (
+            p.pattern and p.max_length == TEXT_MAX):  # the pattern says more
+        rules.append(f"≤ {p.max_length:,} characters")
     need = "stamped" if p.stamped else ("required" if p.required else "")
     return f"| `{p.name}` | {kind} | {need} | {'; '.join(rules)} | {p.description} |"
 
@@ -31,8 +36,11 @@ def render() -> str:
         "",
         "Generated from `schema/model.py` by `python -m schema.docs`; do not edit by hand.",
         "",
-        f"Every node has a string key `{SCHEMA.key}`, unique across labels. `source` and "
-        "`updatedAt` are stamped by the store on every node and edge written.",
+        f"Every node has a string key `{SCHEMA.key}` of at most {SCHEMA.key_max_length:,} "
+        "characters, unique across labels. `source` and `updatedAt` are stamped by the store "
+        "on every node and edge written. Texts are valid Unicode and bounded in length (the "
+        "rules column); writes that break a rule are refused with the field, what was expected "
+        "and (a summary of) what came.",
         "",
         "## Node labels",
     ]

@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from schema.types import Property, PropType, Schema
-from schema.validate import check_value
+from schema.validate import check_value, is_unicode
 
 Predicate = Callable[[Any], bool]
 
@@ -23,18 +23,21 @@ Predicate = Callable[[Any], bool]
 def predicate(prop: Property) -> Predicate:
     """A fast test of one value of ``prop`` (``None`` is handled by the caller)."""
     t, lo, hi = prop.type, prop.minimum, prop.maximum
+    longest, items = prop.max_length, prop.max_items
     if t is PropType.STRING and prop.allowed:
         allowed = frozenset(prop.allowed)
         return lambda v: type(v) is str and v in allowed
     if t is PropType.STRING and prop.regex is not None:
         match = prop.regex.match
-        return lambda v: type(v) is str and match(v) is not None
+        return lambda v: type(v) is str and len(v) <= longest and match(v) is not None \
+            and is_unicode(v)
     if t is PropType.STRING:
-        return lambda v: type(v) is str
+        return lambda v: type(v) is str and len(v) <= longest and is_unicode(v)
     if t is PropType.BOOL:
         return lambda v: type(v) is bool
     if t is PropType.STRING_LIST:
-        return lambda v: type(v) is list and {str}.issuperset(map(type, v))
+        return lambda v: type(v) is list and len(v) <= items and {str}.issuperset(
+            map(type, v)) and texts_fit(v, longest)
     if t in (PropType.INT, PropType.FLOAT) and not prop.allowed:
         kinds = (int,) if t is PropType.INT else (int, float)
         low = float("-inf") if lo is None else lo
@@ -43,28 +46,42 @@ def predicate(prop: Property) -> Predicate:
     return lambda v: check_value(prop, v)
 
 
+def texts_fit(texts: list[str], longest: int) -> bool:
+    """Every text at most ``longest`` characters and valid Unicode, in C-level passes (one
+    ``len`` per text, one UTF-8 encoding of them all)."""
+    return max(map(len, texts), default=0) <= longest and is_unicode("".join(texts))
+
+
 def column_predicate(prop: Property) -> Callable[[list[Any]], bool]:
     """A test of many values of ``prop`` at once, in C builtins where the type allows."""
     t, lo, hi = prop.type, prop.minimum, prop.maximum
+    longest, items = prop.max_length, prop.max_items
     if t is PropType.STRING and prop.allowed:
         allowed = frozenset(prop.allowed)
-        return lambda vs: allowed.issuperset(vs) and {str}.issuperset(map(type, vs))
+        return lambda vs: {str}.issuperset(map(type, vs)) and allowed.issuperset(vs)
     if t is PropType.STRING and prop.regex is not None:
         match = prop.regex.match  # a Match is always true: all() is "every value matches"
-        return lambda vs: {str}.issuperset(map(type, vs)) and all(map(match, set(vs)))
-    if t in (PropType.STRING, PropType.BOOL) and prop.regex is None:
-        kinds = {str} if t is PropType.STRING else {bool}
-        return lambda vs: kinds.issuperset(map(type, vs))
+        return lambda vs: {str}.issuperset(map(type, vs)) and texts_fit(vs, longest) and all(
+            map(match, set(vs)))
+    if t is PropType.STRING:
+        return lambda vs: {str}.issuperset(map(type, vs)) and texts_fit(vs, longest)
+    if t is PropType.BOOL:
+        return lambda vs: {bool}.issuperset(map(type, vs))
     if t in (PropType.INT, PropType.FLOAT) and not prop.allowed:
         kinds = {int} if t is PropType.INT else {int, float}
         low = float("-inf") if lo is None else lo
         high = float("inf") if hi is None else hi
         return lambda vs: kinds.issuperset(map(type, vs)) and low <= min(vs) and max(vs) <= high
     if t is PropType.STRING_LIST:
-        return lambda vs: {list}.issuperset(map(type, vs)) and {str}.issuperset(
-            map(type, chain.from_iterable(vs)))
+        return lambda vs: {list}.issuperset(map(type, vs)) and max(map(len, vs)) <= items \
+            and _flat_texts_fit(vs, longest)
     one = predicate(prop)
     return lambda vs: None not in vs and all(map(one, vs))
+
+
+def _flat_texts_fit(lists: list[list[Any]], longest: int) -> bool:
+    flat = list(chain.from_iterable(lists))
+    return {str}.issuperset(map(type, flat)) and texts_fit(flat, longest)
 
 
 @dataclass(frozen=True)
@@ -137,6 +154,13 @@ class Compiled:
     labels: dict[str, PropsCheck]
     rels: dict[str, PropsCheck]
     ends: frozenset[tuple[str, str, str]]  # allowed (source label, type, target label)
+    key_max_length: int = 500
+
+    def keys_ok(self, ids: list[Any]) -> bool:
+        """Every node key a non-blank string of at most ``key_max_length`` characters in valid
+        Unicode (False: check the nodes one by one, :func:`schema.validate.check_node`)."""
+        return {str}.issuperset(map(type, ids)) and all(map(str.strip, ids)) and texts_fit(
+            ids, self.key_max_length)
 
 
 _CACHE: dict[int, Compiled] = {}
@@ -151,6 +175,6 @@ def compiled(schema: Schema) -> Compiled:
         got = _CACHE[id(schema)] = Compiled(
             {lab: _compile(schema.node_properties(lab)) for lab in schema.label_names},
             {rel: _compile(schema.rel_properties(rel)) for rel in schema.rel_names},
-            ends,
+            ends, schema.key_max_length,
         )
     return got

@@ -7,13 +7,15 @@ v1.2 skills (``skillType``/``reuseLevel`` take ESCO's own values).
 
 from __future__ import annotations
 
-from schema.types import NodeLabel, Property, PropType, RelType, Schema
+from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema
 
 P = PropType
 
 # ISO 3166-1 alpha-2 (Greece as EL, as NUTS and Eurostat write it).
 COUNTRY = r"^[A-Z]{2}$"
 YEAR = {"minimum": 1000, "maximum": 2100}
+URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers and search engines)
+# Every other text: schema.types.TEXT_MAX (500) characters, lists LIST_MAX (1,000) elements.
 ACTORS = frozenset({"Hub", "Company"})
 
 TRAINING_AREAS = (
@@ -26,7 +28,8 @@ TRAINING_AREAS = (
 COMMON = (
     Property("name", required=True, description="Display name, UTF-8 with diacritics.",
              indexed=True, searchable=True),
-    Property("description", description="Free text.", searchable=True),
+    Property("description", description="Free text.", searchable=True,
+             max_length=LONG_TEXT_MAX),
     Property("tags", P.STRING_LIST, description="Free keywords."),
     Property("source", stamped=True,
              description="Provenance: the import or user that last wrote the node."),
@@ -61,7 +64,7 @@ HUB = NodeLabel(
             "creative-hub", "cluster", "chamber", "business-support", "academy", "other")),
         _country(),
         Property("city", description="Town or city, with diacritics."),
-        Property("website", pattern=r"^https?://\S+$"),
+        Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
         Property("foundedYear", P.INT, indexed=True, **YEAR),
     ),
 )
@@ -75,7 +78,7 @@ COMPANY = NodeLabel(
         Property("sizeClass", allowed=("micro", "small", "medium", "large"),
                  description="EU SME size class (Recommendation 2003/361/EC)."),
         Property("foundedYear", P.INT, indexed=True, **YEAR),
-        Property("website", pattern=r"^https?://\S+$"),
+        Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
     ),
     plural="companies",
 )

@@ -58,8 +58,15 @@ def _short(value: Any) -> str:
 
 
 def node_where(node_id: Any, label: Any) -> str:
-    return f"node {node_id!r} ({label})"
+    return f"node {_key(node_id)} ({label})"
 
 
 def edge_where(source: Any, rel: Any, target: Any) -> str:
-    return f"edge {source!r} -[{rel}]-> {target!r}"
+    return f"edge {_key(source)} -[{rel}]-> {_key(target)}"
+
+
+def _key(value: Any) -> str:
+    """A key as messages show it: quoted, cut when too long to read (or to echo back)."""
+    if isinstance(value, str) and len(value) > 80:
+        return f"{value[:60]!r}… ({len(value):,} characters)"
+    return repr(value)

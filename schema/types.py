@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+TEXT_MAX = 500  # characters of a short text (names, cities, codes) and of a key
+LONG_TEXT_MAX = 20_000  # characters of a free text (descriptions)
+LIST_MAX = 1_000  # elements of a list property
+
 
 class PropType(StrEnum):
     """Value types a property may have. Dates are ISO 8601 strings so that they sort as text."""
@@ -34,6 +38,11 @@ class Property:
     properties people filter or sort on: every index costs on every write); ``searchable`` marks
     text that full-text search covers; ``stamped`` properties are written by the store itself
     (provenance and time), never required from a caller.
+
+    Every text has a bound: ``max_length`` characters (of each element, for lists) and
+    ``max_items`` elements per list, so that one record cannot grow a page or a response
+    without limit (OWASP ASVS 4.0 V5.1.4, "structured data is strongly typed and validated
+    against a defined schema including allowed characters, length and pattern").
     """
 
     name: str
@@ -47,6 +56,13 @@ class Property:
     indexed: bool = False
     searchable: bool = False
     stamped: bool = False
+    max_length: int = TEXT_MAX
+    max_items: int = LIST_MAX
+
+    @property
+    def is_text(self) -> bool:
+        """Whether values are strings (or lists of strings) bounded by ``max_length``."""
+        return self.type in (PropType.STRING, PropType.STRING_LIST)
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -119,6 +135,7 @@ class Schema:
     common: tuple[Property, ...]
     edge_common: tuple[Property, ...] = ()
     key: str = "id"
+    key_max_length: int = TEXT_MAX
     _labels: dict[str, NodeLabel] = field(init=False, repr=False, compare=False)
     _rels: dict[str, RelType] = field(init=False, repr=False, compare=False)
     _props: dict[str, dict[str, Property]] = field(init=False, repr=False, compare=False)
@@ -185,12 +202,17 @@ class Schema:
             d: dict[str, Any] = {"name": p.name, "type": p.type.value, "required": p.required}
             if p.allowed:
                 d["allowed"] = list(p.allowed)
+            if p.is_text:
+                d["maxLength"] = p.max_length
+            if p.type is PropType.STRING_LIST:
+                d["maxItems"] = p.max_items
             if p.description:
                 d["description"] = p.description
             return d
 
         return {
             "key": self.key,
+            "keyMaxLength": self.key_max_length,
             "labels": [
                 {
                     "name": lab.name,

@@ -16,7 +16,8 @@ from schema.types import Property, PropType, Schema
 
 REQUIRED = "a value (required): "  # how a missing required property is worded
 
-__all__ = ["check_edge", "check_node", "check_props", "check_value", "validate"]
+__all__ = ["check_edge", "check_node", "check_props", "check_value", "explain", "is_unicode",
+           "validate"]
 
 _PY_TYPES: dict[PropType, tuple[type, ...]] = {
     PropType.STRING: (str,),
@@ -29,6 +30,18 @@ _PY_TYPES: dict[PropType, tuple[type, ...]] = {
 }
 
 
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is valid Unicode: no lone surrogate, so UTF-8 can encode it (RFC 3629
+    §3); JSON escapes such as ``\\ud800`` otherwise bring ones no store can write."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_value(prop: Property, value: Any) -> bool:
     """True when ``value`` is a valid value of ``prop`` (``None`` is handled by the caller)."""
     t = prop.type
@@ -37,7 +50,10 @@ def check_value(prop: Property, value: Any) -> bool:
     if isinstance(value, bool) and t is not PropType.BOOL:
         return False
     if t is PropType.STRING_LIST:
-        return all(isinstance(v, str) for v in value)
+        return len(value) <= prop.max_items and all(
+            isinstance(v, str) and len(v) <= prop.max_length and is_unicode(v) for v in value)
+    if isinstance(value, str) and (len(value) > prop.max_length or not is_unicode(value)):
+        return False
     if t is PropType.DATE:
         return _is_date(value)
     if t is PropType.DATETIME:
@@ -62,7 +78,7 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
                                + ", ".join(sorted(p for p in spec if not spec[p].stamped)) + ")",
                                value))
         elif value is not None and not check_value(prop, value):
-            out.append(Problem(where, name, prop.expected(), value))
+            out.append(Problem(where, name, *explain(prop, value)))
     if complete:
         for prop in spec.values():
             if prop.required and props.get(prop.name) is None:
@@ -70,10 +86,37 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
     _check_dates(props, where, out)
 
 
+def explain(prop: Property, value: Any) -> tuple[str, Any]:
+    """What a refused value should have been, and what to show of it (a summary, not 3 MB)."""
+    texts = value if isinstance(value, (list, tuple)) else [value]
+    if prop.type is PropType.STRING_LIST and isinstance(value, (list, tuple)) \
+            and len(value) > prop.max_items:
+        return f"a list of at most {prop.max_items:,} strings", f"{len(value):,} items"
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        each = " each" if texts is value else ""
+        if len(text) > prop.max_length:
+            return f"{prop.expected()} of at most {prop.max_length:,} characters{each}", \
+                summary(text)
+        if not is_unicode(text):
+            return f"{prop.expected()} in valid Unicode (no lone surrogates)", \
+                summary(text.encode("utf-8", "replace").decode("utf-8"))
+    return prop.expected(), value
+
+
+def summary(text: str, keep: int = 40) -> str:
+    """A long text as its start and its length: what error messages show of it."""
+    return text if len(text) <= keep else f"{text[:keep]}… ({len(text):,} characters)"
+
+
 def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool = True) -> None:
     where = node_where(node.id, node.label)
     if not isinstance(node.id, str) or not node.id.strip():
         out.append(Problem(where, schema.key, "a non-empty string key", node.id))
+    elif len(node.id) > schema.key_max_length or not is_unicode(node.id):
+        out.append(Problem(where, schema.key, f"a key of at most {schema.key_max_length:,} "
+                           "characters, in valid Unicode", summary(node.id)))
     if not schema.has_label(node.label):
         out.append(Problem(where, "label", "one of " + ", ".join(schema.label_names), node.label))
         return

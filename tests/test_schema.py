@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from typing import Any
 
-from schema import SCHEMA, Edge, Node, PropType
-from schema.validate import validate
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.embedded import EmbeddedStore
+from graph.store import Transaction
+from schema import SCHEMA, Edge, Node, PropType, ValidationError
+from schema.fastcheck import column_predicate, predicate
+from schema.types import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX
+from schema.validate import check_value, validate
 
 
 def _labels(known: dict[str, str]):
@@ -90,3 +99,87 @@ def test_describe_is_plain_data() -> None:
 
     described = json.loads(json.dumps(SCHEMA.describe()))
     assert {lab["name"] for lab in described["labels"]} == set(SCHEMA.label_names)
+
+
+# -- bounded texts: one declaration, every write path ---------------------------------------
+HUB = {"name": "Hub", "kind": "cluster", "country": "AT"}
+
+
+@pytest.mark.parametrize("label", SCHEMA.label_names)
+def test_every_text_property_is_bounded(label: str) -> None:
+    for prop in SCHEMA.node_properties(label).values():
+        if prop.is_text:
+            assert 0 < prop.max_length <= LONG_TEXT_MAX, prop.name
+            assert all(len(a) <= prop.max_length for a in prop.allowed or ()), prop.name
+    described = {p["name"]: p for lab in SCHEMA.describe()["labels"] if lab["name"] == label
+                 for p in lab["properties"]}
+    assert described["name"]["maxLength"] == TEXT_MAX
+    assert described["description"]["maxLength"] == LONG_TEXT_MAX
+    assert described["tags"]["maxItems"] == LIST_MAX
+
+
+@pytest.mark.parametrize("props, field, expected, got", [
+    ({"name": "N" * 3_000_000}, "name", "a string of at most 500 characters",
+     "… (3,000,000 characters)"),
+    ({"description": "d" * (LONG_TEXT_MAX + 1)}, "description", "at most 20,000 characters",
+     "… (20,001 characters)"),
+    ({"tags": ["t"] * (LIST_MAX + 1)}, "tags", "a list of at most 1,000 strings", "1,001 items"),
+    ({"tags": ["ok", "t" * 501]}, "tags", "of at most 500 characters each", "(501 characters)"),
+    ({"city": "Wien\ud800"}, "city", "valid Unicode", "Wien?"),
+    ({"website": "https://x.example/" + "a" * 2_100}, "website", "at most 2,048 characters",
+     "(2,118 characters)"),
+])
+def test_too_long_texts_are_refused_with_a_short_got(props: dict[str, Any], field: str,
+                                                     expected: str, got: str) -> None:
+    [p] = validate(SCHEMA, [Node("h", "Hub", {**HUB, **props})])
+    assert p.field == field and expected in p.expected, p
+    assert got in p.got and len(str(p.got)) < 100 and len(str(p)) < 300
+
+
+def test_long_texts_within_the_bounds_are_valid() -> None:
+    props = {**HUB, "name": "ň" * 500, "description": "d" * LONG_TEXT_MAX,
+             "tags": ["t" * 500] * LIST_MAX, "website": "https://x.example/" + "a" * 2_000}
+    assert validate(SCHEMA, [Node("k" * 500, "Hub", props)]) == []
+
+
+@pytest.mark.parametrize("key", ["k" * 501, "x\udc00", " "])
+def test_keys_are_bounded_and_named_shortly(key: str) -> None:
+    [p] = validate(SCHEMA, [Node(key, "Hub", HUB)])
+    assert p.field == "id" and len(p.where) < 120 and len(str(p.got)) < 100
+
+
+@pytest.mark.parametrize("node", [
+    Node("h", "Hub", {**HUB, "name": "N" * 501}),
+    Node("h", "Hub", {**HUB, "description": "\ud800"}),
+    Node("h", "Hub", {**HUB, "tags": ["t"] * (LIST_MAX + 1)}),
+    Node("k" * 501, "Hub", HUB), Node("", "Hub", HUB), Node("\ud800", "Hub", HUB)])
+def test_the_store_refuses_them_in_commit_and_bulk_writes(tmp_path: Path, node: Node) -> None:
+    """Both the bulk fast path (schema.fastcheck) and the detailed checks refuse them, with
+    the field named."""
+    store = EmbeddedStore(tmp_path / "s.db")
+    try:
+        tx = Transaction("test")
+        tx.upsert_nodes([node])
+        with pytest.raises(ValidationError) as refused:
+            store.commit(tx)
+        assert refused.value.problems and len(str(refused.value)) < 1_000
+        with pytest.raises(ValidationError), store.bulk("test") as writer:
+            writer.write(Transaction(writer.source, [Node("ok", "Hub", HUB), node], []))
+        assert store.counts()["labels"]["Hub"] == 0
+    finally:
+        store.close()
+
+
+texts = st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0xDFFF), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(texts, st.text(max_size=3).map(lambda t: t * 200),
+                       st.lists(texts, max_size=4), st.integers(), st.none()))
+def test_the_fast_checks_are_never_looser_than_the_detailed_ones(value: Any) -> None:
+    """schema.fastcheck may refuse more than schema.validate, never less."""
+    for prop in (*SCHEMA.common, *SCHEMA.label("Hub").properties):
+        if value is None or prop.stamped:
+            continue
+        if predicate(prop)(value) or column_predicate(prop)([value]):
+            assert check_value(prop, value), (prop.name, value)
