@@ -6,6 +6,8 @@ Nothing lives in module globals: the store reaches handlers through ``request.ap
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -17,11 +19,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from api import auth, graphql, pages
+from api.headers import SecurityHeaders
 from api.offload import Offload
 from api.settings import public, resolve
 from api.stores import open_store
 from graph.store import Store, StoreUnavailable
 from schema import SCHEMA
+
+log = logging.getLogger("coco.app")
 
 HEALTH_WAIT = 1.0  # seconds /healthz waits for the store before saying it is unavailable
 
@@ -60,9 +65,10 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def middleware(conf: Mapping[str, Any]) -> list[Middleware]:
-    """CORS only when origins are configured (secure by default); bearer tokens always (a
-    request without one reads anonymously)."""
-    out = []
+    """Security headers on every response (outermost, so refusals carry them too); CORS only
+    when origins are configured (secure by default); bearer tokens always (a request without
+    one reads anonymously)."""
+    out = [Middleware(SecurityHeaders)]
     origins = [o.strip() for o in str(conf.get("cors_origins") or "").split(",") if o.strip()]
     if origins:
         out.append(Middleware(CORSMiddleware, allow_origins=origins,
@@ -84,8 +90,24 @@ def all_routes() -> list[BaseRoute]:
 
 
 async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The store is down or timed out: say so plainly, never hang, never leak a traceback."""
-    return JSONResponse({"error": "store unavailable", "detail": str(exc)}, status_code=503)
+    """The store is down or timed out: say so plainly, never hang, never leak a traceback.
+
+    The client gets a generic coded answer; where the store is and what its driver said go to
+    the log only, with any credentials in a URI masked (OWASP API8:2023; OWASP Logging Cheat
+    Sheet: no secrets in logs)."""
+    log.warning("store unavailable on %s %s: %s", request.method, request.url.path,
+                redact(str(exc)))
+    return JSONResponse({"error": "store unavailable", "code": "STORE_UNAVAILABLE"},
+                        status_code=503, headers={"Retry-After": "5"})
+
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the user information of URIs masked (``bolt://***@host``, RFC 3986
+    §3.2.1: a password there is deprecated, but people still write one)."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)
 
 
 def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = None) -> Starlette:

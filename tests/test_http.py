@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,3 +52,33 @@ def test_server_refuses_missing_store(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no such store"), \
             running_server(tmp_path / "missing.db", timeout=20):
         pass
+
+
+def test_unavailable_store_answers_a_generic_coded_503(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Where the store is and what its driver said go to the log (credentials masked), not to
+    the client."""
+    from api.app import create_app
+    from graph.embedded import EmbeddedStore
+    from graph.store import StoreUnavailable
+    from tests.test_graphql_http import serving
+
+    class Down(EmbeddedStore):
+        def counts(self) -> Any:
+            raise StoreUnavailable("Neo4j at bolt://neo4j:hunter2@db.internal:7687 is "
+                                   "unreachable: Couldn't connect to db.internal:7687")
+
+    db = tmp_path / "demo.db"
+    assert main(["demo-data", "--size", "small", "--db", str(db)]) == 0
+    store = Down(db)
+    try:
+        with caplog.at_level(logging.WARNING, logger="coco.app"), \
+                serving(create_app({"db": str(db)}, store=store)) as url:
+            r = httpx.get(url + "/-/stats.json")
+    finally:
+        store.close()
+    assert r.status_code == 503
+    assert r.json() == {"error": "store unavailable", "code": "STORE_UNAVAILABLE"}
+    assert r.headers["x-content-type-options"] == "nosniff"
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "db.internal:7687 is unreachable" in logged and "hunter2" not in logged
