@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,8 +24,10 @@ from api.stores import describe, open_location, open_store
 from graph.store import Store
 from schema import ValidationError
 
-err = Console(stderr=True)
-out = Console()
+# Messages embed user data (paths, names, values from imported files): no ``:smile:`` emoji
+# codes are expanded, and text put inside markup goes through rich's ``escape``.
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 
 def setting_option(name: str, **kwargs: Any) -> Any:
@@ -93,7 +96,7 @@ def demo_data(size: str, seed: int, **conn: Any) -> None:
                     progress.update(task, description=f"{batch.name}: {total.records:,} records")
         counts = store.counts()
     n_nodes, n_edges = sum(counts["labels"].values()), sum(counts["relationships"].values())
-    err.print(f"[green]✓[/] {describe(conn)}: {n_nodes:,} nodes, {n_edges:,} edges "
+    err.print(f"[green]✓[/] {escape(describe(conn))}: {n_nodes:,} nodes, {n_edges:,} edges "
               f"(size {size}, seed {seed})", highlight=False)
 
 
@@ -145,7 +148,8 @@ def serve(**options: Any) -> None:
     host, port = options["host"], options["port"]
     store = open_store({**conn, "write_wait": options["write_wait"]}, must_exist=True)
     app_ = create_app(options, store=store)  # refuses a bad token file before listening
-    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", highlight=False)
+    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", markup=False,
+              highlight=False)
     uvicorn.run(app_, host=host, port=port, log_level="info",
                 timeout_graceful_shutdown=SHUTDOWN_WAIT)
     _close_or_leave(store)
@@ -205,7 +209,8 @@ def migrate(source: str, target: str, batch: int) -> None:
     _count_tables(before, after)
     if before != after:
         raise click.ClickException("counts differ after the copy (see the table)")
-    err.print(f"[green]✓[/] copied {source} → {target}; counts match", highlight=False)
+    err.print(f"[green]✓[/] copied {escape(source)} → {escape(target)}; counts match",
+              highlight=False)
 
 
 @app.command("neo4j-dev")
@@ -240,6 +245,12 @@ def _progress() -> Progress:
                     console=err, transient=True)
 
 
+def print_error(e: Exception) -> None:
+    """One error as plain text: its message holds user data (a path, a value from a file), so
+    neither rich markup (``[bold]``) nor emoji codes (``:smile:``) in it are interpreted."""
+    err.print(f"error: {e}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coco`` script: run a command, turn failures into one-line errors."""
     try:
@@ -253,10 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print("aborted")
         return 130
     except ValidationError as e:
-        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        print_error(e)
         return 2
     except (OSError, sqlite3.Error, RuntimeError, ValueError) as e:
-        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        print_error(e)
         return 1
     return 0
 
