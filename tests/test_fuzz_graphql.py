@@ -7,6 +7,7 @@ mode: wrong types, missing required arguments). IDs are drawn from real ids of t
 as from arbitrary text, and the ``JSON`` properties of mutations from the schema's property
 names, so that the resolvers are reached, not only the validator. Each field is fuzzed twice:
 anonymously (a write must be refused and the store must not change) and with a write token.
+Then documents are broken on purpose (cut short, a stray character) to reach the parser.
 
 Every reply must be one a client can act on (OWASP API Security Top 10 2023, API8 "Security
 Misconfiguration": no stack traces, no unhandled errors):
@@ -104,9 +105,7 @@ def show_server_log(server_log: Path) -> Iterator[None]:
     start = server_log.stat().st_size if server_log.exists() else 0
     yield
     if server_log.exists():
-        with server_log.open(encoding="utf-8") as f:
-            f.seek(start)
-            print(f.read()[-20_000:])
+        print(logged_since(server_log, start)[-20_000:])
 
 
 @pytest.fixture(scope="module")
@@ -198,14 +197,29 @@ def version(server: str) -> int:
     return int(httpx.get(server + "/healthz", timeout=30).json()["version"])
 
 
-def fuzz(strategy: st.SearchStrategy[Case], check: Callable[[Case], None]) -> None:
-    """Run ``check`` on the fuzz settings' number of cases drawn from ``strategy``."""
-    FUZZ(given(case=strategy)(check))()
+def logged_since(log: Path, start: int) -> str:
+    """What the server wrote to its log from byte ``start`` on."""
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        return f.read()
+
+
+def fuzz(strategy: st.SearchStrategy[Case], check: Callable[[Case], None], log: Path) -> None:
+    """Run ``check`` on the fuzz settings' number of cases drawn from ``strategy``. A case also
+    fails when the server logged a traceback while answering it: an error the client never
+    saw is still a bug (strawberry logs resolver exceptions before masking them)."""
+    def run(case: Case) -> None:
+        start = log.stat().st_size
+        check(case)
+        logged = logged_since(log, start)
+        assert "Traceback (most recent call last)" not in logged, logged[-5000:]
+
+    FUZZ(given(case=strategy)(run))()
 
 
 @pytest.mark.parametrize("label", FIELDS)
 def test_anonymous_clients_get_coded_replies_and_cannot_write(
-        label: str, graphql_schema: GraphQLSchema, server: str) -> None:
+        label: str, graphql_schema: GraphQLSchema, server: str, server_log: Path) -> None:
     """Reads answer or refuse with a code; writes are refused, with a code, and change nothing."""
     checks = [coded_reply, refused_write] if label.startswith("Mutation.") else [coded_reply]
 
@@ -214,16 +228,17 @@ def test_anonymous_clients_get_coded_replies_and_cannot_write(
         case.call_and_validate(checks=checks, timeout=60)
         assert version(server) == before, "an anonymous request changed the store"
 
-    fuzz(cases(graphql_schema, label), check)
+    fuzz(cases(graphql_schema, label), check, server_log)
 
 
 @pytest.mark.parametrize("label", FIELDS)
-def test_token_holders_get_coded_replies(label: str, graphql_schema: GraphQLSchema) -> None:
+def test_token_holders_get_coded_replies(label: str, graphql_schema: GraphQLSchema,
+                                        server_log: Path) -> None:
     """With a write token, every field, writes included, answers or refuses with a code."""
     def check(case: Case) -> None:
         case.call_and_validate(headers=BEARER, checks=[coded_reply], timeout=60)
 
-    fuzz(cases(graphql_schema, label), check)
+    fuzz(cases(graphql_schema, label), check, server_log)
 
 
 @st.composite
@@ -238,12 +253,13 @@ def broken(draw: st.DrawFn, schema: GraphQLSchema) -> Case:
     return case
 
 
-def test_broken_documents_get_coded_replies(graphql_schema: GraphQLSchema) -> None:
+def test_broken_documents_get_coded_replies(graphql_schema: GraphQLSchema,
+                                            server_log: Path) -> None:
     """Syntax errors are coded too (GRAPHQL_PARSE_FAILED), whoever sends them."""
     def check(case: Case) -> None:
         case.call_and_validate(headers=BEARER, checks=[coded_reply], timeout=60)
 
-    fuzz(broken(graphql_schema), check)
+    fuzz(broken(graphql_schema), check, server_log)
 
 
 def test_the_fuzzer_sees_every_root_field(graphql_schema: GraphQLSchema) -> None:
