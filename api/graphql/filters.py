@@ -204,12 +204,12 @@ def check_where(where: Any, path: str) -> None:
             if ops not in (UNSET, None):
                 conditions += sum(getattr(ops, _attr(op)) is not UNSET
                                   for op in type(ops).__coco_ops__)
-        subs = [getattr(item, a) for a in ws.rels] + [getattr(item, "within", UNSET),
-                                                       item.not_]
-        subs += [w for a in ("and_", "or_") for w in (getattr(item, a) or ())
-                 if getattr(item, a) is not UNSET]
-        subs = [w for w in subs if w not in (UNSET, None)]
-        conditions += len(subs)
+        related = [w for w in [*(getattr(item, a) for a in ws.rels),
+                                getattr(item, "within", UNSET)] if w not in (UNSET, None)]
+        conditions += len(related)  # each becomes one "id in (...)" condition
+        subs = [*related, *([item.not_] if item.not_ not in (UNSET, None) else [])]
+        subs += [w for a in ("and_", "or_") if getattr(item, a) not in (UNSET, None)
+                 for w in getattr(item, a) if w not in (UNSET, None)]
         if conditions > MAX_WHERE_CONDITIONS:
             raise bad_input(path, "where", f"at most {MAX_WHERE_CONDITIONS} conditions in one "
                             "where (use 'in' for lists of values)",
