@@ -152,8 +152,10 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
             table.add_column(col, justify="right" if col == "score" else "left")
         for s in result:
             via = ", ".join(b["name"] for b in s["brokers"]) or " → ".join(s["path"])
-            table.add_row(f"{s['score']:.2f}", s["offerer"]["name"], s["needer"]["name"],
-                          ", ".join(str(c["name"]) for c in s["competences"]), via)
+            table.add_row(f"{s['score']:.2f}", escape(str(s["offerer"]["name"])),
+                          escape(str(s["needer"]["name"])),
+                          escape(", ".join(str(c["name"]) for c in s["competences"])),
+                          escape(via))
         _print(table)
 
     return introductions
@@ -200,22 +202,26 @@ def _region_table(result: dict[str, dict[str, int]], level: int) -> Table:
 
 def _print_gap_analysis(result: dict[str, Any]) -> None:
     scope = result["scope"]
-    _print(f"[bold]{scope.get('name')}[/] ({scope.get('region') or scope.get('hub')}): "
+    _print(f"[bold]{escape(str(scope.get('name')))}[/] "
+           f"({escape(str(scope.get('region') or scope.get('hub')))}): "
            f"{result['actors']:,} actors need {result['needed']:,} competences and offer "
            f"{result['offered']:,}; {result['unmet']:,} needs are met by nobody inside")
     table = Table(title="Unmet needs and the nearest suppliers elsewhere")
     for col in ("competence", "demand", "nearest suppliers (hops, country)", "trainings"):
         table.add_column(col, justify="right" if col == "demand" else "left")
     for g in result["gaps"]:
-        near = "; ".join(f"{s['name']} ({s['hops'] if s['hops'] is not None else '∞'}, "
-                         f"{s['country']})" for s in g["suppliers"])
+        near = "; ".join(f"{escape(str(s['name']))} "
+                         f"({s['hops'] if s['hops'] is not None else '∞'}, {s['country']})"
+                         for s in g["suppliers"])
         train = ", ".join(f"{k} {v}" for k, v in g["training"].items() if v and k != "total")
-        table.add_row(str(g["competence"]["name"]), str(g["demand"]), near, train or "none")
+        table.add_row(escape(str(g["competence"]["name"])), str(g["demand"]), near,
+                      escape(train) or "none")
     _print(table)
     under = result["mixing"]["underLinked"]
     if under:
         _print("Most under-linked sector groups: " + "; ".join(
-            f"{p['a']}–{p['b']} {p['observed']} ties, {p['expected']:.1f} expected"
+            f"{escape(str(p['a']))}–{escape(str(p['b']))} {p['observed']} ties, "
+            f"{p['expected']:.1f} expected"
             for p in under))
 
 

@@ -16,9 +16,10 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False)  # data may contain :codes:
 
 COMMON = [
     click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
@@ -161,16 +162,16 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
         if opts.get("report"):
             e.write_csv(opts["report"])
             err.print(f"all {len(e.problems):,} problems written to {opts['report']}",
-                      highlight=False, soft_wrap=True)
+                      markup=False, highlight=False, soft_wrap=True)
         raise
     finally:
         store.close()
         if scratch is not None:
             scratch.cleanup()
     head = "[yellow]dry run, nothing written[/]" if report.dry_run else "[green]✓[/]"
-    err.print(f"{head} {report.summary()}", highlight=False, soft_wrap=True)
+    err.print(f"{head} {escape(report.summary())}", highlight=False, soft_wrap=True)
     for note in report.notes:
-        err.print(f"  note: {note}", highlight=False, soft_wrap=True)
+        err.print(f"  note: {note}", markup=False, highlight=False, soft_wrap=True)
 
 
 class _Bar:
@@ -228,7 +229,7 @@ def _export_command(stores: Callable[[Any], Any]) -> click.Command:
                                   if labels else None)
         finally:
             store.close()
-        err.print(f"[green]✓[/] {out}: {report.nodes:,} nodes, {report.edges:,} edges "
+        err.print(f"[green]✓[/] {escape(str(out))}: {report.nodes:,} nodes, {report.edges:,} edges "
                   f"({format})", highlight=False, soft_wrap=True)
 
     return export
