@@ -3,6 +3,7 @@ inside a path or a value are not interpreted (they used to turn into 😄 and va
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,18 @@ def test_a_success_message_shows_the_path_literally(tmp_path: Path) -> None:
     done = coco("demo-data", "--size", "small", "--db", str(folder / "demo.db"))
     assert done.returncode == 0, done.stderr
     assert HOSTILE in done.stderr.replace("\n", "") and "😄" not in done.stderr
+
+
+def test_names_in_tables_and_import_summaries_show_literally(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert coco("demo-data", "--size", "small", "--db", str(db)).returncode == 0
+    top = json.loads(coco("brokers", "--group-by", "country", "--json", "--first", "1",
+                          "--db", str(db)).stdout)[0]
+    nodes = tmp_path / f"{HOSTILE}.csv"
+    nodes.write_text(f"id,label,name\n{top['id']},{top['label']},{HOSTILE} broker\n",
+                     encoding="utf-8")
+    done = coco("import", "csv", "--nodes", str(nodes), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    brokers = coco("brokers", "--group-by", "country", "--first", "3", "--db", str(db))
+    assert brokers.returncode == 0, brokers.stderr
+    assert ":smile:[bold]x" in brokers.stdout and "😄" not in brokers.stdout
