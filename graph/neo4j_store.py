@@ -24,7 +24,7 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from functools import partial
 from itertools import compress
@@ -231,9 +231,13 @@ class Neo4jStore(Store):
         left in an unknown state, and the old one is closed on another thread, which ends the
         stuck call (its socket is shut) and lets the server roll back what it had begun.
         """
-        while fut not in wait([fut], timeout=self.timeout).done:
-            if self._answers():
-                continue
+        while True:
+            try:
+                fut.exception(timeout=self.timeout)  # raises only when the wait times out
+                break
+            except TimeoutError:
+                if self._answers():
+                    continue
             self._abandon(driver)
             raise StoreUnavailable(f"{self._where} stopped answering: nothing for "
                                    f"{self.timeout:g} s, and a new connection got no reply "
@@ -251,7 +255,9 @@ class Neo4jStore(Store):
         lane = self._lanes.take()
         fut = lane.submit(self._probe)
         try:
-            return fut in wait([fut], timeout=self.timeout + 1.0).done and fut.result()
+            return fut.result(timeout=self.timeout + 1.0)
+        except TimeoutError:
+            return False
         finally:
             self._lanes.give(lane)
 
