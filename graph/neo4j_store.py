@@ -10,11 +10,19 @@ write transaction so that it sees the batches written before it, then as ``UNWIN
 statements (Neo4j's documented batching pattern). Labels and relationship types are spliced into
 the Cypher text only from the schema; values are always parameters.
 
-A frozen server (SIGSTOP, a stalled VM) keeps its TCP connections open and answers nothing; the
-official driver then waits on the socket with no bound of its own (its only read timeout is the
-server's ``connection.recv_timeout_seconds`` hint, 120 s on Neo4j 5, and the server sends it).
-So every driver call runs on a worker thread (a :class:`_Lane`) while the caller waits with a
-watchdog, :meth:`Neo4jStore._await`; see there for what the timeout bounds.
+A frozen server (SIGSTOP, a stalled VM) keeps its TCP connections open, its kernel even accepts
+new ones, and nothing answers. What the driver (neo4j 6.x) bounds then: ``connection_timeout``
+the TCP connect; ``connection_acquisition_timeout`` a new connection's Bolt handshake and HELLO;
+``connection_write_timeout`` each send. Nothing bounds a read on an open connection but the
+server's own hint ``connection.recv_timeout_seconds`` (Bolt 4.3+; 120 s from Neo4j 5), applied
+with ``settimeout`` on the socket, and there is no setting for it on the client side.
+``liveness_check_timeout`` only adds a round trip (itself unbounded) before reusing an idle
+connection, ``max_connection_lifetime`` retires old ones, and a transaction ``timeout`` is
+enforced by the server, which is the part that is frozen. Hence the watchdog here: every driver
+call runs on a worker thread (a :class:`_Lane`) while the caller waits with a bound and checks the
+server when a call is slow (:meth:`Neo4jStore._await` says what the timeout bounds). It uses the
+driver's public API only; setting a read timeout on its sockets would mean reaching into the
+pool's private connections, and would cut long statements the server is still working on.
 """
 
 from __future__ import annotations
@@ -223,9 +231,11 @@ class Neo4jStore(Store):
         through the Bolt handshake and HELLO within ``timeout`` (:meth:`_answers`). A server
         that is merely busy (a long import, a big commit) passes and the call waits on, checked
         again every ``timeout``; a frozen one fails, so a call gives up within about twice the
-        timeout. This is the liveness test of the Bolt spec's ``connection.recv_timeout_seconds``
-        hint, made from outside the connection: the driver has no client-side read timeout, and
-        a socket timeout would cut long statements that the server is still working on.
+        timeout. The Bolt spec's ``connection.recv_timeout_seconds`` hint rests on the same
+        idea (the server promises a chunk or NOOP at least once per period, so silence means a
+        dead peer), but its period is the server's (120 s); this test is made from outside the
+        connection, on the client's own clock. The caller's bound does not depend on the driver
+        noticing anything: the lane may stay stuck, the caller does not.
 
         Giving up abandons the driver: a new one takes its place, so the pool holds no connection
         left in an unknown state, and the old one is closed on another thread, which ends the
