@@ -233,3 +233,38 @@ def test_http_and_cli_give_up_on_a_frozen_neo4j_quickly_and_recover(
         # the same server process, with the same store object, answers again
         r = httpx.get(base + "/-/stats.json", timeout=30)
         assert r.status_code == 200 and r.json()["labels"]["Hub"] == 1
+
+
+def test_a_frozen_neo4j_stalls_no_other_request(own_server: object, tmp_path: Path) -> None:
+    """Issue 11: with Neo4j stopped by SIGSTOP, /healthz and /docs did not answer for 90 s.
+    Now health answers within a second, pages that need no store answer at once, queries get
+    a coded 503 with Retry-After within the budgets, and all recover after SIGCONT."""
+    uri = own_server.uri  # type: ignore[attr-defined]
+    with Neo4jStore(uri) as store:
+        store.upsert_nodes([hub("h", "Hub")], source="setup")
+    env = {"COCO_NEO4J_TIMEOUT": "3", "COCO_GRAPHQL_TIMEOUT": "1"}
+    query = {"query": '{ node(id: "h") { id name } }'}
+    with running_server(tmp_path / "unused.db", "--neo4j", uri, env=env) as base, \
+            httpx.Client(base_url=base, timeout=60) as http:
+        assert http.post("/graphql", json=query).json()["data"]["node"]["name"] == "Hub"
+        with _frozen(own_server):
+            stuck = http.post("/graphql", json=query)  # over its 1 s budget: stopped
+            timings = {}
+            for path in ("/healthz", "/docs", "/healthz"):
+                started = time.monotonic()
+                reply = http.get(path)
+                timings[path] = time.monotonic() - started, reply.status_code
+            started = time.monotonic()
+            stats = http.get("/-/stats.json")  # waits for the store's own 3 s timeout
+            stats_waited = time.monotonic() - started
+        assert stuck.status_code == 503 and int(stuck.headers["retry-after"]) >= 1
+        assert stuck.json()["errors"][0]["extensions"]["code"] == "QUERY_TIMEOUT"
+        assert timings["/healthz"][1] == 503 and timings["/healthz"][0] < 1.5
+        assert timings["/docs"][1] == 200 and timings["/docs"][0] < 1.5
+        assert stats.status_code == 503 and stats_waited < 4 * 3
+        assert stats.json()["code"] == "STORE_UNAVAILABLE" and uri not in stats.text
+        deadline = time.monotonic() + 30  # recovery, by itself
+        while http.get("/healthz").status_code != 200:
+            assert time.monotonic() < deadline, "health never came back"
+            time.sleep(0.2)
+        assert http.post("/graphql", json=query).json()["data"]["node"]["name"] == "Hub"
