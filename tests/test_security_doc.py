@@ -18,7 +18,8 @@ ROWS = [line for line in LIMITS.splitlines() if line.startswith("| ") and "---" 
 # "`MAX_HOPS`, `MAX_NEIGHBOURHOOD_HOPS`, `api/graphql/paths.py`": constants, then their module
 CITED = re.compile(r"((?:`[A-Z][A-Z0-9_]*`, )+)`([\w/]+)\.py`")
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?: MiB)?")  # 12, 500,000, 4 MiB
-LIMIT_SETTINGS = [s for s in SETTINGS if s.name.startswith("graphql_") or s.name == "write_wait"]
+LIMIT_SETTINGS = [s for s in SETTINGS
+                  if s.name.startswith("graphql_") or s.name in ("write_wait", "neo4j_timeout")]
 
 
 def cited_constants() -> list[tuple[str, str]]:
