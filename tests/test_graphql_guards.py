@@ -169,6 +169,16 @@ def test_node_budget_counts_nested_pages_and_variables(url: str) -> None:
     assert data(url, q, {"n": 40})["companies"]["nodes"]
 
 
+def test_node_budget_counts_nodes_by_ids_as_many_as_the_ids(url: str) -> None:
+    """``nodes(ids:)`` has no ``first``: its page is the list of ids (the fuzzer's way past
+    the budget, 1,000 ids × offeredBy(first: 1000))."""
+    q = ("query($ids: [ID!]!) { nodes(ids: $ids) { ... on Competence { "
+         "offeredBy(first: 100) { id } } } }")
+    ids = [f"c-{i}" for i in range(60)]
+    assert "could return up to 6,060 nodes" in _error(gql(url, q, {"ids": ids}))
+    assert "nodes" in data(url, q, {"ids": ids[:40]})
+
+
 def test_node_budget_counts_fragments_where_they_are_spread(url: str) -> None:
     """A fragment costs its pages times the pages above each place it is spread."""
     q = ("query($h: Int!) { hubs(first: $h) { nodes { ...M } } "

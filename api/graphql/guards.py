@@ -370,9 +370,23 @@ class _Cost:
         if "first" in definition.args and named.name not in NOT_NODES:
             n = multiplier * max(_first(node, definition, self.variables), 1)
             cost = n
+        elif "ids" in definition.args:  # nodes(ids: [...]): as many nodes as ids
+            n = multiplier * max(_count(node, "ids", self.variables), 1)
+            cost = n
         if node.selection_set is not None and is_composite_type(named):
             cost += self.selections(node.selection_set, named, n)
         return cost
+
+
+def _count(node: FieldNode, name: str, variables: Mapping[str, Any]) -> int:
+    """How many items a list argument holds (0 when it cannot be told before coercion)."""
+    for arg in node.arguments or ():
+        if arg.name.value == name:
+            if isinstance(arg.value, VariableNode) and arg.value.name.value not in variables:
+                return 0
+            value = value_from_ast_untyped(arg.value, variables)
+            return len(value) if isinstance(value, list) else 1
+    return 0
 
 
 def _first(node: FieldNode, definition: Any, variables: Mapping[str, Any]) -> int:
