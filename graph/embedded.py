@@ -83,6 +83,7 @@ FORMAT = 1  # bump when the file layout changes
 SOURCE = "(SELECT source FROM writes WHERE writes.id = wid)"
 UPDATED = "(SELECT at FROM writes WHERE writes.id = wid)"
 FULL = f"json_set(props, '$.source', {SOURCE}, '$.updatedAt', {UPDATED})"
+EDGE_FULL = FULL.replace("props", "e.props").replace("= wid", "= e.wid")  # edges e JOIN nodes
 CHUNK = 500  # ids per IN (...) lookup
 QUEUED = 4  # batches written by the SQL thread while the next ones are planned
 WRITE_WAIT = 600.0  # seconds a write waits for another process's write (an import) by default
@@ -645,23 +646,26 @@ class EmbeddedStore(Store):
                 yield Node(i, self.label_name[lab], orjson.loads(p))
 
     def iter_edges(self, rel: str | None = None, batch: int = 10_000) -> Iterator[Edge]:
+        """Edges in key order, their ends' ids read with them from the file (not from the
+        index, which may not know yet the nodes another process just wrote)."""
         last: tuple[int, int, int] = (-1, -1, -1)
-        ids = None
         while True:
+            q = (f"SELECT e.src, e.type, e.dst, s.id, d.id, {EDGE_FULL} "
+                 "FROM edges e JOIN nodes s ON s.idx = e.src JOIN nodes d ON d.idx = e.dst "
+                 "WHERE (e.src, e.type, e.dst) > (?, ?, ?)")
+            args: list[Any] = list(last)
+            if rel is not None:
+                q += " AND e.type = ?"
+                args.append(self.type_code[rel])
             with self._lock:
-                q = (f"SELECT src, type, dst, {FULL} FROM edges WHERE (src, type, dst) > (?, ?, ?)")
-                args: list[Any] = list(last)
-                if rel is not None:
-                    q += " AND type = ?"
-                    args.append(self.type_code[rel])
-                rows = self._db.execute(q + " ORDER BY src, type, dst LIMIT ?",
+                self._sync()
+                rows = self._db.execute(q + " ORDER BY e.src, e.type, e.dst LIMIT ?",
                                         [*args, batch]).fetchall()
-                ids = self.index.ids
             if not rows:
                 return
             last = rows[-1][:3]
-            for s, t, d, p in rows:
-                yield Edge(ids[s], self.type_name[t], ids[d], orjson.loads(p))  # type: ignore[arg-type]
+            for _, t, _, s, d, p in rows:
+                yield Edge(s, self.type_name[t], d, orjson.loads(p))
 
     def topology(self, labels: Sequence[str] | None = None,
                  rel_types: Sequence[str] | None = None) -> Topology:

@@ -22,7 +22,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.store import StoreBusy
-from tests.conftest import hub
+from tests.conftest import edge, hub
 from tests.server import ROOT, running_server
 
 TOKEN = "writer-secret-0123456789"
@@ -191,3 +191,17 @@ def test_a_busy_store_answers_store_busy_with_retry_after(tmp_path: Path) -> Non
         assert "try again" in error["message"]
         assert http.post("/graphql", json={"query": '{ node(id: "late") { id } }'}).json() == {
             "data": {"node": None}}
+
+
+def test_a_stale_process_streams_edges_that_another_process_wrote(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)
+    stale = EmbeddedStore(db)
+    try:
+        with EmbeddedStore(db) as other:
+            other.upsert_nodes([hub("h-2", "Second Hub"), hub("h-3", "Third Hub")], source="x")
+            other.upsert_edges([edge("h-2", "PARTNERS_WITH", "h-3")], source="x")
+        assert [(e.source, e.type, e.target) for e in stale.iter_edges()] == [
+            ("h-2", "PARTNERS_WITH", "h-3")]
+    finally:
+        stale.close()
