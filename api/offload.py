@@ -20,10 +20,15 @@ T = TypeVar("T")
 
 
 class Offload:
-    """The worker threads of one application (started in its lifespan)."""
+    """The worker threads of one application (started in its lifespan).
 
-    def __init__(self, workers: int = 8):
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="coco-work")
+    Writes have threads of their own: a write may wait seconds for another process's write
+    (an import), and writes waiting together must not take every thread that reads need.
+    """
+
+    def __init__(self, readers: int = 8, writers: int = 4):
+        self.pool = ThreadPoolExecutor(readers, thread_name_prefix="coco-work")
+        self.write_pool = ThreadPoolExecutor(writers, thread_name_prefix="coco-work-write")
 
     async def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """``fn(*args)`` on a worker; :class:`TimeoutError` after ``timeout`` seconds (the
@@ -32,7 +37,7 @@ class Offload:
         return await asyncio.wait_for(asyncio.shield(future), timeout)
 
     async def run(self, make: Callable[[], Awaitable[T]], *, timeout: float | None,
-                  must_finish: Callable[[], bool] = lambda: False) -> T:
+                  must_finish: Callable[[], bool] = lambda: False, write: bool = False) -> T:
         """Run the coroutine ``make()`` on a worker's own event loop.
 
         After ``timeout`` seconds the coroutine is cancelled at its next ``await`` and
@@ -40,7 +45,7 @@ class Offload:
         something that must not be abandoned (a write), which is then awaited to its end.
         """
         task = _Task(make)
-        future = asyncio.wrap_future(self.pool.submit(task))
+        future = asyncio.wrap_future((self.write_pool if write else self.pool).submit(task))
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError:
@@ -51,7 +56,8 @@ class Offload:
 
     def shutdown(self) -> None:
         """Stop taking work; running work is not waited for (the process is ending)."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        for pool in (self.pool, self.write_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Task:

@@ -25,8 +25,8 @@ from tests.conftest import hub
 from tests.server import ROOT, free_port, running_server
 
 TOKEN = "stall-secret-0123456789"
-CREATE = {"query": 'mutation { createNodes(nodes: [{ id: "h-new", label: Hub, properties: '
-                   '{ name: "New Hub", kind: "cluster", country: "AT" } }]) { id } }'}
+CREATE = ('mutation { createNodes(nodes: [{ id: "h-new-%d", label: Hub, properties: '
+          '{ name: "New Hub", kind: "cluster", country: "AT" } }]) { id } }')
 
 
 @pytest.fixture
@@ -48,13 +48,13 @@ def locked(db: Path) -> Iterator[sqlite3.Connection]:
     con.close()
 
 
-def _write_in_background(http: httpx.Client
+def _write_in_background(http: httpx.Client, i: int = 0
                          ) -> tuple[threading.Thread, list[httpx.Response | Exception]]:
     answers: list[httpx.Response | Exception] = []
 
     def write() -> None:
         try:
-            answers.append(http.post("/graphql", json=CREATE,
+            answers.append(http.post("/graphql", json={"query": CREATE % i},
                                      headers={"Authorization": f"Bearer {TOKEN}"}))
         except httpx.HTTPError as e:  # the server went away (the SIGTERM test)
             answers.append(e)
@@ -66,11 +66,14 @@ def _write_in_background(http: httpx.Client
 
 def test_reads_and_pages_answer_while_a_write_waits_for_the_lock(
         db: Path, locked: sqlite3.Connection) -> None:
-    env = {"COCO_API_TOKENS": f"w:{TOKEN}", "COCO_WRITE_WAIT": "6",
-           "COCO_GRAPHQL_TIMEOUT": "2"}
-    with running_server(db, env=env) as base, httpx.Client(base_url=base, timeout=30) as http:
-        writer, answers = _write_in_background(http)
-        time.sleep(0.5)  # the write is now waiting for the lock
+    env = {"COCO_API_TOKENS": f"w:{TOKEN}", "COCO_WRITE_WAIT": "8",
+           "COCO_GRAPHQL_TIMEOUT": "4"}
+    limits = httpx.Limits(max_connections=20)
+    with running_server(db, env=env) as base, \
+            httpx.Client(base_url=base, timeout=30, limits=limits) as http:
+        # more waiting writes than the server has threads, for reads or for writes
+        waiting = [_write_in_background(http, i) for i in range(12)]
+        time.sleep(0.5)  # the writes are now waiting for the lock
         for ask in (lambda: http.get("/healthz"), lambda: http.get("/docs"),
                     lambda: http.get("/-/stats.json"),
                     lambda: http.post("/graphql", json={"query": '{ node(id: "h-1") { id } }'})):
@@ -78,12 +81,14 @@ def test_reads_and_pages_answer_while_a_write_waits_for_the_lock(
             reply = ask()
             assert reply.status_code == 200, reply.text
             assert time.monotonic() - started < 2, "a read waited for the stuck write"
-        assert writer.is_alive()  # still waiting: its 6 s are longer than a query's 2 s budget
-        locked.execute("ROLLBACK")  # the other process is done: the write goes through
-        writer.join(timeout=30)
-        answer = answers[0]
-        assert isinstance(answer, httpx.Response) and answer.status_code == 200
-        assert answer.json() == {"data": {"createNodes": [{"id": "h-new"}]}}
+        # still waiting: no budget (8 s for the lock, 4 s for a query) has run out yet
+        assert all(writer.is_alive() for writer, _ in waiting)
+        locked.execute("ROLLBACK")  # the other process is done: the writes go through
+        for i, (writer, answers) in enumerate(waiting):
+            writer.join(timeout=30)
+            answer = answers[0]
+            assert isinstance(answer, httpx.Response) and answer.status_code == 200
+            assert answer.json() == {"data": {"createNodes": [{"id": f"h-new-{i}"}]}}
 
 
 def test_sigterm_ends_the_server_even_with_a_request_stuck(

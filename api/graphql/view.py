@@ -10,6 +10,7 @@ are capped before strawberry reads them; responses are encoded with orjson.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -27,6 +28,15 @@ from api.graphql.schema import build_schema
 from api.offload import Offload
 
 MAX_BODY = body.MAX_BODY
+
+
+# A mutation needs the keyword (a shorthand `{ … }` is a query): a document without it cannot
+# write; one with it (perhaps only in a string) goes to the writers' threads, which is harmless.
+_MUTATION = re.compile(r"\bmutation\b")
+
+
+def may_write(query: object) -> bool:
+    return isinstance(query, str) and _MUTATION.search(query) is not None
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
@@ -55,7 +65,8 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             result: ExecutionResult = await offload.run(
                 lambda: parent(request, request_adapter, sub_response, context, root_value,
                                request_data),
-                timeout=self.timeout, must_finish=lambda: context.write_batch is not None)
+                timeout=self.timeout, must_finish=lambda: context.write_batch is not None,
+                write=may_write(request_data.query))
         except TimeoutError:
             result = ExecutionResult(data=None, errors=[GraphQLError(
                 f"the query ran longer than {self.timeout:g} s and was stopped: ask for less "
