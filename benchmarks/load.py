@@ -47,6 +47,7 @@ LOOKUP = """query($id: ID!) {
 SEARCH = """query($t: String!) { search(text: $t, first: 10) { score node { id name } } }"""
 WRITE = """mutation($n: [NodeInput!]!) { createNodes(nodes: $n) { id } }"""
 TERMS = ["lodz design", "kosice", "wien", "robotics", "media studio", "ljubljana"]
+RUN = f"{int(time.time()):x}"  # ids of this run's writes are new even in a reused store
 
 
 def calibration() -> float:
@@ -79,7 +80,7 @@ async def client_loop(http: httpx.AsyncClient, k: int, level: int, stop: float,
         elif kind == "search":
             body = {"query": SEARCH, "variables": {"t": TERMS[n % len(TERMS)]}}
         else:
-            new_id = f"load-{level}-{k}-{n}"
+            new_id = f"load-{RUN}-{level}-{k}-{n}"
             body = {"query": WRITE, "variables": {"n": [{"id": new_id, "label": "Hub",
                                                          "properties": {
                                                              "name": f"Load hub {new_id}",

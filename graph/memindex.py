@@ -98,6 +98,12 @@ class Csr:
         counts = np.bincount(keys, minlength=n_nodes)
         self.ptr = np.concatenate(([0], np.cumsum(counts)))
 
+    def grow(self, n_nodes: int) -> None:
+        """Make room for nodes up to ``n_nodes``, without edges."""
+        missing = n_nodes + 1 - len(self.ptr)
+        if missing > 0:
+            self.ptr = np.concatenate((self.ptr, np.full(missing, self.ptr[-1])))
+
     def of(self, node: int) -> np.ndarray:
         return self.edges[self.ptr[node]: self.ptr[node + 1]]
 
@@ -128,7 +134,7 @@ class GraphIndex:
             self.ids.extend(ids)
             self.pos.update(zip(ids, idxs, strict=True))
             self.labels.extend(np.asarray(labels, dtype=np.int8))
-            self._invalidate()
+            self._grown()
             return
         top = max(idxs) + 1
         if top > len(self.ids):
@@ -138,7 +144,14 @@ class GraphIndex:
             self.ids[i] = node_id
             self.pos[node_id] = i
         self.labels.view[np.asarray(idxs, dtype=np.int64)] = labels
-        self._invalidate()
+        self._grown()
+
+    def _grown(self) -> None:
+        """New nodes have no edges yet: the adjacency stays valid, only longer (so that a
+        write of nodes does not make the next traversal re-sort every edge)."""
+        for csr in (self._out, self._in):
+            if csr is not None:
+                csr.grow(self.n_slots)
 
     def add_edges(self, src: np.ndarray, dst: np.ndarray, typ: np.ndarray) -> None:
         """Register new edges (callers check they are new)."""

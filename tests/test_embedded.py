@@ -87,3 +87,27 @@ def test_killed_writer_leaves_every_committed_batch(tmp_path: Path) -> None:
         for i in committed:
             assert s.get_node(f"c{i}-199") is not None
         assert s.counts()["relationships"]["MEMBER_OF"] == n_companies
+
+
+def test_adjacency_stays_right_when_nodes_are_added_after_a_traversal(tmp_path: Path) -> None:
+    """New nodes extend the in-memory adjacency instead of forcing a re-sort of every edge;
+    what a traversal finds must equal what a freshly opened store finds."""
+    path = tmp_path / "s.db"
+    with EmbeddedStore(path) as store:
+        store.upsert_nodes([hub("h1", "H1"), company("c1", "C1"), company("c2", "C2")],
+                           source="t")
+        store.upsert_edges([edge("c1", "MEMBER_OF", "h1"), edge("c2", "MEMBER_OF", "h1")],
+                           source="t")
+        assert len(store.neighbours(["h1"], direction="in")["h1"]) == 2  # adjacency built
+        store.upsert_nodes([company(f"n{i}", f"N{i}") for i in range(5)], source="t")
+        grown = store.neighbours(["h1", "n4", "c2"], direction="both")  # the grown adjacency
+        assert {k: sorted(nb.node.id for nb in v) for k, v in grown.items()} == {
+            "h1": ["c1", "c2"], "n4": [], "c2": ["h1"]}
+        store.upsert_edges([edge("n3", "MEMBER_OF", "h1")], source="t")
+        store.upsert_nodes([company("late", "Late")], source="t")
+        seen = {k: sorted(nb.node.id for nb in v) for k, v in
+                store.neighbours(["h1", "n3", "late", "c1"], direction="both").items()}
+    with EmbeddedStore(path) as fresh:
+        assert seen == {k: sorted(nb.node.id for nb in v) for k, v in
+                        fresh.neighbours(["h1", "n3", "late", "c1"], direction="both").items()}
+    assert seen["h1"] == ["c1", "c2", "n3"] and seen["late"] == []
