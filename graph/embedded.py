@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS nodes (
     wid INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS nodes_label_id ON nodes(label, id);
+CREATE INDEX IF NOT EXISTS nodes_wid ON nodes(wid);
+CREATE TABLE IF NOT EXISTS deleted (id TEXT NOT NULL, wid INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS edges (
     src INTEGER NOT NULL,
     type INTEGER NOT NULL,
@@ -146,8 +148,9 @@ class EmbeddedStore(Store):
             return False  # a new file: no tables yet
         if fmt is not None and fmt[0] != FORMAT:
             raise RuntimeError(f"{self.path}: store format {fmt[0]}, this version reads {FORMAT}")
+        tables = {n for (n,) in self._db.execute("SELECT name FROM sqlite_master")}
         return (fmt is not None and labels >= set(SCHEMA.label_names)
-                and types >= set(SCHEMA.rel_names))
+                and types >= set(SCHEMA.rel_names) and {"nodes_wid", "deleted"} <= tables)
 
     def _create_schema(self) -> None:
         self._begin_write()
@@ -386,11 +389,9 @@ class EmbeddedStore(Store):
         return wid
 
     def _new_write_id(self, source: str, stamp: str) -> int:
+        """A new ``writes`` row: ids only grow, so ``wid > w`` finds what was written after
+        write ``w`` (:meth:`node_changes`), migrated records with old stamps included."""
         self._sync()
-        row = self._db.execute("SELECT id FROM writes WHERE source = ? AND at = ?",
-                               (source, stamp)).fetchone()
-        if row is not None:
-            return int(row[0])
         cur = self._db.execute("INSERT INTO writes(source, at) VALUES (?, ?)", (source, stamp))
         return int(cur.lastrowid or 0)
 
@@ -405,6 +406,8 @@ class EmbeddedStore(Store):
         """
         db = self._db
         db.executemany("DELETE FROM edges WHERE src=? AND type=? AND dst=?", rows.del_edges)
+        db.executemany("INSERT INTO deleted SELECT id, ? FROM nodes WHERE idx=?",
+                       [(rows.wid, i) for (i,) in rows.del_nodes])
         db.executemany("DELETE FROM nodes WHERE idx=?", rows.del_nodes)
         for table, conflict, payload, own_wids in zip(
                 ("nodes", "edges"), ("idx", "src, type, dst"), rows.payloads, rows.own_wids,
@@ -531,6 +534,29 @@ class EmbeddedStore(Store):
         return out
 
     # -- reads -------------------------------------------------------------------------------
+    def node_changes(self, since: int | None) -> tuple[int, list[Node], list[str]]:
+        """Nodes written and ids deleted after write ``since`` (all of them, in one read
+        snapshot), and the write to ask from next time; ``since=None`` asks only for that."""
+        with self._lock:
+            self._sync()
+            own = not self._db.in_transaction
+            if own:
+                self._db.execute("BEGIN")
+            try:
+                last = int(self._db.execute("SELECT coalesce(max(id), 0) FROM writes")
+                           .fetchone()[0])
+                if since is None:
+                    return last, [], []
+                nodes = [Node(i, self.label_name[lab], orjson.loads(p)) for i, lab, p in
+                         self._db.execute(f"SELECT id, label, {FULL} FROM nodes WHERE wid > ?",
+                                          (since,))]
+                deleted = [i for (i,) in self._db.execute(
+                    "SELECT id FROM deleted WHERE wid > ?", (since,))]
+            finally:
+                if own:
+                    self._db.execute("COMMIT")
+        return last, nodes, deleted
+
     @property
     def version(self) -> int:
         with self._lock:

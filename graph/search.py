@@ -225,27 +225,35 @@ class SearchIndex:
 class LiveSearch:
     """One :class:`SearchIndex` kept current with a store whose version moves on.
 
-    ``nodes()`` reads every node (e.g. ``store.iter_nodes``), ``changed(ids)`` the nodes that
-    exist among some ids (``store.get_nodes``). Searches and updates take a lock; a rebuild
-    runs on a daemon thread of its own, so neither a request nor the process's exit waits for
-    it, and only the very first search builds while it waits.
+    ``nodes()`` reads every node (``store.iter_nodes``); ``changes(since)`` is the store's
+    :meth:`~graph.store.Store.node_changes`: the nodes written and ids deleted since a point,
+    or None where the store cannot tell. Where it can, the index follows every write, this
+    process's or another's, at the cost of what changed; where it cannot, this process's own
+    writes are applied from ``changed(ids)`` (``store.get_nodes``) and a write elsewhere makes
+    the whole index be rebuilt. Catching up after another process's write, and any rebuild,
+    run on a daemon thread while searches use the index as it was; only the first search
+    waits for a build.
     """
 
     def __init__(self, nodes: Callable[[], Iterable[Node]],
-                 changed: Callable[[list[str]], dict[str, Node]]):
-        self._nodes, self._changed = nodes, changed
-        self._lock = threading.Lock()
+                 changed: Callable[[list[str]], dict[str, Node]],
+                 changes: Callable[[int | None], tuple[int, list[Node], list[str]] | None]
+                 = lambda since: None):
+        self._nodes, self._changed, self._changes = nodes, changed, changes
+        self._lock = threading.Lock()  # the index and its version
+        self._catching_up = threading.Lock()  # one catch-up at a time: cursors only advance
         self._index: SearchIndex | None = None
         self._version = -1  # of the store that the index reflects
-        self._building: threading.Thread | None = None
+        self._cursor: int | None = None  # the store's change point, where it has them
+        self._worker: threading.Thread | None = None
 
     def search(self, version: int, text: str, labels: Sequence[str] | None = None,
                first: int = 20) -> list[Hit]:
-        """Search the index of store ``version``, or the last one while that is rebuilt."""
+        """Search the index of store ``version``, or the last one while that is brought up."""
         with self._lock:
             if self._index is not None:
                 if version > self._version:
-                    self._rebuild_soon(version)
+                    self._in_background(self._refresh, version)
                 return self._index.search(text, labels, first)
         self._build(version)  # the first search: nothing to serve yet
         with self._lock:
@@ -254,33 +262,54 @@ class LiveSearch:
 
     def wrote(self, before: int, after: int, ids: list[str], deleted: list[str]) -> None:
         """This process moved the store from version ``before`` to ``after`` by writing the
-        nodes ``ids`` and deleting ``deleted``: apply just that, if nothing else came between."""
-        if not ids and not deleted:
-            with self._lock:
-                if self._version == before:
-                    self._version = after
-                return
+        nodes ``ids`` and deleting ``deleted``: searchable at once (read-your-writes)."""
+        if self._index is None:
+            return  # the first search builds it
+        if self._cursor is not None:
+            self._catch_up(after)
+            return
         nodes = list(self._changed(ids).values()) if ids else []
         with self._lock:
-            index = self._index
-            if index is None or self._version != before:
+            if self._index is None or self._version != before:
                 return  # a rebuild (running or on the next search) brings the index up
-            index.update(nodes, deleted)
+            self._index.update(nodes, deleted)
             self._version = after
-            if len(index.dead) > max(len(index.ids) // 4, 1000):
-                self._rebuild_soon(after)
 
-    def _rebuild_soon(self, version: int) -> None:
-        """Start a background rebuild unless one runs (the caller holds the lock)."""
-        if self._building is None or not self._building.is_alive():
-            self._building = threading.Thread(target=self._build, args=(version,),
-                                              name="coco-search-index", daemon=True)
-            self._building.start()
+    def _refresh(self, version: int) -> None:
+        if self._cursor is not None:
+            self._catch_up(version)
+        else:
+            self._build(version)
+
+    def _catch_up(self, version: int) -> None:
+        """Apply what the store changed since the last catch-up (read after ``version``)."""
+        with self._catching_up:
+            found = self._changes(self._cursor)
+            if found is None:
+                return self._build(version)
+            cursor, nodes, deleted = found
+            with self._lock:
+                assert self._index is not None
+                self._index.update(nodes, deleted)
+                self._cursor, self._version = cursor, max(version, self._version)
+                crowded = len(self._index.dead) > max(len(self._index.ids) // 4, 1000)
+            if crowded:
+                self._build(version)  # more tombstones than documents are worth
+        return None
+
+    def _in_background(self, work: Callable[[int], None], version: int) -> None:
+        """Start ``work(version)`` on a daemon thread unless one runs (the lock is held)."""
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=work, args=(version,),
+                                            name="coco-search-index", daemon=True)
+            self._worker.start()
 
     def _build(self, version: int) -> None:
-        """Index every node as of ``version`` (read before the scan: a write during the scan
-        makes the next search see a newer version and build again)."""
+        """Index every node as of ``version``; the change point is read before the scan, so
+        what is written during it comes again with the next catch-up."""
+        found = self._changes(None)
+        cursor = None if found is None else found[0]
         index = SearchIndex(self._nodes())
         with self._lock:
             if version >= self._version or self._index is None:
-                self._index, self._version = index, version
+                self._index, self._version, self._cursor = index, version, cursor

@@ -239,6 +239,12 @@ class Store(ABC):
     def iter_edges(self, rel: str | None = None, batch: int = 10_000) -> Iterator[Edge]:
         """Every edge (of a type), streamed."""
 
+    def node_changes(self, since: int | None) -> tuple[int, list[Node], list[str]] | None:
+        """Nodes written and ids deleted since a point that the previous call returned, for
+        caches that follow the store (the search index); None: this store cannot tell, rebuild
+        the cache instead."""
+        return None
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -104,3 +104,34 @@ def test_this_process_writes_are_searchable_at_once(tmp_path: Path) -> None:
         while search(http, "ljubljana") != ["h-3"]:
             assert time.monotonic() < deadline, "the index never caught up"
             time.sleep(0.1)
+
+
+def test_the_store_says_what_changed_since_a_point(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        store.upsert_nodes([hub("h-1", "One"), hub("h-2", "Two")], source="a")
+        point, _, _ = store.node_changes(None)
+        assert store.node_changes(point) == (point, [], [])
+        store.upsert_nodes([hub("h-1", "One again")], source="b")
+        store.delete_nodes(["h-2"])
+        store.upsert_nodes([hub("h-3", "Three")], source="c")
+        later, nodes, deleted = store.node_changes(point)
+        assert later > point and deleted == ["h-2"]
+        assert sorted((n.id, n.props["name"]) for n in nodes) == [("h-1", "One again"),
+                                                                   ("h-3", "Three")]
+        assert store.node_changes(later)[1:] == ([], [])
+
+
+def test_a_delete_elsewhere_leaves_the_search(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with EmbeddedStore(db) as s:
+        s.upsert_nodes([hub("h-1", "Wiener Kreativhub"), hub("h-2", "Grazer Hub")],
+                       source="seed")
+    query = {"query": '{ search(text: "wiener") { node { id } } }'}
+    with running_server(db) as base, httpx.Client(base_url=base, timeout=30) as http:
+        assert http.post("/graphql", json=query).json()["data"]["search"] != []
+        with EmbeddedStore(db) as other:
+            other.delete_nodes(["h-1"])
+        deadline = time.monotonic() + 15
+        while http.post("/graphql", json=query).json()["data"]["search"] != []:
+            assert time.monotonic() < deadline, "the deleted node stayed searchable"
+            time.sleep(0.1)

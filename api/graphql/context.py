@@ -72,7 +72,8 @@ class Context:
         if self.cache.search is None:
             store = self.store
             self.cache.search = LiveSearch(lambda: store.iter_nodes(),
-                                           lambda ids: store.get_nodes(ids))
+                                           lambda ids: store.get_nodes(ids),
+                                           lambda since: store.node_changes(since))
         return self.cache.search
 
     def wrote(self, tx: Transaction, result: WriteResult) -> None:

@@ -56,12 +56,17 @@ class QueryBase:
         "Full-text search over names, alternative labels and descriptions, accent- and "
         "case-insensitive ('lodz' finds Łódź), best matches first. Every word of `text` must "
         "match a word or the start of one."))
-    def search(self, info: Info, text: str, labels: Optional[list[Label]] = None,  # noqa: UP045
-               first: int = 20) -> list[SearchHit]:
+    async def search(self, info: Info, text: str,
+                     labels: Optional[list[Label]] = None,  # noqa: UP045
+                     first: int = 20) -> list[SearchHit]:
         check_first("search", first)
         ctx = info.context
         hits = ctx.search_index().search(ctx.version, text, _names(labels), first)
-        return [SearchHit(node_id=h.id, score=h.score, matched=h.field) for h in hits]
+        # the index may lag a write by another process for a moment: never show a node
+        # that is gone (the lookup also loads the hits' nodes for their fields)
+        found = await ctx.loaders.nodes.load_many([h.id for h in hits])
+        return [SearchHit(node_id=h.id, score=h.score, matched=h.field)
+                for h, node in zip(hits, found, strict=True) if node is not None]
 
     @strawberry.field(description=(
         "A shortest chain of relationships between two nodes, at most `maxHops` long (null "
