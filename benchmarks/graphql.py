@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import httpx  # noqa: E402
 
+from benchmarks.common import demo_db  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 FLOOR_MS = 25.0
@@ -191,11 +191,7 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--clients", type=int, default=4)
     args = ap.parse_args()
-    db = args.db or Path(f"/tmp/coco-bench-{args.size}-{args.seed}.db")
-    if not db.exists():
-        print(f"generating the {args.size} demo into {db} …", flush=True)
-        subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--size", args.size,
-                        "--seed", str(args.seed), "--db", str(db)], cwd=ROOT, check=True)
+    db = demo_db(args.size, args.seed, args.db)
     with running_server(db, timeout=120) as url:
         http = over_http(url, args.requests)
         rps = concurrent(url, args.clients)

@@ -25,7 +25,6 @@ import argparse
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,6 +37,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import httpx  # noqa: E402
 
+from benchmarks.common import calibrate, demo_db  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 FLOOR_MS = 100.0
@@ -64,13 +64,6 @@ QUERIES: dict[str, str] = {
 }
 
 
-def calibrate() -> float:
-    """Seconds for ``sum(range(10_000_000))``: the speed of this core right now."""
-    t0 = time.perf_counter()
-    sum(range(10_000_000))
-    return time.perf_counter() - t0
-
-
 def measure(client: httpx.Client, query: str, requests: int) -> tuple[float, float, str]:
     """p50 ms, max ms and the outcome (the error code, or ``ok``) of ``requests`` sends.
 
@@ -95,11 +88,7 @@ def main() -> int:
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--requests", type=int, default=50)
     args = ap.parse_args()
-    db = args.db or Path(f"/tmp/coco-bench-{args.size}-{args.seed}.db")
-    if not db.exists():
-        print(f"generating the {args.size} demo into {db} …", flush=True)
-        subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--size", args.size,
-                        "--seed", str(args.seed), "--db", str(db)], cwd=ROOT, check=True)
+    db = demo_db(args.size, args.seed, args.db)
     print(f"CPU calibration: sum(range(10_000_000)) = {calibrate():.3f} s; "
           f"load average {os.getloadavg()[0]:.2f}")
     results = {}

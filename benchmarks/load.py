@@ -37,6 +37,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import httpx  # noqa: E402
 
+from benchmarks.common import calibrate, demo_db  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 TOKEN = "load-benchmark-secret-0123456789"
@@ -48,12 +49,6 @@ SEARCH = """query($t: String!) { search(text: $t, first: 10) { score node { id n
 WRITE = """mutation($n: [NodeInput!]!) { createNodes(nodes: $n) { id } }"""
 TERMS = ["lodz design", "kosice", "wien", "robotics", "media studio", "ljubljana"]
 RUN = f"{int(time.time()):x}"  # ids of this run's writes are new even in a reused store
-
-
-def calibration() -> float:
-    started = time.perf_counter()
-    sum(range(10_000_000))
-    return time.perf_counter() - started
 
 
 class Tally:
@@ -160,12 +155,9 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--import-rows", type=int, default=50_000)
     args = ap.parse_args()
-    print(f"calibration: sum(range(10M)) took {calibration():.2f} s")
+    print(f"calibration: sum(range(10M)) took {calibrate():.2f} s")
     work = Path(tempfile.mkdtemp(prefix="coco-load-"))
-    db = args.db or work / f"load-{args.size}.db"
-    if not db.exists():
-        subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--size", args.size,
-                        "--db", str(db)], cwd=ROOT, check=True)
+    db = demo_db(args.size, db=args.db or work / f"load-{args.size}.db")
     with sqlite3.connect(db) as con:
         hubs = [i for (i,) in con.execute(
             "SELECT n.id FROM nodes n JOIN labels l ON l.code = n.label WHERE l.name = 'Hub' "
