@@ -76,6 +76,8 @@ class Transaction:
     delete_edges: list[tuple[str, str, str]] = field(default_factory=list)
     # Migration copies provenance: records keep the source/updatedAt they carry.
     keep_stamps: bool = False
+    # Strict writes refuse nodes without their recommended properties (schema.Property).
+    strict: bool = False
 
     def upsert_nodes(self, nodes: Iterable[Node]) -> None:
         self.nodes.extend(nodes)

@@ -76,7 +76,9 @@ class WritePlan:
 
 
 def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
-    """Validate ``tx`` against the schema and what ``store`` holds; raise with every problem."""
+    """Validate ``tx`` against the schema and what ``store`` holds; raise with every problem.
+
+    A node may lack its recommended properties (stored as unknown) unless ``tx.strict``."""
     problems: list[Problem] = []
     plan = WritePlan(source=tx.source, stamp=stamp)
     stamps = {"source": tx.source, "updatedAt": stamp}
@@ -140,7 +142,8 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
     merged = _merge_nodes(tx.nodes, problems)
     ids = [i for i in merged if i not in deleted]
     old_labels = store.labels_of(ids)
-    checks, keys_ok = compiled(SCHEMA).labels, compiled(SCHEMA).keys_ok
+    rules = compiled(SCHEMA, tx.strict)  # strict: recommended properties must be there too
+    checks, keys_ok = rules.labels, rules.keys_ok
     nodes = list(merged.values())
     if not old_labels and not deleted and keys_ok(list(merged)) and _all_valid(checks, nodes, 1):
         plan.nodes, plan.new_nodes = nodes, [True] * len(nodes)  # the bulk-load fast path
@@ -158,7 +161,7 @@ def _plan_nodes(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[
         check = checks.get(node.label)
         if (old is not None and old != node.label) or check is None or not check.ok(props) \
                 or not stamps.keys().isdisjoint(given) or not keys_ok([node_id]):
-            _explain_node(node, old, final, stamps, problems)
+            _explain_node(node, old, final, stamps, problems, tx.strict)
         plan.nodes.append(final)
         plan.new_nodes.append(old is None)
         plan.labels[node_id] = node.label
@@ -186,7 +189,7 @@ def _merge_nodes(nodes: list[Node], problems: list[Problem]) -> dict[str, Node]:
 
 
 def _explain_node(node: Node, old: str | None, final: Node, stamps: dict[str, Any],
-                  problems: list[Problem]) -> None:
+                  problems: list[Problem], strict: bool) -> None:
     where = node_where(node.id, node.label)
     if old is not None and old != node.label:
         problems.append(Problem(where, "label", f"{old}, the label the node already has",
@@ -196,7 +199,7 @@ def _explain_node(node: Node, old: str | None, final: Node, stamps: dict[str, An
         if name in node.props:
             problems.append(Problem(where, name, "no value: the store stamps it",
                                     node.props[name]))
-    check_node(SCHEMA, final, problems)
+    check_node(SCHEMA, final, problems, strict=strict)
 
 
 def _plan_edges(store: Lookup, tx: Transaction, plan: WritePlan, problems: list[Problem],

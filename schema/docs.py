@@ -18,7 +18,9 @@ def _prop_row(p: Property) -> str:
         rules.append("one of " + ", ".join(f"`{a}`" for a in p.allowed))
     if p.pattern:
         rules.append(f"matches `{p.pattern}`")
-    if p.minimum is not None or p.maximum is not None:
+    if p.not_future:
+        rules.append(f"{p.minimum if p.minimum is not None else ''}…this year")
+    elif p.minimum is not None or p.maximum is not None:
         rules.append(f"{p.minimum if p.minimum is not None else ''}…"
                      f"{p.maximum if p.maximum is not None else ''}")
     if p.type is PropType.STRING_LIST:
@@ -26,7 +28,8 @@ def _prop_row(p: Property) -> str:
     elif p.is_text and not p.allowed and not p.stamped and not (
             p.pattern and p.max_length == TEXT_MAX):  # the pattern says more
         rules.append(f"≤ {p.max_length:,} characters")
-    need = "stamped" if p.stamped else ("required" if p.required else "")
+    need = "stamped" if p.stamped else (
+        "required" if p.required else "recommended" if p.recommended else "")
     return f"| `{p.name}` | {kind} | {need} | {'; '.join(rules)} | {p.description} |"
 
 
@@ -41,6 +44,12 @@ def render() -> str:
         "on every node and edge written. Texts are valid Unicode and bounded in length (the "
         "rules column); writes that break a rule are refused with the field, what was expected "
         "and (a summary of) what came.",
+        "",
+        "A *required* property is part of what a record is: a write without it is refused. A "
+        "*recommended* one is what a record should have but real data often lacks: a write "
+        "without it is accepted and the value is unknown (shown as \"unknown\", an empty cell "
+        "in exports), unless the write is strict (`coco import … --strict`). A value that is "
+        "given is checked either way.",
         "",
         "## Node labels",
     ]

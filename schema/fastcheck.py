@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from schema.types import Property, PropType, Schema
-from schema.validate import check_value, is_unicode
+from schema.validate import check_value, is_unicode, missing
 
 Predicate = Callable[[Any], bool]
 
@@ -42,8 +42,15 @@ def predicate(prop: Property) -> Predicate:
         kinds = (int,) if t is PropType.INT else (int, float)
         low = float("-inf") if lo is None else lo
         high = float("inf") if hi is None else hi
+        if prop.not_future:  # the bound moves with the calendar: read it at each check
+            return lambda v: type(v) in kinds and low <= v <= _highest(prop)
         return lambda v: type(v) in kinds and low <= v <= high
     return lambda v: check_value(prop, v)
+
+
+def _highest(prop: Property) -> float:
+    high = prop.highest
+    return float("inf") if high is None else high
 
 
 def texts_fit(texts: list[str], longest: int) -> bool:
@@ -71,6 +78,9 @@ def column_predicate(prop: Property) -> Callable[[list[Any]], bool]:
         kinds = {int} if t is PropType.INT else {int, float}
         low = float("-inf") if lo is None else lo
         high = float("inf") if hi is None else hi
+        if prop.not_future:
+            return lambda vs: kinds.issuperset(map(type, vs)) and low <= min(vs) \
+                and max(vs) <= _highest(prop)
         return lambda vs: kinds.issuperset(map(type, vs)) and low <= min(vs) and max(vs) <= high
     if t is PropType.STRING_LIST:
         return lambda vs: {list}.issuperset(map(type, vs)) and max(map(len, vs)) <= items \
@@ -134,12 +144,13 @@ class PropsCheck:
         return True
 
 
-def _compile(spec: Mapping[str, Property]) -> PropsCheck:
+def _compile(spec: Mapping[str, Property], strict: bool) -> PropsCheck:
     ordered = tuple(pair for pair in (("startDate", "endDate"), ("since", "until"))
                     if pair[0] in spec and pair[1] in spec)
     # Stamped values are written by the store itself; callers may not give them (checked apart).
+    # What must be there is what schema.validate.missing() demands, recommended ones if strict.
     return PropsCheck({n: _anything if p.stamped else predicate(p) for n, p in spec.items()},
-                      tuple(n for n, p in spec.items() if p.required), ordered,
+                      tuple(n for n, p in spec.items() if missing(p, strict)), ordered,
                       {n: column_predicate(p) for n, p in spec.items() if not p.stamped})
 
 
@@ -163,18 +174,19 @@ class Compiled:
             ids, self.key_max_length)
 
 
-_CACHE: dict[int, Compiled] = {}
+_CACHE: dict[tuple[int, bool], Compiled] = {}
 
 
-def compiled(schema: Schema) -> Compiled:
-    """The compiled checks of a schema (built on first use)."""
-    got = _CACHE.get(id(schema))
+def compiled(schema: Schema, strict: bool = False) -> Compiled:
+    """The compiled checks of a schema (built on first use); ``strict`` ones also demand every
+    recommended property, as :func:`schema.validate.check_props` does with ``strict``."""
+    got = _CACHE.get((id(schema), strict))
     if got is None:
         ends = frozenset((s, r.name, t) for r in schema.relationships for s in r.sources
                          for t in r.targets if not r.same_label or s == t)
-        got = _CACHE[id(schema)] = Compiled(
-            {lab: _compile(schema.node_properties(lab)) for lab in schema.label_names},
-            {rel: _compile(schema.rel_properties(rel)) for rel in schema.rel_names},
+        got = _CACHE[(id(schema), strict)] = Compiled(
+            {lab: _compile(schema.node_properties(lab), strict) for lab in schema.label_names},
+            {rel: _compile(schema.rel_properties(rel), strict) for rel in schema.rel_names},
             ends, schema.key_max_length,
         )
     return got

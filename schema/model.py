@@ -14,8 +14,17 @@ P = PropType
 # ISO 3166-1 alpha-2 (Greece as EL, as NUTS and Eurostat write it).
 COUNTRY = r"^[A-Z]{2}$"
 YEAR = {"minimum": 1000, "maximum": 2100}
+FOUNDED = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
 URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers and search engines)
 # Every other text: schema.types.TEXT_MAX (500) characters, lists LIST_MAX (1,000) elements.
+#
+# Required is what a record cannot exist without: its key and label (implicit), its ``name``,
+# the ends of a relationship, and the ``level`` (and a region's ``country``) of the NUTS and
+# NACE reference data, which is loaded from official tables and places a code in its
+# hierarchy. Recommended is what actors, trainings and collaborations should have and real
+# files often lack (country, kind, area): stored as unknown, counted by the quality report,
+# refused only by a strict write. A size class stays optional: it does not apply to every
+# organisation (a university has none).
 ACTORS = frozenset({"Hub", "Company"})
 
 TRAINING_AREAS = (
@@ -44,9 +53,11 @@ EDGE_COMMON = (
 )
 
 
-def _country(required: bool = True) -> Property:
-    return Property("country", required=required, pattern=COUNTRY, indexed=True,
-                    description="ISO 3166-1 alpha-2 code (EL for Greece).")
+def _country(*, required: bool = False) -> Property:
+    """An actor's country is recommended (a record may lack it for now); a NUTS region's is
+    part of the reference data and required."""
+    return Property("country", required=required, recommended=not required, pattern=COUNTRY,
+                    indexed=True, description="ISO 3166-1 alpha-2 code (EL for Greece).")
 
 
 def _dates() -> tuple[Property, Property]:
@@ -60,12 +71,12 @@ HUB = NodeLabel(
     "Hub",
     "A creative hub, cluster, chamber of commerce, business support organisation or academy.",
     (
-        Property("kind", required=True, indexed=True, allowed=(
+        Property("kind", recommended=True, indexed=True, allowed=(
             "creative-hub", "cluster", "chamber", "business-support", "academy", "other")),
         _country(),
         Property("city", description="Town or city, with diacritics."),
         Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
-        Property("foundedYear", P.INT, indexed=True, **YEAR),
+        Property("foundedYear", P.INT, indexed=True, **FOUNDED),
     ),
 )
 
@@ -77,7 +88,7 @@ COMPANY = NodeLabel(
         Property("city", description="Town or city, with diacritics."),
         Property("sizeClass", allowed=("micro", "small", "medium", "large"),
                  description="EU SME size class (Recommendation 2003/361/EC)."),
-        Property("foundedYear", P.INT, indexed=True, **YEAR),
+        Property("foundedYear", P.INT, indexed=True, **FOUNDED),
         Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
     ),
     plural="companies",
@@ -101,7 +112,7 @@ TRAINING = NodeLabel(
     "Training",
     "A course, workshop or programme.",
     (
-        Property("area", required=True, indexed=True, allowed=TRAINING_AREAS),
+        Property("area", recommended=True, indexed=True, allowed=TRAINING_AREAS),
         Property("format", allowed=("online", "face-to-face", "hybrid")),
         *_dates(),
         Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
@@ -112,7 +123,7 @@ COLLABORATION = NodeLabel(
     "Collaboration",
     "A project, contract, co-creation pilot or matchmaking outcome with two or more participants.",
     (
-        Property("kind", required=True, indexed=True, allowed=(
+        Property("kind", recommended=True, indexed=True, allowed=(
             "project", "contract", "co-creation-pilot", "matchmaking", "other")),
         *_dates(),
         Property("status", allowed=("planned", "active", "completed", "cancelled")),
@@ -126,7 +137,7 @@ REGION = NodeLabel(
     (
         Property("level", P.INT, required=True, indexed=True, minimum=0, maximum=3,
                  description="NUTS LEVL_CODE."),
-        _country(),
+        _country(required=True),
     ),
 )
 

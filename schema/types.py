@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +40,14 @@ class Property:
     text that full-text search covers; ``stamped`` properties are written by the store itself
     (provenance and time), never required from a caller.
 
+    Identity and completeness are separate (ISO/IEC 25012 data quality model: *completeness*
+    is one characteristic, *syntactic accuracy* of a value another): ``required`` is what a
+    record cannot exist without (its name, the level of a reference region), so a write
+    without it is refused; ``recommended`` is what it should have but may lack for now (a
+    hub's country or kind). A missing recommended value is
+    stored as unknown and shown as such; only a strict write (``coco import --strict``) refuses
+    it. A value that is given is checked the same either way.
+
     Every text has a bound: ``max_length`` characters (of each element, for lists) and
     ``max_items`` elements per list, so that one record cannot grow a page or a response
     without limit (OWASP ASVS 4.0 V5.1.4, "structured data is strongly typed and validated
@@ -48,16 +57,26 @@ class Property:
     name: str
     type: PropType = PropType.STRING
     required: bool = False
+    recommended: bool = False
     allowed: tuple[str, ...] | None = None
     pattern: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    not_future: bool = False  # a year that cannot lie after the current one (founding)
     description: str = ""
     indexed: bool = False
     searchable: bool = False
     stamped: bool = False
     max_length: int = TEXT_MAX
     max_items: int = LIST_MAX
+
+    @property
+    def highest(self) -> float | None:
+        """The largest value allowed today: ``maximum``, or this year for a past year."""
+        if not self.not_future:
+            return self.maximum
+        year = date.today().year
+        return year if self.maximum is None else min(self.maximum, year)
 
     @property
     def is_text(self) -> bool:
@@ -83,7 +102,9 @@ class Property:
             what += " in {" + ", ".join(self.allowed) + "}"
         if self.pattern:
             what += f" matching {self.pattern}"
-        if self.minimum is not None and self.maximum is not None:
+        if self.not_future and self.minimum is not None:
+            what += f" from {_num(self.minimum)} to {self.highest:.0f} (not in the future)"
+        elif self.minimum is not None and self.maximum is not None:
             what += f" from {_num(self.minimum)} to {_num(self.maximum)}"
         elif self.minimum is not None:
             what += f" ≥ {_num(self.minimum)}"
@@ -192,6 +213,10 @@ class Schema:
                     out.setdefault(p.name, p)
         return out
 
+    def recommended(self, label: str) -> tuple[str, ...]:
+        """The properties a node of ``label`` should have but may lack (counted as unknown)."""
+        return tuple(n for n, p in self._props[label].items() if p.recommended)
+
     def rels_between(self, source: str, target: str) -> list[RelType]:
         return [r for r in self.relationships if source in r.sources and target in r.targets]
 
@@ -199,7 +224,8 @@ class Schema:
         """A plain-data view of the schema (for ``/-/schema.json`` and docs)."""
 
         def prop(p: Property) -> dict[str, Any]:
-            d: dict[str, Any] = {"name": p.name, "type": p.type.value, "required": p.required}
+            d: dict[str, Any] = {"name": p.name, "type": p.type.value, "required": p.required,
+                                 "recommended": p.recommended}
             if p.allowed:
                 d["allowed"] = list(p.allowed)
             if p.is_text:

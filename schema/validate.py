@@ -15,9 +15,10 @@ from schema.records import Edge, Node, Problem, edge_where, node_where
 from schema.types import Property, PropType, Schema
 
 REQUIRED = "a value (required): "  # how a missing required property is worded
+RECOMMENDED = "a value (recommended, and this write is strict): "  # … a missing recommended one
 
-__all__ = ["check_edge", "check_node", "check_props", "check_value", "explain", "is_unicode",
-           "validate"]
+__all__ = ["RECOMMENDED", "REQUIRED", "check_edge", "check_node", "check_props", "check_value",
+           "explain", "is_unicode", "missing", "validate"]
 
 _PY_TYPES: dict[PropType, tuple[type, ...]] = {
     PropType.STRING: (str,),
@@ -65,12 +66,14 @@ def check_value(prop: Property, value: Any) -> bool:
         return False
     if prop.minimum is not None and value < prop.minimum:
         return False
-    return not (prop.maximum is not None and value > prop.maximum)
+    highest = prop.highest
+    return not (highest is not None and value > highest)
 
 
 def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: str,
-                out: list[Problem], *, complete: bool = True) -> None:
-    """Check a property dict; ``complete`` also demands every required property."""
+                out: list[Problem], *, complete: bool = True, strict: bool = False) -> None:
+    """Check a property dict; ``complete`` also demands every required property, and
+    ``strict`` every recommended one too (a missing one is otherwise stored as unknown)."""
     for name, value in props.items():
         prop = spec.get(name)
         if prop is None:
@@ -81,9 +84,18 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
             out.append(Problem(where, name, *explain(prop, value)))
     if complete:
         for prop in spec.values():
-            if prop.required and props.get(prop.name) is None:
-                out.append(Problem(where, prop.name, REQUIRED + prop.expected()))
+            need = missing(prop, strict)
+            if need and props.get(prop.name) is None:
+                out.append(Problem(where, prop.name, need + prop.expected()))
     _check_dates(props, where, out)
+
+
+def missing(prop: Property, strict: bool) -> str:
+    """How a missing value of ``prop`` is worded when a write must have it ("" when it need
+    not: optional, or recommended and the write not strict)."""
+    if prop.required:
+        return REQUIRED
+    return RECOMMENDED if strict and prop.recommended else ""
 
 
 def explain(prop: Property, value: Any) -> tuple[str, Any]:
@@ -110,7 +122,9 @@ def summary(text: str, keep: int = 40) -> str:
     return text if len(text) <= keep else f"{text[:keep]}… ({len(text):,} characters)"
 
 
-def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool = True) -> None:
+def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool = True,
+               strict: bool = False) -> None:
+    """Check key, label and properties of one node (``strict``: see :func:`check_props`)."""
     where = node_where(node.id, node.label)
     if not isinstance(node.id, str) or not node.id.strip():
         out.append(Problem(where, schema.key, "a non-empty string key", node.id))
@@ -123,7 +137,8 @@ def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool
     if not isinstance(node.props, Mapping):
         out.append(Problem(where, "properties", "an object of properties", node.props))
         return
-    check_props(node.props, schema.node_properties(node.label), where, out, complete=complete)
+    check_props(node.props, schema.node_properties(node.label), where, out, complete=complete,
+                strict=strict)
 
 
 def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None],
@@ -153,12 +168,13 @@ def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None]
 
 
 def validate(schema: Schema, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-             label_of: Callable[[str], str | None] | None = None) -> list[Problem]:
+             label_of: Callable[[str], str | None] | None = None, *,
+             strict: bool = False) -> list[Problem]:
     """Validate a batch: nodes first, so that edges may point at nodes of the same batch."""
     out: list[Problem] = []
     labels: dict[str, str] = {}
     for node in nodes:
-        check_node(schema, node, out)
+        check_node(schema, node, out, strict=strict)
         labels[node.id] = node.label
 
     def lookup(node_id: str) -> str | None:

@@ -34,10 +34,47 @@ def test_unknown_label_names_the_label() -> None:
 
 
 def test_missing_key_and_required_properties() -> None:
+    """A hub without a kind is accepted (kind is recommended); without a name it is not."""
     problems = validate(SCHEMA, [Node("", "Hub", {"country": "AT"})])
     fields = sorted(p.field for p in problems)
-    assert fields == ["id", "kind", "name"]
+    assert fields == ["id", "name"]
     assert all("required" in p.expected for p in problems if p.field != "id")
+
+
+def test_strict_validation_also_demands_the_recommended_properties() -> None:
+    problems = validate(SCHEMA, [Node("h", "Hub", {"name": "H"})], strict=True)
+    assert sorted(p.field for p in problems) == ["country", "kind"]
+    assert all("recommended" in p.expected for p in problems)
+    assert validate(SCHEMA, [Node("h", "Hub", {"name": "H"})]) == []
+
+
+def test_a_missing_recommended_value_is_accepted_but_a_wrong_one_is_not() -> None:
+    problems = validate(SCHEMA, [Node("h", "Hub", {"name": "H", "country": "Poland",
+                                                   "kind": "hackerspace"})])
+    assert sorted(p.field for p in problems) == ["country", "kind"]
+
+
+def test_a_founding_year_in_the_future_is_refused() -> None:
+    from datetime import date
+
+    year = date.today().year
+    node = Node("c", "Company", {"name": "C", "foundedYear": year + 1})
+    [p] = validate(SCHEMA, [node])
+    assert p.field == "foundedYear" and f"to {year} (not in the future)" in p.expected
+    assert validate(SCHEMA, [Node("c", "Company", {"name": "C", "foundedYear": year})]) == []
+    from schema.fastcheck import compiled
+
+    assert not compiled(SCHEMA).labels["Company"].ok(node.props)
+    assert not compiled(SCHEMA).labels["Company"].ok_many([node.props])
+
+
+def test_regions_and_sectors_keep_their_level_and_country_required() -> None:
+    """Reference data places a code in its hierarchy: a region without a level is refused."""
+    problems = validate(SCHEMA, [Node("AT", "Region", {"name": "Österreich"}),
+                                 Node("C", "Sector", {"name": "Manufacturing"})])
+    assert sorted((p.where, p.field) for p in problems) == [
+        ("node 'AT' (Region)", "country"), ("node 'AT' (Region)", "level"),
+        ("node 'C' (Sector)", "level")]
 
 
 def test_wrong_types_and_values_are_all_reported() -> None:
@@ -183,3 +220,26 @@ def test_the_fast_checks_are_never_looser_than_the_detailed_ones(value: Any) -> 
             continue
         if predicate(prop)(value) or column_predicate(prop)([value]):
             assert check_value(prop, value), (prop.name, value)
+
+
+hub_props = st.fixed_dictionaries({"name": st.just("N")}, optional={
+    "kind": st.sampled_from(["cluster", "academy", "hackerspace"]),
+    "country": st.sampled_from(["AT", "PL", "Poland", "pl"]),
+    "foundedYear": st.sampled_from([1999, 2999, 999]),
+    "city": st.just("Wien")})
+
+
+@settings(max_examples=200, deadline=None)
+@given(props=st.one_of(hub_props, hub_props.map(lambda p: {k: v for k, v in p.items()
+                                                           if k != "name"})),
+       strict=st.booleans())
+def test_the_fast_and_detailed_checks_agree_on_missing_and_wrong_values(
+        props: dict[str, Any], strict: bool) -> None:
+    """A hub's properties, some missing, some wrong: the bulk path (one compiled check per
+    label, strict or not) accepts exactly what the detailed checks accept."""
+    from schema.fastcheck import compiled
+
+    check = compiled(SCHEMA, strict).labels["Hub"]
+    detailed = validate(SCHEMA, [Node("h", "Hub", props)], strict=strict)
+    assert check.ok(props) == (not detailed), (props, detailed)
+    assert check.ok_many([props]) == (not detailed), (props, detailed)
