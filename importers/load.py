@@ -26,7 +26,7 @@ from importers.mapping import Mapping, Role
 from importers.records import GENERIC, Chunk, ChunkBuilder, Dialect, Resolver, Table
 from schema import SCHEMA, ValidationError
 from schema.records import edge_where, node_where
-from schema.validate import REQUIRED
+from schema.validate import RECOMMENDED, REQUIRED
 
 _KEY = itemgetter(0, 1, 2)
 _ID, _LABEL, _TYPE = itemgetter(0), itemgetter(1), itemgetter(1)
@@ -89,7 +89,7 @@ class _DryRun(Exception):
 
 def run_import(store: Store, inputs: Sequence[Input], *, mapping: Mapping, problems: Problems,
                source: str, dry_run: bool = False, progress: Progress | None = None,
-               what: str = "the import") -> ImportReport:
+               what: str = "the import", strict: bool = False) -> ImportReport:
     """Read every input (nodes before edges) and :func:`load` what they hold."""
     problems.raise_if_any(what)  # a broken mapping would make every row look wrong
 
@@ -103,15 +103,18 @@ def run_import(store: Store, inputs: Sequence[Input], *, mapping: Mapping, probl
                             yield builder.build(table)
 
     return load(store, chunks(), problems, source=source, dry_run=dry_run, progress=progress,
-                what=what)
+                what=what, strict=strict)
 
 
 def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: str,
          dry_run: bool = False, progress: Progress | None = None,
-         what: str = "the import") -> ImportReport:
+         what: str = "the import", strict: bool = False) -> ImportReport:
     """Write ``chunks`` (nodes first) in one transaction; raise :class:`ImportFailed` with every
-    problem, the parse problems in ``problems`` included, and write nothing if there is one."""
-    loader = _Loader(store, problems, source, progress)
+    problem, the parse problems in ``problems`` included, and write nothing if there is one.
+
+    A node without a recommended property (a hub's country) is written with it unknown;
+    ``strict`` refuses it instead, as imports did before recommended properties existed."""
+    loader = _Loader(store, problems, source, progress, strict)
     report = ImportReport(source, dry_run)
     # Millions of small records that all live until the end: the cyclic garbage collector
     # would rescan them again and again for nothing (it costs a third of the time).
@@ -148,13 +151,15 @@ def _located(chunk: Chunk, i: int, p: Any) -> tuple[Location, str, Any]:
     """A store problem of record ``i`` at its file, row and column."""
     where = chunk.locate(i, p.field)
     expected = p.expected
-    if where.column is None and expected.startswith(REQUIRED):
-        rest = expected.removeprefix(REQUIRED)
-        expected = f"a value for {p.field!r}, which the file has no column for: {rest}"
+    prefix = next((x for x in (REQUIRED, RECOMMENDED) if expected.startswith(x)), None)
+    why = " (--strict)" if prefix == RECOMMENDED else ""
+    if where.column is None and prefix:
+        rest = expected.removeprefix(prefix)
+        expected = f"a value for {p.field!r}{why}, which the file has no column for: {rest}"
     elif where.column is None and p.field:
         expected = f"{p.field} {expected}"
-    elif expected.startswith(REQUIRED):
-        expected = "a value: " + expected.removeprefix(REQUIRED)
+    elif prefix:
+        expected = f"a value{why}: " + expected.removeprefix(prefix)
     return where, expected, p.got
 
 
@@ -162,8 +167,9 @@ class _Loader:
     """Writes chunk after chunk (each one batch), keeping what the import has seen."""
 
     def __init__(self, store: Store, problems: Problems, source: str,
-                 progress: Progress | None):
+                 progress: Progress | None, strict: bool = False):
         self.store, self.problems, self.source, self.progress = store, problems, source, progress
+        self.strict = strict
         self.writer: Any = None
         self.total = WriteResult()
         self.unchanged = {"nodes": 0, "edges": 0}
@@ -345,7 +351,7 @@ class _Loader:
         for _ in range(4):
             if not chunk.records:
                 return
-            tx = Transaction(self.source)
+            tx = Transaction(self.source, strict=self.strict)
             if chunk.kind == "nodes":
                 tx.nodes = chunk.records
             else:

@@ -393,7 +393,8 @@ def test_problems_of_every_block_of_a_long_file_in_one_report(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Read in blocks of 3 rows: a block the store rejects does not hide later blocks'
-    problems, a key repeated in another block is found, nothing is written."""
+    problems, a key repeated in another block is found, nothing is written. Strict, so that
+    the hub without a kind is one of the problems."""
     import importers.records
 
     monkeypatch.setattr(importers.records, "CHUNK_ROWS", 3)
@@ -406,10 +407,12 @@ def test_problems_of_every_block_of_a_long_file_in_one_report(
     edges.write_text("source,target,type\nc1,h1,MEMBER_OF\nc2,h2,MEMBER_OF\nc3,h1,MEMBER_OF\n"
                      "c4,h1,MEMBER_OF\nc5,h9,MEMBER_OF\nc4,h1,MEMBER_OF\n", encoding="utf-8")
     db = tmp_path / "t.db"
-    code, err = run(capsys, "import", "csv", "--nodes", nodes, "--edges", edges, "--db", db)
+    code, err = run(capsys, "import", "csv", "--strict", "--nodes", nodes, "--edges", edges,
+                    "--db", db)
     assert code == 2
     assert err.startswith("error: 5 problems in the import")
-    for line in (f"{nodes}, row 3, column 'kind': expected a value: a string in {{creative-hub",
+    for line in (f"{nodes}, row 3, column 'kind': expected a value (--strict): a string in "
+                 "{creative-hub",
                  f"{nodes}, row 6, column 'country': expected a string matching",
                  f"{nodes}, row 9, column 'id': expected an id used only once, but row 4 has "
                  "it too, got 'c1'",

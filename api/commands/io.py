@@ -31,6 +31,8 @@ COMMON = [
     click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
                  help="On problems, also write every one of them to this CSV file."),
 ]
+STRICT = click.option("--strict", is_flag=True, help="Refuse records that lack a recommended "
+                      "property (a hub's country or kind) instead of storing it as unknown.")
 ENCODING = click.option("--encoding", help="Encoding of CSV files that are not UTF-8 "
                         "(e.g. cp1250 for Excel in Central Europe).")
 
@@ -68,7 +70,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
                      help="Node table (columns id, label, name, properties); repeatable."),
         click.option("--edges", "edges", multiple=True, type=click.Path(path_type=Path),
                      help="Edge table (columns source, target, type, properties); repeatable."),
-        *COMMON, stores)
+        *COMMON, STRICT, stores)
 
     for fmt, what in (("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
                       ("jsonl", "JSON Lines files (one object per line)"),
@@ -77,7 +79,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
 
     @import_.command("kumu")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @_options(*COMMON, ENCODING, stores)
+    @_options(*COMMON, ENCODING, STRICT, stores)
     def kumu(files: tuple[Path, ...], **opts: Any) -> None:
         """Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."""
         from importers.kumu import import_kumu
@@ -87,7 +89,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
 
     @import_.command("gephi")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @_options(*COMMON, ENCODING, stores)
+    @_options(*COMMON, ENCODING, STRICT, stores)
     def gephi(files: tuple[Path, ...], **opts: Any) -> None:
         """Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges
         Source/Target/Type/Weight)."""
@@ -148,7 +150,8 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
     from importers.errors import ImportFailed
 
     conn = {k: v for k, v in opts.items() if k not in ("mapping", "dry_run", "source", "report",
-                                                       "encoding")}
+                                                       "encoding", "strict")}
+    strict = {"strict": opts["strict"]} if "strict" in opts else {}  # where the format has it
     scratch = None
     if opts["dry_run"] and not conn.get("neo4j") and not Path(conn["db"]).exists():
         # Nothing to compare with: dry-run against an empty scratch store, create no file.
@@ -157,7 +160,8 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
     store = _open(conn, must_exist=False)
     try:
         with _bar(files) as bar:
-            report = do(store, source=opts["source"], dry_run=opts["dry_run"], progress=bar)
+            report = do(store, source=opts["source"], dry_run=opts["dry_run"], progress=bar,
+                        **strict)
     except ImportFailed as e:
         if opts.get("report"):
             e.write_csv(opts["report"])
