@@ -37,7 +37,6 @@ from importers.outputs import (
 )
 from importers.readers import check_encoding, csv_header, dicts_table, read_csv, read_xlsx, readable
 from importers.records import Columns, Dialect, Resolver, Table
-from importers.refine import Refiner
 from importers.values import is_empty, to_str
 from schema import SCHEMA, Edge, Node
 
@@ -62,18 +61,14 @@ def import_kumu(store: Store, files: Sequence[str | Path], *, mapping: str | Pat
     connections: list[Table] = []
     aliases: dict[str, str] = {}  # Kumu's _id of an element -> our id
     read = progress.read if progress else None
-    refiner = Refiner(mapped, problems)
     for path in files:
         for role, table in _read(path, mapped, problems, encoding, aliases, read):
-            table = refiner.table(table, role, KUMU)
             (elements if role == "nodes" else connections).append(table)
     resolve = _resolver(elements, mapped, aliases)
     inputs = [Input("nodes", elements, KUMU), Input("edges", connections, KUMU, resolve)]
     source = source or "import kumu " + " ".join(Path(p).name for p in files)
-    report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,
-                        dry_run=dry_run, progress=progress, strict=strict)
-    report.notes.extend(refiner.notes())
-    return report
+    return run_import(store, inputs, mapping=mapped, problems=problems, source=source,
+                      dry_run=dry_run, progress=progress, strict=strict)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -85,7 +80,7 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
     elif suffix == ".xlsx":
         for sheet, blocks in read_xlsx(path, problems):
             tables = list(blocks)
-            role = _role(tables[0].header, mapping, path) if tables else None
+            role = _role(tables[0].header, mapping) if tables else None
             if tables and role is None:
                 problems.add(Location(str(path), "table", 1, sheet=sheet), _WHICH_SHEET,
                              ", ".join(tables[0].header))
@@ -94,7 +89,7 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
     elif suffix in (".csv", ".txt", ".tsv"):
         if not readable(path, problems):
             return
-        role = _role(csv_header(path, encoding), mapping, path)
+        role = _role(csv_header(path, encoding), mapping)
         if role is None:
             problems.add(Location(str(path), "table", 1), _WHICH_SHEET,
                          ", ".join(csv_header(path, encoding)))
@@ -110,15 +105,13 @@ _WHICH_SHEET = ("elements (a Label column) or connections (From and To columns),
                 "as Kumu's import wants them")
 
 
-def _role(header: list[str], mapping: Mapping, path: str | Path = "") -> Role | None:
+def _role(header: list[str], mapping: Mapping) -> Role | None:
     """Elements or connections, by the columns (Kumu looks at A1/B1; we look at all)."""
-    renames = mapping.file_columns(path)
-
     def our(role: Role) -> set[str]:
         own = KUMU.nodes if role == "nodes" else KUMU.edges
         out = set()
         for h in header:
-            got = renames.get(norm(h), mapping.column(h, role))
+            got = mapping.column(h, role)
             out.add(got if got is not None else own.get(norm(h), ""))
         return out
 
