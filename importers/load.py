@@ -378,8 +378,8 @@ class _Loader:
                                   f"{p.expected} ({p.where}, field {p.field!r})", p.got)
                 continue
             spoiled.add(k)
-            if self._cascade(chunk.kind, p, records[k]):
-                continue
+            if self._cascade(chunk.kind, p, records[k]) or chunk.reported(k, p.field):
+                continue  # reported already: the node's own problem, or an unreadable cell
             self.problems.add(*_located(chunk, k, p))
         if not spoiled:
             return chunk.subset([])

@@ -75,13 +75,20 @@ class Chunk:
     all_keys: list[Any] | None = None
     all_rows: list[int] | None = None
     kept: list[int] | None = None  # position in all_keys of each record
+    # Row -> fields whose cell could not be converted (already reported, left out of the
+    # record so that the rest of the row is still checked against the schema).
+    dropped: dict[int, set[str]] = field(default_factory=dict)
 
     def subset(self, keep: list[int]) -> Chunk:
         """The chunk with only the records at ``keep`` (in order)."""
         if len(keep) == len(self.records):
             return self
         return Chunk(self.kind, [self.records[i] for i in keep], [self.rows[i] for i in keep],
-                     self.where, self.columns)
+                     self.where, self.columns, dropped=self.dropped)
+
+    def reported(self, i: int, field_name: str) -> bool:
+        """Whether record ``i``'s ``field_name`` was already reported as unreadable."""
+        return field_name in self.dropped.get(self.rows[i], ())
 
     def locate(self, i: int, field_name: str | None = None) -> Location:
         column = self.columns.get(field_name) if field_name else None
@@ -217,7 +224,7 @@ class ChunkBuilder:
             self._problem(table, k, "id", "an id")
             bad.add(k)
         labels = self._kinds(table, "label", bad)
-        props, prop_names = self._props(table, bad, ("id", "label", "name"))
+        props, prop_names, dropped = self._props(table, ("id", "label", "name"))
         if names is not None:
             props.insert(0, names)
             prop_names.insert(0, "name")
@@ -228,7 +235,7 @@ class ChunkBuilder:
         if skipped:
             self.problems.skipped_nodes.update(ids[k] for k in skipped)
             keep = [k for k in keep if labels[k] != LEFT_OUT]
-        return self._chunk(table, nodes, keep, n)
+        return self._chunk(table, nodes, keep, n, dropped)
 
     # -- edges -------------------------------------------------------------------------------
     def _edges(self, table: Table) -> Chunk:
@@ -244,14 +251,14 @@ class ChunkBuilder:
                     bad.add(k)
             ends.append(values)
         types = self._kinds(table, "type", bad)
-        props, prop_names = self._props(table, bad, ("source", "target", "type"))
+        props, prop_names, dropped = self._props(table, ("source", "target", "type"))
         edges = _records(Edge, [ends[0], types, ends[1]], prop_names, props, n)
         if bad or LEFT_OUT in types:
             keep = [k for k in range(n) if k not in bad and types[k] != LEFT_OUT]
             self.problems.skipped_edges += types.count(LEFT_OUT)
         else:
             keep = list(range(n))
-        return self._chunk(table, edges, keep, n)
+        return self._chunk(table, edges, keep, n, dropped)
 
     def _resolved(self, table: Table, k: int, key: str, value: str | None,
                   bad: set[int]) -> str | None:
@@ -327,11 +334,17 @@ class ChunkBuilder:
             out[k] = "?"
         return out  # edges: "" is a type to infer from the labels at both ends
 
-    def _props(self, table: Table, bad: set[int], keys: tuple[str, ...]
-               ) -> tuple[list[list[Any]], list[str]]:
+    def _props(self, table: Table, keys: tuple[str, ...]
+               ) -> tuple[list[list[Any]], list[str], dict[int, set[str]]]:
+        """The property columns, converted, and per row the fields whose cell could not be.
+
+        Such a cell is reported and left out, but its row is not: the store still checks the
+        row's other values, so that every problem of a row is reported in one run (the import
+        then fails as a whole, so the row is never written without it)."""
         assert self.cols is not None
         values: list[list[Any]] = []
         names: list[str] = []
+        dropped: dict[int, set[str]] = {}
         n = len(table.rows)
         for name, i in self.cols.index.items():
             if name in keys:
@@ -340,7 +353,8 @@ class ChunkBuilder:
             column, wrong = convert_column(table.columns[i], prop.type, text=table.text)
             for k in wrong:
                 self._problem(table, k, name, WHAT[prop.type], table.columns[i][k])
-                bad.add(k)
+                column[k] = None
+                dropped.setdefault(table.rows[k], set()).add(name)
             if name in self.fixed:
                 column = [self.fixed[name] if v is None else v for v in column]
             values.append(column)
@@ -349,9 +363,10 @@ class ChunkBuilder:
             if name not in self.cols.index and name not in keys:
                 values.append([value] * n)
                 names.append(name)
-        return values, names
+        return values, names, dropped
 
-    def _chunk(self, table: Table, records: list[Any], keep: list[int], n: int) -> Chunk:
+    def _chunk(self, table: Table, records: list[Any], keep: list[int], n: int,
+               dropped: dict[int, set[str]]) -> Chunk:
         assert self.cols is not None
         rows = list(table.rows)
         all_keys = all_rows = kept = None
@@ -365,7 +380,8 @@ class ChunkBuilder:
             columns.setdefault("id", columns["name"])  # the key is the Label
         if self.dialect.name_from_id and "id" in columns:
             columns.setdefault("name", columns["id"])
-        return Chunk(self.role, records, rows, table.where, columns, all_keys, all_rows, kept)
+        return Chunk(self.role, records, rows, table.where, columns, all_keys, all_rows, kept,
+                     dropped)
 
     def _problem(self, table: Table, k: int, name: str, expected: str, got: Any = None) -> None:
         assert self.cols is not None
