@@ -51,6 +51,7 @@ def routes() -> list[BaseRoute]:
         Route("/maps/", lambda r: RedirectResponse("/#maps")),
         Route("/maps/{kind}", map_page),
         Route("/nodes/{node_id:path}", node_page),
+        Route("/quality", quality_page),
         Route("/docs", docs_index),
         Route("/docs/{name:path}", docs_file),
     ]
@@ -78,6 +79,8 @@ async def landing(request: Request) -> HTMLResponse:
          "text": "Query the graph: filters, paging, search, aggregates, paths."},
         {"href": "/docs", "title": "Documentation", "text": "Guides for map readers, "
                                                             "researchers and operators."},
+        {"href": "/quality", "title": "Data quality", "text": "What is missing or does not add "
+                                                              "up, with the records to fix."},
         {"href": "/-/stats.json", "title": "Counts as JSON", "text": "Nodes per label and "
                                                                      "relationships per type."},
         {"href": "/-/schema.json", "title": "Schema as JSON", "text": "Every label, "
@@ -86,6 +89,20 @@ async def landing(request: Request) -> HTMLResponse:
     html = render_page("landing.html", numbers=numbers, maps=maps, more=more, nav=nav(),
                        home="/", ego_action="/maps/ego")
     return _html(html)
+
+
+# -- data quality ----------------------------------------------------------------------------
+async def quality_page(request: Request) -> HTMLResponse:
+    """The data-quality report (:mod:`graph.quality`) for data stewards, worst first."""
+    from graph.quality import quality
+    from viz.page import render_page
+
+    report = await run_in_threadpool(quality, _store(request), examples=10)
+    findings = sorted(report.findings, key=lambda f: -f.count)
+    completeness = sorted((c for c in report.completeness if c.share < 1),
+                          key=lambda c: (not c.recommended, c.share, c.label, c.property))
+    return _html(render_page("quality.html", findings=findings, completeness=completeness,
+                             nav=nav(), home="/"))
 
 
 # -- maps ------------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""``coco quality``: the data-quality report (:mod:`graph.quality`) as tables or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from graph.quality import Quality
+
+INCOMPLETE = 1.0  # the completeness table lists properties known for less than this share
+
+
+def register(group: click.Group) -> None:
+    """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    @click.command("quality")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+    @click.option("--examples", type=click.IntRange(min=0, max=1000), default=5,
+                  show_default=True, help="Records listed per finding (ids).")
+    @store_options
+    def quality(as_json: bool, examples: int, **conn: Any) -> None:
+        """What is known, what is missing and what does not add up, worst first."""
+        from api.cli import open_from
+        from graph.quality import quality as report
+
+        with open_from(conn) as store:
+            result = report(store, examples=examples if as_json else max(examples, 1))
+        if as_json:
+            click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+            return
+        _print(result, examples)
+
+    group.add_command(quality)
+
+
+def _print(result: Quality, examples: int) -> None:
+    from api.cli import out
+
+    findings = Table(title="Findings")
+    for col in ("finding", "records", "first ones"):
+        findings.add_column(col, justify="right" if col == "records" else "left")
+    for f in sorted(result.findings, key=lambda f: -f.count):
+        findings.add_row(escape(f.title), f"{f.count:,}", escape(", ".join(f.examples[:examples])))
+    out.print(findings)
+    table = Table(title="Completeness (properties not always known, least known first)")
+    for col in ("label", "property", "known", "of", "share", "recommended"):
+        table.add_column(col, justify="left" if col in ("label", "property") else "right")
+    for c in sorted(result.completeness, key=lambda c: (not c.recommended, c.share, c.label)):
+        if c.share < INCOMPLETE:
+            table.add_row(c.label, c.property, f"{c.known:,}", f"{c.total:,}",
+                          f"{c.share:.0%}", "yes" if c.recommended else "")
+    out.print(table)

@@ -1,0 +1,98 @@
+"""The data-quality report: figures checked against a small graph whose defects are known by
+construction, through the CLI, the page and GraphQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.cli import main
+from graph.embedded import EmbeddedStore
+from graph.quality import quality
+from schema import Node
+from tests.conftest import company, edge, hub, region
+from tests.server import running_server
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Two hubs, five companies; by construction:
+    no region: c3, c4; no sector: c3, c4, h1, h2; isolated: c3 (alone in a collaboration,
+    which ties nobody) and c4 (no relationship at all), not c5 (in a collaboration with h2);
+    2 of 5 companies have a size class."""
+    path = tmp_path / "q.db"
+    with EmbeddedStore(path) as s:
+        s.upsert_nodes([
+            region("AT", "Österreich", 0), region("AT13", "Wien"),
+            Node("C", "Sector", {"name": "Manufacturing", "level": 1}),
+            hub("h1", "Hub One"), hub("h2", "Hub Two"),
+            company("c1", "Alpha", sizeClass="micro"), company("c2", "Beta", sizeClass="small"),
+            company("c3", "Gamma"), company("c4", "Delta"), company("c5", "Epsilon"),
+            Node("k1", "Collaboration", {"name": "Solo pilot", "kind": "co-creation-pilot"}),
+            Node("k2", "Collaboration", {"name": "Joint pilot", "kind": "co-creation-pilot"}),
+        ], source="fixture")
+        s.upsert_edges([
+            edge("AT13", "PART_OF", "AT"),
+            edge("h1", "LOCATED_IN", "AT13"), edge("h2", "LOCATED_IN", "AT13"),
+            edge("c1", "LOCATED_IN", "AT13"), edge("c2", "LOCATED_IN", "AT13"),
+            edge("c1", "IN_SECTOR", "C"), edge("c2", "IN_SECTOR", "C"),
+            edge("c1", "MEMBER_OF", "h1"), edge("h1", "PARTNERS_WITH", "h2"),
+            edge("c2", "PARTNERS_WITH", "c1"), edge("c3", "PARTICIPATES_IN", "k1"),
+            edge("c5", "LOCATED_IN", "AT13"), edge("c5", "IN_SECTOR", "C"),
+            edge("c5", "PARTICIPATES_IN", "k2"), edge("h2", "PARTICIPATES_IN", "k2"),
+        ], source="fixture")
+    return path
+
+
+def _finding(report: dict[str, object], kind: str) -> dict[str, object]:
+    return next(f for f in report["findings"] if f["kind"] == kind)  # type: ignore[union-attr]
+
+
+def test_findings_and_completeness_match_the_construction(db: Path) -> None:
+    with EmbeddedStore(db) as s:
+        report = quality(s).to_json()
+    assert _finding(report, "noRegion") == {
+        "kind": "noRegion", "title": "actors without a region", "count": 2,
+        "examples": ["c3", "c4"]}
+    assert _finding(report, "noSector")["examples"] == ["c3", "c4", "h1", "h2"]
+    assert _finding(report, "isolated")["examples"] == ["c3", "c4"]
+    assert _finding(report, "countryMismatch")["count"] == 0
+    size = next(c for c in report["completeness"]
+                if (c["label"], c["property"]) == ("Company", "sizeClass"))
+    assert (size["known"], size["total"], size["share"]) == (2, 5, 0.4)
+
+
+def test_cli_json_and_tables(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["quality", "--json", "--examples", "1", "--db", str(db)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert _finding(report, "noRegion") == {
+        "kind": "noRegion", "title": "actors without a region", "count": 2, "examples": ["c3"]}
+    assert main(["quality", "--db", str(db)]) == 0
+    table = capsys.readouterr().out
+    assert "actors without a region" in table and "sizeClass" in table
+
+
+@pytest.fixture
+def url(db: Path) -> Iterator[str]:
+    with running_server(db) as base:
+        yield base
+
+
+def test_page_and_graphql(url: str) -> None:
+    page = httpx.get(url + "/quality", timeout=30)
+    assert page.status_code == 200
+    assert "actors without a region" in page.text and 'href="/nodes/c4"' in page.text
+    assert "<script" not in page.text
+    got = httpx.post(url + "/graphql", timeout=30, json={"query": """{ dataQuality(examples: 5) {
+        findings { kind count records { id name } }
+        completeness { label property known total share recommended } } }"""}).json()
+    findings = {f["kind"]: f for f in got["data"]["dataQuality"]["findings"]}
+    assert findings["isolated"] == {"kind": "isolated", "count": 2, "records": [
+        {"id": "c3", "name": "Gamma"}, {"id": "c4", "name": "Delta"}]}
+    bad = httpx.post(url + "/graphql", timeout=30,
+                     json={"query": "{ dataQuality(examples: 1000) { findings { count } } }"})
+    assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
