@@ -20,10 +20,11 @@ from importers.errors import Location, Problems
 from importers.gexf import GEXF, GexfReader
 from importers.graphml import GRAPHML, GraphmlReader
 from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import load_mapping, norm
+from importers.mapping import Role, load_mapping, norm
 from importers.outputs import atomic, csv_cell, edge_properties, node_properties, plain
-from importers.readers import check_encoding, csv_header, read_csv, readable
+from importers.readers import check_encoding, csv_header, read_csv, readable, text_file, xml_file
 from importers.records import Dialect
+from importers.refine import Refiner
 from schema import SCHEMA, Edge, Node
 
 SHEET = Dialect(
@@ -45,36 +46,44 @@ def import_gephi(store: Store, files: Sequence[str | Path], *,
     problems.raise_if_any()  # a broken mapping or encoding would spoil every row
     inputs: list[Input] = []
     read = progress.read if progress else None
+    refiner = Refiner(mapped, problems)
     for path in files:
         suffix = Path(path).suffix.lower()
         if suffix in (".gexf", ".graphml", ".xml"):
-            if not readable(path, problems):
+            what = "a GEXF file (XML)" if suffix == ".gexf" else "a GraphML file (XML)"
+            if not readable(path, problems) or not xml_file(path, what, problems):
                 continue
             reader = (GexfReader if suffix == ".gexf" else GraphmlReader)(path, problems, read)
             dialect = GEXF if suffix == ".gexf" else GRAPHML
-            inputs += [Input("nodes", reader.nodes(), dialect),
-                       Input("edges", reader.edges(), dialect)]
+            inputs += [Input("nodes", refiner.tables(reader.nodes(), "nodes", dialect),
+                             dialect),
+                       Input("edges", refiner.tables(reader.edges(), "edges", dialect),
+                             dialect)]
         elif suffix in (".csv", ".tsv", ".txt"):
-            if not readable(path, problems):
+            if not readable(path, problems) or not text_file(path, "a CSV text file",
+                                                             problems):
                 continue
-            role = _role(csv_header(path, encoding))
+            role = _role(csv_header(path, encoding), mapped.file_columns(path))
             if role is None:
                 problems.add(Location(str(path), "table", 1),
                              "a Gephi nodes table (Id column) or edges table (Source and "
                              "Target columns)", ", ".join(csv_header(path, encoding)))
                 continue
-            inputs.append(Input(role, read_csv(path, problems, encoding=encoding,
-                                               progress=read), SHEET))
+            tables = read_csv(path, problems, encoding=encoding, progress=read)
+            inputs.append(Input(role, refiner.tables(tables, role, SHEET), SHEET))
         else:
             problems.add(Location(str(path)), "a Gephi file: .gexf, .graphml or .csv",
                          suffix or str(path))
     source = source or "import gephi " + " ".join(Path(p).name for p in files)
-    return run_import(store, inputs, mapping=mapped, problems=problems, source=source,
-                      dry_run=dry_run, progress=progress, strict=strict)
+    report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,
+                        dry_run=dry_run, progress=progress, strict=strict)
+    report.notes.extend(refiner.notes())
+    return report
 
 
-def _role(header: list[str]) -> str | None:
-    names = {norm(h) for h in header}
+def _role(header: list[str], renames: dict[str, str] | None = None) -> Role | None:
+    renames = renames or {}
+    names = {renames.get(norm(h)) or norm(h) for h in header}
     if {"source", "target"} <= names:
         return "edges"
     if "id" in names:

@@ -35,8 +35,17 @@ from importers.outputs import (
     plain,
     xlsx_row,
 )
-from importers.readers import check_encoding, csv_header, dicts_table, read_csv, read_xlsx, readable
+from importers.readers import (
+    check_encoding,
+    csv_header,
+    dicts_table,
+    read_csv,
+    read_xlsx,
+    readable,
+    text_file,
+)
 from importers.records import Columns, Dialect, Resolver, Table
+from importers.refine import Refiner
 from importers.values import is_empty, to_str
 from schema import SCHEMA, Edge, Node
 
@@ -61,14 +70,18 @@ def import_kumu(store: Store, files: Sequence[str | Path], *, mapping: str | Pat
     connections: list[Table] = []
     aliases: dict[str, str] = {}  # Kumu's _id of an element -> our id
     read = progress.read if progress else None
+    refiner = Refiner(mapped, problems)
     for path in files:
         for role, table in _read(path, mapped, problems, encoding, aliases, read):
+            table = refiner.table(table, role, KUMU)
             (elements if role == "nodes" else connections).append(table)
     resolve = _resolver(elements, mapped, aliases)
     inputs = [Input("nodes", elements, KUMU), Input("edges", connections, KUMU, resolve)]
     source = source or "import kumu " + " ".join(Path(p).name for p in files)
-    return run_import(store, inputs, mapping=mapped, problems=problems, source=source,
-                      dry_run=dry_run, progress=progress, strict=strict)
+    report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,
+                        dry_run=dry_run, progress=progress, strict=strict)
+    report.notes.extend(refiner.notes())
+    return report
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -80,16 +93,16 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
     elif suffix == ".xlsx":
         for sheet, blocks in read_xlsx(path, problems):
             tables = list(blocks)
-            role = _role(tables[0].header, mapping) if tables else None
+            role = _role(tables[0].header, mapping, path) if tables else None
             if tables and role is None:
                 problems.add(Location(str(path), "table", 1, sheet=sheet), _WHICH_SHEET,
                              ", ".join(tables[0].header))
             for t in tables if role else ():
                 yield role, t
     elif suffix in (".csv", ".txt", ".tsv"):
-        if not readable(path, problems):
+        if not readable(path, problems) or not text_file(path, "a CSV text file", problems):
             return
-        role = _role(csv_header(path, encoding), mapping)
+        role = _role(csv_header(path, encoding), mapping, path)
         if role is None:
             problems.add(Location(str(path), "table", 1), _WHICH_SHEET,
                          ", ".join(csv_header(path, encoding)))
@@ -101,17 +114,20 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
                      suffix or Path(path).name)
 
 
+_BLUEPRINT = "a Kumu JSON blueprint (JSON)"
 _WHICH_SHEET = ("elements (a Label column) or connections (From and To columns), "
                 "as Kumu's import wants them")
 
 
-def _role(header: list[str], mapping: Mapping) -> Role | None:
+def _role(header: list[str], mapping: Mapping, path: str | Path = "") -> Role | None:
     """Elements or connections, by the columns (Kumu looks at A1/B1; we look at all)."""
+    renames = mapping.file_columns(path)
+
     def our(role: Role) -> set[str]:
         own = KUMU.nodes if role == "nodes" else KUMU.edges
         out = set()
         for h in header:
-            got = mapping.column(h, role)
+            got = renames.get(norm(h), mapping.column(h, role))
             out.add(got if got is not None else own.get(norm(h), ""))
         return out
 
@@ -125,12 +141,12 @@ def _role(header: list[str], mapping: Mapping) -> Role | None:
 def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
                ) -> Iterator[tuple[Role, Table]]:
     where = Location(str(path), "json")
-    if not readable(path, problems):
+    if not readable(path, problems) or not text_file(path, _BLUEPRINT, problems):
         return
     try:
         data = orjson.loads(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError as e:
-        problems.add(where, "a Kumu JSON blueprint", str(e))
+        problems.add(where, _BLUEPRINT, str(e))
         return
     if not isinstance(data, dict):
         problems.add(where.at(column="$"), 'an object with "elements" and "connections"',

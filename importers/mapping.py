@@ -24,6 +24,20 @@ A mapping is a small TOML file (the standard library reads it: ``tomllib``)::
     [types]                  # a connection type of the file = our relationship type
     "collaborates" = "PARTNERS_WITH"
 
+    [defaults.Hub]           # used in rows of that label only, where the row has no value
+    kind = "creative-hub"
+
+    [translate.sizeClass]    # a value of the file = ours (case, accents and spaces ignored)
+    mikro = "micro"
+    "mała" = "small"
+
+    [files."hubs-2019.csv".columns]   # renames for one file, over [nodes.columns]
+    "Nazwa" = "name"
+
+``[nodes.values]`` holds what every row of every label may take (``label`` itself, ``tags``,
+``description``); a property some label of the file lacks is refused there (use
+``[defaults.LABEL]``), so that a default meant for one label never spoils another.
+
 Names are matched without regard to case, spaces, ``_``, ``-`` and ``.``: ``Founded Year``,
 ``founded_year`` and ``foundedYear`` are the same column, ``member of`` is ``MEMBER_OF``. Without
 a mapping, our own labels and relationship types are recognised in any such spelling.
@@ -35,12 +49,14 @@ import re
 import tomllib
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from importers.errors import Location, Problems
-from importers.values import prop_types
-from schema import SCHEMA
+from importers.values import WHAT, converter, fold, prop_types
+from schema import SCHEMA, Property
+from schema.validate import check_value
 
 Role = Literal["nodes", "edges"]
 SKIP = ""  # a mapping target that means: ignore this column / leave this type out
@@ -48,6 +64,8 @@ SKIP = ""  # a mapping target that means: ignore this column / leave this type o
 NODE_KEYS = ("id", "label", "name")
 EDGE_KEYS = ("source", "target", "type")
 _SEPARATORS = re.compile(r"[\s_\-.]+")
+MARK = "\x00"  # a header renamed by [files."…".columns]: MARK + our field (see Mapping.column)
+SECTIONS = ("nodes", "edges", "labels", "types", "defaults", "translate", "files")
 
 
 def norm(name: str) -> str:
@@ -82,9 +100,17 @@ class Mapping:
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     file: str | None = None
+    # label -> property -> value (converted and checked), for rows of that label only
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # property -> folded value of the file -> our value
+    translate: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # file name -> normalised header -> our field ("" ignores), over ``columns``
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def column(self, header: str, role: Role) -> str | None:
         """Our field for a header as the mapping renames it (``""``: ignore), else ``None``."""
+        if header.startswith(MARK):
+            return header[len(MARK):]  # renamed for its file already (importers.refine)
         cols = self.columns[role]
         if header in cols:
             return cols[header]
@@ -97,6 +123,22 @@ class Mapping:
     def rel_type(self, value: str) -> str | None:
         """Our relationship type for a connection type of the file (as :meth:`label`)."""
         return _translate(value, self.types, _TYPES)
+
+    def file_columns(self, path: str | Path) -> dict[str, str]:
+        """The renames of ``[files."NAME".columns]`` for this file (by its name or its path as
+        given), or ``{}``."""
+        text = str(path)
+        for key in (text, Path(text).name, Path(text).name.casefold()):
+            if key in self.files:
+                return self.files[key]
+        return {}
+
+    def translated(self, prop: str, value: Any) -> Any:
+        """Our value for a value of the file by ``[translate.PROP]``, else the value itself."""
+        table = self.translate.get(prop)
+        if not table or not isinstance(value, str):
+            return value
+        return table.get(fold(value), value)
 
 
 def _translate(value: str, user: dict[str, str], ours: dict[str, str]) -> str | None:
@@ -131,8 +173,9 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
     m = Mapping(file=file)
     at = Location(file)
     for key in data:
-        if key not in ("nodes", "edges", "labels", "types"):
-            problems.add(at.at(column=key), "a section nodes, edges, labels or types", key)
+        if key not in SECTIONS:
+            problems.add(at.at(column=key), "a section nodes, edges, labels or types (or "
+                         "defaults, translate or files)", key)
     for role in ("nodes", "edges"):
         section = _table(data.get(role, {}), role, at, problems)
         for key in section:
@@ -173,7 +216,110 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
                                                    else _TYPES.values()), vals[key])
             else:
                 vals[key] = fixed
+    _check_defaults(data.get("defaults", {}), m, at, problems)
+    _check_translate(data.get("translate", {}), m, at, problems)
+    _check_files(data.get("files", {}), m, at, problems)
     return m
+
+
+def _check_defaults(section: Any, m: Mapping, at: Location, problems: Problems) -> None:
+    """``[defaults.LABEL] prop = value``: each value converted and checked against that
+    label's property now, so that a wrong default is one problem, not one per row."""
+    for label, values in _table(section, "defaults", at, problems).items():
+        ours = _LABELS.get(norm(label))
+        if ours is None:
+            problems.add(at.at(column=f"defaults.{label}"),
+                         "a label: one of " + ", ".join(_LABELS.values()), label)
+            continue
+        spec = SCHEMA.node_properties(ours)
+        out = m.defaults.setdefault(ours, {})
+        for name, value in _table(values, f"defaults.{label}", at, problems).items():
+            key = at.at(column=f"defaults.{label}.{name}")
+            prop = next((p for p in spec.values() if norm(p.name) == norm(name)), None)
+            if prop is None or prop.stamped or prop.name in NODE_KEYS[:2]:
+                choices = [p.name for p in spec.values()
+                           if not p.stamped and p.name not in NODE_KEYS[:2]]
+                problems.add(key, f"a property of {ours}: one of " + ", ".join(choices), name)
+                continue
+            try:
+                converted = converter(prop.type)(value)
+            except (ValueError, TypeError):
+                converted = None
+            if converted is None or not check_value(prop, converted):
+                problems.add(key, prop.expected(), value)
+                continue
+            out[prop.name] = converted
+
+
+def _check_translate(section: Any, m: Mapping, at: Location, problems: Problems) -> None:
+    """``[translate.PROP] "their value" = "ours"``: every target must be a valid value of
+    the property (for some label or relationship that has it)."""
+    props = all_props()
+    for name, table in _table(section, "translate", at, problems).items():
+        candidates = props.get(norm(name))
+        if not candidates:
+            problems.add(at.at(column=f"translate.{name}"), "a property: one of "
+                         + ", ".join(sorted({p[0].name for p in props.values()})), name)
+            continue
+        prop_name = candidates[0].name
+        out = m.translate.setdefault(prop_name, {})
+        for theirs, target in _table(table, f"translate.{name}", at, problems).items():
+            value = _valid(candidates, target)
+            if value is None:
+                first = candidates[0]
+                problems.add(at.at(column=f"translate.{name}.{theirs}"),
+                             "one of " + ", ".join(first.allowed) if first.allowed
+                             else WHAT[first.type], target)
+                continue
+            out[fold(theirs)] = target if isinstance(target, str) else value
+
+
+def _valid(candidates: list[Property], value: Any) -> Any:
+    for prop in candidates:
+        try:
+            converted = converter(prop.type)(value)
+        except (ValueError, TypeError):
+            continue
+        if check_value(prop, converted):
+            return converted
+    return None
+
+
+@cache
+def all_props(role: Role | None = None) -> dict[str, list[Property]]:
+    """Every declaration of every property name of node labels (``nodes``), relationship
+    types (``edges``) or both (``None``), by normalised name, stamped ones left out."""
+    out: dict[str, list[Property]] = {}
+    if role != "edges":
+        for name in SCHEMA.label_names:
+            for p in SCHEMA.node_properties(name).values():
+                if not p.stamped:
+                    out.setdefault(norm(p.name), []).append(p)
+    if role != "nodes":
+        for name in SCHEMA.rel_names:
+            for p in SCHEMA.rel_properties(name).values():
+                if not p.stamped:
+                    out.setdefault(norm(p.name), []).append(p)
+    return out
+
+
+def _check_files(section: Any, m: Mapping, at: Location, problems: Problems) -> None:
+    """``[files."NAME".columns]``: column renames for one file, over the general ones."""
+    known = {**fields("edges"), **fields("nodes")}
+    for name, body in _table(section, "files", at, problems).items():
+        body = _table(body, f"files.{name}", at, problems)
+        for key in body:
+            if key != "columns":
+                problems.add(at.at(column=f"files.{name}.{key}"), "columns", key)
+        renames = m.files.setdefault(name, {})
+        for header, target in _table(body.get("columns", {}), f"files.{name}.columns", at,
+                                     problems).items():
+            if not isinstance(target, str) or (target and norm(target) not in known):
+                problems.add(at.at(column=f"files.{name}.columns.{header}"),
+                             f'one of {", ".join(known.values())} or "" (ignore)', target)
+                continue
+            renames[norm(header)] = known[norm(target)] if target else SKIP
+        m.files.setdefault(Path(name).name.casefold(), renames)
 
 
 def _table(value: Any, name: str, at: Location, problems: Problems) -> dict[str, Any]:

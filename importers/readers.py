@@ -64,6 +64,69 @@ def open_input(path: str | Path, problems: Problems) -> BinaryIO | None:
     return None
 
 
+# -- what a file really is -------------------------------------------------------------------
+# File signatures ("magic numbers") of what people save by mistake under a text extension.
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook or another Office file?)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc: save it as "
+     ".xlsx or CSV)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+HEAD = 4096  # bytes looked at to tell a file's kind
+
+
+def sniff(head: bytes) -> str | None:
+    """What a file whose first bytes are ``head`` is, when it is plainly not text: a known
+    file signature, or NUL bytes (which no text encoding without a BOM has, UTF-16 aside)."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary data"
+    return None
+
+
+def text_file(path: str | Path, what: str, problems: Problems) -> bool:
+    """True when ``path`` may be the text file ``what`` says (a CSV, JSON or XML file); else
+    one problem naming what it is instead ("expected a CSV text file, not a PDF document")."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(HEAD)
+    except OSError:
+        return True  # the reader reports it, worded for the case
+    found = sniff(head)
+    if found is None:
+        return True
+    problems.add(Location(str(path)), f"{what}, not {found}")
+    return False
+
+
+def xml_file(path: str | Path, what: str, problems: Problems) -> bool:
+    """True when ``path`` may be an XML file (its first character is ``<``)."""
+    if not text_file(path, what, problems):
+        return False
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(HEAD)
+    except OSError:
+        return True
+    enc = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+        else "utf-8-sig"
+    text = head.decode(enc, errors="ignore").lstrip()
+    if not text or text.startswith("<"):
+        return True
+    problems.add(Location(str(path)), f"{what}, not text that is not XML (it starts with "
+                 f"{text[:20]!r})")
+    return False
+
+
 # -- CSV -------------------------------------------------------------------------------------
 def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = None,
              progress: ReadProgress | None = None, chunk: int | None = None) -> Iterator[Table]:
@@ -72,6 +135,8 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
     if encoding is not None and not _known_codec(encoding):
         problems.add(where, "an encoding Python knows (e.g. utf-8, cp1250, cp1252, latin-1)",
                      encoding)
+        return
+    if not text_file(path, "a CSV text file", problems):
         return
     raw = open_input(path, problems)
     if raw is None:
@@ -302,6 +367,8 @@ def _table(where: Location, header: list[str], block: list[list[str]], line: int
 def read_jsonl(path: str | Path, problems: Problems, *, progress: ReadProgress | None = None,
                chunk: int | None = None) -> Iterator[Table]:
     """Blocks of a JSON Lines file: one object per line, keys are the columns."""
+    if not text_file(path, "a JSON Lines text file", problems):
+        return
     raw = open_input(path, problems)
     if raw is None:
         return
@@ -365,6 +432,10 @@ def read_xlsx(path: str | Path, problems: Problems, *, sheets: Pick | None = Non
     if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
         problems.add(where, "an Excel workbook named *.xlsx", Path(path).name)
         return
+    wrong = _not_a_workbook(path)
+    if wrong:
+        problems.add(where, f"an Excel workbook (.xlsx), not {wrong}")
+        return
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
@@ -372,6 +443,10 @@ def read_xlsx(path: str | Path, problems: Problems, *, sheets: Pick | None = Non
         return
     try:
         names = [n for n in book.sheetnames if "(ignore)" not in n.lower()]
+        if not names:
+            problems.add(where, "a workbook with at least one sheet (not named '… (ignore)')",
+                         ", ".join(book.sheetnames) or None)
+            return
         if role is not None:
             names = _pick_sheet(names, role, where, problems)
         for name in names:
@@ -383,6 +458,31 @@ def read_xlsx(path: str | Path, problems: Problems, *, sheets: Pick | None = Non
                                      problems, chunk or records.CHUNK_ROWS)
     finally:
         book.close()
+
+
+def _not_a_workbook(path: str | Path) -> str | None:
+    """What a file named .xlsx is instead of a workbook (an .xlsx is a zip archive holding
+    ``xl/workbook.xml``, ECMA-376 Part 2), or None."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(HEAD)
+    except OSError:
+        return None  # load_workbook words it
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return "a damaged zip archive"
+        return None if "xl/workbook.xml" in names else "a zip archive without a workbook in it"
+    found = sniff(head)
+    if found:
+        return found
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a file that is neither a zip archive nor text"
+    return "text (a CSV file? import it with `coco import csv`)"
 
 
 def _pick_sheet(names: list[str], role: str, where: Location, problems: Problems) -> list[str]:

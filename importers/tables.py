@@ -16,7 +16,8 @@ from importers.errors import Problems
 from importers.load import ImportReport, Input, Progress, run_import
 from importers.mapping import load_mapping
 from importers.readers import check_encoding, read_csv, read_jsonl, read_xlsx
-from importers.records import Table
+from importers.records import GENERIC, Table
+from importers.refine import Refiner
 
 Format = Literal["csv", "jsonl", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "xlsx")
@@ -38,13 +39,18 @@ def import_tables(store: Store, *, nodes: Sequence[str | Path] = (),
     files = [*nodes, *edges]
     if not files:
         raise ValueError("nothing to import: give --nodes and/or --edges files")
-    inputs = [Input("nodes", _tables(p, format, "nodes", problems, encoding, progress))
+    refiner = Refiner(mapped, problems)
+    inputs = [Input("nodes", refiner.tables(_tables(p, format, "nodes", problems, encoding,
+                                                    progress), "nodes", GENERIC))
               for p in nodes]
-    inputs += [Input("edges", _tables(p, format, "edges", problems, encoding, progress))
+    inputs += [Input("edges", refiner.tables(_tables(p, format, "edges", problems, encoding,
+                                                     progress), "edges", GENERIC))
                for p in edges]
     source = source or f"import {format} " + " ".join(Path(p).name for p in files)
-    return run_import(store, inputs, mapping=mapped, problems=problems, source=source,
-                      dry_run=dry_run, progress=progress, strict=strict)
+    report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,
+                        dry_run=dry_run, progress=progress, strict=strict)
+    report.notes.extend(refiner.notes())
+    return report
 
 
 def _tables(path: str | Path, format: Format, role: str, problems: Problems,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from itertools import chain, compress, repeat
@@ -22,7 +23,7 @@ from typing import Any
 
 from schema import SCHEMA, Property, PropType
 
-__all__ = ["LIST_SEPARATOR", "convert_column", "converter", "is_empty", "prop_types"]
+__all__ = ["LIST_SEPARATOR", "convert_column", "converter", "fold", "is_empty", "prop_types"]
 
 LIST_SEPARATOR = "|"  # Kumu's and our separator of several values in one cell
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -30,6 +31,19 @@ _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n"})
 
 Converter = Callable[[Any], Any]
+# Letters Unicode does not decompose into a base letter and a mark (NFKD leaves them whole).
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae",
+                               "œ": "oe", "þ": "th", "ð": "d"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """A value as matching ignores it: case (Unicode case folding), accents and diacritics
+    (NFKD, Unicode TR #15, without the combining marks; ``ł`` → ``l``) and runs of spaces:
+    ``" Mała "``, ``"mala"`` and ``"MAŁA"`` fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", bare.translate(_UNDECOMPOSED)).strip()
 
 
 def is_empty(value: Any) -> bool:
@@ -67,6 +81,8 @@ def to_int(value: Any) -> int:
         try:
             return int(text)
         except ValueError:
+            if _DECIMAL_COMMA.match(text):
+                text = text.replace(",", ".")  # "1951,0" from a locale with a decimal comma
             number = float(text)  # "2001.0", as Excel writes whole numbers
             if number.is_integer():
                 return int(number)

@@ -1,0 +1,333 @@
+"""What a mapping and plain sense do to a block of rows before it becomes records.
+
+Between a reader and :mod:`importers.records` every block (:class:`~importers.records.Table`)
+passes through :class:`Refiner`, which
+
+- renames the columns of one file as its ``[files."NAME".columns]`` says (over the general
+  ``[nodes.columns]`` / ``[edges.columns]``);
+- translates values by ``[translate.PROP]`` tables (case, accents and spaces ignored);
+- fills ``[defaults.LABEL]`` values into rows of that label that have none (and refuses a
+  ``[nodes.values]`` property that some label of the file does not have);
+- normalises what is unambiguous, counting it for the import report's notes: a web address
+  without a scheme gets ``https://`` (RFC 3986 §3: a URI starts with its scheme; RFC 8446 era
+  sites all answer on https), a whole number written ``1951,0`` or ``1951.0`` is ``1951``, an
+  allowed value in another case or without its accents (``Micro``, ``mala``) is the allowed one;
+  spaces around values, Excel's ``TRUE``/``FALSE`` and decimal commas are converted by
+  :mod:`importers.values` and only counted here.
+
+Everything is decided per column with C-level scans first (a join and a few substring tests),
+so a block with nothing to do costs little next to reading it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from importers.errors import Location, Problems
+from importers.mapping import MARK, SKIP, Mapping, Role, all_props, fields, norm
+from importers.records import Dialect, Table
+from importers.values import fold, is_empty, to_str
+from schema import SCHEMA, Property, PropType
+
+# A host name with a dot and a letter TLD, an optional port and path: "www.x.pl", "x.pl/a".
+_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}(:\d+)?([/?#]\S*)?$")
+_WHOLE = re.compile(r"^[+-]?\d+[.,]0+$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_CANONICAL_BOOLS = frozenset({"true", "false"})
+_BOOLS = frozenset({"true", "false", "1", "0", "yes", "no", "y", "n"})
+
+
+class Refiner:
+    """Applies one import's mapping to each block of its inputs and counts what it did."""
+
+    def __init__(self, mapping: Mapping, problems: Problems):
+        self.mapping, self.problems = mapping, problems
+        self.counts: Counter[tuple[str, ...]] = Counter()
+        self.examples: dict[tuple[str, ...], str] = {}
+        self.reported: set[str] = set()
+        self.allowed = {role: _allowed(role) for role in ("nodes", "edges")}
+
+    def tables(self, tables: Iterable[Table], role: Role, dialect: Dialect) -> Iterator[Table]:
+        for table in tables:
+            yield self.table(table, role, dialect)
+
+    def table(self, table: Table, role: Role, dialect: Dialect) -> Table:
+        """The block as the mapping wants it (a new Table; the reader's is left alone)."""
+        header, display = self._renamed(table, role)
+        columns = list(table.columns)
+        text = table.text
+        targets = [self._field(h, role, dialect) for h in header]
+        for i, name in enumerate(targets):
+            if name:
+                new = self._column(name, role, columns[i], text)
+                if new is not columns[i]:
+                    columns[i], text = new, text and all(isinstance(v, str) for v in new)
+        if role == "nodes":
+            labels = self._labels(table, targets, columns)
+            if labels is not None:
+                text = self._defaults(labels, header, display, targets, columns) and text
+        return Table(table.where, header, columns, table.rows, table.header_row,
+                     display or None, text)
+
+    # -- columns -----------------------------------------------------------------------------
+    def _renamed(self, table: Table, role: Role) -> tuple[list[str], dict[str, str]]:
+        header = list(table.header)
+        display = dict(table.display or {})
+        renames = self.mapping.file_columns(table.where.file)
+        if not renames:
+            return header, display
+        ours = fields(role)
+        for i, h in enumerate(header):
+            target = renames.get(norm(str(h)))
+            if target is None:
+                continue
+            if target and norm(target) not in ours:
+                self._once(f"files.{Path(table.where.file).name}.columns.{h}",
+                           f"a field of {role} in {Path(table.where.file).name}: one of "
+                           + ", ".join(ours.values()) + ' or ""', target)
+                target = SKIP
+            display[MARK + target] = display.get(str(h), str(h))
+            header[i] = MARK + target
+        return header, display
+
+    def _field(self, header: str, role: Role, dialect: Dialect) -> str | None:
+        """Our field for a column, as :class:`importers.records.Columns` decides it."""
+        target = self.mapping.column(str(header), role)
+        if target is None:
+            own = dialect.nodes if role == "nodes" else dialect.edges
+            target = own.get(norm(str(header)))
+        if target is None:
+            target = fields(role).get(norm(str(header)))
+        return target or None
+
+    def _column(self, name: str, role: Role, column: Any, text: bool) -> Any:
+        if name in self.mapping.translate:
+            column = self._translated(name, column)
+        props = all_props(role)
+        decl = props.get(norm(name))
+        if not decl or name in ("id", "source", "target", "label", "type"):
+            return column
+        strs = column if text else [v for v in column if isinstance(v, str)]
+        if not strs:
+            return column
+        joined = "\n".join(strs)
+        self._count_padding(name, strs, joined)
+        kind = decl[0].type
+        if any(p.pattern and p.pattern.startswith("^https?://") for p in decl):
+            column = self._websites(name, column, strs, joined)
+        elif kind is PropType.INT and ("," in joined or "." in joined):
+            column = self._whole(name, column)
+        elif kind is PropType.FLOAT and "," in joined:
+            n = sum(1 for v in strs if _DECIMAL_COMMA.match(v.strip()))
+            self._count(("comma", name), n, next((v for v in strs if "," in v), ""))
+        elif kind is PropType.BOOL:
+            odd = [v for v in set(strs) if v.strip().casefold() in _BOOLS
+                   and v.strip() not in _CANONICAL_BOOLS]
+            if odd:
+                n = sum(1 for v in strs if v in odd)
+                self._count(("bool", name), n, odd[0])
+        allowed = self.allowed[role].get(name)
+        if allowed:
+            column = self._allowed(name, column, allowed)
+        return column
+
+    def _translated(self, name: str, column: Any) -> list[Any]:
+        table = self.mapping.translate[name]
+        memo: dict[Any, Any] = {}
+        out = []
+        n = 0
+        for v in column:
+            if not isinstance(v, str) or not v.strip():
+                out.append(v)
+                continue
+            got = memo.get(v)
+            if got is None:
+                got = memo[v] = table.get(fold(v), v)
+            if got is not v:
+                n += 1
+                self.examples.setdefault(("translated", name), f"{v.strip()!r} → {got!r}")
+            out.append(got)
+        if n:
+            self.counts[("translated", name)] += n
+        return out
+
+    def _count_padding(self, name: str, strs: list[str], joined: str) -> None:
+        if not (joined[:1].isspace() or joined[-1:].isspace()
+                or any(x in joined for x in (" \n", "\n ", "\t\n", "\n\t"))):
+            return
+        padded = [v for v in strs if v != v.strip() and v.strip()]
+        if padded:
+            self._count(("spaces",), len(padded), repr(padded[0]))
+
+    def _websites(self, name: str, column: Any, strs: list[str], joined: str) -> Any:
+        filled = len(strs) - strs.count("")
+        if joined.count("://") >= filled:
+            return column  # every address has its scheme (the common case)
+        out, n, example = [], 0, ""
+        for v in column:
+            text = v.strip() if isinstance(v, str) else None
+            if text and "://" not in text and _DOMAIN.match(text):
+                v = "https://" + text
+                n += 1
+                example = example or f"{text!r} → {v!r}"
+            out.append(v)
+        self._count(("website", name), n, example)
+        return out if n else column
+
+    def _whole(self, name: str, column: Any) -> Any:
+        out, n, example = [], 0, ""
+        for v in column:
+            if isinstance(v, str) and _WHOLE.match(v.strip()):
+                text = v.strip()
+                v = text[:max(text.find(","), text.find("."))]
+                n += 1
+                example = example or f"{text!r} → {v}"
+            out.append(v)
+        self._count(("whole", name), n, example)
+        return out if n else column
+
+    def _allowed(self, name: str, column: Any, allowed: dict[str, str]) -> Any:
+        """An allowed value spelt in another case, with spaces or without its accents is that
+        value (``Micro`` → ``micro``); anything else is left for validation to refuse."""
+        exact = set(allowed.values())
+        odd = {v for v in set(column) if isinstance(v, str) and v not in exact and v.strip()}
+        fixes = {v: allowed[fold(v)] for v in odd if fold(v) in allowed}
+        if not fixes:
+            return column
+        first = next(iter(fixes.items()))
+        self._count(("case", name), sum(1 for v in column if v in fixes),
+                    f"{first[0]!r} → {first[1]!r}")
+        return [fixes.get(v, v) if isinstance(v, str) else v for v in column]
+
+    # -- labels and defaults -------------------------------------------------------------
+    def _labels(self, table: Table, targets: list[str | None], columns: list[Any]
+                ) -> list[str | None] | None:
+        """Our label of each row, when defaults or fixed values depend on it."""
+        fixed = {k: v for k, v in self.mapping.values["nodes"].items() if k not in ("label",)}
+        if not self.mapping.defaults and not fixed:
+            return None
+        n = len(table.rows)
+        i = targets.index("label") if "label" in targets else None
+        default = self.mapping.values["nodes"].get("label")
+        if i is None:
+            labels: list[str | None] = [default] * n
+        else:
+            memo: dict[Any, str | None] = {}
+            for v in set(columns[i]):
+                memo[v] = default if is_empty(v) else self._label(v)
+            labels = [memo[v] for v in columns[i]]
+        self._check_fixed(table, fixed, {x for x in labels if x})
+        return labels
+
+    def _label(self, value: Any) -> str | None:
+        try:
+            return self.mapping.label(to_str(value)) or None
+        except ValueError:
+            return None
+
+    def _check_fixed(self, table: Table, fixed: dict[str, Any], present: set[str]) -> None:
+        """A ``[nodes.values]`` property some label of the file lacks: refused, naming them."""
+        file = Path(table.where.file).name
+        for name, value in fixed.items():
+            lacking = sorted(lab for lab in present if name not in SCHEMA.node_properties(lab))
+            if lacking:
+                has = sorted(lab for lab in present if lab not in lacking)
+                fix = (f"give it in [defaults.{has[0]}]" if has else "leave it out")
+                self._once(f"nodes.values.{name}",
+                           f"a property every label in {file} has, but "
+                           f"{' and '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
+                           f"no {name!r} ({fix})", value)
+
+    def _defaults(self, labels: list[str | None], header: list[str], display: dict[str, str],
+                  targets: list[str | None], columns: list[Any]) -> bool:
+        """Fill ``[defaults.LABEL]`` into empty cells of rows of that label; False when a
+        column now holds more than text."""
+        text = True
+        for label, values in self.mapping.defaults.items():
+            rows = [k for k, lab in enumerate(labels) if lab == label]
+            if not rows:
+                continue
+            for name, value in values.items():
+                if name in targets:
+                    i = targets.index(name)
+                    column = list(columns[i])
+                else:
+                    i = len(header)
+                    header.append(MARK + name)
+                    display[MARK + name] = name
+                    targets.append(name)
+                    column = [None] * len(labels)
+                    columns.append(column)
+                filled = [k for k in rows if is_empty(column[k])]
+                for k in filled:
+                    column[k] = value
+                columns[i] = column
+                text = text and isinstance(value, str) and None not in column
+                self._count(("default", label, name), len(filled), repr(value))
+        return text
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _count(self, key: tuple[str, ...], n: int, example: str) -> None:
+        if n:
+            self.counts[key] += n
+            self.examples.setdefault(key, example)
+
+    def _once(self, key: str, expected: str, got: Any) -> None:
+        if key not in self.reported:
+            self.reported.add(key)
+            where = Location(self.mapping.file or "mapping")
+            self.problems.add(where.at(column=key), expected, got)
+
+    def notes(self) -> list[str]:
+        """One line per kind of change, with its count and an example, for the report."""
+        out = []
+        for key, n in self.counts.items():
+            e = self.examples.get(key, "")
+            out.append(_NOTE[key[0]](n, key, e))
+        return out
+
+
+def _s(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+_NOTE = {
+    "translated": lambda n, k, e: f"{_s(n, k[1] + ' value')} translated by the mapping's "
+                                  f"[translate.{k[1]}] (e.g. {e})",
+    "default": lambda n, k, e: f"{_s(n, k[1] + ' row')} without {k[2]} got {e} from "
+                               f"[defaults.{k[1]}]",
+    "website": lambda n, k, e: f"{_s(n, k[1] + ' value')} given without a scheme got https:// "
+                               f"(e.g. {e})",
+    "whole": lambda n, k, e: f"{_s(n, k[1] + ' value')} written with a decimal part read as "
+                             f"whole numbers (e.g. {e})",
+    "comma": lambda n, k, e: f"{_s(n, k[1] + ' value')} with a decimal comma read as numbers "
+                             f"(e.g. {e!r})",
+    "bool": lambda n, k, e: f"{_s(n, k[1] + ' value')} written as {e.strip()!r} and the like "
+                            "read as true/false",
+    "case": lambda n, k, e: f"{_s(n, k[1] + ' value')} matched an allowed value but for case, "
+                            f"spaces or accents (e.g. {e})",
+    "spaces": lambda n, k, e: f"{_s(n, 'value')} had spaces around {'it' if n == 1 else 'them'}"
+                              f", removed (e.g. {e})",
+}
+
+
+def _allowed(role: Role) -> dict[str, dict[str, str]]:
+    """Property → folded allowed value → the allowed value, where folding keeps them apart."""
+    out: dict[str, dict[str, str]] = {}
+    for decls in all_props(role).values():
+        values = {a for p in decls if p.allowed for a in p.allowed}
+        folded: dict[str, str] = {}
+        for a in values:
+            folded[fold(a)] = a if fold(a) not in folded else ""
+        if values:
+            out[decls[0].name] = {k: v for k, v in folded.items() if v}
+    return out
+
+
+def declared(name: str, role: Role) -> list[Property]:
+    """Every declaration of a property name in ``role`` (for the mapping suggester)."""
+    return all_props(role).get(norm(name), [])
