@@ -187,16 +187,14 @@ async def node_page(request: Request) -> HTMLResponse:
     if node is None:
         return _error(404, "Not found", f"No node {node_id!r} in this store.")
     around = (await run_in_threadpool(store.neighbours, [node_id], None, "both"))[node_id]
-    spec = SCHEMA.node_properties(node.label)
-    props = [(k, ", ".join(map(str, v)) if isinstance(v, list) else v)
-             for k, v in sorted(node.props.items(), key=lambda kv: _order(spec, kv[0]))
-             if k != "name"]
+    props = _properties(node)
     maps = []
     if node.label in ACTOR_LABELS:
         maps.append({"text": "Ego map", "href": "/maps/ego?" + urlencode({"id": node.id})})
-        country = node.props.get("country", "")
-        maps.append({"text": "Brokers of its country",
-                     "href": "/maps/brokers?" + urlencode({"country": country})})
+        country = node.props.get("country")
+        if country:
+            maps.append({"text": "Brokers of its country",
+                         "href": "/maps/brokers?" + urlencode({"country": country})})
     if node.label == "Region":
         maps.append({"text": "Map of its actors", "href": "/maps/ecosystem?" + urlencode(
             {"region": node.id})})
@@ -204,6 +202,17 @@ async def node_page(request: Request) -> HTMLResponse:
                        props=props, relations=_relations(around), maps=maps, nav=nav(),
                        home="/")
     return _html(html)
+
+
+def _properties(node: Any) -> list[tuple[str, Any, bool]]:
+    """(name, value, known) rows of a node's table: its values, and "unknown" for each
+    recommended property it lacks (a hub without a country), so that a gap shows."""
+    spec = SCHEMA.node_properties(node.label)
+    values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v
+              for k, v in node.props.items() if k != "name"}
+    rows = [(k, v, True) for k, v in values.items()]
+    rows += [(k, "unknown", False) for k in SCHEMA.recommended(node.label) if k not in values]
+    return sorted(rows, key=lambda row: _order(spec, row[0]))
 
 
 def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:

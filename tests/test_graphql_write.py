@@ -115,6 +115,26 @@ def test_a_request_is_one_transaction_and_reports_every_problem(url: str) -> Non
     assert not _exists(url, "t-good") and not _exists(url, "t-bad")
 
 
+def test_a_hub_without_country_and_kind_is_created_but_a_wrong_country_is_not(url: str) -> None:
+    """Country and kind are recommended: a hub may lack them (they read null) but not have
+    a malformed one."""
+    got = data(url, """mutation { createNodes(nodes: [{ id: "t-partial", label: Hub,
+        properties: { name: "Hub Without Papers" } }]) { ... on Hub { id kind country } } }""",
+               token=ALICE)
+    assert got["createNodes"] == [{"id": "t-partial", "kind": None, "country": None}]
+    listed = data(url, """{ hubs(where: { name: { eq: "Hub Without Papers" } }) {
+        nodes { id kind country } } }""")
+    assert listed["hubs"]["nodes"] == [{"id": "t-partial", "kind": None, "country": None}]
+    reply = gql(url, """mutation { createNodes(nodes: [{ id: "t-partial-bad", label: Hub,
+        properties: { name: "Hub Somewhere", country: "Slovakia" } }]) { id } }""",
+                token=ALICE)
+    assert reply["data"] is None
+    [error] = reply["errors"]
+    assert error["extensions"]["field"] == "country" and error["extensions"]["got"] == "Slovakia"
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not _exists(url, "t-partial-bad")
+
+
 def test_store_validation_rolls_back_earlier_fields(url: str) -> None:
     """The first field is valid alone; the second breaks a schema rule the store checks
     (an actor's country must agree with its region): nothing of either is written."""

@@ -34,6 +34,7 @@ LOCATED_IN = SCHEMA.rel("LOCATED_IN").name
 IN_SECTOR = SCHEMA.rel("IN_SECTOR").name
 PART_OF = SCHEMA.rel("PART_OF").name
 BROADER = SCHEMA.rel("BROADER").name
+UNKNOWN_TEXT = "unknown"  # what pages and maps show for a value an actor should have but lacks
 
 
 def key_properties(label: str) -> list[str]:
@@ -102,7 +103,8 @@ class ActorTable:
 
 
 def describe(store: Store, ids: Sequence[str]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Names and key properties (:func:`key_properties`) of the actors ``ids``, in one read."""
+    """Names and key properties (:func:`key_properties`) of the actors ``ids``, in one read; a
+    recommended property the actor lacks reads :data:`UNKNOWN_TEXT`."""
     nodes = store.get_nodes(list(ids))
     names, props = [], []
     for node_id in ids:
@@ -112,7 +114,9 @@ def describe(store: Store, ids: Sequence[str]) -> tuple[list[str], list[dict[str
             props.append({})
             continue
         names.append(str(node.props.get(NAME, node_id)))
-        props.append({p: node.props.get(p) for p in key_properties(node.label)})
+        wanted = SCHEMA.recommended(node.label)
+        props.append({p: node.props.get(p, UNKNOWN_TEXT if p in wanted else None)
+                      for p in key_properties(node.label)})
     return names, props
 
 

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from graph.store import Store
 from viz import aggregate as agg
-from viz.actors import ACTORS, ActorTable, actor_table, describe, key_properties
+from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
 from viz.build import Drawing, MapData, count_text, draw, rounded
 from viz.colours import CROSS_TIE, TIE, YL_OR_RD, categorical, sequential_bins
 from viz.filters import actor_mask, in_words
@@ -115,10 +115,12 @@ def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_ma
                 spec: MapSpec, by: str) -> tuple[list[str], dict[str, str]]:
     if by == "region":
         keys = table.region_at(spec.level)[idx].tolist()
-        return keys, {k: table.regions.names.get(k, k) if k else "(no region)" for k in keys}
+        return keys, {k: table.regions.names.get(k, k) if k else "Region unknown"
+                      for k in keys}
     if by == "country":
         keys = table.country[idx].tolist()
-        return keys, {k: table.regions.names.get(k, k) if k else "(no country)" for k in keys}
+        return keys, {k: table.regions.names.get(k, k) if k else "Country unknown"
+                      for k in keys}
     if by == "group":
         keys = table.group[idx].tolist()
         return keys, {k: GROUP_TEXT.get(k, k) for k in keys}
@@ -349,7 +351,7 @@ def _legend(values: np.ndarray, by: str) -> tuple[np.ndarray, dict[str, Any]]:
     position = {c: i for i, c in enumerate(order)}
     cats = np.array([position[v] for v in values.astype(str).tolist()], dtype=np.int64)
     text = GROUP_TEXT if by == "group" else {}
-    items = [{"name": c, "text": text.get(c, c or "(none)"), "colour": colours[c],
+    items = [{"name": c, "text": text.get(c, c or UNKNOWN_TEXT), "colour": colours[c],
               "count": present[c]} for c in order]
     return cats, {"title": COLOUR_TITLE[by], "items": items}
 
@@ -396,6 +398,9 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
 
 def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,
                 props: list[dict[str, Any]]) -> list[list[Any]]:
+    """Tooltip values of each actor: what it should have but lacks (country, region, sector,
+    a hub's kind) reads "unknown"; a value that does not apply (a company's kind) is left out
+    (``None``)."""
     names = table.regions.names
     sector_names = table.sectors_tree.names
     out = []
@@ -403,8 +408,8 @@ def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,
         region, sectors = table.region[i], table.sectors[i]
         out.append([
             table.labels[i], GROUP_TEXT.get(table.group[i], table.group[i]),
-            table.country[i] or None,
-            f"{names.get(region, region)} ({region})" if region else None,
-            "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2]) or None,
+            table.country[i] or UNKNOWN_TEXT,
+            f"{names.get(region, region)} ({region})" if region else UNKNOWN_TEXT,
+            "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2]) or UNKNOWN_TEXT,
             *(own.get(p) for p in PROPS), int(degree[i])])
     return out

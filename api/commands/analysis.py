@@ -211,7 +211,8 @@ def _print_gap_analysis(result: dict[str, Any]) -> None:
         table.add_column(col, justify="right" if col == "demand" else "left")
     for g in result["gaps"]:
         near = "; ".join(f"{escape(str(s['name']))} "
-                         f"({s['hops'] if s['hops'] is not None else '∞'}, {s['country']})"
+                         f"({s['hops'] if s['hops'] is not None else '∞'}, "
+                         f"{escape(s['country'] or 'country unknown')})"
                          for s in g["suppliers"])
         train = ", ".join(f"{k} {v}" for k, v in g["training"].items() if v and k != "total")
         table.add_row(escape(str(g["competence"]["name"])), str(g["demand"]), near,
