@@ -33,6 +33,11 @@ COMMON = [
 ]
 STRICT = click.option("--strict", is_flag=True, help="Refuse records that lack a recommended "
                       "property (a hub's country or kind) instead of storing it as unknown.")
+SUGGEST = click.option(
+    "--suggest-mapping", "suggest_mapping", is_flag=False, flag_value="-", default=None,
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), metavar="[FILE.toml]",
+    help="Read the files and write a commented mapping template for them to FILE (or print "
+    "it); nothing is imported.")
 ENCODING = click.option("--encoding", help="Encoding of CSV files that are not UTF-8 "
                         "(e.g. cp1250 for Excel in Central Europe).")
 
@@ -79,22 +84,28 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
 
     @import_.command("kumu")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @SUGGEST
     @_options(*COMMON, ENCODING, STRICT, stores)
     def kumu(files: tuple[Path, ...], **opts: Any) -> None:
         """Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."""
         from importers.kumu import import_kumu
 
+        if _suggested("kumu", [(None, f) for f in files], opts):
+            return
         _run(lambda store, **kw: import_kumu(store, files, mapping=opts["mapping"],
                                               encoding=opts["encoding"], **kw), files, opts)
 
     @import_.command("gephi")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @SUGGEST
     @_options(*COMMON, ENCODING, STRICT, stores)
     def gephi(files: tuple[Path, ...], **opts: Any) -> None:
         """Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges
         Source/Target/Type/Weight)."""
         from importers.gephi import import_gephi
 
+        if _suggested("gephi", [(None, f) for f in files], opts):
+            return
         _run(lambda store, **kw: import_gephi(store, files, mapping=opts["mapping"],
                                               encoding=opts["encoding"], **kw), files, opts)
 
@@ -136,6 +147,9 @@ def _table_command(fmt: str, what: str, options: Callable[[Any], Any]) -> click.
 
         if not nodes and not edges:
             raise click.UsageError("give --nodes and/or --edges files")
+        if _suggested(fmt, [*(("nodes", p) for p in nodes), *(("edges", p) for p in edges)],
+                      opts):
+            return
         _run(lambda store, **kw: import_tables(
             store, nodes=nodes, edges=edges, format=fmt, mapping=opts["mapping"],
             encoding=opts.get("encoding"), **kw), (*nodes, *edges), opts)
@@ -143,7 +157,34 @@ def _table_command(fmt: str, what: str, options: Callable[[Any], Any]) -> click.
     command.__doc__ = f"Nodes and edges from {what}."
     if fmt == "csv":
         command = ENCODING(command)
+    command = SUGGEST(command)
     return click.command(fmt)(options(command))
+
+
+def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]) -> bool:
+    """``--suggest-mapping``: write the mapping template and return True (the store is not
+    opened); False when the option was not given. Takes the option out of ``opts``."""
+    target = opts.pop("suggest_mapping", None)
+    if target is None:
+        return False
+    from importers.errors import Problems
+    from importers.outputs import atomic
+    from importers.suggest import read_for_suggestion, suggest
+
+    problems = Problems()
+    seen = read_for_suggestion(command, files, opts.get("encoding"), problems)
+    problems.raise_if_any("reading the files for a mapping")
+    text = suggest(command, seen)
+    if str(target) == "-":
+        click.echo(text, nl=False)
+    else:
+        with atomic(target, "w", encoding="utf-8") as f:
+            f.write(text)
+        todo = sum(1 for line in text.splitlines() if line.startswith('# "'))
+        err.print(f"[green]✓[/] mapping template written to {escape(str(target))}: "
+                  f"{todo} line(s) to check and fill in, then import with --mapping",
+                  highlight=False, soft_wrap=True)
+    return True
 
 
 def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) -> None:
