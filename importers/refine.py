@@ -191,11 +191,12 @@ class Refiner:
         return out if n else column
 
     def _allowed(self, name: str, column: Any, allowed: dict[str, str]) -> Any:
-        """An allowed value spelt in another case, with spaces or without its accents is that
-        value (``Micro`` → ``micro``); anything else is left for validation to refuse."""
+        """An allowed value spelt in another case, with spaces for hyphens or without its
+        accents is that value (``Micro`` → ``micro``, ``creative hub`` → ``creative-hub``);
+        anything else is left for validation to refuse."""
         exact = set(allowed.values())
         odd = {v for v in set(column) if isinstance(v, str) and v not in exact and v.strip()}
-        fixes = {v: allowed[fold(v)] for v in odd if fold(v) in allowed}
+        fixes = {v: allowed[loose(v)] for v in odd if loose(v) in allowed}
         if not fixes:
             return column
         first = next(iter(fixes.items()))
@@ -304,8 +305,8 @@ _NOTE = {
                                f"(e.g. {e})",
     "whole": lambda n, k, e: f"{_s(n, k[1] + ' value')} written with a decimal part read as "
                              f"whole numbers (e.g. {e})",
-    "comma": lambda n, k, e: f"{_s(n, k[1] + ' value')} with a decimal comma read as numbers "
-                             f"(e.g. {e!r})",
+    "comma": lambda n, k, e: f"{_s(n, k[1] + ' value')} with a decimal comma read as "
+                             f"{'a number' if n == 1 else 'numbers'} (e.g. {e!r})",
     "bool": lambda n, k, e: f"{_s(n, k[1] + ' value')} written as {e.strip()!r} and the like "
                             "read as true/false",
     "case": lambda n, k, e: f"{_s(n, k[1] + ' value')} matched an allowed value but for case, "
@@ -315,14 +316,20 @@ _NOTE = {
 }
 
 
+def loose(value: str) -> str:
+    """An allowed value as matching sees it: folded (:func:`importers.values.fold`) and without
+    spaces, ``-``, ``_`` and ``.`` (``Creative Hub`` is ``creative-hub``)."""
+    return norm(fold(value))
+
+
 def _allowed(role: Role) -> dict[str, dict[str, str]]:
-    """Property → folded allowed value → the allowed value, where folding keeps them apart."""
+    """Property → loose allowed value → the allowed value, where loosening keeps them apart."""
     out: dict[str, dict[str, str]] = {}
     for decls in all_props(role).values():
         values = {a for p in decls if p.allowed for a in p.allowed}
         folded: dict[str, str] = {}
         for a in values:
-            folded[fold(a)] = a if fold(a) not in folded else ""
+            folded[loose(a)] = a if loose(a) not in folded else ""
         if values:
             out[decls[0].name] = {k: v for k, v in folded.items() if v}
     return out

@@ -30,6 +30,7 @@ from typing import Any
 from importers.errors import Location, Problems
 from importers.mapping import Mapping, Role, all_props, fields, norm, stamped
 from importers.records import GENERIC, Dialect, Table
+from importers.refine import loose
 from importers.values import fold, is_empty, to_str
 from schema import SCHEMA
 
@@ -351,11 +352,10 @@ def _translations(files: list[FileSeen], fields_of: dict[tuple[str, Role, str], 
             if not target or not allowed:
                 continue
             allowed_of[target] = allowed
-            folded = {fold(a) for a in allowed}
+            placed = {loose(a) for a in allowed}  # as the import normalises them
             seen = unplaced.setdefault(target, {})
             for v in col.values:
-                key = fold(v)
-                if key not in folded and key not in {fold(x) for x in seen}:
+                if loose(v) not in placed and fold(v) not in {fold(x) for x in seen}:
                     seen[v.strip()] = guess_value(target, v, allowed)
     out = []
     for prop, values in unplaced.items():

@@ -344,3 +344,21 @@ def test_a_file_that_is_not_what_it_claims_gets_one_clear_line(
     problem = err.splitlines()[1].strip()
     assert problem.startswith(f"{path}: {expected}"), err
     assert not db.exists() or graph(db) == ({}, {})
+
+
+def test_excel_habits_are_read_and_counted_without_a_mapping(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nodes = _write(tmp_path / "n.csv", "id;label;name;kind;isCCI;level;budget\n"
+                   "h1;Hub;Hub Wien;Creative Hub;;;\n"
+                   "J58;Sector;Publishing; ;TRUE;2;\n"
+                   "p1;Collaboration;Pilot;co creation pilot;;;2,5\n")
+    db = tmp_path / "d.db"
+    code, err = run(capsys, "import", "csv", "--nodes", nodes, "--db", db)
+    assert code == 0, err
+    got = graph(db)[0]
+    assert got["h1"][1]["kind"] == "creative-hub"
+    assert got["J58"][1]["isCCI"] is True
+    assert got["p1"][1] == {"name": "Pilot", "kind": "co-creation-pilot", "budget": 2.5}
+    assert "2 kind values matched an allowed value but for case, spaces or accents" in err
+    assert "1 isCCI value written as 'TRUE' and the like read as true/false" in err
+    assert "1 budget value with a decimal comma read as a number (e.g. '2,5')" in err
