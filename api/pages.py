@@ -168,7 +168,8 @@ def _find_actors(store: Store, q: str, first: int = 40) -> list[dict[str, str]]:
                   if want in _fold(str(name)))[:first]
     nodes = store.get_nodes([node_id for _, node_id in hits])
     return [{"name": name, "label": nodes[i].label if i in nodes else "",
-             "country": str(nodes[i].props.get("country", "")) if i in nodes else "",
+             "country": str(nodes[i].props.get("country") or "country unknown")
+             if i in nodes else "",
              "href": "/maps/ego?" + urlencode({"id": i})} for name, i in hits]
 
 

@@ -146,6 +146,9 @@ def test_pages_maps_and_exports_say_unknown(
         page = httpx.get(base + "/nodes/elem-Ef56Gh78", timeout=30)
         map_html = httpx.get(base + "/maps/ecosystem", params={"colour": "country"},
                              timeout=60)
+        chooser = httpx.get(base + "/maps/ego", params={"q": "hubert"}, timeout=30)
+    assert "Hubert Design Lab</a> <span class=\"muted\">Hub · country unknown</span>" \
+        in chooser.text
     assert page.status_code == 200
     text = page.text
     assert _row(text, "kind") == _row(text, "country") == '<span class="muted">unknown</span>'
