@@ -121,10 +121,9 @@ _WHICH_SHEET = ("elements (a Label column) or connections (From and To columns),
 
 def _role(header: list[str], mapping: Mapping, path: str | Path = "") -> Role | None:
     """Elements or connections, by the columns (Kumu looks at A1/B1; we look at all)."""
-    renames = mapping.file_columns(path)
-
     def our(role: Role) -> set[str]:
         own = KUMU.nodes if role == "nodes" else KUMU.edges
+        renames = mapping.file_columns(path, role)
         out = set()
         for h in header:
             got = renames.get(norm(h), mapping.column(h, role))

@@ -34,6 +34,9 @@ A mapping is a small TOML file (the standard library reads it: ``tomllib``)::
     [files."hubs-2019.csv".columns]   # renames for one file, over [nodes.columns]
     "Nazwa" = "name"
 
+    [files."map.json".edges.columns]  # … for one role of a file that has both
+    "Label" = ""
+
 ``[nodes.values]`` holds what every row of every label may take (``label`` itself, ``tags``,
 ``description``); a property some label of the file lacks is refused there (use
 ``[defaults.LABEL]``), so that a default meant for one label never spoils another.
@@ -104,8 +107,8 @@ class Mapping:
     defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     # property -> folded value of the file -> our value
     translate: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # file name -> normalised header -> our field ("" ignores), over ``columns``
-    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    # file name -> "columns" / "nodes" / "edges" -> normalised header -> our field ("" ignores)
+    files: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def column(self, header: str, role: Role) -> str | None:
         """Our field for a header as the mapping renames it (``""``: ignore), else ``None``."""
@@ -124,13 +127,15 @@ class Mapping:
         """Our relationship type for a connection type of the file (as :meth:`label`)."""
         return _translate(value, self.types, _TYPES)
 
-    def file_columns(self, path: str | Path) -> dict[str, str]:
+    def file_columns(self, path: str | Path, role: Role | None = None) -> dict[str, str]:
         """The renames of ``[files."NAME".columns]`` for this file (by its name or its path as
-        given), or ``{}``."""
+        given), with those of ``[files."NAME".nodes.columns]`` (or ``edges``) for ``role``
+        over them; ``{}`` when the mapping names no such file."""
         text = str(path)
         for key in (text, Path(text).name, Path(text).name.casefold()):
             if key in self.files:
-                return self.files[key]
+                parts = self.files[key]
+                return {**parts.get("columns", {}), **(parts.get(role, {}) if role else {})}
         return {}
 
     def translated(self, prop: str, value: Any) -> Any:
@@ -304,22 +309,41 @@ def all_props(role: Role | None = None) -> dict[str, list[Property]]:
 
 
 def _check_files(section: Any, m: Mapping, at: Location, problems: Problems) -> None:
-    """``[files."NAME".columns]``: column renames for one file, over the general ones."""
-    known = {**fields("edges"), **fields("nodes")}
+    """``[files."NAME".columns]`` (every table of the file) and ``[files."NAME".nodes.columns]``
+    / ``edges.columns`` (one role, for files that hold both: Kumu JSON, GEXF): column renames
+    for one file, over the general ones."""
+    both = {**fields("edges"), **fields("nodes")}
     for name, body in _table(section, "files", at, problems).items():
         body = _table(body, f"files.{name}", at, problems)
-        for key in body:
-            if key != "columns":
-                problems.add(at.at(column=f"files.{name}.{key}"), "columns", key)
-        renames = m.files.setdefault(name, {})
-        for header, target in _table(body.get("columns", {}), f"files.{name}.columns", at,
-                                     problems).items():
-            if not isinstance(target, str) or (target and norm(target) not in known):
-                problems.add(at.at(column=f"files.{name}.columns.{header}"),
-                             f'one of {", ".join(known.values())} or "" (ignore)', target)
-                continue
-            renames[norm(header)] = known[norm(target)] if target else SKIP
-        m.files.setdefault(Path(name).name.casefold(), renames)
+        parts: dict[str, dict[str, str]] = {}
+        for key, value in body.items():
+            if key == "columns":
+                parts["columns"] = _renames(value, f"files.{name}.columns", both, at, problems)
+            elif key in ("nodes", "edges"):
+                inner = _table(value, f"files.{name}.{key}", at, problems)
+                for extra in inner:
+                    if extra != "columns":
+                        problems.add(at.at(column=f"files.{name}.{key}.{extra}"), "columns",
+                                     extra)
+                parts[key] = _renames(inner.get("columns", {}), f"files.{name}.{key}.columns",
+                                      fields(key), at, problems)
+            else:
+                problems.add(at.at(column=f"files.{name}.{key}"), "columns, nodes or edges",
+                             key)
+        m.files[name] = parts
+        m.files.setdefault(Path(name).name.casefold(), parts)
+
+
+def _renames(section: Any, where: str, known: dict[str, str], at: Location,
+             problems: Problems) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for header, target in _table(section, where, at, problems).items():
+        if not isinstance(target, str) or (target and norm(target) not in known):
+            problems.add(at.at(column=f"{where}.{header}"),
+                         f'one of {", ".join(known.values())} or "" (ignore)', target)
+            continue
+        out[norm(header)] = known[norm(target)] if target else SKIP
+    return out
 
 
 def _table(value: Any, name: str, at: Location, problems: Problems) -> dict[str, Any]:

@@ -77,7 +77,7 @@ class Refiner:
     def _renamed(self, table: Table, role: Role) -> tuple[list[str], dict[str, str]]:
         header = list(table.header)
         display = dict(table.display or {})
-        renames = self.mapping.file_columns(table.where.file)
+        renames = self.mapping.file_columns(table.where.file, role)
         if not renames:
             return header, display
         ours = fields(role)

@@ -96,9 +96,8 @@ _TYPE_STEMS: tuple[tuple[str, str], ...] = (
     ("offer", "OFFERS"), ("oferuj", "OFFERS"), ("need", "NEEDS"), ("potrzeb", "NEEDS"),
     ("provid", "PROVIDES"), ("prowadz", "PROVIDES"), ("attend", "ATTENDED"),
     ("teach", "TEACHES"), ("uczy", "TEACHES"), ("sector", "IN_SECTOR"),
-    ("locat", "LOCATED_IN"), ("siedzib", "LOCATED_IN"), ("broader", "BROADER"),
-    ("partof", "PART_OF"),
-)
+    ("locat", "LOCATED_IN"), ("siedzib", "LOCATED_IN"),
+)  # BROADER and PART_OF join reference data (ESCO, NACE, NUTS): never guessed
 
 # Values people write for allowed values, folded: Polish, German, Slovak/Czech, Slovenian.
 _VALUE_WORDS: dict[str, dict[str, str]] = {
@@ -138,6 +137,7 @@ class FileSeen:
     columns: dict[tuple[Role, str], Column] = field(default_factory=dict)
     # per node row: (its label value, set of headers with a value), for the defaults
     rows: list[tuple[str | None, frozenset[str]]] = field(default_factory=list)
+    unlabelled: int = 0  # node rows in blocks without a column for the label
 
 
 def observe(name: str, tables: Iterable[tuple[Role, Dialect, Table]]) -> FileSeen:
@@ -157,6 +157,8 @@ def observe(name: str, tables: Iterable[tuple[Role, Dialect, Table]]) -> FileSee
         if role == "nodes":
             label_i = next((i for i, h in enumerate(headers)
                             if _known(h, role, dialect) == "label"), None)
+            if label_i is None:
+                seen.unlabelled += len(table.rows)
             for k in range(len(table.rows)):
                 label = _text(table.columns[label_i][k]) if label_i is not None else None
                 have = frozenset(h for i, h in enumerate(headers)
@@ -208,7 +210,7 @@ def guess_column(col: Column) -> tuple[str | None, str]:
     return None, f'not recognised: {hint}name one of our fields, or "" to ignore it'
 
 
-_URL = re.compile(r"^(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?$", re.I)
+_URL = re.compile(r"^(https?://)?([\w-]+\.)+[a-z]{2,}(:\d+)?([/?#]\S*)?$", re.I)
 _CODE = re.compile(r"^[A-Z]{2}$")
 _YEAR = re.compile(r"^(1[0-9]|20)\d\d([.,]0+)?$")
 
@@ -278,35 +280,38 @@ def suggest(command: str, files: list[FileSeen]) -> str:
            "# with --mapping THIS_FILE. Docs: docs/formats.md, 'Mapping files'.", ""]
     fields_of: dict[tuple[str, Role, str], str] = {}  # (file, role, header) -> our field
     for f in files:
-        out.append(f"[files.{_q(f.name)}.columns]")
-        written: set[str] = set()
-        for (role, header), col in f.columns.items():
-            target, why = guess_column(col)
-            known = _known(header, role, col.dialect) is not None
-            if target is not None:
-                fields_of[(f.name, role, header)] = target
-            if header in written:
-                continue
-            written.add(header)
-            note = f"  # {why}" if why else ""
-            if known:
-                # recognised without a mapping (maybe as another field for another role of
-                # the file, as Kumu's Type): shown, not set
-                out.append(f"# {_q(header)} = {_q(target or '')}  # recognised as it is"
-                           + (f"; {why}" if why else ""))
-            elif target is None:
-                out.append(f'# {_q(header)} = ""{note}')
-            else:
-                out.append(f"{_q(header)} = {_q(target)}{note}")
-        out.append("")
+        roles = list(dict.fromkeys(role for role, _ in f.columns))
+        for role in roles:
+            part = f"{role}.columns" if len(roles) > 1 else "columns"  # a file with both
+            out.append(f"[files.{_q(f.name)}.{part}]")
+            for (r, _), col in f.columns.items():
+                if r == role:
+                    out.append(_column_line(f.name, col, fields_of))
+            out.append("")
     labels, types = _kinds(files, fields_of)
     out += _section("labels", labels, "our label: one of " + ", ".join(SCHEMA.label_names)
                     + ', or "" to leave such nodes out')
     out += _section("types", types, "our relationship type: one of "
                     + ", ".join(SCHEMA.rel_names) + ', or "" to leave them out')
     out += _translations(files, fields_of)
+    out += _fixed_label(files)
     out += _defaults(files, fields_of, labels)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _column_line(file: str, col: Column, fields_of: dict[tuple[str, Role, str], str]) -> str:
+    """The mapping line of one column (commented out unless it is a rename to make)."""
+    target, why = guess_column(col)
+    if target is not None:
+        fields_of[(file, col.role, col.header)] = target
+    note = f"  # {why}" if why else ""
+    if _known(col.header, col.role, col.dialect) is not None:
+        # recognised without a mapping: shown, not set
+        return (f"# {_q(col.header)} = {_q(target or '')}  # recognised as it is"
+                + (f"; {why}" if why else ""))
+    if target is None:
+        return f'# {_q(col.header)} = ""{note}'
+    return f"{_q(col.header)} = {_q(target)}{note}"
 
 
 def _kinds(files: list[FileSeen], fields_of: dict[tuple[str, Role, str], str]
@@ -368,6 +373,16 @@ def _translations(files: list[FileSeen], fields_of: dict[tuple[str, Role, str], 
             out.append(f"# {_q(theirs)} = {_q(ours or '')}{hint}")
         out.append("")
     return out
+
+
+def _fixed_label(files: list[FileSeen]) -> list[str]:
+    """Nodes without a type column need one label for all (``[nodes.values] label``)."""
+    bare = [f"{f.name} ({f.unlabelled:,} nodes)" for f in files if f.unlabelled]
+    if not bare:
+        return []
+    return ["# [nodes.values]  # nodes without a type column: " + ", ".join(bare)
+            + "; uncomment both lines to give them all one label",
+            '# label = ""  # one of ' + ", ".join(SCHEMA.label_names), ""]
 
 
 def _defaults(files: list[FileSeen], fields_of: dict[tuple[str, Role, str], str],

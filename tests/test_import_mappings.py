@@ -362,3 +362,56 @@ def test_excel_habits_are_read_and_counted_without_a_mapping(
     assert "2 kind values matched an allowed value but for case, spaces or accents" in err
     assert "1 isCCI value written as 'TRUE' and the like read as true/false" in err
     assert "1 budget value with a decimal comma read as a number (e.g. '2,5')" in err
+
+
+# -- the real samples in ../shared/samples (when this checkout has them) ------------------------
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+REAL = [("kumu", ["kumu/changelabs-template.json"], None),
+        ("kumu", ["kumu/teamverstaendnis-blueprint.json"], None),
+        ("kumu", ["kumu/agentic-elements.csv", "kumu/agentic-connections.csv"],
+         "expected a label used only once"),  # the sample's own duplicate (see its README)
+        ("gephi", ["gephi/les-miserables.gexf"], None),
+        ("gephi", ["gephi/movnet.graphml"], None),
+        ("gephi", ["gephi/florentine.graphml"], None)]
+
+
+def _decide(text: str) -> str:
+    """What a user does with the template of a file far from our domain: every label it could
+    not place or only guessed becomes Company, unplaced types and columns are left out, nodes
+    without a type column become Companies."""
+    out, section = [], ""
+    for line in text.splitlines():
+        if line.lstrip("# ").startswith("["):
+            section = line.lstrip("# ").split("]")[0][1:]
+            if section == "nodes.values":
+                line = line[2:]
+        elif line.startswith('# "') and "not recognised" in line:
+            line = line[2:].split(" = ")[0] + (' = "Company"' if section == "labels" else ' = ""')
+        elif section == "nodes.values" and line.startswith('# label = ""'):
+            line = 'label = "Company"'
+        elif section == "labels" and "# guessed" in line:
+            line = line.split(" = ")[0] + ' = "Company"'  # software "projects" are actors here
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_the_real_samples_import_with_a_generated_mapping_decided(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    present = [s for s in REAL if all((SAMPLES / f).is_file() for f in s[1])]
+    for command, names, expected in present:
+        files = [SAMPLES / f for f in names]
+        out = tmp_path / (Path(names[0]).stem + ".toml")
+        code, err = run(capsys, "import", command, *files, "--suggest-mapping", out,
+                        "--db", tmp_path / "none.db")
+        assert code == 0, err
+        problems = Problems()
+        load_mapping(out, problems)
+        assert not problems.items, (names, problems.items)
+        out.write_text(_decide(out.read_text(encoding="utf-8")), encoding="utf-8")
+        code, err = run(capsys, "import", command, *files, "--mapping", out, "--dry-run",
+                        "--db", tmp_path / "none.db")
+        if expected is None:
+            assert code == 0, (names, err)
+        else:
+            assert code == 2 and "1 problem in the import" in err and expected in err, err
+    assert not (tmp_path / "none.db").exists()
