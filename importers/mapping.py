@@ -138,13 +138,6 @@ class Mapping:
                 return {**parts.get("columns", {}), **(parts.get(role, {}) if role else {})}
         return {}
 
-    def translated(self, prop: str, value: Any) -> Any:
-        """Our value for a value of the file by ``[translate.PROP]``, else the value itself."""
-        table = self.translate.get(prop)
-        if not table or not isinstance(value, str):
-            return value
-        return table.get(fold(value), value)
-
 
 def _translate(value: str, user: dict[str, str], ours: dict[str, str]) -> str | None:
     if value in user:

@@ -9,8 +9,9 @@ passes through :class:`Refiner`, which
 - fills ``[defaults.LABEL]`` values into rows of that label that have none (and refuses a
   ``[nodes.values]`` property that some label of the file does not have);
 - normalises what is unambiguous, counting it for the import report's notes: a web address
-  without a scheme gets ``https://`` (RFC 3986 §3: a URI starts with its scheme; RFC 8446 era
-  sites all answer on https), a whole number written ``1951,0`` or ``1951.0`` is ``1951``, an
+  without a scheme gets ``https://`` (RFC 3986 §3: an absolute URI starts with its scheme; the
+  schema wants one, and browsers complete a bare host name the same way), a whole number
+  written ``1951,0`` or ``1951.0`` is ``1951``, an
   allowed value in another case or without its accents (``Micro``, ``mala``) is the allowed one;
   spaces around values, Excel's ``TRUE``/``FALSE`` and decimal commas are converted by
   :mod:`importers.values` and only counted here.
