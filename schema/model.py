@@ -44,6 +44,8 @@ COMMON = (
              description="Provenance: the import or user that last wrote the node."),
     Property("updatedAt", P.DATETIME, stamped=True,
              description="When the node was last written (UTC)."),
+    Property("mergedFrom", P.STRING_LIST, stamped=True, max_length=LONG_TEXT_MAX, description=(
+        "Undo records of merges into this node, as JSON pieces; written by coco merge only.")),
 )
 
 
