@@ -116,6 +116,7 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
     ``strict`` refuses it instead, as imports did before recommended properties existed."""
     loader = _Loader(store, problems, source, progress, strict)
     report = ImportReport(source, dry_run)
+    incoming: list[Any] = []
     # Millions of small records that all live until the end: the cyclic garbage collector
     # would rescan them again and again for nothing (it costs a third of the time).
     collecting = gc.isenabled()
@@ -124,6 +125,8 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
         with store.bulk(source) as writer:
             loader.writer = writer
             for chunk in chunks:
+                if dry_run and chunk.kind == "nodes":  # for duplicates (graph/duplicates.py)
+                    incoming.extend(chunk.records)
                 loader.add(chunk)
             if problems:
                 raise ImportFailed(_sorted(problems), what)
@@ -131,7 +134,9 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        pass
+        from graph.duplicates import import_notes  # the same actor under another id
+
+        report.notes.extend(import_notes(store, incoming))
     finally:
         if collecting:
             gc.enable()

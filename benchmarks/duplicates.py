@@ -1,0 +1,55 @@
+"""Duplicate detection floor: every actor and competence of the medium demo (~45k actors) compared
+for likely duplicates in ≤ 10 s (issue 12), as ``coco duplicates`` does it.
+
+    .venv/bin/python benchmarks/duplicates.py [--size medium] [--seed 42] [--db PATH]
+
+Prints the CPU calibration first, then the time to read the candidates from the store, the time
+to block and score them (graph/duplicates.py), the pairs found and the verdict against the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import calibrate, demo_db  # noqa: E402
+
+FLOOR = 10.0  # seconds for detection over 50k actors
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", default="medium", choices=("small", "medium", "large"))
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--db", type=Path, default=None)
+    args = ap.parse_args()
+    print(f"calibration: sum(range(10_000_000)) = {calibrate():.3f} s", flush=True)
+
+    from api.settings import resolve
+    from api.stores import open_location
+    from graph.duplicates import LABELS, find_duplicates, store_candidates
+
+    db = demo_db(args.size, args.seed, args.db)
+    with open_location(str(db), resolve()) as store:
+        t0 = time.perf_counter()
+        candidates = store_candidates(store, LABELS)
+        read = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        found = find_duplicates(candidates)
+        match = time.perf_counter() - t1
+    actors = sum(c.label != "Competence" for c in candidates)
+    total = read + match
+    print(f"{actors:,} actors, {len(candidates) - actors:,} competences: read {read:.2f} s, "
+          f"blocked and scored {match:.2f} s, {len(found):,} likely duplicate pairs")
+    verdict = "ok" if total <= FLOOR else "OVER"
+    print(f"duplicates total {total:.2f} s (floor {FLOOR:.0f} s): {verdict}")
+    return 0 if total <= FLOOR else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
