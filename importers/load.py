@@ -129,7 +129,7 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
                     incoming.extend(chunk.records)
                 loader.add(chunk)
             if problems:
-                raise ImportFailed(_sorted(problems), what)
+                raise ImportFailed(_sorted(problems, loader.column_order()), what)
             loader.fill(report)
             if dry_run:
                 raise _DryRun
@@ -143,13 +143,16 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
     return report
 
 
-def _sorted(problems: Problems) -> list[Any]:
+def _sorted(problems: Problems, columns: dict[tuple[str, str], int]) -> list[Any]:
+    """Problems in file order, then row, then the row's columns left to right (a cell the
+    reader could not convert and a value the schema refuses read as one row of the file)."""
     files: dict[str, int] = {}
     for p in problems.items:
         files.setdefault(p.where.file, len(files))
-    return sorted(problems.items, key=lambda p: (files[p.where.file], p.where.sheet or "",
-                                                 p.where.array,
-                                                 p.where.row if p.where.row is not None else -1))
+    return sorted(problems.items, key=lambda p: (
+        files[p.where.file], p.where.sheet or "", p.where.array,
+        p.where.row if p.where.row is not None else -1,
+        columns.get((p.where.file, p.where.column or ""), -1)))
 
 
 def _located(chunk: Chunk, i: int, p: Any) -> tuple[Location, str, Any]:
@@ -397,6 +400,14 @@ class _Loader:
         if kind != "edges" or problem.field not in ("source", "target"):
             return False
         return getattr(record, problem.field) in self.problems.bad_nodes
+
+    def column_order(self) -> dict[tuple[str, str], int]:
+        """(file, column) -> the column's place among the fields read from that file."""
+        order: dict[tuple[str, str], int] = {}
+        for chunk in self.places:
+            for k, column in enumerate(chunk.columns.values()):
+                order.setdefault((chunk.where.file, column), k)
+        return order
 
     def fill(self, report: ImportReport) -> None:
         t = self.total

@@ -134,6 +134,8 @@ def test_a_row_with_two_wrong_values_reports_both(
                  f"{nodes}, row 3, column 'foundedYear': expected an integer from 1000 to ",
                  f"{nodes}, row 3, column 'kind': expected a string in {{creative-hub"):
         assert line in err, (line, err)
+    assert err.index("row 2, column 'country'") < err.index("row 2, column 'foundedYear'") \
+        < err.index("row 3, column 'foundedYear'") < err.index("row 3, column 'kind'")
     assert "row 4" not in err  # the hub without country, year or kind is fine
     assert state(db) == before
 
