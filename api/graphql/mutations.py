@@ -29,6 +29,7 @@ from api.graphql.loaders import Loaders
 from api.graphql.nodes import NodeInterface, to_object
 from api.graphql.results import Relationship
 from api.graphql.types_common import Label, RelType
+from graph.merge import plan as plan_merge
 from graph.store import Transaction
 from schema import SCHEMA, Edge, Node, Problem, ValidationError
 from schema.validate import check_edge, check_node
@@ -149,6 +150,23 @@ def _edges(b: Batch, where: str, args: dict[str, Any], *, create: bool, delete: 
     return ("count", len(keys)) if delete else ("edges", keys)
 
 
+def _merge_nodes(b: Batch, where: str, args: dict[str, Any]) -> tuple[str, Any]:
+    """Stage a merge as :func:`graph.merge.plan` (what ``coco merge`` runs) plans it, to be
+    committed with the request's one commit."""
+    keep, drops = str(args.get("keep")), [str(d) for d in _list(args.get("drop"))]
+    try:
+        p = plan_merge(b.store, keep, drops, source=b.tx.source)
+    except ValidationError as e:
+        b.problems.extend(Problem(where, x.field, x.expected, x.got) for x in e.problems)
+        return "merge", None
+    staged = p.tx or Transaction(b.tx.source)
+    b.tx.upsert_nodes(staged.nodes)
+    b.tx.upsert_edges(staged.edges)
+    b.tx.delete_nodes.extend(staged.delete_nodes)
+    b.deleted.update(drops)
+    return "merge", p
+
+
 STAGERS: dict[str, Callable[[Batch, str, dict[str, Any]], tuple[str, Any]]] = {
     "createNodes": _create_nodes,
     "updateNodes": _update_nodes,
@@ -156,6 +174,7 @@ STAGERS: dict[str, Callable[[Batch, str, dict[str, Any]], tuple[str, Any]]] = {
     "createRelationships": lambda b, w, a: _edges(b, w, a, create=True),
     "updateRelationships": lambda b, w, a: _edges(b, w, a, create=False),
     "deleteRelationships": lambda b, w, a: _edges(b, w, a, create=False, delete=True),
+    "mergeNodes": _merge_nodes,
 }
 
 
@@ -249,7 +268,11 @@ def _oversized(where: str, args: dict[str, Any]) -> list[Problem]:
 def _commit(info: Info) -> Batch:
     ctx = info.context
     b = Batch(Transaction(f"graphql:{ctx.writer}"), ctx.store)
-    for key, name, args in _fields(info):
+    fields = _fields(info)
+    if len(fields) > 1 and any(name == "mergeNodes" for _, name, _ in fields):
+        b.problems.append(Problem("mutation", "mergeNodes", "a request with no other field "
+                                  "(a merge reads the store as it is)", len(fields)))
+    for key, name, args in fields:
         oversized = _oversized(key, args)
         if oversized:
             b.problems.extend(oversized)  # refused before staging a million records
@@ -288,7 +311,26 @@ async def _result(info: Info) -> Any:
         return [to_object(found[i]) for i in value if i in found]
     if kind == "edges":
         return [Relationship.of(k) for k in value]
+    if kind == "merge":
+        return MergeResult.of(value, ctx.store.get_node(value.keep))
     return value
+
+
+@strawberry.type(description="What a merge did (see docs/analysis.md, Duplicates and merging).")
+class MergeResult:
+    keep: NodeInterface = strawberry.field(description="The kept node, as it is now.")
+    dropped: list[strawberry.ID] = strawberry.field(description="The ids merged into it.")
+    filled: list[str] = strawberry.field(description="Properties filled from the dropped.")
+    moved: int = strawberry.field(description="Relationships moved to the kept node.")
+    combined: int = strawberry.field(description="Relationships merged into existing ones.")
+    self_loops_dropped: int = strawberry.field(
+        description="Relationships between the merged nodes, dropped.")
+
+    @classmethod
+    def of(cls, p: Any, node: Node) -> MergeResult:
+        return cls(keep=to_object(node), dropped=[strawberry.ID(d) for d in p.drop],
+                   filled=sorted(p.filled), moved=len(p.moved), combined=len(p.combined),
+                   self_loops_dropped=len(p.self_loops))
 
 
 # -- the Mutation type ----------------------------------------------------------------------
@@ -322,4 +364,12 @@ class Mutation:
     @strawberry.mutation(description="Delete relationships; returns how many.")
     async def delete_relationships(self, info: Info,
                                    relationships: list[RelationshipKeyInput]) -> int:
+        return await _result(info)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description=(
+        "Merge duplicates into `keep` (same label): their relationships moved, keep's "
+        "properties winning, the rest filled in, the dropped deleted; the undo record is kept "
+        "in keep's mergedFrom (coco merge --undo). Alone in its request."))
+    async def merge_nodes(self, info: Info, keep: strawberry.ID, drop: list[strawberry.ID]
+                          ) -> MergeResult:
         return await _result(info)  # type: ignore[no-any-return]

@@ -1,0 +1,117 @@
+"""Duplicates and merging (``coco duplicates``, ``coco merge``).
+
+A thin layer over :mod:`graph.duplicates` (likely duplicate pairs, with the evidence) and
+:mod:`graph.merge` (one all-or-nothing commit, undoable from the record kept in the graph).
+Problems (unknown ids, labels that differ) are ValidationErrors, which ``api.cli.main`` prints as
+the list of problems with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from graph.duplicates import DEFAULT_MIN_SCORE, LABELS
+
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
+TOP = 50
+
+
+def register(group: click.Group) -> None:
+    """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    for command in (_duplicates(store_options), _merge(store_options)):
+        group.add_command(command)
+
+
+def _duplicates(db: Callable[..., Any]) -> click.Command:
+    @click.command("duplicates")
+    @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
+                  help="Only this label (repeatable) [default: Hub, Company and Competence].")
+    @click.option("--min-score", type=click.FloatRange(0, 100), default=DEFAULT_MIN_SCORE,
+                  show_default=True, help="Report pairs scoring at least this (0–100).")
+    @click.option("--first", type=click.IntRange(min=1), default=None,
+                  help=f"Only the N best pairs [default: all with --json, {TOP} in the table].")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @db
+    def duplicates(labels: tuple[str, ...], min_score: float, first: int | None, as_json: bool,
+                   **conn: Any) -> None:
+        """Likely duplicate actors and competences, best first, with the evidence (names
+        compared without diacritics and legal forms, same country or city)."""
+        from api.cli import open_from
+        from graph.duplicates import store_duplicates
+
+        with open_from(conn) as store:
+            found = store_duplicates(store, labels or LABELS, min_score=min_score)
+        shown = found[:first] if first else found if as_json else found[:TOP]
+        if as_json:
+            click.echo(json.dumps([m.as_dict() for m in shown], indent=2, ensure_ascii=False))
+            return
+        table = Table(title=f"Likely duplicates (score ≥ {min_score:g}): {len(found):,}")
+        for col in ("score", "label", "id", "name", "id ", "name ", "evidence"):
+            table.add_column(col.strip(), justify="right" if col == "score" else "left")
+        for m in shown:
+            table.add_row(f"{m.score:.0f}", m.a.label, escape(m.a.id), escape(m.a.name),
+                          escape(m.b.id), escape(m.b.name), escape("; ".join(m.evidence[1:])))
+        out.print(table)
+        if len(shown) < len(found):
+            err.print(f"{len(found) - len(shown):,} more: use --first or --json",
+                      highlight=False)
+
+    return duplicates
+
+
+def _merge(db: Callable[..., Any]) -> click.Command:
+    @click.command("merge")
+    @click.argument("keep")
+    @click.argument("drop", nargs=-1)
+    @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+    @click.option("--undo", is_flag=True,
+                  help="Undo the last merge into KEEP from the record kept in it.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+    @db
+    def merge(keep: str, drop: tuple[str, ...], dry_run: bool, undo: bool, as_json: bool,
+              **conn: Any) -> None:
+        """Merge DROP nodes into KEEP in one all-or-nothing write: relationships moved,
+        KEEP's properties winning, the others filled in; undoable with --undo KEEP."""
+        from api.cli import open_from
+        from graph import merge as m
+
+        if undo and drop:
+            raise click.UsageError("--undo takes only KEEP: it undoes the last merge into it")
+        if not undo and not drop:
+            raise click.UsageError("give KEEP and at least one DROP id (or --undo KEEP)")
+        with open_from(conn) as store:
+            if undo:
+                result = m.undo(store, keep, source="cli merge --undo", dry_run=dry_run)
+            else:
+                result = m.merge(store, keep, drop, source="cli merge", dry_run=dry_run)
+        if as_json:
+            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+            return
+        head = "[yellow]dry run, nothing written:[/]" if dry_run else "[green]✓[/]"
+        err.print(f"{head} {escape(_describe(result, undo))}", highlight=False, soft_wrap=True)
+
+    return merge
+
+
+def _describe(r: dict[str, Any], undo: bool) -> str:
+    if undo:
+        return (f"restored {', '.join(r['restored'])} and {r['relationships']} relationship(s); "
+                f"{r['removedCreated']} relationship(s) the merge had made removed from "
+                f"{r['keep']}")
+    loops = r["selfLoopsDropped"]
+    return (f"{', '.join(r['drop'])} merged into {r['keep']} ({r['label']}): "
+            f"{len(r['moved'])} relationship(s) moved, {len(r['combined'])} combined with "
+            f"existing ones, {len(loops)} between the merged nodes dropped"
+            + (f" ({'; '.join(' '.join(k) for k in loops)})" if loops else "")
+            + f"; properties filled in: {', '.join(r['filled']) or 'none'}; "
+            f"undo with: coco merge --undo {r['keep']}")
