@@ -130,9 +130,6 @@ class EmbeddedStore(Store):
         if not self._schema_complete():
             self._create_schema()
         self.label_code = dict(self._db.execute("SELECT name, code FROM labels"))
-        for label in SCHEMA.label_names:
-            for statement in sqlfilter.index_statements(label, self.label_code[label]):
-                self._db.execute(statement)  # a no-op, without a write lock, when it exists
         self.type_code = dict(self._db.execute("SELECT name, code FROM rel_types"))
         self.label_name = {c: n for n, c in self.label_code.items()}
         self.type_name = {c: n for n, c in self.type_code.items()}
@@ -150,7 +147,33 @@ class EmbeddedStore(Store):
             raise RuntimeError(f"{self.path}: store format {fmt[0]}, this version reads {FORMAT}")
         tables = {n for (n,) in self._db.execute("SELECT name FROM sqlite_master")}
         return (fmt is not None and labels >= set(SCHEMA.label_names)
-                and types >= set(SCHEMA.rel_names) and {"nodes_wid", "deleted"} <= tables)
+                and types >= set(SCHEMA.rel_names) and {"nodes_wid", "deleted"} <= tables
+                and self._indexes_current())
+
+    def _indexes_current(self) -> bool:
+        """Whether the partial indexes are exactly those the schema asks for (by shape)."""
+        wanted = set(self._index_statements())
+        have = {n for (n,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND (name LIKE ? OR name GLOB "
+            "'nodes_[A-Z]*_*')", (sqlfilter.INDEX_PREFIX + "%",))}
+        return have == wanted
+
+    def _index_statements(self) -> dict[str, str]:
+        codes = dict(self._db.execute("SELECT name, code FROM labels"))
+        return {n: sql for label in SCHEMA.label_names
+                for n, sql in sqlfilter.index_statements(label, codes[label]).items()}
+
+    def _replace_indexes(self) -> None:
+        """Create the partial indexes the schema asks for and drop those of an older shape
+        (inside the schema's write transaction)."""
+        wanted = self._index_statements()
+        for (name,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND (name LIKE ? OR name "
+                "GLOB 'nodes_[A-Z]*_*')", (sqlfilter.INDEX_PREFIX + "%",)).fetchall():
+            if name not in wanted:
+                self._db.execute(f'DROP INDEX "{name}"')
+        for statement in wanted.values():
+            self._db.execute(statement)
 
     def _create_schema(self) -> None:
         self._begin_write()
@@ -171,6 +194,7 @@ class EmbeddedStore(Store):
                         self._db.execute(
                             f"INSERT INTO {table}(code, name) VALUES "
                             f"((SELECT coalesce(max(code) + 1, 0) FROM {table}), ?)", (name,))
+            self._replace_indexes()
             self._db.execute("COMMIT")
         except BaseException:
             self._rollback()

@@ -6,6 +6,7 @@ schema (checked before compiling), values are always bound parameters.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -93,15 +94,23 @@ def sort_terms(order: Sequence[SortKey], label: str) -> list[tuple[str, bool]]:
     return terms
 
 
-def index_statements(label: str, code: int) -> list[str]:
+INDEX_PREFIX = "nodes_p_"  # the partial indexes below; any other index keeps its own name
+
+
+def index_statements(label: str, code: int) -> dict[str, str]:
     """Partial expression indexes of a label's indexed properties, shaped like the sort terms
-    of a find ordered by that property, so that filters and sorts on it use them."""
-    out = []
+    of a find ordered by that property, so that filters and sorts on it use them: ``{name:
+    CREATE statement}``. The name carries a digest of the shape, so that when the schema
+    changes a sort (a property becomes optional and gains a nulls-last term) the store sees
+    that its index of the old shape is stale and replaces it."""
+    out = {}
     for prop in SCHEMA.node_properties(label).values():
         if prop.indexed:
             cols = ", ".join(e for e, _ in sort_terms([SortKey(prop.name)], label))
-            out.append(f"CREATE INDEX IF NOT EXISTS nodes_{label}_{prop.name} ON nodes({cols}) "
-                       f"WHERE label = {int(code)}")
+            where = f"label = {int(code)}"
+            digest = hashlib.sha1(f"{cols} WHERE {where}".encode()).hexdigest()[:8]
+            name = f"{INDEX_PREFIX}{label}_{prop.name}_{digest}"
+            out[name] = f"CREATE INDEX IF NOT EXISTS {name} ON nodes({cols}) WHERE {where}"
     return out
 
 

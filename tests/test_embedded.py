@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 from graph.embedded import EmbeddedStore
+from graph.query import SortKey
 from tests.conftest import company, edge, hub
 
 WRITER = """
@@ -111,3 +112,23 @@ def test_adjacency_stays_right_when_nodes_are_added_after_a_traversal(tmp_path: 
         assert seen == {k: sorted(nb.node.id for nb in v) for k, v in
                         fresh.neighbours(["h1", "n3", "late", "c1"], direction="both").items()}
     assert seen["h1"] == ["c1", "c2", "n3"] and seen["late"] == []
+
+
+def test_indexes_of_an_older_shape_are_replaced_on_open(tmp_path: Path) -> None:
+    """A store file made when a sort had another shape (e.g. before a property became
+    optional) gets the schema's indexes, so sorts keep using them; the old ones go."""
+    path = tmp_path / "s.db"
+    with EmbeddedStore(path) as store:
+        store.upsert_nodes([hub("h1", "H1", kind="cluster"), hub("h2", "H2")], source="t")
+    with closing(sqlite3.connect(path)) as con, con:
+        current = [n for (n,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'nodes_p_Hub_kind_%'")]
+        assert len(current) == 1
+        con.execute(f'DROP INDEX "{current[0]}"')
+        con.execute("CREATE INDEX nodes_Hub_kind ON nodes(props ->> '$.kind')")  # old shape
+    with EmbeddedStore(path) as store:
+        page = store.find("Hub", order_by=[SortKey("kind")], first=10)
+        assert [n.id for n in page.items] == ["h1", "h2"]  # nulls (h2) last
+    with closing(sqlite3.connect(path)) as con:
+        names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert current[0] in names and "nodes_Hub_kind" not in names
