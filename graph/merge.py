@@ -52,7 +52,7 @@ class MergePlan:
     moved: list[EdgeKey] = field(default_factory=list)  # new keys on the kept node
     combined: list[EdgeKey] = field(default_factory=list)  # merged into an existing one
     self_loops: list[EdgeKey] = field(default_factory=list)  # dropped: would join keep to keep
-    tx: Transaction | None = None
+    tx: Transaction = field(default_factory=lambda: Transaction("merge"))
 
     def summary(self, result: WriteResult | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,7 +124,7 @@ def merge(store: Store, keep: str, drops: Sequence[str], *, source: str = "merge
     say what would happen. The same function serves ``coco merge`` and GraphQL's
     ``mergeNodes``."""
     p = plan(store, keep, drops, source=source)
-    if dry_run or p.tx is None:
+    if dry_run:
         return p.summary()
     return p.summary(store.commit(p.tx))
 
@@ -220,7 +220,8 @@ def _pieces(existing: list[str], record: dict[str, Any]) -> list[str]:
     slices: list[str] = []
     while text:
         size = min(len(text), PIECE // 2)
-        while len(_piece(number, 0, 0, text[:size])) > PIECE:  # escapes lengthen a piece
+        # escapes lengthen a piece; the margin leaves room for its part numbers
+        while len(_piece(number, 0, 0, text[:size])) > PIECE - 40:
             size //= 2
         slices.append(text[:size])
         text = text[size:]

@@ -240,3 +240,27 @@ def test_graphql_merge_keeps_its_record_in_the_graph(url: str) -> None:
                      'gone: node(id: "c2") { id } }')["data"]
     assert after["gone"] is None and after["node"]["city"] == "Wien"
     assert json.loads(after["node"]["mergedFrom"][0])["merge"] == 1
+
+
+def test_a_long_record_is_kept_in_pieces_and_still_undone_exactly(store: Store) -> None:
+    """Every text of the schema is bounded: a record longer than one piece is cut into several
+    (here a dropped node whose description is quotes, which JSON doubles)."""
+    _seed(store)
+    store.upsert_nodes([company("c2", "FOO", description='"' * 19_000)], source="fixture")
+    exact = _snapshot(store)
+    merge(store, "c1", ["c2", "c3"])
+    pieces = store.get_node("c1").props[RECORD]  # type: ignore[union-attr]
+    assert len(pieces) > 2 and all(len(p) <= 20_000 for p in pieces)
+    assert store.get_node("c1").props["description"] == '"' * 19_000  # type: ignore[union-attr]
+    undo(store, "c1")
+    assert _snapshot(store) == exact
+
+
+def test_undo_refuses_when_a_dropped_id_is_in_use_again(store: Store) -> None:
+    _seed(store)
+    merge(store, "c1", ["c2"])
+    store.upsert_nodes([company("c2", "Someone else")], source="fixture")
+    after = _snapshot(store)
+    with pytest.raises(ValidationError, match="not in use again"):
+        undo(store, "c1")
+    assert _snapshot(store) == after

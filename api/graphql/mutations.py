@@ -159,10 +159,9 @@ def _merge_nodes(b: Batch, where: str, args: dict[str, Any]) -> tuple[str, Any]:
     except ValidationError as e:
         b.problems.extend(Problem(where, x.field, x.expected, x.got) for x in e.problems)
         return "merge", None
-    staged = p.tx or Transaction(b.tx.source)
-    b.tx.upsert_nodes(staged.nodes)
-    b.tx.upsert_edges(staged.edges)
-    b.tx.delete_nodes.extend(staged.delete_nodes)
+    b.tx.upsert_nodes(p.tx.nodes)
+    b.tx.upsert_edges(p.tx.edges)
+    b.tx.delete_nodes.extend(p.tx.delete_nodes)
     b.deleted.update(drops)
     return "merge", p
 
