@@ -16,6 +16,9 @@ PAGE = ROOT / "docs" / "formats.md"
 KUMU_MAPPING = Path(__file__).parent / "fixtures" / "kumu" / "mapping.toml"
 
 
+WALKTHROUGH = re.compile(r"\n## Your own data, step by step\n.*?(?=\n## )", re.S)
+
+
 def _blocks() -> dict[str, str]:
     """The page's example files, named by what their first line shows them to be."""
     names = {"id,label,name": "nodes.csv", "source,target,type": "edges.csv",
@@ -24,7 +27,8 @@ def _blocks() -> dict[str, str]:
              "conceptType": "skills_en.csv", '{"id"': "nodes.jsonl",
              '{\n  "elements"': "blueprint.json", "<?xml": "", "[nodes.columns]": "mapping.toml"}
     out: dict[str, str] = {}
-    for lang, body in re.findall(r"```(\w+)\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S):
+    text = WALKTHROUGH.sub("", PAGE.read_text(encoding="utf-8"))  # tested on its own below
+    for lang, body in re.findall(r"```(\w+)\n(.*?)```", text, re.S):
         name = next((n for head, n in names.items() if body.startswith(head)), None)
         if name == "":
             name = "example.gexf" if "<gexf" in body else "example.graphml"
@@ -83,3 +87,38 @@ def test_the_mapping_example_is_a_valid_mapping(files: dict[str, Path]) -> None:
     assert not problems.items
     assert mapping.label("creative hub") == "Hub" and mapping.label("Category") == ""
     assert mapping.rel_type("partner") == "PARTNERS_WITH"
+
+
+def test_the_your_own_data_walkthrough_runs_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files are written and its commands run in the page's order, each must succeed,
+    and the store ends as the page says."""
+    from api.cli import main
+    from graph.embedded import EmbeddedStore
+
+    section = WALKTHROUGH.search(PAGE.read_text(encoding="utf-8"))
+    assert section is not None
+    steps = re.findall(r"File `([^`]+)`:\n\n```\w+\n(.*?)```|```sh\n(.*?)```",
+                       section.group(0), re.S)
+    monkeypatch.chdir(tmp_path)
+    commands = 0
+    for name, body, script in steps:
+        if name:
+            (tmp_path / name).write_text(body, encoding="utf-8")
+            continue
+        for line in script.strip().splitlines():
+            argv = line.split()
+            assert argv[0] == "coco", line
+            assert main(argv[1:]) == 0, line
+            commands += 1
+    assert commands == 5
+    assert "atlas.db" in {p.name for p in tmp_path.iterdir()}
+    with EmbeddedStore(tmp_path / "atlas.db") as store:
+        got = store.get_nodes(["pf-1", "sk-2", "tp-3"])
+        assert {k: (n.label, n.props.get("sizeClass"), n.props.get("kind"))
+                for k, n in got.items()} == {"pf-1": ("Company", "micro", None),
+                                             "sk-2": ("Hub", None, "creative-hub"),
+                                             "tp-3": ("Company", "small", None)}
+        assert got["pf-1"].props["foundedYear"] == 2015
+        assert got["pf-1"].props["website"] == "https://www.pracowniaform.pl"
+        assert store.get_edge("tp-3", "LOCATED_IN", "SK04") is not None
