@@ -56,11 +56,12 @@ def _duplicates(db: Callable[..., Any]) -> click.Command:
             click.echo(json.dumps([m.as_dict() for m in shown], indent=2, ensure_ascii=False))
             return
         table = Table(title=f"Likely duplicates (score ≥ {min_score:g}): {len(found):,}")
-        for col in ("score", "label", "id", "name", "id ", "name ", "evidence"):
-            table.add_column(col.strip(), justify="right" if col == "score" else "left")
+        for col in ("score", "label", "id", "name", "id ", "name ", "place"):
+            table.add_column(col.strip(), justify="right" if col == "score" else "left",
+                             no_wrap=col in ("score", "label", "id", "id "))  # ids: for merge
         for m in shown:
             table.add_row(f"{m.score:.0f}", m.a.label, escape(m.a.id), escape(m.a.name),
-                          escape(m.b.id), escape(m.b.name), escape("; ".join(m.evidence[1:])))
+                          escape(m.b.id), escape(m.b.name), _place(m.a, m.b))
         out.print(table)
         if len(shown) < len(found):
             err.print(f"{len(found) - len(shown):,} more: use --first or --json",
@@ -101,6 +102,15 @@ def _merge(db: Callable[..., Any]) -> click.Command:
         err.print(f"{head} {escape(_describe(result, undo))}", highlight=False, soft_wrap=True)
 
     return merge
+
+
+def _place(a: Any, b: Any) -> str:
+    """Where the two are, in a few words (the full evidence is in --json)."""
+    parts = []
+    for what, x, y in (("country", a.country, b.country), ("city", a.place, b.place)):
+        if x and y:
+            parts.append(f"same {what}" if x == y else f"other {what}")
+    return ", ".join(parts) or "unknown"
 
 
 def _describe(r: dict[str, Any], undo: bool) -> str:
