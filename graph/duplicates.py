@@ -315,6 +315,10 @@ def incoming_duplicates(store: Any, nodes: Iterable[Node], *, labels: Sequence[s
     anything is written. A node whose id is already stored is an update, not a duplicate of
     itself."""
     new = [Candidate.from_node(n) for n in nodes if n.label in labels and n.props.get("name")]
+    return _against_store(store, new, min_score)
+
+
+def _against_store(store: Any, new: Sequence[Candidate], min_score: float) -> list[Match]:
     if not new:
         return []
     ids = {c.id for c in new}
@@ -323,12 +327,19 @@ def incoming_duplicates(store: Any, nodes: Iterable[Node], *, labels: Sequence[s
     return find_duplicates([*stored, *new], min_score=min_score, only_with=ids)
 
 
-def import_notes(store: Any, nodes: Sequence[Node], *, limit: int = 50) -> list[str]:
+def import_candidates(records: Iterable[Node]) -> list[Candidate]:
+    """The actors among records an import is about to write, kept small (an import may hold
+    millions of rows): only what :func:`import_notes` compares."""
+    return [Candidate.from_node(n) for n in records
+            if n.label in ACTORS and n.props.get("name")]
+
+
+def import_notes(store: Any, candidates: Sequence[Candidate], *, limit: int = 50) -> list[str]:
     """One line per likely duplicate actor among records an import would write (for
     ``--dry-run``): which record, which other record (stored, or in the same import) and why.
     Competences are left out: ESCO and imports key them by concept URI already."""
-    ids = {n.id for n in nodes}
-    found = incoming_duplicates(store, nodes, labels=ACTORS)  # competences: ESCO's own ids
+    found = _against_store(store, candidates, DEFAULT_MIN_SCORE)
+    ids = {c.id for c in candidates}
     lines = [_note(m, ids) for m in found[:limit]]
     if len(found) > limit:
         lines.append(f"… and {len(found) - limit:,} more likely duplicates "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Protocol
 
+from graph.duplicates import Candidate, import_candidates, import_notes
 from graph.store import Store, Transaction, WriteResult
 from importers.errors import ImportFailed, Location, Problems
 from importers.mapping import Mapping, Role
@@ -116,7 +117,7 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
     ``strict`` refuses it instead, as imports did before recommended properties existed."""
     loader = _Loader(store, problems, source, progress, strict)
     report = ImportReport(source, dry_run)
-    incoming: list[Any] = []
+    incoming: list[Candidate] = []
     # Millions of small records that all live until the end: the cyclic garbage collector
     # would rescan them again and again for nothing (it costs a third of the time).
     collecting = gc.isenabled()
@@ -125,8 +126,8 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
         with store.bulk(source) as writer:
             loader.writer = writer
             for chunk in chunks:
-                if dry_run and chunk.kind == "nodes":  # for duplicates (graph/duplicates.py)
-                    incoming.extend(chunk.records)
+                if dry_run and chunk.kind == "nodes":  # likely duplicates, graph/duplicates.py
+                    incoming.extend(import_candidates(chunk.records))
                 loader.add(chunk)
             if problems:
                 raise ImportFailed(_sorted(problems, loader.column_order()), what)
@@ -134,9 +135,7 @@ def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: s
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        from graph.duplicates import import_notes  # the same actor under another id
-
-        report.notes.extend(import_notes(store, incoming))
+        report.notes.extend(import_notes(store, incoming))  # the same actor, another id
     finally:
         if collecting:
             gc.enable()
