@@ -159,3 +159,20 @@ def test_duplicates_and_merge_are_documented() -> None:
             flag = param.opts[0] if param.opts else ""
             if flag.startswith("--") and flag not in shared:
                 assert flag in docs, (name, flag)
+
+
+def test_duplicates_on_either_store(store: Any) -> None:
+    """The candidates are read through the Store contract (property columns): the same pairs on
+    the embedded store and on Neo4j."""
+    from graph.duplicates import store_duplicates
+
+    store.upsert_nodes([
+        hub("h1", "Kreativni center Poligon d.o.o.", "SI", city="Ljubljana"),
+        hub("h2", "Kreativni Center Poligon", "SI", city="Ljubljana"),
+        company("c1", "Tlačiareň Novák s.r.o.", "SK", city="Trnava"),
+        company("c2", "Tlaciaren Novak sro", "SK", city="Trnava"),
+        company("c3", "Tlačiareň Kováč s.r.o.", "SK", city="Trnava"),
+    ], source="fixture")
+    got = [(m.a.id, m.b.id) for m in store_duplicates(store)]
+    assert sorted(got) == [("c1", "c2"), ("h1", "h2")]
+    assert [(m.a.id, m.b.id) for m in store_duplicates(store, ["Hub"])] == [("h1", "h2")]
