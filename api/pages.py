@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import BaseRoute, Route
 
+from graph.merge import RECORD as MERGED
+from graph.merge import history
 from graph.store import Store
 from schema import ACTOR_LABELS, SCHEMA
 
@@ -97,12 +99,18 @@ async def quality_page(request: Request) -> HTMLResponse:
     from graph.quality import quality
     from viz.page import render_page
 
-    report = await run_in_threadpool(quality, _store(request), examples=10)
-    findings = sorted(report.findings, key=lambda f: -f.count)
-    completeness = sorted((c for c in report.completeness if c.share < 1),
-                          key=lambda c: (not c.recommended, c.share, c.label, c.property))
-    return _html(render_page("quality.html", findings=findings, completeness=completeness,
-                             nav=nav(), home="/"))
+    store = _store(request)
+    key = (await run_in_threadpool(lambda: store.version), "quality")
+    html = _cache(request).get(key)
+    if html is None:  # a few seconds on 50k actors (duplicates): once per store version
+        report = await run_in_threadpool(quality, store, examples=10)
+        findings = sorted(report.findings, key=lambda f: -f.count)
+        completeness = sorted((c for c in report.completeness if c.share < 1),
+                              key=lambda c: (not c.recommended, c.share, c.label, c.property))
+        html = render_page("quality.html", findings=findings, completeness=completeness,
+                           nav=nav(), home="/")
+        _cache(request).put(key, html)
+    return _html(html)
 
 
 # -- maps ------------------------------------------------------------------------------------
@@ -210,7 +218,11 @@ def _properties(node: Any) -> list[tuple[str, Any, bool]]:
     recommended property it lacks (a hub without a country), so that a gap shows."""
     spec = SCHEMA.node_properties(node.label)
     values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v
-              for k, v in node.props.items() if k != "name"}
+              for k, v in node.props.items() if k not in ("name", MERGED)}
+    if node.props.get(MERGED):  # the undo record of merges: say what it means, not its JSON
+        ids = [d for record in history(node) for d in record.get("drop", [])]
+        values[MERGED] = (f"{len(ids)} record(s) merged into this one: {', '.join(ids)} "
+                          "(coco merge --undo restores them)")
     rows = [(k, v, True) for k, v in values.items()]
     rows += [(k, "unknown", False) for k in SCHEMA.recommended(node.label) if k not in values]
     return sorted(rows, key=lambda row: _order(spec, row[0]))

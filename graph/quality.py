@@ -13,6 +13,8 @@ quality model) names them:
 * **inconsistent country and region**: an actor whose ``country`` is not its region's;
 * **isolated actors**: no partnership, collaboration or membership at all (the actor network
   has no tie for them);
+* **suspected duplicates**: actors and competences whose names and places say they are one
+  (:mod:`graph.duplicates`; ``coco duplicates`` shows the evidence, ``coco merge`` merges).
 
 Only the Store contract is used, so the report is the same on every store.
 """
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from graph.analytics.network import ACTORS, COLLABORATION, TIES
+from graph.duplicates import store_duplicates
 from graph.store import Store
 from schema import SCHEMA
 
@@ -97,6 +100,7 @@ def quality(store: Store, *, examples: int = EXAMPLES) -> Quality:
         *_missing_links(topo, examples),
         _inconsistent_countries(store, topo, examples),
         _isolated(topo, examples),
+        _duplicates(store, examples),
     ]
     return Quality(counts, completeness, findings, version)
 
@@ -164,3 +168,11 @@ def _isolated(topo: Any, examples: int) -> Finding:
     alone = actors[~linked[actors]]
     return Finding("isolated", "actors without any partnership, collaboration or membership",
                    len(alone), _first(topo, alone, examples))
+
+
+def _duplicates(store: Store, examples: int) -> Finding:
+    """Records in a likely duplicate pair, best pairs first (both ids of each pair)."""
+    pairs = store_duplicates(store)
+    ids = list(dict.fromkeys(i for m in pairs for i in (m.a.id, m.b.id)))
+    return Finding("duplicates", "records that look like another record (suspected duplicates)",
+                   len(ids), ids[:examples])

@@ -61,6 +61,7 @@ def test_findings_and_completeness_match_the_construction(db: Path) -> None:
     assert _finding(report, "noSector")["examples"] == ["c3", "c4", "h1", "h2"]
     assert _finding(report, "isolated")["examples"] == ["c3", "c4"]
     assert _finding(report, "countryMismatch")["count"] == 0
+    assert _finding(report, "duplicates")["count"] == 0
     size = next(c for c in report["completeness"]
                 if (c["label"], c["property"]) == ("Company", "sizeClass"))
     assert (size["known"], size["total"], size["share"]) == (2, 5, 0.4)
@@ -96,3 +97,12 @@ def test_page_and_graphql(url: str) -> None:
     bad = httpx.post(url + "/graphql", timeout=30,
                      json={"query": "{ dataQuality(examples: 1000) { findings { count } } }"})
     assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_suspected_duplicates_are_a_finding(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path / "d.db") as s:
+        s.upsert_nodes([hub("h-a", "Akademia Sztuki w Szczecinie", "PL"),
+                        hub("h-b", "Akademia Sztuki Szczecin", "PL"),
+                        hub("h-c", "Kreativhub Graz", "AT")], source="t")
+        found = _finding(quality(s).to_json(), "duplicates")
+    assert found["count"] == 2 and sorted(found["examples"]) == ["h-a", "h-b"]

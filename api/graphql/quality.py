@@ -36,7 +36,7 @@ class PropertyCompleteness:
                              "have it (by id).")
 class QualityFinding:
     kind: str = strawberry.field(description=(
-        "noRegion, noSector, countryMismatch or isolated."))
+        "noRegion, noSector, countryMismatch, isolated or duplicates."))
     title: str = strawberry.field(description="What it is, in words.")
     count: int = strawberry.field(description="How many records have it.")
     example_ids: strawberry.Private[list[str]]
