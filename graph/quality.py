@@ -13,6 +13,9 @@ quality model) names them:
 * **inconsistent country and region**: an actor whose ``country`` is not its region's;
 * **isolated actors**: no partnership, collaboration or membership at all (the actor network
   has no tie for them);
+* **places not placed**: actors with a city but no region whose city names several places in
+  different regions (``ambiguousPlace``) or no place the gazetteer can put in a region
+  (``unknownPlace``); :mod:`graph.places` decides the others (``coco regions --derive``);
 * **suspected duplicates**: actors and competences whose names and places say they are one
   (:mod:`graph.duplicates`; ``coco duplicates`` shows the evidence, ``coco merge`` merges).
 
@@ -101,6 +104,7 @@ def quality(store: Store, *, examples: int = EXAMPLES) -> Quality:
         _inconsistent_countries(store, topo, examples),
         _isolated(topo, examples),
         _duplicates(store, examples),
+        *_places(store, examples),
     ]
     return Quality(counts, completeness, findings, version)
 
@@ -176,3 +180,17 @@ def _duplicates(store: Store, examples: int) -> Finding:
     ids = list(dict.fromkeys(i for m in pairs for i in (m.a.id, m.b.id)))
     return Finding("duplicates", "records that look like another record (suspected duplicates)",
                    len(ids), ids[:examples])
+
+
+def _places(store: Store, examples: int) -> list[Finding]:
+    """Actors with a city and no region that :mod:`graph.places` cannot place: ambiguous
+    names and unknown places, never guessed (the gazetteer is read only when there are any)."""
+    from graph.places import derive_regions
+
+    found = derive_regions(store)
+    ambiguous = [a.actor for a in found.ambiguous]
+    unknown = [u.actor for u in found.unknown]
+    return [Finding("ambiguousPlace", "actors whose city names places in different regions",
+                    len(ambiguous), ambiguous[:examples]),
+            Finding("unknownPlace", "actors with a city that could not be placed in a region",
+                    len(unknown), unknown[:examples])]

@@ -1,0 +1,82 @@
+"""``coco regions``: NUTS regions derived from actors' cities (:mod:`graph.places`).
+
+Without ``--derive`` (or with ``--dry-run``) it only says what would be written; with it, the
+decided LOCATED_IN relationships are written in one all-or-nothing commit whose ``source`` says
+where they came from. Ambiguous and unknown places are listed, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
+
+
+def register(group: click.Group) -> None:
+    """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    @click.command("regions")
+    @click.option("--derive", is_flag=True,
+                  help="Write the decided regions (LOCATED_IN), all or nothing.")
+    @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+    @store_options
+    def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
+        """NUTS regions of the hubs and companies that have a city and a country but no
+        region, from the GeoNames gazetteer (offline); ambiguous and unknown places are
+        listed, never guessed."""
+        from api.cli import open_from
+        from graph.places import apply, derive_regions
+
+        with open_from(conn) as store:
+            found = derive_regions(store)
+            written = apply(store, found) if derive and not dry_run else 0
+        if as_json:
+            click.echo(json.dumps({**found.to_json(), "written": written}, indent=2,
+                                  ensure_ascii=False))
+            return
+        _print(found, written, derive and not dry_run)
+
+    group.add_command(regions)
+
+
+def _print(found: Any, written: int, writing: bool) -> None:
+    from graph.places import SOURCE
+
+    table = Table(title=f"Decided: {len(found.decided):,}")
+    for col in ("actor", "region", "evidence"):
+        table.add_column(col, no_wrap=col != "evidence")
+    for d in found.decided:
+        table.add_row(escape(d.actor), d.region, escape(d.evidence))
+    out.print(table)
+    _rows("Ambiguous (several places of that name, in different regions)", ("actor", "city",
+          "candidate regions"), [(a.actor, a.city, ", ".join(a.candidates))
+                                 for a in found.ambiguous])
+    _rows("Unknown (not placed)", ("actor", "city", "why"),
+          [(u.actor, u.city, u.reason) for u in found.unknown])
+    _rows("Decided, but the region is not in the store (coco import reference loads it)",
+          ("actor", "region"), [(d.actor, d.region) for d in found.missing])
+    if writing:
+        err.print(f"wrote {written:,} LOCATED_IN relationship(s), source '{escape(SOURCE)}'",
+                  highlight=False)
+    else:
+        err.print("nothing written (use --derive without --dry-run to write)", highlight=False)
+
+
+def _rows(title: str, cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        return
+    table = Table(title=f"{title}: {len(rows):,}")
+    for col in cols:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(escape(v) for v in row))
+    out.print(table)
