@@ -13,6 +13,7 @@ from api.cli import main
 from graph.embedded import EmbeddedStore
 from graph.places import SOURCE, Ambiguous, Decided, Unknown, apply, derive_regions, locate
 from graph.quality import quality
+from graph.store import Store
 from importers.reference import region_graph
 from tests.conftest import company, edge, hub
 
@@ -151,3 +152,19 @@ def test_quality_report_counts_places_not_placed(db: Path) -> None:
         1, ["c-ffm"])
     assert (findings["unknownPlace"].count, findings["unknownPlace"].examples) == (
         1, ["c-radom"])
+
+
+def test_derive_and_write_on_every_store(store: Store) -> None:
+    """The derivation uses only the Store contract: the same on the embedded store and Neo4j."""
+    nodes, edges = region_graph(["AT", "DE"])
+    store.upsert_nodes([*nodes, company("c-graz", "Grazer GmbH", city="Graz"),
+                        company("c-ffm", "Main GmbH", "DE", city="Frankfurt")],
+                       source="fixture")
+    store.upsert_edges(edges, source="fixture")
+    found = derive_regions(store)
+    assert [(d.actor, d.region) for d in found.decided] == [("c-graz", "AT221")]
+    assert [a.actor for a in found.ambiguous] == ["c-ffm"]
+    assert apply(store, found) == 1
+    edge_ = store.get_edge("c-graz", "LOCATED_IN", "AT221")
+    assert edge_ is not None and edge_.props["source"] == SOURCE
+    assert derive_regions(store).decided == []
