@@ -75,13 +75,62 @@ def import_kumu(store: Store, files: Sequence[str | Path], *, mapping: str | Pat
         for role, table in _read(path, mapped, problems, encoding, aliases, read):
             table = refiner.table(table, role, KUMU)
             (elements if role == "nodes" else connections).append(table)
+    notes = _one_element_per_label(elements, mapped)
     resolve = _resolver(elements, mapped, aliases)
     inputs = [Input("nodes", elements, KUMU), Input("edges", connections, KUMU, resolve)]
     source = source or "import kumu " + " ".join(Path(p).name for p in files)
     report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,
                         dry_run=dry_run, progress=progress, strict=strict)
     report.notes.extend(refiner.notes())
+    report.notes.extend(notes)
     return report
+
+
+def _one_element_per_label(elements: list[Table], mapping: Mapping) -> list[str]:
+    """Rows that repeat a label in sheets without an ID column are one element, as Kumu
+    makes them ("Kumu assumes that each of your elements will have a unique label"; give an
+    ID column for repeats: kumu/docs, FAQ "How do I add more than one element with the same
+    label"). Their cells are merged into the first such row when they agree (a cell given in
+    one row only fills the other; ignored columns do not count), and the report says so; rows
+    that give one field two values are left for the loader to report, since merging them
+    would lose one value."""
+    first: dict[str, tuple[Table, int]] = {}
+    merged: list[str] = []
+    for table in elements:
+        cols = Columns(table, "nodes", KUMU, mapping, Problems())  # only to find the columns
+        if cols.index.get("id") is not None:
+            continue
+        table.columns[:] = [list(c) for c in table.columns]  # cells are merged in place
+        i_name, drop = cols.index.get("name"), []
+        used = sorted(set(cols.index.values()))  # columns that give a field (not ignored ones)
+        for k in range(len(table.rows)):
+            label = _text(table, i_name, k)
+            if label is None:
+                continue
+            if label not in first:
+                first[label] = (table, k)
+                continue
+            into, j = first[label]
+            if into.header != table.header or any(
+                    not is_empty(table.columns[c][k]) and not is_empty(into.columns[c][j])
+                    and table.columns[c][k] != into.columns[c][j] for c in used):
+                continue  # another sheet, or rows that disagree: the loader reports the repeat
+            for col, into_col in zip(table.columns, into.columns, strict=True):
+                if not is_empty(col[k]):
+                    into_col[j] = col[k]
+            drop.append(k)
+            merged.append(f"{label!r} ({Path(into.where.file).name}, rows {into.rows[j]} and "
+                          f"{table.rows[k]})")
+        if drop:
+            keep = [k for k in range(len(table.rows)) if k not in set(drop)]
+            table.columns[:] = [[c[k] for k in keep] for c in table.columns]
+            table.rows = [table.rows[k] for k in keep]
+    if not merged:
+        return []
+    return [f"{len(merged)} label(s) given on several rows without an ID column were imported "
+            f"as one element each, as Kumu does (their cells merged; give an ID column to "
+            f"keep them apart): {'; '.join(merged[:5])}"
+            + (" …" if len(merged) > 5 else "")]
 
 
 # -- reading ---------------------------------------------------------------------------------

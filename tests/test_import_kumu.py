@@ -141,6 +141,20 @@ def test_duplicated_labels_name_both_rows_and_ambiguous_references(
     assert "row 2" not in err  # n1 -> n2 is fine
 
 
+def test_rows_that_repeat_a_label_and_agree_are_one_element(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "elements.csv").write_text(
+        "Label,Type,Country,Description\nNova,Company,AT,\nOther,Company,AT,\n"
+        "Nova,Company,,Makers of things.\n", encoding="utf-8")
+    code, err = run(capsys, "import", "kumu", tmp_path / "elements.csv", "--db",
+                    tmp_path / "k.db")
+    assert code == 0, err
+    assert "'Nova' (elements.csv, rows 2 and 4)" in err
+    nodes, _ = graph(tmp_path / "k.db")
+    assert nodes["Nova"] == ("Company", {"name": "Nova", "country": "AT",
+                                         "description": "Makers of things."})
+
+
 def test_a_sheet_that_is_neither_elements_nor_connections(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "other.csv").write_text("Name,Value\na,1\n", encoding="utf-8")
@@ -160,19 +174,30 @@ def _samples() -> Path:
     return SAMPLES
 
 
-def test_sample_spreadsheet_with_a_duplicated_label(
+def test_sample_spreadsheet_with_a_duplicated_label_is_one_element(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Kumu keys elements by label when there is no ID column: two rows with one label are
+    one element (their cells merged, the later filling the earlier), and the report says so."""
     folder = _samples()
     with open(folder / "agentic-elements.csv", encoding="utf-8", newline="") as f:
-        labels = [row["Label"] for row in csv.DictReader(f)]
-    twice = [label for label, n in Counter(labels).items() if n > 1]
+        rows = list(csv.DictReader(f))
+    twice = [label for label, n in Counter(r["Label"] for r in rows).items() if n > 1]
     assert len(twice) == 1  # as the samples' README says
-    first, second = (i + 2 for i, label in enumerate(labels) if label == twice[0])
+    first, second = (i + 2 for i, r in enumerate(rows) if r["Label"] == twice[0])
+    described = [r["Description"] for r in rows if r["Label"] == twice[0] and r["Description"]]
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[nodes.columns]\nURL = ""\nPath = ""\n[labels]\nCategory = '
+                       '"Competence"\nProject = ""\n[types]\nHAS_EXAMPLE = ""\n'
+                       'CONTAINS = "BROADER"\n', encoding="utf-8")
     code, err = run(capsys, "import", "kumu", folder / "agentic-elements.csv",
-                    folder / "agentic-connections.csv", "--db", tmp_path / "k.db")
-    assert code == 2
-    assert f"agentic-elements.csv, row {second}, column 'Label': expected a label used only " \
-           f"once (or an ID column), but row {first} has it too, got {twice[0]!r}" in err
+                    folder / "agentic-connections.csv", "--mapping", mapping,
+                    "--db", tmp_path / "k.db")
+    assert code == 0, err
+    assert ("1 label(s) given on several rows without an ID column were imported as one "
+            "element each") in err.replace("\n", " ")
+    assert f"rows {first} and {second}" in err
+    nodes, _ = graph(tmp_path / "k.db")
+    assert nodes[twice[0]][1]["description"] == described[0]
 
 
 def test_sample_blueprints_with_a_mapping(tmp_path: Path,
