@@ -20,8 +20,19 @@ Method — three steps, each deciding only what the data decides:
    name that two regions of a country share ("Heilbronn, Stadtkreis" and "…, Landkreis") names
    the city only through the region whose decoration is a city's (the one that is not also a
    district's: a German Landkreis named after a kreisfreie Stadt does not contain it), else
-   nobody. The place must be the only GeoNames place of the country with that name (main names
-   first, alternate names when no main name matches: "Wien" is Vienna's alternate name).
+   nobody. The place must be the only GeoNames place of the country with that name (main or
+   alternate: "Wien" is Vienna's alternate name); an alternate name anchors only a place of
+   30,000 inhabitants or more, since GeoNames gives small places the name of their area too
+   (Grand-Couronne "La Réunion", La Palma del Condado "La Palma"). Where a country has at
+   least as many admin1 units as NUTS-2 regions, anchors that put one admin1 in two NUTS-2
+   regions contradict each other and are all dropped (Budapest and Pest, a part of it).
+   A name alone is not enough where regions are named after rivers or landscapes (the town
+   of Vienne is in Isère, not in the département of Vienne): an anchor also needs its region
+   named as a city's ("Miasto", "Stadtkreis", "Hlavní město"), or to be the largest place of
+   its admin1 (a region's seat), or its admin1 placed by step 2; anchors are dropped until
+   every one left has such support. Known limit: an error in GeoNames' alternate names that
+   passes these checks is taken as it is (Pécs, Baranya's seat, carries "Somogy", the next
+   county's name, and so is placed in HU232).
 2. **Crosswalk by admin1.** NUTS is built from national administrative units (Regulation (EC)
    No 1059/2003, Art. 3), and GeoNames' admin1 are the first-order ones, so an admin1 lies in
    one NUTS-1 or NUTS-2 region or is split by NUTS (Mazowieckie: PL91/PL92). For each
@@ -62,8 +73,9 @@ __all__ = ["SOURCE", "Derivation", "apply", "derive_regions", "locate"]
 ACTORS = ("Hub", "Company")
 LOCATED_IN = SCHEMA.rel("LOCATED_IN").name
 CITIES_FILE = "cities5000.json"
+EXONYM_MIN = 30_000  # inhabitants of a place that anchors a region through an alternate name
 DECORATION_MIN = 5  # a prefix or suffix is a decoration when this many region names share it
-CITY_MARKS = re.compile(r"stadt|miasto|mesto|city|ville|citta", re.IGNORECASE)
+CITY_MARKS = re.compile(r"\b(stadt|stadtkreis|miasto|mesto|city|ville|citta)\b")  # folded
 GEONAMES_COUNTRY = {"EL": "GR"}  # NUTS writes Greece EL, ISO 3166 (and GeoNames) GR
 
 
@@ -212,7 +224,7 @@ def _named_regions(regions: list[RegionRef]) -> dict[str, list[RegionRef]]:
     out: dict[str, list[RegionRef]] = defaultdict(list)
     for (_level, base), found in by_level.items():
         if len(found) > 1:
-            found = [(r, d) for r, d in found if d and CITY_MARKS.search(d)]
+            found = [(r, d) for r, d in found if CITY_MARKS.search(fold(d))]
         if len(found) == 1:
             out[base].append(found[0][0])
     return out
@@ -233,6 +245,8 @@ def _anchor(gaz: Gazetteer, base: str, regions: list[RegionRef],
     places = gaz.lookup(base)
     if len(places) != 1:
         return None
+    if base not in gaz.by_name and places[0].population < EXONYM_MIN:
+        return None  # an alternate name of a small place: often its area's name, not its own
     deepest = max(regions, key=lambda r: r.level)
     if any(r not in _ancestry(deepest, by_id) for r in regions):
         return None  # a NUTS-2 and a NUTS-3 of that name in different places
@@ -267,17 +281,65 @@ def crosswalks() -> dict[str, Crosswalk]:
             a = _anchor(gaz, base, regions, by_id)
             if a is not None:
                 anchors[a.place.geonameid] = a
-        grouped: dict[str, list[Anchor]] = defaultdict(list)
-        for a in anchors.values():
-            grouped[a.place.admin1].append(a)
-        by_admin1 = {}
-        anchored = {r.nuts_id for a in anchors.values() for r in _ancestry(a.region, by_id)}
-        for admin1, found in grouped.items():
-            region = _trusted(_common(found, by_id), anchored, per_country[country])
-            if region is not None:
-                by_admin1[admin1] = (region, tuple(found))
+        grouped = _contradictions_dropped(anchors, gaz, per_country[country], by_id)
+        by_admin1 = _by_admin1(grouped, per_country[country], by_id)
+        while dropped := _uncorroborated(anchors, by_admin1, gaz):
+            for a in dropped:
+                del anchors[a.place.geonameid]
+                grouped[a.place.admin1].remove(a)
+            by_admin1 = _by_admin1(grouped, per_country[country], by_id)
         out[country] = Crosswalk(anchors, by_admin1)
     return out
+
+
+def _by_admin1(grouped: dict[str, list[Anchor]], regions: list[RegionRef],
+               by_id: dict[str, RegionRef]) -> dict[str, tuple[RegionRef, tuple[Anchor, ...]]]:
+    anchored = {r.nuts_id for found in grouped.values() for a in found
+                for r in _ancestry(a.region, by_id)}
+    out = {}
+    for admin1, found in grouped.items():
+        region = _trusted(_common(found, by_id), anchored, regions) if found else None
+        if region is not None:
+            out[admin1] = (region, tuple(found))
+    return out
+
+
+def _uncorroborated(anchors: dict[int, Anchor], by_admin1: dict[str, object],
+                    gaz: Gazetteer) -> list[Anchor]:
+    """Anchors that only their name supports: a region named after a river or a landscape
+    may share its name with a town elsewhere (the town of Vienne is in Isère, not in the
+    département of Vienne). An anchor stands when its region's name says it is a city's
+    ("Miasto", "Stadtkreis", "Hlavní město"), or it is the largest place of its admin1 (a
+    region's seat), or its admin1 is placed by the crosswalk."""
+    largest: dict[str, int] = defaultdict(int)
+    for found in gaz.by_name.values():
+        for p in found:
+            largest[p.admin1] = max(largest[p.admin1], p.population)
+    return [a for a in anchors.values()
+            if not CITY_MARKS.search(fold(a.region.name))
+            and a.place.population < largest[a.place.admin1]
+            and a.place.admin1 not in by_admin1]
+
+
+def _contradictions_dropped(anchors: dict[int, Anchor], gaz: Gazetteer,
+                            regions: list[RegionRef],
+                            by_id: dict[str, RegionRef]) -> dict[str, list[Anchor]]:
+    """Anchors grouped by admin1, without those that contradict each other: where a country
+    has at least as many admin1 units as NUTS-2 regions, an admin1 is expected inside one
+    NUTS-2 region, so anchors that put one admin1 in two (GeoNames lists Pest, a part of
+    Budapest, and Pest is also the county around Budapest) are all dropped, and removed from
+    ``anchors`` too."""
+    grouped: dict[str, list[Anchor]] = defaultdict(list)
+    for a in anchors.values():
+        grouped[a.place.admin1].append(a)
+    admin1s = {p.admin1 for found in gaz.by_name.values() for p in found}
+    if len(admin1s) < sum(1 for r in regions if r.level == 2):
+        return grouped
+    for admin1, found in list(grouped.items()):
+        if len({_ancestry(a.region, by_id)[:2][-1].nuts_id for a in found}) > 1:
+            for a in grouped.pop(admin1):
+                del anchors[a.place.geonameid]
+    return grouped
 
 
 def _trusted(region: RegionRef | None, anchored: set[str],
