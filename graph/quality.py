@@ -105,6 +105,7 @@ def quality(store: Store, *, examples: int = EXAMPLES) -> Quality:
         _isolated(topo, examples),
         _duplicates(store, examples),
         *_places(store, examples),
+        _derived(store, examples),
     ]
     return Quality(counts, completeness, findings, version)
 
@@ -194,3 +195,14 @@ def _places(store: Store, examples: int) -> list[Finding]:
                     len(ambiguous), ambiguous[:examples]),
             Finding("unknownPlace", "actors with a city that could not be placed in a region",
                     len(unknown), unknown[:examples])]
+
+
+def _derived(store: Store, examples: int) -> Finding:
+    """Actors whose region COCO Atlas derived (``coco regions --derive``) rather than a person
+    stated: worth a look, since the evidence is a gazetteer, not the actor."""
+    from graph.places import SOURCE
+
+    ids = sorted({e.source for e in store.iter_edges(LOCATED_IN)
+                  if e.props.get("source") == SOURCE})
+    return Finding("derivedRegion", "actors whose region was derived from their city",
+                   len(ids), ids[:examples])

@@ -118,6 +118,9 @@ def test_cli_writes_once_with_provenance(db: Path, capsys: pytest.CaptureFixture
     assert again["written"] == 0 and again["decided"] == []
     with EmbeddedStore(db) as s:
         assert s.version == version
+        derived = {f.kind: f for f in quality(s).findings}["derivedRegion"]
+    assert derived.count == 4 and "c-szc" in derived.examples and "c-done" not in \
+        derived.examples
 
 
 def test_dry_run_writes_nothing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

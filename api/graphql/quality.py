@@ -36,8 +36,8 @@ class PropertyCompleteness:
                              "have it (by id).")
 class QualityFinding:
     kind: str = strawberry.field(description=(
-        "noRegion, noSector, countryMismatch, isolated, duplicates, ambiguousPlace or "
-        "unknownPlace."))
+        "noRegion, noSector, countryMismatch, isolated, duplicates, ambiguousPlace, "
+        "unknownPlace or derivedRegion."))
     title: str = strawberry.field(description="What it is, in words.")
     count: int = strawberry.field(description="How many records have it.")
     example_ids: strawberry.Private[list[str]]
