@@ -40,10 +40,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from graph.search import fold
-from schema import Node
+from schema import ACTOR_LABELS, SCHEMA, Node
 
-LABELS = ("Hub", "Company", "Competence")  # what duplicates are looked for among
-ACTORS = ("Hub", "Company")
+ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
+LABELS = (*ACTORS, SCHEMA.label("Competence").name)  # what duplicates are looked for among
 DEFAULT_MIN_SCORE = 88.0
 SAME_COUNTRY, SAME_CITY, OTHER_COUNTRY, OTHER_CITY = 3.0, 5.0, 20.0, 5.0
 STEM = 5  # letters kept of each word
@@ -297,8 +297,9 @@ def store_candidates(store: Any, labels: Sequence[str] = LABELS) -> list[Candida
     out: list[Candidate] = []
     for label in labels:
         names = store.property_values("name", [label])
-        countries = store.property_values("country", [label]) if label != "Competence" else {}
-        cities = store.property_values("city", [label]) if label != "Competence" else {}
+        props = SCHEMA.node_properties(label)  # competences have no place
+        countries = store.property_values("country", [label]) if "country" in props else {}
+        cities = store.property_values("city", [label]) if "city" in props else {}
         out.extend(Candidate.of(i, label, str(n), countries.get(i), cities.get(i))
                    for i, n in names.items())
     return out

@@ -66,11 +66,12 @@ import orjson
 from graph.search import fold
 from graph.store import Store
 from importers.reference import RegionRef, nuts
-from schema import SCHEMA, Edge
+from schema import ACTOR_LABELS, SCHEMA, Edge
 
 __all__ = ["SOURCE", "Derivation", "apply", "derive_regions", "locate"]
 
-ACTORS = ("Hub", "Company")
+ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
+REGION = SCHEMA.label("Region").name
 LOCATED_IN = SCHEMA.rel("LOCATED_IN").name
 CITIES_FILE = "cities5000.json"
 EXONYM_MIN = 30_000  # inhabitants of a place that anchors a region through an alternate name
@@ -400,7 +401,7 @@ def _unplaced(store: Store) -> list[tuple[str, str, str]]:
     if not cities:
         return []
     countries = store.property_values("country", list(ACTORS))
-    topo = store.topology(labels=[*ACTORS, "Region"], rel_types=[LOCATED_IN])
+    topo = store.topology(labels=[*ACTORS, REGION], rel_types=[LOCATED_IN])
     located = {topo.ids[i] for i in topo.src.tolist()}
     return sorted((i, str(c), countries[i]) for i, c in cities.items()
                   if i in countries and i not in located and str(c).strip())
