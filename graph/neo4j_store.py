@@ -254,6 +254,10 @@ class Neo4jStore(Store):
                                    f"either (is the server frozen or overloaded?){note}")
         try:
             return fut.result()
+        except StoreUnavailable as e:  # the call itself found the server gone: say what it
+            if not note or note in str(e):  # means for the write, as the timeout path does
+                raise
+            raise StoreUnavailable(f"{e}{note}") from e
         except DriverError as e:  # "driver closed": another call abandoned it meanwhile
             if driver is self._driver:
                 raise
@@ -735,4 +739,4 @@ def _translated(where: str) -> Iterator[None]:
 
 def _first_line(e: BaseException) -> str:
     text = str(e).strip() or type(e).__name__
-    return text.splitlines()[0][:200]
+    return text.splitlines()[0][:200].rstrip(" :")

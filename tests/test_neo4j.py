@@ -102,6 +102,10 @@ def test_server_stopped_mid_bulk_leaves_no_partial_data(own_server: object) -> N
             writer.write(Transaction("doomed", [company(f"c{i}", "C") for i in range(500)]))
             own_server.stop(keep_data=True)  # type: ignore[attr-defined]
             writer.write(Transaction("doomed", [company(f"d{i}", "D") for i in range(500)]))
+        # a write that cannot even connect says what became of it, as a frozen one does
+        with pytest.raises(StoreUnavailable, match=r"unreachable.*; nothing of this write was "
+                                                   r"saved$"):
+            store.upsert_nodes([hub("h2", "Second")], source="after the stop")
     restarted = Neo4jServer(data_dir=own_server.data_dir)  # type: ignore[attr-defined]
     restarted.start()
     try:
