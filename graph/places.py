@@ -30,9 +30,14 @@ Method — three steps, each deciding only what the data decides:
    of Vienne is in Isère, not in the département of Vienne): an anchor also needs its region
    named as a city's ("Miasto", "Stadtkreis", "Hlavní město"), or to be the largest place of
    its admin1 (a region's seat), or its admin1 placed by step 2; anchors are dropped until
-   every one left has such support. Known limit: an error in GeoNames' alternate names that
-   passes these checks is taken as it is (Pécs, Baranya's seat, carries "Somogy", the next
-   county's name, and so is placed in HU232).
+   every one left has such support. An *alternate* name needs more: GeoNames lists among a
+   city's alternate names the villages and districts it absorbed (Pécs carries "Somogy", a
+   district of Pécs and also the next county's name, HU232), so an alternate-name anchor
+   stands only when the name is a spelling of the place's main name (Bucureşti/Bucharest,
+   Cluj/Cluj-Napoca, by :func:`rapidfuzz.fuzz.ratio` ≥ :data:`SPELLING_MIN` or as whole
+   words), when regions of two levels bear it (Wien: AT13 and AT130), when its region is named
+   as a city's (Hlavní město Praha), or when main-name anchors of its admin1 agree with it at
+   NUTS-2 (Venezia beside Verona and Padova); others are dropped (Corfu's "Kerkyra" with them).
 2. **Crosswalk by admin1.** NUTS is built from national administrative units (Regulation (EC)
    No 1059/2003, Art. 3), and GeoNames' admin1 are the first-order ones, so an admin1 lies in
    one NUTS-1 or NUTS-2 region or is split by NUTS (Mazowieckie: PL91/PL92). For each
@@ -74,6 +79,7 @@ ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
 REGION = SCHEMA.label("Region").name
 LOCATED_IN = SCHEMA.rel("LOCATED_IN").name
 CITIES_FILE = "cities5000.json"
+SPELLING_MIN = 70  # rapidfuzz ratio of an alternate name that is a spelling of the main name
 EXONYM_MIN = 30_000  # inhabitants of a place that anchors a region through an alternate name
 DECORATION_MIN = 5  # a prefix or suffix is a decoration when this many region names share it
 CITY_MARKS = re.compile(r"\b(stadt|stadtkreis|miasto|mesto|city|ville|citta)\b")  # folded
@@ -184,6 +190,7 @@ def gazetteers() -> dict[str, Gazetteer]:
 class Anchor:
     place: Place
     region: RegionRef
+    vouched: bool = True  # False: found by an alternate name nothing else supports yet
 
 
 @dataclass
@@ -254,7 +261,33 @@ def _anchor(gaz: Gazetteer, base: str, regions: list[RegionRef],
     children = [r for r in by_id.values() if r.parent == deepest.nuts_id]
     if len(children) == 1:  # the same territory one level down (CZ01 Praha = CZ010)
         deepest = children[0]
-    return Anchor(places[0], deepest)
+    vouched = (base in gaz.by_name or len(regions) > 1 or _spelling(base, places[0].name)
+               or bool(CITY_MARKS.search(fold(deepest.name))))
+    return Anchor(places[0], deepest, vouched)
+
+
+def _spelling(alternate: str, main: str) -> bool:
+    """Is a (folded) alternate name a spelling of the main name, not another place's name?"""
+    from rapidfuzz import fuzz
+
+    main = fold(main)
+    words = f" {main.replace('-', ' ')} "
+    return fuzz.ratio(alternate, main) >= SPELLING_MIN or f" {alternate} " in words
+
+
+def _unvouched_dropped(anchors: dict[int, Anchor], by_id: dict[str, RegionRef]) -> None:
+    """Drop alternate-name anchors that only their name supports, unless a vouched anchor
+    of the same admin1 puts it in the same NUTS-2 region (module notes, step 1)."""
+    def nuts2(a: Anchor) -> str:
+        return _ancestry(a.region, by_id)[:2][-1].nuts_id
+
+    vouched: dict[str, set[str]] = defaultdict(set)
+    for a in anchors.values():
+        if a.vouched:
+            vouched[a.place.admin1].add(nuts2(a))
+    for key, a in list(anchors.items()):
+        if not a.vouched and nuts2(a) not in vouched[a.place.admin1]:
+            del anchors[key]
 
 
 def _common(anchors: Iterable[Anchor], by_id: dict[str, RegionRef]) -> RegionRef | None:
@@ -282,6 +315,7 @@ def crosswalks() -> dict[str, Crosswalk]:
             a = _anchor(gaz, base, regions, by_id)
             if a is not None:
                 anchors[a.place.geonameid] = a
+        _unvouched_dropped(anchors, by_id)
         grouped = _contradictions_dropped(anchors, gaz, per_country[country], by_id)
         by_admin1 = _by_admin1(grouped, per_country[country], by_id)
         while dropped := _uncorroborated(anchors, by_admin1, gaz):
