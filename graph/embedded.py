@@ -759,8 +759,11 @@ class EmbeddedStore(Store):
         with self._lock:
             self._fresh()
             values = dict(self._db.execute(sql, args))
-        if any(p.type is PropType.BOOL for p in _props_named(prop)):
+        types = {p.type for p in _props_named(prop)}
+        if PropType.BOOL in types:
             values = {k: bool(v) for k, v in values.items()}  # json_extract gives 1/0
+        elif PropType.STRING_LIST in types:  # json_extract gives a list as its JSON text
+            values = {k: orjson.loads(v) if isinstance(v, str) else v for k, v in values.items()}
         return values
 
     def close(self) -> None:

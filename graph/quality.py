@@ -17,13 +17,18 @@ quality model) names them:
   different regions (``ambiguousPlace``) or no place the gazetteer can put in a region
   (``unknownPlace``); :mod:`graph.places` decides the others (``coco regions --derive``);
 * **suspected duplicates**: actors and competences whose names and places say they are one
-  (:mod:`graph.duplicates`; ``coco duplicates`` shows the evidence, ``coco merge`` merges).
+  (:mod:`graph.duplicates`; ``coco duplicates`` shows the evidence, ``coco merge`` merges);
+* **values not as given**: regions derived from a city (``derivedRegion``), and records whose
+  values an import normalised or filled in (``normalisedValue``: a mapping's default or
+  translation, ``https://`` added, ``1951,0`` read as 1951…, named per record in its stamped
+  ``normalised`` property), worth a look since no person stated them so.
 
 Only the Store contract is used, so the report is the same on every store.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,9 +38,12 @@ import numpy as np
 from graph.analytics.network import ACTORS, COLLABORATION, TIES
 from graph.duplicates import store_duplicates
 from graph.store import Store
-from schema import SCHEMA
+from schema import NORMALISED, SCHEMA
 
-__all__ = ["Finding", "Quality", "quality"]
+__all__ = ["KINDS", "Finding", "Quality", "quality"]
+
+KINDS = ("noRegion", "noSector", "countryMismatch", "isolated", "duplicates", "ambiguousPlace",
+         "unknownPlace", "derivedRegion", "normalisedValue")  # every finding, in report order
 
 EXAMPLES = 20  # records listed per finding
 LOCATED_IN = SCHEMA.rel("LOCATED_IN").name
@@ -106,6 +114,7 @@ def quality(store: Store, *, examples: int = EXAMPLES) -> Quality:
         _duplicates(store, examples),
         *_places(store, examples),
         _derived(store, examples),
+        _normalised(store, examples),
     ]
     return Quality(counts, completeness, findings, version)
 
@@ -206,3 +215,14 @@ def _derived(store: Store, examples: int) -> Finding:
                   if e.props.get("source") == SOURCE})
     return Finding("derivedRegion", "actors whose region was derived from their city",
                    len(ids), ids[:examples])
+
+
+def _normalised(store: Store, examples: int) -> Finding:
+    """Records with a value an import changed from what the file said; the title counts them
+    per property, most first (then by name)."""
+    found = store.property_values(NORMALISED, list(SCHEMA.label_names))
+    per = Counter(p for props in found.values() for p in props)
+    detail = ", ".join(f"{p} {n:,}" for p, n in sorted(per.items(), key=lambda x: (-x[1], x[0])))
+    ids = sorted(found)
+    return Finding("normalisedValue", "records with values an import normalised or filled in"
+                   + (f" ({detail})" if detail else ""), len(ids), ids[:examples])

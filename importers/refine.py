@@ -8,7 +8,9 @@ passes through :class:`Refiner`, which
 - translates values by ``[translate.PROP]`` tables (case, accents and spaces ignored);
 - fills ``[defaults.LABEL]`` values into rows of that label that have none (and refuses a
   ``[nodes.values]`` property that some label of the file does not have);
-- normalises what is unambiguous, counting it for the import report's notes: a web address
+- normalises what is unambiguous, counting it for the import report's notes and naming, per
+  row, the properties it changed in the node's stamped ``normalised`` property (the quality
+  report lists those records): a web address
   without a scheme gets ``https://`` (RFC 3986 §3: an absolute URI starts with its scheme; the
   schema wants one, and browsers complete a bare host name the same way), a whole number
   written ``1951,0`` or ``1951.0`` is ``1951``, an
@@ -31,8 +33,8 @@ from typing import Any
 from importers.errors import Location, Problems
 from importers.mapping import MARK, SKIP, Mapping, Role, all_props, fields, norm
 from importers.records import Dialect, Table
-from importers.values import fold, is_empty, to_str
-from schema import SCHEMA, Property, PropType
+from importers.values import LIST_SEPARATOR, fold, is_empty, to_str
+from schema import NORMALISED, SCHEMA, Property, PropType
 
 # A host name with a dot and a letter TLD, an optional port and path: "www.x.pl", "x.pl/a".
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}(:\d+)?([/?#]\S*)?$")
@@ -51,6 +53,7 @@ class Refiner:
         self.examples: dict[tuple[str, ...], str] = {}
         self.reported: set[str] = set()
         self.allowed = {role: _allowed(role) for role in ("nodes", "edges")}
+        self.touched: dict[int, set[str]] = {}  # row position -> properties changed (one table)
 
     def tables(self, tables: Iterable[Table], role: Role, dialect: Dialect) -> Iterator[Table]:
         for table in tables:
@@ -59,6 +62,7 @@ class Refiner:
     def table(self, table: Table, role: Role, dialect: Dialect) -> Table:
         """The block as the mapping wants it (a new Table; the reader's is left alone)."""
         header, display = self._renamed(table, role)
+        self.touched = {}
         columns = list(table.columns)
         text = table.text
         targets = [self._field(h, role, dialect) for h in header]
@@ -71,6 +75,11 @@ class Refiner:
             labels = self._labels(table, targets, columns)
             if labels is not None:
                 text = self._defaults(labels, header, display, targets, columns) and text
+            if self.touched:
+                header.append(MARK + NORMALISED)
+                display[MARK + NORMALISED] = NORMALISED
+                columns.append([LIST_SEPARATOR.join(sorted(self.touched[k]))
+                                if k in self.touched else "" for k in range(len(table.rows))])
         return Table(table.where, header, columns, table.rows, table.header_row,
                      display or None, text)
 
@@ -123,14 +132,14 @@ class Refiner:
         elif kind is PropType.INT and ("," in joined or "." in joined):
             column = self._whole(name, column)
         elif kind is PropType.FLOAT and "," in joined:
-            n = sum(1 for v in strs if _DECIMAL_COMMA.match(v.strip()))
-            self._count(("comma", name), n, next((v for v in strs if "," in v), ""))
+            hits = self._where(column, lambda v: bool(_DECIMAL_COMMA.match(v.strip())), name)
+            self._count(("comma", name), hits, next((v for v in strs if "," in v), ""))
         elif kind is PropType.BOOL:
-            odd = [v for v in set(strs) if v.strip().casefold() in _BOOLS
-                   and v.strip() not in _CANONICAL_BOOLS]
+            odd = {v for v in set(strs) if v.strip().casefold() in _BOOLS
+                   and v.strip() not in _CANONICAL_BOOLS}
             if odd:
-                n = sum(1 for v in strs if v in odd)
-                self._count(("bool", name), n, odd[0])
+                self._count(("bool", name), self._where(column, odd.__contains__, name),
+                            next(iter(odd)))
         allowed = self.allowed[role].get(name)
         if allowed:
             column = self._allowed(name, column, allowed)
@@ -141,7 +150,7 @@ class Refiner:
         memo: dict[Any, Any] = {}
         out = []
         n = 0
-        for v in column:
+        for k, v in enumerate(column):
             if not isinstance(v, str) or not v.strip():
                 out.append(v)
                 continue
@@ -150,6 +159,7 @@ class Refiner:
                 got = memo[v] = table.get(fold(v), v)
             if got is not v:
                 n += 1
+                self._touch(k, name)
                 self.examples.setdefault(("translated", name), f"{v.strip()!r} → {got!r}")
             out.append(got)
         if n:
@@ -169,11 +179,12 @@ class Refiner:
         if joined.count("://") >= filled:
             return column  # every address has its scheme (the common case)
         out, n, example = [], 0, ""
-        for v in column:
+        for k, v in enumerate(column):
             text = v.strip() if isinstance(v, str) else None
             if text and "://" not in text and _DOMAIN.match(text):
                 v = "https://" + text
                 n += 1
+                self._touch(k, name)
                 example = example or f"{text!r} → {v!r}"
             out.append(v)
         self._count(("website", name), n, example)
@@ -181,11 +192,12 @@ class Refiner:
 
     def _whole(self, name: str, column: Any) -> Any:
         out, n, example = [], 0, ""
-        for v in column:
+        for k, v in enumerate(column):
             if isinstance(v, str) and _WHOLE.match(v.strip()):
                 text = v.strip()
                 v = text[:max(text.find(","), text.find("."))]
                 n += 1
+                self._touch(k, name)
                 example = example or f"{text!r} → {v}"
             out.append(v)
         self._count(("whole", name), n, example)
@@ -201,7 +213,7 @@ class Refiner:
         if not fixes:
             return column
         first = next(iter(fixes.items()))
-        self._count(("case", name), sum(1 for v in column if v in fixes),
+        self._count(("case", name), self._where(column, fixes.__contains__, name),
                     f"{first[0]!r} → {first[1]!r}")
         return [fixes.get(v, v) if isinstance(v, str) else v for v in column]
 
@@ -267,12 +279,25 @@ class Refiner:
                 filled = [k for k in rows if is_empty(column[k])]
                 for k in filled:
                     column[k] = value
+                    self._touch(k, name)
                 columns[i] = column
                 text = text and isinstance(value, str) and None not in column
                 self._count(("default", label, name), len(filled), repr(value))
         return text
 
     # -- bookkeeping -------------------------------------------------------------------------
+    def _touch(self, row: int, name: str) -> None:
+        self.touched.setdefault(row, set()).add(name)
+
+    def _where(self, column: Any, hit: Any, name: str) -> int:
+        """Mark the rows whose (str) value ``hit`` accepts as normalised; how many there are."""
+        n = 0
+        for k, v in enumerate(column):
+            if isinstance(v, str) and hit(v):
+                self._touch(k, name)
+                n += 1
+        return n
+
     def _count(self, key: tuple[str, ...], n: int, example: str) -> None:
         if n:
             self.counts[key] += n

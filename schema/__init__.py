@@ -1,11 +1,12 @@
 """The one declarative property-graph schema of COCO Atlas; every other layer derives from it."""
 
-from schema.model import ACTOR_LABELS, SCHEMA, TRAINING_AREAS
+from schema.model import ACTOR_LABELS, NORMALISED, SCHEMA, TRAINING_AREAS
 from schema.records import Edge, Node, Problem, ValidationError
 from schema.types import NodeLabel, Property, PropType, RelType, Schema
 
 __all__ = [
     "ACTOR_LABELS",
+    "NORMALISED",
     "SCHEMA",
     "TRAINING_AREAS",
     "Edge",

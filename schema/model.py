@@ -34,6 +34,8 @@ TRAINING_AREAS = (
     "other",
 )
 
+NORMALISED = "normalised"  # the stamped property importers fill (importers.refine)
+
 COMMON = (
     Property("name", required=True, description="Display name, UTF-8 with diacritics.",
              indexed=True, searchable=True),
@@ -46,6 +48,9 @@ COMMON = (
              description="When the node was last written (UTC)."),
     Property("mergedFrom", P.STRING_LIST, stamped=True, max_length=LONG_TEXT_MAX, description=(
         "Undo records of merges into this node, as JSON pieces; written by coco merge only.")),
+    Property(NORMALISED, P.STRING_LIST, stamped=True, description=(
+        "Properties whose value an import normalised or filled in (a mapping's default or "
+        "translation, https:// added, 1951,0 read as 1951…); written by importers only.")),
 )
 
 

@@ -121,4 +121,5 @@ def test_the_your_own_data_walkthrough_runs_as_written(
                                              "tp-3": ("Company", "small", None)}
         assert got["pf-1"].props["foundedYear"] == 2015
         assert got["pf-1"].props["website"] == "https://www.pracowniaform.pl"
+        assert got["pf-1"].props["normalised"] == ["foundedYear", "sizeClass", "website"]
         assert store.get_edge("tp-3", "LOCATED_IN", "SK04") is not None

@@ -69,7 +69,8 @@ def test_a_cp1250_csv_with_polish_size_classes_imports_through_a_mapping(
     nodes, _ = graph(db)
     assert nodes["h1"] == ("Hub", {"name": "Kreatywny Hub Kraków", "country": "PL",
                                    "foundedYear": 2010, "website": "https://www.hub-krakow.pl",
-                                   "kind": "creative-hub"})
+                                   "kind": "creative-hub",  # what the import changed:
+                                   "normalised": ["foundedYear", "kind", "website"]})
     assert nodes["h2"][1]["kind"] == "cluster" and nodes["h2"][1]["country"] == "SK"
     assert {k: nodes[k][1]["sizeClass"] for k in ("c1", "c2", "c3", "c4")} == {
         "c1": "micro", "c2": "small", "c3": "medium", "c4": "large"}
@@ -141,10 +142,12 @@ def test_per_label_defaults_do_not_leak_across_labels(tmp_path: Path,
     assert code == 0, err
     got = graph(db)[0]
     assert got["h-sk"][1] == {"name": "Kreatívne centrum Bratislava", "country": "SK",
-                              "kind": "creative-hub"}  # its own country stays
+                              "kind": "creative-hub",  # its own country stays
+                              "normalised": ["kind"]}
     assert got["h-none"][1]["country"] == "AT"
     assert got["c-none"][1] == {"name": "Firma bez kraju", "country": "PL",
-                                "sizeClass": "micro"}  # no kind: a Company has none
+                                "sizeClass": "micro",  # no kind: a Company has none
+                                "normalised": ["country", "sizeClass"]}
 
 
 def test_a_fixed_value_some_label_lacks_is_refused_naming_file_and_key(
@@ -174,7 +177,8 @@ def test_per_file_renames_override_the_general_ones(tmp_path: Path,
     assert code == 0, err
     got = graph(db)[0]
     assert got["h1"][1] == {"name": "Hub Wien", "country": "AT", "kind": "cluster"}
-    assert got["h2"][1] == {"name": "Hub Graz", "description": "academy", "kind": "other"}
+    assert got["h2"][1] == {"name": "Hub Graz", "description": "academy", "kind": "other",
+                            "normalised": ["kind"]}
 
 
 def test_a_per_file_rename_names_the_user_s_column_in_problems(
@@ -206,7 +210,8 @@ def test_a_kumu_blueprint_gets_its_hubs_kind_from_a_default(
     nodes, edges = graph(db)
     hub = nodes["Kreativni center Ljubljana"]
     assert hub == ("Hub", {"name": "Kreativni center Ljubljana", "kind": "creative-hub",
-                           "website": "https://www.kc-lj.si", "country": "SI"})
+                           "website": "https://www.kc-lj.si", "country": "SI",
+                           "normalised": ["kind", "website"]})
     assert nodes["Delta Čevlji"][1]["sizeClass"] == "micro"  # an allowed value, but for case
     assert len(edges) == 1
     assert "sizeClass value matched an allowed value but for case" in err
@@ -358,7 +363,9 @@ def test_excel_habits_are_read_and_counted_without_a_mapping(
     got = graph(db)[0]
     assert got["h1"][1]["kind"] == "creative-hub"
     assert got["J58"][1]["isCCI"] is True
-    assert got["p1"][1] == {"name": "Pilot", "kind": "co-creation-pilot", "budget": 2.5}
+    assert got["p1"][1] == {"name": "Pilot", "kind": "co-creation-pilot", "budget": 2.5,
+                            "normalised": ["budget", "kind"]}
+    assert got["J58"][1]["normalised"] == ["isCCI"]
     assert "2 kind values matched an allowed value but for case, spaces or accents" in err
     assert "1 isCCI value written as 'TRUE' and the like read as true/false" in err
     assert "1 budget value with a decimal comma read as a number (e.g. '2,5')" in err

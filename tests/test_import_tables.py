@@ -131,7 +131,8 @@ def test_excel_quirks_bom_semicolons_crlf_decimal_comma_sep_line(
     assert nodes["hub-graz"] == ("Hub", {"name": "Kreativwirtschaft Graz", "country": "AT",
                                          "foundedYear": 2012, "kind": "cluster"})
     assert nodes["col-x"] == ("Collaboration", {"name": "Pilot; Phase 1", "budget": 1234.5,
-                                                "kind": "project", "status": "active"})
+                                                "kind": "project", "status": "active",
+                                                "normalised": ["budget"]})
     assert nodes["co-gamma"] == ("Company", {"name": "Gamma Médiá", "country": "SK"})
     assert len(nodes) == 3  # the blank ;;;; row is no record
 

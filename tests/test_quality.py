@@ -12,39 +12,46 @@ import pytest
 
 from api.cli import main
 from graph.embedded import EmbeddedStore
-from graph.quality import quality
+from graph.quality import KINDS, quality
+from graph.store import Store
 from schema import Node
 from tests.conftest import company, edge, hub, region
 from tests.server import running_server
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
+def build(s: Store) -> None:
     """Two hubs, five companies; by construction:
     no region: c3, c4; no sector: c3, c4, h1, h2; isolated: c3 (alone in a collaboration,
     which ties nobody) and c4 (no relationship at all), not c5 (in a collaboration with h2);
-    2 of 5 companies have a size class."""
+    2 of 5 companies have a size class; an import normalised c1's website and sizeClass and
+    c2's sizeClass."""
+    s.upsert_nodes([
+        region("AT", "Österreich", 0), region("AT13", "Wien"),
+        Node("C", "Sector", {"name": "Manufacturing", "level": 1}),
+        hub("h1", "Hub One"), hub("h2", "Hub Two"),
+        company("c1", "Alpha", sizeClass="micro", normalised=["website", "sizeClass"]),
+        company("c2", "Beta", sizeClass="small", normalised=["sizeClass"]),
+        company("c3", "Gamma"), company("c4", "Delta"), company("c5", "Epsilon"),
+        Node("k1", "Collaboration", {"name": "Solo pilot", "kind": "co-creation-pilot"}),
+        Node("k2", "Collaboration", {"name": "Joint pilot", "kind": "co-creation-pilot"}),
+    ], source="fixture")
+    s.upsert_edges([
+        edge("AT13", "PART_OF", "AT"),
+        edge("h1", "LOCATED_IN", "AT13"), edge("h2", "LOCATED_IN", "AT13"),
+        edge("c1", "LOCATED_IN", "AT13"), edge("c2", "LOCATED_IN", "AT13"),
+        edge("c1", "IN_SECTOR", "C"), edge("c2", "IN_SECTOR", "C"),
+        edge("c1", "MEMBER_OF", "h1"), edge("h1", "PARTNERS_WITH", "h2"),
+        edge("c2", "PARTNERS_WITH", "c1"), edge("c3", "PARTICIPATES_IN", "k1"),
+        edge("c5", "LOCATED_IN", "AT13"), edge("c5", "IN_SECTOR", "C"),
+        edge("c5", "PARTICIPATES_IN", "k2"), edge("h2", "PARTICIPATES_IN", "k2"),
+    ], source="fixture")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
     path = tmp_path / "q.db"
     with EmbeddedStore(path) as s:
-        s.upsert_nodes([
-            region("AT", "Österreich", 0), region("AT13", "Wien"),
-            Node("C", "Sector", {"name": "Manufacturing", "level": 1}),
-            hub("h1", "Hub One"), hub("h2", "Hub Two"),
-            company("c1", "Alpha", sizeClass="micro"), company("c2", "Beta", sizeClass="small"),
-            company("c3", "Gamma"), company("c4", "Delta"), company("c5", "Epsilon"),
-            Node("k1", "Collaboration", {"name": "Solo pilot", "kind": "co-creation-pilot"}),
-            Node("k2", "Collaboration", {"name": "Joint pilot", "kind": "co-creation-pilot"}),
-        ], source="fixture")
-        s.upsert_edges([
-            edge("AT13", "PART_OF", "AT"),
-            edge("h1", "LOCATED_IN", "AT13"), edge("h2", "LOCATED_IN", "AT13"),
-            edge("c1", "LOCATED_IN", "AT13"), edge("c2", "LOCATED_IN", "AT13"),
-            edge("c1", "IN_SECTOR", "C"), edge("c2", "IN_SECTOR", "C"),
-            edge("c1", "MEMBER_OF", "h1"), edge("h1", "PARTNERS_WITH", "h2"),
-            edge("c2", "PARTNERS_WITH", "c1"), edge("c3", "PARTICIPATES_IN", "k1"),
-            edge("c5", "LOCATED_IN", "AT13"), edge("c5", "IN_SECTOR", "C"),
-            edge("c5", "PARTICIPATES_IN", "k2"), edge("h2", "PARTICIPATES_IN", "k2"),
-        ], source="fixture")
+        build(s)
     return path
 
 
@@ -52,9 +59,10 @@ def _finding(report: dict[str, object], kind: str) -> dict[str, object]:
     return next(f for f in report["findings"] if f["kind"] == kind)  # type: ignore[union-attr]
 
 
-def test_findings_and_completeness_match_the_construction(db: Path) -> None:
-    with EmbeddedStore(db) as s:
-        report = quality(s).to_json()
+def test_findings_and_completeness_match_the_construction(store: Store) -> None:
+    """Only the Store contract is used: the same figures on the embedded store and Neo4j."""
+    build(store)
+    report = quality(store).to_json()
     assert _finding(report, "noRegion") == {
         "kind": "noRegion", "title": "actors without a region", "count": 2,
         "examples": ["c3", "c4"]}
@@ -65,6 +73,31 @@ def test_findings_and_completeness_match_the_construction(db: Path) -> None:
     size = next(c for c in report["completeness"]
                 if (c["label"], c["property"]) == ("Company", "sizeClass"))
     assert (size["known"], size["total"], size["share"]) == (2, 5, 0.4)
+    assert _finding(report, "normalisedValue") == {
+        "kind": "normalisedValue", "count": 2, "examples": ["c1", "c2"],
+        "title": "records with values an import normalised or filled in "
+                 "(sizeClass 2, website 1)"}
+    assert [f["kind"] for f in report["findings"]] == list(KINDS)
+
+
+def test_an_import_records_what_it_normalised(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The values an import changed are named on each record, and the report counts them."""
+    nodes = tmp_path / "n.csv"
+    nodes.write_text("id,label,name,country,website,sizeClass,foundedYear\n"
+                     "a,Company,A,PL,www.a.pl,Micro,\n"
+                     "b,Company,B,PL,https://b.pl,micro,\"1951,0\"\n"
+                     "c,Company,C,PL,https://c.pl,small,1990\n", encoding="utf-8")
+    db = tmp_path / "i.db"
+    assert main(["import", "csv", "--nodes", str(nodes), "--db", str(db)]) == 0
+    with EmbeddedStore(db) as s:
+        assert {i: s.get_node(i).props.get("normalised") for i in "abc"} == {  # type: ignore[union-attr]
+            "a": ["sizeClass", "website"], "b": ["foundedYear"], "c": None}
+    capsys.readouterr()
+    assert main(["quality", "--json", "--db", str(db)]) == 0
+    found = _finding(json.loads(capsys.readouterr().out), "normalisedValue")
+    assert (found["count"], found["examples"]) == (2, ["a", "b"])
+    assert found["title"].endswith("(foundedYear 1, sizeClass 1, website 1)")  # type: ignore[union-attr]
 
 
 def test_cli_json_and_tables(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

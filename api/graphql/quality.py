@@ -14,7 +14,7 @@ from strawberry.types import Info
 from api.graphql.errors import bad_input
 from api.graphql.nodes import NodeInterface
 from api.graphql.results import load_objects
-from graph.quality import quality
+from graph.quality import KINDS, quality
 
 __all__ = ["FIELDS"]
 
@@ -35,9 +35,7 @@ class PropertyCompleteness:
 @strawberry.type(description="One kind of problem in the data, with the first records that "
                              "have it (by id).")
 class QualityFinding:
-    kind: str = strawberry.field(description=(
-        "noRegion, noSector, countryMismatch, isolated, duplicates, ambiguousPlace, "
-        "unknownPlace or derivedRegion."))
+    kind: str = strawberry.field(description="One of " + ", ".join(KINDS) + ".")
     title: str = strawberry.field(description="What it is, in words.")
     count: int = strawberry.field(description="How many records have it.")
     example_ids: strawberry.Private[list[str]]
