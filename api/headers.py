@@ -14,6 +14,8 @@ so streamed bodies and the request body pass through unbuffered.
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -43,6 +45,28 @@ class SecurityHeaders:
 
 def with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """``headers`` plus those of :data:`SECURITY_HEADERS` it lacks (names compare
-    case-insensitively, RFC 9110 §5.1)."""
+    case-insensitively, RFC 9110 §5.1).
+
+    A response whose policy lets some origins frame it (a map page when the operator lists
+    ``frame_ancestors``) gets no ``X-Frame-Options: DENY``: that header cannot name origins, and
+    CSP Level 2 §7.7 has ``frame-ancestors`` take precedence over it anyway."""
     present = {name.lower() for name, _ in headers}
+    if any(n.lower() == b"content-security-policy" and b"frame-ancestors 'none'" not in v
+           and b"frame-ancestors" in v for n, v in headers):
+        present.add(b"x-frame-options")
     return [*headers, *((n, v) for n, v in SECURITY_HEADERS if n not in present)]
+
+
+ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
+
+
+def frame_ancestors(setting: str) -> str:
+    """The CSP ``frame-ancestors`` source list for the ``frame_ancestors`` setting: the origins
+    it lists (``scheme://host[:port]``, CSP Level 2 §4.2 host-source without paths or
+    wildcards), or ``'none'``. Raises :class:`ValueError` naming an entry that is not one."""
+    origins = [o for o in re.split(r"[\s,]+", setting or "") if o]
+    for o in origins:
+        if not ORIGIN.fullmatch(o.rstrip("/")):
+            raise ValueError(f"frame_ancestors: {o!r} is not an origin; expected "
+                             "scheme://host[:port], e.g. https://hub.example.org")
+    return " ".join(o.rstrip("/") for o in origins) or "'none'"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -123,7 +124,10 @@ async def map_page(request: Request) -> HTMLResponse:
         return _error(404, "No such map", f"There is no {kind!r} map; the maps are "
                       f"{', '.join(KINDS)}.")
     raw = {k: request.query_params.getlist(k) for k in request.query_params}
-    download = raw.pop("download", None)
+    try:
+        page = _page_options(raw, request)
+    except ValueError as e:
+        return _error(400, "This map cannot be drawn", str(e))
     if kind == "ego" and not raw.get("id"):
         return await _choose_actor(request, raw.get("q", [""])[0])
     try:
@@ -132,12 +136,12 @@ async def map_page(request: Request) -> HTMLResponse:
         return _error(400, "This map cannot be drawn", str(e))
     store = _store(request)
     version = await run_in_threadpool(lambda: store.version)
-    key = (version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())))
+    key = (version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())), page)
     cache = _cache(request)
     html = cache.get(key)
     if html is None:
         try:
-            html = await run_in_threadpool(_render_map, store, spec)
+            html = await run_in_threadpool(_render_map, store, spec, page)
         except MapNotFound as e:
             return _error(404, "Not found", str(e))
         except MapError as e:
@@ -145,18 +149,63 @@ async def map_page(request: Request) -> HTMLResponse:
         cache.put(key, html)
     from viz.page import map_csp
 
-    response = _html(html, map_csp())
-    if download:
+    response = _html(html, map_csp(), frame=page.frame)
+    if page.download:
         response.headers["Content-Disposition"] = f'attachment; filename="coco-{kind}.html"'
     return response
 
 
-def _render_map(store: Store, spec: Any) -> str:
-    from viz.kinds import build_map
-    from viz.page import form_fields, render_map
+@dataclass(frozen=True)
+class _PageOptions:
+    """How a map page is served, beside the map's own parameters: ``download=1`` (a file to
+    keep: links absolute to ``base``, no filter form, the view ``view`` restored), ``embed=1``
+    (inside a hub's website: map only); ``frame`` is the CSP frame-ancestors source list."""
 
-    data = build_map(store, spec)
-    return render_map(data, form=form_fields(store, spec), nav=nav(spec.kind), home="/")
+    download: bool
+    embed: bool
+    view: str
+    base: str
+    frame: str
+
+
+def _page_options(raw: dict[str, list[str]], request: Request) -> _PageOptions:
+    from api.headers import frame_ancestors
+
+    flags = {}
+    for name in ("download", "embed"):
+        value = (raw.pop(name, None) or [""])[-1]
+        if value not in ("", "0", "1"):
+            raise ValueError(f"{name}: expected 1 or 0, got {value!r}")
+        flags[name] = value == "1"
+    view = (raw.pop("view", None) or [""])[-1]
+    if len(view) > VIEW_MAX:
+        raise ValueError(f"view: expected a saved view of at most {VIEW_MAX} characters, "
+                         f"got {len(view):,}")
+    setting = str(request.app.state.settings.get("frame_ancestors") or "")
+    return _PageOptions(download=flags["download"], embed=flags["embed"], view=view,
+                        base=str(request.base_url).rstrip("/"), frame=frame_ancestors(setting))
+
+
+VIEW_MAX = 2_000  # characters of a saved view (#view=…&sel=…&hide=…)
+
+
+def _render_map(store: Store, spec: Any, page: _PageOptions) -> str:
+    """The served page, or the file to keep: a download's links lead to the service (its menu
+    too), it has no filter form (that needs the service) and says which view it was saved at."""
+    from viz.kinds import build_map
+    from viz.page import Share, form_fields, render_map
+
+    embeddable = page.frame != "'none'"
+    if not page.download:
+        data = build_map(store, spec)
+        share = Share(embeddable=embeddable, embed=page.embed, download=not page.embed)
+        return render_map(data, form=None if page.embed else form_fields(store, spec),
+                          nav=nav(spec.kind), home="/", share=share)
+    data = build_map(store, spec, link_base=page.base)
+    link = f"{page.base}/maps/{spec.kind}?{urlencode(spec.query())}".rstrip("?")
+    menu = [{**item, "href": page.base + item["href"]} for item in nav(spec.kind)]
+    return render_map(data, nav=menu, home=page.base + "/",
+                      share=Share(permalink=link, view=page.view, embeddable=embeddable))
 
 
 async def _choose_actor(request: Request, q: str) -> HTMLResponse:
@@ -307,10 +356,11 @@ def _store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def _html(html: str, policy: str | None = None, status: int = 200) -> HTMLResponse:
+def _html(html: str, policy: str | None = None, status: int = 200,
+          frame: str = "'none'") -> HTMLResponse:
     from viz.page import csp, headers
 
-    return HTMLResponse(html, status_code=status, headers=dict(headers(policy or csp())))
+    return HTMLResponse(html, status_code=status, headers=dict(headers(policy or csp(), frame)))
 
 
 def _error(status: int, title: str, message: str) -> HTMLResponse:

@@ -39,6 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
             "File of write tokens, one NAME:SECRET or NAME:sha256:HEX per line."),
     Setting("cors_origins", "COCO_CORS_ORIGINS", "",
             "Browser origins allowed to call the API (comma-separated); empty: CORS off."),
+    Setting("frame_ancestors", "COCO_FRAME_ANCESTORS", "",
+            "Origins allowed to show the maps in a frame (the embed snippet on hubs' "
+            "websites), e.g. https://hub.example.org, separated by spaces or commas; empty: no "
+            "site may frame any page. Sent as the CSP frame-ancestors of map pages only."),
     Setting("graphql_max_depth", "COCO_GRAPHQL_MAX_DEPTH", 12,
             "Deepest nesting of fields a GraphQL query may have.", int),
     Setting("graphql_max_tokens", "COCO_GRAPHQL_MAX_TOKENS", 5000,

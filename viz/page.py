@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -35,10 +36,13 @@ class Assets:
     vis_css: str
     page_js: str
     css: str
+    svg_js: str  # svgcanvas: a Canvas 2D context that writes SVG, for the SVG export
+    geo_js: str = ""  # geographic maps: outlines and areas under the nodes (viz/geo.py)
 
     @property
     def script_hashes(self) -> tuple[str, ...]:
-        return tuple(_sha256(s) for s in (self.vis_js, self.page_js))
+        return tuple(_sha256(s) for s in (self.vis_js, self.svg_js, self.page_js,
+                                          self.geo_js))
 
 
 @cache
@@ -49,12 +53,24 @@ def assets() -> Assets:
     out = Assets(vis_js=(vis / "vis-network.min.js").read_text(encoding="utf-8"),
                  vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
                  page_js=(here / "map.js").read_text(encoding="utf-8"),
-                 css=(here / "style.css").read_text(encoding="utf-8"))
+                 css=(here / "style.css").read_text(encoding="utf-8"),
+                 svg_js=_svgcanvas(),
+                 geo_js=(here / "geo.js").read_text(encoding="utf-8"))
     for name, text, end in (("vis-network.min.js", out.vis_js, "</script"),
+                            ("svgcanvas.js", out.svg_js, "</script"),
                             ("vis-network.css", out.vis_css, "</style")):
         if end in text.lower():  # would end the inline block early
             raise RuntimeError(f"{name} contains {end}> and cannot be inlined")
     return out
+
+
+def _svgcanvas() -> str:
+    """svgcanvas (npm, MIT; the maintained fork of gliffy's canvas2svg): its CommonJS build
+    wrapped so that it defines ``window.SvgCanvas`` and nothing else."""
+    from viz.vendor import npm_file
+
+    code = npm_file("svgcanvas", "dist/svgcanvas.js").read_text(encoding="utf-8")
+    return f"(function () {{ var exports = {{}};\n{code}\nwindow.SvgCanvas = exports; }})();"
 
 
 def vis_folder() -> Path:
@@ -89,8 +105,25 @@ def map_csp() -> str:
     return csp(assets().script_hashes)
 
 
+@dataclass(frozen=True)
+class Share:
+    """How a map page is shared. ``permalink``: the service's address of this map (filters in
+    the query), for a page that is a file (``coco map``, a download) and so cannot take its own
+    address; None when served (the page's address is the link). ``view``: the view to restore
+    when the address has no ``#`` fragment (the view a download was saved at). ``embeddable``:
+    the operator lets some sites frame the maps. ``embed``: drawn inside such a frame, map only.
+    ``download``: the served page offers itself as a file."""
+
+    permalink: str | None = None
+    view: str = ""
+    embeddable: bool = False
+    embed: bool = False
+    download: bool = False
+
+
 def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
-               nav: list[dict[str, Any]] | None = None, home: str = "/") -> str:
+               nav: list[dict[str, Any]] | None = None, home: str = "/",
+               share: Share | None = None) -> str:
     """The map as one self-contained HTML page.
 
     ``form`` (the server's filter form) and ``nav`` (links to the other maps) are given when the
@@ -98,12 +131,15 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
     """
     net = to_network(data)  # pyvis holds the nodes, edges and options
     a = assets()
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options,
-               "meta": data.meta}
+    share = share or Share()
+    meta = {**data.meta, "permalink": share.permalink, "view": share.view,
+            "embeddable": share.embeddable, "drawn": date.today().isoformat()}
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "meta": meta}
     return environment().get_template("map.html").render(
-        title=net.heading, meta=data.meta, legend=data.meta.get("legend", {}), form=form,
-        nav=nav or [], home=home, csp=csp(a.script_hashes), css=Markup(a.css),
-        vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), page_js=Markup(a.page_js),
+        title=net.heading, meta=meta, legend=data.meta.get("legend", {}), form=form,
+        nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),
+        vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), svg_js=Markup(a.svg_js),
+        page_js=Markup(a.page_js), geo_js=Markup(a.geo_js),
         data_json=Markup(json_for_html(payload)))
 
 
@@ -123,10 +159,10 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def headers(html_csp: str) -> Mapping[str, str]:
+def headers(html_csp: str, frame_ancestors: str = "'none'") -> Mapping[str, str]:
     """Response headers for a served page (the CSP also travels as a header, where
-    ``frame-ancestors`` is honoured)."""
-    return {"Content-Security-Policy": html_csp + "; frame-ancestors 'none'",
+    ``frame-ancestors`` is honoured: 'none', or the origins that may embed a map)."""
+    return {"Content-Security-Policy": f"{html_csp}; frame-ancestors {frame_ancestors}",
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
@@ -137,7 +173,7 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     from graph.analytics.network import actor_network
     from viz.actors import actor_table
     from viz.kinds import brokerage_measures
-    from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, NUTS_LEVELS, as_text
+    from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, LAYOUTS, NUTS_LEVELS, as_text
 
     table = actor_table(store, actor_network(store).ids)
     any_ = [("", "any")]
@@ -153,6 +189,7 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
         "colour": [(c, c) for c in COLOURS],
         "size": [(s, s) for s in (brokerage_measures() if spec.kind == "brokers" else ACTOR_SIZES)],
         "hops": [(str(h), str(h)) for h in (1, 2, 3)],
+        "layout": [(v, v) for v in LAYOUTS],
     }
     placeholders = {"sector": "NACE code, e.g. J58", "years": "e.g. 2019-2023",
                     "limit": f"{spec.limit:,}"}

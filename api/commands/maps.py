@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import click
 
@@ -56,7 +57,7 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
 
     from api.cli import err, open_from
     from viz.kinds import build_map
-    from viz.page import render_map
+    from viz.page import Share, render_map
     from viz.params import parse
 
     conn = {k: values.pop(k) for k in list(values) if k not in {p.name for p in PARAMS}}
@@ -64,7 +65,9 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     spec = parse(kind, raw)
     with open_from(conn) as store:
         data = build_map(store, spec, link_base=link_base)
-    _write(out, render_map(data, home=link_base.rstrip("/") + "/"))
+    base = link_base.rstrip("/")
+    permalink = f"{base}/maps/{kind}?{urlencode(spec.query())}".rstrip("?")
+    _write(out, render_map(data, home=base + "/", share=Share(permalink=permalink)))
     err.print(f"[green]✓[/] {escape(str(out))}: {escape(data.title)} ({len(data.nodes):,} "
               f"nodes, {len(data.edges):,} ties)", highlight=False)
 

@@ -24,6 +24,8 @@
   window.__cocoDrawn = null;
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, payload.options);
   window.__cocoNetwork = network;
+  // keyboard users move the map with the arrow keys and zoom with + and - (WCAG 2.1.1)
+  network.setOptions({interaction: {keyboard: {enabled: true, bindToWindow: false}}});
 
   // -- names -------------------------------------------------------------------------------
   var MAX_LABELS = 250, FEW_LABELS = 50, PX = 12, BIG_PX = 14, MAX_CHARS = 42;
@@ -37,8 +39,9 @@
     return t.length > MAX_CHARS ? t.slice(0, MAX_CHARS - 1) + "\u2026" : t;
   }
   function drawLabels(ctx) {
-    var ratio = ctx.canvas.width / Math.max(1, ctx.canvas.clientWidth);
-    var w = ctx.canvas.clientWidth, h = ctx.canvas.clientHeight, scale = network.getScale();
+    // the canvas's own pixel ratio (twice the screen's while a PNG is exported)
+    var ratio = network.canvas.pixelRatio || 1;
+    var w = container.clientWidth, h = container.clientHeight, scale = network.getScale();
     var chosen = network.getSelectedNodes();
     var boxes = [], placed = [];
     ctx.save();
@@ -85,11 +88,15 @@
   }
 
   var settled = !payload.options.physics.enabled;
+  var restored = 0;  // 0: layout not final yet; 1: restoring the saved view; 2: done
   window.__cocoFrames = 0;
   network.on("afterDrawing", function (ctx) {
     window.__cocoFrames += 1;
     drawLabels(ctx);
-    if (settled && window.__cocoDrawn === null) {
+    if (settled && restored === 0) {
+      restored = 1;
+      setTimeout(function () { restoreView(); restored = 2; network.redraw(); }, 0);
+    } else if (restored === 2 && window.__cocoDrawn === null) {
       window.__cocoDrawn = performance.now();
       document.body.setAttribute("data-drawn", "true");
     }
@@ -163,8 +170,11 @@
   function showSelected(id) {
     selected.replaceChildren(el("h2", "Selected"), card(byId.get(id)));
   }
-  network.on("selectNode", function (p) { showSelected(p.nodes[0]); });
-  network.on("deselectNode", function () { selected.replaceChildren(); });
+  network.on("selectNode", function (p) { showSelected(p.nodes[0]); saveView(); });
+  network.on("deselectNode", function () { selected.replaceChildren(); saveView(); });
+  network.on("dragEnd", function () { saveView(); });
+  network.on("zoom", function () { saveView(); });
+  network.on("animationFinished", function () { saveView(); });
 
   // -- search: find a node by name, focus it ------------------------------------------------
   function fold(s) {
@@ -178,10 +188,7 @@
   var close = Math.min(3, 90 / meta.spacing);
   function focusNode(id) {
     var node = byId.get(id);
-    if (nodes.get(id).hidden) {
-      nodes.update({id: id, hidden: false});
-      hiddenCats.delete(node.c);
-    }
+    if (nodes.get(id).hidden) { showCategory(node.c, true); }
     network.selectNodes([id]);
     network.focus(id, {scale: Math.max(network.getScale(), close),
                        animation: {duration: 300, easingFunction: "easeInOutQuad"}});
@@ -217,16 +224,269 @@
   });
 
   // -- legend: click a category to hide or show its nodes ------------------------------------
+  function showCategory(cat, show) {
+    var b = document.querySelector('#coco-legend button[data-cat="' + cat + '"]');
+    if (b) { b.setAttribute("aria-pressed", show ? "true" : "false"); }
+    if (show) { hiddenCats.delete(cat); } else { hiddenCats.add(cat); }
+    nodes.update(payload.nodes.filter(function (n) { return n.c === cat; })
+      .map(function (n) { return {id: n.id, hidden: !show}; }));
+  }
   document.querySelectorAll("#coco-legend button[data-cat]").forEach(function (b) {
     b.addEventListener("click", function () {
-      var cat = Number(b.getAttribute("data-cat"));
-      var show = b.getAttribute("aria-pressed") === "false";
-      b.setAttribute("aria-pressed", show ? "true" : "false");
-      if (show) { hiddenCats.delete(cat); } else { hiddenCats.add(cat); }
-      nodes.update(payload.nodes.filter(function (n) { return n.c === cat; })
-        .map(function (n) { return {id: n.id, hidden: !show}; }));
+      showCategory(Number(b.getAttribute("data-cat")), b.getAttribute("aria-pressed") === "false");
+      saveView();
     });
   });
 
-  if (typeof meta.centre === "number") { network.selectNodes([meta.centre]); showSelected(meta.centre); }
+  // -- the view in the address ---------------------------------------------------------------
+  /* The view lives in the address's fragment, #view=x,y,scale&sel=KEY&hide=1,3 (centre in
+     canvas units, zoom, the selected node's key, the hidden legend categories): the server
+     never needs it, a file opened from disk keeps it, and the same address opened anywhere
+     restores the same view. A downloaded page carries the view it was saved at (meta.view). */
+  var byKey = new Map();
+  payload.nodes.forEach(function (n) { byKey.set(String(n.k), n.id); });
+  var linkBox = document.getElementById("coco-link");
+  var status = document.getElementById("coco-status");
+  var download = document.getElementById("coco-download");
+  var embedBox = document.getElementById("coco-embed");
+  var openLink = document.getElementById("coco-open");
+  var ready = false, saveTimer = null;
+  function viewText() {
+    var v = network.getViewPosition(), sel = network.getSelectedNodes();
+    var parts = ["view=" + [v.x.toFixed(1), v.y.toFixed(1),
+                            network.getScale().toPrecision(6)].join(",")];
+    if (sel.length) { parts.push("sel=" + encodeURIComponent(byId.get(sel[0]).k)); }
+    if (hiddenCats.size) {
+      parts.push("hide=" + Array.from(hiddenCats).sort(function (a, b) { return a - b; }).join(","));
+    }
+    return parts.join("&");
+  }
+  function parseView(text) {
+    var q = new URLSearchParams(String(text || "").replace(/^#/, "")), out = {hide: []};
+    var v = (q.get("view") || "").split(",").map(Number);
+    if (v.length === 3 && v.every(isFinite) && v[2] > 0) {
+      out.view = {x: v[0], y: v[1], scale: v[2]};
+    }
+    if (byKey.has(q.get("sel"))) { out.sel = byKey.get(q.get("sel")); }
+    out.hide = (q.get("hide") || "").split(",").filter(function (c) {
+      return /^\d+$/.test(c) && document.querySelector('#coco-legend button[data-cat="' + c + '"]');
+    }).map(Number);
+    return out;
+  }
+  function restoreView() {
+    var s = parseView(location.hash.length > 1 ? location.hash : meta.view);
+    s.hide.forEach(function (c) { showCategory(c, false); });
+    var sel = s.sel !== undefined ? s.sel : (typeof meta.centre === "number" ? meta.centre : null);
+    if (sel !== null) { network.selectNodes([sel]); showSelected(sel); }
+    if (s.view) {
+      network.moveTo({position: {x: s.view.x, y: s.view.y}, scale: s.view.scale, animation: false});
+    }
+    ready = true;
+    writeView();
+  }
+  function saveView() {
+    if (!ready) { return; }
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(writeView, 150);
+  }
+  function permalink() {  // the service's address of this map, without the view
+    if (meta.permalink) { return meta.permalink; }
+    var u = new URL(location.href);
+    ["download", "embed", "view"].forEach(function (k) { u.searchParams.delete(k); });
+    u.hash = "";
+    return u.toString();
+  }
+  function withParams(address, extra) {
+    var u = new URL(address);
+    Object.keys(extra).forEach(function (k) { u.searchParams.set(k, extra[k]); });
+    return u.toString();
+  }
+  function quoteAttr(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  }
+  function writeView() {
+    var hash = viewText(), link = permalink() + "#" + hash;
+    window.__cocoView = hash;
+    try { history.replaceState(null, "", "#" + hash); } catch (e) { /* a sandboxed frame */ }
+    linkBox.value = link;
+    if (download) { download.href = withParams(permalink(), {download: "1", view: hash}); }
+    if (openLink) { openLink.href = link; }
+    if (embedBox) {
+      embedBox.value = '<iframe src="' + quoteAttr(withParams(permalink(), {embed: "1"}) + "#" +
+        hash) + '" title="' + quoteAttr(document.title) + '" width="100%" height="600" ' +
+        'style="border: 0" loading="lazy"></iframe>';
+    }
+  }
+  document.getElementById("coco-share").addEventListener("click", function () {
+    writeView();
+    linkBox.focus();
+    linkBox.select();
+    function copied() { status.textContent = "Link copied: it reopens this view."; }
+    function by_hand() { status.textContent = "Copy the link above (Ctrl+C): it reopens this view."; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(linkBox.value).then(copied, by_hand);
+    } else { by_hand(); }
+  });
+
+  // -- export: the map as drawn, with its title, filters, legend, date and source ------------
+  /* vis-network draws the map again onto another context: an offscreen canvas at twice the
+     pixels for the PNG, an svgcanvas context (Canvas 2D calls written as SVG elements) for the
+     SVG. Whatever is drawn on the map's canvas (outlines, names, the selection) is drawn there
+     too, by the same code. Title, legend and the rest are drawn by one function on both. */
+  var INK = "#1f2328", MUTED = "#59636e", PAD = 20, LEGEND_W = 270;
+  var measure = document.createElement("canvas").getContext("2d");
+  function fontOf(px, bold) { return (bold ? "600 " : "") + px + "px " + font; }
+  function wrapText(s, px, bold, width) {
+    measure.font = fontOf(px, bold);
+    var lines = [], line = "";
+    String(s).split(/\s+/).filter(Boolean).forEach(function (word) {
+      while (measure.measureText(word).width > width && word.length > 8) {  // a long address
+        var cut = Math.max(8, Math.floor(word.length * width / measure.measureText(word).width));
+        if (line) { lines.push(line); line = ""; }
+        lines.push(word.slice(0, cut));
+        word = word.slice(cut);
+      }
+      var t = line ? line + " " + word : word;
+      if (line && measure.measureText(t).width > width) { lines.push(line); line = word; }
+      else { line = t; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+  function exportLayout() {
+    var mw = container.clientWidth, mh = container.clientHeight;
+    var W = PAD + mw + PAD + LEGEND_W + PAD, textW = W - 2 * PAD;
+    var texts = [], marks = [], y = PAD;
+    function add(s, px, bold, colour, x, width) {
+      wrapText(s, px, bold, width).forEach(function (line) {
+        texts.push({text: line, font: fontOf(px, bold), colour: colour, x: x, y: y});
+        y += Math.round(px * 1.35);
+      });
+    }
+    var title = document.querySelector(".map-area h1").textContent.trim();
+    add(title, 20, true, INK, PAD, textW);
+    var titleBox = [PAD, PAD, PAD + Math.min(textW, measure.measureText(title).width), y];
+    add(document.querySelector(".map-area .sub").textContent.replace(/\s+/g, " ").trim(),
+        13, false, MUTED, PAD, textW);
+    y += 8;
+    var mapBox = {x: PAD, y: y, w: mw, h: mh};
+    var lx = PAD + mw + PAD, top = y;
+    var legend = meta.legend || {};
+    add(legend.title || "Legend", 14, true, INK, lx, LEGEND_W);
+    (legend.items || []).forEach(function (item, i) {
+      var off = hiddenCats.has(i);
+      marks.push({kind: "dot", colour: item.colour, x: lx + 6, y: y + 8, off: off});
+      add(item.text + " (" + Number(item.count).toLocaleString("en") + ")" +
+          (off ? ", hidden" : ""), 12, false, off ? MUTED : INK, lx + 18, LEGEND_W - 18);
+    });
+    if (legend.size) { y += 4; add(legend.size, 12, false, MUTED, lx, LEGEND_W); }
+    (legend.edges || []).forEach(function (e) {
+      marks.push({kind: "line", colour: e.colour, x: lx, y: y + 8});
+      add(e.text, 12, false, MUTED, lx + 28, LEGEND_W - 28);
+    });
+    var legendBox = [lx, top, lx + LEGEND_W, y];
+    y = Math.max(y, mapBox.y + mh) + 10;
+    add("Map drawn " + meta.drawn + ". Source: COCO Atlas, " + permalink() + "#" + viewText(),
+        11, false, MUTED, PAD, textW);
+    return {width: W, height: y + PAD - 6, map: mapBox, texts: texts, marks: marks,
+            title: titleBox, legend: legendBox};
+  }
+  function drawOverlay(ctx, L) {
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, L.width, L.height);
+    ctx.strokeStyle = "#d1d9e0";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(L.map.x - 0.5, L.map.y - 0.5, L.map.w + 1, L.map.h + 1);
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    L.texts.forEach(function (t) {
+      ctx.font = t.font;
+      ctx.fillStyle = t.colour;
+      ctx.fillText(t.text, t.x, t.y);
+    });
+    L.marks.forEach(function (m) {
+      ctx.globalAlpha = m.off ? 0.35 : 1;
+      ctx.fillStyle = m.colour;
+      ctx.beginPath();
+      if (m.kind === "dot") { ctx.arc(m.x, m.y, 6, 0, 2 * Math.PI); } else { ctx.rect(m.x, m.y - 1.5, 22, 3); }
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    });
+  }
+  function drawMapOnto(ctx, ratio) {  // vis-network's own frame, drawn onto ctx
+    var canvas = network.canvas, before = canvas.pixelRatio;
+    canvas.getContext = function () { return ctx; };
+    canvas.pixelRatio = ratio;
+    try { network.renderer._redraw(false); } finally {
+      delete canvas.getContext;
+      canvas.pixelRatio = before;
+      network.redraw();
+    }
+  }
+  function exportPNG(scale) {
+    var L = exportLayout(), S = scale || 2;
+    var map = document.createElement("canvas");
+    map.width = L.map.w * S;
+    map.height = L.map.h * S;
+    drawMapOnto(map.getContext("2d"), S);
+    var out = document.createElement("canvas");
+    out.width = Math.round(L.width * S);
+    out.height = Math.round(L.height * S);
+    var ctx = out.getContext("2d");
+    ctx.scale(S, S);
+    drawOverlay(ctx, L);
+    ctx.drawImage(map, L.map.x, L.map.y, L.map.w, L.map.h);
+    window.__cocoExportLayout = L;
+    return new Promise(function (resolve) { out.toBlob(resolve, "image/png"); });
+  }
+  function svgContext(w, h) {
+    /* On a canvas, save() leaves the current path alone, and vis-network fills a dot between
+       save() and restore(); svgcanvas 2.6 opens a group there instead. So a fill or stroke that
+       finds no path element starts one holding the current path (svgcanvas's own helpers). */
+    var ctx = new SvgCanvas.Context({width: w, height: h});
+    ["fill", "stroke"].forEach(function (name) {
+      var paint = ctx[name];
+      ctx[name] = function () {
+        if (this.__currentElement.nodeName !== "path" && this.__currentDefaultPath) {
+          var path = this.__createElement("path", {}, true);
+          this.__closestGroupOrSvg().appendChild(path);
+          this.__currentElement = path;
+        }
+        return paint.apply(this, arguments);
+      };
+    });
+    return ctx;
+  }
+  function exportSVG() {
+    var L = exportLayout();
+    var page = svgContext(L.width, L.height);
+    drawOverlay(page, L);
+    var map = svgContext(L.map.w, L.map.h);
+    drawMapOnto(map, 1);
+    var root = page.getSvg(), inner = map.getSvg();
+    inner.setAttribute("x", L.map.x);
+    inner.setAttribute("y", L.map.y);
+    root.appendChild(inner);
+    var t = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    t.textContent = L.texts[0].text;
+    root.insertBefore(t, root.firstChild);
+    window.__cocoExportLayout = L;
+    return new XMLSerializer().serializeToString(root);
+  }
+  function save(blob, ext) {
+    var a = el("a", null, {href: URL.createObjectURL(blob), download: "coco-" + meta.kind + "." + ext});
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 30000);
+    status.textContent = "Saved coco-" + meta.kind + "." + ext + ".";
+  }
+  document.getElementById("coco-png").addEventListener("click", function () {
+    status.textContent = "Drawing the image…";
+    exportPNG(2).then(function (blob) { save(blob, "png"); });
+  });
+  document.getElementById("coco-svg").addEventListener("click", function () {
+    save(new Blob([exportSVG()], {type: "image/svg+xml"}), "svg");
+  });
+  window.__cocoExport = {png: exportPNG, svg: exportSVG};
 })();
