@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import sqlite3
 import threading
 import time
@@ -51,6 +52,7 @@ from graph.store import (
     Transaction,
     WriteResult,
 )
+from graph.timeline import Period, restrict
 from graph.writeplan import WritePlan, plan_write
 from schema import SCHEMA, Edge, Node, Property, PropType
 
@@ -718,7 +720,13 @@ class EmbeddedStore(Store):
                 yield Edge(s, self.type_name[t], d, orjson.loads(p))
 
     def topology(self, labels: Sequence[str] | None = None,
-                 rel_types: Sequence[str] | None = None) -> Topology:
+                 rel_types: Sequence[str] | None = None, *,
+                 during: Period | None = None) -> Topology:
+        topo = self._topology(labels, rel_types)
+        return topo if during is None else restrict(self, topo, during)
+
+    def _topology(self, labels: Sequence[str] | None,
+                  rel_types: Sequence[str] | None) -> Topology:
         with self._lock:
             self._fresh()
             index = self.index
@@ -765,6 +773,19 @@ class EmbeddedStore(Store):
         elif PropType.STRING_LIST in types:  # json_extract gives a list as its JSON text
             values = {k: orjson.loads(v) if isinstance(v, str) else v for k, v in values.items()}
         return values
+
+    def edge_property_values(self, prop: str, rel: str) -> dict[tuple[str, str], Any]:
+        code = self.type_code.get(rel)
+        if code is None:
+            return {}
+        path = "$." + json.dumps(prop)
+        sql = ("SELECT s.id, d.id, json_extract(e.props, ?) AS v FROM edges e "
+               "JOIN nodes s ON s.idx = e.src JOIN nodes d ON d.idx = e.dst "
+               "WHERE e.type = ? AND v IS NOT NULL")
+        with self._lock:
+            self._sync()
+            rows = self._db.execute(sql, (path, code)).fetchall()
+        return {(a, b): v for a, b, v in rows}
 
     def close(self) -> None:
         with self._lock:

@@ -63,6 +63,7 @@ from graph.store import (
     Transaction,
     WriteResult,
 )
+from graph.timeline import Period, restrict
 from graph.writeplan import WritePlan, plan_write
 from schema import SCHEMA, Edge, Node
 
@@ -438,7 +439,13 @@ class Neo4jStore(Store):
         return {"labels": labels, "relationships": rels}
 
     def topology(self, labels: Sequence[str] | None = None,
-                 rel_types: Sequence[str] | None = None) -> Topology:
+                 rel_types: Sequence[str] | None = None, *,
+                 during: Period | None = None) -> Topology:
+        topo = self._topology(labels, rel_types)
+        return topo if during is None else restrict(self, topo, during)
+
+    def _topology(self, labels: Sequence[str] | None,
+                  rel_types: Sequence[str] | None) -> Topology:
         wanted = list(labels) if labels is not None else list(SCHEMA.label_names)
         types = list(rel_types) if rel_types is not None else list(SCHEMA.rel_names)
 
@@ -477,6 +484,13 @@ class Neo4jStore(Store):
                               f"RETURN n.id AS id, n.`{prop}` AS v")
             out.update((r["id"], r["v"]) for r in rows)
         return out
+
+    def edge_property_values(self, prop: str, rel: str) -> dict[tuple[str, str], Any]:
+        if not SCHEMA.has_rel(rel):
+            return {}
+        rows = self._read(f"MATCH (a:Entity)-[r:{rel}]->(b:Entity) WHERE r.`{prop}` IS NOT NULL "
+                          f"RETURN a.id AS s, b.id AS d, r.`{prop}` AS v")
+        return {(r["s"], r["d"]): r["v"] for r in rows}
 
     def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:
         labels = [label] if label else list(SCHEMA.label_names)

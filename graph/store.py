@@ -11,13 +11,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import networkx as nx
 import numpy as np
 
 from graph.query import Filter, Page, SortKey
 from schema import SCHEMA, Edge, Node, Schema
+
+if TYPE_CHECKING:
+    from graph.timeline import Period
 
 Direction = Literal["out", "in", "both"]
 
@@ -219,8 +222,10 @@ class Store(ABC):
 
     @abstractmethod
     def topology(self, labels: Sequence[str] | None = None,
-                 rel_types: Sequence[str] | None = None) -> Topology:
-        """Nodes of the given labels and the edges of the given types between them."""
+                 rel_types: Sequence[str] | None = None, *,
+                 during: Period | None = None) -> Topology:
+        """Nodes of the given labels and the edges of the given types between them; with
+        ``during``, only what holds in that period or on that day (:mod:`graph.timeline`)."""
 
     def to_networkx(self, labels: Sequence[str] | None = None,
                     rel_types: Sequence[str] | None = None) -> nx.MultiDiGraph:
@@ -232,6 +237,12 @@ class Store(ABC):
                         ) -> dict[str, Any]:
         """``{id: value}`` of one property over the nodes of some labels (missing values left
         out): grouping attributes for analytics without reading whole nodes."""
+
+    @abstractmethod
+    def edge_property_values(self, prop: str, rel: str) -> dict[tuple[str, str], Any]:
+        """``{(source id, target id): value}`` of one property over the edges of one type
+        (missing values left out): validity years for projections in time without reading
+        whole edges."""
 
     @abstractmethod
     def iter_nodes(self, label: str | None = None, batch: int = 10_000) -> Iterator[Node]:

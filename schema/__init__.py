@@ -2,7 +2,7 @@
 
 from schema.model import ACTOR_LABELS, NORMALISED, SCHEMA, TRAINING_AREAS
 from schema.records import Edge, Node, Problem, ValidationError
-from schema.types import NodeLabel, Property, PropType, RelType, Schema
+from schema.types import NodeLabel, Property, PropType, RelType, Schema, Validity
 
 __all__ = [
     "ACTOR_LABELS",
@@ -18,4 +18,5 @@ __all__ = [
     "RelType",
     "Schema",
     "ValidationError",
+    "Validity",
 ]

@@ -144,9 +144,9 @@ class PropsCheck:
         return True
 
 
-def _compile(spec: Mapping[str, Property], strict: bool) -> PropsCheck:
-    ordered = tuple(pair for pair in (("startDate", "endDate"), ("since", "until"))
-                    if pair[0] in spec and pair[1] in spec)
+def _compile(spec: Mapping[str, Property], strict: bool,
+             pairs: tuple[tuple[str, str], ...]) -> PropsCheck:
+    ordered = tuple(pair for pair in pairs if pair[0] in spec and pair[1] in spec)
     # Stamped values are written by the store itself; callers may not give them (checked apart).
     # What must be there is what schema.validate.missing() demands, recommended ones if strict.
     return PropsCheck({n: _anything if p.stamped else predicate(p) for n, p in spec.items()},
@@ -185,8 +185,10 @@ def compiled(schema: Schema, strict: bool = False) -> Compiled:
         ends = frozenset((s, r.name, t) for r in schema.relationships for s in r.sources
                          for t in r.targets if not r.same_label or s == t)
         got = _CACHE[(id(schema), strict)] = Compiled(
-            {lab: _compile(schema.node_properties(lab), strict) for lab in schema.label_names},
-            {rel: _compile(schema.rel_properties(rel), strict) for rel in schema.rel_names},
+            {lab: _compile(schema.node_properties(lab), strict, schema.validity_pairs())
+             for lab in schema.label_names},
+            {rel: _compile(schema.rel_properties(rel), strict, schema.validity_pairs())
+             for rel in schema.rel_names},
             ends, schema.key_max_length,
         )
     return got

@@ -7,7 +7,7 @@ v1.2 skills (``skillType``/``reuseLevel`` take ESCO's own values).
 
 from __future__ import annotations
 
-from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema
+from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema, Validity
 
 P = PropType
 
@@ -67,6 +67,24 @@ def _country(*, required: bool = False) -> Property:
                     indexed=True, description="ISO 3166-1 alpha-2 code (EL for Greece).")
 
 
+LIFETIME = Validity("foundedYear", "closedYear")  # an actor exists from founding to closing
+DATED = Validity("startDate", "endDate")
+YEARS = Validity("since", "until")
+
+
+def _lifetime() -> tuple[Property, Property]:
+    return (
+        Property("foundedYear", P.INT, indexed=True, **FOUNDED),
+        Property("closedYear", P.INT, **FOUNDED, description=(
+            "Year the actor closed or stopped acting (empty while it acts).")),
+    )
+
+
+def _years(what: str) -> tuple[Property, Property]:
+    return (Property("since", P.INT, **YEAR, description=f"First year {what}."),
+            Property("until", P.INT, **YEAR, description=f"Last year {what} (empty: still)."))
+
+
 def _dates() -> tuple[Property, Property]:
     return (
         Property("startDate", P.DATE, indexed=True, description="First day."),
@@ -83,8 +101,9 @@ HUB = NodeLabel(
         _country(),
         Property("city", description="Town or city, with diacritics."),
         Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
-        Property("foundedYear", P.INT, indexed=True, **FOUNDED),
+        *_lifetime(),
     ),
+    validity=LIFETIME,
 )
 
 COMPANY = NodeLabel(
@@ -95,10 +114,11 @@ COMPANY = NodeLabel(
         Property("city", description="Town or city, with diacritics."),
         Property("sizeClass", allowed=("micro", "small", "medium", "large"),
                  description="EU SME size class (Recommendation 2003/361/EC)."),
-        Property("foundedYear", P.INT, indexed=True, **FOUNDED),
+        *_lifetime(),
         Property("website", pattern=r"^https?://\S+$", max_length=URL_MAX),
     ),
     plural="companies",
+    validity=LIFETIME,
 )
 
 COMPETENCE = NodeLabel(
@@ -124,6 +144,7 @@ TRAINING = NodeLabel(
         *_dates(),
         Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
     ),
+    validity=DATED,
 )
 
 COLLABORATION = NodeLabel(
@@ -136,6 +157,7 @@ COLLABORATION = NodeLabel(
         Property("status", allowed=("planned", "active", "completed", "cancelled")),
         Property("budget", P.FLOAT, minimum=0, description="Total budget in EUR."),
     ),
+    validity=DATED,
 )
 
 REGION = NodeLabel(
@@ -166,27 +188,30 @@ SECTOR = NodeLabel(
 def _rel(name: str, sources: set[str] | frozenset[str], targets: set[str] | frozenset[str],
          out_field: str, in_field: str, description: str, *props: Property,
          symmetric: bool = False, same: tuple[str, ...] = (),
-         same_label: bool = False) -> RelType:
+         same_label: bool = False, validity: Validity | None = None) -> RelType:
     return RelType(name, frozenset(sources), frozenset(targets), out_field, in_field,
-                   description, tuple(props), symmetric, same, same_label)
+                   description, tuple(props), symmetric, same, same_label, validity)
 
 
 RELATIONSHIPS = (
     _rel("MEMBER_OF", {"Company"}, {"Hub"}, "hubs", "members", "Membership of a hub.",
-         Property("since", P.INT, **YEAR), Property("until", P.INT, **YEAR)),
+         *_years("a member"), validity=YEARS),
     _rel("PARTNERS_WITH", ACTORS, ACTORS, "partners", "partneredBy", "A direct partnership.",
-         Property("since", P.INT, **YEAR), Property("until", P.INT, **YEAR),
-         Property("weight", P.FLOAT, minimum=0)),
+         *_years("of the partnership"), Property("weight", P.FLOAT, minimum=0),
+         validity=YEARS),
     _rel("PARTICIPATES_IN", ACTORS, {"Collaboration"}, "collaborations", "participants",
          "Participation in a collaboration.",
          Property("role", allowed=("lead", "partner", "client", "supplier", "observer", "other"))),
     _rel("OFFERS", ACTORS, {"Competence"}, "offers", "offeredBy", "A competence an actor offers.",
-         Property("level", allowed=("basic", "intermediate", "advanced", "expert"))),
+         Property("level", allowed=("basic", "intermediate", "advanced", "expert")),
+         *_years("offered"), validity=YEARS),
     _rel("NEEDS", ACTORS, {"Competence"}, "needs", "neededBy", "A competence an actor needs.",
-         Property("priority", allowed=("low", "medium", "high"))),
+         Property("priority", allowed=("low", "medium", "high")), *_years("needed"),
+         validity=YEARS),
     _rel("PROVIDES", {"Hub"}, {"Training"}, "trainings", "providers", "A hub runs a training."),
     _rel("ATTENDED", {"Company"}, {"Training"}, "attended", "attendees", "A company took part.",
-         Property("year", P.INT, **YEAR)),
+         Property("year", P.INT, **YEAR, description="Year of the attendance."),
+         validity=Validity("year", "year")),
     _rel("TEACHES", {"Training"}, {"Competence"}, "teaches", "taughtBy",
          "A training builds a competence."),
     _rel("IN_SECTOR", ACTORS, {"Sector"}, "sectors", "actors", "NACE activity of an actor.",

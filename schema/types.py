@@ -112,6 +112,17 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Validity:
+    """When a node or relationship holds: from its ``start`` property to its ``end`` property,
+    both years (INT) or both dates (DATE), inclusive. A missing start means "as far as we know,
+    always"; a missing end "still holds". ``start == end`` is one point in time (an attendance
+    in a year). Projections "as of" a date or "during" a period use it (:mod:`graph.timeline`)."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
 class NodeLabel:
     """A node label with its own properties (the common ones are added by :class:`Schema`)."""
 
@@ -119,6 +130,7 @@ class NodeLabel:
     description: str
     properties: tuple[Property, ...] = ()
     plural: str = ""
+    validity: Validity | None = None
 
     @property
     def collection(self) -> str:
@@ -145,6 +157,7 @@ class RelType:
     symmetric: bool = False
     same: tuple[str, ...] = ()  # properties both ends must agree on when both have them
     same_label: bool = False  # both ends carry the same label (hierarchies)
+    validity: Validity | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,12 @@ class Schema:
     def recommended(self, label: str) -> tuple[str, ...]:
         """The properties a node of ``label`` should have but may lack (counted as unknown)."""
         return tuple(n for n, p in self._props[label].items() if p.recommended)
+
+    def validity_pairs(self) -> tuple[tuple[str, str], ...]:
+        """``(start, end)`` property pairs of every declared validity: an end before its start
+        is refused wherever both are given."""
+        found = [v.validity for v in (*self.labels, *self.relationships) if v.validity]
+        return tuple(dict.fromkeys((v.start, v.end) for v in found if v and v.start != v.end))
 
     def rels_between(self, source: str, target: str) -> list[RelType]:
         return [r for r in self.relationships if source in r.sources and target in r.targets]

@@ -71,7 +71,8 @@ def check_value(prop: Property, value: Any) -> bool:
 
 
 def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: str,
-                out: list[Problem], *, complete: bool = True, strict: bool = False) -> None:
+                out: list[Problem], *, complete: bool = True, strict: bool = False,
+                ordered: tuple[tuple[str, str], ...] = ()) -> None:
     """Check a property dict; ``complete`` also demands every required property, and
     ``strict`` every recommended one too (a missing one is otherwise stored as unknown)."""
     for name, value in props.items():
@@ -87,7 +88,7 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
             need = missing(prop, strict)
             if need and props.get(prop.name) is None:
                 out.append(Problem(where, prop.name, need + prop.expected()))
-    _check_dates(props, where, out)
+    _check_order(props, ordered, where, out)
 
 
 def missing(prop: Property, strict: bool) -> str:
@@ -138,7 +139,7 @@ def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool
         out.append(Problem(where, "properties", "an object of properties", node.props))
         return
     check_props(node.props, schema.node_properties(node.label), where, out, complete=complete,
-                strict=strict)
+                strict=strict, ordered=schema.validity_pairs())
 
 
 def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None],
@@ -164,7 +165,8 @@ def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None]
     if not isinstance(edge.props, Mapping):
         out.append(Problem(where, "properties", "an object of properties", edge.props))
         return
-    check_props(edge.props, schema.rel_properties(edge.type), where, out)
+    check_props(edge.props, schema.rel_properties(edge.type), where, out,
+                ordered=schema.validity_pairs())
 
 
 def validate(schema: Schema, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
@@ -185,14 +187,15 @@ def validate(schema: Schema, nodes: Iterable[Node] = (), edges: Iterable[Edge] =
     return out
 
 
-def _check_dates(props: Mapping[str, Any], where: str, out: list[Problem]) -> None:
-    start, end = props.get("startDate"), props.get("endDate")
-    if isinstance(start, str) and isinstance(end, str) and _is_date(start) and _is_date(end) \
-            and end < start:
-        out.append(Problem(where, "endDate", f"a date on or after startDate {start}", end))
-    since, until = props.get("since"), props.get("until")
-    if isinstance(since, int) and isinstance(until, int) and until < since:
-        out.append(Problem(where, "until", f"a year on or after since {since}", until))
+def _check_order(props: Mapping[str, Any], ordered: tuple[tuple[str, str], ...], where: str,
+                 out: list[Problem]) -> None:
+    """A validity's end may not lie before its start (``schema.types.Validity``)."""
+    for first, last in ordered:
+        a, b = props.get(first), props.get(last)
+        if isinstance(a, int) and isinstance(b, int) and b < a:
+            out.append(Problem(where, last, f"a year on or after {first} {a}", b))
+        elif isinstance(a, str) and isinstance(b, str) and _is_date(a) and _is_date(b) and b < a:
+            out.append(Problem(where, last, f"a date on or after {first} {a}", b))
 
 
 def _is_date(value: str) -> bool:
