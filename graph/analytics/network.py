@@ -11,9 +11,11 @@ A projection of the property graph (``shared/design/domain.md``, "The actor netw
 
 Ties of several sources between the same actors add up. ``directed=True`` keeps the direction of
 partnerships (the other ties count both ways); ``directed=False`` reads every tie both ways.
-``years=(first, last)`` keeps only ties active in that range: a partnership or membership from its
-``since`` to its ``until``, a collaboration from its start year to its end year; a missing bound is
-open (an unknown start counts as "always was", an open end as "still is").
+``years=(first, last)`` (or ``during``, any :class:`graph.timeline.Period`, a single day for the
+network "as of" it) keeps what holds in that period, as the schema's validity declares it: actors
+from their founding to their closing year, a partnership or membership from its ``since`` to its
+``until``, a collaboration from its start to its end; a missing bound is open (an unknown start
+counts as "always was", an open end as "still is"). See :mod:`graph.timeline`.
 
 Everything is built with numpy and scipy.sparse from :meth:`graph.store.Store.topology`; the
 result is cached per store, its :attr:`~graph.store.Store.version` and the options, in a small LRU.
@@ -33,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.store import Store
+from graph.timeline import Period
 from schema import ACTOR_LABELS, SCHEMA
 
 # The three tie sources, each one relationship type of the schema (SCHEMA.rel raises if renamed).
@@ -54,9 +57,7 @@ def _prop(rel_or_label: str, name: str) -> str:
     return props[name].name
 
 
-SINCE, UNTIL = _prop(TIES["partners"], "since"), _prop(TIES["partners"], "until")
 WEIGHT = _prop(TIES["partners"], "weight")
-START, END = _prop(COLLABORATION, "startDate"), _prop(COLLABORATION, "endDate")
 NAME = _prop(ACTORS[0], "name")
 
 
@@ -102,7 +103,8 @@ class ActorNetwork:
 
 
 def actor_network(store: Store, *, ties: Iterable[str] = ALL_TIES, directed: bool = False,
-                  years: tuple[int | None, int | None] | None = None) -> ActorNetwork:
+                  years: tuple[int | None, int | None] | None = None,
+                  during: Period | None = None) -> ActorNetwork:
     """The actor network of a store, cached per store version and options.
 
     Parameters
@@ -110,9 +112,11 @@ def actor_network(store: Store, *, ties: Iterable[str] = ALL_TIES, directed: boo
     store : the graph.
     ties : which sources to use, any of ``partners``, ``collaborations``, ``membership``.
     directed : keep the direction of partnerships (other ties count both ways).
-    years : ``(first, last)`` year range (either end may be None): only ties active in it.
+    years : ``(first, last)`` year range (either end may be None): only what holds in it.
+    during : the same as any period or day (``years`` and ``during`` together: both hold).
     """
-    options = (normalise_ties(ties), bool(directed), _years(years))
+    period = _period(years, during)
+    options = (normalise_ties(ties), bool(directed), period)
     return _CACHE.get(store, options)
 
 
@@ -127,13 +131,22 @@ def normalise_ties(ties: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(sorted(set(names), key=ALL_TIES.index))
 
 
-def _years(years: tuple[int | None, int | None] | None) -> tuple[int | None, int | None] | None:
-    if years is None or years == (None, None):
-        return None
-    first, last = years
-    if first is not None and last is not None and first > last:
-        raise ValueError(f"years: the first year {first} comes after the last {last}")
-    return first, last
+def _period(years: tuple[int | None, int | None] | None,
+            during: Period | None) -> Period | None:
+    """One period from the two ways of giving it (both: their overlap)."""
+    if years is not None and years != (None, None):
+        first, last = years
+        if first is not None and last is not None and first > last:
+            raise ValueError(f"years: the first year {first} comes after the last {last}")
+        by_years = Period.years(first, last)
+        if during is not None:
+            lo = max((p for p in (by_years.first, during.first) if p), default=None)
+            hi = min((p for p in (by_years.last, during.last) if p), default=None)
+            if lo and hi and hi < lo:
+                raise ValueError(f"years {first}-{last} and the period {during} do not overlap")
+            return Period(lo, hi)
+        return by_years
+    return None if during is None or during.is_open else during
 
 
 class _Cache:
@@ -165,10 +178,11 @@ _CACHE = _Cache(CACHE_SIZE)
 
 
 def build(store: Store, ties: Sequence[str], directed: bool,
-          years: tuple[int | None, int | None] | None) -> ActorNetwork:
-    """Build the projection (uncached); see :func:`actor_network`."""
+          period: Period | None) -> ActorNetwork:
+    """Build the projection (uncached); see :func:`actor_network`. Ties outside ``period`` are
+    not in the store's projection at all (:func:`graph.timeline.restrict`)."""
     rels = [TIES[t] for t in ties]
-    topo = store.topology(labels=[*ACTORS, COLLABORATION], rel_types=rels)
+    topo = store.topology(labels=[*ACTORS, COLLABORATION], rel_types=rels, during=period)
     names = SCHEMA.label_names
     label_of = np.array([names.index(x) for x in ACTORS])
     is_actor = np.isin(topo.labels, label_of)
@@ -185,18 +199,18 @@ def build(store: Store, ties: Sequence[str], directed: bool,
         mask = topo.types == rel_names.index(rel)
         src, dst = topo.src[mask], topo.dst[mask]
         if tie == "collaborations":
-            parts.append(_co_participation(store, topo.ids, to_actor, src, dst, years))
+            parts.append(_co_participation(to_actor, src, dst))
             continue
         a, b = to_actor[src], to_actor[dst]
         weight = np.ones(len(a))
-        if tie == "partners" or years is not None:
-            weight = _edge_weights(store, rel, index, a, b, years, weighted=tie == "partners")
+        if tie == "partners":
+            weight = _edge_weights(store, rel, index, a, b)
         m = _matrix(a, b, weight, n)
         parts.append(m if tie == "partners" and directed else m + m.T)
     w = sum(parts[1:], parts[0]) if parts else sp.csr_matrix((n, n))
     w = off_diagonal(sp.csr_matrix(w))
     w.sort_indices()
-    return ActorNetwork(ids, labels, w, directed, topo.version, (tuple(ties), directed, years))
+    return ActorNetwork(ids, labels, w, directed, topo.version, (tuple(ties), directed, period))
 
 
 def by_id(ids: Sequence[str], positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -237,50 +251,34 @@ def binary(m: sp.spmatrix) -> sp.csr_matrix:
     return m
 
 
-def _edge_weights(store: Store, rel: str, index: dict[str, int], a: np.ndarray, b: np.ndarray,
-                  years: tuple[int | None, int | None] | None, weighted: bool) -> np.ndarray:
-    """Weight of each (a, b) edge of ``rel``: its ``weight`` (or 1), 0 when outside ``years``.
-
-    The Store contract has no bulk read of one edge property, so the edges are streamed with
-    ``iter_edges`` and matched to the topology's arcs through a packed (a, b) key.
-    """
+def _edge_weights(store: Store, rel: str, index: dict[str, int], a: np.ndarray,
+                  b: np.ndarray) -> np.ndarray:
+    """Weight of each (a, b) edge of ``rel``: its ``weight``, or 1 where it has none."""
     n = len(index)
     key = a.astype(np.int64) * (n + 1) + b
     out = np.ones(len(a))
     order = np.argsort(key)
     sorted_keys = key[order]
-    first, last = years if years is not None else (None, None)
     ks, ws = [], []
-    for e in store.iter_edges(rel):
-        s, t = index.get(e.source), index.get(e.target)
-        if s is None or t is None:
-            continue
-        p = e.props
-        w = float(p.get(WEIGHT, 1.0)) if weighted else 1.0
-        since, until = p.get(SINCE), p.get(UNTIL)
-        if (last is not None and since is not None and since > last) or \
-                (first is not None and until is not None and until < first):
-            w = 0.0
-        ks.append(s * (n + 1) + t)
-        ws.append(w)
-    if ks:
+    for (s, t), w in store.edge_property_values(WEIGHT, rel).items():
+        i, j = index.get(s), index.get(t)
+        if i is not None and j is not None:
+            ks.append(i * (n + 1) + j)
+            ws.append(float(w))
+    if ks and len(sorted_keys):
         where = np.searchsorted(sorted_keys, np.array(ks, dtype=np.int64))
-        where = np.clip(where, 0, max(len(sorted_keys) - 1, 0))
+        where = np.clip(where, 0, len(sorted_keys) - 1)
         hit = sorted_keys[where] == np.array(ks)
         out[order[where[hit]]] = np.array(ws)[hit]
     return out
 
 
-def _co_participation(store: Store, node_ids: list[str], to_actor: np.ndarray, src: np.ndarray,
-                      dst: np.ndarray, years: tuple[int | None, int | None] | None
-                      ) -> sp.csr_matrix:
+def _co_participation(to_actor: np.ndarray, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     """Clique expansion B·Bᵀ of the actor × collaboration incidence (shared collaborations)."""
     n = int((to_actor >= 0).sum())
     actor = to_actor[src]
     venue = dst
     keep = actor >= 0
-    if years is not None:
-        keep &= _active_venues(store, node_ids, years)[venue]
     actor, venue = actor[keep], venue[keep]
     cols, venue = np.unique(venue, return_inverse=True)
     b = sp.csr_matrix((np.ones(len(actor)), (actor, venue)), shape=(n, len(cols)))
@@ -289,18 +287,3 @@ def _co_participation(store: Store, node_ids: list[str], to_actor: np.ndarray, s
     c.setdiag(0)
     c.eliminate_zeros()
     return c
-
-
-def _active_venues(store: Store, node_ids: list[str],
-                   years: tuple[int | None, int | None]) -> np.ndarray:
-    """Per topology node: is it a collaboration active in the year range (open bounds kept)?"""
-    first, last = years
-    start = store.property_values(START, [COLLABORATION])
-    end = store.property_values(END, [COLLABORATION])
-    active = np.ones(len(node_ids), dtype=bool)
-    for i, node_id in enumerate(node_ids):
-        s, e = start.get(node_id), end.get(node_id)
-        if (last is not None and s is not None and int(str(s)[:4]) > last) or \
-                (first is not None and e is not None and int(str(e)[:4]) < first):
-            active[i] = False
-    return active
