@@ -51,16 +51,22 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
     @click.option("--first", type=click.IntRange(min=1), default=None,
                   help="Only the first N brokers (by total brokerage) [default: all with --json, "
                        f"{TOP} in the table].")
+    @click.option("--between", metavar="GROUP,GROUP", callback=_pair,
+                  help="Only brokerage between these two groups, e.g. cci,ict.")
     @as_json
     @db
     def brokers(group_by: str, directed: bool, ties: tuple[str, ...],
-                years: tuple[int | None, int | None] | None, first: int | None, as_json: bool,
-                **conn: Any) -> None:
+                years: tuple[int | None, int | None] | None, first: int | None,
+                between: tuple[str, str] | None, as_json: bool, **conn: Any) -> None:
         """Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective size,
         betweenness."""
         from graph.analytics.brokerage import ROLES
         from graph.analytics.brokerage import brokers as analyse
 
+        if between is not None:
+            return _between(conn, between, group_by=group_by, directed=directed, ties=ties,
+                            years=years, first=first if as_json else (first or TOP),
+                            as_json=as_json)
         with _store(conn) as store:
             result = analyse(store, group_by=group_by, directed=directed, ties=ties, years=years,
                              first=first if as_json else (first or TOP))
@@ -89,6 +95,35 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
                    f"{1 - b['delta']:.0%}")
 
     return brokers
+
+
+def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
+             **options: Any) -> None:
+    """``coco brokers --between G,H``: who links the two groups, most first."""
+    from graph.analytics.brokerage import between_groups
+
+    with _store(conn) as store:
+        result = between_groups(store, pair, **options)
+    if as_json:
+        click.echo(json.dumps(result["actors"], indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Brokers between {pair[0]} and {pair[1]}")
+    for col in ("actor", "group", "between"):
+        table.add_column(col, justify="right" if col == "between" else "left")
+    for r in result["actors"]:
+        table.add_row(escape(r["name"]), escape(r["group"]), f"{r['between']:,}")
+    table.caption = "between: open two-paths with one end in each group"
+    _print(table)
+
+
+def _pair(ctx: click.Context, param: click.Parameter, value: str | None
+          ) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if len(parts) != 2:
+        raise click.BadParameter(f"expected two groups separated by a comma, got {value!r}")
+    return parts[0], parts[1]
 
 
 def _gaps(*options: Callable[..., Any]) -> click.Command:

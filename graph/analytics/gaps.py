@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.groups import LEVEL, REGION, actor_groups, actor_regions
+from graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
 from graph.analytics.mixing import group_mixing
 from graph.analytics.network import (
     ACTORS,
@@ -39,9 +39,11 @@ from graph.analytics.network import (
     by_id,
 )
 from graph.store import Store
+from graph.timeline import Period
 from schema import SCHEMA, TRAINING_AREAS
 
-__all__ = ["Supply", "demand_supply", "gap_analysis", "region_gaps", "scope_actors"]
+__all__ = ["Supply", "demand_supply", "gap_analysis", "region_gap_details", "region_gaps",
+           "scope_actors", "unmet_needs"]
 
 NEEDS = SCHEMA.rel("NEEDS").name
 OFFERS = SCHEMA.rel("OFFERS").name
@@ -86,6 +88,148 @@ def region_gaps(store: Store, *, level: int = 2,
     return out
 
 
+def region_gap_details(store: Store, regions: Sequence[str], *, level: int = 2,
+                       actors: Collection[str] | None = None, first: int | None = None,
+                       needers: int = 5, suppliers: int = 3,
+                       trainings: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """The unmet needs of each of ``regions`` (NUTS ``level``), named: for every competence its
+    actors need and none of them offers, who needs it, the nearest suppliers and the trainings
+    that teach it. The same competences as :func:`region_gaps` counts (and ``gap_analysis``
+    lists for one region).
+
+    Nearest suppliers are actors outside the region that offer the competence, nearest first on
+    the NUTS tree: the fewer steps from the region up to the smallest NUTS region holding both
+    (1: same NUTS 1 region, 2: same country, one more: another country), then by name. The
+    tree distance is what a reader can check on a NUTS map, where network hops are not
+    (``gap_analysis`` ranks by hops in the actor network instead).
+
+    ``first`` caps the competences per region (most needed first, then by name); ``needers``,
+    ``suppliers`` and ``trainings`` the names listed per competence (each with its total).
+    Each entry: ``{"id", "name", "demand", "needers": [{id, name}], "supply",
+    "suppliers": [{id, name, region, distance}], "taught", "trainings": [{id, name, area}]}``.
+    """
+    located = actor_regions(store, level=level)
+    if actors is not None:
+        wanted = set(actors)
+        located = {a: r for a, r in located.items() if a in wanted}
+    ds = demand_supply(store)
+    codes = {r: i for i, r in enumerate(sorted(set(located.values())))}
+    where = np.array([codes.get(located.get(a, ""), -1) for a in ds.actor_ids], dtype=np.int64)
+    k = len(ds.competence_ids)
+    held = {kind: (pairs[0][where[pairs[0]] >= 0], pairs[1][where[pairs[0]] >= 0])
+            for kind, pairs in (("needs", ds.needs), ("offers", ds.offers))}
+    offered = set(np.unique(where[held["offers"][0]] * k + held["offers"][1]).tolist())
+    names = store.property_values(NAME, [*ACTORS, COMPETENCE])
+    taught = _taught(store)
+    offerers = _by_competence(held["offers"], k)
+    distance = _nuts_distance(store, list(codes), level)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for region in regions:
+        r = codes.get(region, -1)
+        mine = held["needs"][0][where[held["needs"][0]] == r]
+        comps = held["needs"][1][where[held["needs"][0]] == r]
+        need: dict[int, list[int]] = {}
+        for a, c in zip(mine.tolist(), comps.tolist(), strict=True):
+            if r * k + c not in offered:
+                need.setdefault(c, []).append(a)
+        order = sorted(need, key=lambda c: (-len(set(need[c])), str(
+            names.get(ds.competence_ids[c], ds.competence_ids[c])), ds.competence_ids[c]))
+        rows = []
+        for c in order[:first]:
+            cid = ds.competence_ids[c]
+            who = sorted({ds.actor_ids[a] for a in need[c]},
+                         key=lambda a: (str(names.get(a, a)), a))
+            sup = offerers.get(c, np.zeros(0, dtype=np.int64))
+            d = distance[r][where[sup]]
+            near = sorted(zip(d.tolist(), sup.tolist(), strict=True), key=lambda t: (
+                t[0], str(names.get(ds.actor_ids[t[1]], "")), ds.actor_ids[t[1]]))
+            teach = taught.get(cid, [])
+            rows.append({
+                "id": cid, "name": names.get(cid, cid), "demand": len(who),
+                "needers": [{"id": a, "name": names.get(a, a)} for a in who[:needers]],
+                "supply": len(sup),
+                "suppliers": [{"id": ds.actor_ids[o], "name": names.get(ds.actor_ids[o],
+                                                                        ds.actor_ids[o]),
+                               "region": located[ds.actor_ids[o]], "distance": int(dist)}
+                              for dist, o in near[:suppliers]],
+                "taught": len(teach), "trainings": teach[:trainings]})
+        out[region] = rows
+    return out
+
+
+def _by_competence(pairs: tuple[np.ndarray, np.ndarray], k: int) -> dict[int, np.ndarray]:
+    """The distinct actors of ``(actor, competence)`` pairs, per competence."""
+    actor, comp = pairs
+    if len(actor) == 0:
+        return {}
+    uniq = np.unique(comp * (int(actor.max()) + 1) + actor)
+    span = int(actor.max()) + 1
+    cs, acts = uniq // span, uniq % span
+    cuts = np.flatnonzero(np.diff(cs)) + 1
+    return {int(c[0]): a for c, a in zip(np.split(cs, cuts), np.split(acts, cuts), strict=True)}
+
+
+def _nuts_distance(store: Store, regions: list[str], level: int) -> np.ndarray:
+    """Steps from each region up to the smallest NUTS region it shares with each other one
+    (``level + 1`` when they share none: another country)."""
+    parent = _parent(store)
+    chains = []
+    for r in regions:
+        chain = [r]
+        while chain[-1] in parent and len(chain) <= level:
+            chain.append(parent[chain[-1]])
+        chains.append(chain)
+    n = len(regions)
+    out = np.zeros((n, n), dtype=np.int64)
+    for i, a in enumerate(chains):
+        for j, b in enumerate(chains):
+            common = [step for step, x in enumerate(a) if x in b]
+            out[i, j] = common[0] if common else level + 1
+    return out
+
+
+def _parent(store: Store) -> dict[str, str]:
+    topo = store.topology(labels=[REGION], rel_types=[PART_OF])
+    ids = topo.ids
+    return {ids[s]: ids[d] for s, d in zip(topo.src.tolist(), topo.dst.tolist(), strict=True)}
+
+
+def _taught(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """``{competence id: [{id, name, area}]}``: the trainings that TEACH each, by name."""
+    topo = store.topology(labels=[TRAINING, COMPETENCE], rel_types=[TEACHES])
+    areas = store.property_values(AREA, [TRAINING])
+    training_names = store.property_values(NAME, [TRAINING])
+    out: dict[str, list[dict[str, Any]]] = {}
+    ids = topo.ids
+    for s, d in zip(topo.src.tolist(), topo.dst.tolist(), strict=True):
+        t = ids[s]
+        out.setdefault(ids[d], []).append({"id": t, "name": training_names.get(t, t),
+                                           "area": areas.get(t)})
+    for rows in out.values():
+        rows.sort(key=lambda x: (str(x["name"]), x["id"]))
+    return out
+
+
+def unmet_needs(store: Store, *, level: int = 2, during: Period | None = None,
+                actors: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """``(region id, competence id)`` of every competence needed in a NUTS region of ``level``
+    and offered by nobody there (the gaps :func:`region_gaps` counts), sorted; with ``during``,
+    as the needs and offers stood in that period."""
+    if level not in range(4):
+        raise ValueError(f"level: expected a NUTS level 0 to 3, got {level!r}")
+    regions = actor_regions(store, level=level)
+    if actors is not None:
+        wanted = set(actors)
+        regions = {a: r for a, r in regions.items() if a in wanted}
+    ds = demand_supply(store, during=during)
+    found = {}
+    for kind, (actor, comp) in (("needed", ds.needs), ("offered", ds.offers)):
+        found[kind] = {(regions[ds.actor_ids[a]], ds.competence_ids[c])
+                       for a, c in zip(actor.tolist(), comp.tolist(), strict=True)
+                       if ds.actor_ids[a] in regions}
+    return sorted(found["needed"] - found["offered"])
+
+
 @dataclass(frozen=True)
 class Supply:
     """Who needs and who offers what: (actor, competence) index pairs into the id lists."""
@@ -104,9 +248,12 @@ class Supply:
         return m
 
 
-def demand_supply(store: Store, net: ActorNetwork | None = None) -> Supply:
-    """NEEDS and OFFERS as index arrays; actors are indexed as in ``net`` when given."""
-    topo = store.topology(labels=[*ACTORS, COMPETENCE], rel_types=[NEEDS, OFFERS])
+def demand_supply(store: Store, net: ActorNetwork | None = None, *,
+                  during: Period | None = None) -> Supply:
+    """NEEDS and OFFERS as index arrays; actors are indexed as in ``net`` when given; with
+    ``during``, only the needs and offers that hold then, of actors that exist then."""
+    topo = store.topology(labels=[*ACTORS, COMPETENCE], rel_types=[NEEDS, OFFERS],
+                          during=during)
     names = SCHEMA.label_names
     comp_pos, comp_ids = by_id(topo.ids, np.flatnonzero(topo.labels == names.index(COMPETENCE)))
     to_comp = np.full(topo.n_nodes, -1, dtype=np.int64)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["brandes", "brokerage", "burt", "threads", "warm"]
+__all__ = ["brandes", "brokerage", "brokerage_pairs", "burt", "threads", "warm"]
 
 
 def threads() -> int:
@@ -58,6 +58,7 @@ def warm() -> None:
     brandes(indptr, indices, np.arange(3, dtype=np.int64))
     brandes(indptr, indices, np.arange(3, dtype=np.int64), groups)
     brokerage(indptr, indices, groups)
+    brokerage_pairs(indptr, indices, groups, 2)
     burt(indptr, indices, np.ones(4))
 
 
@@ -178,6 +179,43 @@ def _brokerage_share(indptr: np.ndarray, indices: np.ndarray, groups: np.ndarray
                     counts[v, 3] += 1  # gatekeeper
                 else:
                     counts[v, 1 if ga == gb else 4] += 1  # itinerant / liaison
+    return counts
+
+
+def brokerage_pairs(indptr: np.ndarray, indices: np.ndarray, groups: np.ndarray,
+                    n_groups: int) -> np.ndarray:
+    """Open two-paths per broker by the groups of their ends (N × G × G int64).
+
+    ``[v, g, h]`` counts the two-paths a → v → b with a ≠ b, no arc a → b, a in group ``g`` and
+    b in group ``h``: the same paths as :func:`brokerage` (Gould & Fernandez 1989), split by the
+    pair of groups the broker links instead of by its role. Summed over ``g ≠ h`` they are the
+    representative, gatekeeper and liaison counts; over ``g = h`` the coordinator and itinerant
+    counts. Meant for a few groups (the array has N·G² cells).
+    """
+    n = len(indptr) - 1
+    if n == 0:
+        return np.zeros((0, n_groups, n_groups), np.int64)
+    parts = _in_shares(_pairs_share, indptr, indices, np.asarray(groups, np.int64), n_groups)
+    return np.sum(parts, axis=0)
+
+
+@njit(cache=True, nogil=True)
+def _pairs_share(indptr: np.ndarray, indices: np.ndarray, groups: np.ndarray, n_groups: int,
+                 share: int, shares: int) -> np.ndarray:  # pragma: no cover
+    n = len(indptr) - 1
+    counts = np.zeros((n, n_groups, n_groups), np.int64)
+    mark = np.full(n, -1, np.int64)
+    for a in range(share, n, shares):
+        for k in range(indptr[a], indptr[a + 1]):
+            mark[indices[k]] = a
+        ga = groups[a]
+        for k in range(indptr[a], indptr[a + 1]):
+            v = indices[k]
+            for q in range(indptr[v], indptr[v + 1]):
+                b = indices[q]
+                if b == a or mark[b] == a:
+                    continue
+                counts[v, ga, groups[b]] += 1
     return counts
 
 
