@@ -1,0 +1,144 @@
+"""Change over time: trends and the comparison of two periods, on a graph small enough to work
+every figure out by hand (the working is in the comments), on both stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.analytics.change import compare, trends
+from graph.store import Store
+from graph.timeline import Period
+from schema import Node
+from tests.conftest import company, edge, region
+
+CCI, AM = "cci", "advanced-manufacturing"
+
+
+def build(store: Store) -> None:
+    """Four companies in two NUTS 2 regions of Austria:
+
+    ====  =======  =====  =================
+    id    group    where  lifetime
+    ====  =======  =====  =================
+    c1    cci      AT13   2015 –
+    c2    am       AT13   2015 –
+    c3    cci      AT22   2020 –
+    c4    am       AT22   2015 – 2020 (closed)
+    ====  =======  =====  =================
+
+    Ties: c1–c4 partners 2018..2020; c1–c2 partners since 2020; c1 and c3 in collaboration k1
+    (2021). Needs and offers: c1 needs s1 since 2018, c2 offers s1 since 2021; c3 needs s2 since
+    2020, c4 offers s2 (until it closes).
+    """
+    store.upsert_nodes([
+        region("AT", "Österreich", 0), region("AT1", "Ostösterreich", 1), region("AT13", "Wien"),
+        region("AT2", "Südösterreich", 1), region("AT22", "Steiermark"),
+        Node("R90", "Sector", {"name": "Creative arts", "level": 2, "isCCI": True}),
+        Node("C26", "Sector", {"name": "Electronics", "level": 2,
+                               "isAdvancedManufacturing": True}),
+        company("c1", "Atelier Eins", foundedYear=2015),
+        company("c2", "Zwei Fertigung", foundedYear=2015),
+        company("c3", "Drei Studio", foundedYear=2020),
+        company("c4", "Vier Werke", foundedYear=2015, closedYear=2020),
+        Node("k1", "Collaboration", {"name": "Pilot 2021", "startDate": "2021-01-01",
+                                     "endDate": "2021-12-31"}),
+        Node("s1", "Competence", {"name": "Service design"}),
+        Node("s2", "Competence", {"name": "Rapid prototyping"}),
+    ], source="t")
+    store.upsert_edges([
+        edge("AT1", "PART_OF", "AT"), edge("AT13", "PART_OF", "AT1"),
+        edge("AT2", "PART_OF", "AT"), edge("AT22", "PART_OF", "AT2"),
+        edge("c1", "LOCATED_IN", "AT13"), edge("c2", "LOCATED_IN", "AT13"),
+        edge("c3", "LOCATED_IN", "AT22"), edge("c4", "LOCATED_IN", "AT22"),
+        edge("c1", "IN_SECTOR", "R90"), edge("c3", "IN_SECTOR", "R90"),
+        edge("c2", "IN_SECTOR", "C26"), edge("c4", "IN_SECTOR", "C26"),
+        edge("c1", "PARTNERS_WITH", "c4", since=2018, until=2020),
+        edge("c1", "PARTNERS_WITH", "c2", since=2020),
+        edge("c1", "PARTICIPATES_IN", "k1"), edge("c3", "PARTICIPATES_IN", "k1"),
+        edge("c1", "NEEDS", "s1", since=2018), edge("c2", "OFFERS", "s1", since=2021),
+        edge("c3", "NEEDS", "s2", since=2020), edge("c4", "OFFERS", "s2"),
+    ], source="t")
+
+
+def test_trends_by_year(store: Store) -> None:
+    build(store)
+    got = trends(store, first=2019, last=2021)
+    rows = {r["from"]: r for r in got["periods"]}
+    # 2019: c1, c2, c4 (c3 not founded); one tie c1–c4, cci–am; density 2·1/(3·2).
+    # Mixing: tie ends half cci, half am: 2·m·½·½ = 0.5 cross ties expected, 1 seen.
+    # Gap: AT13 needs s1 (c1) and nobody there offers it before 2021.
+    r = rows[2019]
+    assert (r["actors"], r["ties"], r["crossSectorTies"], r["crossSectorShare"]) == (3, 1, 1, 1.0)
+    assert r["density"] == pytest.approx(1 / 3)
+    assert r["mixing"]["observed"] == 1 and r["mixing"]["expected"] == pytest.approx(0.5)
+    assert r["mixing"]["ratio"] == pytest.approx(2.0)
+    assert (r["openGaps"], r["openGapsByRegion"]) == (1, {"AT13": 1})
+    assert r["topBrokers"] == []  # nobody stands between two others yet
+    # 2020: all four; ties c1–c4 and c1–c2, both cross; c1 between c2 and c4 (both am).
+    r = rows[2020]
+    assert (r["actors"], r["ties"], r["crossSectorTies"]) == (4, 2, 2)
+    assert r["density"] == pytest.approx(2 * 2 / (4 * 3))
+    assert [(b["id"], b["rank"], b["previousRank"]) for b in r["topBrokers"]] == [("c1", 1, None)]
+    assert r["openGaps"] == 1  # s2 is still offered in AT22 by c4, in its last year
+    # 2021: c4 closed; ties c1–c2 (cross) and c1–c3 (k1, both cci): share ½.
+    r = rows[2021]
+    assert (r["actors"], r["ties"], r["crossSectorTies"], r["crossSectorShare"]) == (3, 2, 1, 0.5)
+    assert r["density"] == pytest.approx(2 * 2 / (3 * 2))
+    assert [(b["id"], b["name"], b["previousRank"]) for b in r["topBrokers"]] == [
+        ("c1", "Atelier Eins", 1)]
+    assert r["openGapsByRegion"] == {"AT22": 1}  # s1 now offered in AT13; s2 no longer in AT22
+
+
+def test_trends_grouped_and_in_steps(store: Store) -> None:
+    build(store)
+    got = trends(store, first=2019, last=2021, step=2, group_by="sectorGroup")
+    assert [(r["from"], r["to"]) for r in got["periods"]] == [(2019, 2020), (2021, 2021)]
+    groups = got["periods"][0]["groups"]
+    # 2019–2020: cci c1 (c3 from 2020), am c2, c4; ties c1–c4, c1–c2: both touch each group.
+    assert groups[CCI] == {"actors": 2, "ties": 2, "crossSectorTies": 2}
+    assert groups[AM] == {"actors": 2, "ties": 2, "crossSectorTies": 2}
+
+
+def test_compare_two_periods_with_evidence(store: Store) -> None:
+    build(store)
+    got = compare(store, before=Period.years(2019, 2019), after=Period.years(2021, 2021))
+    assert got["counts"] == {"newTies": 2, "endedTies": 1, "newCrossSectorTies": 1,
+                             "endedCrossSectorTies": 1, "newActors": 1, "goneActors": 1,
+                             "gapsClosed": 1, "gapsOpened": 1}
+    new = got["newTies"]
+    assert [(t["a"]["id"], t["b"]["id"], t["crossSector"]) for t in new] == [
+        ("c1", "c2", True), ("c1", "c3", False)]  # cross-sector first
+    assert new[0]["evidence"] == [{"kind": "PARTNERS_WITH", "since": 2020, "until": None}]
+    assert new[1]["evidence"] == [{"kind": "PARTICIPATES_IN", "collaboration": "k1",
+                                   "name": "Pilot 2021", "startDate": "2021-01-01",
+                                   "endDate": "2021-12-31"}]
+    ended = got["endedTies"]
+    assert [(t["a"]["id"], t["b"]["id"]) for t in ended] == [("c1", "c4")]
+    assert ended[0]["evidence"] == [{"kind": "PARTNERS_WITH", "since": 2018, "until": 2020}]
+    bridge = got["newBridges"][0]
+    assert (bridge["id"], bridge["before"], bridge["connects"]) == ("c1", 0, [AM, CCI])
+    assert bridge["rise"] == bridge["after"] > 0
+    assert [(g["region"], g["competence"], g["competenceName"]) for g in got["gapsClosed"]] == [
+        ("AT13", "s1", "Service design")]
+    assert [(g["region"], g["competence"]) for g in got["gapsOpened"]] == [("AT22", "s2")]
+    assert got["newActors"] == [{"id": "c3", "name": "Drei Studio", "foundedYear": 2020}]
+
+
+def test_compare_within_a_region(store: Store) -> None:
+    build(store)
+    got = compare(store, before=Period.years(2019, 2019), after=Period.years(2021, 2021),
+                  region="AT1")  # AT13: c1 and c2 only
+    assert [(t["a"]["id"], t["b"]["id"]) for t in got["newTies"]] == [("c1", "c2")]
+    assert got["endedTies"] == [] and got["newActors"] == []
+    assert [g["region"] for g in got["gapsClosed"]] == ["AT13"] and got["gapsOpened"] == []
+
+
+def test_bad_arguments_say_what_was_expected(store: Store) -> None:
+    build(store)
+    with pytest.raises(ValueError, match="comes before"):
+        trends(store, first=2021, last=2019)
+    with pytest.raises(ValueError, match="group by"):
+        trends(store, first=2019, last=2021, group_by="colour")
+    with pytest.raises(ValueError, match="region: 'XX9'"):
+        compare(store, before=Period.years(2019, 2019), after=Period.years(2021, 2021),
+                region="XX9")
