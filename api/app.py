@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from api import auth, graphql, pages
+from api import auth, chart_pages, graphql, pages
 from api.headers import SecurityHeaders
 from api.offload import Offload
 from api.settings import public, resolve
@@ -86,6 +86,7 @@ def all_routes() -> list[BaseRoute]:
         Route("/-/stats.json", stats_json),
         *graphql.routes(),
         *pages.routes(),
+        *chart_pages.routes(),
     ]
 
 

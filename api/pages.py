@@ -63,7 +63,8 @@ def routes() -> list[BaseRoute]:
 def nav(current: str = "") -> list[dict[str, Any]]:
     items = [("ecosystem", "Ecosystem", "/maps/ecosystem"), ("ego", "Ego map", "/maps/ego"),
              ("brokers", "Brokers", "/maps/brokers"), ("gaps", "Gaps", "/maps/gaps"),
-             ("graphql", "GraphQL", "/graphql"), ("docs", "Docs", "/docs")]
+             ("charts", "Charts", "/charts"), ("graphql", "GraphQL", "/graphql"),
+             ("docs", "Docs", "/docs")]
     return [{"text": t, "href": h, "current": k == current} for k, t, h in items]
 
 
