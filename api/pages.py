@@ -257,9 +257,15 @@ async def node_page(request: Request) -> HTMLResponse:
     if node.label == "Region":
         maps.append({"text": "Map of its actors", "href": "/maps/ecosystem?" + urlencode(
             {"region": node.id})})
+    from viz.details import property_rows, relation_groups  # people's words, every page
+
+    query = {k: request.query_params[k] for k in ("rel", "dir", "page")
+             if k in request.query_params}
     html = render_page("node.html", name=node.props.get("name", node.id), label=node.label,
-                       props=props, relations=_relations(around), maps=maps, nav=nav(),
-                       home="/")
+                       props=await run_in_threadpool(property_rows, store, props),
+                       relations=await run_in_threadpool(relation_groups, node_id, around,
+                                                         query, store),
+                       maps=maps, nav=nav(), home="/")
     return _html(html)
 
 
