@@ -45,6 +45,13 @@ class BrowserError(RuntimeError):
     pass
 
 
+DESCRIBE = """e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.getAttribute('href') !== null ? '[href=' + e.getAttribute('href') + ']' : '')
+    + (e.name ? '[name=' + e.name + ']' : '')
+    + '[' + (e.getAttribute('aria-label') || e.textContent || e.value || '').trim().slice(0, 40)
+    + ']'"""
+
+
 @dataclass
 class Page:
     """One tab: send CDP commands to it, read what it did."""
@@ -110,6 +117,49 @@ class Page:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Emulate a screen of ``width`` × ``height`` CSS pixels (a phone when ``mobile``)."""
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)
+
+    def tab_order(self, limit: int = 400) -> list[str]:
+        """Press Tab until the focus comes back round (or ``limit`` presses): a description of
+        each element focused, in order (WCAG 2.1.1, keyboard)."""
+        seen: list[str] = []
+        for _ in range(limit):
+            self.press("Tab", 9)
+            here = self.evaluate(f"({DESCRIBE})(document.activeElement)")
+            if here in seen or here.startswith("body"):
+                if seen:
+                    break
+                continue
+            seen.append(here)
+        return seen
+
+    def focusable(self) -> list[str]:
+        """Every control a keyboard user should reach: visible links, buttons, fields,
+        summaries and elements given a tabindex ≥ 0, described as :meth:`tab_order` does."""
+        return self.evaluate(f"""[...document.querySelectorAll(
+            'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+            .filter(e => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length
+                         && getComputedStyle(e).visibility !== 'hidden')
+            .map({DESCRIBE})""")  # type: ignore[no-any-return]
+
+    def axe(self, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+        """Violations of ``impacts`` found by axe-core (npm ``axe-core``, injected into this
+        page for the test only: pages never ship it), WCAG 2.x A and AA rules and best
+        practices, each with the elements concerned."""
+        from viz.vendor import npm_file
+
+        if not self.evaluate("typeof axe !== 'undefined'"):
+            self.evaluate(npm_file("axe-core", "axe.min.js").read_text(encoding="utf-8"))
+        found = self.evaluate("""axe.run(document, {resultTypes: ['violations']}).then(r =>
+            r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' '
+                                                  + n.html.slice(0, 120))})))""",
+                              timeout=120)
+        return [v for v in found if v["impact"] in impacts]
 
     def close(self) -> None:
         self.browser.send("Target.closeTarget", {"targetId": self.target})
