@@ -110,7 +110,7 @@ def test_country_filter_keeps_exactly_that_country(db: Path, store: Store,
     data = draw(db, tmp_path, "--country", "AT", "--country", "SI")
     expected = {i for i, n in actors(store).items() if n.props["country"] in ("AT", "SI")}
     assert {n["k"] for n in data["nodes"]} == expected
-    assert data["meta"]["filters"] == ["country AT or SI"]
+    assert data["meta"]["filters"] == ["country Österreich (AT) or Slovenija (SI)"]
 
 
 def test_region_filter_covers_sub_regions(db: Path, store: Store, tmp_path: Path) -> None:
@@ -206,9 +206,15 @@ def test_gap_map_colours_regions_by_unmet_needs(db: Path, store: Store, tmp_path
     unmet = {n["k"]: n["f"][fields.index("Needed, offered by nobody here")] for n in data["nodes"]}
     assert unmet == {r: g["unmet"] for r, g in gaps.items()}
     legend = data["meta"]["legend"]["items"]
-    for n in data["nodes"]:  # each region sits in the legend class that holds its value
+    for n in data["nodes"]:  # each region sits in the fixed class of its share of unmet needs
+        g = gaps[n["k"]]
+        if not g["needed"]:
+            assert legend[n["c"]]["name"] == "none"
+            continue
         low, high = (int(x) for x in legend[n["c"]]["name"].split("-"))
-        assert low <= unmet[n["k"]] <= high and n["color"] == legend[n["c"]]["colour"]
+        share = 100 * g["unmet"] / g["needed"]
+        assert low <= share < high or share == high == 100
+        assert n["color"] == legend[n["c"]]["colour"]
     data = draw(db, tmp_path, "--kind", "gaps", "--country", "AT")
     assert {n["k"] for n in data["nodes"]} == {r for r in gaps if r.startswith("AT")}
 

@@ -40,6 +40,34 @@ def categorical(names: Sequence[str]) -> dict[str, str]:
     return out
 
 
+# The gap map's classes, fixed whatever the filters: the share of needed competences that nobody
+# in the region offers, in five equal steps of 20 % (lower bound included), one colour each, so
+# that two gap maps of different regions, sectors or years read on the same scale. Shares are
+# bounded (0 to 100 %), unlike counts, which grow with the size of the competence vocabulary.
+SHARE_CLASSES: tuple[tuple[float, float, str], ...] = (
+    (0, 20, "less than 20 %"), (20, 40, "20 % to 40 %"), (40, 60, "40 % to 60 %"),
+    (60, 80, "60 % to 80 %"), (80, 100, "80 % or more"))
+NO_NEEDS = "no needs recorded"
+
+
+def share_class(share: float | None) -> int:
+    """The class of a share (percent) in :data:`SHARE_CLASSES`; the last index + 1 (grey) for a
+    region whose actors need nothing."""
+    if share is None:
+        return len(SHARE_CLASSES)
+    for k, (_, high, _) in enumerate(SHARE_CLASSES[:-1]):
+        if share < high:
+            return k
+    return len(SHARE_CLASSES) - 1
+
+
+def share_legend() -> list[dict[str, str]]:
+    """The fixed legend of the gap map: name (``low-high``), text and colour of every class."""
+    out = [{"name": f"{lo}-{hi}", "text": text, "colour": colour}
+           for (lo, hi, text), colour in zip(SHARE_CLASSES, YL_OR_RD, strict=True)]
+    return [*out, {"name": "none", "text": NO_NEEDS, "colour": LIGHT}]
+
+
 def sequential_bins(top: int, classes: int = len(YL_OR_RD)) -> list[tuple[int, int]]:
     """Equal-width integer classes covering ``0 … top`` (fewer when ``top`` is small)."""
     classes = max(1, min(classes, top + 1))

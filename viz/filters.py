@@ -43,14 +43,25 @@ def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
     return keep
 
 
-def in_words(spec: MapSpec) -> list[str]:
-    """The filters of ``spec`` in words, for the page header and the file's summary."""
+def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
+    """The filters of ``spec`` in words, for the page header and the file's summary: names
+    where the store has them (``Österreich (AT)``, ``Cultural and creative (CCI)``)."""
+    from viz.words import GROUP_TEXT
+
+    names: dict[str, dict[str, str]] = {"group": GROUP_TEXT, "between": GROUP_TEXT}
+    if table is not None:
+        names["country"] = names["region"] = table.regions.names
+        names["sector"] = table.sectors_tree.names
     out = []
     for name, words in (("country", "country"), ("region", "region"), ("sector", "sector"),
-                        ("group", "sector group"), ("label", "label")):
-        values = getattr(spec, name)
+                        ("group", "sector group"), ("label", "label"),
+                        ("between", "brokers between")):
+        values = getattr(spec, name, ())
         if values:
-            out.append(f"{words} {' or '.join(values)}")
+            known = names.get(name, {})
+            shown = [f"{known[v]} ({v})" if v in known and name not in ("group", "between") else
+                     known.get(v, v) for v in values]
+            out.append(f"{words} {(' and ' if name == 'between' else ' or ').join(shown)}")
     if spec.years is not None:
         first, last = spec.years
         out.append(f"years {first or '…'}–{last or '…'}")

@@ -8,7 +8,6 @@ actors' attributes (:mod:`viz.actors`), keeps the actors the filters select, and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -18,16 +17,14 @@ import scipy.sparse as sp
 
 from graph.store import Store
 from viz import aggregate as agg
+from viz import ranked
 from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
 from viz.build import Drawing, MapData, count_text, draw, rounded
-from viz.colours import CROSS_TIE, TIE, YL_OR_RD, categorical, sequential_bins
+from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
 from viz.filters import actor_mask, in_words
 from viz.params import MapError, MapSpec
+from viz.words import GROUP_TEXT, MEASURES, measure_name, property_text, value_text
 
-GROUP_TEXT = {
-    "cci": "Cultural and creative (CCI)", "advanced-manufacturing": "Advanced manufacturing",
-    "ict": "ICT", "other": "Other sectors", "unknown": "No sector given",
-}
 COLOUR_TITLE = {"group": "Sector group", "label": "Kind of actor", "country": "Country"}
 SIZE_TEXT = {
     "degree": "Size: how many actors it is tied to",
@@ -35,8 +32,8 @@ SIZE_TEXT = {
     "none": "All actors the same size",
 }
 PROPS = list(dict.fromkeys(p for lab in ACTORS for p in key_properties(lab) if p != "country"))
-ACTOR_FIELDS = ["Type", "Sector group", "Country", "Region", "Sector", *
-                [re.sub(r"(?<!^)([A-Z])", r" \1", p).lower() for p in PROPS], "Ties"]
+ACTOR_FIELDS = ["Kind of actor", "Sector group", "Country", "Region", "Sector",
+                *(property_text(p) for p in PROPS), "Ties"]
 
 
 class MapNotFound(MapError):
@@ -49,7 +46,13 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
         "ecosystem": ecosystem, "ego": ego, "brokers": brokers, "gaps": gaps}[spec.kind]
     data = builder(store, spec, link_base.rstrip("/"))
     data.meta.setdefault("notes", [])
-    data.meta.update(kind=spec.kind, filters=in_words(spec), base=link_base.rstrip("/"),
+    if "table" not in data.meta:
+        by = "Actors" if "Actors" in data.meta["fields"] else "Ties"
+        data.meta["table"] = ranked.from_nodes(
+            data.nodes, data.meta["fields"], by, f"{data.title}: by {by.lower()}, most first",
+            f"coco-{spec.kind}.csv").as_dict()
+    data.meta.update(kind=spec.kind, filters=in_words(spec, _table_of(store, spec)),
+                     base=link_base.rstrip("/"),
                      counts={"nodes": len(data.nodes), "edges": len(data.edges)})
     return data
 
@@ -140,7 +143,7 @@ def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_ma
 def _majority(table: ActorTable, idx: np.ndarray, groups: agg.Groups, by: str
               ) -> tuple[np.ndarray, dict[str, Any]]:
     values = _values(table, by)[idx]
-    cats, legend = _legend(values, by)
+    cats, legend = _legend(values, by, table)
     k = len(groups.keys)
     counts = np.zeros((k, len(legend["items"])), dtype=np.int64)
     np.add.at(counts, (groups.member, cats), 1)
@@ -215,38 +218,92 @@ def brokerage_measures() -> tuple[str, ...]:
     return (*ROLES, "betweenness", "effectiveSize", "constraint")
 
 
-def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
-    from graph.analytics.brokerage import brokerage_table
+AGGREGATE_TEXT = {"auto": "Automatic: actors, or regions when too many",
+                  "none": "One node per actor", "region": "One node per region",
+                  "country": "One node per country", "group": "One node per sector group",
+                  "community": "One node per community"}
 
-    measures = brokerage_measures()
+
+def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[str, str]]],
+                                                          dict[str, str]]:
+    """The filter form in people's words: the choices of each field as (value, text), and a
+    sentence under the fields whose choice is a measure (what the chosen one means)."""
+    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from viz.params import ACTOR_SIZES, AGGREGATES, COLOURS
+
+    any_ = [("", "any")]
+    names = table.regions.names
+    sizes = brokerage_measures() if spec.kind == "brokers" else ACTOR_SIZES
+    choices = {
+        "country": any_ + [(c, ranked.country_text(table, c))
+                           for c in sorted(set(table.country.tolist()) - {""})],
+        "region": any_ + sorted((r, f"{names.get(r, r)} ({r})")
+                                for r, lvl in table.region_level.items() if lvl <= 2),
+        "group": any_ + [(g, GROUP_TEXT[g]) for g in (*SECTOR_GROUPS, UNKNOWN)],
+        "colour": [(c, COLOUR_TITLE[c]) for c in COLOURS],
+        "aggregate": [(a, AGGREGATE_TEXT.get(a, a)) for a in AGGREGATES],
+        "size": [(m, "Same size for all" if m == "none" else measure_name(m)) for m in sizes],
+        "between": any_ + [(f"{a},{b}", ranked.pair_text(a, b))
+                           for k, a in enumerate(SECTOR_GROUPS) for b in SECTOR_GROUPS[k + 1:]],
+    }
+    helps = {"size": MEASURES[spec.size].sentence if spec.size in MEASURES else "",
+             "between": MEASURES["between"].sentence}
+    return choices, helps
+
+
+def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
+    """Actors sized and ranked by a brokerage measure, or (``between``) by how often they link
+    the two sector groups asked for; the ranked table says which groups each links most."""
+    from graph.analytics.brokerage import brokerage_table, group_pairs
+
+    measures = list(brokerage_measures())
     if spec.size not in measures:
         raise MapError(f"size: expected a brokerage measure ({', '.join(measures)}), "
                        f"got {spec.size!r}")
     net, table = _load(store, spec)
     rows = {r["id"]: r for r in brokerage_table(store, group_by="sectorGroup", years=spec.years)}
-    raw = np.array([_number(rows.get(i, {}).get(spec.size)) for i in table.ids])
+    counts, group_names = group_pairs(net.adjacency, table.group.tolist())
+    measure = "between" if spec.between else spec.size
+    if spec.between:
+        i, j = sorted(group_names.index(g) if g in group_names else -1 for g in spec.between)
+        pair = counts[:, i, j] if i >= 0 else np.zeros(net.n, dtype=np.int64)
+        for k, node_id in enumerate(table.ids):
+            rows.setdefault(node_id, {})["between"] = int(pair[k])
+        measures.insert(0, "between")
+    raw = np.array([_number(rows.get(i, {}).get(measure)) for i in table.ids])
     # Burt's constraint is low for brokers: the less constrained, the bigger the node.
-    value = np.where(np.isnan(raw), 0.0, 1.0 - raw) if spec.size == "constraint" \
+    value = np.where(np.isnan(raw), 0.0, 1.0 - raw) if measure == "constraint" \
         else np.nan_to_num(raw)
     idx = np.flatnonzero(actor_mask(table, spec))
+    named = measure_name(measure).lower()
     notes = []
     if len(idx) > spec.limit:
         notes.append(f"{len(idx):,} actors match; the {spec.limit:,} with the highest "
-                     f"{spec.size} are shown.")
+                     f"{named} are shown.")
         idx = np.sort(idx[np.argsort(-value[idx], kind="stable")[: spec.limit]])
-    fields = [m for m in measures if m != spec.size]
-    info = [[rounded(rows.get(table.ids[i], {}).get(spec.size)),
-             *(rounded(rows.get(table.ids[i], {}).get(m)) for m in fields)] for i in idx.tolist()]
+    fields = [m for m in measures if m != measure]
+    values = {m: [rounded(rows.get(table.ids[i], {}).get(m)) for i in idx.tolist()]
+              for m in measures}
+    info = [[values[measure][j], *(values[m][j] for m in fields)] for j in range(len(idx))]
     data = _actor_map(store, net, table, idx, spec, base, value, cross=True, more=info)
-    data.meta["fields"] += [spec.size, *fields]
-    data.title = f"Brokers: {count_text(len(idx), 'actor')} sized by {spec.size}"
+    data.meta["fields"] += [measure_name(m) for m in (measure, *fields)]
+    between = " and ".join(GROUP_TEXT.get(g, g) for g in spec.between)
+    data.title = (f"Brokers between {between}: {count_text(len(idx), 'actor')}" if spec.between
+                  else f"Brokers: {count_text(len(idx), 'actor')} sized by {named}")
     data.meta["legend"]["size"] = (
-        "Size: how little constrained (1 − Burt's constraint)" if spec.size == "constraint"
-        else f"Size: {spec.size} (Gould & Fernandez roles by sector group; Burt; Brandes)")
+        "Size: how little constrained (1 − Burt's constraint)" if measure == "constraint"
+        else f"Size: {named}")
+    data.meta["legend"]["sentence"] = MEASURES[measure].sentence
     data.meta["legend"]["edges"] = [
         {"colour": CROSS_TIE, "text": "tie across sector groups"},
         {"colour": TIE, "text": "tie within a sector group (or with an actor without one)"}]
     data.meta["notes"] = notes
+    names = [n["name"] for n in data.nodes]
+    data.meta["table"] = ranked.broker_table(
+        table, idx, names, measure, measures, values, ranked.bridged(counts, group_names, idx),
+        f"Brokers between {between}, most first" if spec.between
+        else f"Brokers by {named}, {'least constrained' if measure == 'constraint' else 'most'}"
+             f" first").as_dict()
     return data
 
 
@@ -285,14 +342,12 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     actors[pos] = groups.counts
     pairs = pos[groups.edges] if len(groups.edges) else np.zeros((0, 2), dtype=np.int64)
     shown = agg.strongest(pairs, groups.ties, len(regions))
-    unmet = np.array([found[r]["unmet"] for r in regions], dtype=np.int64)
-    bins = sequential_bins(int(unmet.max()) if len(unmet) else 0)
-    cats = np.searchsorted([hi for _, hi in bins], unmet) if bins else np.zeros(0, int)
-    colours = list(YL_OR_RD[-len(bins):]) if len(bins) < len(YL_OR_RD) else list(YL_OR_RD)
-    items = [{"name": f"{lo}-{hi}", "text": f"{lo}–{hi}" if hi > lo else str(lo),
-              "colour": colours[b], "count": int((cats == b).sum())}
-             for b, (lo, hi) in enumerate(bins)]
-    info = [[r, table.region_country.get(r), int(actors[i]), found[r]["needed"],
+    cats = np.array([share_class(100 * found[r]["unmet"] / found[r]["needed"]
+                                 if found[r]["needed"] else None) for r in regions], dtype=int)
+    items = [{**item, "count": int((cats == b).sum())} for b, item in enumerate(share_legend())]
+    colours = [item["colour"] for item in items]
+    info = [[r, ranked.country_text(table, table.region_country.get(r, "")), int(actors[i]),
+             found[r]["needed"],
              found[r]["offered"], found[r]["unmet"],
              f"{100 * found[r]['unmet'] / found[r]['needed']:.0f}%" if found[r]["needed"]
              else None] for i, r in enumerate(regions)]
@@ -306,19 +361,31 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
         keys=regions, texts=[table.regions.names.get(r, r) for r in regions], value=actors,
         category=cats, colours=colours, pairs=pairs[shown], ties=groups.ties[shown], info=info,
         radius=(10.0, 60.0), extra=extra))
-    legend = {"title": "Competences needed that nobody in the region offers", "items": items,
-              "size": "Size: number of actors",
+    legend = {"title": "Share of the competences needed that nobody in the region offers",
+              "sentence": MEASURES["share"].sentence + " Fixed classes: the same on every gap map.",
+              "items": items, "size": "Size: number of actors",
               "edges": [{"colour": TIE, "text": f"ties between regions (each region's "
                                                 f"{agg.STRONGEST} strongest)"}]}
     title = f"Competence gaps in {count_text(len(regions), f'NUTS {spec.level} region')}"
-    return MapData("gaps", title, nodes, edges, {
+    data = MapData("gaps", title, nodes, edges, {
         "fields": ["NUTS id", "Country", "Actors", "Competences needed", "Competences offered",
                    "Needed, offered by nobody here", "Share unmet"],
         "links": [], "legend": legend, "notes": [], "search": "Find a region…", **labels},
         springy=False)
+    data.meta["table"] = ranked.gap_table(table, regions, found, actors, spec.level).as_dict()
+    data.meta["gaps"] = ranked.gap_details(
+        store, table, regions, spec.level,
+        [a for a, k in zip(table.ids, chosen.tolist(), strict=True) if k] if narrowed else None,
+        set(spec.region) if len(spec.region) == 1 else set(), base)
+    return data
 
 
 # -- shared ----------------------------------------------------------------------------------
+def _table_of(store: Store, spec: MapSpec) -> ActorTable:
+    """The actor table the map was built from (cached: no second read)."""
+    return _load(store, spec)[1]
+
+
 def _load(store: Store, spec: MapSpec) -> tuple[Any, ActorTable]:
     from graph.analytics.network import actor_network
 
@@ -338,19 +405,30 @@ def _values(table: ActorTable, by: str) -> np.ndarray:
     return {"group": table.group, "label": table.labels, "country": table.country}[by]
 
 
-def _legend(values: np.ndarray, by: str) -> tuple[np.ndarray, dict[str, Any]]:
-    """Category index of each value, and the legend (fixed order for groups and labels)."""
+def _legend(values: np.ndarray, by: str, table: ActorTable | None = None
+            ) -> tuple[np.ndarray, dict[str, Any]]:
+    """Category index of each value, and the legend. Colours are fixed per category whatever
+    the filters: sector groups and labels by :data:`viz.colours.FIXED`, countries by their rank
+    in the whole store (most actors first), so a country keeps its colour from map to map."""
     from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     names, counts = np.unique(values.astype(str), return_counts=True)
     present = dict(zip(names.tolist(), counts.tolist(), strict=True))
+    everyone = present
+    if by == "country" and table is not None:
+        all_names, all_counts = np.unique(table.country.astype(str), return_counts=True)
+        everyone = dict(zip(all_names.tolist(), all_counts.tolist(), strict=True))
     order = {"group": [*SECTOR_GROUPS, UNKNOWN], "label": list(ACTORS)}.get(
-        by, sorted(present, key=lambda c: (-present[c], c)))
-    order = [c for c in order if c in present] + sorted(set(present) - set(order))
+        by, sorted(everyone, key=lambda c: (-everyone[c], c)))
+    order = order + sorted(set(present) - set(order))
     colours = categorical(order)
+    order = [c for c in order if c in present]
     position = {c: i for i, c in enumerate(order)}
     cats = np.array([position[v] for v in values.astype(str).tolist()], dtype=np.int64)
-    text = GROUP_TEXT if by == "group" else {}
+    if by == "country" and table is not None:
+        text = {c: ranked.country_text(table, c) for c in order}
+    else:
+        text = GROUP_TEXT if by == "group" else {}
     items = [{"name": c, "text": text.get(c, c or UNKNOWN_TEXT), "colour": colours[c],
               "count": present[c]} for c in order]
     return cats, {"title": COLOUR_TITLE[by], "items": items}
@@ -364,7 +442,7 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
     """A map with one node per actor of ``idx`` and their ties."""
     sub = sp.triu(net.weights[idx][:, idx], k=1).tocoo()
     pairs = np.column_stack((sub.row, sub.col)).astype(np.int64)
-    cats, legend = _legend(_values(table, spec.colour)[idx], spec.colour)
+    cats, legend = _legend(_values(table, spec.colour)[idx], spec.colour, table)
     degree = np.diff(net.undirected.indptr)
     names, props = describe(store, [table.ids[i] for i in idx.tolist()])
     info = _actor_info(table, idx, degree, props)
@@ -382,8 +460,9 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         a, b = g[sub.row], g[sub.col]
         differ = (a != b) & (a != "unknown") & (b != "unknown")
         edge_colours = [CROSS_TIE if d else None for d in differ.tolist()]
+    keys = [table.ids[i] for i in idx.tolist()]
     drawing = Drawing(
-        keys=[table.ids[i] for i in idx.tolist()], texts=names,
+        keys=keys, texts=names,
         value=value[idx], category=cats, colours=[i["colour"] for i in legend["items"]],
         pairs=pairs, ties=sub.data, info=info, edge_colours=edge_colours, extra=extra or {},
         importance=importance)
@@ -408,8 +487,10 @@ def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,
         region, sectors = table.region[i], table.sectors[i]
         out.append([
             table.labels[i], GROUP_TEXT.get(table.group[i], table.group[i]),
-            table.country[i] or UNKNOWN_TEXT,
+            ranked.country_text(table, table.country[i]),
             f"{names.get(region, region)} ({region})" if region else UNKNOWN_TEXT,
             "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2]) or UNKNOWN_TEXT,
-            *(own.get(p) for p in PROPS), int(degree[i])])
+            *(value_text(p, own[p]) if isinstance(own.get(p), str) else own.get(p)
+              for p in PROPS),
+            int(degree[i])])
     return out

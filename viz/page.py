@@ -38,11 +38,12 @@ class Assets:
     css: str
     svg_js: str  # svgcanvas: a Canvas 2D context that writes SVG, for the SVG export
     geo_js: str = ""  # geographic maps: outlines and areas under the nodes (viz/geo.py)
+    tables_js: str = ""  # the ranked table and the gap panel (viz/ranked.py)
 
     @property
     def script_hashes(self) -> tuple[str, ...]:
         return tuple(_sha256(s) for s in (self.vis_js, self.svg_js, self.page_js,
-                                          self.geo_js))
+                                          self.geo_js, self.tables_js))
 
 
 @cache
@@ -55,7 +56,8 @@ def assets() -> Assets:
                  page_js=(here / "map.js").read_text(encoding="utf-8"),
                  css=(here / "style.css").read_text(encoding="utf-8"),
                  svg_js=_svgcanvas(),
-                 geo_js=(here / "geo.js").read_text(encoding="utf-8"))
+                 geo_js=(here / "geo.js").read_text(encoding="utf-8"),
+                 tables_js=(here / "tables.js").read_text(encoding="utf-8"))
     for name, text, end in (("vis-network.min.js", out.vis_js, "</script"),
                             ("svgcanvas.js", out.svg_js, "</script"),
                             ("vis-network.css", out.vis_css, "</style")):
@@ -134,13 +136,14 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
     share = share or Share()
     meta = {**data.meta, "permalink": share.permalink, "view": share.view,
             "embeddable": share.embeddable, "drawn": date.today().isoformat()}
+    table, gaps = meta.pop("table", None), meta.pop("gaps", None)  # in the page as HTML / JSON
     payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "meta": meta}
     return environment().get_template("map.html").render(
         title=net.heading, meta=meta, legend=data.meta.get("legend", {}), form=form,
         nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),
         vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), svg_js=Markup(a.svg_js),
-        page_js=Markup(a.page_js), geo_js=Markup(a.geo_js),
-        data_json=Markup(json_for_html(payload)))
+        page_js=Markup(a.page_js), geo_js=Markup(a.geo_js), tables_js=Markup(a.tables_js),
+        table=table, gaps=gaps, data_json=Markup(json_for_html(payload)))
 
 
 def render_page(template: str, policy: str | None = None, **context: Any) -> str:
@@ -172,7 +175,7 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
     from graph.analytics.network import actor_network
     from viz.actors import actor_table
-    from viz.kinds import brokerage_measures
+    from viz.kinds import brokerage_measures, form_words
     from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, LAYOUTS, NUTS_LEVELS, as_text
 
     table = actor_table(store, actor_network(store).ids)
@@ -191,6 +194,8 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
         "hops": [(str(h), str(h)) for h in (1, 2, 3)],
         "layout": [(v, v) for v in LAYOUTS],
     }
+    people, helps = form_words(table, spec)  # choices in people's words, measures explained
+    choices.update(people)
     placeholders = {"sector": "NACE code, e.g. J58", "years": "e.g. 2019-2023",
                     "limit": f"{spec.limit:,}"}
     fields = []
@@ -201,5 +206,6 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
             options = [*options, (value, value)]
         fields.append({"name": p.name, "label": p.name.capitalize(), "value": value,
                        "options": options, "placeholder": placeholders.get(p.name, ""),
+                       "help": helps.get(p.name, ""),
                        "type": "hidden" if p.name == "id" else "text"})
     return fields

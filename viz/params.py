@@ -72,6 +72,9 @@ PARAMS: tuple[Param, ...] = (
           ("ecosystem", "ego", "brokers"), metavar="METRIC"),
     Param("limit", f"At most this many actors drawn one by one (default {DEFAULT_LIMIT:,}).",
           ("ecosystem", "ego", "brokers"), metavar="N"),
+    Param("between", "Brokers between these two sector groups (e.g. cci,advanced-manufacturing): "
+          "actors sized and ranked by how often they link an actor of the one with an actor of "
+          "the other.", ("brokers",), multiple=True, metavar="GROUP,GROUP"),
 )
 BY_NAME = {p.name: p for p in PARAMS}
 
@@ -94,6 +97,7 @@ class MapSpec:
     colour: str = "group"
     size: str = ""
     limit: int = DEFAULT_LIMIT
+    between: tuple[str, ...] = ()
     given: tuple[str, ...] = field(default=(), compare=False)
 
     def query(self, **changes: object) -> dict[str, str]:
@@ -166,6 +170,18 @@ def _int(name: str, low: int, high: int) -> object:
     return check
 
 
+def _between(parts: list[str]) -> tuple[str, ...]:
+    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+
+    known = (*SECTOR_GROUPS, UNKNOWN)
+    pair = tuple(dict.fromkeys(parts))
+    bad = [p for p in pair if p not in known]
+    if bad or len(pair) != 2:
+        raise MapError(f"between: expected two different sector groups of {', '.join(known)} "
+                       f"(e.g. cci,advanced-manufacturing), got {','.join(parts)}")
+    return pair
+
+
 def parse_years(text: str) -> tuple[int | None, int | None]:
     """``2019-2023``, ``2020-``, ``-2022`` or ``2021`` → (first, last); None is an open end."""
     m = re.fullmatch(r"\s*(\d{4})?\s*(?:(-|–|\.\.)\s*(\d{4})?)?\s*", text)
@@ -208,4 +224,5 @@ _CHECK = {
     "colour": _one_of("colour", COLOURS),
     "size": lambda parts: parts[0],
     "limit": _int("limit", 1, MAX_LIMIT),
+    "between": _between,
 }
