@@ -50,31 +50,41 @@ def tie_spans(store: Store, ids: Sequence[str]) -> TieSpans:
     """The spans of every tie source among the actors ``ids``."""
     index = {node_id: i for i, node_id in enumerate(ids)}
     lives = _node_spans(store, list(ACTORS))
-    life = [lives.get(i, OPEN) for i in ids]
-    rows: list[tuple[int, int, float, float]] = []
-
-    def add(x: int, y: int, span: tuple[float, float]) -> None:
-        lo = max(span[0], life[x][0], life[y][0])
-        hi = min(span[1], life[x][1], life[y][1])
-        if x != y and lo <= hi:
-            rows.append((min(x, y), max(x, y), lo, hi))
-
+    life = np.array([lives.get(i, OPEN) for i in ids], dtype=float).reshape(-1, 2)
+    x: list[int] = []
+    y: list[int] = []
+    span: list[tuple[float, float]] = []
     for tie in ("partners", "membership"):
         rel = TIES[tie]
         spans = _edge_spans(store, rel)
         weight = store.edge_property_values(WEIGHT, rel) if tie == "partners" else {}
         for s, t in _pairs(store, rel):
-            x, y = index.get(s), index.get(t)
-            if x is not None and y is not None and float(weight.get((s, t), 1.0)) > 0:
-                add(x, y, spans.get((s, t), OPEN))  # a zero-weight partnership is no tie
+            a, b = index.get(s), index.get(t)
+            if a is not None and b is not None and float(weight.get((s, t), 1.0)) > 0:
+                x.append(a)  # a zero-weight partnership is no tie (actor_network drops it)
+                y.append(b)
+                span.append(spans.get((s, t), OPEN))
     venues = _node_spans(store, [COLLABORATION])
     for venue, members in _participants(store, index).items():
-        for x, y in combinations(members, 2):
-            add(x, y, venues.get(venue, OPEN))
-    rows.sort()
-    cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    return TieSpans(np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64),
-                    np.array(cols[2], dtype=float), np.array(cols[3], dtype=float))
+        when = venues.get(venue, OPEN)
+        for a, b in combinations(members, 2):
+            x.append(a)
+            y.append(b)
+            span.append(when)
+    return _spans(np.array(x, dtype=np.int64), np.array(y, dtype=np.int64),
+                  np.array(span, dtype=float).reshape(-1, 2), life)
+
+
+def _spans(x: np.ndarray, y: np.ndarray, span: np.ndarray, life: np.ndarray) -> TieSpans:
+    """Each source's span cut to both actors' lives, empty ones and self-ties dropped, sorted
+    by pair."""
+    a, b = np.minimum(x, y), np.maximum(x, y)
+    first = np.maximum(span[:, 0], np.maximum(life[a, 0], life[b, 0]))
+    last = np.minimum(span[:, 1], np.minimum(life[a, 1], life[b, 1]))
+    keep = (a != b) & (first <= last)
+    a, b, first, last = a[keep], b[keep], first[keep], last[keep]
+    order = np.lexsort((b, a))
+    return TieSpans(a[order], b[order], first[order], last[order])
 
 
 def _year(value: Any, open_end: float) -> float:

@@ -22,7 +22,10 @@ picture as its text alternative (WCAG 2.2 success criterion 1.1.1, non-text cont
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +164,8 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     from graph.analytics.brokerage import ROLES, brokerage_table
 
     spec = chart.spec
-    rows = brokerage_table(store, group_by="sectorGroup", years=spec.years)
+    rows = _KEPT.get(store, ("brokers", spec.years), lambda: brokerage_table(
+        store, group_by="sectorGroup", years=spec.years))
     table = _actors(store, spec)
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
@@ -261,7 +265,7 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
     narrowed = any((spec.sector, spec.group, spec.label, spec.years))
     actors = [a for a, k in zip(table.ids, chosen.tolist(), strict=True) if k] \
         if narrowed else None
-    group_of, group_names = competence_groups(store)
+    group_of, group_names = _KEPT.get(store, ("groups",), lambda: competence_groups(store))
     found = region_group_gaps(store, level=spec.level, actors=actors, group_of=group_of)
     regions = _gap_regions(table, spec, sorted(found))
     totals = {r: sum(found[r].values()) for r in regions}
@@ -321,7 +325,7 @@ def ties(store: Store, chart: ChartSpec) -> Chart:
     spec = chart.spec
     table = _actors(store, spec)
     keep = actor_mask(table, spec)
-    spans = tie_spans(store, table.ids)
+    spans = _KEPT.get(store, ("ties", tuple(table.ids)), lambda: tie_spans(store, table.ids))
     inside = keep[spans.a] & keep[spans.b]
     group = table.group
     cross = (group[spans.a] != group[spans.b]) & (group[spans.a] != UNKNOWN) & \
@@ -338,6 +342,34 @@ def ties(store: Store, chart: ChartSpec) -> Chart:
         in_words(spec), notes, {"years": years, "series": {
             "Actors with a tie": [c[0] for c in counts], "Ties": [c[1] for c in counts],
             "Ties across sector groups": [c[2] for c in counts]}, "summary": summary})
+
+
+class _PerVersion:
+    """What a chart reads whatever its filters (the brokerage of every actor, every tie's
+    span), kept per store and store version: a new filter costs only the filtering."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.lock = threading.Lock()
+        self.by_store: weakref.WeakKeyDictionary[Store, OrderedDict[Any, Any]] = \
+            weakref.WeakKeyDictionary()
+
+    def get(self, store: Store, key: Any, build: Callable[[], Any]) -> Any:
+        full = (store.version, key)
+        with self.lock:
+            kept = self.by_store.setdefault(store, OrderedDict())
+            if full in kept:
+                kept.move_to_end(full)
+                return kept[full]
+        value = build()
+        with self.lock:
+            kept[full] = value
+            while len(kept) > self.size:
+                kept.popitem(last=False)
+        return value
+
+
+_KEPT = _PerVersion()
 
 
 def _year_range(spans: Any, years: tuple[int | None, int | None] | None) -> list[int]:
