@@ -34,7 +34,7 @@ import numpy as np
 from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 from graph.store import Store
 from schema import SCHEMA
-from viz.filters import actor_mask, in_words
+from viz.filters import actor_mask
 from viz.params import MapError, MapSpec, parse
 
 KINDS = ("brokers", "gaps", "ties")
@@ -170,7 +170,8 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
     ranked = [r for r in rows if r["id"] in kept and r["total"] > 0][: chart.limit]
-    country = dict(zip(table.ids, table.country.tolist(), strict=True))
+    country = {i: _named(table.regions.names, c) for i, c in
+               zip(table.ids, table.country.tolist(), strict=True) if c}
     roles = [r for r in ROLES if r != "total"]
     out = Table(["Rank", "Actor", "Sector group", "Country", "Brokerage paths",
                  *(r.capitalize() for r in roles)],
@@ -181,12 +182,36 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     summary = (f"{ranked[0]['name']} ranks first with {ranked[0]['total']:,} brokerage paths; "
                f"{len(ranked)} actors shown." if ranked else notes[0])
     return Chart("brokers", f"{TITLES['brokers']}: the top {len(ranked)} brokers",
-                 out, in_words(spec), notes, {
+                 out, in_words(table, spec), notes, {
                      "labels": [_short(r["name"]) for r in ranked],
                      "values": [r["total"] for r in ranked],
                      "groups": [r["group"] for r in ranked],
                      "group_order": [*SECTOR_GROUPS, UNKNOWN],
                      "summary": summary})
+
+
+def in_words(table: Any, spec: MapSpec) -> list[str]:
+    """The filters as people say them: place and sector names with their codes in brackets,
+    sector groups by name (the maps' :func:`viz.filters.in_words` with names)."""
+    regions, sectors = table.regions.names, table.sectors_tree.names
+    out = []
+    for name, words, names in (("country", "country", regions), ("region", "region", regions),
+                               ("sector", "sector", sectors), ("group", "sector group", GROUP_TEXT),
+                               ("label", "only", {})):
+        values = getattr(spec, name)
+        if values:
+            out.append(f"{words} {' or '.join(_named(names, v, name != 'group') for v in values)}")
+    if spec.years is not None:
+        first, last = spec.years
+        out.append(f"years {first or '…'}–{last or '…'}")
+    return out
+
+
+def _named(names: Mapping[str, str], code: str, with_code: bool = True) -> str:
+    name = names.get(code)
+    if not name or name == code:
+        return code
+    return f"{name} ({code})" if with_code else name
 
 
 def _short(name: str, width: int = 38) -> str:
@@ -297,7 +322,7 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
     summary = (f"{labels[0]} has the most gaps: {totals[shown[0]]:,} competences needed that "
                f"no actor there offers." if shown and totals[shown[0]] else
                "No region has a competence gap." if shown else notes[-1])
-    return Chart("gaps", f"{TITLES['gaps']} (NUTS {spec.level})", out, in_words(spec), notes,
+    return Chart("gaps", f"{TITLES['gaps']} (NUTS {spec.level})", out, in_words(table, spec), notes,
                  {"rows": labels, "columns": heads, "cells": cells, "summary": summary})
 
 
@@ -339,7 +364,7 @@ def ties(store: Store, chart: ChartSpec) -> Chart:
                f"groups." if years else notes[0])
     return Chart("ties", TITLES["ties"], Table(
         ["Year", "Actors with a tie", "Ties", "Ties across sector groups"], rows),
-        in_words(spec), notes, {"years": years, "series": {
+        in_words(table, spec), notes, {"years": years, "series": {
             "Actors with a tie": [c[0] for c in counts], "Ties": [c[1] for c in counts],
             "Ties across sector groups": [c[2] for c in counts]}, "summary": summary})
 
