@@ -86,7 +86,7 @@ def test_every_analysis_command_and_option_is_documented() -> None:
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "analysis.md").read_text("utf-8")
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}  # in README
-    for name in ("brokers", "gaps", "introductions"):
+    for name in ("brokers", "gaps", "introductions", "trends", "compare", "impact"):
         assert f"coco {name}" in docs, name
         for param in app.commands[name].params:
             flag = param.opts[0] if param.opts else ""

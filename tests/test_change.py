@@ -8,56 +8,9 @@ import pytest
 from graph.analytics.change import compare, trends
 from graph.store import Store
 from graph.timeline import Period
-from schema import Node
-from tests.conftest import company, edge, region
+from tests.timegraphs import build_changes as build
 
 CCI, AM = "cci", "advanced-manufacturing"
-
-
-def build(store: Store) -> None:
-    """Four companies in two NUTS 2 regions of Austria:
-
-    ====  =======  =====  =================
-    id    group    where  lifetime
-    ====  =======  =====  =================
-    c1    cci      AT13   2015 –
-    c2    am       AT13   2015 –
-    c3    cci      AT22   2020 –
-    c4    am       AT22   2015 – 2020 (closed)
-    ====  =======  =====  =================
-
-    Ties: c1–c4 partners 2018..2020; c1–c2 partners since 2020; c1 and c3 in collaboration k1
-    (2021). Needs and offers: c1 needs s1 since 2018, c2 offers s1 since 2021; c3 needs s2 since
-    2020, c4 offers s2 (until it closes).
-    """
-    store.upsert_nodes([
-        region("AT", "Österreich", 0), region("AT1", "Ostösterreich", 1), region("AT13", "Wien"),
-        region("AT2", "Südösterreich", 1), region("AT22", "Steiermark"),
-        Node("R90", "Sector", {"name": "Creative arts", "level": 2, "isCCI": True}),
-        Node("C26", "Sector", {"name": "Electronics", "level": 2,
-                               "isAdvancedManufacturing": True}),
-        company("c1", "Atelier Eins", foundedYear=2015),
-        company("c2", "Zwei Fertigung", foundedYear=2015),
-        company("c3", "Drei Studio", foundedYear=2020),
-        company("c4", "Vier Werke", foundedYear=2015, closedYear=2020),
-        Node("k1", "Collaboration", {"name": "Pilot 2021", "startDate": "2021-01-01",
-                                     "endDate": "2021-12-31"}),
-        Node("s1", "Competence", {"name": "Service design"}),
-        Node("s2", "Competence", {"name": "Rapid prototyping"}),
-    ], source="t")
-    store.upsert_edges([
-        edge("AT1", "PART_OF", "AT"), edge("AT13", "PART_OF", "AT1"),
-        edge("AT2", "PART_OF", "AT"), edge("AT22", "PART_OF", "AT2"),
-        edge("c1", "LOCATED_IN", "AT13"), edge("c2", "LOCATED_IN", "AT13"),
-        edge("c3", "LOCATED_IN", "AT22"), edge("c4", "LOCATED_IN", "AT22"),
-        edge("c1", "IN_SECTOR", "R90"), edge("c3", "IN_SECTOR", "R90"),
-        edge("c2", "IN_SECTOR", "C26"), edge("c4", "IN_SECTOR", "C26"),
-        edge("c1", "PARTNERS_WITH", "c4", since=2018, until=2020),
-        edge("c1", "PARTNERS_WITH", "c2", since=2020),
-        edge("c1", "PARTICIPATES_IN", "k1"), edge("c3", "PARTICIPATES_IN", "k1"),
-        edge("c1", "NEEDS", "s1", since=2018), edge("c2", "OFFERS", "s1", since=2021),
-        edge("c3", "NEEDS", "s2", since=2020), edge("c4", "OFFERS", "s2"),
-    ], source="t")
 
 
 def test_trends_by_year(store: Store) -> None:
@@ -137,7 +90,7 @@ def test_bad_arguments_say_what_was_expected(store: Store) -> None:
     build(store)
     with pytest.raises(ValueError, match="comes before"):
         trends(store, first=2021, last=2019)
-    with pytest.raises(ValueError, match="group by"):
+    with pytest.raises(ValueError, match="groupBy"):
         trends(store, first=2019, last=2021, group_by="colour")
     with pytest.raises(ValueError, match="region: 'XX9'"):
         compare(store, before=Period.years(2019, 2019), after=Period.years(2021, 2021),

@@ -20,6 +20,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from api.graphql.change import period_argument
 from api.graphql.errors import UserError, bad_input
 from api.graphql.nodes import TYPES, NodeInterface
 from api.graphql.paths import MAX_HOPS
@@ -266,10 +267,12 @@ async def resolve_brokers(
     info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
     directed: bool = False, ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
     years: Optional[YearRange] = None, first: int = BROKERS_FIRST,  # noqa: UP045
+    as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> BrokerageResult:
     check_first("brokers", first)
     kwargs = {"group_by": group_by.value, "directed": directed,
-              "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first}
+              "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first,
+              "during": period_argument("brokers", as_of, during)}
     r = await _run(brokerage.brokers, info, **kwargs)
     groups = [GroupMoments(group=g, size=m["size"], expected=RoleScores(**m["expected"]),
                            sd=RoleScores(**m["sd"])) for g, m in r["groups"].items()]
@@ -287,11 +290,12 @@ async def resolve_sector_mixing(
     info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
     ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
     years: Optional[YearRange] = None, first: int = MIXING_FIRST,  # noqa: UP045
+    as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> Mixing:
     check_first("sectorMixing", first)
     r = await _run(mixing.sector_mixing, info, group_by=group_by.value,
                    ties=_ties("sectorMixing", ties), years=_years("sectorMixing", years),
-                   first=first)
+                   first=first, during=period_argument("sectorMixing", as_of, during))
     return _mixing(r, r["groupBy"])
 
 
@@ -301,6 +305,7 @@ async def resolve_gap_analysis(
     ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
     first: int = BROKERS_FIRST, suppliers: int = SUPPLIERS,
     max_hops: Optional[int] = None,  # noqa: UP045
+    as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> GapAnalysis:
     check_first("gapAnalysis", first)
     if not 0 <= suppliers <= MAX_SUPPLIERS:
@@ -311,7 +316,8 @@ async def resolve_gap_analysis(
         raise bad_input("gapAnalysis", "region", "a region id, or a hub id in `hub`")
     scope = await _scope(info, "gapAnalysis", region, hub)
     r = await _run(gaps.gap_analysis, info, **scope, ties=_ties("gapAnalysis", ties),
-                   first=first, suppliers=suppliers, max_hops=max_hops)
+                   first=first, suppliers=suppliers, max_hops=max_hops,
+                   during=period_argument("gapAnalysis", as_of, during))
     return GapAnalysis(
         scope_id=r["scope"].get("region") or r["scope"]["hub"], level=r["scope"].get("level"),
         actors=r["actors"], needed=r["needed"], offered=r["offered"], unmet=r["unmet"],
@@ -328,6 +334,7 @@ async def resolve_introductions(
     hub: Optional[strawberry.ID] = None,  # noqa: UP045
     ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
     max_hops: int = INTRODUCTION_HOPS,
+    as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> list[Introduction]:
     if not 1 <= first <= MAX_PAGE:
         raise bad_input("introductions", "first", f"a page size from 1 to {MAX_PAGE}", first)
@@ -335,7 +342,8 @@ async def resolve_introductions(
         raise bad_input("introductions", "maxHops", f"from 2 to {MAX_HOPS}", max_hops)
     scope = await _scope(info, "introductions", region, hub)
     found = await _run(introductions.introductions, info, **scope, first=first,
-                       ties=_ties("introductions", ties), max_hops=max_hops)
+                       ties=_ties("introductions", ties), max_hops=max_hops,
+                       during=period_argument("introductions", as_of, during))
     return [Introduction(score=s["score"], hops=s["hops"], explanation=s["explanation"], ids={
         "offerer": s["offerer"]["id"], "needer": s["needer"]["id"], "path": s["path"],
         "competences": [c["id"] for c in s["competences"]],
@@ -348,7 +356,8 @@ FIELDS: dict[str, Any] = {
         "constraint and effective size, and betweenness of every actor (hubs and companies) of "
         "the actor network built from `ties` (all by default), grouped by `groupBy`; the "
         f"`first` (default {BROKERS_FIRST}) actors with most brokerage. docs/analysis.md "
-        "explains the measures.")),
+        "explains the measures. `asOf` (a day) or `during` (a period) takes the network as it "
+        "stood then; every analysis field takes them.")),
     "gap_analysis": strawberry.field(resolver=resolve_gap_analysis, name="gapAnalysis",
                                      description=(
         "Competences needed versus offered by the actors of a NUTS region (any level) or of a "

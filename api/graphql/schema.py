@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
-from api.graphql import analysis, guards, paths, quality
+from api.graphql import analysis, change, guards, paths, quality
 from api.graphql.connections import root_field
 from api.graphql.errors import bad_input, is_unexpected, log
 from api.graphql.mutations import Mutation
@@ -105,7 +105,8 @@ class QueryBase:
 def _query_type() -> type:
     """QueryBase plus one root list per label (``hubs``, ``companies``, …) and the brokerage
     and gap analyses (:mod:`api.graphql.analysis`)."""
-    ns: dict[str, Any] = {"__module__": __name__, **analysis.FIELDS, **quality.FIELDS}
+    ns: dict[str, Any] = {"__module__": __name__, **analysis.FIELDS, **change.FIELDS,
+                          **quality.FIELDS}
     for label in SCHEMA.label_names:
         ns[f"list_{SCHEMA.label(label).collection}"] = root_field(label)
     return strawberry.type(type("Query", (QueryBase,), ns),

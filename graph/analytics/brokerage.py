@@ -34,6 +34,7 @@ from graph.analytics import structural_holes as sh
 from graph.analytics.groups import actor_groups, codes
 from graph.analytics.network import ALL_TIES, NAME, actor_network, binary
 from graph.store import Store
+from graph.timeline import Period
 
 __all__ = ["ROLES", "between_groups", "brokerage_counts", "brokerage_moments", "brokerage_roles",
            "brokerage_table", "brokers", "group_pairs"]
@@ -43,7 +44,8 @@ ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison", 
 
 def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
                     ties: Sequence[str] = ALL_TIES,
-                    years: tuple[int | None, int | None] | None = None) -> list[dict[str, Any]]:
+                    years: tuple[int | None, int | None] | None = None,
+                    during: Period | None = None) -> list[dict[str, Any]]:
     """One row per actor: brokerage role counts, Burt's constraint and effective size, betweenness.
 
     Rows have ``id, name, label, group, coordinator, itinerant, representative, gatekeeper,
@@ -51,7 +53,8 @@ def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bo
     then by id. Betweenness is exact up to :data:`graph.analytics.betweenness.EXACT_LIMIT`
     actors and sampled above (see :func:`brokers` for the error bound).
     """
-    rows = brokers(store, group_by=group_by, directed=directed, ties=ties, years=years)["actors"]
+    rows = brokers(store, group_by=group_by, directed=directed, ties=ties, years=years,
+                   during=during)["actors"]
     for row in rows:
         del row["z"]
     return rows
@@ -59,14 +62,16 @@ def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bo
 
 def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
             ties: Sequence[str] = ALL_TIES, years: tuple[int | None, int | None] | None = None,
-            first: int | None = None, seed: int = 0) -> dict[str, Any]:
+            first: int | None = None, seed: int = 0,
+            during: Period | None = None) -> dict[str, Any]:
     """The brokerage analysis of a store, as plain data (what GraphQL ``brokers`` serves).
 
     Returns ``{"groupBy", "directed", "ties", "actors": [rows as in brokerage_table, each with
     "z": {role: z-score}], "groups": {group: {"size", "expected": {...}, "sd": {...}}},
-    "density", "betweenness": {"method", "pivots", "epsilon", "delta"}}``.
+    "density", "betweenness": {"method", "pivots", "epsilon", "delta"}}``. ``during`` (a
+    day or period, :mod:`graph.timeline`) takes the network as it stood then.
     """
-    net = actor_network(store, ties=ties, directed=directed, years=years)
+    net = actor_network(store, ties=ties, directed=directed, years=years, during=during)
     groups = actor_groups(store, net, group_by)
     roles = brokerage_roles(net.adjacency, groups)
     constraint, esize = sh.constraint_and_effective_size(net.weights)
@@ -99,7 +104,7 @@ def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = Fal
 def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sectorGroup",
                    directed: bool = False, ties: Sequence[str] = ALL_TIES,
                    years: tuple[int | None, int | None] | None = None,
-                   first: int | None = None) -> dict[str, Any]:
+                   first: int | None = None, during: Period | None = None) -> dict[str, Any]:
     """Brokers between one pair of groups ("between cci and advanced-manufacturing").
 
     An actor's count is the number of open two-paths a → v → b it sits on with one end in each
@@ -114,7 +119,7 @@ def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sector
     g, h = (str(x) for x in pair)
     if g == h:
         raise ValueError(f"between: expected two different groups, got {g!r} twice")
-    net = actor_network(store, ties=ties, directed=directed, years=years)
+    net = actor_network(store, ties=ties, directed=directed, years=years, during=during)
     groups = actor_groups(store, net, group_by)
     known = sorted(set(groups))
     missing = [x for x in (g, h) if x not in known]

@@ -99,7 +99,7 @@ def trends(store: Store, *, first: int, last: int, step: int = 1, group_by: str 
     if step < 1:
         raise ValueError(f"by: expected a number of years ≥ 1, got {step}")
     if group_by is not None and group_by not in GROUPINGS:
-        raise ValueError(f"group by: expected one of {', '.join(GROUPINGS)}, got {group_by!r}")
+        raise ValueError(f"groupBy: expected one of {', '.join(GROUPINGS)}, got {group_by!r}")
     rows: list[dict[str, Any]] = []
     previous: dict[str, int] = {}
     for start in range(first, last + 1, step):

@@ -302,15 +302,16 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
 
 def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = None,
                  ties: Sequence[str] = ALL_TIES, first: int = 20, suppliers: int = 3,
-                 max_hops: int | None = None) -> dict[str, Any]:
+                 max_hops: int | None = None, during: Period | None = None) -> dict[str, Any]:
     """Needed versus offered competences of a region or a hub's network; see the module doc.
 
     ``first`` limits the detailed unmet needs (most needed first), ``suppliers`` the nearest
-    suppliers listed per need, ``max_hops`` the search radius (None: the whole network).
+    suppliers listed per need, ``max_hops`` the search radius (None: the whole network);
+    ``during`` takes actors, ties, needs and offers as they stood on a day or in a period.
     """
-    net = actor_network(store, ties=ties, directed=False)
+    net = actor_network(store, ties=ties, directed=False, during=during)
     scope, described = scope_actors(store, net, region=region, hub=hub)
-    ds = demand_supply(store, net)
+    ds = demand_supply(store, net, during=during)
     inside = np.zeros(net.n, dtype=bool)
     inside[scope] = True
     demand = _count(ds.needs, inside, len(ds.competence_ids))

@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
 from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
 from graph.store import Store
+from graph.timeline import Period
 
 __all__ = ["introductions"]
 
@@ -42,21 +43,22 @@ BROKERS_SHOWN = 3
 
 def introductions(store: Store, *, region: str | None = None, hub: str | None = None,
                   first: int = 20, ties: Sequence[str] = ALL_TIES,
-                  max_hops: int = 4) -> list[dict[str, Any]]:
+                  max_hops: int = 4, during: Period | None = None) -> list[dict[str, Any]]:
     """The ``first`` best introductions for the needs of a region's (or hub network's) actors, or
     of every actor when neither is given.
 
     Each suggestion: ``{"score", "offerer", "needer" ({id, name, country}), "competences"
     ([{id, name}]), "hops", "brokers" ([{id, name}]), "path" ([ids]), "explanation"}``.
+    ``during`` suggests from the ecosystem as it stood on a day or in a period.
     """
     if first < 1:
         raise ValueError(f"first: expected a positive number, got {first}")
-    net = actor_network(store, ties=ties, directed=False)
+    net = actor_network(store, ties=ties, directed=False, during=during)
     if region is None and hub is None:
         scope = np.arange(net.n)
     else:
         scope = scope_actors(store, net, region=region, hub=hub)[0]
-    ds = demand_supply(store, net)
+    ds = demand_supply(store, net, during=during)
     offers = ds.matrix("offers", net.n)
     needs = ds.matrix("needs", net.n)
     in_scope = sp.diags(np.isin(np.arange(net.n), scope).astype(float))

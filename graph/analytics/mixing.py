@@ -22,15 +22,17 @@ import scipy.sparse as sp
 from graph.analytics.groups import actor_groups, codes
 from graph.analytics.network import ALL_TIES, actor_network
 from graph.store import Store
+from graph.timeline import Period
 
 __all__ = ["group_mixing", "sector_mixing"]
 
 
 def sector_mixing(store: Store, *, group_by: str = "sectorGroup", ties: Sequence[str] = ALL_TIES,
                   years: tuple[int | None, int | None] | None = None,
-                  first: int = 5) -> dict[str, Any]:
-    """Observed versus expected ties between groups over the whole actor network."""
-    net = actor_network(store, ties=ties, directed=False, years=years)
+                  first: int = 5, during: Period | None = None) -> dict[str, Any]:
+    """Observed versus expected ties between groups over the whole actor network (as it stood
+    ``during`` a day or period, when given)."""
+    net = actor_network(store, ties=ties, directed=False, years=years, during=during)
     result = group_mixing(net.undirected, actor_groups(store, net, group_by), first=first)
     result["groupBy"] = group_by
     return result

@@ -1,0 +1,241 @@
+"""Change over time and training impact: ``coco trends``, ``coco compare``, ``coco impact``.
+
+A thin layer over :mod:`graph.analytics.change` and :mod:`graph.analytics.impact`: ``--json``
+prints their plain data (what GraphQL serves too), otherwise rich tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from graph.analytics.change import GROUPINGS
+from graph.timeline import Period, PeriodError
+from schema import TRAINING_AREAS
+
+
+def register(group: click.Group) -> None:
+    """Add this area's commands to the ``coco`` group."""
+    from api.cli import store_options  # late: api.cli imports this module
+
+    as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+    for command in (_trends(store_options, as_json), _compare(store_options, as_json),
+                    _impact(store_options, as_json)):
+        group.add_command(command)
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
+    try:
+        return Period.parse(value, param.name or "period")
+    except PeriodError as e:
+        raise click.BadParameter(str(e).split(": ", 1)[-1]) from None
+
+
+def _run(fn: Callable[..., dict[str, Any]], conn: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    from api.cli import open_from
+
+    with open_from(conn) as store:
+        try:
+            return fn(store, **kw)
+        except ValueError as e:
+            raise click.UsageError(str(e)) from None
+
+
+def _echo_json(result: dict[str, Any]) -> None:
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
+    @click.command("trends")
+    @click.option("--from", "first", type=int, required=True, help="First year.")
+    @click.option("--to", "last", type=int, required=True, help="Last year.")
+    @click.option("--by", "step", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Years per period.")
+    @click.option("--group-by", type=click.Choice(GROUPINGS), default=None,
+                  help="Also count actors and ties per group.")
+    @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
+                  help="NUTS level of the regions whose open gaps are counted.")
+    @as_json
+    @db
+    def trends(first: int, last: int, step: int, group_by: str | None, level: int,
+               as_json: bool, **conn: Any) -> None:
+        """Per period: actors, ties, cross-sector ties, mixing, density, top brokers, gaps."""
+        from graph.analytics.change import trends as analyse
+
+        result = _run(analyse, conn, first=first, last=last, step=step, group_by=group_by,
+                      level=level)
+        if as_json:
+            return _echo_json(result)
+        _print_trends(result)
+
+    return trends
+
+
+def _print_trends(result: dict[str, Any]) -> None:
+    from api.cli import out
+
+    table = Table(title="The ecosystem per period (ties: partnerships, shared collaborations, "
+                        "memberships)")
+    for col in ("period", "actors", "ties", "cross-sector", "share", "mixing o/e", "density",
+                "open gaps"):
+        table.add_column(col, justify="left" if col == "period" else "right")
+    brokers = Table(title="Top brokers between sector groups (rank in the period before)")
+    brokers.add_column("period")
+    brokers.add_column("brokers")
+    for r in result["periods"]:
+        period = str(r["from"]) if r["from"] == r["to"] else f"{r['from']}–{r['to']}"
+        share = "–" if r["crossSectorShare"] is None else f"{r['crossSectorShare']:.0%}"
+        ratio = r["mixing"]["ratio"]
+        table.add_row(period, f"{r['actors']:,}", f"{r['ties']:,}", f"{r['crossSectorTies']:,}",
+                      share, "–" if ratio is None else f"{ratio:.2f}", f"{r['density']:.4f}",
+                      f"{r['openGaps']:,}")
+        brokers.add_row(period, escape(", ".join(
+            f"{b['rank']}. {b['name']} ({b['previousRank'] or 'new'})" for b in r["topBrokers"])))
+    out.print(table)
+    out.print("[dim]mixing o/e: cross-sector ties observed ÷ expected if actors tied at random "
+              "(below 1: sectors meet less than chance).[/dim]")
+    out.print(brokers)
+
+
+def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
+    @click.command("compare")
+    @click.option("--before", required=True, callback=_period, metavar="PERIOD",
+                  help="Year, years (2019-2020) or days (2019-01-01..2019-06-30).")
+    @click.option("--after", required=True, callback=_period, metavar="PERIOD",
+                  help="The later period, written the same way.")
+    @click.option("--region", default=None, help="Only actors in this NUTS region (any level).")
+    @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
+                  help="NUTS level of the regions whose gaps are compared.")
+    @click.option("--first", type=click.IntRange(min=1), default=20, show_default=True,
+                  help="Items listed per kind of change.")
+    @as_json
+    @db
+    def compare(before: Period, after: Period, region: str | None, level: int, first: int,
+                as_json: bool, **conn: Any) -> None:
+        """Two periods side by side: new and ended ties, new bridges, gaps, new actors."""
+        from graph.analytics.change import compare as analyse
+
+        result = _run(analyse, conn, before=before, after=after, region=region, level=level,
+                      first=first)
+        if as_json:
+            return _echo_json(result)
+        _print_compare(result)
+
+    return compare
+
+
+def _print_compare(r: dict[str, Any]) -> None:
+    from api.cli import out
+
+    c = r["counts"]
+    out.print(f"[bold]{r['before']} → {r['after']}[/bold]"
+              + (f" in {escape(r['region'])}" if r["region"] else "") + ": "
+              f"{c['newTies']:,} new ties ({c['newCrossSectorTies']:,} cross-sector), "
+              f"{c['endedTies']:,} ended ({c['endedCrossSectorTies']:,} cross-sector); "
+              f"{c['newActors']:,} new actors, {c['goneActors']:,} gone; "
+              f"{c['gapsClosed']:,} gaps closed, {c['gapsOpened']:,} opened")
+    for key, title in (("newTies", "New ties (cross-sector first)"), ("endedTies", "Ended ties")):
+        table = Table(title=title)
+        for col in ("between", "and", "cross-sector", "evidence"):
+            table.add_column(col)
+        for t in r[key]:
+            table.add_row(escape(t["a"]["name"]), escape(t["b"]["name"]),
+                          "yes" if t["crossSector"] else "", escape(_evidence(t["evidence"])))
+        out.print(table)
+    table = Table(title="New bridges (brokerage rose most)")
+    for col in ("actor", "brokerage before → after", "now connects"):
+        table.add_column(col)
+    for b in r["newBridges"]:
+        table.add_row(escape(b["name"]), f"{b['before']} → {b['after']}",
+                      escape(", ".join(b["connects"])))
+    out.print(table)
+    for key, title in (("gapsClosed", "Gaps closed"), ("gapsOpened", "Gaps opened")):
+        table = Table(title=title)
+        table.add_column("region")
+        table.add_column("competence")
+        for g in r[key]:
+            table.add_row(escape(f"{g['regionName']} ({g['region']})"),
+                          escape(g["competenceName"]))
+        out.print(table)
+
+
+def _evidence(items: list[dict[str, Any]]) -> str:
+    parts = []
+    for e in items:
+        if "collaboration" in e:
+            parts.append(f"{e['name']} ({e.get('startDate') or '?'}–{e.get('endDate') or ''})")
+        else:
+            words = {"PARTNERS_WITH": "partnership", "MEMBER_OF": "membership"}
+            parts.append(f"{words.get(e['kind'], e['kind'])} "
+                         f"{e.get('since') or '?'}–{e.get('until') or ''}")
+    return "; ".join(parts)
+
+
+def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
+    @click.command("impact")
+    @click.option("--training", default=None, help="One training (its id).")
+    @click.option("--area", type=click.Choice(TRAINING_AREAS), default=None,
+                  help="The trainings of one area.")
+    @click.option("--window", default="2y", show_default=True, callback=_window,
+                  help="Years after the training in which outcomes count, e.g. 2y.")
+    @click.option("--seed", type=int, default=0, show_default=True,
+                  help="Seed of the bootstrap (the same seed gives the same interval).")
+    @as_json
+    @db
+    def impact(training: str | None, area: str | None, window: int, seed: int, as_json: bool,
+               **conn: Any) -> None:
+        """Did the trainings help? Attendees against comparable companies that attended
+        nothing (same sector group, country and size class)."""
+        from graph.analytics.impact import impact as analyse
+
+        if training and area:
+            raise click.UsageError("give --training or --area, not both")
+        result = _run(analyse, conn, training=training, area=area, window=window, seed=seed)
+        if as_json:
+            return _echo_json(result)
+        _print_impact(result)
+
+    return impact
+
+
+def _window(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    text = value.strip().lower().removesuffix("y").removesuffix("years").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise click.BadParameter(f"expected a number of years such as 2y, got {value!r}")
+    return int(text)
+
+
+def _print_impact(r: dict[str, Any]) -> None:
+    from api.cli import out
+
+    what = f"training {r['training']}" if r["training"] else (
+        f"trainings of area {r['area']}" if r["area"] else "all trainings")
+    left = r["leftOut"]
+    out.print(f"[bold]Impact of {escape(what)}[/bold], {r['window']} years after: "
+              f"{r['matched']:,} of {r['attendances']:,} attendances matched with "
+              f"{r['comparisonCompanies']:,} comparable companies ({left['noStratum']:,} without "
+              f"sector group, country or size class; {left['noComparison']:,} without any "
+              "comparable company)")
+    table = Table(title="Attendees against comparable companies")
+    for col in ("outcome", "attendees", "comparison", "difference", "95% interval", "verdict"):
+        table.add_column(col, justify="right" if col in ("attendees", "comparison",
+                                                          "difference") else "left")
+    short = {"offers": "offers a taught competence", "crossSector": "cross-sector collaboration",
+             "brokerage": "brokerage change"}
+    for key, o in r["outcomes"].items():
+        interval = "–" if o["interval"] is None else \
+            f"{o['interval'][0]:+.3f} … {o['interval'][1]:+.3f}"
+        table.add_row(short.get(key, key), _num(o["attendees"]), _num(o["comparison"]),
+                      _num(o["difference"], signed=True), interval,
+                      escape(o["verdict"].split(":")[0].removesuffix(" than comparable companies")))
+    out.print(table)
+    out.print(f"[dim]{escape(r['caveat'])} Method: {escape(r['method'])}.[/dim]")
+
+
+def _num(x: float | None, *, signed: bool = False) -> str:
+    return "–" if x is None else (f"{x:+.3f}" if signed else f"{x:.3f}")
