@@ -104,6 +104,8 @@ class Place:
     name: str
     admin1: str
     population: int
+    lon: float = 0.0  # WGS 84 degrees: where maps draw it (viz/geo.py)
+    lat: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def gazetteers() -> dict[str, Gazetteer]:
         if country is None:
             continue
         place = Place(int(c["geonameid"]), c["name"], str(c["admin1code"]),
-                      int(c.get("population") or 0))
+                      int(c.get("population") or 0), float(c.get("longitude") or 0.0),
+                      float(c.get("latitude") or 0.0))
         g = out[country]
         main = fold(place.name)
         g.by_name[main].append(place)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from viz.colours import TIE
-from viz.layout import SPACING, positions, separate
+from viz.layout import SPACING, fan_out, positions, separate
 
 PHYSICS_LIMIT = 150  # actors: vis-network's physics stays on up to here, off above
 EDGE_HEAVY = 2_000  # nodes: above this, hide edges while dragging or zooming
@@ -59,6 +59,8 @@ class Drawing:
     edge_colours: list[str | None] | None = None
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # per-node overrides
     importance: np.ndarray | None = None  # who gets a label first (default: value)
+    xy: np.ndarray | None = None  # given positions (a geographic map): no force layout;
+    # nodes given the same point are fanned out around it (viz.layout.fan_out)
 
 
 def draw(d: Drawing) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
@@ -71,7 +73,10 @@ def draw(d: Drawing) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[s
     radius = low + (high - low) * np.sqrt(value / top) if top > 0 else np.full(n, (low + high) / 3)
     # Room for the dots: big dots (aggregated maps) need the nodes further apart.
     spacing = max(SPACING, 3.0 * float(radius.mean())) if n else SPACING
-    xy = separate(positions(n, d.pairs, d.ties, spacing=spacing), radius)
+    if d.xy is None:
+        xy = separate(positions(n, d.pairs, d.ties, spacing=spacing), radius)
+    else:
+        xy = fan_out(np.asarray(d.xy, dtype=float), value, step=low)
     importance = value if d.importance is None else np.asarray(d.importance, dtype=float)
     xs, ys = np.round(xy[:, 0], 1).tolist(), np.round(xy[:, 1], 1).tolist()
     rs = np.round(radius, 1).tolist()

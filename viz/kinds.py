@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from graph.store import Store
 from viz import aggregate as agg
-from viz import ranked
+from viz import geo, ranked
 from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
 from viz.build import Drawing, MapData, count_text, draw, rounded
 from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
@@ -46,6 +46,7 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
         "ecosystem": ecosystem, "ego": ego, "brokers": brokers, "gaps": gaps}[spec.kind]
     data = builder(store, spec, link_base.rstrip("/"))
     data.meta.setdefault("notes", [])
+    data.meta["notes"] += data.meta.pop("geoNotes", [])
     if "table" not in data.meta:
         by = "Actors" if "Actors" in data.meta["fields"] else "Ties"
         data.meta["table"] = ranked.from_nodes(
@@ -95,11 +96,12 @@ def _aggregate_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, s
              legend["items"][majority[g]]["text"]] for g in range(k)]
     extra = {g: {"links": _drill_links(spec, base, by, key, int(groups.counts[g]))}
              for g, key in enumerate(groups.keys)}
+    place = geo.place(store, spec, table, groups.keys, by)
     nodes, edges, labels = draw(Drawing(
         keys=groups.keys, texts=[texts[key] for key in groups.keys], value=groups.counts,
         category=majority, colours=[i["colour"] for i in legend["items"]],
         pairs=groups.edges[shown], ties=groups.ties[shown], info=info, radius=(10.0, 70.0),
-        extra=extra))
+        extra=extra, **(place.drawing() if place else {})))
     what = {"region": f"NUTS {spec.level} region", "country": "country",
             "group": "sector group", "community": "community"}[by]
     legend["title"] += " (most of its actors)"
@@ -111,7 +113,7 @@ def _aggregate_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, s
                    f"{count_text(k, what, plural)}", nodes, edges, {
                        "fields": ["Actors", "Ties inside", "Ties with others", "Mostly"],
                        "links": [], "legend": legend, "notes": [], "search": f"Find a {what}…",
-                       **labels}, springy=False)
+                       **labels, **geo.meta(place, nodes)}, springy=False)
 
 
 def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_matrix,
@@ -357,10 +359,11 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
                                 "region": r, "aggregate": "none" if actors[i] <= spec.limit
                                 else "community"})]]}
              for i, r in enumerate(regions)}
+    place = geo.place(store, spec, table, regions, "region")
     nodes, edges, labels = draw(Drawing(
         keys=regions, texts=[table.regions.names.get(r, r) for r in regions], value=actors,
         category=cats, colours=colours, pairs=pairs[shown], ties=groups.ties[shown], info=info,
-        radius=(10.0, 60.0), extra=extra))
+        radius=(10.0, 60.0), extra=extra, **(place.drawing() if place else {})))
     legend = {"title": "Share of the competences needed that nobody in the region offers",
               "sentence": MEASURES["share"].sentence + " Fixed classes: the same on every gap map.",
               "items": items, "size": "Size: number of actors",
@@ -370,8 +373,8 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     data = MapData("gaps", title, nodes, edges, {
         "fields": ["NUTS id", "Country", "Actors", "Competences needed", "Competences offered",
                    "Needed, offered by nobody here", "Share unmet"],
-        "links": [], "legend": legend, "notes": [], "search": "Find a region…", **labels},
-        springy=False)
+        "links": [], "legend": legend, "notes": [], "search": "Find a region…", **labels,
+        **geo.meta(place, nodes)}, springy=False)
     data.meta["table"] = ranked.gap_table(table, regions, found, actors, spec.level).as_dict()
     data.meta["gaps"] = ranked.gap_details(
         store, table, regions, spec.level,
@@ -461,18 +464,19 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         differ = (a != b) & (a != "unknown") & (b != "unknown")
         edge_colours = [CROSS_TIE if d else None for d in differ.tolist()]
     keys = [table.ids[i] for i in idx.tolist()]
+    place = geo.place(store, spec, table, keys, "none")
     drawing = Drawing(
         keys=keys, texts=names,
         value=value[idx], category=cats, colours=[i["colour"] for i in legend["items"]],
         pairs=pairs, ties=sub.data, info=info, edge_colours=edge_colours, extra=extra or {},
-        importance=importance)
+        importance=importance, **(place.drawing() if place else {}))
     nodes, edges, labels = draw(drawing)
     legend["size"] = SIZE_TEXT.get(spec.size, "")
     links = [{"text": "Details", "href": f"{base}/nodes/{{key}}"},
              {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
     return MapData(spec.kind, "", nodes, edges, {
         "fields": fields, "links": links, "legend": legend, "notes": [],
-        "search": "Find an actor…", **labels})
+        "search": "Find an actor…", **labels, **geo.meta(place, nodes)})
 
 
 def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,

