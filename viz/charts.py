@@ -164,8 +164,10 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     from graph.analytics.brokerage import ROLES, brokerage_table
 
     spec = chart.spec
-    rows = _KEPT.get(store, ("brokers", spec.years), lambda: brokerage_table(
-        store, group_by="sectorGroup", years=spec.years))
+    wanted = ("id", "name", "group", *ROLES)
+    rows = _KEPT.get(store, ("brokers", spec.years), lambda: [  # brokers only, fields shown
+        {k: r[k] for k in wanted} for r in brokerage_table(
+            store, group_by="sectorGroup", years=spec.years) if r["total"] > 0])
     table = _actors(store, spec)
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
@@ -394,7 +396,7 @@ class _PerVersion:
         return value
 
 
-_KEPT = _PerVersion()
+_KEPT = _PerVersion(size=6)
 
 
 def _year_range(spans: Any, years: tuple[int | None, int | None] | None) -> list[int]:
