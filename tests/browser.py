@@ -45,7 +45,8 @@ class BrowserError(RuntimeError):
     pass
 
 
-DESCRIBE = """e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+DESCRIBE = """e => [...document.getElementsByTagName('*')].indexOf(e) + ' '
+    + e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
     + (e.getAttribute('href') !== null ? '[href=' + e.getAttribute('href') + ']' : '')
     + (e.name ? '[name=' + e.name + ']' : '')
     + '[' + (e.getAttribute('aria-label') || e.textContent || e.value || '').trim().slice(0, 40)
@@ -130,7 +131,7 @@ class Page:
         for _ in range(limit):
             self.press("Tab", 9)
             here = self.evaluate(f"({DESCRIBE})(document.activeElement)")
-            if here in seen or here.startswith("body"):
+            if here in seen or " body" in here:
                 if seen:
                     break
                 continue

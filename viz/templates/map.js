@@ -26,6 +26,8 @@
   window.__cocoNetwork = network;
   // keyboard users move the map with the arrow keys and zoom with + and - (WCAG 2.1.1)
   network.setOptions({interaction: {keyboard: {enabled: true, bindToWindow: false}}});
+  network.canvas.frame.setAttribute("role", "application");  // vis-network's focusable frame
+  network.canvas.frame.setAttribute("aria-label", container.getAttribute("data-label"));
 
   // -- names -------------------------------------------------------------------------------
   var MAX_LABELS = 250, FEW_LABELS = 50, PX = 12, BIG_PX = 14, MAX_CHARS = 42;
