@@ -225,13 +225,12 @@ class _Generator:
         return countries, regions
 
     def _name(self, noun: str, country: str | None = None) -> str:
-        rng = self.rng
-        a = V.SYLLABLES_A[int(rng.integers(len(V.SYLLABLES_A)))]
-        b = V.SYLLABLES_B[int(rng.integers(len(V.SYLLABLES_B)))]
+        a = V.SYLLABLES_A[self._below(len(V.SYLLABLES_A))]
+        b = V.SYLLABLES_B[self._below(len(V.SYLLABLES_B))]
         name = f"{a}{b} {noun}"
         if country:
             forms = V.LEGAL_FORM[country]
-            name += " " + forms[int(rng.integers(len(forms)))]
+            name += " " + forms[self._below(len(forms))]
         return name
 
     def _lifetime(self, founded: int, closed: int) -> dict[str, int]:
@@ -262,7 +261,7 @@ class _Generator:
             words = V.HUB_WORDS[kind]
             city = V.CITIES.get(region, "")
             hid = f"demo-hub-{i:05d}"
-            name = f"{self._name(words[int(rng.integers(len(words)))])} {city}".strip()
+            name = f"{self._name(words[self._below(len(words))])} {city}".strip()
             founded, closed = int(self.hub_founded[i]), int(self.hub_closed[i])
             nodes.append(Node(hid, "Hub", {
                 "name": name, "kind": kind, "country": country, "city": city,
@@ -290,12 +289,21 @@ class _Generator:
                 lo = max(int(self.hub_founded[i]), int(self.hub_founded[j]), 2010)
                 if i != j and lo <= (cap or LAST_YEAR):
                     dated.add(self.hub_ids[i], "PARTNERS_WITH", self.hub_ids[j],
-                              {"weight": float(rng.integers(1, 6))},
-                              int(rng.integers(lo, (cap or LAST_YEAR) + 1)),
+                              {"weight": float(self._between(1, 6))},
+                              self._between(lo, (cap or LAST_YEAR) + 1),
                               self.m.hub_partnership_end, cap)
 
+    def _below(self, n: int) -> int:
+        """A uniform integer in [0, n): one float draw, much cheaper than a scalar
+        ``Generator.integers`` call (the generator makes hundreds of thousands)."""
+        return int(self.rng.random() * n)
+
+    def _between(self, low: int, high: int) -> int:
+        """A uniform integer in [low, high)."""
+        return low + self._below(high - low)
+
     def _pick(self, options: list[str]) -> str:
-        return options[int(self.rng.integers(len(options)))]
+        return options[self._below(len(options))]
 
     def _company_attributes(self, k: int) -> None:
         """Place, sector group, size, lifetime and (hidden) activity of every company."""
@@ -328,11 +336,10 @@ class _Generator:
             yield Batch("companies", nodes, edges + dated.edges(self.rng))
 
     def _company(self, i: int) -> Node:
-        rng = self.rng
         country = COUNTRIES[int(self.co_country[i])]
         nouns = V.NOUNS[GROUPS[int(self.co_group[i])]]
         return Node(self.co_ids[i], "Company", {
-            "name": self._name(nouns[int(rng.integers(len(nouns)))], country),
+            "name": self._name(nouns[self._below(len(nouns))], country),
             "country": country, "city": V.CITIES.get(self.co_region[i], ""),
             "sizeClass": ("micro", "small", "medium", "large")[int(self.co_size[i])],
             **self._lifetime(int(self.founded[i]), int(self.closed[i])), "tags": TAGS,
@@ -345,16 +352,16 @@ class _Generator:
         cid, group, region = self.co_ids[i], GROUPS[int(self.co_group[i])], self.co_region[i]
         classes = V.SECTOR_CLASSES[group]
         edges = [Edge(cid, "LOCATED_IN", region, {}),
-                 Edge(cid, "IN_SECTOR", classes[int(rng.integers(len(classes)))],
+                 Edge(cid, "IN_SECTOR", classes[self._below(len(classes))],
                       {"primary": True})]
         if rng.random() < 0.2:
-            other = V.SECTOR_CLASSES[GROUPS[int(rng.integers(len(GROUPS)))]]
-            edges.append(Edge(cid, "IN_SECTOR", other[int(rng.integers(len(other)))],
+            other = V.SECTOR_CLASSES[GROUPS[self._below(len(GROUPS))]]
+            edges.append(Edge(cid, "IN_SECTOR", other[self._below(len(other))],
                               {"primary": False}))
         founded = int(self.founded[i])
-        for _ in range(int(rng.integers(1, 4))):
+        for _ in range(self._between(1, 4)):
             self._offer(i, self._offer_pick(i), self._early(founded), dated)
-        for _ in range(int(rng.integers(0, 3))):
+        for _ in range(self._between(0, 3)):
             self._need(i, self._need_pick(i), self._early(founded), dated)
         self._membership(i, dated)
         return _unique(edges)
@@ -362,8 +369,7 @@ class _Generator:
     def _early(self, founded: int) -> int:
         """The start of what an actor did from the outset: its founding, or a year between
         its founding and the window for older actors."""
-        return founded if founded >= FIRST_YEAR - 1 else int(
-            self.rng.integers(founded, FIRST_YEAR))
+        return founded if founded >= FIRST_YEAR - 1 else self._between(founded, FIRST_YEAR)
 
     def _offer_pick(self, i: int) -> str:
         place = (int(self.co_group[i]), self.co_region[i])
@@ -372,11 +378,11 @@ class _Generator:
             offered = V.CATEGORY_OFFER[GROUPS[place[0]]]
             cats = [c for c in offered if c not in self.missing[place[1]]] or ["business"]
             self.offer_cats[place] = cats
-        return self._pick(self.comp_by_cat[cats[int(self.rng.integers(len(cats)))]])
+        return self._pick(self.comp_by_cat[cats[self._below(len(cats))]])
 
     def _need_pick(self, i: int) -> str:
         cats = V.CATEGORY_NEED[GROUPS[int(self.co_group[i])]]
-        return self._pick(self.comp_by_cat[cats[int(self.rng.integers(len(cats)))]])
+        return self._pick(self.comp_by_cat[cats[self._below(len(cats))]])
 
     def _key(self, i: int, comp: str) -> int:
         return i * len(self.comp_ids) + self.comp_index[comp]
@@ -386,7 +392,7 @@ class _Generator:
         key = self._key(i, comp)
         if key not in self.offered:
             self.offered.add(key)
-            level = ("basic", "intermediate", "advanced", "expert")[int(self.rng.integers(4))]
+            level = ("basic", "intermediate", "advanced", "expert")[self._below(4)]
             dated.add(self.co_ids[i], "OFFERS", comp, {"level": level}, since,
                       self.m.offer_end, int(self.closed[i]))
 
@@ -394,7 +400,7 @@ class _Generator:
         key = self._key(i, comp)
         if key not in self.needed:
             self.needed.add(key)
-            priority = ("low", "medium", "high")[int(self.rng.integers(3))]
+            priority = ("low", "medium", "high")[self._below(3)]
             dated.add(self.co_ids[i], "NEEDS", comp, {"priority": priority}, since,
                       self.m.need_end, int(self.closed[i]))
 
@@ -404,12 +410,12 @@ class _Generator:
         hubs = self.hubs_by_country[COUNTRIES[int(self.co_country[i])]]
         if not hubs or rng.random() >= 0.7:
             return
-        h = hubs[int(rng.integers(len(hubs)))]
+        h = hubs[self._below(len(hubs))]
         cap = first_close(int(self.closed[i]), int(self.hub_closed[h]))
         lo = max(int(self.founded[i]), int(self.hub_founded[h]), TIES_FROM)
         if lo <= (cap or LAST_YEAR):
             dated.add(self.co_ids[i], "MEMBER_OF", self.hub_ids[h], {},
-                      int(rng.integers(lo, (cap or LAST_YEAR) + 1)), self.m.membership_end, cap)
+                      self._between(lo, (cap or LAST_YEAR) + 1), self.m.membership_end, cap)
 
     def _alive_hubs(self, year: int) -> np.ndarray:
         return np.flatnonzero(alive(self.hub_founded, self.hub_closed, year))
@@ -427,28 +433,28 @@ class _Generator:
         pools: dict[int, tuple[Pools, Pools]] = {}
         for i, year in enumerate(years.tolist()):
             area = TRAINING_AREAS[int(rng.choice(4, p=[0.4, 0.25, 0.3, 0.05]))]
-            cat = need_cats[int(rng.integers(len(need_cats)))]
+            cat = need_cats[self._below(len(need_cats))]
             hubs = self._alive_hubs(year)
-            hub = int(hubs[int(rng.integers(len(hubs)))])
-            start = f"{year}-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 28)):02d}"
+            hub = int(hubs[self._below(len(hubs))])
+            start = f"{year}-{self._between(1, 13):02d}-{self._between(1, 28):02d}"
             end = f"{year}-12-31" if rng.random() < 0.3 else start
             titles = V.TRAINING_TITLES[area]
             tid = f"demo-tr-{i:05d}"
             nodes.append(Node(tid, "Training", {
-                "name": titles[int(rng.integers(len(titles)))].format(x=cat),
-                "area": area, "format": ("online", "face-to-face", "hybrid")[int(rng.integers(3))],
+                "name": titles[self._below(len(titles))].format(x=cat),
+                "area": area, "format": ("online", "face-to-face", "hybrid")[self._below(3)],
                 "startDate": start, "endDate": end, "tags": TAGS,
                 "language": "en" if rng.random() < 0.5 else V.LANGUAGE[self.hub_country[hub]],
             }))
             edges.append(Edge(self.hub_ids[hub], "PROVIDES", tid, {}))
             taught = [self._pick(self.comp_by_cat[cat])
-                      for _ in range(1 + int(rng.integers(0, 3)))]
+                      for _ in range(1 + self._between(0, 3))]
             self.taught.append(list(dict.fromkeys(taught)))
             edges.extend(Edge(tid, "TEACHES", c, {}) for c in self.taught[-1])
             if year not in pools:
                 pools[year] = self._attendance_pools(year)
             country = COUNTRIES.index(self.hub_country[hub])
-            for co in self._attendees(pools[year], country, int(rng.integers(3, 15))):
+            for co in self._attendees(pools[year], country, self._between(3, 15)):
                 edges.append(Edge(self.co_ids[co], "ATTENDED", tid, {"year": year}))
                 self.attendance[year].append((co, i))
         return Batch("trainings", nodes, _unique(edges))
@@ -486,7 +492,7 @@ class _Generator:
                     if live[i] and rng.random() < m.learn_hazard:
                         fresh = [c for c in self.taught[tr] if self._key(i, c) not in self.offered]
                         if fresh:
-                            self._offer(i, fresh[int(rng.integers(len(fresh)))], t, dated)
+                            self._offer(i, fresh[self._below(len(fresh))], t, dated)
             for i in np.flatnonzero(live & (rng.random(k) < m.need_hazard)):
                 self._need(int(i), self._need_pick(int(i)), t, dated)
         return Batch("offers and needs", [], dated.edges(rng))
@@ -517,7 +523,7 @@ class _Generator:
         assert lead is not None
         g, c = int(self.co_group[lead]), int(self.co_country[lead])
         members = [lead]
-        k = int(rng.integers(2, 7))
+        k = self._between(2, 7)
         if cross:
             others = [x for x in range(len(GROUPS)) if x != g and pools["g"].total(x) > 0]
             if others:
@@ -556,13 +562,13 @@ class _Generator:
             members = self._members(pools["cross" if cross else "same"], cross)
             cid = f"demo-col-{i:06d}"
             nodes.append(self._collaboration(cid, year, members))
-            roles = ["lead"] + [("partner", "client", "supplier")[int(rng.integers(3))]
+            roles = ["lead"] + [("partner", "client", "supplier")[self._below(3)]
                                 for _ in members[1:]]
             for co, role in zip(members, roles, strict=True):
                 edges.append(Edge(self.co_ids[co], "PARTICIPATES_IN", cid, {"role": role}))
             if rng.random() < 0.4:
                 hubs = self._alive_hubs(year)
-                hub = self.hub_ids[int(hubs[int(rng.integers(len(hubs)))])]
+                hub = self.hub_ids[int(hubs[self._below(len(hubs))])]
                 edges.append(Edge(hub, "PARTICIPATES_IN", cid, {"role": "partner"}))
             if len(nodes) >= 20_000:
                 yield Batch("collaborations", nodes, _unique(edges))
@@ -573,16 +579,16 @@ class _Generator:
         rng = self.rng
         kind = ("project", "contract", "co-creation-pilot", "matchmaking")[
             int(rng.choice(4, p=[0.35, 0.3, 0.2, 0.15]))]
-        length = int(rng.integers(1, 4))
-        start, end = f"{year}-{int(rng.integers(1, 13)):02d}-01", f"{year + length}-06-30"
+        length = self._between(1, 4)
+        start, end = f"{year}-{self._between(1, 13):02d}-01", f"{year + length}-06-30"
         status = "completed" if end < REFERENCE_DAY else "active"
         a, b = (GROUPS[int(self.co_group[co])] for co in (members[0], members[-1]))
         return Node(cid, "Collaboration", {
-            "name": V.COLLAB_TITLES[int(rng.integers(len(V.COLLAB_TITLES)))].format(
+            "name": V.COLLAB_TITLES[self._below(len(V.COLLAB_TITLES))].format(
                 a=a.upper() if a == "cci" else a.capitalize(), b=b.upper()
                 if b == "cci" else b.capitalize()),
             "kind": kind, "startDate": start, "endDate": end, "status": status,
-            "budget": float(rng.integers(5, 500) * 1000), "tags": TAGS,
+            "budget": float(self._between(5, 500) * 1000), "tags": TAGS,
         })
 
     def _partnerships(self) -> Iterator[Batch]:
@@ -601,14 +607,14 @@ class _Generator:
         for i in order[5:]:
             g, closed = int(self.co_group[i]), int(self.closed[i])
             for _ in range(int(counts[i])):
-                since = int(rng.integers(max(int(self.founded[i]), TIES_FROM),
-                                         (closed or LAST_YEAR) + 1))
+                since = self._between(max(int(self.founded[i]), TIES_FROM),
+                                      (closed or LAST_YEAR) + 1)
                 pool = by_group[g] if rng.random() < ramp(m.homophily, since) else targets
-                j = pool[int(rng.integers(len(pool)))] if pool else i
+                j = pool[self._below(len(pool))] if pool else i
                 cap = first_close(closed, int(self.closed[j]))
                 if j != i and since <= (cap or LAST_YEAR):
                     dated.add(self.co_ids[i], "PARTNERS_WITH", self.co_ids[j],
-                              {"weight": float(rng.integers(1, 6))}, since, m.partnership_end,
+                              {"weight": float(self._between(1, 6))}, since, m.partnership_end,
                               cap)
                     targets.append(j)
                     by_group[int(self.co_group[j])].append(j)

@@ -102,10 +102,11 @@ def alive(founded: np.ndarray, closed: np.ndarray, year: int) -> np.ndarray:
     return (founded <= year) & ((closed == OPEN) | (closed >= year))
 
 
-def first_close(*closed: int) -> int:
-    """The earliest closing year among some actors (OPEN if none closed)."""
-    shut = [c for c in closed if c != OPEN]
-    return min(shut) if shut else OPEN
+def first_close(a: int, b: int) -> int:
+    """The earlier closing year of two actors (OPEN if neither closed)."""
+    if a == OPEN:
+        return b
+    return a if b == OPEN or a < b else b
 
 
 class Pools:
