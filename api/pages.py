@@ -2,7 +2,10 @@
 
 * ``/`` — what the service is, headline numbers (``store.counts()``), links to everything;
 * ``/maps/{kind}?…`` — a self-contained map page (parameters: :data:`viz.params.PARAMS`);
-  ``download=1`` serves it as a file to keep;
+  ``download=1`` serves it as a file to keep (links absolute to this service, no filter form,
+  ``view=`` the view to open at), ``embed=1`` the map alone for a hub's website (framed only by
+  the origins of the ``frame_ancestors`` setting); the view itself (zoom, centre, selection,
+  hidden categories) lives in the address's ``#`` fragment, read and written by the page;
 * ``/nodes/{id}`` — a node's properties and neighbours, with links onward;
 * ``/docs`` — the guides in ``docs/`` as HTML pages (``?raw=1``: the Markdown), and their
   screenshots.

@@ -157,6 +157,9 @@ def test_png_export_is_twice_the_size_with_title_and_legend(browser: Browser,
     title = page.evaluate("document.querySelector('.map-area h1').textContent")
     assert texts[0] == title.strip()
     assert any("Cultural and creative" in t for t in texts)
+    filters = page.evaluate("JSON.parse(document.getElementById('coco-data').textContent)"
+                            ".meta.filters")
+    assert filters and all(f in " ".join(texts) for f in filters)  # the country filter
     assert any(t.startswith("Map drawn ") for t in texts)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "export.png").write_bytes(png)
@@ -192,7 +195,10 @@ def test_svg_export_holds_title_legend_and_the_drawn_map(browser: Browser,
 def assert_links_lead_to_the_service(page: Page, base_url: str) -> list[str]:
     """Every link of a page opened from disk is absolute, to the service, and answers there;
     the page has no form (which could not work from disk)."""
-    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    hrefs = page.evaluate("""[...document.querySelectorAll('a[href]')]
+        .filter(a => !(a.getAttribute('href').startsWith('#')  // a place in the page itself
+                       && document.getElementById(a.getAttribute('href').slice(1))))
+        .map(a => a.href)""")
     hrefs += page.evaluate("""(() => {  // the details links of the first nodes' cards
         const d = JSON.parse(document.getElementById('coco-data').textContent);
         return d.nodes.slice(0, 5).flatMap(n => n.links ? n.links.map(l => l[1])
@@ -288,3 +294,18 @@ def test_on_a_phone_the_map_keeps_most_of_the_screen(browser: Browser, base_url:
     assert sizes["scroll"] <= 390, "nothing may stick out sideways"
     page.screenshot(ARTIFACTS / "phone.png")
     assert page.errors() == []
+
+
+def test_printing_shows_the_map_and_legend_without_controls(browser: Browser,
+                                                            base_url: str) -> None:
+    page = open_map(browser, base_url + "/maps/brokers?country=AT")
+    page.send("Emulation.setEmulatedMedia", media="print")
+    shown = page.evaluate("""(() => {
+        const seen = s => [...document.querySelectorAll(s)].some(e => e.getClientRects().length);
+        return {map: document.getElementById('coco-map').getBoundingClientRect().height,
+                legend: seen('#coco-legend button'), title: seen('.map-area h1'),
+                controls: ['#coco-search', '.filters', '.share', '.bar'].filter(seen)};
+    })()""")
+    page.send("Emulation.setEmulatedMedia", media="")
+    assert shown["legend"] and shown["title"] and shown["map"] > 300
+    assert shown["controls"] == []

@@ -368,7 +368,9 @@
     var title = document.querySelector(".map-area h1").textContent.trim();
     add(title, 20, true, INK, PAD, textW);
     var titleBox = [PAD, PAD, PAD + Math.min(textW, measure.measureText(title).width), y];
-    add(document.querySelector(".map-area .sub").textContent.replace(/\s+/g, " ").trim(),
+    var counts = meta.counts || {nodes: 0, edges: 0};
+    add([Number(counts.nodes).toLocaleString("en") + " nodes", Number(counts.edges)
+      .toLocaleString("en") + " ties drawn"].concat(meta.filters || []).join(" · "),
         13, false, MUTED, PAD, textW);
     y += 8;
     var mapBox = {x: PAD, y: y, w: mw, h: mh};
