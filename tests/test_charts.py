@@ -27,7 +27,7 @@ from PIL import Image
 from api.cli import main
 from graph.embedded import EmbeddedStore
 from graph.store import Store
-from schema import ACTOR_LABELS
+from schema import ACTOR_LABELS, Edge, Node
 from tests.browser import Browser, demo_store
 from tests.server import ROOT, running_server
 
@@ -43,7 +43,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(db: Path) -> Iterator[Store]:
+def demo(db: Path) -> Iterator[Store]:
+    """The small demo, opened once (``store`` is conftest's: each backend, empty)."""
     s = EmbeddedStore(db)
     yield s
     s.close()
@@ -178,12 +179,12 @@ def gaps_by_group(store: Store, country: str) -> dict[str, dict[str, int]]:
 
 # -- served ----------------------------------------------------------------------------------
 def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
-                                                                 store: Store) -> None:
+                                                                 demo: Store) -> None:
     from graph.analytics.brokerage import brokerage_table
 
     country = {n.id: n.props.get("country") for label in ACTOR_LABELS
-               for n in store.iter_nodes(label)}
-    expected = [r for r in brokerage_table(store) if country[r["id"]] == "AT"
+               for n in demo.iter_nodes(label)}
+    expected = [r for r in brokerage_table(demo) if country[r["id"]] == "AT"
                 and r["total"] > 0][:8]
     assert len(expected) == 8
     rows = table(get(base_url, "/charts/brokers", country="AT", limit="8").text, "brokers")
@@ -200,11 +201,11 @@ def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
     labels = re.findall(r'<g id="ytick_\d+">.*?>([^<>]+)</text>', svg, re.S)
     assert len(labels) == len(expected)
     for label, r in zip(labels, expected, strict=True):  # top to bottom, in ranking order
-        assert label == r["name"] or label.endswith("…") and r["name"].startswith(label[:-1])
+        assert label == r["name"] or (label.endswith("…") and r["name"].startswith(label[:-1]))
 
 
 def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
-                                                                 store: Store) -> None:
+                                                                 demo: Store) -> None:
     from graph.analytics.gaps import region_gaps
 
     html = get(base_url, "/charts/gaps", country="AT").text
@@ -212,8 +213,8 @@ def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
     assert head
     columns = [unescape(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))]
     rows = table(html, "gaps")
-    expected = gaps_by_group(store, "AT")
-    unmet = region_gaps(store, level=2)
+    expected = gaps_by_group(demo, "AT")
+    unmet = region_gaps(demo, level=2)
     at = sorted((r for r in unmet if r.startswith("AT")), key=lambda r: (-unmet[r]["unmet"], r))
     assert [re.search(r"\((\w+)\)$", r[0]).group(1) for r in rows] == at  # type: ignore[union-attr]
     assert columns[0] == "Region" and columns[-1] == "All groups"
@@ -230,10 +231,10 @@ def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
             assert re.search(r">([^<]+)</text>", group(svg, f"cell-{i}-{j}")).group(1) == value  # type: ignore[union-attr]
 
 
-def test_ties_per_year_match_a_count_from_every_edge(base_url: str, store: Store) -> None:
+def test_ties_per_year_match_a_count_from_every_edge(base_url: str, demo: Store) -> None:
     years = f"{YEARS[0]}-{YEARS[-1]}"
     rows = table(get(base_url, "/charts/ties", country="AT", years=years).text, "ties")
-    expected = ties_per_year(store, "AT")
+    expected = ties_per_year(demo, "AT")
     assert [int(r[0]) for r in rows] == list(YEARS)
     assert {int(r[0]): tuple(map(number, r[1:])) for r in rows} == expected
     assert any(c[2] for c in expected.values()), "no cross-sector tie to test with"
@@ -355,6 +356,85 @@ def test_command_names_the_file_types_it_writes(db: Path, tmp_path: Path, kind: 
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chart", kind, "--db", str(db), "--out", str(tmp_path / out)]) == 2
     assert message in capsys.readouterr().err
+
+
+# -- both stores, figures worked out by hand ---------------------------------------------------
+def tiny_ecosystem(store: Store) -> None:
+    """A hub (cultural), a manufacturer, an ICT firm that closed in 2015 and a firm without a
+    sector; two competence groups and a competence in none; one collaboration in 2014–2016."""
+    def node(i: str, label: str, **p: Any) -> Node:
+        return Node(i, label, p)
+
+    store.upsert_nodes([
+        node("AT", "Region", name="Österreich", level=0, country="AT"),
+        node("AT1", "Region", name="Ostösterreich", level=1, country="AT"),
+        node("AT13", "Region", name="Wien", level=2, country="AT"),
+        node("AT12", "Region", name="Niederösterreich", level=2, country="AT"),
+        node("R90", "Sector", name="Creative, arts and entertainment", level=2, isCCI=True),
+        node("C26", "Sector", name="Computers and electronics", level=2,
+             isAdvancedManufacturing=True),
+        node("J62", "Sector", name="Computer programming", level=2),
+        node("g-design", "Competence", name="design"),
+        node("c-ux", "Competence", name="user experience design"),
+        node("g-digital", "Competence", name="digital technology"),
+        node("c-ml", "Competence", name="machine learning"),
+        node("c-solo", "Competence", name="beekeeping"),
+        node("h1", "Hub", name="Kreativhub Wien", country="AT", kind="creative-hub",
+             foundedYear=2000),
+        node("c1", "Company", name="Präzision GmbH", country="AT", foundedYear=2010),
+        node("c2", "Company", name="Code OG", country="AT", foundedYear=2000, closedYear=2015),
+        node("c3", "Company", name="Ohne Branche KG", country="AT"),
+        node("k1", "Collaboration", name="Pilot", kind="project", startDate="2014-03-01",
+             endDate="2016-06-30"),
+    ], source="test")
+    e = Edge
+    store.upsert_edges([
+        e("AT1", "PART_OF", "AT", {}), e("AT13", "PART_OF", "AT1", {}),
+        e("AT12", "PART_OF", "AT1", {}),
+        e("c-ux", "BROADER", "g-design", {}), e("c-ml", "BROADER", "g-digital", {}),
+        *(e(a, "LOCATED_IN", r, {}) for a, r in (("h1", "AT13"), ("c1", "AT13"), ("c3", "AT13"),
+                                                 ("c2", "AT12"))),
+        e("h1", "IN_SECTOR", "R90", {}), e("c1", "IN_SECTOR", "C26", {}),
+        e("c2", "IN_SECTOR", "J62", {}),
+        e("h1", "PARTNERS_WITH", "c1", {"since": 2012}),
+        e("c2", "MEMBER_OF", "h1", {"since": 2005, "until": 2020}),
+        *(e(a, "PARTICIPATES_IN", "k1", {}) for a in ("h1", "c1", "c3")),
+        e("h1", "NEEDS", "c-ml", {}), e("h1", "NEEDS", "c-ux", {}), e("c1", "OFFERS", "c-ux", {}),
+        e("c3", "NEEDS", "c-solo", {}), e("c2", "NEEDS", "c-ux", {}),
+        e("c2", "OFFERS", "c-ml", {}),
+    ], source="test")
+
+
+def test_charts_agree_with_hand_counts_on_both_stores(store: Store, tmp_path: Path,
+                                                      request: pytest.FixtureRequest) -> None:
+    from graph.analytics.gaps import region_gaps
+
+    tiny_ecosystem(store)
+    where = ["--db", str(store.path)] if isinstance(store, EmbeddedStore) else \
+        ["--neo4j", request.getfixturevalue("neo4j_uri")]
+    out = tmp_path / "all.html"
+    assert main(["chart", "all", "--years", "2010-2017", *where, "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    # a year: (actors with a tie, ties, ties across sector groups); c2 closed in 2015, the
+    # collaboration ran 2014–2016, c3 has no sector (its ties are never across groups)
+    assert {int(r[0]): tuple(map(number, r[1:])) for r in table(html, "ties")} == {
+        2010: (2, 1, 1), 2011: (2, 1, 1), 2012: (3, 2, 2), 2013: (3, 2, 2),
+        2014: (4, 4, 2), 2015: (4, 4, 2), 2016: (3, 3, 1), 2017: (2, 1, 1)}
+    head = re.search(r'<figure id="chart-gaps".*?<thead>(.*?)</thead>', html, re.S)
+    assert head
+    columns = [unescape(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))]
+    cells = {r[0]: dict(zip(columns[1:], map(number, r[1:]), strict=True))
+             for r in table(html, "gaps")}
+    assert cells == {
+        "Wien (AT13)": {"Digital technology": 1, "Design": 0, "Competences in no group": 1,
+                        "All groups": 2},
+        "Niederösterreich (AT12)": {"Digital technology": 0, "Design": 1,
+                                    "Competences in no group": 0, "All groups": 1}}
+    assert {r: g["unmet"] for r, g in region_gaps(store, level=2).items()} == \
+        {"AT13": 2, "AT12": 1}
+    brokers = table(html, "brokers")
+    assert brokers[0][1:4] == ["Kreativhub Wien", "Cultural and creative (CCI)",
+                               "Österreich (AT)"]
 
 
 # -- a real browser ---------------------------------------------------------------------------
