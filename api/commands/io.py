@@ -138,6 +138,16 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
         _run(lambda store, source=None, **kw: import_reference(store, max_level=max_level,
                                                                **kw), (), opts)
 
+    @import_.command("geometry")
+    @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+    @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
+    def geometry(file: Path, **opts: Any) -> None:
+        """NUTS region boundaries from a GeoJSON file (Eurostat GISCO's NUTS_RG_…geojson, in
+        EPSG:4326, 3035 or 3857): maps then draw regions as areas (choropleths)."""
+        from importers.geometry import import_geometry
+
+        _run(lambda store, **kw: import_geometry(store, file, **kw), (file,), opts)
+
     return import_
 
 

@@ -1,0 +1,117 @@
+"""Geographic map floor (issue 13): the medium demo's 44k actors on the map of Europe, server
+build plus browser draw ≤ 3 s.
+
+    .venv/bin/python benchmarks/maps_geo.py [--db PATH] [--runs 3]
+
+Case: ``/maps/ecosystem?layout=geo&aggregate=none&limit=50000`` on the `medium` demo (seed 42;
+generated once into /tmp, see ``benchmarks/common.py``): every actor drawn one by one at its
+city, over the country outlines. For comparison, the default region view of the same store
+(``aggregate=auto``, geographic by default) is measured too.
+
+Build: ``build_map`` + ``render_map`` on a freshly opened store in a fresh process's state
+("cold": the actor network, the actors' attributes, the GeoNames gazetteer and the Natural
+Earth outlines are read) and again on the same store ("warm": what a running server pays for
+a new map of data it has already read). Drawn: the page, written to a file, is opened in
+headless Chromium ``--runs`` times; the figure is the median of ``window.__cocoDrawn`` (ms
+from navigation start to the first frame drawn with the final positions, outlines included:
+geo.js paints them in the same frame, before the nodes), and the page must be idle half a
+second later. Floor: warm build + drawn ≤ 3 s. The CPU calibration comes first: the machine is
+shared, so figures are read relative to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import calibrate, demo_db  # noqa: E402
+
+CASES = (
+    ("geo-44k", {"layout": ["geo"], "aggregate": ["none"], "limit": ["50000"]}),
+    ("regions", {}),
+)
+FLOOR_S = 3.0  # warm build + drawn, for geo-44k
+
+
+def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
+    from graph.embedded import EmbeddedStore
+    from viz.kinds import build_map
+    from viz.page import render_map
+    from viz.params import parse
+
+    spec = parse("ecosystem", raw)
+    store = EmbeddedStore(db)
+    try:
+        times = []
+        for _ in range(2):  # cold, then warm
+            t0 = time.perf_counter()
+            data = build_map(store, spec)
+            html = render_map(data)
+            times.append(time.perf_counter() - t0)
+    finally:
+        store.close()
+    geo = data.meta.get("geo") or {}
+    return {"html": html, "nodes": len(data.nodes), "edges": len(data.edges),
+            "unplaced": geo.get("unplacedCount"), "cold_s": times[0], "warm_s": times[1]}
+
+
+def draw(path: Path, runs: int) -> dict[str, Any]:
+    from tests.browser import Browser
+
+    drawn, idle, errors, outlines = [], True, [], 0
+    with Browser() as browser:
+        for _ in range(runs):
+            page = browser.new_page()
+            page.goto(path.as_uri(), timeout=180)
+            drawn.append(page.wait_for("window.__cocoDrawn", timeout=180) / 1000)
+            outlines = page.evaluate("window.__cocoGeo ? window.__cocoGeo.outlines : 0")
+            frames = page.evaluate("window.__cocoFrames")
+            time.sleep(0.5)
+            idle &= page.evaluate("window.__cocoFrames") == frames
+            errors += page.errors() + page.foreign_requests()
+            page.close()
+    return {"drawn_s": statistics.median(drawn), "drawn_all": drawn, "idle": idle,
+            "errors": errors, "outlines": outlines}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, help="the medium demo store (default: generated "
+                        "once under /tmp)")
+    parser.add_argument("--runs", type=int, default=3, help="page loads per case")
+    args = parser.parse_args()
+    print(f"CPU calibration: sum(range(10M)) = {calibrate():.3f} s", flush=True)
+    db = args.db or demo_db("medium")
+    out = Path(tempfile.gettempdir()) / "coco-bench-geo"
+    out.mkdir(exist_ok=True)
+    print(f"\n{'case':8} {'nodes':>7} {'ties':>7} {'no place':>8} {'HTML MB':>8} "
+          f"{'build cold s':>13} {'build warm s':>13} {'drawn s':>8} {'warm+drawn':>11}  idle")
+    for name, raw in CASES:
+        built = build(db, raw)
+        page = out / f"map-{name}.html"
+        page.write_text(built["html"], encoding="utf-8")
+        shown = draw(page, args.runs)
+        total = built["warm_s"] + shown["drawn_s"]
+        print(f"{name:8} {built['nodes']:>7,} {built['edges']:>7,} {built['unplaced']!s:>8} "
+              f"{page.stat().st_size / 1e6:>8.1f} {built['cold_s']:>13.2f} "
+              f"{built['warm_s']:>13.2f} {shown['drawn_s']:>8.2f} {total:>11.2f}  "
+              f"{'yes' if shown['idle'] else 'NO'}")
+        print(f"         drawn per run: {', '.join(f'{s:.2f}' for s in shown['drawn_all'])}; "
+              f"{shown['outlines']} country outlines"
+              + (f"; page problems: {shown['errors'][:3]}" if shown["errors"] else ""))
+        if name == "geo-44k":
+            verdict = "met" if total <= FLOOR_S else "MISSED"
+            print(f"         floor: warm build + drawn ≤ {FLOOR_S} s: {verdict} "
+                  f"(cold build + drawn {built['cold_s'] + shown['drawn_s']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
