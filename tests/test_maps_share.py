@@ -309,3 +309,17 @@ def test_printing_shows_the_map_and_legend_without_controls(browser: Browser,
     page.send("Emulation.setEmulatedMedia", media="")
     assert shown["legend"] and shown["title"] and shown["map"] > 300
     assert shown["controls"] == []
+
+
+def test_svg_export_of_a_geographic_map_keeps_its_outlines(browser: Browser,
+                                                           base_url: str) -> None:
+    """What other scripts draw under the nodes (geo.js's country outlines, built as Path2D
+    objects) is in the SVG too, as vector paths."""
+    page = open_map(browser, base_url + "/maps/ecosystem?layout=geo&country=AT&country=SI")
+    outlines = page.evaluate("window.__cocoGeo.outlines")
+    assert outlines > 0
+    root = ET.fromstring(page.evaluate("window.__cocoExport.svg()", timeout=60))
+    shapes = [p for p in root.iter(f"{SVG}path") if p.get("fill-rule") == "evenodd"
+              and len((p.get("d") or "").split(" L ")) > 2]
+    assert len(shapes) >= outlines
+    assert page.errors() == []

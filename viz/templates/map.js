@@ -443,6 +443,20 @@
     window.__cocoExportLayout = L;
     return new Promise(function (resolve) { out.toBlob(resolve, "image/png"); });
   }
+  /* A Path2D cannot be read back, and svgcanvas cannot draw one: so each Path2D the page's
+     scripts build (geo.js's outlines and areas) remembers its moveTo/lineTo/… calls, which the
+     SVG export replays as an ordinary path. Paths built from an SVG string are not supported. */
+  var PATH_CALLS = ["moveTo", "lineTo", "closePath", "arc", "arcTo", "rect", "ellipse",
+                    "bezierCurveTo", "quadraticCurveTo"];
+  if (window.Path2D) {
+    PATH_CALLS.forEach(function (name) {
+      var call = Path2D.prototype[name];
+      Path2D.prototype[name] = function () {
+        (this.__calls || (this.__calls = [])).push([name, Array.prototype.slice.call(arguments)]);
+        return call.apply(this, arguments);
+      };
+    });
+  }
   function svgContext(w, h) {
     /* On a canvas, save() leaves the current path alone, and vis-network fills a dot between
        save() and restore(); svgcanvas 2.6 opens a group there instead. So a fill or stroke that
@@ -450,13 +464,21 @@
     var ctx = new SvgCanvas.Context({width: w, height: h});
     ["fill", "stroke"].forEach(function (name) {
       var paint = ctx[name];
-      ctx[name] = function () {
+      ctx[name] = function (shape, rule) {
+        if (window.Path2D && shape instanceof Path2D) {  // replayed onto a path of its own
+          this.beginPath();
+          (shape.__calls || []).forEach(function (c) { ctx[c[0]].apply(ctx, c[1]); });
+          paint.call(this);
+          if (rule === "evenodd") { this.__currentElement.setAttribute("fill-rule", "evenodd"); }
+          return;
+        }
         if (this.__currentElement.nodeName !== "path" && this.__currentDefaultPath) {
           var path = this.__createElement("path", {}, true);
           this.__closestGroupOrSvg().appendChild(path);
           this.__currentElement = path;
         }
-        return paint.apply(this, arguments);
+        if (shape === "evenodd") { this.__currentElement.setAttribute("fill-rule", "evenodd"); }
+        return paint.call(this);
       };
     });
     return ctx;
