@@ -358,6 +358,18 @@ def test_command_names_the_file_types_it_writes(db: Path, tmp_path: Path, kind: 
     assert message in capsys.readouterr().err
 
 
+def test_an_empty_store_gets_charts_that_say_so(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path / "empty.db").close()
+    out = tmp_path / "empty.html"
+    assert main(["chart", "all", "--db", str(tmp_path / "empty.db"), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    for note in ("No actor of these filters sits between two others.",
+                 "No region of these filters has actors that need a competence.",
+                 "No tie of these actors has a date, and no years were given."):
+        assert note in html
+    assert "the top 0" not in html
+
+
 # -- both stores, figures worked out by hand ---------------------------------------------------
 def tiny_ecosystem(store: Store) -> None:
     """A hub (cultural), a manufacturer, an ICT firm that closed in 2015 and a firm without a

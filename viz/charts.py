@@ -183,7 +183,8 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     notes = [] if ranked else ["No actor of these filters sits between two others."]
     summary = (f"{ranked[0]['name']} ranks first with {ranked[0]['total']:,} brokerage paths; "
                f"{len(ranked)} actors shown." if ranked else notes[0])
-    return Chart("brokers", f"{TITLES['brokers']}: the top {len(ranked)} brokers",
+    top = {0: "", 1: ": the top broker"}.get(len(ranked), f": the top {len(ranked)} brokers")
+    return Chart("brokers", TITLES["brokers"] + top,
                  out, in_words(table, spec), notes, {
                      "labels": [_short(r["name"]) for r in ranked],
                      "values": [r["total"] for r in ranked],
