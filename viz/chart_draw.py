@@ -25,8 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 
-from viz.charts import GROUP_TEXT, Chart
+from viz.charts import Chart
 from viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
+from viz.words import GROUP_TEXT
 
 WIDTH = 8.0  # inches: 576 pt, 768 CSS px at 100 %
 PNG_DPI = 192  # 2 × the 96 CSS px per inch a browser shows the SVG at

@@ -36,6 +36,7 @@ from graph.store import Store
 from schema import SCHEMA
 from viz.filters import actor_mask
 from viz.params import MapError, MapSpec, parse
+from viz.words import GROUP_TEXT, MEASURES
 
 KINDS = ("brokers", "gaps", "ties")
 TITLES = {
@@ -67,10 +68,6 @@ PARAMS: dict[str, tuple[str, ...]] = {
 DEFAULT_LIMIT = 20  # bars ranked, regions shown
 MAX_LIMIT = 100
 MAX_GROUPS = 12  # competence groups drawn as columns; the rest are summed in one
-GROUP_TEXT = {
-    "cci": "Cultural and creative (CCI)", "advanced-manufacturing": "Advanced manufacturing",
-    "ict": "ICT", "other": "Other sectors", UNKNOWN: "No sector given",
-}
 NO_GROUP = "Competences in no group"
 MORE_GROUPS = "Other competence groups"
 BROADER = SCHEMA.rel("BROADER").name
@@ -176,7 +173,7 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
                zip(table.ids, table.country.tolist(), strict=True) if c}
     roles = [r for r in ROLES if r != "total"]
     out = Table(["Rank", "Actor", "Sector group", "Country", "Brokerage paths",
-                 *(r.capitalize() for r in roles)],
+                 *(MEASURES[r].name for r in roles)],
                 [[k + 1, r["name"], GROUP_TEXT.get(r["group"], r["group"]),
                   country.get(r["id"]) or "unknown", r["total"], *(r[x] for x in roles)]
                  for k, r in enumerate(ranked)])
