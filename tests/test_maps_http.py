@@ -16,6 +16,7 @@ from graph.embedded import EmbeddedStore
 from tests.browser import demo_store
 from tests.server import running_server
 from tests.test_maps_cli import EXTERNAL, payload
+from viz.words import words
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +115,9 @@ def test_node_page_lists_properties_and_neighbours(base_url: str, db: Path) -> N
     r = get(base_url, "/nodes/demo-hub-00002")
     assert r.status_code == 200
     text = unescape(r.text)
-    assert node.props["name"] in text and node.props["kind"] in text
-    assert "members (MEMBER_OF)" in text
+    # in people's words (issue 13): "Creative hub", "Members", not creative-hub, MEMBER_OF
+    assert node.props["name"] in text and words(node.props["kind"]) in text
+    assert "Members <span" in text and "(MEMBER_OF)" not in text
     members = [nb for nb in around if nb.edge.type == "MEMBER_OF"]
     assert f"({len(members):,})" in text
     assert 'href="/maps/ego?id=demo-hub-00002"' in r.text

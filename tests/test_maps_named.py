@@ -193,6 +193,15 @@ def test_ranked_table_sorts_by_any_column(browser: Browser, base_url: str, db: P
     names = column(page, name)
     assert names == sorted(names, key=folded)  # as a reader expects: Kärnten before Kassel
     assert column(page, "#") == list(range(1, len(regions) + 1))  # ranks follow the order
+    # one tab stop for the rows; arrows move between them, Enter shows the row on the map
+    rows = f"[...{TABLE}.tBodies[0].querySelectorAll('button[data-node]')]"
+    assert page.evaluate(f"{rows}.filter(b => b.tabIndex === 0).length") == 1
+    page.evaluate(f"{rows}[0].focus()")
+    page.press("ArrowDown", 40)
+    assert page.evaluate(f"document.activeElement === {rows}[1]")
+    page.press("Enter", 13)
+    node = page.evaluate(f"Number({rows}[1].getAttribute('data-node'))")
+    assert page.wait_for(f"window.__cocoNetwork.getSelectedNodes()[0] === {node}")
     # each measure explained: the header's tooltip is its sentence, listed under the table
     title = page.evaluate(f"{TABLE}.tHead.querySelector('th:nth-child(7) button').title")
     assert title and title in page.evaluate("document.querySelector('.measures').textContent")

@@ -472,6 +472,8 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         importance=importance, **(place.drawing() if place else {}))
     nodes, edges, labels = draw(drawing)
     legend["size"] = SIZE_TEXT.get(spec.size, "")
+    if spec.size in MEASURES:
+        legend["sentence"] = MEASURES[spec.size].sentence
     links = [{"text": "Details", "href": f"{base}/nodes/{{key}}"},
              {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
     return MapData(spec.kind, "", nodes, edges, {

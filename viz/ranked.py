@@ -19,7 +19,7 @@ import numpy as np
 from viz.actors import UNKNOWN_TEXT, ActorTable
 from viz.words import GROUP_TEXT, MEASURES, measure_name, words
 
-ROWS_SHOWN = 5_000  # a table longer than this is cut (the CSV holds the rows shown)
+ROWS_SHOWN = 2_000  # a table longer than this is cut (the CSV holds the rows shown)
 GAPS_IN_FULL = 3_000  # missing competences embedded for all regions; above, a few per region
 GAPS_PER_REGION = 15  # … the most needed ones, each region then links to its full list
 

@@ -27,6 +27,7 @@
     net.focus(id, {scale: Math.max(net.getScale(), 1),
                    animation: {duration: 300, easingFunction: "easeInOutQuad"}});
     net.emit("selectNode", {nodes: [id], edges: []});  // the map's own details panel follows
+    document.getElementById("coco-map").scrollIntoView({behavior: "smooth", block: "nearest"});
   }
 
   // -- sorting -----------------------------------------------------------------------------
@@ -38,6 +39,8 @@
   function renumber() {
     Array.prototype.forEach.call(table.tBodies[0].rows, function (tr, i) {
       tr.cells[0].textContent = String(i + 1);
+      var b = tr.querySelector("button[data-node]");
+      if (b) { b.setAttribute("tabindex", i ? "-1" : "0"); }  // the tab stop: the first row
     });
   }
   function sortBy(col, descending) {
@@ -76,6 +79,21 @@
     table.tBodies[0].addEventListener("click", function (e) {
       var b = e.target.closest("button[data-node]");
       if (b) { show(Number(b.getAttribute("data-node"))); }
+    });
+    // One tab stop for all the rows, arrow keys between them (WAI-ARIA Authoring Practices,
+    // "roving tabindex"): a keyboard user does not tab through a thousand names.
+    table.tBodies[0].addEventListener("keydown", function (e) {
+      var b = e.target.closest("button[data-node]");
+      var moves = {ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10};
+      if (!b || !(e.key in moves || e.key === "Home" || e.key === "End")) { return; }
+      var all = Array.prototype.slice.call(table.tBodies[0].querySelectorAll("button[data-node]"));
+      var at = all.indexOf(b);
+      var to = e.key === "Home" ? 0 : e.key === "End" ? all.length - 1
+        : Math.max(0, Math.min(all.length - 1, at + moves[e.key]));
+      e.preventDefault();
+      b.setAttribute("tabindex", "-1");
+      all[to].setAttribute("tabindex", "0");
+      all[to].focus();
     });
   }
 
