@@ -172,6 +172,7 @@ def test_actors_without_a_place_are_listed_beside_the_map(
     page = open_map(browser, f"{base_url}/maps/ecosystem?layout=geo&country=SI",
                     "geo-unplaced")
     drawn = page.evaluate(POSITIONS)
+    assert len(drawn["nodes"]) < 150 and drawn["moved"] == 0  # small, yet no physics moved it
     by_key = {k: (i, name, x, y) for i, k, name, x, y in drawn["nodes"]}
     assert NOWHERE in by_key and ROOTLESS in by_key  # drawn, not dropped
     i, name, x, y = by_key[NOWHERE]

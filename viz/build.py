@@ -40,7 +40,8 @@ class MapData:
 
     @property
     def physics(self) -> bool:
-        return self.springy and 0 < len(self.nodes) <= PHYSICS_LIMIT
+        """Small maps settle by physics; never a geographic one (nodes stay at their place)."""
+        return self.springy and 0 < len(self.nodes) <= PHYSICS_LIMIT and "geo" not in self.meta
 
 
 @dataclass

@@ -48,6 +48,7 @@ OUTLINE_KM = 2.5  # tolerance of the outlines' simplification
 ACTOR_RADIUS = (3.0, 18.0)  # dots of actors on a geographic map (km): places stay readable
 FAN_KM = 3.0  # distance unit of the spiral that fans out the actors of one city
 FAN_TRIES = 8  # spiral slots tried per actor before land is given up on (a point at sea)
+LAND_MARGIN_KM = 0.3  # fanned-out actors stay this far inside their country's drawn outline
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 CITY = SCHEMA.node_properties(ACTORS[0])["city"].name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"].name
@@ -118,6 +119,9 @@ def countries() -> tuple[Country, ...]:
     from viz.vendor import npm_file
 
     topo = orjson.loads(npm_file("world-atlas", "countries-50m.json").read_bytes())
+    shapes = topo["objects"]["countries"]
+    boxes = _arc_boxes(topo)
+    shapes["geometries"] = [g for g in shapes["geometries"] if _near_europe(boxes, g)]
     features = orjson.loads(topojson.Topology(topo, object_name="countries").to_geojson())
     code_of = _iso_numeric()
     out = []
@@ -131,6 +135,36 @@ def countries() -> tuple[Country, ...]:
         out.append(Country(f["properties"].get("name", ""), code_of.get(str(f.get("id")), ""),
                            simple))
     return tuple(out)
+
+
+def _near_europe(boxes: np.ndarray, geometry: dict[str, Any]) -> bool:
+    """Does any arc of a TopoJSON geometry reach into :data:`EUROPE`? (Decoding only those
+    saves a second.) Arcs are delta-encoded, quantized positions (TopoJSON specification,
+    "2.1.4 Arcs" and "2.1.2 Transforms")."""
+    index = np.array([i if i >= 0 else ~i for i in _flatten(geometry.get("arcs", []))],
+                     dtype=np.int64)
+    if not len(index):
+        return False
+    b = boxes[index]
+    return bool(((b[:, 0] <= EUROPE[2]) & (b[:, 2] >= EUROPE[0]) & (b[:, 1] <= EUROPE[3])
+                 & (b[:, 3] >= EUROPE[1])).any())
+
+
+def _arc_boxes(topo: dict[str, Any]) -> np.ndarray:
+    """Lon/lat bounding box of each arc."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    out = np.empty((len(topo["arcs"]), 4))
+    for i, arc in enumerate(topo["arcs"]):
+        q = np.cumsum(np.asarray(arc, dtype=float), axis=0)
+        x, y = q[:, 0] * sx + tx, q[:, 1] * sy + ty
+        out[i] = x.min(), y.min(), x.max(), y.max()
+    return out
+
+
+def _flatten(nested: Any) -> list[int]:
+    if isinstance(nested, int):
+        return [nested]
+    return [i for part in nested for i in _flatten(part)]
 
 
 def _unwrapped(geom: Any) -> Any:
@@ -415,13 +449,15 @@ def _spiral(x: float, y: float, n: int, step: float) -> np.ndarray:
 
 @cache
 def _land() -> dict[str, Any]:
-    """Each country's outline (prepared for fast point tests), by NUTS country code."""
+    """Each country's outline as the page draws it (to 0.1 km), less a margin of
+    :data:`LAND_MARGIN_KM`, prepared for fast point tests, by NUTS country code."""
     import shapely
 
     parts: dict[str, list[Any]] = {}
     for c in countries():
         if c.code:
-            parts.setdefault(c.code, []).append(c.shape)
+            drawn = shapely.set_precision(c.shape, 0.1).buffer(-LAND_MARGIN_KM)
+            parts.setdefault(c.code, []).append(drawn)
     out = {code: shapely.union_all(shapes) for code, shapes in parts.items()}
     for shape in out.values():
         shapely.prepare(shape)
