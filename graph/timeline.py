@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from graph.memo import per_version
 from graph.store import Store, Topology
-from schema import SCHEMA, Validity
+from schema import SCHEMA
 
 __all__ = ["Period", "PeriodError", "holds", "restrict"]
 
@@ -98,20 +99,19 @@ def holds(period: Period | None, start: Any, end: Any) -> bool:
 
 def restrict(store: Store, topo: Topology, period: Period | None) -> Topology:
     """The part of ``topo`` that holds during ``period``: nodes outside it are removed (and
-    the others renumbered), edges go with their ends or when their own validity is outside."""
+    the others renumbered), edges go with their ends or when their own validity is outside.
+
+    Each record's validity is read once per store version and projection, as day numbers in
+    arrays (:func:`_validity`); a period then costs a few vectorised comparisons."""
     if period is None or period.is_open:
         return topo
-    position = {node_id: i for i, node_id in enumerate(topo.ids)}
-    active = _active_nodes(store, topo, position, period)
-    keep = active[topo.src] & active[topo.dst]
-    for code in np.unique(topo.types).tolist():
-        rel = SCHEMA.rel_names[code]
-        validity = SCHEMA.rel(rel).validity
-        if validity is not None:
-            of_type = topo.types == code
-            ended = _ended_edges(store, rel, validity, position, period, len(topo.ids))
-            key = topo.src * (len(topo.ids) + 1) + topo.dst
-            keep &= ~(of_type & np.isin(key, ended))
+    key = ("validity", topo.version, topo.n_nodes, topo.n_edges,
+           tuple(np.unique(topo.labels).tolist()), tuple(np.unique(topo.types).tolist()))
+    starts, ends, edge_starts, edge_ends = per_version(store, key, lambda: _validity(store, topo))
+    first = _day_number(period.first) if period.first else FAR_PAST
+    last = _day_number(period.last) if period.last else FAR_FUTURE
+    active = (starts <= last) & (ends >= first)
+    keep = active[topo.src] & active[topo.dst] & (edge_starts <= last) & (edge_ends >= first)
     nodes = np.flatnonzero(active)
     renumber = np.full(len(topo.ids), -1, dtype=np.int64)
     renumber[nodes] = np.arange(len(nodes))
@@ -121,35 +121,61 @@ def restrict(store: Store, topo: Topology, period: Period | None) -> Topology:
                     topo.version)
 
 
-def _active_nodes(store: Store, topo: Topology, position: dict[str, int],
-                  period: Period) -> np.ndarray:
-    active = np.ones(len(topo.ids), dtype=bool)
+FAR_PAST, FAR_FUTURE = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+
+
+def _validity(store: Store, topo: Topology) -> tuple[np.ndarray, ...]:
+    """First and last day (numbers since 1970-01-01; open: far past or future) of every node
+    and every edge of ``topo``."""
+    position = {node_id: i for i, node_id in enumerate(topo.ids)}
+    starts = np.full(topo.n_nodes, FAR_PAST, dtype=np.int64)
+    ends = np.full(topo.n_nodes, FAR_FUTURE, dtype=np.int64)
     for code in np.unique(topo.labels).tolist():
         label = SCHEMA.label_names[code]
         validity = SCHEMA.label(label).validity
+        if validity is not None:
+            for prop, out, first in ((validity.start, starts, True), (validity.end, ends, False)):
+                values = store.property_values(prop, [label])
+                where = [position.get(k, -1) for k in values]
+                _fill(out, where, list(values.values()), first)
+    edge_starts = np.full(topo.n_edges, FAR_PAST, dtype=np.int64)
+    edge_ends = np.full(topo.n_edges, FAR_FUTURE, dtype=np.int64)
+    n = len(topo.ids) + 1
+    for code in np.unique(topo.types).tolist():
+        rel = SCHEMA.rel_names[code]
+        validity = SCHEMA.rel(rel).validity
         if validity is None:
             continue
-        starts = store.property_values(validity.start, [label])
-        ends = store.property_values(validity.end, [label])
-        for node_id in starts.keys() | ends.keys():
-            i = position.get(node_id)
-            if i is not None and not period.holds(starts.get(node_id), ends.get(node_id)):
-                active[i] = False
-    return active
+        of_type = np.flatnonzero(topo.types == code)
+        index = dict(zip((topo.src[of_type] * n + topo.dst[of_type]).tolist(),
+                         of_type.tolist(), strict=True))
+        for prop, out, first in ((validity.start, edge_starts, True),
+                                 (validity.end, edge_ends, False)):
+            values = store.edge_property_values(prop, rel)
+            where = [index.get(position[a] * n + position[b], -1)
+                     if a in position and b in position else -1 for a, b in values]
+            _fill(out, where, list(values.values()), first)
+    return starts, ends, edge_starts, edge_ends
 
 
-def _ended_edges(store: Store, rel: str, validity: Validity, position: dict[str, int],
-                 period: Period, n: int) -> np.ndarray:
-    """Packed ``source * (n + 1) + target`` keys of the edges of ``rel`` outside ``period``."""
-    starts = store.edge_property_values(validity.start, rel)
-    ends = starts if validity.end == validity.start else \
-        store.edge_property_values(validity.end, rel)
-    out = []
-    for key in starts.keys() | ends.keys():
-        a, b = position.get(key[0]), position.get(key[1])
-        if a is not None and b is not None and not period.holds(starts.get(key), ends.get(key)):
-            out.append(a * (n + 1) + b)
-    return np.array(out, dtype=np.int64)
+def _fill(out: np.ndarray, where: list[int], values: list[Any], first: bool) -> None:
+    """Write the day numbers of ``values`` (years or ISO dates) at ``where`` (−1: skip), in
+    bulk: a year is its first day (``first``) or its last."""
+    years = [(i, v) for i, v in zip(where, values, strict=True)
+             if i >= 0 and isinstance(v, int) and not isinstance(v, bool)]
+    days = [(i, v[:10]) for i, v in zip(where, values, strict=True)
+            if i >= 0 and isinstance(v, str) and _DAY.match(v[:10])]
+    if years:
+        at, y = (np.array(x, dtype=np.int64) for x in zip(*years, strict=True))
+        start = (y - 1970 + (0 if first else 1)).astype("datetime64[Y]").astype("datetime64[D]")
+        out[at] = start.astype(np.int64) - (0 if first else 1)
+    if days:
+        at = np.array([i for i, _ in days], dtype=np.int64)
+        out[at] = np.array([d for _, d in days], dtype="datetime64[D]").astype(np.int64)
+
+
+def _day_number(day: str) -> int:
+    return int(np.datetime64(day, "D").astype(np.int64))
 
 
 def _bound(value: Any, *, first: bool) -> str | None:

@@ -59,15 +59,6 @@ class Snapshot:
     def ids(self) -> list[str]:
         return self.net.ids
 
-    def pair_keys(self) -> dict[tuple[str, str], int]:
-        """``{(id_a, id_b): row}`` with ``id_a < id_b``."""
-        ids = self.ids
-        out = {}
-        for k, (i, j) in enumerate(self.pairs.tolist()):
-            a, b = ids[i], ids[j]
-            out[(a, b) if a < b else (b, a)] = k
-        return out
-
     def cross(self) -> np.ndarray:
         """Per tie: its ends are in different, known sector groups."""
         g = np.array(self.sector, dtype=object)
@@ -177,31 +168,63 @@ def compare(store: Store, *, before: Period, after: Period, region: str | None =
     NUTS region or below it, and its gaps."""
     a, b = snapshot(store, before), snapshot(store, after)
     keep = _in_region(store, region)
-    pa, pb = _keyed(a, keep), _keyed(b, keep)
-    new = sorted(pb.keys() - pa.keys(), key=lambda k: _tie_order(b, pb[k], k))
-    ended = sorted(pa.keys() - pb.keys(), key=lambda k: _tie_order(a, pa[k], k))
+    new, ended = _tie_changes(a, b, keep)
     gaps_a = set(unmet_needs(store, level=level, during=before))
     gaps_b = set(unmet_needs(store, level=level, during=after))
     if region is not None:
         gaps_a, gaps_b = _gaps_in(store, gaps_a, region), _gaps_in(store, gaps_b, region)
     actors_a = {i for i in a.ids if keep is None or i in keep}
     actors_b = {i for i in b.ids if keep is None or i in keep}
-    ids = {x for pair in (*new[:first], *ended[:first]) for x in pair}
+    ids = {x for _, _, pair in (*new[0][:first], *ended[0][:first]) for x in pair}
     names = _names(store, ids | (actors_b - actors_a) | set(_bridges(a, b, keep, first)))
     return {
         "before": str(before), "after": str(after), "region": region,
-        "counts": {"newTies": len(new), "endedTies": len(ended),
-                   "newCrossSectorTies": sum(_is_cross(b, pb[k]) for k in new),
-                   "endedCrossSectorTies": sum(_is_cross(a, pa[k]) for k in ended),
+        "counts": {"newTies": new[1], "endedTies": ended[1],
+                   "newCrossSectorTies": new[2], "endedCrossSectorTies": ended[2],
                    "newActors": len(actors_b - actors_a), "goneActors": len(actors_a - actors_b),
                    "gapsClosed": len(gaps_a - gaps_b), "gapsOpened": len(gaps_b - gaps_a)},
-        "newTies": [_tie(store, b, pb[k], k, after, names) for k in new[:first]],
-        "endedTies": [_tie(store, a, pa[k], k, before, names) for k in ended[:first]],
+        "newTies": [_tie(store, snap, row, key, after, names)
+                    for snap, row, key in new[0][:first]],
+        "endedTies": [_tie(store, snap, row, key, before, names)
+                      for snap, row, key in ended[0][:first]],
         "newBridges": _bridge_rows(a, b, keep, first, names),
         "gapsClosed": _gap_rows(store, sorted(gaps_a - gaps_b)[:first]),
         "gapsOpened": _gap_rows(store, sorted(gaps_b - gaps_a)[:first]),
         "newActors": _new_actors(store, sorted(actors_b - actors_a)[:first], names),
     }
+
+
+Changes = tuple[list[tuple[Snapshot, int, tuple[str, str]]], int, int]
+
+
+def _tie_changes(a: Snapshot, b: Snapshot, keep: set[str] | None) -> tuple[Changes, Changes]:
+    """Ties of ``b`` not in ``a`` (new) and of ``a`` not in ``b`` (ended), among the actors in
+    ``keep``: each as (ordered rows: cross-sector first, strongest, then by ids; how many;
+    how many cross-sector). Pairs are compared as integers over the union of the ids."""
+    ids = sorted(set(a.ids) | set(b.ids))
+    position = {x: i for i, x in enumerate(ids)}
+    n = len(ids)
+
+    def packed(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        g = np.fromiter((position[x] for x in snap.ids), np.int64, len(snap.ids))
+        x, y = g[snap.pairs[:, 0]], g[snap.pairs[:, 1]]
+        inside = np.ones(len(snap.pairs), dtype=bool)
+        if keep is not None:
+            kept = np.fromiter((x in keep for x in snap.ids), bool, len(snap.ids))
+            inside = kept[snap.pairs[:, 0]] & kept[snap.pairs[:, 1]]
+        return np.minimum(x, y) * n + np.maximum(x, y), inside
+
+    ka, ina = packed(a)
+    kb, inb = packed(b)
+    out = []
+    for snap, keys, inside, other in ((b, kb, inb, ka[ina]), (a, ka, ina, kb[inb])):
+        rows = np.flatnonzero(inside & ~np.isin(keys, other))
+        cross = snap.cross()[rows] if len(rows) else np.zeros(0, dtype=bool)
+        order = rows[np.lexsort((keys[rows], -snap.weights[rows], ~cross))]
+        listed = [(snap, int(r), (ids[int(keys[r]) // n], ids[int(keys[r]) % n]))
+                  for r in order.tolist()]
+        out.append((listed, len(rows), int(cross.sum())))
+    return out[0], out[1]
 
 
 def _in_region(store: Store, region: str | None) -> set[str] | None:
@@ -224,20 +247,10 @@ def _gaps_in(store: Store, gaps: set[tuple[str, str]], region: str) -> set[tuple
     return {g for g in gaps if lift.get(g[0]) == region or g[0] == region}
 
 
-def _keyed(snap: Snapshot, keep: set[str] | None) -> dict[tuple[str, str], int]:
-    keys = snap.pair_keys()
-    return keys if keep is None else {k: v for k, v in keys.items()
-                                      if k[0] in keep and k[1] in keep}
-
-
 def _is_cross(snap: Snapshot, row: int) -> bool:
     g = snap.sector
     x, y = g[snap.pairs[row, 0]], g[snap.pairs[row, 1]]
     return x != y and UNKNOWN not in (x, y)
-
-
-def _tie_order(snap: Snapshot, row: int, key: tuple[str, str]) -> tuple[Any, ...]:
-    return (not _is_cross(snap, row), -float(snap.weights[row]), key)
 
 
 def _tie(store: Store, snap: Snapshot, row: int, key: tuple[str, str], period: Period,

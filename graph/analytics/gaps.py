@@ -222,12 +222,16 @@ def unmet_needs(store: Store, *, level: int = 2, during: Period | None = None,
         wanted = set(actors)
         regions = {a: r for a, r in regions.items() if a in wanted}
     ds = demand_supply(store, during=during)
-    found = {}
-    for kind, (actor, comp) in (("needed", ds.needs), ("offered", ds.offers)):
-        found[kind] = {(regions[ds.actor_ids[a]], ds.competence_ids[c])
-                       for a, c in zip(actor.tolist(), comp.tolist(), strict=True)
-                       if ds.actor_ids[a] in regions}
-    return sorted(found["needed"] - found["offered"])
+    names = sorted(set(regions.values()))
+    code = {r: i for i, r in enumerate(names)}
+    where = np.array([code.get(regions.get(a, ""), -1) for a in ds.actor_ids], dtype=np.int64)
+    k = len(ds.competence_ids)
+    keys = []
+    for actor, comp in (ds.needs, ds.offers):
+        reg = where[actor]
+        keys.append(np.unique(reg[reg >= 0] * k + comp[reg >= 0]))
+    unmet = np.setdiff1d(keys[0], keys[1], assume_unique=True)  # sorted: region, competence
+    return [(names[u // k], ds.competence_ids[u % k]) for u in unmet.tolist()]
 
 
 @dataclass(frozen=True)

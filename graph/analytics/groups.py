@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from graph.analytics.network import ACTORS, ActorNetwork
+from graph.memo import per_version
 from graph.store import Store
 from schema import SCHEMA
 
@@ -79,7 +80,12 @@ def codes(groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:
 
 
 def sector_groups(store: Store) -> dict[str, str]:
-    """``{actor id: sector group}`` for the actors that have an IN_SECTOR sector."""
+    """``{actor id: sector group}`` for the actors that have an IN_SECTOR sector (read once per
+    store version: analyses over time ask it for every period; do not change the result)."""
+    return per_version(store, ("sectorGroups",), lambda: _sector_groups(store))
+
+
+def _sector_groups(store: Store) -> dict[str, str]:
     topo = store.topology(labels=[*ACTORS, SECTOR], rel_types=[IN_SECTOR])
     flags = {f: store.property_values(f, [SECTOR]) for f in (IS_CCI, IS_AM)}
     pairs: dict[str, list[str]] = {}
@@ -105,10 +111,15 @@ def _sector_group(sector: str, flags: dict[str, dict[str, Any]]) -> str:
 
 
 def actor_regions(store: Store, level: int | None = None) -> dict[str, str]:
-    """``{actor id: region id}`` from LOCATED_IN, lifted to a NUTS ``level`` if given.
+    """``{actor id: region id}`` from LOCATED_IN, lifted to a NUTS ``level`` if given (read
+    once per store version; do not change the result).
 
     An actor located above the wanted level (e.g. only in a country) has no region of that level.
     """
+    return per_version(store, ("actorRegions", level), lambda: _actor_regions(store, level))
+
+
+def _actor_regions(store: Store, level: int | None) -> dict[str, str]:
     located = _pairs(store, [*ACTORS, REGION], LOCATED_IN)
     if level is None:
         return located

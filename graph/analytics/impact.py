@@ -69,17 +69,18 @@ TOTAL = 5  # column of "total" in brokerage_roles' counts
 
 @dataclass
 class _Data:
-    """What the method reads from the store, once."""
+    """What the method reads from the store, once; companies are numbered ``0..n-1``."""
 
     companies: list[str]
-    stratum: dict[str, tuple[str, str, str] | None]
-    alive: dict[str, tuple[int | None, int | None]]
-    attendances: list[tuple[str, str, int]]  # (company, training, year)
-    attended_years: dict[str, list[int]]
+    index: dict[str, int]
+    stratum: list[tuple[str, str, str] | None]
+    founded: np.ndarray  # year, or a far past when unknown
+    closed: np.ndarray  # year, or a far future while open
+    attendances: list[tuple[int, str, int]]  # (company, training, year)
     teaches: dict[str, set[str]]
-    offers: dict[str, list[tuple[str, int | None, int | None]]]  # company → (competence, since..)
-    cross_starts: dict[str, list[int]]  # company → start years of its cross-sector collaborations
-    brokerage: dict[int, dict[str, int]] = field(default_factory=dict)
+    offers: dict[str, tuple[np.ndarray, np.ndarray]]  # competence → (companies, since years)
+    cross: tuple[np.ndarray, np.ndarray]  # (company, start year) of cross-sector collaborations
+    brokerage: dict[int, np.ndarray] = field(default_factory=dict)  # year → per company
 
 
 def impact(store: Store, *, training: str | None = None, area: str | None = None,
@@ -93,7 +94,7 @@ def impact(store: Store, *, training: str | None = None, area: str | None = None
     chosen = _trainings(store, training, area)
     rows = [a for a in data.attendances if a[1] in chosen]
     years = sorted({y for _, _, y in rows} | {y + window for _, _, y in rows})
-    data.brokerage = {y: _brokerage(store, y) for y in years}
+    data.brokerage = {y: _brokerage(store, data, y) for y in years}
     matched, left_out = _match(data, rows, window)
     out: dict[str, Any] = {
         "training": training, "area": area, "window": window, "method": (
@@ -101,33 +102,37 @@ def impact(store: Store, *, training: str | None = None, area: str | None = None
             "2012); average effect on attendees; percentile bootstrap 95% interval (Efron & "
             "Tibshirani 1993)"),
         "attendances": len(rows), "matched": len(matched), "leftOut": left_out,
-        "comparisonCompanies": len({c for m in matched for c in m.controls}),
+        "comparisonCompanies": _distinct(matched),
         "outcomes": {},
         "caveat": ("Companies chose to attend; matching on sector group, country and size "
                    "class removes only the differences these explain, so this is an "
                    "association, not proof of an effect."),
     }
     rng = np.random.default_rng(seed)
+    outcomes = _Outcomes(data, window)
     for name in OUTCOMES:
-        out["outcomes"][name] = _effect(data, matched, name, window, reps, rng)
+        out["outcomes"][name] = _effect(outcomes, matched, name, reps, rng)
     return out
 
 
 # -- reading -------------------------------------------------------------------------------
 def _read(store: Store) -> _Data:
     companies = sorted(store.property_values(NAME, [COMPANY]))
+    index = {c: i for i, c in enumerate(companies)}
     groups = sector_groups(store)
     country = store.property_values("country", [COMPANY])
     size = store.property_values("sizeClass", [COMPANY])
-    stratum: dict[str, tuple[str, str, str] | None] = {}
+    stratum: list[tuple[str, str, str] | None] = []
     for c in companies:
         key = (groups.get(c), country.get(c), size.get(c))
-        stratum[c] = key if all(key) else None  # type: ignore[assignment]
+        stratum.append(key if all(key) else None)  # type: ignore[arg-type]
     founded = store.property_values(LIFETIME.start, [COMPANY])  # type: ignore[union-attr]
     closed = store.property_values(LIFETIME.end, [COMPANY])  # type: ignore[union-attr]
-    alive = {c: (founded.get(c), closed.get(c)) for c in companies}
-    return _Data(companies, stratum, alive, *_attendances(store), _teaches(store),
-                 _offers(store), _cross_starts(store, groups))
+    return _Data(companies, index, stratum,
+                 np.array([int(founded.get(c, -10_000)) for c in companies], dtype=np.int64),
+                 np.array([int(closed.get(c, 10_000)) for c in companies], dtype=np.int64),
+                 _attendances(store, index), _teaches(store), _offers(store, index),
+                 _cross(store, groups, index))
 
 
 def _pairs(store: Store, labels: list[str], rel: str) -> list[tuple[str, str]]:
@@ -136,18 +141,17 @@ def _pairs(store: Store, labels: list[str], rel: str) -> list[tuple[str, str]]:
     return [(ids[s], ids[d]) for s, d in zip(topo.src.tolist(), topo.dst.tolist(), strict=True)]
 
 
-def _attendances(store: Store) -> tuple[list[tuple[str, str, int]], dict[str, list[int]]]:
+def _attendances(store: Store, index: dict[str, int]) -> list[tuple[int, str, int]]:
     years = store.edge_property_values(ATTEND_YEAR, ATTENDED)
     starts = store.property_values("startDate", [TRAINING])
-    rows, by_company = [], defaultdict(list)
+    rows = []
     for c, t in _pairs(store, [COMPANY, TRAINING], ATTENDED):
         y = years.get((c, t))
         if y is None and starts.get(t):
             y = int(str(starts[t])[:4])
-        if y is not None:
-            rows.append((c, t, int(y)))
-            by_company[c].append(int(y))
-    return sorted(rows), dict(by_company)
+        if y is not None and c in index:
+            rows.append((index[c], t, int(y)))
+    return sorted(rows)
 
 
 def _teaches(store: Store) -> dict[str, set[str]]:
@@ -157,41 +161,51 @@ def _teaches(store: Store) -> dict[str, set[str]]:
     return dict(out)
 
 
-def _offers(store: Store) -> dict[str, list[tuple[str, int | None, int | None]]]:
+def _offers(store: Store, index: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Competence → (companies offering it with a known start, that start year)."""
     since = store.edge_property_values(OFFER_TIME.start, OFFERS)  # type: ignore[union-attr]
-    until = store.edge_property_values(OFFER_TIME.end, OFFERS)  # type: ignore[union-attr]
-    out: dict[str, list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for c, k in _pairs(store, [COMPANY, COMPETENCE], OFFERS):
-        out[c].append((k, since.get((c, k)), until.get((c, k))))
-    return dict(out)
+        year = since.get((c, k))
+        if year is not None and c in index:
+            found[k].append((index[c], int(year)))
+    return {k: (np.array([c for c, _ in v], dtype=np.int64),
+                np.array([y for _, y in v], dtype=np.int64)) for k, v in found.items()}
 
 
-def _cross_starts(store: Store, groups: dict[str, str]) -> dict[str, list[int]]:
-    """Company → start years of the collaborations it shares with an actor of another known
-    sector group."""
+def _cross(store: Store, groups: dict[str, str],
+           index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(company, start year) of each collaboration a company shares with an actor of another
+    known sector group."""
     starts = store.property_values("startDate", [COLLABORATION])
     members: dict[str, list[str]] = defaultdict(list)
     for a, k in _pairs(store, [*ACTORS, COLLABORATION], PARTICIPATES):
         members[k].append(a)
-    out: dict[str, list[int]] = defaultdict(list)
-    for k, who in members.items():
+    who, when = [], []
+    for k, actors in members.items():
         if not starts.get(k):
             continue
         year = int(str(starts[k])[:4])
-        known = {groups[a] for a in who if groups.get(a, UNKNOWN) != UNKNOWN}
-        for a in who:
+        known = {groups[a] for a in actors if groups.get(a, UNKNOWN) != UNKNOWN}
+        for a in actors:
             mine = groups.get(a, UNKNOWN)
-            if mine != UNKNOWN and known - {mine}:
-                out[a].append(year)
-    return dict(out)
+            if a in index and mine != UNKNOWN and known - {mine}:
+                who.append(index[a])
+                when.append(year)
+    return np.array(who, dtype=np.int64), np.array(when, dtype=np.int64)
 
 
-def _brokerage(store: Store, year: int) -> dict[str, int]:
+def _brokerage(store: Store, data: _Data, year: int) -> np.ndarray:
+    """Total brokerage of every company in the network of ``year`` (0 when not in it)."""
     net = actor_network(store, during=Period.years(year, year))
-    if not net.n:
-        return {}
-    counts = brokerage_roles(net.adjacency, actor_groups(store, net, "sectorGroup"))["counts"]
-    return dict(zip(net.ids, counts[:, TOTAL].astype(int).tolist(), strict=True))
+    out = np.zeros(len(data.companies))
+    if net.n:
+        counts = brokerage_roles(net.adjacency, actor_groups(store, net, "sectorGroup"))["counts"]
+        for actor, total in zip(net.ids, counts[:, TOTAL].tolist(), strict=True):
+            i = data.index.get(actor)
+            if i is not None:
+                out[i] = total
+    return out
 
 
 def _trainings(store: Store, training: str | None, area: str | None) -> set[str]:
@@ -207,77 +221,106 @@ def _trainings(store: Store, training: str | None, area: str | None) -> set[str]
 # -- matching and outcomes -------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Match:
-    company: str
+    company: int
     training: str
     year: int
-    controls: tuple[str, ...]
+    controls: np.ndarray  # company numbers
     cell: tuple[Any, ...]  # (stratum, training, year): attendances with the same comparisons
 
 
-def _match(data: _Data, rows: list[tuple[str, str, int]],
+def _match(data: _Data, rows: list[tuple[int, str, int]],
            window: int) -> tuple[list[_Match], dict[str, int]]:
-    by_stratum: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for c in data.companies:
-        key = data.stratum[c]
+    """Each attendance with its comparison companies: the same stratum, existing in the
+    attendance's year, no training attended within ``window`` years of it."""
+    by_stratum: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, key in enumerate(data.stratum):
         if key is not None:
-            by_stratum[key].append(c)
+            by_stratum[key].append(i)
+    members = {k: np.array(v, dtype=np.int64) for k, v in by_stratum.items()}
+    who = np.array([c for c, _, _ in data.attendances], dtype=np.int64)
+    when = np.array([y for _, _, y in data.attendances], dtype=np.int64)
+    near: dict[int, np.ndarray] = {}
     matched, left = [], {"noStratum": 0, "noComparison": 0}
-    pools: dict[tuple[Any, int], tuple[str, ...]] = {}
+    pools: dict[tuple[Any, int], np.ndarray] = {}
     for c, t, y in rows:
-        key = data.stratum.get(c)
+        key = data.stratum[c]
         if key is None:
             left["noStratum"] += 1
             continue
+        if y not in near:
+            near[y] = np.zeros(len(data.companies), dtype=bool)
+            near[y][who[(when >= y - window) & (when <= y + window)]] = True
         if (key, y) not in pools:
-            pools[key, y] = tuple(x for x in by_stratum[key] if _comparable(data, x, y, window))
+            m = members[key]
+            ok = (data.founded[m] <= y) & (data.closed[m] >= y) & ~near[y][m]
+            pools[key, y] = m[ok]
         controls = pools[key, y]
-        if not controls:
+        if not len(controls):
             left["noComparison"] += 1
             continue
         matched.append(_Match(c, t, y, controls, (key, t, y)))
     return matched, left
 
 
-def _comparable(data: _Data, company: str, year: int, window: int) -> bool:
-    founded, closed = data.alive[company]
-    if (founded is not None and founded > year) or (closed is not None and closed < year):
-        return False
-    return not any(year - window <= y <= year + window
-                   for y in data.attended_years.get(company, ()))
+def _distinct(matched: list[_Match]) -> int:
+    """Comparison companies of all the matches (many matches share one pool: count each once)."""
+    pools = {id(m.controls): m.controls for m in matched}
+    return len(np.unique(np.concatenate(list(pools.values())))) if pools else 0
 
 
-def _outcome(data: _Data, name: str, company: str, training: str, year: int,
-             window: int) -> float:
-    if name == "offers":
-        taught = data.teaches.get(training, set())
-        offers = data.offers.get(company, [])
-        had = {k for k, since, until in offers if k in taught
-               and (since is None or since <= year) and (until is None or until >= year)}
-        return float(any(k in taught and k not in had and since is not None
-                         and year < since <= year + window for k, since, _ in offers))
-    if name == "crossSector":
-        return float(any(year < y <= year + window for y in data.cross_starts.get(company, ())))
-    after = data.brokerage.get(year + window, {}).get(company, 0)
-    return float(after - data.brokerage.get(year, {}).get(company, 0))
+class _Outcomes:
+    """Each outcome for every company at once, per (training, year): boolean or number arrays
+    indexed by company, built once and shared by attendees and comparison companies."""
+
+    def __init__(self, data: _Data, window: int):
+        self.data, self.window = data, window
+        self.memo: dict[tuple[str, Any, int], np.ndarray] = {}
+
+    def of(self, name: str, training: str, year: int) -> np.ndarray:
+        key = (name, training if name == "offers" else None, year)
+        if key not in self.memo:
+            build = {"offers": self._offers, "crossSector": self._cross_sector,
+                     "brokerage": self._brokerage}[name]
+            self.memo[key] = build(training, year)
+        return self.memo[key]
+
+    def _offers(self, training: str, year: int) -> np.ndarray:
+        """Starts to offer a taught competence in (year, year + window]; a company offers a
+        competence through one relationship, so a start in the window is a new offer."""
+        out = np.zeros(len(self.data.companies))
+        for k in self.data.teaches.get(training, ()):
+            who, since = self.data.offers.get(k, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+            out[who[(since > year) & (since <= year + self.window)]] = 1.0
+        return out
+
+    def _cross_sector(self, training: str, year: int) -> np.ndarray:
+        who, start = self.data.cross
+        out = np.zeros(len(self.data.companies))
+        out[who[(start > year) & (start <= year + self.window)]] = 1.0
+        return out
+
+    def _brokerage(self, training: str, year: int) -> np.ndarray:
+        b = self.data.brokerage
+        zero = np.zeros(len(self.data.companies))
+        return b.get(year + self.window, zero) - b.get(year, zero)
 
 
-def _effect(data: _Data, matched: list[_Match], name: str, window: int, reps: int,
+def _effect(outcomes: _Outcomes, matched: list[_Match], name: str, reps: int,
             rng: np.random.Generator) -> dict[str, Any]:
-    treated = np.array([_outcome(data, name, m.company, m.training, m.year, window)
-                        for m in matched])
+    treated = np.array([outcomes.of(name, m.training, m.year)[m.company] for m in matched])
     cells: dict[tuple[Any, ...], np.ndarray] = {}
-    for m in matched:
-        if m.cell not in cells:
-            cells[m.cell] = np.array([_outcome(data, name, x, m.training, m.year, window)
-                                      for x in m.controls])
+    keys = [_cell(name, m) for m in matched]
+    for m, key in zip(matched, keys, strict=True):
+        if key not in cells:
+            cells[key] = outcomes.of(name, m.training, m.year)[m.controls]
     order = list(cells)
     position = {c: i for i, c in enumerate(order)}
-    cell_of = np.array([position[m.cell] for m in matched], dtype=np.int64)
+    cell_of = np.array([position[k] for k in keys], dtype=np.int64)
     means = np.array([cells[c].mean() for c in order])[cell_of] if matched else np.zeros(0)
     result: dict[str, Any] = {"text": OUTCOME_TEXT[name], "attendees": _mean(treated),
                               "comparison": _mean(means), "difference": None,
                               "interval": None, "verdict": ""}
-    n_controls = len({x for m in matched for x in m.controls})
+    n_controls = _distinct(matched)
     if len(matched) < MIN_MATCHED or n_controls < MIN_MATCHED:
         result["verdict"] = (f"too few to tell: {len(matched)} matched attendances and "
                              f"{n_controls} comparison companies (at least {MIN_MATCHED} each "
@@ -291,6 +334,13 @@ def _effect(data: _Data, matched: list[_Match], name: str, window: int, reps: in
     return result
 
 
+def _cell(name: str, m: _Match) -> tuple[Any, ...]:
+    """Attendances whose comparison outcomes are the same array: same stratum and year, and
+    for ``offers`` the same training (its competences)."""
+    stratum, training, year = m.cell
+    return (stratum, training if name == "offers" else None, year)
+
+
 def _bootstrap(treated: np.ndarray, controls: list[np.ndarray], cell_of: np.ndarray, reps: int,
                rng: np.random.Generator) -> tuple[float, float]:
     """Percentile interval of the ATT: resample attendances, and each comparison group.
@@ -299,22 +349,32 @@ def _bootstrap(treated: np.ndarray, controls: list[np.ndarray], cell_of: np.ndar
     that is cheap — Binomial(n, p̂)/n for a yes/no outcome — else by resampling (n < 30) or
     from the normal distribution it tends to, N(mean, sd/√n), saving one draw per company."""
     n = len(treated)
-    ctrl = np.empty((len(controls), reps))
-    for i, c in enumerate(controls):
-        ctrl[i] = _resampled_means(c, reps, rng)
+    ctrl = _resampled_means(controls, reps, rng)
     pick = rng.integers(0, n, size=(reps, n))
     stats = (treated[pick] - ctrl[cell_of[pick], np.arange(reps)[:, None]]).mean(axis=1)
     low, high = np.percentile(stats, [2.5, 97.5])
     return float(low), float(high)
 
 
-def _resampled_means(values: np.ndarray, reps: int, rng: np.random.Generator) -> np.ndarray:
-    k = len(values)
-    if np.isin(values, (0.0, 1.0)).all():
-        return rng.binomial(k, values.mean(), size=reps) / k
-    if k < 30:
-        return values[rng.integers(0, k, size=(reps, k))].mean(axis=1)
-    return rng.normal(values.mean(), values.std() / np.sqrt(k), size=reps)
+def _resampled_means(groups: list[np.ndarray], reps: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """``reps`` bootstrap means of each group (rows), drawn in bulk per kind of group."""
+    sizes = np.array([len(g) for g in groups])
+    means = np.array([g.mean() for g in groups])
+    binary = np.array([bool(np.isin(g, (0.0, 1.0)).all()) for g in groups])
+    out = np.empty((len(groups), reps))
+    if binary.any():
+        out[binary] = rng.binomial(sizes[binary][:, None], means[binary][:, None],
+                                   size=(int(binary.sum()), reps)) / sizes[binary][:, None]
+    large = ~binary & (sizes >= 30)
+    if large.any():
+        sd = np.array([g.std() for g in groups])[large] / np.sqrt(sizes[large])
+        out[large] = rng.normal(means[large][:, None], sd[:, None],
+                                size=(int(large.sum()), reps))
+    for i in np.flatnonzero(~binary & ~large).tolist():
+        g = groups[i]
+        out[i] = g[rng.integers(0, len(g), size=(reps, len(g)))].mean(axis=1)
+    return out
 
 
 def _verdict(low: float, high: float) -> str:

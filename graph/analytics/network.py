@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graph.memo import per_version
 from graph.store import Store
 from graph.timeline import Period
 from schema import ACTOR_LABELS, SCHEMA
@@ -260,7 +261,9 @@ def _edge_weights(store: Store, rel: str, index: dict[str, int], a: np.ndarray,
     order = np.argsort(key)
     sorted_keys = key[order]
     ks, ws = [], []
-    for (s, t), w in store.edge_property_values(WEIGHT, rel).items():
+    weights = per_version(store, ("edgeWeights", rel),
+                          lambda: store.edge_property_values(WEIGHT, rel))
+    for (s, t), w in weights.items():
         i, j = index.get(s), index.get(t)
         if i is not None and j is not None:
             ks.append(i * (n + 1) + j)
