@@ -5,8 +5,18 @@ attributes by ``id`` with a ``title`` and optional ``<default>``; a ``<node id l
 ``<attvalues><attvalue for value/>``; an ``<edge id source target type label weight>`` the same.
 Here a node's ``label`` is our ``name`` (the id when there is none), its attribute titled
 ``type`` our label; an edge's ``label`` is our relationship type, ``weight`` our ``weight``.
-Visual (``viz:``) data, spells and the edge direction (``type``) are ignored: our relationship
-types fix the direction. Nested nodes (hierarchical graphs) are refused.
+Visual (``viz:``) data and the edge direction (``type``) are ignored: our relationship types
+fix the direction. Nested nodes (hierarchical graphs) are refused.
+
+Time (GEXF 1.3 "dynamics"): a node's or edge's ``start``/``end`` attributes, or the hull of its
+``<spells>``, become the validity the schema declares for our label or relationship type
+(:class:`schema.types.Validity`: an actor's ``foundedYear``/``closedYear``, a collaboration's
+``startDate``/``endDate``, a partnership's ``since``/``until``…), as years or dates as the
+property wants, unless the element carries that property itself. Writing does the reverse:
+the graph is ``mode="dynamic"`` with ``timeformat="date"``, and each element with a validity
+gets ``start``/``end`` dates (a year from its first to its last day), so Gephi's timeline
+plays the ecosystem's history; the properties are written as attributes too, so a file
+written here reads back exactly.
 
 Writing streams the XML (no graph object in memory), so a 500k-node graph exports in seconds.
 """
@@ -28,7 +38,7 @@ from importers.outputs import (
 from importers.records import Dialect
 from importers.xmlgraph import XML_TYPES, GraphBlocks
 from importers.xmlstream import El, stream
-from schema import SCHEMA, Edge, Node
+from schema import SCHEMA, Edge, Node, PropType, Validity
 
 GEXF = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -79,7 +89,48 @@ class GexfReader(GraphBlocks):
             name = title if title not in own else f"{title} (attvalue)"
             row[name] = v.attrs.get("value")
             shown.setdefault(name, f"attvalue {title!r}")
+        _time(el, row, shown)
         return row
+
+
+def _time(el: El, row: dict[str, Any], shown: dict[str, str]) -> None:
+    """The element's GEXF time as the validity of its label or relationship type."""
+    start, end = el.attrs.get("start"), el.attrs.get("end")
+    spells = el.find("spells")
+    if spells is not None and start is None and end is None:
+        bounds = [(s.attrs.get("start"), s.attrs.get("end")) for s in spells.all("spell")]
+        starts = [b for b, _ in bounds if b]
+        ends = [b for _, b in bounds if b]
+        start = min(starts) if starts and all(b for b, _ in bounds) else None
+        end = max(ends) if ends and all(b for _, b in bounds) else None
+    if start is None and end is None:
+        return
+    kind = row.get("type") if el.tag == "node" else row.get("label")
+    if el.tag == "node" and SCHEMA.has_label(str(kind)):
+        validity, props = SCHEMA.label(str(kind)).validity, SCHEMA.node_properties(str(kind))
+    elif el.tag == "edge" and SCHEMA.has_rel(str(kind)):
+        validity, props = SCHEMA.rel(str(kind)).validity, SCHEMA.rel_properties(str(kind))
+    else:
+        return
+    if validity is None:
+        return
+    for prop, value, first in ((validity.start, start, True), (validity.end, end, False)):
+        if value and prop not in row:
+            row[prop] = _as(props[prop], str(value).strip(), first)
+            shown.setdefault(prop, f"attribute {'start' if first else 'end'!r}")
+
+
+def _as(prop: Any, value: str, first: bool) -> Any:
+    """A GEXF time (a date, a year, or a number as timeformat integer/double writes it) as the
+    property wants it: a year, or a date (a bare year: its first or last day)."""
+    if prop.type is PropType.INT:
+        try:
+            return int(float(value[:4] if len(value) >= 10 else value))
+        except ValueError:
+            return value  # refused by validation, naming the row and column
+    if len(value) == 4 and value.isdigit():
+        return f"{value}-01-01" if first else f"{value}-12-31"
+    return value[:10]
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -96,7 +147,7 @@ def write_gexf(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<gexf xmlns="{NS}" version="1.3">\n'
                 "  <meta>\n    <creator>COCO Atlas</creator>\n  </meta>\n"
-                '  <graph defaultedgetype="directed" mode="static">\n')
+                '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">\n')
         _declare(f, "node", [("type", "string"), *((p.name, _GEXF_TYPES.get(p.type, "string"))
                                                     for p in node_props)])
         _declare(f, "edge", [(p.name, _GEXF_TYPES.get(p.type, "string")) for p in edge_props])
@@ -104,7 +155,8 @@ def write_gexf(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
         for n in nodes:
             props = plain(n.props)
             name = props.pop("name", n.id)
-            f.write(f"      <node id={xml_attr(n.id)} label={xml_attr(name)}>")
+            when = _when(SCHEMA.label(n.label).validity, n.props)
+            f.write(f"      <node id={xml_attr(n.id)} label={xml_attr(name)}{when}>")
             _attvalues(f, {"type": n.label, **props})
             f.write("</node>\n")
         f.write("    </nodes>\n    <edges>\n")
@@ -113,11 +165,27 @@ def write_gexf(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
             weight = props.pop("weight", None)
             kind = ' type="undirected"' if SCHEMA.rel(e.type).symmetric else ""
             extra = "" if weight is None else f" weight={xml_attr(repr(float(weight)))}"
+            extra += _when(SCHEMA.rel(e.type).validity, e.props)
             f.write(f'      <edge id="{k}" source={xml_attr(e.source)} '
                     f"target={xml_attr(e.target)} label={xml_attr(e.type)}{kind}{extra}>")
             _attvalues(f, props)
             f.write("</edge>\n")
         f.write("    </edges>\n  </graph>\n</gexf>\n")
+
+
+def _when(validity: Validity | None, props: dict[str, Any]) -> str:
+    """`` start="…" end="…"`` of an element with a validity (dates; a year's first and last
+    day), or nothing."""
+    if validity is None:
+        return ""
+    out = ""
+    for attr, prop, first in (("start", validity.start, True), ("end", validity.end, False)):
+        value = props.get(prop)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out += f' {attr}="{value:04d}-{"01-01" if first else "12-31"}"'
+        elif isinstance(value, str) and len(value) >= 10:
+            out += f" {attr}={xml_attr(value[:10])}"
+    return out
 
 
 def _declare(f: IO[str], kind: str, attrs: list[tuple[str, str]]) -> None:
