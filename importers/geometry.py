@@ -10,7 +10,7 @@ those are projected back to lon/lat with pyproj.
 
 Each boundary is repaired where invalid (shapely ``make_valid``: GIS files often have
 self-touching rings), simplified (Douglas–Peucker, topology preserved, :data:`TOLERANCE_DEG`,
-coarser until it fits the schema's :data:`schema.model.GEOMETRY_MAX` characters), and stored as
+coarser until it fits the schema's bound on a text, 20,000 characters), and stored as
 GeoJSON text in the region's ``geometry`` property, through the Store contract, so both stores
 keep it. Everything is checked first, and nothing is written if anything is wrong: every
 problem names the file, the feature (``$.features[i]``) and the field. Features of regions the

@@ -15,7 +15,6 @@ P = PropType
 COUNTRY = r"^[A-Z]{2}$"
 YEAR = {"minimum": 1000, "maximum": 2100}
 FOUNDED = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
-GEOMETRY_MAX = 200_000  # characters of a region's simplified boundary (GeoJSON)
 URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers and search engines)
 # Every other text: schema.types.TEXT_MAX (500) characters, lists LIST_MAX (1,000) elements.
 #
@@ -168,7 +167,7 @@ REGION = NodeLabel(
         Property("level", P.INT, required=True, indexed=True, minimum=0, maximum=3,
                  description="NUTS LEVL_CODE."),
         _country(required=True),
-        Property("geometry", max_length=GEOMETRY_MAX, description=(
+        Property("geometry", max_length=LONG_TEXT_MAX, description=(
             "Boundary as a GeoJSON Polygon or MultiPolygon (RFC 7946, WGS 84 lon/lat), "
             "simplified; written by coco import geometry (Eurostat GISCO NUTS files). Maps "
             "draw regions as areas when it is known.")),

@@ -79,6 +79,26 @@ def test_projected_gisco_files_are_read_back_to_lon_lat(store: Store, tmp_path: 
     assert stored.symmetric_difference(box(*WEST)).area < 1e-3
 
 
+def test_a_detailed_boundary_is_simplified_within_the_bound_on_a_text(tmp_path: Path) -> None:
+    import math
+
+    from schema.types import LONG_TEXT_MAX
+
+    # 40,000 vertices round Ljubljana (~70 km across): ~1.6 MB of GeoJSON as GISCO 1:1M has it.
+    ring = [[14.5 + 0.5 * math.cos(2 * math.pi * k / 40_000),
+             46.05 + 0.33 * math.sin(2 * math.pi * k / 40_000)] for k in range(40_000)]
+    ring.append(ring[0])
+    f = gisco(tmp_path / "fine.geojson",
+              [feature("SI04", {"type": "Polygon", "coordinates": [ring]})])
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        store.upsert_nodes([region("SI04", "Zahodna Slovenija")], source="fixture")
+        import_geometry(store, f)
+        text = store.get_node("SI04").props["geometry"]  # type: ignore[union-attr]
+    assert len(f.read_text()) > 50 * LONG_TEXT_MAX and len(text) <= LONG_TEXT_MAX
+    fine, kept = Polygon(ring), shape(json.loads(text))
+    assert kept.symmetric_difference(fine).area < 0.01 * fine.area
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("geometry") / "demo.db"
