@@ -359,7 +359,7 @@ class _Generator:
             edges.append(Edge(cid, "IN_SECTOR", other[self._below(len(other))],
                               {"primary": False}))
         founded = int(self.founded[i])
-        for _ in range(self._between(1, 4)):
+        for _ in range(self._between(1, 3)):
             self._offer(i, self._offer_pick(i), self._early(founded), dated)
         for _ in range(self._between(0, 3)):
             self._need(i, self._need_pick(i), self._early(founded), dated)
@@ -429,8 +429,8 @@ class _Generator:
         need_cats = ("design", "digital technology", "manufacturing technology",
                      "sustainability", "future trends", "business")
         w = np.array([m.training_rise if y >= m.training_from else 1.0 for y in YEARS])
-        years = rng.choice(YEARS, size=self.n_trainings, p=w / w.sum())
-        pools: dict[int, tuple[Pools, Pools]] = {}
+        years = np.sort(rng.choice(YEARS, size=self.n_trainings, p=w / w.sum()))
+        pools = self._attendance_pools(int(years[0]))
         for i, year in enumerate(years.tolist()):
             area = TRAINING_AREAS[int(rng.choice(4, p=[0.4, 0.25, 0.3, 0.05]))]
             cat = need_cats[self._below(len(need_cats))]
@@ -451,10 +451,10 @@ class _Generator:
                       for _ in range(1 + self._between(0, 3))]
             self.taught.append(list(dict.fromkeys(taught)))
             edges.extend(Edge(tid, "TEACHES", c, {}) for c in self.taught[-1])
-            if year not in pools:
-                pools[year] = self._attendance_pools(year)
+            if i and year != years[i - 1]:
+                pools = self._attendance_pools(year)
             country = COUNTRIES.index(self.hub_country[hub])
-            for co in self._attendees(pools[year], country, self._between(3, 15)):
+            for co in self._attendees(pools, country, self._between(3, 15)):
                 edges.append(Edge(self.co_ids[co], "ATTENDED", tid, {"year": year}))
                 self.attendance[year].append((co, i))
         return Batch("trainings", nodes, _unique(edges))
@@ -509,11 +509,9 @@ class _Generator:
         g, c = self.co_group, self.co_country
         keys = {"gc": np.where(live, g * len(COUNTRIES) + c, -1), "g": np.where(live, g, -1),
                 "c": np.where(live, c, -1), "all": np.where(live, 0, -1)}
-        out = {}
-        for name, w in (("same", self.activity),
-                        ("cross", self.activity * np.where(recent, m.cross_boost, 1.0))):
-            out[name] = {kind: Pools(key, w) for kind, key in keys.items()}
-        return out
+        same = {kind: Pools(key, self.activity) for kind, key in keys.items()}
+        boosted = self.activity * np.where(recent, m.cross_boost, 1.0)
+        return {"same": same, "cross": {k: p.reweighted(boosted) for k, p in same.items()}}
 
     def _members(self, pools: dict[str, Pools], cross: bool) -> list[int]:
         """A lead and one to five further participants: all of the lead's sector group, or

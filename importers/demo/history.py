@@ -110,11 +110,12 @@ def first_close(a: int, b: int) -> int:
 
 
 class Pools:
-    """Weighted draws with replacement from named subsets of items (a key per item, -1 for none):
-    cumulative weights per key and a binary search (inverse transform sampling)."""
+    """Weighted draws with replacement from named subsets of items (a key per item, -1 for none;
+    weights positive): cumulative weights per key and a binary search (inverse transform
+    sampling)."""
 
     def __init__(self, keys: np.ndarray, weights: np.ndarray):
-        ok = np.flatnonzero((keys >= 0) & (weights > 0))
+        ok = np.flatnonzero(keys >= 0)
         order = ok[np.argsort(keys[ok], kind="stable")]
         self.items = order
         self.cum = np.cumsum(weights[order])
@@ -122,6 +123,13 @@ class Pools:
         ends = np.append(starts[1:], len(order))
         self.span = {int(u): (int(s), int(e))
                      for u, s, e in zip(uniq.tolist(), starts.tolist(), ends.tolist(), strict=True)}
+
+    def reweighted(self, weights: np.ndarray) -> Pools:
+        """The same pools with other weights (positive), without sorting again."""
+        other = object.__new__(Pools)
+        other.items, other.span = self.items, self.span
+        other.cum = np.cumsum(weights[self.items])
+        return other
 
     def total(self, key: int) -> float:
         s, e = self.span.get(key, (0, 0))
