@@ -49,6 +49,7 @@ ACTOR_RADIUS = (3.0, 18.0)  # dots of actors on a geographic map (km): places st
 FAN_KM = 3.0  # distance unit of the spiral that fans out the actors of one city
 FAN_TRIES = 8  # spiral slots tried per actor before land is given up on (a point at sea)
 LAND_MARGIN_KM = 0.3  # fanned-out actors stay this far inside their country's drawn outline
+BOX_STEP_KM = 20.0  # spacing of the nodes in the box of those without a known place
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 CITY = SCHEMA.node_properties(ACTORS[0])["city"].name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"].name
@@ -465,24 +466,18 @@ def _land() -> dict[str, Any]:
 
 
 def _boxed(xy: np.ndarray, known: np.ndarray) -> None:
-    """Nodes without a place in rows inside a box west of Europe's outline."""
+    """Nodes without a place in rows, in a box left of the nodes that have one (so that the
+    map still opens on them), top-aligned with them."""
     lost = np.flatnonzero(~known)
     if not len(lost):
         return
-    left, _, _, _ = _extent()
+    placed = xy[known]
+    left, top = (placed[:, 0].min(), placed[:, 1].min()) if len(placed) else (0.0, 0.0)
     per_row = max(1, math.ceil(math.sqrt(len(lost))))
-    step = 20.0
     k = np.arange(len(lost))
-    width = per_row * step
-    xy[lost, 0] = left - width - 100 + (k % per_row) * step + step / 2
-    xy[lost, 1] = -800 + (k // per_row) * step + step / 2
-
-
-@cache
-def _extent() -> tuple[float, float, float, float]:
-    import shapely
-
-    return tuple(shapely.total_bounds([c.shape for c in countries()]).tolist())  # type: ignore
+    width = per_row * BOX_STEP_KM
+    xy[lost, 0] = left - width - 3 * BOX_STEP_KM + (k % per_row + 0.5) * BOX_STEP_KM
+    xy[lost, 1] = top + (k // per_row + 0.5) * BOX_STEP_KM
 
 
 def meta(place: Placement | None, nodes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -494,14 +489,16 @@ def meta(place: Placement | None, nodes: list[dict[str, Any]]) -> dict[str, Any]
     box = None
     if lost:
         pts = place.xy[lost]
-        box = [round(float(pts[:, 0].min()) - 25, 1), round(float(pts[:, 1].min()) - 45, 1),
-               round(float(pts[:, 0].max()) + 25, 1), round(float(pts[:, 1].max()) + 25, 1)]
+        pad = BOX_STEP_KM
+        box = [round(float(pts[:, 0].min()) - pad, 1), round(float(pts[:, 1].min()) - pad, 1),
+               round(float(pts[:, 0].max()) + pad, 1), round(float(pts[:, 1].max()) + pad, 1)]
     areas = [{"i": i, "p": _rings(shape)} for i, shape in sorted(place.areas.items())]
     what = "actor" if place.actors else "region"
     notes = []
     if lost:
         notes.append(f"{len(lost):,} {what}{'s' if len(lost) != 1 else ''} without a known "
-                     f"place: drawn in the box left of the map and listed below it.")
+                     f"place: drawn in the dashed box \u201c{UNPLACED_TEXT}\u201d left of the "
+                     f"others and listed under \u201cNot on the map\u201d.")
     return {"geo": {
         "outlines": outlines(), "areas": areas, "box": box, "boxText": UNPLACED_TEXT,
         "unplaced": [{"id": i, "name": nodes[i]["name"]} for i in lost[:LISTED]],

@@ -77,8 +77,8 @@
       ctx.setLineDash([]);
       ctx.fillStyle = BOX;
       ctx.font = (13 * px) + "px " + getComputedStyle(document.body).fontFamily;
-      ctx.textBaseline = "top";
-      ctx.fillText(geo.boxText + " (" + geo.unplacedCount + ")", b[0] + 6 * px, b[1] + 6 * px);
+      ctx.textBaseline = "bottom";  // above the box: it may be narrower than its title
+      ctx.fillText(geo.boxText + " (" + geo.unplacedCount + ")", b[0], b[1] - 4 * px);
     }
     ctx.restore();
     window.__cocoGeo.frames += 1;
