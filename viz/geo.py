@@ -61,6 +61,8 @@ _LOCAL = threading.local()
 _LOCK = threading.Lock()
 _ACTOR_XY: weakref.WeakKeyDictionary[Store, tuple[int, list[str], np.ndarray]] = \
     weakref.WeakKeyDictionary()
+_BOUNDARIES: weakref.WeakKeyDictionary[Store, tuple[int, dict[str, Any], dict[str, Any]]] = \
+    weakref.WeakKeyDictionary()
 
 
 def wanted(spec: MapSpec, by: str) -> bool:
@@ -277,14 +279,7 @@ def region_points(store: Store, table: ActorTable, actor_xy: np.ndarray,
                   keys: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
     """Canvas position of each region of ``keys`` (NaN where unknown) and the imported
     boundaries among them (shapely, canvas units)."""
-    from shapely.geometry import shape
-
-    shapes: dict[str, Any] = {}
-    stored = store.property_values(GEOMETRY, [REGION])
-    for key in set(keys):
-        text = stored.get(key)
-        if text:
-            shapes[key] = _projected(shape(orjson.loads(text)))
+    shapes = _boundaries(store, set(keys))
     means = _actor_means(table, actor_xy)
     out = np.full((len(keys), 2), np.nan)
     for i, key in enumerate(keys):
@@ -299,6 +294,25 @@ def region_points(store: Store, table: ActorTable, actor_xy: np.ndarray,
         elif (o := _outline_points().get(key)) is not None:
             out[i] = o
     return out, shapes
+
+
+def _boundaries(store: Store, keys: set[str]) -> dict[str, Any]:
+    """The imported boundaries of ``keys`` (shapely, canvas units), read and projected once per
+    store version: they may be thousands of regions of 20 kB each."""
+    from shapely.geometry import shape
+
+    version = store.version
+    with _LOCK:
+        hit = _BOUNDARIES.get(store)
+    if hit is None or hit[0] != version:
+        hit = (version, store.property_values(GEOMETRY, [REGION]), {})
+        with _LOCK:
+            _BOUNDARIES[store] = hit
+    _, texts, projected = hit
+    for key in keys - projected.keys():
+        text = texts.get(key)
+        projected[key] = _projected(shape(orjson.loads(text))) if text else None
+    return {k: projected[k] for k in keys if projected[k] is not None}
 
 
 def _actor_means(table: ActorTable, actor_xy: np.ndarray) -> dict[str, np.ndarray]:
