@@ -291,6 +291,15 @@ def test_brokers_between_two_groups_are_those_the_cli_finds(browser: Browser, ba
                          ".textContent.trim()") == sentence
     assert "Cultural and creative (CCI) and Advanced manufacturing" in page.evaluate(
         "document.querySelector('h1').textContent")
+    # the form in words: field names, sector groups and countries by name
+    form = page.evaluate("""({group: document.querySelector('label[for=f-group]').textContent,
+        groups: [...document.querySelectorAll('#f-group option')].map(o => o.textContent),
+        countries: [...document.querySelectorAll('#f-country option')].map(o => o.textContent),
+        sizes: [...document.querySelectorAll('#f-size option')].map(o => o.textContent)})""")
+    assert form["group"] == "Sector group"
+    assert "Cultural and creative (CCI)" in form["groups"] and "cci" not in form["groups"]
+    assert "Österreich (AT)" in form["countries"] and "AT" not in form["countries"]
+    assert "Effective size" in form["sizes"] and "effectiveSize" not in form["sizes"]
     page.screenshot(ARTIFACTS / "brokers-between.png")
     assert page.errors() == []
 

@@ -220,6 +220,13 @@ def brokerage_measures() -> tuple[str, ...]:
     return (*ROLES, "betweenness", "effectiveSize", "constraint")
 
 
+FIELD_TEXT = {"group": "Sector group", "label": "Kind of actor", "years": "Years",
+              "hops": "Steps from the centre", "aggregate": "One node per", "level": "NUTS level",
+              "colour": "Colour by", "size": "Size by", "limit": "Most actors drawn one by one",
+              "between": "Brokers between", "layout": "Layout", "sector": "Sector (NACE)",
+              "region": "Region (NUTS)"}
+LAYOUT_TEXT = {"auto": "Automatic: on the map of Europe for regions", "geo": "On the map of Europe",
+               "force": "By their ties"}
 AGGREGATE_TEXT = {"auto": "Automatic: actors, or regions when too many",
                   "none": "One node per actor", "region": "One node per region",
                   "country": "One node per country", "group": "One node per sector group",
@@ -231,7 +238,7 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
     """The filter form in people's words: the choices of each field as (value, text), and a
     sentence under the fields whose choice is a measure (what the chosen one means)."""
     from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-    from viz.params import ACTOR_SIZES, AGGREGATES, COLOURS
+    from viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
 
     any_ = [("", "any")]
     names = table.regions.names
@@ -245,6 +252,7 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
         "colour": [(c, COLOUR_TITLE[c]) for c in COLOURS],
         "aggregate": [(a, AGGREGATE_TEXT.get(a, a)) for a in AGGREGATES],
         "size": [(m, "Same size for all" if m == "none" else measure_name(m)) for m in sizes],
+        "layout": [(v, LAYOUT_TEXT.get(v, v)) for v in LAYOUTS],
         "between": any_ + [(f"{a},{b}", ranked.pair_text(a, b))
                            for k, a in enumerate(SECTOR_GROUPS) for b in SECTOR_GROUPS[k + 1:]],
     }

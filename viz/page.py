@@ -175,7 +175,7 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
     from graph.analytics.network import actor_network
     from viz.actors import actor_table
-    from viz.kinds import brokerage_measures, form_words
+    from viz.kinds import FIELD_TEXT, brokerage_measures, form_words
     from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, LAYOUTS, NUTS_LEVELS, as_text
 
     table = actor_table(store, actor_network(store).ids)
@@ -204,7 +204,8 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
         options = choices.get(p.name)
         if options is not None and value not in {v for v, _ in options}:
             options = [*options, (value, value)]
-        fields.append({"name": p.name, "label": p.name.capitalize(), "value": value,
+        fields.append({"name": p.name, "label": FIELD_TEXT.get(p.name, p.name.capitalize()),
+                       "value": value,
                        "options": options, "placeholder": placeholders.get(p.name, ""),
                        "help": helps.get(p.name, ""),
                        "type": "hidden" if p.name == "id" else "text"})
