@@ -1,4 +1,4 @@
-"""GEXF time: Gephi's dynamic attributes and spells become the schema's validity on import,
+"""Time in files: Gephi's dynamic attributes and spells become the schema's validity on import,
 and exports carry start/end dates that Gephi's timeline plays and that read back exactly."""
 
 from __future__ import annotations
@@ -83,3 +83,25 @@ def test_an_export_carries_dates_and_reads_back_exactly(tmp_path: Path,
                      for e in store.iter_edges()}
             return nodes, edges
         assert plain(a) == plain(b)
+
+
+@pytest.mark.parametrize("fmt", ["kumu-json", "kumu-xlsx"])
+def test_kumu_exports_keep_every_date_field(fmt: str, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Kumu has no native time: its maps keep dates as fields (its time filters read them);
+    ours travel as fields named after the properties and come back as they were."""
+    source, copy = tmp_path / "a.db", tmp_path / "b.db"
+    out = tmp_path / ("k.json" if fmt == "kumu-json" else "k.xlsx")
+    with EmbeddedStore(source) as s:
+        build_changes(s)
+    assert main(["export", fmt, str(out), "--db", str(source)]) == 0
+    assert main(["import", "kumu", str(out), "--db", str(copy)]) == 0, capsys.readouterr().err
+    with EmbeddedStore(copy) as b:
+        c4 = b.get_node("c4")
+        assert c4 is not None and (c4.props["foundedYear"], c4.props["closedYear"]) == (2015, 2020)
+        k1 = b.get_node("k1")
+        assert k1 is not None and k1.props["endDate"] == "2021-12-31"
+        tie = b.get_edge("c1", "PARTNERS_WITH", "c4")
+        assert tie is not None and (tie.props["since"], tie.props["until"]) == (2018, 2020)
+        offer = b.get_edge("c2", "OFFERS", "s1")
+        assert offer is not None and offer.props["since"] == 2021
