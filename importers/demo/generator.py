@@ -518,7 +518,8 @@ class _Generator:
         at least one of another group when ``cross``; most from the lead's country."""
         rng = self.rng
         lead = pools["all"].draw(0, rng)
-        assert lead is not None
+        if lead is None:  # cannot happen: most companies are founded before the window
+            raise RuntimeError("no company acts in this year")
         g, c = int(self.co_group[lead]), int(self.co_country[lead])
         members = [lead]
         k = self._between(2, 7)
@@ -527,7 +528,9 @@ class _Generator:
             if others:
                 weight = np.array([pools["g"].total(x) for x in others])
                 other = others[int(rng.choice(len(others), p=weight / weight.sum()))]
-                members.append(int(pools["g"].draw(other, rng)))  # type: ignore[arg-type]
+                second = pools["g"].draw(other, rng)
+                if second is not None:
+                    members.append(second)
         for _ in range(20):
             if len(members) >= k:
                 break
