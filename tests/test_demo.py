@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -310,3 +311,15 @@ def test_the_training_effect_is_a_hazard_not_a_result(medium: _Medium) -> None:
     for outcome in (medium.offered, medium.crossed):
         assert 0 < outcome[k].any(axis=1).mean() < 0.95
         assert outcome[others].any(axis=1).mean() > 0.02
+
+
+def test_the_guide_names_every_parameter_the_generator_builds_in() -> None:
+    """docs/analysis.md says what the demo is: every Mechanism field, with its value."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "analysis.md").read_text("utf-8")
+    section = text.split("## What the demo data is (and is not)", 1)[1].split("\n## ", 1)[0]
+    for f in dataclasses.fields(MECHANISM):
+        value = getattr(MECHANISM, f.name)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        assert f"`{f.name}`" in section, f.name
+        if not isinstance(value, tuple):
+            assert shown in section, (f.name, shown)
