@@ -133,15 +133,40 @@ def _feature(feature: Any, where: Location, epsg: int | None, problems: Problems
     return (key.strip(), text) if ok and text is not None else None  # type: ignore[union-attr]
 
 
+def _first_bad_position(coordinates: Any) -> str | None:
+    """What is wrong with the coordinates, in the user's terms (not the library's message);
+    None when every ring is a list of at least 4 [x, y] number pairs."""
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and all(isinstance(x, list) for x in item):
+            if all(x and not isinstance(x[0], list) for x in item):
+                bad = next((x for x in item if len(x) < 2 or not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in x[:2])), None)
+                if bad is not None:
+                    return f"the position {bad!r}"
+                if len(item) < 4:
+                    return f"a ring of {len(item)} position(s)"
+            else:
+                stack.extend(reversed(item))
+        elif not isinstance(item, list) or not item:
+            return f"{item!r} where a list of positions belongs"
+    return None
+
+
 def _simplified(geometry: dict[str, Any], where: Location, epsg: int | None,
                 problems: Problems) -> str | None:
     import shapely
     from shapely.geometry import mapping, shape
 
+    wrong = _first_bad_position(geometry.get("coordinates"))
+    geom = None
     try:
-        geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as e:
-        problems.add(where, "rings of [x, y] positions", str(e))
+        geom = None if wrong else shape(geometry)
+    except (ValueError, TypeError, AttributeError, IndexError):
+        wrong = "coordinates that do not make a polygon"
+    if geom is None:
+        problems.add(where, "closed rings of at least 4 [x, y] positions", wrong)
         return None
     if epsg is not None:
         geom = shapely.transform(geom, _to_lonlat(epsg))

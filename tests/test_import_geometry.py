@@ -113,6 +113,9 @@ def test_a_bad_file_is_refused_whole_naming_feature_and_field(
         feature(None, polygon(WEST)),
         feature("SI04", {"type": "Point", "coordinates": [14.5, 46.0]}),
         feature("SK01", polygon((1500, 4000, 1600, 4100))),
+        feature("SK02", {"type": "Polygon", "coordinates": [[[16.18, 48.12], [16.58]]]}),
+        feature("SK03", {"type": "Polygon",
+                         "coordinates": [[[16.1, 48.1], [16.5, 48.3], [16.1, 48.1]]]}),
     ])
     assert main(["import", "geometry", str(f), "--db", str(db)]) == 2
     err = " ".join(capsys.readouterr().err.split())
@@ -120,6 +123,12 @@ def test_a_bad_file_is_refused_whole_naming_feature_and_field(
     assert "$.features[1].properties.NUTS_ID: expected the region's NUTS id" in err
     assert "$.features[2].geometry.type: expected Polygon or MultiPolygon, got 'Point'" in err
     assert "$.features[3].geometry.coordinates: expected lon/lat degrees" in err
+    # malformed rings are named in the file's terms, not the geometry library's
+    assert "$.features[4].geometry.coordinates: expected closed rings of at least 4 [x, y] " \
+           "positions, got 'the position [16.58]'" in err
+    assert "$.features[5].geometry.coordinates: expected closed rings of at least 4 [x, y] " \
+           "positions, got 'a ring of 3 position(s)'" in err
+    assert "numpy" not in err and "gufunc" not in err
     with EmbeddedStore(db) as s:
         assert "geometry" not in s.get_node("SI03").props  # type: ignore[union-attr]
     assert main(["import", "geometry", str(tmp_path / "none.geojson"), "--db", str(db)]) == 2
