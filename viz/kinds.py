@@ -52,7 +52,10 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
         data.meta["table"] = ranked.from_nodes(
             data.nodes, data.meta["fields"], by, f"{data.title}: by {by.lower()}, most first",
             f"coco-{spec.kind}.csv").as_dict()
-    data.meta.update(kind=spec.kind, filters=in_words(spec, _table_of(store, spec)),
+    filters = in_words(spec, _table_of(store, spec))
+    if spec.timeline:
+        filters.append("in time, {}–{}".format(*spec.timeline))
+    data.meta.update(kind=spec.kind, filters=filters,
                      base=link_base.rstrip("/"),
                      counts={"nodes": len(data.nodes), "edges": len(data.edges)})
     return data
@@ -63,13 +66,17 @@ def ecosystem(store: Store, spec: MapSpec, base: str) -> MapData:
     net, table = _load(store, spec)
     idx = np.flatnonzero(actor_mask(table, spec))
     by = spec.aggregate
+    if spec.timeline and by not in ("auto", "none"):
+        raise MapError(f"aggregate: a map in time (timeline) draws actors one by one; use "
+                       f"aggregate=none, not {by}")
     if by == "auto":
-        by = "none" if len(idx) <= spec.limit else "region"
+        by = "none" if len(idx) <= spec.limit or spec.timeline else "region"
     if by == "none":
         if len(idx) > spec.limit:
+            ways = (" or raise the limit (a map in time is not aggregated)" if spec.timeline
+                    else ", raise the limit or aggregate")
             raise MapError(f"limit: {len(idx):,} actors match, more than the limit of "
-                           f"{spec.limit:,} drawn one by one; narrow the filters, raise the "
-                           f"limit or aggregate")
+                           f"{spec.limit:,} drawn one by one; narrow the filters{ways}")
         data = _actor_map(store, net, table, idx, spec, base, _size(net, spec.size))
         data.title = f"The ecosystem: {count_text(len(idx), 'actor')}"
         return data
@@ -224,7 +231,7 @@ FIELD_TEXT = {"group": "Sector group", "label": "Kind of actor", "years": "Years
               "hops": "Steps from the centre", "aggregate": "One node per", "level": "NUTS level",
               "colour": "Colour by", "size": "Size by", "limit": "Most actors drawn one by one",
               "between": "Brokers between", "layout": "Layout", "sector": "Sector (NACE)",
-              "region": "Region (NUTS)"}
+              "region": "Region (NUTS)", "timeline": "Map in time (years)"}
 LAYOUT_TEXT = {"auto": "Automatic: on the map of Europe for regions", "geo": "On the map of Europe",
                "force": "By their ties"}
 AGGREGATE_TEXT = {"auto": "Automatic: actors, or regions when too many",
@@ -271,7 +278,8 @@ def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
         raise MapError(f"size: expected a brokerage measure ({', '.join(measures)}), "
                        f"got {spec.size!r}")
     net, table = _load(store, spec)
-    rows = {r["id"]: r for r in brokerage_table(store, group_by="sectorGroup", years=spec.years)}
+    rows = {r["id"]: r for r in brokerage_table(store, group_by="sectorGroup",
+                                                 years=spec.timeline or spec.years)}
     counts, group_names = group_pairs(net.adjacency, table.group.tolist())
     measure = "between" if spec.between else spec.size
     if spec.between:
@@ -400,7 +408,7 @@ def _table_of(store: Store, spec: MapSpec) -> ActorTable:
 def _load(store: Store, spec: MapSpec) -> tuple[Any, ActorTable]:
     from graph.analytics.network import actor_network
 
-    net = actor_network(store, years=spec.years)
+    net = actor_network(store, years=spec.timeline or spec.years)
     return net, actor_table(store, net.ids)
 
 
@@ -484,9 +492,14 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         legend["sentence"] = MEASURES[spec.size].sentence
     links = [{"text": "Details", "href": f"{base}/nodes/{{key}}"},
              {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
-    return MapData(spec.kind, "", nodes, edges, {
+    data = MapData(spec.kind, "", nodes, edges, {
         "fields": fields, "links": links, "legend": legend, "notes": [],
         "search": "Find an actor…", **labels, **geo.meta(place, nodes)})
+    if spec.timeline:  # the years each actor and tie hold (viz/timeline.py)
+        from viz.timeline import attach
+
+        attach(store, data, keys, table.group[idx], *spec.timeline)
+    return data
 
 
 def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,

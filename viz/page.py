@@ -39,11 +39,12 @@ class Assets:
     svg_js: str  # svgcanvas: a Canvas 2D context that writes SVG, for the SVG export
     geo_js: str = ""  # geographic maps: outlines and areas under the nodes (viz/geo.py)
     tables_js: str = ""  # the ranked table and the gap panel (viz/ranked.py)
+    timeline_js: str = ""  # the map in time: year slider, play, before/after (viz/timeline.py)
 
     @property
     def script_hashes(self) -> tuple[str, ...]:
         return tuple(_sha256(s) for s in (self.vis_js, self.svg_js, self.page_js,
-                                          self.geo_js, self.tables_js))
+                                          self.geo_js, self.tables_js, self.timeline_js))
 
 
 @cache
@@ -57,7 +58,8 @@ def assets() -> Assets:
                  css=(here / "style.css").read_text(encoding="utf-8"),
                  svg_js=_svgcanvas(),
                  geo_js=(here / "geo.js").read_text(encoding="utf-8"),
-                 tables_js=(here / "tables.js").read_text(encoding="utf-8"))
+                 tables_js=(here / "tables.js").read_text(encoding="utf-8"),
+                 timeline_js=(here / "timeline.js").read_text(encoding="utf-8"))
     for name, text, end in (("vis-network.min.js", out.vis_js, "</script"),
                             ("svgcanvas.js", out.svg_js, "</script"),
                             ("vis-network.css", out.vis_css, "</style")):
@@ -103,7 +105,7 @@ def csp(script_hashes: tuple[str, ...] = (), *, own_images: bool = False) -> str
 
 
 def map_csp() -> str:
-    """The policy of a map page: its two inline scripts, nothing else."""
+    """The policy of a map page: its own inline scripts, nothing else."""
     return csp(assets().script_hashes)
 
 
@@ -137,12 +139,14 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
     meta = {**data.meta, "permalink": share.permalink, "view": share.view,
             "embeddable": share.embeddable, "drawn": date.today().isoformat()}
     table, gaps = meta.pop("table", None), meta.pop("gaps", None)  # in the page as HTML / JSON
+    trend = meta.pop("timelineChart", None)  # an inline SVG in the panel (viz/timeline.py)
     payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "meta": meta}
     return environment().get_template("map.html").render(
         title=net.heading, meta=meta, legend=data.meta.get("legend", {}), form=form,
         nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),
         vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), svg_js=Markup(a.svg_js),
         page_js=Markup(a.page_js), geo_js=Markup(a.geo_js), tables_js=Markup(a.tables_js),
+        timeline_js=Markup(a.timeline_js), trend=Markup(trend) if trend else None,
         table=table, gaps=gaps, data_json=Markup(json_for_html(payload)))
 
 
@@ -197,6 +201,7 @@ def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     people, helps = form_words(table, spec)  # choices in people's words, measures explained
     choices.update(people)
     placeholders = {"sector": "NACE code, e.g. J58", "years": "e.g. 2019-2023",
+                    "timeline": "e.g. 2015-2026",
                     "limit": f"{spec.limit:,}"}
     fields = []
     for p in (p for p in BY_NAME.values() if spec.kind in p.kinds):

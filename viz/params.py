@@ -28,6 +28,7 @@ NUTS_LEVELS = range(SCHEMA.node_properties("Region")["level"].minimum or 0,
                     int(SCHEMA.node_properties("Region")["level"].maximum or 3) + 1)
 DEFAULT_LIMIT = 2_000  # actors drawn one by one; above this the ecosystem map aggregates
 MAX_LIMIT = 50_000
+TIMELINE_MAX_YEARS = 60  # slider steps: more would be unreadable, one year per step
 
 
 class MapError(ValueError):
@@ -81,6 +82,13 @@ PARAMS: tuple[Param, ...] = (
     Param("between", "Brokers between these two sector groups (e.g. cci,advanced-manufacturing): "
           "actors sized and ranked by how often they link an actor of the one with an actor of "
           "the other.", ("brokers",), multiple=True, metavar="GROUP,GROUP"),
+    Param("timeline", "The map in time, FIRST-LAST (e.g. 2015-2026, at most "
+          f"{TIMELINE_MAX_YEARS} years): every actor and tie of those years drawn once, each "
+          "actor at one place throughout; a year slider (with a play button) shows the network "
+          "as it stood each year, ties new since the year before highlighted and ties that "
+          "ended faded and dashed; a before/after view puts two years side by side; charts of "
+          "actors, ties and the cross-sector share per year. Actors one by one (not aggregated); "
+          "not together with years.", ("ecosystem", "brokers"), metavar="RANGE"),
 )
 BY_NAME = {p.name: p for p in PARAMS}
 
@@ -105,6 +113,7 @@ class MapSpec:
     limit: int = DEFAULT_LIMIT
     layout: str = "auto"
     between: tuple[str, ...] = ()
+    timeline: tuple[int, int] | None = None
     given: tuple[str, ...] = field(default=(), compare=False)
 
     def query(self, **changes: object) -> dict[str, str]:
@@ -140,6 +149,9 @@ def parse(kind: str, raw: Mapping[str, Sequence[str]]) -> MapSpec:
         given.append(name)
     if kind == "ego" and "id" not in values:
         raise MapError("id: the ego map needs the id of the actor at its centre")
+    if "timeline" in values and "years" in values:
+        raise MapError("timeline: give either timeline or years, not both (the timeline's "
+                       "years are the years drawn)")
     if "size" not in values:
         values["size"] = "total" if kind == "brokers" else "degree"
     elif kind != "brokers" and values["size"] not in ACTOR_SIZES:
@@ -206,6 +218,23 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     return first, last
 
 
+def parse_timeline(text: str) -> tuple[int, int]:
+    """``2015-2026`` → (2015, 2026): both ends needed (the slider's first and last year)."""
+    try:
+        first, last = parse_years(text)
+    except MapError as e:
+        if "FIRST-LAST" not in str(e):  # a year out of range, or the ends swapped
+            raise MapError(str(e).replace("years:", "timeline:", 1)) from None
+        first = last = None
+    if first is None or last is None or (first == last and "-" not in text):
+        raise MapError(f"timeline: expected FIRST-LAST such as 2015-2026 (both years), "
+                       f"got {text!r}")
+    if last - first + 1 > TIMELINE_MAX_YEARS:
+        raise MapError(f"timeline: expected at most {TIMELINE_MAX_YEARS} years, got "
+                       f"{last - first + 1} ({first}-{last})")
+    return first, last
+
+
 def as_text(value: object) -> str:
     """A parameter value as it is written in a query string or on the command line."""
     if isinstance(value, tuple) and len(value) == 2 and all(
@@ -233,4 +262,5 @@ _CHECK = {
     "limit": _int("limit", 1, MAX_LIMIT),
     "layout": _one_of("layout", LAYOUTS),
     "between": _between,
+    "timeline": lambda parts: parse_timeline(parts[0]),
 }

@@ -32,6 +32,7 @@
   // -- names -------------------------------------------------------------------------------
   var MAX_LABELS = 250, FEW_LABELS = 50, PX = 12, BIG_PX = 14, MAX_CHARS = 42;
   var hiddenCats = new Set();
+  var gone = window.__cocoGone = new Set();  // nodes another script hides (timeline.js): no name
   var font = getComputedStyle(document.body).fontFamily;
   var order = meta.order.slice();
   var widths = new Map();
@@ -59,7 +60,7 @@
     var most = meta.spacing * scale >= 30 ? MAX_LABELS : FEW_LABELS;
     for (var k = 0; k < candidates.length && placed.length < most; k++) {
       var id = candidates[k], n = byId.get(id);
-      if (hiddenCats.has(n.c)) { continue; }
+      if (hiddenCats.has(n.c) || gone.has(id)) { continue; }
       var p = network.canvasToDOM(network.getPosition(id));
       if (p.x < -50 || p.y < -50 || p.x > w + 50 || p.y > h + 50) { continue; }
       var big = important.has(id) || chosen.indexOf(id) >= 0;
@@ -261,7 +262,8 @@
     if (hiddenCats.size) {
       parts.push("hide=" + Array.from(hiddenCats).sort(function (a, b) { return a - b; }).join(","));
     }
-    return parts.join("&");
+    if (window.__cocoViewExtra) { parts.push(window.__cocoViewExtra()); }  // e.g. year=2021
+    return parts.filter(Boolean).join("&");
   }
   function parseView(text) {
     var q = new URLSearchParams(String(text || "").replace(/^#/, "")), out = {hide: []};
@@ -291,6 +293,7 @@
     clearTimeout(saveTimer);
     saveTimer = setTimeout(writeView, 150);
   }
+  window.__cocoSaveView = saveView;
   function permalink() {  // the service's address of this map, without the view
     if (meta.permalink) { return meta.permalink; }
     var u = new URL(location.href);

@@ -1,0 +1,214 @@
+"""The map in time (``timeline=FIRST-LAST``): the years each actor and tie of a map hold, and
+charts of the trends.
+
+The map is drawn once for the whole period — every actor and tie that holds in some year of it
+(``actor_network(years=(FIRST, LAST))``) — so the layout is computed once and an actor keeps its
+place from year to year (a map whose dots jump between years cannot be compared by eye; the
+"mental map" of Misue, Eades, Lai & Sugiyama 1995, "Layout adjustment and the mental map",
+Journal of Visual Languages & Computing 6(2), 183–210, doi:10.1006/jvlc.1995.1010). The page
+(``templates/timeline.js``) then shows one year at a time by hiding what does not hold then.
+
+When things hold follows the schema's validity as :mod:`graph.timeline` reads it, at whole
+years: an actor from its founding to its closing year (an open end: before or after every year);
+a tie in year Y exactly when it is in ``actor_network(years=(Y, Y))`` — a partnership or
+membership from its ``since`` to its ``until``, a shared collaboration from its start to its end
+year, and only while both actors exist (:func:`viz.chart_ties.tie_spans`). A tie may hold in
+several separate spans (a partnership 2016–2017, a collaboration in 2020).
+
+What goes into the page: per node ``t = [first, last]`` (its years within the period), per edge
+an ``id`` and ``t = [from, to, from, to, …]`` (the spans it holds, within the period), and in the
+meta ``timeline``: the years, the counts per year (actors, ties, ties across sector groups and
+their share of the ties between actors of known groups, as :func:`graph.analytics.change.trends`
+counts them) and the legend's words; ``timelineChart`` is those counts drawn as an inline SVG.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from graph.analytics.groups import UNKNOWN
+from graph.memo import per_version
+from graph.store import Store
+from schema import ACTOR_LABELS, SCHEMA
+from viz.build import MapData
+from viz.colours import CROSS_TIE, TIE
+
+__all__ = ["NEW_TIE", "attach", "chart_svg", "lives", "spans_by_year"]
+
+NEW_TIE = "#000000"  # black and thicker: apart from the grey ties and the vermilion cross ones
+ENDED_TIE = TIE
+_LOCK = threading.Lock()
+
+
+def attach(store: Store, data: MapData, ids: Sequence[str], groups: np.ndarray,
+           first: int, last: int) -> None:
+    """Give ``data`` (an actor map: node ``i`` is actor ``ids[i]``, of sector group
+    ``groups[i]``) its years from ``first`` to ``last``: see the module notes."""
+    years = np.arange(first, last + 1)
+    alive = _alive(lives(store, ids), years)
+    pairs = np.array([[e["from"], e["to"]] for e in data.edges], dtype=np.int64).reshape(-1, 2)
+    active = spans_by_year(store, ids, pairs, years)
+    for i, node in enumerate(data.nodes):
+        node["t"] = _runs(alive[i], years)[:2] or [first, last]
+    for j, edge in enumerate(data.edges):
+        edge["id"] = j
+        edge["t"] = _runs(active[j], years)
+    counts = _counts(alive, active, pairs, np.asarray(groups, dtype=object))
+    data.meta["timeline"] = {
+        "from": first, "to": last, "years": years.tolist(), "counts": counts,
+        "newColour": NEW_TIE, "endedColour": ENDED_TIE, "crossColour": CROSS_TIE}
+    data.meta["timelineChart"] = chart_svg(years.tolist(), counts)
+    data.springy = False  # positions from the server, for the whole period: never moved
+
+
+def lives(store: Store, ids: Sequence[str]) -> np.ndarray:
+    """``len(ids) × 2`` first and last year of each actor (founding, closing; ±inf when open)."""
+    out = np.tile([-np.inf, np.inf], (len(ids), 1))
+    index = {x: i for i, x in enumerate(ids)}
+    for label in sorted(ACTOR_LABELS):
+        validity = SCHEMA.label(label).validity
+        if validity is None:
+            continue
+        for col, prop in ((0, validity.start), (1, validity.end)):
+            for node, value in store.property_values(prop, [label]).items():
+                i = index.get(node)
+                year = _year(value)
+                if i is not None and year is not None:
+                    out[i, col] = year
+    return out
+
+
+def spans_by_year(store: Store, ids: Sequence[str], pairs: np.ndarray,
+                  years: np.ndarray) -> np.ndarray:
+    """``len(pairs) × len(years)``: does the tie between actors ``ids[a]`` and ``ids[b]`` of
+    each pair hold in each year? A pair without any dated source (none found) always holds."""
+    from viz.chart_ties import tie_spans
+
+    spans = per_version(store, ("timeline-spans", tuple(ids)), lambda: tie_spans(store, ids))
+    n = max(len(ids), 1)
+    key = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+    order = np.argsort(key, kind="stable")
+    span_key = spans.a.astype(np.int64) * n + spans.b
+    where = np.clip(np.searchsorted(key[order], span_key), 0, max(len(key) - 1, 0))
+    hit = (key[order][where] == span_key) if len(key) else np.zeros(len(span_key), dtype=bool)
+    edge = order[where[hit]]
+    holds = (spans.first[hit, None] <= years[None, :]) & (spans.last[hit, None] >= years[None, :])
+    count = np.zeros((len(pairs), len(years)), dtype=np.int64)
+    np.add.at(count, edge, holds.astype(np.int64))
+    active = count > 0
+    found = np.zeros(len(pairs), dtype=bool)
+    found[edge] = True
+    active[~found] = True
+    return active
+
+
+def _year(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(str(value)[:4])
+    except ValueError:
+        return None
+
+
+def _alive(life: np.ndarray, years: np.ndarray) -> np.ndarray:
+    return (life[:, 0, None] <= years[None, :]) & (life[:, 1, None] >= years[None, :])
+
+
+def _runs(row: np.ndarray, years: np.ndarray) -> list[int]:
+    """The spans where ``row`` is true, flattened: ``[from, to, from, to, …]`` (years)."""
+    padded = np.r_[False, row, False].astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    out: list[int] = []
+    for start, stop in zip(change[::2].tolist(), change[1::2].tolist(), strict=True):
+        out += [int(years[start]), int(years[stop - 1])]
+    return out
+
+
+def _counts(alive: np.ndarray, active: np.ndarray, pairs: np.ndarray,
+            groups: np.ndarray) -> dict[str, list[Any]]:
+    """Per year: actors, ties, ties across sector groups and their share of the ties whose two
+    actors both have a known group (the definitions of :func:`graph.analytics.change.trends`)."""
+    a, b = groups[pairs[:, 0]], groups[pairs[:, 1]]
+    known = (a != UNKNOWN) & (b != UNKNOWN)
+    cross = known & (a != b)
+    ties = active.sum(axis=0)
+    crossing = (active & cross[:, None]).sum(axis=0)
+    knowing = (active & known[:, None]).sum(axis=0)
+    share = [round(float(c) / k, 4) if k else None
+             for c, k in zip(crossing.tolist(), knowing.tolist(), strict=True)]
+    return {"actors": alive.sum(axis=0).tolist(), "ties": ties.tolist(),
+            "cross": crossing.tolist(), "share": share}
+
+
+def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
+    """The trends as a small inline SVG for the map's panel: actors, ties and ties across
+    sector groups per year (lines), and the cross-sector share (%) below. Drawn with
+    matplotlib on the server, as the service's charts are (:mod:`viz.chart_draw`), so the page
+    and a saved file show it without any script."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    from viz.chart_draw import FONT, INK, LINE, MUTED, SERIES, THOUSANDS
+
+    rc = {"svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
+          "font.sans-serif": FONT, "font.size": 8, "axes.edgecolor": LINE,
+          "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": INK, "text.color": INK}
+    out = io.StringIO()
+    with _LOCK, mpl.rc_context(rc):
+        fig = Figure(figsize=(3.4, 3.6), layout="constrained")
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+        for name, key, colour in (("Actors", "actors", SERIES["Actors with a tie"]),
+                                  ("Ties", "ties", SERIES["Ties"]),
+                                  ("Ties across sector groups", "cross", CROSS_TIE)):
+            top.plot(years, counts[key], marker="o", markersize=2.5, linewidth=1.6,
+                     color=colour, label=name)
+        top.set_ylim(bottom=0)
+        top.yaxis.set_major_formatter(THOUSANDS)
+        top.legend(frameon=False, loc="upper left", fontsize=7)
+        top.set_title("How many, per year", loc="left", fontsize=8.5, fontweight="bold")
+        share = [np.nan if s is None else 100 * s for s in counts["share"]]
+        bottom.plot(years, share, marker="o", markersize=2.5, linewidth=1.6, color=CROSS_TIE)
+        bottom.set_ylim(0, max(10.0, float(np.nanmax(share)) * 1.15) if
+                        np.isfinite(share).any() else 10.0)
+        bottom.set_title("Ties across sector groups, % of ties", loc="left", fontsize=8.5,
+                         fontweight="bold")
+        bottom.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        for ax in (top, bottom):
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            ax.grid(axis="y", color=LINE, linewidth=0.6)
+            ax.set_axisbelow(True)
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": "COCO Atlas"},
+                    facecolor="white")
+    text = out.getvalue()
+    text = text[text.index("<svg"):]
+    label = _attr(summary(years, counts))
+    return text.replace("<svg ", f'<svg role="img" aria-label="{label}" class="trend" ', 1)
+
+
+def summary(years: list[int], counts: dict[str, list[Any]]) -> str:
+    """The charts in one sentence (their accessible name, WCAG 2.2 SC 1.1.1)."""
+    if not years:
+        return "No years."
+
+    def share(k: int) -> str:
+        s = counts["share"][k]
+        return "no tie between actors of known groups" if s is None else f"{100 * s:.0f}%"
+
+    return (f"Actors, ties and ties across sector groups per year, {years[0]} to {years[-1]}: "
+            f"{counts['actors'][0]:,} actors and {counts['ties'][0]:,} ties in {years[0]}, "
+            f"{counts['actors'][-1]:,} actors and {counts['ties'][-1]:,} ties in {years[-1]}; "
+            f"ties across sector groups {share(0)} of ties in {years[0]}, {share(-1)} in "
+            f"{years[-1]}.")
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
