@@ -8,12 +8,13 @@ place from year to year (a map whose dots jump between years cannot be compared 
 Journal of Visual Languages & Computing 6(2), 183–210, doi:10.1006/jvlc.1995.1010). The page
 (``templates/timeline.js``) then shows one year at a time by hiding what does not hold then.
 
-When things hold follows the schema's validity as :mod:`graph.timeline` reads it, at whole
-years: an actor from its founding to its closing year (an open end: before or after every year);
-a tie in year Y exactly when it is in ``actor_network(years=(Y, Y))`` — a partnership or
-membership from its ``since`` to its ``until``, a shared collaboration from its start to its end
-year, and only while both actors exist (:func:`viz.chart_ties.tie_spans`). A tie may hold in
-several separate spans (a partnership 2016–2017, a collaboration in 2020).
+When things hold follows the schema's validity as :mod:`graph.timeline` reads it: an actor
+and a tie are shown in year Y exactly when they are in ``actor_network(during=Period.years(Y,
+Y))`` — the network ``graph.analytics.change.compare`` and ``trends`` count — so an actor from
+its founding to its closing year, a partnership or membership from its ``since`` to its
+``until``, a shared collaboration from its start to its end, and a tie only while both actors
+exist (:func:`held`). A tie may hold in several separate spans (a partnership 2016–2017, a
+collaboration in 2020).
 
 What goes into the page: per node ``t = [first, last]`` (its years within the period), per edge
 an ``id`` and ``t = [from, to, from, to, …]`` (the spans it holds, within the period), and in the
@@ -25,7 +26,6 @@ counts them) and the legend's words; ``timelineChart`` is those counts drawn as 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,15 +34,14 @@ import numpy as np
 from graph.analytics.groups import UNKNOWN
 from graph.memo import per_version
 from graph.store import Store
-from schema import ACTOR_LABELS, SCHEMA
+from graph.timeline import Period
 from viz.build import MapData
 from viz.colours import CROSS_TIE, TIE
 
-__all__ = ["NEW_TIE", "attach", "chart_svg", "lives", "spans_by_year"]
+__all__ = ["NEW_TIE", "attach", "chart_svg", "held"]
 
 NEW_TIE = "#000000"  # black and thicker: apart from the grey ties and the vermilion cross ones
 ENDED_TIE = TIE
-_LOCK = threading.Lock()
 
 
 def attach(store: Store, data: MapData, ids: Sequence[str], groups: np.ndarray,
@@ -50,9 +49,9 @@ def attach(store: Store, data: MapData, ids: Sequence[str], groups: np.ndarray,
     """Give ``data`` (an actor map: node ``i`` is actor ``ids[i]``, of sector group
     ``groups[i]``) its years from ``first`` to ``last``: see the module notes."""
     years = np.arange(first, last + 1)
-    alive = _alive(lives(store, ids), years)
     pairs = np.array([[e["from"], e["to"]] for e in data.edges], dtype=np.int64).reshape(-1, 2)
-    active = spans_by_year(store, ids, pairs, years)
+    alive, active = per_version(store, ("timeline", tuple(ids), pairs.tobytes(), first, last),
+                                lambda: held(store, ids, pairs, years))
     for i, node in enumerate(data.nodes):
         node["t"] = _runs(alive[i], years)[:2] or [first, last]
     for j, edge in enumerate(data.edges):
@@ -66,58 +65,33 @@ def attach(store: Store, data: MapData, ids: Sequence[str], groups: np.ndarray,
     data.springy = False  # positions from the server, for the whole period: never moved
 
 
-def lives(store: Store, ids: Sequence[str]) -> np.ndarray:
-    """``len(ids) × 2`` first and last year of each actor (founding, closing; ±inf when open)."""
-    out = np.tile([-np.inf, np.inf], (len(ids), 1))
-    index = {x: i for i, x in enumerate(ids)}
-    for label in sorted(ACTOR_LABELS):
-        validity = SCHEMA.label(label).validity
-        if validity is None:
-            continue
-        for col, prop in ((0, validity.start), (1, validity.end)):
-            for node, value in store.property_values(prop, [label]).items():
-                i = index.get(node)
-                year = _year(value)
-                if i is not None and year is not None:
-                    out[i, col] = year
-    return out
+def held(store: Store, ids: Sequence[str], pairs: np.ndarray, years: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Which actors ``ids`` exist and which ties ``pairs`` (index pairs into ``ids``) hold in
+    each of ``years``: ``len(ids) × len(years)`` and ``len(pairs) × len(years)`` booleans.
 
+    Year by year, the actor network of that year (the projection
+    :func:`graph.analytics.network.actor_network` caches, built here without its cache so the
+    period's twelve or so networks do not push the service's own out): so a tie is drawn in year
+    Y exactly when ``graph.analytics.change.compare`` and ``trends`` count it in Y. The records'
+    validity is read once per store version (:func:`graph.timeline.restrict`); each year then
+    costs one projection."""
+    from graph.analytics.network import ALL_TIES, build
 
-def spans_by_year(store: Store, ids: Sequence[str], pairs: np.ndarray,
-                  years: np.ndarray) -> np.ndarray:
-    """``len(pairs) × len(years)``: does the tie between actors ``ids[a]`` and ``ids[b]`` of
-    each pair hold in each year? A pair without any dated source (none found) always holds."""
-    from viz.chart_ties import tie_spans
-
-    spans = per_version(store, ("timeline-spans", tuple(ids)), lambda: tie_spans(store, ids))
-    n = max(len(ids), 1)
-    key = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
-    order = np.argsort(key, kind="stable")
-    span_key = spans.a.astype(np.int64) * n + spans.b
-    where = np.clip(np.searchsorted(key[order], span_key), 0, max(len(key) - 1, 0))
-    hit = (key[order][where] == span_key) if len(key) else np.zeros(len(span_key), dtype=bool)
-    edge = order[where[hit]]
-    holds = (spans.first[hit, None] <= years[None, :]) & (spans.last[hit, None] >= years[None, :])
-    count = np.zeros((len(pairs), len(years)), dtype=np.int64)
-    np.add.at(count, edge, holds.astype(np.int64))
-    active = count > 0
-    found = np.zeros(len(pairs), dtype=bool)
-    found[edge] = True
-    active[~found] = True
-    return active
-
-
-def _year(value: Any) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return int(str(value)[:4])
-    except ValueError:
-        return None
-
-
-def _alive(life: np.ndarray, years: np.ndarray) -> np.ndarray:
-    return (life[:, 0, None] <= years[None, :]) & (life[:, 1, None] >= years[None, :])
+    alive = np.zeros((len(ids), len(years)), dtype=bool)
+    active = np.zeros((len(pairs), len(years)), dtype=bool)
+    for k, year in enumerate(years.tolist()):
+        net = build(store, ALL_TIES, False, Period.years(year, year))
+        index = net.index
+        where = np.fromiter((index.get(x, -1) for x in ids), np.int64, len(ids))
+        alive[:, k] = where >= 0
+        if len(pairs):
+            a, b = where[pairs[:, 0]], where[pairs[:, 1]]
+            both = (a >= 0) & (b >= 0)
+            if both.any():
+                tied = np.asarray(net.weights[a[both], b[both]]).ravel() != 0
+                active[np.flatnonzero(both), k] = tied
+    return alive, active
 
 
 def _runs(row: np.ndarray, years: np.ndarray) -> list[int]:
@@ -155,7 +129,8 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from viz.chart_draw import FONT, INK, LINE, MUTED, SERIES, THOUSANDS
+    # _LOCK: matplotlib's rc settings are global, so every chart is drawn under one lock
+    from viz.chart_draw import _LOCK, FONT, INK, LINE, MUTED, SERIES, THOUSANDS
 
     rc = {"svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
           "font.sans-serif": FONT, "font.size": 8, "axes.edgecolor": LINE,
