@@ -4,8 +4,11 @@ built in ≤ 3 s and drawn in ≤ 3 s.
     .venv/bin/python benchmarks/maps_time.py [--runs 3]
 
 Prints a CPU calibration first (benchmarks/common.py: the machine is shared, read figures
-against it). The case, on the `medium` demo ecosystem (generated once into /tmp, then reused):
-the Austrian actors of advanced manufacturing and ICT (about 2,180), ``timeline=2015-2026``.
+against it). Two cases on the `medium` demo ecosystem (generated once into /tmp, then reused),
+both ``timeline=2015-2026``:
+
+* ecosystem — the Austrian actors of advanced manufacturing and ICT (about 2,180, few ties);
+* brokers — the 2,000 strongest brokers of the whole demo (44,000 actors), about 5,200 ties.
 
 Build: ``build_map`` + ``render_map`` on a freshly opened store ("cold": the actor network, the
 actors' attributes and every tie's years are read from the store) and again on the same store
@@ -31,8 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import calibrate, demo_db  # noqa: E402
 
-RAW = {"country": ["AT"], "group": ["advanced-manufacturing", "ict"],
-       "timeline": ["2015-2026"], "limit": ["2500"]}
+CASES = (
+    ("ecosystem", {"country": ["AT"], "group": ["advanced-manufacturing", "ict"],
+                   "timeline": ["2015-2026"], "limit": ["2500"]}),
+    ("brokers", {"timeline": ["2015-2026"]}),
+)
 FLOOR_S = {"build": 3.0, "drawn": 3.0}
 STEPS = """(() => {
     const t = window.__cocoTime, net = window.__cocoNetwork, out = [];
@@ -51,13 +57,13 @@ STEPS = """(() => {
 })()"""
 
 
-def build(db: Path) -> dict[str, Any]:
+def build(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
     from graph.embedded import EmbeddedStore
     from viz.kinds import build_map
     from viz.page import render_map
     from viz.params import parse
 
-    spec = parse("ecosystem", RAW)
+    spec = parse(kind, raw)
     store = EmbeddedStore(db)
     try:
         times = []
@@ -97,14 +103,18 @@ def main() -> None:
     args = parser.parse_args()
     print(f"CPU calibration: sum(range(10_000_000)) in {calibrate():.3f} s", flush=True)
     db = demo_db("medium")
-    built = build(db)
-    page = Path(tempfile.gettempdir()) / "coco-bench-map-time.html"
+    for kind, raw in CASES:
+        report(kind, build(db, kind, raw), args.runs)
+
+
+def report(kind: str, built: dict[str, Any], runs: int) -> None:
+    page = Path(tempfile.gettempdir()) / f"coco-bench-map-time-{kind}.html"
     page.write_text(built["html"], encoding="utf-8")
-    shown = draw(page, args.runs)
+    shown = draw(page, runs)
     ok = {"cold": built["cold_s"] <= FLOOR_S["build"], "warm": built["warm_s"] <= FLOOR_S["build"],
           "drawn": shown["drawn_s"] <= FLOOR_S["drawn"]}
-    print(f"timeline 2015-2026: {built['nodes']:,} actors, {built['edges']:,} ties, page "
-          f"{page.stat().st_size / 1e6:.1f} MB")
+    print(f"\n{kind} map, timeline 2015-2026: {built['nodes']:,} actors, {built['edges']:,} ties, "
+          f"page {page.stat().st_size / 1e6:.1f} MB")
     print(f"build: cold {built['cold_s']:.2f} s, warm {built['warm_s']:.2f} s "
           f"(floor ≤ {FLOOR_S['build']} s: cold {'met' if ok['cold'] else 'MISSED'}, "
           f"warm {'met' if ok['warm'] else 'MISSED'})")

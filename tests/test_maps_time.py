@@ -227,7 +227,23 @@ def test_before_and_after_side_by_side(browser: Browser, changes_url: str,
     time.sleep(0.3)
     b = boxes(page)
     assert b["coco-map-before"][3] <= b["coco-map"][1] + 1
+    assert page.axe() == []
     assert page.errors() == []
+
+
+def test_a_hidden_legend_category_stays_hidden_from_year_to_year(browser: Browser,
+                                                                 changes_url: str) -> None:
+    page = open_map(browser, f"{changes_url}/maps/ecosystem?{TIMELINE}#year=2019")
+    cat = page.evaluate("JSON.parse(document.getElementById('coco-data').textContent)"
+                        ".nodes.find(n => n.k === 'c1').c")
+    page.evaluate(f"document.querySelector('#coco-legend button[data-cat=\"{cat}\"]').click()")
+    for year in (2020, 2021, 2022, 2016):  # c1 and c3: cci; c2 and c4: manufacturing
+        move_to(page, year)
+        shown = seen(page)["actors"] | seen(page)["faded"]
+        assert not {"c1", "c3"} & shown and "c2" in shown, year
+        assert ("c4" in shown) == (year <= 2021), year  # closed in 2020, faded in 2021
+    page.evaluate(f"document.querySelector('#coco-legend button[data-cat=\"{cat}\"]').click()")
+    assert seen(page)["actors"] == {"c1", "c2", "c4"}  # 2016: c3 is not founded yet
 
 
 # -- sharing and files -----------------------------------------------------------------------
