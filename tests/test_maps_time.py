@@ -288,6 +288,20 @@ def test_a_saved_file_works_from_disk(browser: Browser, changes_db: Path, change
     assert page.errors() == [] and page.foreign_requests() == []
 
 
+def test_a_big_saved_file_restores_the_year_from_its_address(browser: Browser, demo_db: Path,
+                                                               tmp_path: Path) -> None:
+    """A large page may draw its first frame (and rewrite the address) before the timeline
+    script has run: the year asked for must survive that."""
+    out = tmp_path / "brokers.html"
+    assert main(["map", "--kind", "brokers", "--db", str(demo_db), "--timeline", "2016-2026",
+                 "--layout", "geo", "--out", str(out)]) == 0
+    page = open_map(browser, out.as_uri() + "#year=2021&before=2017")
+    assert seen(page)["year"] == "2021"
+    assert page.evaluate("document.getElementById('coco-before').value") == "2017"
+    page.wait_for("location.hash.includes('year=2021&before=2017')", timeout=5)
+    assert page.errors() == [] and page.foreign_requests() == []
+
+
 # -- trends ---------------------------------------------------------------------------------
 def test_trend_figures_equal_the_analysis(changes_url: str, changes: EmbeddedStore) -> None:
     html = httpx.get(f"{changes_url}/maps/ecosystem?{TIMELINE}", timeout=60).text

@@ -16,6 +16,7 @@
 (function () {
   var payload = JSON.parse(document.getElementById("coco-data").textContent);
   var meta = payload.meta;
+  window.__cocoFirstHash = location.hash;  // as opened: later scripts read their part of it
   var byId = new Map();
   payload.nodes.forEach(function (n) { byId.set(n.id, n); });
   var nodes = new vis.DataSet(payload.nodes);

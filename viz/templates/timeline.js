@@ -237,7 +237,10 @@
     return "year=" + state.year + (state.comparing ? "&before=" + state.before : "");
   };
   function restore() {
-    var text = location.hash.length > 1 ? location.hash : (payload.meta.view || "");
+    /* the address as it was opened: map.js may have rewritten it already (the parser can run
+       its first frame before this script), so it keeps the original for us */
+    var opened = window.__cocoFirstHash !== undefined ? window.__cocoFirstHash : location.hash;
+    var text = opened.length > 1 ? opened : (payload.meta.view || "");
     var q = new URLSearchParams(String(text).replace(/^#/, ""));
     var y = Number(q.get("year")), b = Number(q.get("before"));
     if (q.get("year") && Number.isInteger(y)) { state.year = Math.max(FIRST, Math.min(LAST, y)); }
