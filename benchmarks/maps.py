@@ -97,6 +97,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="page loads per case")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
+    from benchmarks.common import calibrate
+
+    print(f"calibration: sum(range(10_000_000)) = {calibrate():.3f} s on this core now",
+          flush=True)
     rows = []
     for name, size, raw in CASES:
         db = store_for(size, args.data)
