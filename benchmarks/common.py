@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +27,26 @@ def demo_db(size: str, seed: int = 42, db: Path | None = None) -> Path:
         subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--size", size,
                         "--seed", str(seed), "--db", str(db)], cwd=ROOT, check=True)
     return db
+
+
+def timed_map(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
+    """Build and render one map twice on one store: ``cold_s`` (first use: imports, the
+    network read, caches filled) and ``warm_s`` (what a running server pays)."""
+    from graph.embedded import EmbeddedStore
+    from viz.kinds import build_map
+    from viz.page import render_map
+    from viz.params import parse
+
+    spec = parse(kind, raw)
+    store = EmbeddedStore(db)
+    try:
+        times = []
+        for _ in range(2):  # cold, then warm
+            t0 = time.perf_counter()
+            data = build_map(store, spec)
+            html = render_map(data)
+            times.append(time.perf_counter() - t0)
+    finally:
+        store.close()
+    return {"html": html, "nodes": len(data.nodes), "edges": len(data.edges),
+            "cold_s": times[0], "warm_s": times[1], "data": data}

@@ -54,26 +54,11 @@ def build_in_process(db: Path, name: str, out: Path) -> dict[str, Any]:
 
 
 def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
-    from graph.embedded import EmbeddedStore
-    from viz.kinds import build_map
-    from viz.page import render_map
-    from viz.params import parse
+    from benchmarks.common import timed_map
 
-    spec = parse("ecosystem", raw)
-    store = EmbeddedStore(db)
-    try:
-        times = []
-        for _ in range(2):  # cold, then warm
-            t0 = time.perf_counter()
-            data = build_map(store, spec)
-            html = render_map(data)
-            times.append(time.perf_counter() - t0)
-    finally:
-        store.close()
-    geo = data.meta.get("geo") or {}
-    return {"html": html, "nodes": len(data.nodes), "edges": len(data.edges),
-            "unplaced": geo.get("unplacedCount"), "cold_s": times[0], "warm_s": times[1]}
-
+    built = timed_map(db, "ecosystem", raw)
+    built["unplaced"] = (built["data"].meta.get("geo") or {}).get("unplacedCount")
+    return built
 
 def draw(path: Path, runs: int) -> dict[str, Any]:
     from tests.browser import Browser

@@ -25,7 +25,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,25 +57,9 @@ STEPS = """(() => {
 
 
 def build(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
-    from graph.embedded import EmbeddedStore
-    from viz.kinds import build_map
-    from viz.page import render_map
-    from viz.params import parse
+    from benchmarks.common import timed_map
 
-    spec = parse(kind, raw)
-    store = EmbeddedStore(db)
-    try:
-        times = []
-        for _ in range(2):  # cold, then warm
-            t0 = time.perf_counter()
-            data = build_map(store, spec)
-            html = render_map(data)
-            times.append(time.perf_counter() - t0)
-    finally:
-        store.close()
-    return {"html": html, "nodes": len(data.nodes), "edges": len(data.edges),
-            "cold_s": times[0], "warm_s": times[1]}
-
+    return timed_map(db, kind, raw)
 
 def draw(path: Path, runs: int) -> dict[str, Any]:
     from tests.browser import Browser

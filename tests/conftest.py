@@ -11,6 +11,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.store import Store
 from schema import Edge, Node
+from tests.browser import Browser
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +99,10 @@ def small_graph(store: Store) -> Store:
         edge("c1", "PARTNERS_WITH", "c2"),
     ], source="fixture")
     return store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one test module (tests/browser.py), closed after it."""
+    with Browser() as b:
+        yield b

@@ -46,12 +46,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 def open_page(browser: Browser, url: str, ready: str | None, *, width: int = 1280,
               height: int = 800) -> Page:
     page = browser.new_page()

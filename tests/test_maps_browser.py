@@ -55,12 +55,6 @@ def base_url(db: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 def regions_level2(store: Store) -> int:
     up = ancestors(store, "PART_OF")
     levels = {n.id: n.props["level"] for n in store.iter_nodes("Region")}

@@ -79,12 +79,6 @@ def base_url(db: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 @cache
 def gazetteer() -> dict[tuple[str, str], list[dict[str, Any]]]:
     """GeoNames places of 5,000 people or more by (country, name), main and alternate names."""

@@ -48,12 +48,6 @@ def base_url(db: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 def coco(db: Path, *args: str) -> Any:
     """``coco … --json`` as a user runs it, its output parsed."""
     done = subprocess.run([sys.executable, "-m", "api.cli", *args, "--db", str(db), "--json"],

@@ -41,12 +41,6 @@ def base_url(db: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 def open_map(browser: Browser, url: str) -> Page:
     page = browser.new_page()
     page.goto(url)

@@ -65,12 +65,6 @@ def demo_url(demo_db: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with Browser() as b:
-        yield b
-
-
 def open_map(browser: Browser, url: str) -> Page:
     page = browser.new_page()
     page.goto(url)

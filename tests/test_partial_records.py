@@ -153,17 +153,17 @@ def test_pages_maps_and_exports_say_unknown(
         in chooser.text
     assert page.status_code == 200
     text = page.text
-    assert _row(text, "kind") == _row(text, "country") == '<span class="muted">unknown</span>'
+    assert _row(text, "Kind") == _row(text, "Country") == '<span class="muted">unknown</span>'
     assert "None" not in text and "Brokers of its country" not in text
     assert map_html.status_code == 200
     data = payload(map_html.text)
     fields = data["meta"]["fields"]
     by_key = {n["k"]: dict(zip(fields, n["f"], strict=True)) for n in data["nodes"]}
     for hub in HUBS:
-        assert by_key[hub]["Country"] == "unknown" and by_key[hub]["kind"] == "unknown"
+        assert by_key[hub]["Country"] == "unknown" and by_key[hub]["Kind"] == "unknown"
         assert by_key[hub]["Region"] == "unknown"
     assert by_key["elem-Ij90Kl12"]["Country"] == "SI"
-    assert by_key["elem-Ij90Kl12"]["kind"] is None  # a company has no kind: not "unknown"
+    assert by_key["elem-Ij90Kl12"]["Kind"] is None  # a company has no kind: not "unknown"
     legend = {i["name"]: i["text"] for i in data["meta"]["legend"]["items"]}
     assert legend == {"SI": "SI", "": "unknown"}
     out = tmp_path / "export"

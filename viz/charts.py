@@ -34,7 +34,7 @@ import numpy as np
 from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 from graph.store import Store
 from schema import SCHEMA
-from viz.filters import actor_mask
+from viz.filters import actor_mask, gap_regions
 from viz.params import MapError, MapSpec, parse
 from viz.words import GROUP_TEXT, MEASURES
 
@@ -292,7 +292,7 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
         if narrowed else None
     group_of, group_names = _KEPT.get(store, ("groups",), lambda: competence_groups(store))
     found = region_group_gaps(store, level=spec.level, actors=actors, group_of=group_of)
-    regions = _gap_regions(table, spec, sorted(found))
+    regions = gap_regions(table, spec, sorted(found))
     totals = {r: sum(found[r].values()) for r in regions}
     regions.sort(key=lambda r: (-totals[r], r))
     shown = regions[: chart.limit]
@@ -324,22 +324,6 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
                "No region has a competence gap." if shown else notes[-1])
     return Chart("gaps", f"{TITLES['gaps']} (NUTS {spec.level})", out, in_words(table, spec), notes,
                  {"rows": labels, "columns": heads, "cells": cells, "summary": summary})
-
-
-def _gap_regions(table: Any, spec: MapSpec, regions: list[str]) -> list[str]:
-    """The regions the gap map shows for these filters: of the countries asked, within or above
-    the regions asked."""
-    keep = np.ones(len(regions), dtype=bool)
-    if spec.country:
-        keep &= np.isin([table.region_country.get(r, "") for r in regions], list(spec.country))
-    if spec.region:
-        unknown = [r for r in spec.region if r not in table.regions.names]
-        if unknown:
-            raise MapError(f"region: {', '.join(map(repr, unknown))} not found in this store")
-        roots = set(spec.region)
-        above = {a for r in roots for a in table.regions.ancestors(r)}
-        keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))
-    return [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
 
 
 # -- ties per year -------------------------------------------------------------------------

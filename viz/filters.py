@@ -80,3 +80,19 @@ def _known(name: str, values: Iterable[str], known: set[str]) -> None:
         examples = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
         raise MapError(f"{name}: {', '.join(repr(v) for v in unknown)} not found in this store "
                        f"(known: {examples or 'none'})")
+
+
+def gap_regions(table: ActorTable, spec: MapSpec, regions: list[str]) -> list[str]:
+    """The regions the gap map shows for these filters: of the countries asked, within or above
+    the regions asked."""
+    keep = np.ones(len(regions), dtype=bool)
+    if spec.country:
+        keep &= np.isin([table.region_country.get(r, "") for r in regions], list(spec.country))
+    if spec.region:
+        unknown = [r for r in spec.region if r not in table.regions.names]
+        if unknown:
+            raise MapError(f"region: {', '.join(map(repr, unknown))} not found in this store")
+        roots = set(spec.region)
+        above = {a for r in roots for a in table.regions.ancestors(r)}
+        keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))
+    return [r for r, k in zip(regions, keep.tolist(), strict=True) if k]

@@ -21,7 +21,7 @@ from viz import geo, ranked
 from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
 from viz.build import Drawing, MapData, count_text, draw, rounded
 from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
-from viz.filters import actor_mask, in_words
+from viz.filters import actor_mask, gap_regions, in_words
 from viz.params import MapError, MapSpec
 from viz.words import GROUP_TEXT, MEASURES, measure_name, property_text, value_text
 
@@ -338,18 +338,7 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     narrowed = any((spec.sector, spec.group, spec.label, spec.years))
     found = region_gaps(store, level=spec.level, actors=[
         a for a, k in zip(table.ids, chosen.tolist(), strict=True) if k] if narrowed else None)
-    regions = sorted(found)
-    keep = np.ones(len(regions), dtype=bool)
-    if spec.country:
-        keep &= np.isin([table.region_country.get(r, "") for r in regions], list(spec.country))
-    if spec.region:
-        unknown = [r for r in spec.region if r not in table.regions.names]
-        if unknown:
-            raise MapError(f"region: {', '.join(map(repr, unknown))} not found in this store")
-        roots = set(spec.region)
-        above = {a for r in roots for a in table.regions.ancestors(r)}
-        keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))
-    regions = [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
+    regions = gap_regions(table, spec, sorted(found))
     lifted = table.region_at(spec.level)
     inside = np.flatnonzero(np.isin(lifted, regions) & chosen)
     groups = agg.fold(net.weights[inside][:, inside].tocsr(), lifted[inside].tolist())
