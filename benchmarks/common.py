@@ -31,7 +31,8 @@ def demo_db(size: str, seed: int = 42, db: Path | None = None) -> Path:
 
 def timed_map(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
     """Build and render one map twice on one store: ``cold_s`` (first use: imports, the
-    network read, caches filled) and ``warm_s`` (what a running server pays)."""
+    network read, caches filled) and ``warm_s`` (what a running server pays); ``data`` is the
+    MapData (pop it before printing the result as JSON)."""
     from graph.embedded import EmbeddedStore
     from viz.kinds import build_map
     from viz.page import render_map

@@ -57,7 +57,7 @@ def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
     from benchmarks.common import timed_map
 
     built = timed_map(db, "ecosystem", raw)
-    built["unplaced"] = (built["data"].meta.get("geo") or {}).get("unplacedCount")
+    built["unplaced"] = (built.pop("data").meta.get("geo") or {}).get("unplacedCount")
     return built
 
 def draw(path: Path, runs: int) -> dict[str, Any]:
