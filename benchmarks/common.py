@@ -51,3 +51,29 @@ def timed_map(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
         store.close()
     return {"html": html, "nodes": len(data.nodes), "edges": len(data.edges),
             "cold_s": times[0], "warm_s": times[1], "data": data}
+
+
+def timed_draws(path: Path, runs: int, *, probe: str | None = None,
+                timeout: float = 180) -> dict[str, Any]:
+    """Open a saved map ``runs`` times in headless Chromium: seconds until it reports itself
+    drawn (``window.__cocoDrawn``), whether it then stays idle (no frames for 0.5 s), page
+    errors and foreign requests, and ``probe`` (a JavaScript expression) read once drawn."""
+    import statistics
+
+    from tests.browser import Browser
+
+    drawn, idle, errors, probed = [], True, [], None
+    with Browser() as browser:
+        for _ in range(runs):
+            page = browser.new_page()
+            page.goto(path.as_uri(), timeout=timeout)
+            drawn.append(page.wait_for("window.__cocoDrawn", timeout=timeout) / 1000)
+            if probe:
+                probed = page.evaluate(probe)
+            frames = page.evaluate("window.__cocoFrames")
+            time.sleep(0.5)
+            idle &= page.evaluate("window.__cocoFrames") == frames
+            errors += page.errors() + page.foreign_requests()
+            page.close()
+    return {"drawn_s": statistics.median(drawn), "drawn_all": drawn, "idle": idle,
+            "errors": errors, "probe": probed}

@@ -20,10 +20,8 @@ Floors for 10k: HTML ≤ 2 s, drawn ≤ 3 s.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -57,22 +55,9 @@ def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
     return timed_map(db, "ecosystem", raw)
 
 def draw(path: Path, runs: int) -> dict[str, Any]:
-    from tests.browser import Browser
+    from benchmarks.common import timed_draws
 
-    drawn, idle, errors = [], True, []
-    with Browser() as browser:
-        for _ in range(runs):
-            page = browser.new_page()
-            page.goto(path.as_uri(), timeout=120)
-            drawn.append(page.wait_for("window.__cocoDrawn", timeout=120) / 1000)
-            frames = page.evaluate("window.__cocoFrames")
-            time.sleep(0.5)
-            idle &= page.evaluate("window.__cocoFrames") == frames
-            errors += page.errors() + page.foreign_requests()
-            page.close()
-    return {"drawn_s": statistics.median(drawn), "drawn_all": drawn, "idle": idle,
-            "errors": errors}
-
+    return timed_draws(path, runs, timeout=120)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -61,23 +59,11 @@ def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
     return built
 
 def draw(path: Path, runs: int) -> dict[str, Any]:
-    from tests.browser import Browser
+    from benchmarks.common import timed_draws
 
-    drawn, idle, errors, outlines = [], True, [], 0
-    with Browser() as browser:
-        for _ in range(runs):
-            page = browser.new_page()
-            page.goto(path.as_uri(), timeout=180)
-            drawn.append(page.wait_for("window.__cocoDrawn", timeout=180) / 1000)
-            outlines = page.evaluate("window.__cocoGeo ? window.__cocoGeo.outlines : 0")
-            frames = page.evaluate("window.__cocoFrames")
-            time.sleep(0.5)
-            idle &= page.evaluate("window.__cocoFrames") == frames
-            errors += page.errors() + page.foreign_requests()
-            page.close()
-    return {"drawn_s": statistics.median(drawn), "drawn_all": drawn, "idle": idle,
-            "errors": errors, "outlines": outlines}
-
+    shown = timed_draws(path, runs, probe="window.__cocoGeo ? window.__cocoGeo.outlines : 0")
+    shown["outlines"] = shown.pop("probe")
+    return shown
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
