@@ -17,6 +17,7 @@ from rich.table import Table
 from graph.analytics.change import GROUPINGS
 from graph.timeline import Period, PeriodError
 from schema import TRAINING_AREAS
+from viz.words import GROUP_TEXT, value_text
 
 
 def register(group: click.Group) -> None:
@@ -152,7 +153,7 @@ def _print_compare(r: dict[str, Any]) -> None:
         table.add_column(col)
     for b in r["newBridges"]:
         table.add_row(escape(b["name"]), f"{b['before']} → {b['after']}",
-                      escape(", ".join(b["connects"])))
+                      escape(", ".join(GROUP_TEXT.get(g, g) for g in b["connects"])))
     out.print(table)
     for key, title in (("gapsClosed", "Gaps closed"), ("gapsOpened", "Gaps opened")):
         table = Table(title=title)
@@ -214,7 +215,8 @@ def _print_impact(r: dict[str, Any]) -> None:
     from api.cli import out
 
     what = f"training {r['training']}" if r["training"] else (
-        f"trainings of area {r['area']}" if r["area"] else "all trainings")
+        f"the {value_text('area', r['area']).lower()} trainings" if r["area"]
+        else "all trainings")
     left = r["leftOut"]
     out.print(f"[bold]Impact of {escape(what)}[/bold], {r['window']} years after: "
               f"{r['matched']:,} of {r['attendances']:,} attendances matched with "
