@@ -15,6 +15,7 @@
 "use strict";
 (function () {
   var payload = JSON.parse(document.getElementById("coco-data").textContent);
+  window.__cocoPayload = payload;  // read once: geo.js reads its part (44k actors: 14 MB)
   var meta = payload.meta;
   window.__cocoFirstHash = location.hash;  // as opened: later scripts read their part of it
   var byId = new Map();

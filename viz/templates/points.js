@@ -1,8 +1,8 @@
 /* COCO Atlas point layer: a geographic map of many actors (meta.geo.points, viz/geo.py) draws
    them here, not as vis-network nodes. vis-network makes an object per node and per tie and
    draws each one every frame (seconds for 44k actors); here the positions and colour
-   categories are packed into typed arrays and drawn in one pass per frame, one path per
-   colour, in vis-network's "afterDrawing" event: over geo.js's outlines (drawn before) and
+   categories are packed into typed arrays and drawn in one pass per frame, a few dozen paths
+   of one colour each, in vis-network's "afterDrawing" event: over geo.js's outlines (drawn before) and
    under the names (map.js registers its handler after this one). map.js calls
    window.__cocoPointLayer right after making the network, before any frame is drawn. Only the selected actor's ties are drawn, from the neighbour lists shipped in
    compressed sparse row form (ptr, nbr).
@@ -44,9 +44,15 @@ window.__cocoPointLayer = function (network, payload, hiddenCats) {
   for (var c = 0; c < cols * rows; c++) { start[c + 1] += start[c]; }
   var fill = start.slice(0, cols * rows);
   for (i = 0; i < n; i++) { inCell[fill[cellOf(i)]++] = i; }
-  // the points of each colour, in the order vis-network would draw them
-  var byColour = colours.map(function () { return []; });
-  for (i = 0; i < n; i++) { byColour[C[i]].push(i); }
+  /* The points in batches of one colour. Drawn one colour after another, the last colour
+     would cover the others wherever actors crowd; so each colour is cut into PASSES slices
+     (node i in slice i mod PASSES) and the slices interleaved: every colour comes on top as
+     often as its share of actors, as when the nodes are drawn one by one, in a few dozen fills. */
+  var PASSES = 16, batches = [];
+  for (var s = 0; s < PASSES; s++) {
+    for (c = 0; c < colours.length; c++) { batches.push({cat: c, list: []}); }
+  }
+  for (i = 0; i < n; i++) { batches[(i % PASSES) * colours.length + C[i]].list.push(i); }
 
   function shown(i) { return !hiddenCats.has(C[i]); }
   function nearest(p) {  // the visible point under p (canvas units), or null
@@ -163,10 +169,10 @@ window.__cocoPointLayer = function (network, payload, hiddenCats) {
     var a = network.DOMtoCanvas({x: 0, y: 0}), b = network.DOMtoCanvas({x: w, y: h});
     var box = [a.x, a.y, b.x, b.y], drawn = 0, near = [];
     ctx.save();
-    byColour.forEach(function (list, cat) {
-      if (hiddenCats.has(cat) || !list.length) { return; }
-      ctx.fillStyle = colours[cat];
-      drawn += dots(ctx, list, px, box);
+    batches.forEach(function (b) {
+      if (hiddenCats.has(b.cat) || !b.list.length) { return; }
+      ctx.fillStyle = colours[b.cat];
+      drawn += dots(ctx, b.list, px, box);
     });
     if (selected !== null && shown(selected)) {
       near = ties(ctx, px);
