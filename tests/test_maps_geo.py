@@ -435,6 +435,8 @@ def test_points_are_in_the_png_export(points_url: str, browser: Browser) -> None
     })""", timeout=60)
     dots = {c: found.get(c, 0) for c in colours}
     assert all(v > 20 for v in dots.values()), dots  # every sector's dots are in the image
+    texts = page.evaluate("window.__cocoExportLayout.texts.map(t => t.text).join(' ')")
+    assert "ties, drawn for the selected actor" in texts  # the image says which ties it shows
     svg = page.evaluate("window.__cocoExport.svg()", timeout=60)
     inner = svg.lower().split("<svg", 2)[2]  # the map's own drawing, not the legend's marks
     assert all(c in inner for c in colours)

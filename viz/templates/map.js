@@ -378,9 +378,11 @@
     add(title, 20, true, INK, PAD, textW);
     var titleBox = [PAD, PAD, PAD + Math.min(textW, measure.measureText(title).width), y];
     var counts = meta.counts || {nodes: 0, edges: 0};
-    add([Number(counts.nodes).toLocaleString("en") + " nodes", Number(counts.edges)
-      .toLocaleString("en") + " ties drawn"].concat(meta.filters || []).join(" · "),
-        13, false, MUTED, PAD, textW);
+    var tied = points ? Number(meta.geo.points.count).toLocaleString("en") +
+      " ties, drawn for the selected actor" : Number(counts.edges).toLocaleString("en") +
+      " ties drawn";
+    add([Number(counts.nodes).toLocaleString("en") + " nodes", tied]
+      .concat(meta.filters || []).join(" · "), 13, false, MUTED, PAD, textW);
     y += 8;
     var mapBox = {x: PAD, y: y, w: mw, h: mh};
     var lx = PAD + mw + PAD, top = y;
