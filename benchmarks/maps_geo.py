@@ -8,7 +8,9 @@ Cases, on the `medium` demo (seed 42; generated once into /tmp, see ``benchmarks
 * ``regions`` — ``/maps/ecosystem``, the default view of its 44k actors: more than the limit,
   so one node per NUTS-2 region, geographic by default (the floor case);
 * ``geo-44k`` — ``layout=geo&aggregate=none&limit=50000``: every actor drawn one by one at its
-  city (measured and reported against the same floor).
+  city (measured and reported against the same floor); above 5,000 actors the page draws them
+  as one canvas point layer and only the selected actor's ties (``viz/templates/points.js``):
+  the ``ties`` column counts the ties shipped.
 
 Build: ``build_map`` + ``render_map`` in a fresh process on a freshly opened store ("cold": the
 actor network, the actors' attributes, the GeoNames gazetteer and the Natural Earth outlines
@@ -55,7 +57,10 @@ def build(db: Path, raw: dict[str, list[str]]) -> dict[str, Any]:
     from benchmarks.common import timed_map
 
     built = timed_map(db, "ecosystem", raw)
-    built["unplaced"] = (built.pop("data").meta.get("geo") or {}).get("unplacedCount")
+    geo = built.pop("data").meta.get("geo") or {}
+    built["unplaced"] = geo.get("unplacedCount")
+    if "points" in geo:  # a point layer (viz/templates/points.js): ties shipped, not all drawn
+        built["edges"] = geo["points"]["count"]
     return built
 
 def draw(path: Path, runs: int) -> dict[str, Any]:

@@ -519,3 +519,38 @@ def meta(place: Placement | None, nodes: list[dict[str, Any]]) -> dict[str, Any]
         "unplacedCount": len(lost), "what": what,
         "projection": "ETRS89 Lambert azimuthal equal-area (EPSG:3035)",
     }, "geoNotes": notes}
+
+
+# -- many actors: a point layer instead of vis-network nodes ---------------------------------
+POINTS_FROM = 5_000  # actors drawn one by one: above this, the page draws them as a point layer
+POINTS_ENV = "COCO_MAP_POINTS_FROM"  # tests lower the threshold (a small demo, same code path)
+POINTS_TEXT = "ties are drawn for the selected actor (click an actor, or find one by name)"
+
+
+def points_from() -> int:
+    """The number of actors above which a geographic map draws them as points."""
+    import os
+
+    raw = os.environ.get(POINTS_ENV, "")
+    return int(raw) if raw.strip().isdigit() else POINTS_FROM
+
+
+def as_points(place: Placement | None, n: int, timeline: bool = False) -> bool:
+    """Draw this map's actors as a point layer? vis-network makes an object per node and per
+    tie and redraws every one each frame (~6 s for 44k actors and 100k ties); one canvas pass
+    over packed arrays draws them in a few ms. The map over time keeps vis-network nodes (its
+    slider hides and shows them one by one)."""
+    return place is not None and place.actors and not timeline and n > points_from()
+
+
+def tie_lists(n: int, pairs: np.ndarray) -> dict[str, Any]:
+    """Each node's neighbours in compressed sparse row form (``ptr`` of n + 1 offsets into
+    ``nbr``) and the number of ties: the page draws the selected actor's ties from them."""
+    import scipy.sparse as sp
+
+    a = pairs[:, 0] if len(pairs) else np.zeros(0, dtype=np.int64)
+    b = pairs[:, 1] if len(pairs) else np.zeros(0, dtype=np.int64)
+    m = sp.csr_matrix((np.ones(2 * len(a), dtype=np.int8),
+                       (np.concatenate((a, b)), np.concatenate((b, a)))), shape=(n, n))
+    m.sum_duplicates()
+    return {"ptr": m.indptr.tolist(), "nbr": m.indices.tolist(), "count": len(pairs)}

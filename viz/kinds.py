@@ -470,12 +470,21 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         edge_colours = [CROSS_TIE if d else None for d in differ.tolist()]
     keys = [table.ids[i] for i in idx.tolist()]
     place = geo.place(store, spec, table, keys, "none")
+    points = geo.as_points(place, len(keys), bool(spec.timeline))
     drawing = Drawing(
         keys=keys, texts=names,
         value=value[idx], category=cats, colours=[i["colour"] for i in legend["items"]],
-        pairs=pairs, ties=sub.data, info=info, edge_colours=edge_colours, extra=extra or {},
+        pairs=pairs[:0] if points else pairs, ties=sub.data[:0] if points else sub.data,
+        info=info, edge_colours=None if points else edge_colours, extra=extra or {},
         importance=importance, **(place.drawing() if place else {}))
     nodes, edges, labels = draw(drawing)
+    geo_meta = geo.meta(place, nodes)
+    if points:  # one canvas layer; only the selected actor's ties are drawn
+        geo_meta["geo"]["points"] = geo.tie_lists(len(keys), pairs)
+        geo_meta["geoNotes"].append(f"{count_text(len(keys), 'actor')} are drawn as points "
+                                    f"and {len(pairs):,} ties are not all drawn: "
+                                    f"{geo.POINTS_TEXT}.")
+        legend["edges"] = [{"colour": TIE, "text": geo.POINTS_TEXT}]
     legend["size"] = SIZE_TEXT.get(spec.size, "")
     if spec.size in MEASURES:
         legend["sentence"] = MEASURES[spec.size].sentence
@@ -483,7 +492,7 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
              {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
     data = MapData(spec.kind, "", nodes, edges, {
         "fields": fields, "links": links, "legend": legend, "notes": [],
-        "search": "Find an actor…", **labels, **geo.meta(place, nodes)})
+        "search": "Find an actor…", **labels, **geo_meta})
     if spec.timeline:  # the years each actor and tie hold (viz/timeline.py)
         from viz.timeline import attach
 

@@ -40,11 +40,13 @@ class Assets:
     geo_js: str = ""  # geographic maps: outlines and areas under the nodes (viz/geo.py)
     tables_js: str = ""  # the ranked table and the gap panel (viz/ranked.py)
     timeline_js: str = ""  # the map in time: year slider, play, before/after (viz/timeline.py)
+    points_js: str = ""  # many actors on a geographic map: a point layer (viz/geo.py)
 
     @property
     def script_hashes(self) -> tuple[str, ...]:
         return tuple(_sha256(s) for s in (self.vis_js, self.svg_js, self.page_js,
-                                          self.geo_js, self.tables_js, self.timeline_js))
+                                          self.geo_js, self.tables_js, self.timeline_js,
+                                          self.points_js))
 
 
 @cache
@@ -59,7 +61,8 @@ def assets() -> Assets:
                  svg_js=_svgcanvas(),
                  geo_js=(here / "geo.js").read_text(encoding="utf-8"),
                  tables_js=(here / "tables.js").read_text(encoding="utf-8"),
-                 timeline_js=(here / "timeline.js").read_text(encoding="utf-8"))
+                 timeline_js=(here / "timeline.js").read_text(encoding="utf-8"),
+                 points_js=(here / "points.js").read_text(encoding="utf-8"))
     for name, text, end in (("vis-network.min.js", out.vis_js, "</script"),
                             ("svgcanvas.js", out.svg_js, "</script"),
                             ("vis-network.css", out.vis_css, "</style")):
@@ -146,7 +149,8 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
         nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),
         vis_css=Markup(a.vis_css), vis_js=Markup(a.vis_js), svg_js=Markup(a.svg_js),
         page_js=Markup(a.page_js), geo_js=Markup(a.geo_js), tables_js=Markup(a.tables_js),
-        timeline_js=Markup(a.timeline_js), trend=Markup(trend) if trend else None,
+        timeline_js=Markup(a.timeline_js), points_js=Markup(a.points_js),
+        trend=Markup(trend) if trend else None,
         table=table, gaps=gaps, data_json=Markup(json_for_html(payload)))
 
 

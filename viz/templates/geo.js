@@ -9,7 +9,8 @@
    node when one of its buttons is pressed. window.__cocoGeo tells tests what was drawn. */
 "use strict";
 (function () {
-  var payload = JSON.parse(document.getElementById("coco-data").textContent);
+  var payload = window.__cocoPayload ||
+    JSON.parse(document.getElementById("coco-data").textContent);
   var geo = payload.meta && payload.meta.geo;
   var network = window.__cocoNetwork;
   if (!geo || !network) { return; }

@@ -15,12 +15,15 @@
 "use strict";
 (function () {
   var payload = JSON.parse(document.getElementById("coco-data").textContent);
+  window.__cocoPayload = payload;  // read once: geo.js reads its part (44k actors: 14 MB)
   var meta = payload.meta;
   window.__cocoFirstHash = location.hash;  // as opened: later scripts read their part of it
   var byId = new Map();
   payload.nodes.forEach(function (n) { byId.set(n.id, n); });
-  var nodes = new vis.DataSet(payload.nodes);
-  var edges = new vis.DataSet(payload.edges);
+  // many actors on a geographic map: points.js draws them as one layer, not as vis-network nodes
+  var points = Boolean(meta.geo && meta.geo.points);
+  var nodes = new vis.DataSet(points ? [] : payload.nodes);
+  var edges = new vis.DataSet(points ? [] : payload.edges);
   var container = document.getElementById("coco-map");
   window.__cocoDrawn = null;
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, payload.options);
@@ -33,6 +36,7 @@
   // -- names -------------------------------------------------------------------------------
   var MAX_LABELS = 250, FEW_LABELS = 50, PX = 12, BIG_PX = 14, MAX_CHARS = 42;
   var hiddenCats = new Set();
+  if (points) { window.__cocoPointLayer(network, payload, hiddenCats); }  // before any frame
   var gone = window.__cocoGone = new Set();  // nodes another script hides (timeline.js): no name
   var font = getComputedStyle(document.body).fontFamily;
   var order = meta.order.slice();
@@ -232,6 +236,7 @@
     var b = document.querySelector('#coco-legend button[data-cat="' + cat + '"]');
     if (b) { b.setAttribute("aria-pressed", show ? "true" : "false"); }
     if (show) { hiddenCats.delete(cat); } else { hiddenCats.add(cat); }
+    if (points) { network.redraw(); return; }
     nodes.update(payload.nodes.filter(function (n) { return n.c === cat; })
       .map(function (n) { return {id: n.id, hidden: !show}; }));
   }
@@ -373,9 +378,11 @@
     add(title, 20, true, INK, PAD, textW);
     var titleBox = [PAD, PAD, PAD + Math.min(textW, measure.measureText(title).width), y];
     var counts = meta.counts || {nodes: 0, edges: 0};
-    add([Number(counts.nodes).toLocaleString("en") + " nodes", Number(counts.edges)
-      .toLocaleString("en") + " ties drawn"].concat(meta.filters || []).join(" · "),
-        13, false, MUTED, PAD, textW);
+    var tied = points ? Number(meta.geo.points.count).toLocaleString("en") +
+      " ties, drawn for the selected actor" : Number(counts.edges).toLocaleString("en") +
+      " ties drawn";
+    add([Number(counts.nodes).toLocaleString("en") + " nodes", tied]
+      .concat(meta.filters || []).join(" · "), 13, false, MUTED, PAD, textW);
     y += 8;
     var mapBox = {x: PAD, y: y, w: mw, h: mh};
     var lx = PAD + mw + PAD, top = y;
