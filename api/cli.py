@@ -72,6 +72,8 @@ def _waiting_notice(where: str, every: float = 5.0) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="coco-atlas", prog_name="coco",
+                      message="%(prog)s (COCO Atlas) %(version)s")
 def app() -> None:
     """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
 
