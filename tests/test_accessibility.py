@@ -18,6 +18,8 @@ import pytest
 from tests.browser import DESCRIBE, Browser, Page, demo_store
 from tests.server import running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 MAP = "window.__cocoDrawn"
 IDE = "!!document.querySelector('.graphiql-execute-button')"
 PAGES: dict[str, tuple[str, str | None]] = {  # name: (path, what to wait for)

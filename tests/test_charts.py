@@ -31,6 +31,8 @@ from schema import ACTOR_LABELS, Edge, Node
 from tests.browser import Browser, demo_store
 from tests.server import ROOT, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 ARTIFACTS = ROOT / "test-artifacts" / "charts"
 YEARS = range(2012, 2021)
 TITLES = {"brokers": "Who bridges the most", "gaps": "Competence gaps by region",

@@ -25,6 +25,8 @@ from graph.store import StoreBusy
 from tests.conftest import edge, hub
 from tests.server import ROOT, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 TOKEN = "writer-secret-0123456789"
 N_IMPORTED = 30_000
 

@@ -56,6 +56,8 @@ from graph.embedded import EmbeddedStore
 from schema import SCHEMA
 from tests.server import running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 SECRET = "fuzz-secret-0123456789"  # 16+ characters, as api/auth.py requires
 BEARER = {"Authorization": f"Bearer {SECRET}"}
 EXAMPLES = int(os.environ.get("COCO_FUZZ_EXAMPLES") or 25)  # per field and per client

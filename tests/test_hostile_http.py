@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 from api.cli import main
 from tests.server import running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 SECRET = "hostile-secret-0123456789"
 BEARER = {"Authorization": f"Bearer {SECRET}"}
 JSON_TYPE = {"Content-Type": "application/json"}

@@ -22,6 +22,8 @@ from tests.conftest import region
 from tests.server import running_server
 from tests.test_maps_geo import outline
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 # Boxes round the two Slovenian NUTS-2 regions: west (Ljubljana) and east (Maribor).
 WEST = (13.4, 45.45, 14.85, 46.5)  # SI04 Zahodna Slovenija
 EAST = (14.85, 45.45, 16.6, 46.85)  # SI03 Vzhodna Slovenija

@@ -23,6 +23,8 @@ from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 from tests.test_maps_cli import actors, ancestors, located, tied_to
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
 NETWORK = "window.__cocoNetwork"
 DATA_NODES = "JSON.parse(document.getElementById('coco-data').textContent).nodes.length"

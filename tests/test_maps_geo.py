@@ -29,6 +29,8 @@ from schema import Edge, Node
 from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
 NOWHERE = "test-nowhere-1"  # an actor whose city no gazetteer knows, with no region
 ROOTLESS = "test-rootless-1"  # a city nobody knows, but a region: drawn at the region's centre

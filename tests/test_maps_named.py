@@ -30,6 +30,8 @@ from schema import Edge, Node
 from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
 PAIR = ("cci", "advanced-manufacturing")
 TABLE = "document.getElementById('coco-table')"

@@ -24,6 +24,8 @@ from api.cli import main
 from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
 NETWORK = "window.__cocoNetwork"
 SVG = "{http://www.w3.org/2000/svg}"

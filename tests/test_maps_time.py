@@ -28,6 +28,8 @@ from tests.browser import Browser, Page, demo_store
 from tests.server import running_server
 from tests.timegraphs import build_changes
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 TIMELINE = "timeline=2016-2022"
 NEW = "#000000"
 

@@ -21,6 +21,8 @@ from schema import ValidationError
 from tests.conftest import company, edge, hub, wipe_neo4j
 from tests.server import free_port, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 
 @pytest.fixture
 def neo4j(neo4j_uri: str) -> str:

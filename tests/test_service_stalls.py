@@ -24,6 +24,8 @@ from graph.embedded import EmbeddedStore
 from tests.conftest import hub
 from tests.server import ROOT, free_port, running_server
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 TOKEN = "stall-secret-0123456789"
 CREATE = ('mutation { createNodes(nodes: [{ id: "h-new-%d", label: Hub, properties: '
           '{ name: "New Hub", kind: "cluster", country: "AT" } }]) { id } }')

@@ -26,6 +26,8 @@ from schema import Node
 from tests.conftest import hub
 from tests.server import ROOT
 
+pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
+
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
