@@ -23,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,7 +37,6 @@ from schema import ACTOR_LABELS, SCHEMA
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CACHE_SIZE = 16
-NEIGHBOURS_SHOWN = 50  # per relationship type and direction on a node page
 ACTORS = tuple(sorted(ACTOR_LABELS))
 MAP_TITLES = {
     "ecosystem": ("The whole ecosystem", "Every hub and company with their partnerships, "
@@ -292,25 +291,6 @@ def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:
     names = list(spec)
     stamped = name in spec and spec[name].stamped
     return (stamped, names.index(name) if name in names else len(names), name)
-
-
-def _relations(around: list[Any]) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for nb in around:
-        groups.setdefault((nb.edge.type, nb.direction), []).append(nb)
-    out = []
-    for (rel, way), items in sorted(groups.items()):
-        r = SCHEMA.rel(rel)
-        title = r.out_field if way == "out" else r.in_field
-        items.sort(key=lambda nb: str(nb.node.props.get("name", nb.node.id)))
-        shown = [{"name": nb.node.props.get("name", nb.node.id), "label": nb.node.label,
-                  "href": "/nodes/" + quote(nb.node.id, safe=""),
-                  "props": ", ".join(f"{k} {v}" for k, v in nb.edge.props.items()
-                                     if k not in ("source", "updatedAt"))}
-                 for nb in items[:NEIGHBOURS_SHOWN]]
-        out.append({"title": f"{title} ({rel})", "total": len(items), "items": shown,
-                    "more": max(0, len(items) - NEIGHBOURS_SHOWN)})
-    return out
 
 
 # -- docs ------------------------------------------------------------------------------------
