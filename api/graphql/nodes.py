@@ -22,11 +22,13 @@ from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
 from api.graphql import spec
+from api.graphql.errors import bad_input
 from api.graphql.filters import build_order_enums, build_where_inputs
 from api.graphql.relations import NESTED_FIRST, Slice, ready, related
 from api.graphql.scalars import Date, DateTime
 from api.graphql.types_common import Label, PageInfo
 from schema import SCHEMA, Node, Property, PropType
+from schema.languages import LANGUAGES, fallback_chain, negotiate, normalise
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
@@ -61,6 +63,51 @@ def _add_properties(cls: type, props: dict[str, Property], ann: dict[str, Any]) 
         setattr(cls, name, strawberry.field(name=name, default=None, description=describe(prop)))
 
 
+# -- names in the reader's language (issue 15) ----------------------------------------------
+@strawberry.type(description="A text in one language.")
+class LangValue:
+    lang: str = strawberry.field(description="BCP 47 language tag (en, pl, de, …).")
+    value: str
+
+
+def _labels_of(obj: Any, prop: str) -> list[tuple[str, Any]]:
+    """``(lang, value)`` of the per-language variants of ``prop`` an object holds."""
+    by_lang = SCHEMA.translations(obj.label.value).get(prop, {}) \
+        if obj.__dict__.get("label") is not None else {}
+    d = obj.__dict__
+    return [(lang, d[p]) for lang, p in by_lang.items() if d.get(p)]
+
+
+def _name(self: Any, info: Info, lang: Optional[str] = None) -> str:  # noqa: UP045
+    d = self.__dict__
+    by_lang = SCHEMA.translations(d["label"].value).get("name") if "label" in d else None
+    if by_lang:
+        for wanted in fallback_chain(reader_language(info, lang)):
+            value = d.get(by_lang[wanted])
+            if value:
+                return str(value)
+    return str(d.get("name") or "")
+
+
+def _names(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(v)) for lang, v in _labels_of(self, "name")]
+
+
+def _alternative_labels(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(x)) for lang, values in
+            _labels_of(self, "altLabels") for x in values]
+
+
+def reader_language(info: Info, lang: str | None) -> str:
+    """The language to answer in: ``lang`` when supported (else an error naming the
+    supported ones), else the request's Accept-Language (RFC 9110), else English."""
+    if lang is not None and normalise(lang) is None:
+        raise bad_input("lang", "lang", "one of " + ", ".join(LANGUAGES) + " (BCP 47)", lang)
+    request = getattr(info.context, "request", None)
+    header = request.headers.get("accept-language") if request is not None else None
+    return negotiate(lang, header)
+
+
 # -- the Node interface and the label types -------------------------------------------------
 def _interface() -> type:
     cls = type("Node", (), {"__module__": __name__})
@@ -68,6 +115,17 @@ def _interface() -> type:
     cls.id = strawberry.field(default=None, description="The node's stable key.")  # type: ignore[attr-defined]
     cls.label = strawberry.field(default=None, description="The node's label.")  # type: ignore[attr-defined]
     _add_properties(cls, spec.properties(None), ann)
+    del ann["name"]
+    cls.name = strawberry.field(resolver=_name, description=(  # type: ignore[attr-defined]
+        "Display name. For competences, sectors, regions and trainings, the label in `lang` "
+        "(BCP 47, e.g. \"pl\"; default: the request's Accept-Language, else English) with "
+        "the fallback `lang` → English → the display name any reader gets."))
+    cls.names = strawberry.field(resolver=_names, description=(  # type: ignore[attr-defined]
+        "The preferred label in every language it is known in (empty for names that are not "
+        "translated, such as an actor's)."))
+    cls.alternative_labels = strawberry.field(  # type: ignore[attr-defined]
+        resolver=_alternative_labels, description=(
+            "Alternative labels with their language (ESCO altLabels), one entry a label."))
     cls.__annotations__ = ann
     return strawberry.interface(cls, description=(
         "Any node of the COCO Atlas graph (hubs, companies, competences, trainings, "

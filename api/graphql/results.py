@@ -92,6 +92,9 @@ class SearchHit:
         "60 every word starts a word of the name, 40 alternative labels, 20 description."))
     matched: str = strawberry.field(description="Where it matched best: name, id, labels or "
                                     "description.")
+    lang: Optional[str] = strawberry.field(  # noqa: UP045
+        default=None, description="Language of the preferred label that matched, if known; "
+        "a match in the asker's language scores 5 more.")
 
     @strawberry.field(description="The node found.")
     async def node(self, info: Info) -> NodeInterface:
