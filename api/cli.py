@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands import analysis, change, charts, dedupe, io, maps, places, quality
+from api.commands import analysis, change, charts, dedupe, io, maps, places, quality, search
 from api.settings import BY_NAME, SETTINGS, resolve
 from api.stores import describe, open_location, open_store
 from graph.store import Store
@@ -238,7 +238,7 @@ def neo4j_dev(port: int, data_dir: Path | None) -> None:
         server.stop()
 
 
-for _area in (analysis, change, io, maps, charts, quality, dedupe, places):
+for _area in (analysis, change, io, maps, charts, quality, dedupe, places, search):
     _area.register(app)
 
 

@@ -27,8 +27,9 @@ from api.graphql.filters import build_order_enums, build_where_inputs
 from api.graphql.relations import NESTED_FIRST, Slice, ready, related
 from api.graphql.scalars import Date, DateTime
 from api.graphql.types_common import Label, PageInfo
+from graph.names import name_in
 from schema import SCHEMA, Node, Property, PropType
-from schema.languages import LANGUAGES, fallback_chain, negotiate, normalise
+from schema.languages import LANGUAGES, negotiate, normalise
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
@@ -80,13 +81,24 @@ def _labels_of(obj: Any, prop: str) -> list[tuple[str, Any]]:
 
 def _name(self: Any, info: Info, lang: Optional[str] = None) -> str:  # noqa: UP045
     d = self.__dict__
-    by_lang = SCHEMA.translations(d["label"].value).get("name") if "label" in d else None
-    if by_lang:
-        for wanted in fallback_chain(reader_language(info, lang)):
-            value = d.get(by_lang[wanted])
-            if value:
-                return str(value)
-    return str(d.get("name") or "")
+    if "label" not in d:
+        return str(d.get("name") or "")
+    asker = reader_language(info, lang if lang is not None else d.get(_LANG))
+    return str(name_in(d["label"].value, d, asker) or "")
+
+
+_LANG = "_coco_lang"  # the language an analysis was asked in, the default of its nodes' names
+
+
+def in_language(obj: Any, lang: str | None) -> Any:
+    """A copy of a node object whose ``name`` defaults to ``lang`` (the ``lang`` argument of
+    the analysis that returned it); the loaders' shared object is left as it is."""
+    if lang is None or obj is None:
+        return obj
+    copy = obj.__class__.__new__(obj.__class__)
+    copy.__dict__.update(obj.__dict__)
+    copy.__dict__[_LANG] = lang
+    return copy
 
 
 def _names(self: Any) -> list[LangValue]:
