@@ -1,0 +1,200 @@
+"""Competences in several languages (issue 15), through the CLI: ESCO files of four languages
+merge onto shared concepts, search finds a concept from any language's label, and gaps and
+introductions match a need and an offer written in two languages.
+
+The fixture (fixtures/esco_multi, see its README) is in ESCO's CSV layout; expected labels are
+read from it with the csv module, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_import_tables import graph, run
+
+FIX = Path(__file__).parent / "fixtures" / "esco_multi"
+LANGS = ("en", "pl", "it", "de")
+SKILL = "http://data.europa.eu/esco/skill/i15-"
+SERVICE_DESIGN = SKILL + "0001"
+
+
+def labels(lang: str) -> dict[str, tuple[str, list[str]]]:
+    """``{conceptUri: (preferredLabel, altLabels)}`` of one fixture file, read with csv."""
+    with open(FIX / f"skills_{lang}.csv", encoding="utf-8", newline="") as f:
+        return {r["conceptUri"]: (r["preferredLabel"],
+                                  [x for x in r["altLabels"].splitlines() if x])
+                for r in csv.DictReader(f)}
+
+
+def files(*langs: str) -> list[str]:
+    return [a for lang in langs for a in ("--skills", str(FIX / f"skills_{lang}.csv"))]
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "m.db"
+    code, err = run(capsys, "import", "esco", *files(*LANGS), "--db", path)
+    assert code == 0, err
+    return path
+
+
+def test_four_languages_merge_onto_shared_concepts(db: Path) -> None:
+    nodes, _ = graph(db)
+    every = {uri for lang in LANGS for uri in labels(lang)}
+    assert set(nodes) == every  # one node per conceptUri, not one per file
+    for lang in LANGS:
+        for uri, (pref, alts) in labels(lang).items():
+            props = nodes[uri][1]
+            assert props[f"name_{lang}"] == pref
+            assert props.get(f"altLabels_{lang}", []) == alts
+    english = labels("en")
+    for uri, (_, props) in nodes.items():  # the display name: English, else the first given
+        expected = english[uri][0] if uri in english else labels("pl")[uri][0]
+        assert props["name"] == expected
+    assert "name_de" not in nodes[SKILL + "0010"][1]  # the German file lacks it
+
+
+def test_reimport_changes_nothing_and_one_language_updates(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = graph(db)
+    code, err = run(capsys, "import", "esco", *files(*LANGS), "--db", db)
+    assert code == 0 and f"0 created, 0 changed, {len(before[0])} unchanged" in err
+    code, err = run(capsys, "import", "esco", *files("pl"), "--db", db)
+    assert code == 0 and "0 changed" in err  # a language alone again: still unchanged
+    assert graph(db) == before
+    changed = tmp_path / "skills_pl.csv"  # a corrected Polish label updates that language only
+    text = (FIX / "skills_pl.csv").read_text(encoding="utf-8")
+    changed.write_text(text.replace("projektowanie usług", "projektowanie usług (design)"),
+                       encoding="utf-8")
+    code, err = run(capsys, "import", "esco", "--skills", changed, "--db", db)
+    assert code == 0 and "1 changed" in err
+    props = graph(db)[0][SERVICE_DESIGN][1]
+    assert props["name_pl"] == "projektowanie usług (design)"
+    assert props["name"] == props["name_en"] == labels("en")[SERVICE_DESIGN][0]
+
+
+def test_problems_name_file_row_and_column_and_nothing_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "skills_it.csv"
+    rows = (FIX / "skills_it.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # row 3 (the second concept) without its preferred label
+    rows[2] = rows[2].replace("progettazione grafica", "")
+    bad.write_text("".join(rows), encoding="utf-8")
+    nolang = tmp_path / "skills.csv"
+    nolang.write_text(rows[0] + rows[1], encoding="utf-8")
+    db = tmp_path / "e.db"
+    code, err = run(capsys, "import", "esco", *files("en"), "--skills", bad, "--skills", nolang,
+                    "--db", db)
+    assert code == 2
+    assert f"{bad}, row 3, column 'preferredLabel': expected a preferred label" in err
+    assert f"{nolang}: expected a language: a file name ending in _<lang>.csv" in err
+    assert not db.exists() or graph(db) == ({}, {})
+    code, err = run(capsys, "import", "esco", "--skills", nolang, "--lang", "it", "--db", db)
+    assert code == 0, err  # --lang says what the name does not
+    assert graph(db)[0][SERVICE_DESIGN][1]["name_it"] == labels("it")[SERVICE_DESIGN][0]
+
+
+def _search(capsys: pytest.CaptureFixture[str], db: Path, text: str,
+            *more: str) -> list[dict[str, object]]:
+    code, out = _out(capsys, "search", text, "--json", *more, "--db", db)
+    assert code == 0
+    return list(json.loads(out))
+
+
+def _out(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
+    from api.cli import main
+
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_preferred_label_of_every_language_finds_the_concept_first(
+        db: Path, capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    for uri, (pref, _) in labels(lang).items():
+        hits = _search(capsys, db, pref)
+        assert hits[0]["id"] == uri, (lang, pref, hits[:3])
+
+
+def test_issue_examples_accents_inflection_and_the_askers_language(
+        db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for text in ("projektowanie usług", "progettazione di servizi", "service design",
+                 "Service-Design",
+                 "PROJEKTOWANIE USLUG",  # case and accents
+                 "projektowania usług",  # Polish genitive: the Snowball Polish stemmer
+                 "progettazione servizio",  # Italian singular: the Italian stemmer
+                 "servic desig",  # prefixes
+                 "Dienstleistungsdesign"):  # an alternative label
+        hits = _search(capsys, db, text)
+        assert hits and hits[0]["id"] == SERVICE_DESIGN, (text, hits[:3])
+    # Names come in the asker's language, then English, then the display name.
+    hits = _search(capsys, db, "projektowanie usług", "--lang", "pl")
+    assert hits[0]["name"] == labels("pl")[SERVICE_DESIGN][0] and hits[0]["lang"] == "pl"
+    hits = _search(capsys, db, "negotiate contracts", "--lang", "de")  # no German label
+    assert hits[0]["name"] == labels("en")[SKILL + "0010"][0]
+    hits = _search(capsys, db, "Industriedesign", "--lang", "hu")  # neither Hungarian nor en
+    assert hits[0]["name"] == labels("pl")[SKILL + "0031"][0]
+
+
+def _ecosystem(tmp_path: Path, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """A Polish hub whose member needs service design; an Italian firm, tied to the member
+    through a partner, offers it. Both edges point at the one ESCO concept."""
+    nodes = tmp_path / "actors.csv"
+    nodes.write_text(
+        "id,label,name,kind,country\n"
+        "hub-krakow,Hub,Klaster Kreatywny Kraków,cluster,PL\n"
+        "co-pl,Company,Studio Projektowe Sp. z o.o.,,PL\n"
+        "co-broker,Company,Mostek GmbH,,AT\n"
+        "co-it,Company,Servizi Creativi S.r.l.,,IT\n", encoding="utf-8")
+    edges = tmp_path / "ties.csv"
+    edges.write_text(
+        "source,target,type\n"
+        "co-pl,hub-krakow,MEMBER_OF\n"
+        "co-pl,co-broker,PARTNERS_WITH\n"
+        "co-broker,co-it,PARTNERS_WITH\n"
+        f"co-pl,{SERVICE_DESIGN},NEEDS\n"
+        f"co-pl,{SKILL}0010,NEEDS\n"
+        f"co-it,{SERVICE_DESIGN},OFFERS\n"
+        f"co-it,{SKILL}0010,OFFERS\n", encoding="utf-8")
+    code, err = run(capsys, "import", "csv", "--nodes", nodes, "--edges", edges, "--db", db)
+    assert code == 0, err
+
+
+def test_a_need_in_polish_meets_an_offer_in_italian(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _ecosystem(tmp_path, capsys, db)
+    for lang in ("pl", "it", "de"):
+        code, out = _out(capsys, "gaps", "--hub", "hub-krakow", "--lang", lang, "--json",
+                         "--db", db)
+        assert code == 0
+        result = json.loads(out)
+        gaps = {g["competence"]["id"]: g for g in result["gaps"]}
+        assert set(gaps) == {SERVICE_DESIGN, SKILL + "0010"}
+        assert [s["id"] for s in gaps[SERVICE_DESIGN]["suppliers"]] == ["co-it"]
+        assert gaps[SERVICE_DESIGN]["competence"]["name"] == labels(lang)[SERVICE_DESIGN][0]
+        want = labels(lang).get(SKILL + "0010") or labels("en")[SKILL + "0010"]  # fallback
+        assert gaps[SKILL + "0010"]["competence"]["name"] == want[0]
+
+        code, out = _out(capsys, "introductions", "--lang", lang, "--json", "--db", db)
+        assert code == 0
+        (intro,) = json.loads(out)
+        assert (intro["offerer"]["id"], intro["needer"]["id"]) == ("co-it", "co-pl")
+        assert [b["id"] for b in intro["brokers"]] == ["co-broker"]
+        names = {c["id"]: c["name"] for c in intro["competences"]}
+        assert names[SERVICE_DESIGN] == labels(lang)[SERVICE_DESIGN][0]
+        assert labels(lang)[SERVICE_DESIGN][0] in intro["explanation"]
+    code, out = _out(capsys, "introductions", "--db", db)  # a table, in the locale's language
+    assert code == 0 and "Servizi Creativi" in out
+
+
+def test_unsupported_language_is_refused(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import main
+
+    assert main(["search", "design", "--lang", "fr", "--db", str(db)]) == 2
+    assert "expected one of en, pl, de" in capsys.readouterr().err
