@@ -25,9 +25,9 @@ forms, "dizajn" finds "dizajnu", not the reverse).
 Ranking, best first: a preferred label equals the query; one starts with the query; every
 query word is a word of one preferred label; every query word starts a word of one (or matches
 its stem); the words match in alternative labels; the words match only in descriptions. A
-preferred label in the asker's language (``lang``) ranks its node above an equal match in
-another language. Within a rank shorter names come first (a closer match), then names and ids
-in order.
+match in a preferred label in the asker's language (``lang``) ranks above every match in other
+languages (its score is raised by 100). Within a rank shorter names come first (a closer
+match), then names and ids in order.
 
 Scale: postings are Python lists of integers, about 100 bytes per indexed word; the medium demo
 (50k nodes) builds in about a second. :class:`LiveSearch` keeps one index current: writes made
@@ -64,7 +64,10 @@ _WORD = re.compile(r"\w+")
 
 # Rank of a hit, best first (the score reported to users).
 EXACT, PREFIX, WORDS, WORD_PREFIXES, LABELS, DESCRIPTION = 100.0, 90.0, 70.0, 60.0, 40.0, 20.0
-OWN_LANGUAGE = 5.0  # added when the label that matched is in the asker's language
+# Added when the preferred label that matched is in the asker's language: such a match ranks
+# above any match in other languages (the issue's "preferred label in the user's language
+# first"), and the score still orders matches of one kind.
+OWN_LANGUAGE = 100.0
 _NAME, _LABEL, _TEXT = 0, 1, 2  # field kinds, in order of weight
 MIN_PREFIX = 2  # shorter query words match whole words only (a prefix "a" matches everything)
 

@@ -142,7 +142,7 @@ def test_issue_examples_accents_inflection_and_the_askers_language(
     assert hits[0]["name"] == labels("pl")[SKILL + "0031"][0]
 
 
-def _ecosystem(tmp_path: Path, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+def _ecosystem(tmp_path: Path, db: Path) -> None:
     """A Polish hub whose member needs service design; an Italian firm, tied to the member
     through a partner, offers it. Both edges point at the one ESCO concept."""
     nodes = tmp_path / "actors.csv"
@@ -162,13 +162,15 @@ def _ecosystem(tmp_path: Path, capsys: pytest.CaptureFixture[str], db: Path) -> 
         f"co-pl,{SKILL}0010,NEEDS\n"
         f"co-it,{SERVICE_DESIGN},OFFERS\n"
         f"co-it,{SKILL}0010,OFFERS\n", encoding="utf-8")
-    code, err = run(capsys, "import", "csv", "--nodes", nodes, "--edges", edges, "--db", db)
-    assert code == 0, err
+    from api.cli import main
+
+    argv = ["import", "csv", "--nodes", str(nodes), "--edges", str(edges), "--db", str(db)]
+    assert main(argv) == 0
 
 
 def test_a_need_in_polish_meets_an_offer_in_italian(
         db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _ecosystem(tmp_path, capsys, db)
+    _ecosystem(tmp_path, db)
     for lang in ("pl", "it", "de"):
         code, out = _out(capsys, "gaps", "--hub", "hub-krakow", "--lang", lang, "--json",
                          "--db", db)
