@@ -200,3 +200,52 @@ def test_unsupported_language_is_refused(db: Path, capsys: pytest.CaptureFixture
 
     assert main(["search", "design", "--lang", "fr", "--db", str(db)]) == 2
     assert "expected one of en, pl, de" in capsys.readouterr().err
+
+
+def test_exports_keep_every_language(db: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """CSV one column per language, GraphML and GEXF one attribute, Kumu one field; read back
+    with the standard library's parsers, and the CSV imported again into a new store."""
+    import xml.etree.ElementTree as ET
+
+    want = {(uri, lang): pref for lang in LANGS for uri, (pref, _) in labels(lang).items()}
+    for fmt in ("csv", "graphml", "gexf", "kumu-json"):
+        code, err = run(capsys, "export", fmt, tmp_path / f"out.{fmt}", "--db", db)
+        assert code == 0, err
+    with open(tmp_path / "out.csv" / "nodes.csv", encoding="utf-8", newline="") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert {(u, lang): rows[u][f"name_{lang}"] for u, lang in want} == want
+    assert rows[SERVICE_DESIGN]["altLabels_pl"] == "|".join(labels("pl")[SERVICE_DESIGN][1])
+
+    graphml = ET.parse(tmp_path / "out.graphml").getroot()
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    keys = {k.get("id"): k.get("attr.name") for k in graphml.iterfind("g:key", ns)}
+    found = {}
+    for node in graphml.iterfind(".//g:node", ns):
+        for data in node.iterfind("g:data", ns):
+            name = keys[data.get("key")]
+            if name and name.startswith("name_"):
+                found[(node.get("id"), name[5:])] = data.text
+    assert found == want
+
+    gexf = ET.parse(tmp_path / "out.gexf").getroot()
+    gns = {"x": gexf.tag.split("}")[0][1:]}
+    titles = {a.get("id"): a.get("title") for a in gexf.iterfind(".//x:attribute", gns)}
+    found = {}
+    for node in gexf.iterfind(".//x:node", gns):
+        for value in node.iterfind(".//x:attvalue", gns):
+            title = titles.get(value.get("for"))
+            if title and title.startswith("name_"):
+                found[(node.get("id"), title[5:])] = value.get("value")
+    assert found == want
+
+    kumu = json.loads((tmp_path / "out.kumu-json").read_text(encoding="utf-8"))
+    found = {(e["id"], k[5:]): v for e in kumu["elements"] for k, v in e.items()
+             if k.startswith("name_")}
+    assert found == want
+
+    again = tmp_path / "again.db"
+    code, err = run(capsys, "import", "csv", "--nodes", tmp_path / "out.csv" / "nodes.csv",
+                    "--db", again)
+    assert code == 0, err
+    assert graph(again)[0] == graph(db)[0]
