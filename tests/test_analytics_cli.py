@@ -82,7 +82,8 @@ def test_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_every_analysis_command_and_option_is_documented() -> None:
-    from api.cli import STORE_SETTINGS, app
+    from api.cli import app
+    from api.commands.common import STORE_SETTINGS
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "analysis.md").read_text("utf-8")
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}  # in README

@@ -150,7 +150,7 @@ def test_import_dry_run_names_the_same_actor_under_another_id(
 def test_duplicates_and_merge_are_documented() -> None:
     docs = (ROOT / "docs" / "analysis.md").read_text("utf-8")
     assert "## Duplicates and merging" in docs
-    from api.cli import STORE_SETTINGS
+    from api.commands.common import STORE_SETTINGS
 
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}
     for name in ("duplicates", "merge"):

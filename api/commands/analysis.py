@@ -17,26 +17,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from api.commands.common import json_option, open_from, out, store_options
 from api.commands.search import cli_language, lang_option
 from graph.analytics.network import ALL_TIES, normalise_ties
 
 TOP = 20
 YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
-
-
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
-
-    db = store_options
-    as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-    ties = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
-                        callback=_ties, help="Tie sources of the actor network, comma-separated.")
-    first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
-                         help="How many rows to show.")
-    for command in (_brokers(db, as_json, ties), _gaps(db, as_json, ties, first),
-                    _introductions(db, as_json, ties, first)):
-        group.add_command(command)
 
 
 def _brokers(*options: Callable[..., Any]) -> click.Command:
@@ -202,7 +188,6 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
 
 @contextmanager
 def _store(conn: dict[str, Any]) -> Iterator[Any]:
-    from api.cli import open_from
 
     with open_from(conn) as store:
         yield store
@@ -270,6 +255,15 @@ def _fmt(x: float | None) -> str:
 
 
 def _print(what: Any) -> None:
-    from api.cli import out
 
     out.print(what)
+
+
+_tie_sources = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
+                            callback=_ties,
+                            help="Tie sources of the actor network, comma-separated.")
+_first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
+                      help="How many rows to show.")
+COMMANDS = (_brokers(store_options, json_option, _tie_sources),
+            _gaps(store_options, json_option, _tie_sources, _first),
+            _introductions(store_options, json_option, _tie_sources, _first))

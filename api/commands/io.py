@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.commands.common import open_from, store_options
+
 err = Console(stderr=True, emoji=False)  # data may contain :codes:
 
 COMMON = [
@@ -42,16 +44,7 @@ ENCODING = click.option("--encoding", help="Encoding of CSV files that are not U
                         "(e.g. cp1250 for Excel in Central Europe).")
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # api.cli calls register() once it defines these
-
-    group.add_command(_import_group(store_options))
-    group.add_command(_export_command(store_options))
-
-
 def _open(conn: dict[str, Any], *, must_exist: bool) -> Any:
-    from api.cli import open_from
 
     return open_from(conn, must_exist=must_exist)
 
@@ -293,3 +286,6 @@ def _export_command(stores: Callable[[Any], Any]) -> click.Command:
                   f"({format})", highlight=False, soft_wrap=True)
 
     return export
+
+
+COMMANDS = (_import_group(store_options), _export_command(store_options))

@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 
 import click
 
+from api.commands.common import err, open_from, store_options
 from api.settings import BY_NAME as SETTINGS
 from viz.params import KINDS, PARAMS, Param
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
+def _map_command() -> click.Command:
+    """``coco map``: its options are built from the declared parameters, in code."""
 
     # Decorators applied in code: the last one applied is listed first in --help.
     command = store_options(_map)
@@ -37,7 +37,7 @@ def register(group: click.Group) -> None:
                            help="The HTML file to write (one self-contained file).")(command)
     command = click.option("--kind", type=click.Choice(KINDS), default="ecosystem",
                            show_default=True, help="Which map.")(command)
-    group.add_command(click.command("map")(command))
+    return click.command("map")(command)
 
 
 def _option(param: Param) -> Any:
@@ -55,7 +55,6 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     """
     from rich.markup import escape
 
-    from api.cli import err, open_from
     from viz.kinds import build_map
     from viz.page import Share, render_map
     from viz.params import parse
@@ -92,3 +91,6 @@ def _write(path: Path, html: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+COMMANDS = (_map_command(),)

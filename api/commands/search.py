@@ -15,6 +15,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from api.commands.common import json_option, open_from, out, store_options
 from schema import SCHEMA
 from schema.languages import LANGUAGES, negotiate, normalise
 
@@ -45,45 +46,40 @@ lang_option = click.option(
          "default: the locale (LANG), else English.")
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
+@click.command("search")
+@click.argument("text")
+@click.option("--label", "labels", multiple=True, type=click.Choice(SCHEMA.label_names),
+              help="Only nodes of this label (repeatable).")
+@click.option("--first", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many hits to show.")
+@lang_option
+@json_option
+@store_options
+def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
+           as_json: bool, **conn: Any) -> None:
+    """Find nodes by name or alternative label in any language, accent- and
+    case-insensitive, best first (a label in --lang first)."""
+    from graph.names import name_in
+    from graph.search import SearchIndex
 
-    @click.command("search")
-    @click.argument("text")
-    @click.option("--label", "labels", multiple=True, type=click.Choice(SCHEMA.label_names),
-                  help="Only nodes of this label (repeatable).")
-    @click.option("--first", type=click.IntRange(1, 1000), default=20, show_default=True,
-                  help="How many hits to show.")
-    @lang_option
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-    @store_options
-    def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
-               as_json: bool, **conn: Any) -> None:
-        """Find nodes by name or alternative label in any language, accent- and
-        case-insensitive, best first (a label in --lang first)."""
-        from api.cli import open_from
-        from graph.names import name_in
-        from graph.search import SearchIndex
+    asker = cli_language(lang)
+    with open_from(conn) as store:
+        hits = SearchIndex(store.iter_nodes()).search(text, labels or None, first, asker)
+        nodes = store.get_nodes([h.id for h in hits])
+    rows = [{"id": h.id, "label": h.label,
+             "name": name_in(h.label, nodes[h.id].props, asker) if h.id in nodes else None,
+             "score": h.score, "matched": h.field, "lang": h.lang} for h in hits]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Search: {escape(text)}")
+    for col in ("score", "name", "label", "id", "matched"):
+        table.add_column(col, justify="right" if col == "score" else "left")
+    for r in rows:
+        table.add_row(f"{r['score']:.0f}", escape(str(r["name"])), str(r["label"]),
+                      escape(str(r["id"])),
+                      str(r["matched"]) + (f" ({r['lang']})" if r["lang"] else ""))
+    out.print(table)
 
-        asker = cli_language(lang)
-        with open_from(conn) as store:
-            hits = SearchIndex(store.iter_nodes()).search(text, labels or None, first, asker)
-            nodes = store.get_nodes([h.id for h in hits])
-        rows = [{"id": h.id, "label": h.label,
-                 "name": name_in(h.label, nodes[h.id].props, asker) if h.id in nodes else None,
-                 "score": h.score, "matched": h.field, "lang": h.lang} for h in hits]
-        if as_json:
-            click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-            return
-        from api.cli import out
 
-        table = Table(title=f"Search: {escape(text)}")
-        for col in ("score", "name", "label", "id", "matched"):
-            table.add_column(col, justify="right" if col == "score" else "left")
-        for r in rows:
-            table.add_row(f"{r['score']:.0f}", escape(str(r["name"])), r["label"],
-                          escape(r["id"]), r["matched"] + (f" ({r['lang']})" if r["lang"] else ""))
-        out.print(table)
-
-    group.add_command(search)
+COMMANDS = (search,)
