@@ -249,3 +249,26 @@ def test_exports_keep_every_language(db: Path, tmp_path: Path,
                     "--db", again)
     assert code == 0, err
     assert graph(again)[0] == graph(db)[0]
+
+
+def test_reference_data_names_by_language(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """NACE titles are Eurostat's English ones: they are the English label too. NUTS names are
+    local and the classification has no English ones: regions keep one display name, which
+    every language falls back to."""
+    reference = Path(__file__).resolve().parents[1] / "importers" / "reference"
+    with open(reference / "nace_rev2.csv", encoding="utf-8", newline="") as f:
+        nace = {r["code"]: r["name"] for r in csv.DictReader(f)}
+    with open(reference / "nuts2021.csv", encoding="utf-8", newline="") as f:
+        nuts = {r["NUTS_ID"]: r["NAME_LATN"] for r in csv.DictReader(f) if r["LEVL_CODE"] == "2"}
+    db = tmp_path / "r.db"
+    code, err = run(capsys, "import", "reference", "--max-level", "2", "--db", db)
+    assert code == 0, err
+    nodes = graph(db)[0]
+    assert {c: nodes[c][1]["name_en"] for c in nace} == nace
+    assert {r: nodes[r][1]["name"] for r in nuts} == nuts
+    assert not any(k.startswith("name_") for r in nuts for k in nodes[r][1])
+    hits = _search(capsys, db, nace["J62"], "--lang", "pl")  # no Polish: the English title
+    assert hits[0]["id"] == "J62" and hits[0]["name"] == nace["J62"]
+    hits = _search(capsys, db, "Łódzki", "--lang", "de")
+    assert hits[0]["id"] == "PL71" and hits[0]["name"] == nuts["PL71"]
