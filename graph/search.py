@@ -54,12 +54,14 @@ from schema.languages import LANGUAGES
 
 __all__ = ["Hit", "LiveSearch", "SearchIndex", "fold", "searchable_fields"]
 
-# Letters that carry their diacritic as part of the glyph: NFKD leaves them whole.
-_LETTERS = str.maketrans({
+# Letters that carry their diacritic as part of the glyph: NFKD leaves them whole. The maps'
+# Find box folds with the same table (viz/page.py puts it in the page).
+FOLD_LETTERS = {
     "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ħ": "h", "Ħ": "H",
     "ı": "i", "ŀ": "l", "Ŀ": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
     "Þ": "TH", "ð": "d", "Ð": "D", "ß": "ss",
-})
+}
+_LETTERS = str.maketrans(FOLD_LETTERS)
 _WORD = re.compile(r"\w+")
 
 # Rank of a hit, best first (the score reported to users).
