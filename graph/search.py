@@ -43,10 +43,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import Stemmer
 
 from schema import SCHEMA, Node, PropType
@@ -134,29 +135,61 @@ class Hit:
     lang: str | None = None  # language of the preferred label that matched, when known
 
 
-class SearchIndex:
-    """An inverted index of folded words: built once, then kept current with :meth:`update`.
+# Field slots: every searchable property of the schema gets one slot number (a property shared by
+# labels shares it); a posting is ``doc * SLOTS + slot``, so one integer says which node and which
+# label of it a word is in, and "every query word in one and the same label" is an intersection.
+def _slot_table() -> tuple[dict[str, int], list[int], list[str]]:
+    slots: dict[str, int] = {}
+    kinds: list[int] = []
+    langs: list[str] = []
+    for label in SCHEMA.label_names:
+        by_lang = languages_of(label)
+        for prop, kind in searchable_fields(label).items():
+            if prop not in slots:
+                slots[prop] = len(kinds)
+                kinds.append(kind)
+                langs.append(by_lang.get(prop, ""))
+    return slots, kinds, langs
 
-    An updated or deleted node's old document stays in the postings but is marked dead and
-    skipped (a tombstone, as Lucene does with deleted documents); :class:`LiveSearch` rebuilds
-    the whole index when tombstones outnumber a quarter of the documents.
+
+_SLOT, _SLOT_KINDS, _SLOT_LANGS = _slot_table()
+SLOTS = 1 << max(1, (len(_SLOT_KINDS) - 1).bit_length())
+_SLOT_KIND = np.array(_SLOT_KINDS, dtype=np.int64)
+_IS_NAME = _SLOT_KIND == _NAME
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class SearchIndex:
+    """An inverted index of folded words (and stems): built once, then kept current with
+    :meth:`update`.
+
+    Postings are numpy arrays of ``doc * SLOTS + slot`` (a node and which of its labels holds
+    the word), so a query is a few array intersections however common its words are; ranking
+    is one ``lexsort`` over the candidates. An updated or deleted node's old document stays in
+    the postings but is marked dead and skipped (a tombstone, as Lucene does with deleted
+    documents); :class:`LiveSearch` rebuilds the whole index when tombstones outnumber a
+    quarter of the documents.
     """
 
     def __init__(self, nodes: Iterable[Node]):
         self.ids: list[str] = []
         self.labels: list[str] = []
-        self.names: list[str] = []  # folded name
-        self.preferred: list[tuple[tuple[str, str], ...]] = []  # (lang or "", folded label)
+        self.names: list[str] = []  # folded display name
+        self._texts: dict[int, str] = {}  # doc * SLOTS + slot -> folded preferred label
         self._by_folded_id: dict[str, int] = {}
         self._doc: dict[str, int] = {}  # id -> live doc
         self.dead: set[int] = set()
-        self._postings: dict[str, list[int]] = {}  # word -> doc * 4 + field kind
-        self._stems: dict[str, list[int]] = {}  # "lang:stem" -> doc * 4 + field kind
-        self._fields = {label: searchable_fields(label) for label in SCHEMA.label_names}
-        self._langs = {label: languages_of(label) for label in SCHEMA.label_names}
+        self._postings: dict[str, list[int]] = {}  # word, or "lang:stem" -> postings
+        self._arrays: dict[str, np.ndarray] = {}  # the same as sorted arrays, made on demand
+        self._fields = {label: [(p, _SLOT[p]) for p in searchable_fields(label)]
+                        for label in SCHEMA.label_names}
+        self._label_code = {label: i for i, label in enumerate(SCHEMA.label_names)}
+        self._codes: list[int] = []
+        self._order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._sorted: tuple[list[str], np.ndarray] | None = None  # labels in order, postings
         for node in nodes:
             self._add(node)
-        self.vocabulary = sorted(self._postings)
+        self.vocabulary = sorted(w for w in self._postings if ":" not in w)
 
     def __len__(self) -> int:
         return len(self._doc)
@@ -166,29 +199,33 @@ class SearchIndex:
         doc = len(self.ids)
         self.ids.append(node.id)
         self.labels.append(node.label)
+        self._codes.append(self._label_code.get(node.label, -1))
         self._doc[node.id] = doc
         self._by_folded_id[fold(node.id)] = doc
         self.names.append(fold(str(node.props.get("name", ""))))
-        postings, stemmed, new = self._postings, self._stems, []
-        langs = self._langs.get(node.label, {})
-        preferred = []
-        for prop, kind in self._fields.get(node.label, {}).items():
+        postings, arrays, new = self._postings, self._arrays, []
+        for prop, slot in self._fields.get(node.label, ()):
             value = node.props.get(prop)
             texts = value if isinstance(value, list) else [value] if value else []
             if not texts:
                 continue
-            lang = langs.get(prop, "")
-            if kind == _NAME:
-                preferred.append((lang, fold(str(texts[0]))))
-            for word in {w for t in texts for w in words(str(t))}:
-                if word not in postings:
-                    postings[word] = []
-                    new.append(word)
-                postings[word].append(doc * 4 + kind)
+            entry = doc * SLOTS + slot
+            if _SLOT_KINDS[slot] == _NAME:
+                self._texts[entry] = fold(str(texts[0]))
+            keys = {w for t in texts for w in words(str(t))}
+            lang = _SLOT_LANGS[slot]
             if lang in _STEMMERS:
-                for stem in {f"{lang}:{s}" for t in texts for s in stems(str(t), lang)}:
-                    stemmed.setdefault(stem, []).append(doc * 4 + kind)
-        self.preferred.append(tuple(preferred))
+                keys |= {f"{lang}:{s}" for t in texts for s in stems(str(t), lang)}
+            for key in keys:
+                found = postings.get(key)
+                if found is None:
+                    postings[key] = [entry]
+                    if ":" not in key:
+                        new.append(key)
+                else:
+                    found.append(entry)
+                    arrays.pop(key, None)
+        self._order = self._sorted = None
         return new
 
     def update(self, nodes: Iterable[Node], deleted: Iterable[str] = ()) -> None:
@@ -202,6 +239,7 @@ class SearchIndex:
             new.extend(self._add(node))
         if new:
             self.vocabulary = sorted({*self.vocabulary, *new})
+        self._order = None
 
     def _forget(self, node_id: str) -> None:
         doc = self._doc.pop(node_id, None)
@@ -210,6 +248,43 @@ class SearchIndex:
             folded = fold(node_id)
             if self._by_folded_id.get(folded) == doc:
                 del self._by_folded_id[folded]
+            self._order = None
+
+    def _array(self, key: str) -> np.ndarray:
+        """The postings of a word or stem as a sorted array (postings grow in doc order)."""
+        arr = self._arrays.get(key)
+        if arr is None:
+            found = self._postings.get(key)
+            arr = _EMPTY if found is None else np.array(found, dtype=np.int64)
+            self._arrays[key] = arr
+        return arr
+
+    def _labels_starting(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Postings of the preferred labels that start with ``query``, and of those equal to
+        it: two ranges of the labels in sorted order (made once per index state)."""
+        if self._sorted is None:
+            pairs = sorted(self._texts.items(), key=lambda kv: kv[1])
+            self._sorted = ([t for _, t in pairs],
+                            np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs)))
+        texts, keys = self._sorted
+        lo = bisect_left(texts, query)
+        same = bisect_right(texts, query, lo)
+        hi = bisect_left(texts, query + "\U0010ffff", same)
+        return keys[lo:hi], keys[lo:same]
+
+    def _ranking(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per doc: alive, label code, length of the name, rank of (name, id): the tie-breaks
+        of equal scores, made once per index state."""
+        if self._order is None:
+            n = len(self.ids)
+            alive = np.ones(n, dtype=bool)
+            if self.dead:
+                alive[np.fromiter(self.dead, dtype=np.int64)] = False
+            rank = np.empty(n, dtype=np.int64)
+            rank[sorted(range(n), key=lambda d: (self.names[d], self.ids[d]))] = np.arange(n)
+            lengths = np.fromiter(map(len, self.names), dtype=np.int64, count=n)
+            self._order = (alive, np.array(self._codes, dtype=np.int64), lengths, rank)
+        return self._order
 
     def search(self, text: str, labels: Sequence[str] | None = None,
                first: int = 20, lang: str | None = None) -> list[Hit]:
@@ -217,57 +292,107 @@ class SearchIndex:
         searchable field, as a whole word, (from two letters on) as its beginning, or by its
         Snowball stem; ``lang`` (BCP 47) ranks labels in that language first."""
         query = fold(text).strip()
-        terms = _WORD.findall(query)
+        terms = list(dict.fromkeys(_WORD.findall(query)))
         if not terms or first <= 0:
             return []
-        wanted = set(labels) if labels else None
         raw = _WORD.findall(text.casefold())
         query_stems = {lang: [fold(s) for s in _STEMMERS[lang].stemWords(raw)]
-                       for lang in STEMMED} if len(raw) == len(terms) else {}
-        candidates = self._match_all(terms, query_stems)
+                       for lang in STEMMED} if len(raw) == len(_WORD.findall(query)) else {}
+        position = {t: _WORD.findall(query).index(t) for t in terms}
+        alive, codes, lengths, rank = self._ranking()
+        matched, whole = [], []
+        for term in terms:
+            words_ = self._expand(term)
+            parts = [self._array(w) for w in words_]
+            exact = [self._array(w) for w in words_ if w == term]
+            for stem_lang, stemmed in query_stems.items():
+                parts.append(self._array(f"{stem_lang}:{stemmed[position[term]]}"))
+            matched.append(_union(parts))
+            whole.append(exact[0] if exact else _EMPTY)
+        docs = self._every_term(matched)
         exact_id = self._by_folded_id.get(query)
+        if exact_id is not None and not alive[exact_id]:
+            exact_id = None
+        if exact_id is not None and exact_id not in set(docs.tolist()):
+            docs = np.sort(np.append(docs, exact_id))
+        docs = docs[alive[docs]]
+        if labels:
+            wanted = [self._label_code[x] for x in labels if x in self._label_code]
+            docs = docs[np.isin(codes[docs], wanted)]
+        if not len(docs):
+            return []
+        score, field, slot_of = self._scores(docs, matched, whole, query, lang)
         if exact_id is not None:
-            candidates.setdefault(exact_id, {})
-        ranked = []
-        for doc, kinds in candidates.items():
-            if wanted is not None and self.labels[doc] not in wanted:
-                continue
-            score, field, matched = self._score(doc, query, terms, kinds, doc == exact_id,
-                                                lang)
-            ranked.append((-score, len(self.names[doc]), self.names[doc], self.ids[doc], doc,
-                           field, matched))
-        ranked.sort()
-        return [Hit(self.ids[doc], self.labels[doc], -neg, field, matched or None)
-                for neg, _, _, _, doc, field, matched in ranked[:first]]
+            at = int(np.searchsorted(docs, exact_id))
+            if at < len(docs) and docs[at] == exact_id and score[at] < EXACT:
+                score[at], field[at], slot_of[at] = EXACT, _FIELD_ID, -1
+        order = np.lexsort((rank[docs], lengths[docs], -score))[:first]
+        return [Hit(self.ids[int(docs[i])], self.labels[int(docs[i])], float(score[i]),
+                    _FIELD_NAMES[int(field[i])],
+                    (_SLOT_LANGS[int(slot_of[i])] or None) if slot_of[i] >= 0 else None)
+                for i in order]
 
-    def _match_all(self, terms: list[str], query_stems: dict[str, list[str]] | None = None
-                   ) -> dict[int, dict[str, tuple[int, bool]]]:
-        """Docs where every term matches: ``{doc: {term: (best field kind, whole word)}}``."""
-        result: dict[int, dict[str, tuple[int, bool]]] | None = None
-        position = {t: i for i, t in reversed(list(enumerate(terms)))}
-        for term in dict.fromkeys(terms):
-            found: dict[int, tuple[int, bool]] = {}
-            lists = [(self._postings[w], w == term) for w in self._expand(term)]
-            for lang, stemmed in (query_stems or {}).items():
-                entries = self._stems.get(f"{lang}:{stemmed[position[term]]}")
-                if entries:
-                    lists.append((entries, False))
-            for entries, whole in lists:
-                for entry in entries:
-                    doc, kind = divmod(entry, 4)
-                    if doc in self.dead:
-                        continue
-                    best = found.get(doc)
-                    if best is None or (kind, not whole) < (best[0], not best[1]):
-                        found[doc] = (kind, whole)
-            if result is None:
-                result = {doc: {term: m} for doc, m in found.items()}
-            else:
-                result = {doc: {**ms, term: found[doc]} for doc, ms in result.items()
-                          if doc in found}
-            if not result:
-                return {}
-        return result or {}
+    @staticmethod
+    def _every_term(matched: list[np.ndarray]) -> np.ndarray:
+        """Docs where every term matches somewhere."""
+        docs: np.ndarray | None = None
+        for arr in sorted(matched, key=len):
+            d = _distinct(arr // SLOTS)
+            docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+            if not len(docs):
+                break
+        return docs if docs is not None else _EMPTY
+
+    def _scores(self, docs: np.ndarray, matched: list[np.ndarray], whole: list[np.ndarray],
+                query: str, lang: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Score, field code and slot of the best label, per doc (see the module notes)."""
+        n = len(docs)
+        worst = np.zeros(n, dtype=np.int64)  # the weakest field kind any term needed
+        for arr in matched:
+            keys = arr[_member(arr // SLOTS, docs)]
+            kinds = _SLOT_KIND[keys % SLOTS]
+            best = np.full(n, _TEXT + 1, dtype=np.int64)
+            np.minimum.at(best, np.searchsorted(docs, keys // SLOTS), kinds)
+            worst = np.maximum(worst, best)
+        score = np.where(worst == _NAME, WORD_PREFIXES,
+                         np.where(worst == _LABEL, LABELS, DESCRIPTION))
+        field = np.where(worst == _NAME, _FIELD_NAME,
+                         np.where(worst == _LABEL, _FIELD_LABELS, _FIELD_DESCRIPTION))
+        slot_of = np.full(n, -1, dtype=np.int64)
+        # every term in one and the same preferred label: rank by how it matches that label
+        same = self._one_label(matched, docs)
+        if len(same):
+            all_whole = np.isin(same, self._one_label(whole, docs), assume_unique=True)
+            slots = same % SLOTS
+            base = np.where(all_whole, WORDS, WORD_PREFIXES)
+            starting, equal = self._labels_starting(query)
+            base[np.isin(same, starting)] = PREFIX
+            base[np.isin(same, equal)] = EXACT
+            own = np.array([_SLOT_LANGS[s] == lang for s in slots.tolist()], dtype=bool) \
+                if lang else np.zeros(len(same), dtype=bool)
+            value = base + np.where(own, OWN_LANGUAGE, 0.0)
+            at = np.searchsorted(docs, same // SLOTS)
+            # best label per doc: sort by value, the last write of a doc wins
+            order = np.argsort(value, kind="stable")
+            better = value[order] > score[at[order]]
+            take = order[better]
+            score[at[take]] = value[take]
+            field[at[take]] = _FIELD_NAME
+            slot_of[at[take]] = slots[take]
+        return score, field, slot_of
+
+    @staticmethod
+    def _one_label(per_term: list[np.ndarray], docs: np.ndarray) -> np.ndarray:
+        """Postings of preferred labels (name slots) that every term matched, among ``docs``."""
+        keys: np.ndarray | None = None
+        for arr in sorted(per_term, key=len):
+            named = arr[_IS_NAME[arr % SLOTS]]
+            keys = named if keys is None else np.intersect1d(keys, named, assume_unique=True)
+            if not len(keys):
+                return _EMPTY
+        if keys is None:
+            return _EMPTY
+        return keys[_member(keys // SLOTS, docs)]
 
     def _expand(self, term: str) -> list[str]:
         """Indexed words equal to ``term`` or, for terms of two letters or more, starting with
@@ -282,38 +407,37 @@ class SearchIndex:
             out.append(vocab[i])
         return out
 
-    def _score(self, doc: int, query: str, terms: list[str],
-               kinds: dict[str, tuple[int, bool]], exact_id: bool,
-               lang: str | None) -> tuple[float, str, str]:
-        """Rank, matched field and language of the best preferred label (see module notes)."""
-        if exact_id and self.names[doc] != query:
-            return EXACT, "id", ""
-        best, best_lang = 0.0, ""
-        for label_lang, label in self.preferred[doc]:
-            if label == query:
-                score = EXACT
-            elif label.startswith(query):
-                score = PREFIX
-            else:
-                have = _WORD.findall(label)
-                if all(t in have for t in terms):
-                    score = WORDS
-                elif all(any(h.startswith(t) for h in have) for t in terms):
-                    score = WORD_PREFIXES
-                else:
-                    continue
-            if lang and label_lang == lang:
-                score += OWN_LANGUAGE
-            if score > best:
-                best, best_lang = score, label_lang
-        if best:
-            return best, "name", best_lang
-        matched = kinds.values()
-        if all(k == _NAME for k, _ in matched):  # by stems, or words spread over languages
-            return WORD_PREFIXES, "name", ""
-        if all(k <= _LABEL for k, _ in matched):
-            return LABELS, "labels", ""
-        return DESCRIPTION, "description", ""
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct postings of several sorted arrays."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return _distinct(np.sort(np.concatenate(parts)))
+
+
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (no hashing: it is sorted already)."""
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _member(values: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in the sorted array ``universe`` (binary search, no hashing)."""
+    if not len(universe):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(universe, values).clip(max=len(universe) - 1)
+    return universe[at] == values
+
+
+_FIELD_NAME, _FIELD_LABELS, _FIELD_DESCRIPTION, _FIELD_ID = 0, 1, 2, 3
+_FIELD_NAMES = ("name", "labels", "description", "id")
 
 
 class LiveSearch:
