@@ -185,11 +185,18 @@ class SearchIndex:
                         for label in SCHEMA.label_names}
         self._label_code = {label: i for i, label in enumerate(SCHEMA.label_names)}
         self._codes: list[int] = []
-        self._order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._sorted: tuple[list[str], np.ndarray] | None = None  # labels in order, postings
+        self._order: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # the preferred labels in sorted order with their postings, for "starts with the query"
+        self._sorted_texts: list[str] = []
+        self._sorted_keys: list[int] = []
+        self._building = True
         for node in nodes:
             self._add(node)
         self.vocabulary = sorted(w for w in self._postings if ":" not in w)
+        pairs = sorted(self._texts.items(), key=lambda kv: kv[1])
+        self._sorted_texts = [t for _, t in pairs]
+        self._sorted_keys = [k for k, _ in pairs]
+        self._building = False
 
     def __len__(self) -> int:
         return len(self._doc)
@@ -211,7 +218,11 @@ class SearchIndex:
                 continue
             entry = doc * SLOTS + slot
             if _SLOT_KINDS[slot] == _NAME:
-                self._texts[entry] = fold(str(texts[0]))
+                folded = self._texts[entry] = fold(str(texts[0]))
+                if not self._building:  # kept in order as nodes come (dead ones are skipped)
+                    at = bisect_right(self._sorted_texts, folded)
+                    self._sorted_texts.insert(at, folded)
+                    self._sorted_keys.insert(at, entry)
             keys = {w for t in texts for w in words(str(t))}
             lang = _SLOT_LANGS[slot]
             if lang in _STEMMERS:
@@ -225,7 +236,7 @@ class SearchIndex:
                 else:
                     found.append(entry)
                     arrays.pop(key, None)
-        self._order = self._sorted = None
+        self._order = None
         return new
 
     def update(self, nodes: Iterable[Node], deleted: Iterable[str] = ()) -> None:
@@ -262,28 +273,22 @@ class SearchIndex:
     def _labels_starting(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Postings of the preferred labels that start with ``query``, and of those equal to
         it: two ranges of the labels in sorted order (made once per index state)."""
-        if self._sorted is None:
-            pairs = sorted(self._texts.items(), key=lambda kv: kv[1])
-            self._sorted = ([t for _, t in pairs],
-                            np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs)))
-        texts, keys = self._sorted
+        texts, keys = self._sorted_texts, self._sorted_keys
         lo = bisect_left(texts, query)
         same = bisect_right(texts, query, lo)
         hi = bisect_left(texts, query + "\U0010ffff", same)
-        return keys[lo:hi], keys[lo:same]
+        return (np.array(keys[lo:hi], dtype=np.int64), np.array(keys[lo:same], dtype=np.int64))
 
-    def _ranking(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per doc: alive, label code, length of the name, rank of (name, id): the tie-breaks
-        of equal scores, made once per index state."""
+    def _ranking(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per doc: alive, label code, length of the name (the first tie-break of equal
+        scores), made once per index state."""
         if self._order is None:
             n = len(self.ids)
             alive = np.ones(n, dtype=bool)
             if self.dead:
                 alive[np.fromiter(self.dead, dtype=np.int64)] = False
-            rank = np.empty(n, dtype=np.int64)
-            rank[sorted(range(n), key=lambda d: (self.names[d], self.ids[d]))] = np.arange(n)
             lengths = np.fromiter(map(len, self.names), dtype=np.int64, count=n)
-            self._order = (alive, np.array(self._codes, dtype=np.int64), lengths, rank)
+            self._order = (alive, np.array(self._codes, dtype=np.int64), lengths)
         return self._order
 
     def search(self, text: str, labels: Sequence[str] | None = None,
@@ -299,7 +304,7 @@ class SearchIndex:
         query_stems = {lang: [fold(s) for s in _STEMMERS[lang].stemWords(raw)]
                        for lang in STEMMED} if len(raw) == len(_WORD.findall(query)) else {}
         position = {t: _WORD.findall(query).index(t) for t in terms}
-        alive, codes, lengths, rank = self._ranking()
+        alive, codes, lengths = self._ranking()
         matched, whole = [], []
         for term in terms:
             words_ = self._expand(term)
@@ -326,11 +331,27 @@ class SearchIndex:
             at = int(np.searchsorted(docs, exact_id))
             if at < len(docs) and docs[at] == exact_id and score[at] < EXACT:
                 score[at], field[at], slot_of[at] = EXACT, _FIELD_ID, -1
-        order = np.lexsort((rank[docs], lengths[docs], -score))[:first]
+        order = self._best(docs, score, lengths[docs], first)
         return [Hit(self.ids[int(docs[i])], self.labels[int(docs[i])], float(score[i]),
                     _FIELD_NAMES[int(field[i])],
                     (_SLOT_LANGS[int(slot_of[i])] or None) if slot_of[i] >= 0 else None)
                 for i in order]
+
+    def _best(self, docs: np.ndarray, score: np.ndarray, length: np.ndarray,
+               first: int) -> list[int]:
+        """Positions of the ``first`` best docs: higher score, then shorter name (numpy), then
+        name and id (Python, for the docs tied with the last one taken only)."""
+        order = np.lexsort((length, -score))
+        if len(order) <= first:
+            cut = len(order)
+        else:
+            last = order[first - 1]
+            tied = (score[order] == score[last]) & (length[order] == length[last])
+            cut = int(np.flatnonzero(tied)[-1]) + 1
+        head = order[:cut].tolist()
+        head.sort(key=lambda i: (-score[i], length[i], self.names[int(docs[i])],
+                                 self.ids[int(docs[i])]))
+        return head[:first]
 
     @staticmethod
     def _every_term(matched: list[np.ndarray]) -> np.ndarray:

@@ -272,3 +272,25 @@ def test_reference_data_names_by_language(tmp_path: Path,
     assert hits[0]["id"] == "J62" and hits[0]["name"] == nace["J62"]
     hits = _search(capsys, db, "Łódzki", "--lang", "de")
     assert hits[0]["id"] == "PL71" and hits[0]["name"] == nuts["PL71"]
+
+
+def test_the_index_follows_a_changed_label(db: Path) -> None:
+    """A node written again (the live index of the server applies writes one by one) is found
+    by its new label, exactly and as a prefix, and no longer by the old one."""
+    from graph.embedded import EmbeddedStore
+    from graph.search import EXACT, OWN_LANGUAGE, PREFIX, SearchIndex
+    from schema import Node
+
+    with EmbeddedStore(db) as store:
+        index = SearchIndex(store.iter_nodes())
+        node = store.get_nodes([SKILL + "0002"])[SKILL + "0002"]
+    old = labels("pl")[SKILL + "0002"][0]
+    assert index.search(old)[0].id == SKILL + "0002"
+    index.update([Node(node.id, node.label, {**node.props, "name_pl": "grafika cyfrowa"})])
+    assert all(h.id != SKILL + "0002" or h.score < EXACT for h in index.search(old))
+    hits = index.search("grafika cyfrowa", lang="pl")
+    assert (hits[0].id, hits[0].score, hits[0].lang) == (SKILL + "0002", EXACT + OWN_LANGUAGE, "pl")
+    hits = index.search("grafika cyf")
+    assert (hits[0].id, hits[0].score) == (SKILL + "0002", PREFIX)
+    index.update([], deleted=[SKILL + "0002"])
+    assert SKILL + "0002" not in {h.id for h in index.search("grafika")}
