@@ -121,8 +121,11 @@ def quality(store: Store, *, examples: int = EXAMPLES) -> Quality:
 
 def _completeness(store: Store, label: str, total: int) -> list[Completeness]:
     out = []
+    # a label in one language more is a translation, not a gap: per-language variants
+    # (name_pl, altLabels_de) are left out of completeness
+    variants = {p for by_lang in SCHEMA.translations(label).values() for p in by_lang.values()}
     for prop in SCHEMA.node_properties(label).values():
-        if prop.stamped or prop.name == "id":
+        if prop.stamped or prop.name == "id" or prop.name in variants:
             continue
         known = len(store.property_values(prop.name, [label]))
         out.append(Completeness(label, prop.name, known, total,
