@@ -29,13 +29,16 @@ match in a preferred label in the asker's language (``lang``) ranks above every 
 languages (its score is raised by 100). Within a rank shorter names come first (a closer
 match), then names and ids in order.
 
-Scale: postings are Python lists of integers, about 100 bytes per indexed word; the medium demo
-(50k nodes) builds in about a second. :class:`LiveSearch` keeps one index current: writes made
-through this process are applied to it incrementally (read-your-writes), and a write by another
-process (an import) starts a rebuild in the background while searches go on against the index
-as it was — near-real-time search, as in Elasticsearch's refresh interval. Millions of nodes with
-long descriptions would want an on-disk index (SQLite FTS5, Neo4j full-text indexes) behind the
-same interface.
+Scale: postings are Python lists of integers while the index is built, about 100 bytes per
+indexed word, turned into numpy arrays the first time a query reads them; a query is a few
+intersections of sorted arrays and one ``lexsort``. The medium demo (50k nodes) builds in about
+two seconds; 20,000 competences with labels in five languages (550k labels) search in about
+2 ms at the median (``benchmarks/multilingual.py``). :class:`LiveSearch` keeps one index
+current: writes made through this process are applied to it incrementally (read-your-writes),
+and a write by another process (an import) starts a rebuild in the background while searches go
+on against the index as it was — near-real-time search, as in Elasticsearch's refresh interval.
+Millions of nodes with long descriptions would want an on-disk index (SQLite FTS5, Neo4j
+full-text indexes) behind the same interface.
 """
 
 from __future__ import annotations
