@@ -9,6 +9,7 @@ letters of Polish, Croatian and German mapped by hand, lower case).
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +30,20 @@ def reference_fold(text: str) -> str:
                    if not unicodedata.combining(c)).lower()
 
 
+ENGLISH = "Giessen Region of Hesse"  # a test name: the demo's regions have none in English
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db: Path = demo_store(tmp_path_factory.getbasetemp())
+    from api.cli import main
+
+    shared: Path = demo_store(tmp_path_factory.getbasetemp())
+    db = tmp_path_factory.mktemp("multilingual-maps") / "demo.db"
+    shutil.copyfile(shared, db)  # the demo is shared by the map tests: write to a copy
+    names = db.parent / "regions.csv"
+    names.write_text(f"id,label,name,level,country,name_en\nDE72,Region,Gießen,2,DE,{ENGLISH}\n",
+                     encoding="utf-8")
+    assert main(["import", "csv", "--nodes", str(names), "--db", str(db)]) == 0
     with running_server(db) as url:
         yield url
 
@@ -55,3 +67,18 @@ def test_find_box_folds_and_matches_word_prefixes(browser: Browser, base_url: st
     shown = page.evaluate("[...document.querySelectorAll('#coco-matches button')]"
                           ".map(b => b.textContent)")
     assert name in shown, (query, shown)
+
+
+def test_find_box_matches_names_in_other_languages(browser: Browser, base_url: str) -> None:
+    page = browser.new_page()
+    page.goto(base_url + "/maps/ecosystem?aggregate=region")
+    page.wait_for("window.__cocoDrawn", timeout=60)
+    nodes = json.loads(page.evaluate("document.getElementById('coco-data').textContent"))["nodes"]
+    giessen = next(n for n in nodes if n["k"] == "DE72")
+    assert giessen["name"] == "Gießen" and giessen["alt"] == [ENGLISH]
+    page.evaluate("document.getElementById('coco-search').focus()")
+    page.type("hesse giess")
+    page.wait_for("document.querySelectorAll('#coco-matches button').length")
+    shown = page.evaluate("[...document.querySelectorAll('#coco-matches button')]"
+                          ".map(b => b.textContent)")
+    assert shown == ["Gießen"]

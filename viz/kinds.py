@@ -15,7 +15,9 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import scipy.sparse as sp
 
+from graph.analytics.groups import REGION
 from graph.store import Store
+from schema import SCHEMA
 from viz import aggregate as agg
 from viz import geo, ranked
 from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
@@ -45,6 +47,7 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
     builder: Callable[[Store, MapSpec, str], MapData] = {
         "ecosystem": ecosystem, "ego": ego, "brokers": brokers, "gaps": gaps}[spec.kind]
     data = builder(store, spec, link_base.rstrip("/"))
+    _other_names(store, data.nodes)
     data.meta.setdefault("notes", [])
     data.meta["notes"] += data.meta.pop("geoNotes", [])
     if "table" not in data.meta:
@@ -59,6 +62,25 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
                      base=link_base.rstrip("/"),
                      counts={"nodes": len(data.nodes), "edges": len(data.edges)})
     return data
+
+
+def _other_names(store: Store, nodes: list[dict[str, Any]]) -> None:
+    """Give nodes that stand for a region with names in other languages those names as
+    ``alt``: the Find box matches them too (issue 15). Regions are the only translatable label
+    maps draw as nodes (actors' names are not translated)."""
+    wanted = {str(n["k"]) for n in nodes}
+    found: dict[str, list[str]] = {}
+    for label in (REGION,):
+        for by_lang in SCHEMA.translations(label).values():
+            for prop in by_lang.values():
+                for key, value in store.property_values(prop, [label]).items():
+                    if key in wanted:
+                        texts = value if isinstance(value, list) else [value]
+                        found.setdefault(key, []).extend(str(t) for t in texts)
+    for node in nodes:
+        names = found.get(str(node["k"]))
+        if names:
+            node["alt"] = sorted(set(names) - {node["name"]})
 
 
 # -- the ecosystem ---------------------------------------------------------------------------

@@ -193,9 +193,13 @@
       .normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
   function words(s) { return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
-  var names = payload.nodes.map(function (n) {
-    var f = fold(n.name);
-    return [f, n.id, words(f)];
+  // a node is found by its name and by its names in other languages (``alt``, issue 15)
+  var names = [];
+  payload.nodes.forEach(function (n) {
+    [n.name].concat(n.alt || []).forEach(function (text) {
+      var f = fold(text);
+      names.push([f, n.id, words(f)]);
+    });
   });
   var input = document.getElementById("coco-search");
   var list = document.getElementById("coco-matches");
@@ -228,7 +232,9 @@
       })) { prefixes.push(names[i][1]); }
       else if (at > 0) { contains.push(names[i][1]); }
     }
-    matches = starts.concat(prefixes, contains).slice(0, 12);
+    matches = starts.concat(prefixes, contains).filter(function (id, i, all) {
+      return all.indexOf(id) === i;  // once, though several of its names match
+    }).slice(0, 12);
     matches.forEach(function (id) {
       var b = el("button", byId.get(id).name, {type: "button"});
       b.addEventListener("click", function () { focusNode(id); });
