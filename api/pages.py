@@ -343,7 +343,7 @@ def render_doc(name: str, text: str, policy: str) -> str:
 
 # -- shared ----------------------------------------------------------------------------------
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def _html(html: str, policy: str | None = None, status: int = 200,

@@ -23,9 +23,11 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
         from graph.neo4j_store import Neo4jStore
 
         timeout = settings.get("neo4j_timeout")
+        if timeout is None:
+            return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
+                              settings.get("neo4j_password"))
         return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
-                          settings.get("neo4j_password"),
-                          **({} if timeout is None else {"timeout": float(timeout)}))
+                          settings.get("neo4j_password"), timeout=float(timeout))
     from graph.embedded import EmbeddedStore
 
     db = Path(settings["db"])

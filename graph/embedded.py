@@ -471,6 +471,7 @@ class EmbeddedStore(Store):
         pos = self.index.pos
         found = self._props_by_idx([pos[i] for i in ids if i in pos])
         names = self.index.ids
+        # Positions of live nodes: never a freed slot, whose id is None (so are those below).
         return {names[i]: p for i, p in found.items()}  # type: ignore[misc]
 
     def edge_props(self, keys: Sequence[tuple[str, str, str]], full: bool = False
@@ -532,7 +533,7 @@ class EmbeddedStore(Store):
             if i is not None:
                 for p in index.incident(i, "both", types).tolist():
                     out.append((names[src[p]], tn[int(typ[p])], names[dst[p]]))
-        return out  # type: ignore[return-value]
+        return out
 
     def _props_by_idx(self, idxs: Sequence[int], full: bool = False) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -597,7 +598,7 @@ class EmbeddedStore(Store):
             return {n.id: n for n in self._nodes_by_idx(idxs)}
 
     def _nodes_by_idx(self, idxs: Sequence[int]) -> list[Node]:
-        out = []
+        out: list[Node] = []
         for chunk in _chunks(idxs):
             q = f"SELECT id, label, {FULL} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
             out.extend(Node(i, self.label_name[lab], orjson.loads(p))
@@ -752,7 +753,7 @@ class EmbeddedStore(Store):
                 live &= np.isin(typ, [self.type_code[x] for x in rel_types])
             e = np.flatnonzero(live)
             ids = index.ids
-            return Topology([ids[i] for i in slots.tolist()],  # type: ignore[misc]
+            return Topology([ids[i] for i in slots.tolist()],  # type: ignore[misc]  # live slots
                             to_label[lab[slots]], position[src[e]], position[dst[e]],
                             to_type[typ[e]], self._version)
 

@@ -23,6 +23,7 @@ def copy_graph(source: Store, target: Store, *, batch: int = 50_000,
                              ("edges", source.iter_edges(batch=batch))):
             while chunk := list(islice(stream, batch)):
                 tx = Transaction(writer.source, keep_stamps=True)
+                # chunk holds Nodes, then Edges: the loop over both streams joins their types
                 if what == "nodes":
                     tx.nodes = chunk  # type: ignore[assignment]
                 else:

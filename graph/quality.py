@@ -28,6 +28,7 @@ Only the Store contract is used, so the report is the same on every store.
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ class Completeness:
     total: int
     recommended: bool
 
-    @property
+    @builtins.property  # the field above is named ``property``
     def share(self) -> float:
         return self.known / self.total if self.total else 1.0
 

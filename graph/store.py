@@ -121,12 +121,13 @@ class Topology:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A MultiDiGraph with ``label`` on nodes and ``type`` on edges (keyed by type)."""
-        g = nx.MultiDiGraph()
+        g: nx.MultiDiGraph = nx.MultiDiGraph()
         names, rels, ids = SCHEMA.label_names, SCHEMA.rel_names, self.ids
         g.add_nodes_from((i, {"label": names[c]}) for i, c in zip(ids, self.labels.tolist(),
                                                                    strict=True))
-        g.add_edges_from((ids[s], ids[d], rels[t], {"type": rels[t]}) for s, d, t in zip(
-            self.src.tolist(), self.dst.tolist(), self.types.tolist(), strict=True))
+        for s, d, t in zip(self.src.tolist(), self.dst.tolist(), self.types.tolist(),
+                           strict=True):
+            g.add_edge(ids[s], ids[d], key=rels[t], type=rels[t])
         return g
 
 

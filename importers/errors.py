@@ -79,6 +79,8 @@ class ImportFailed(ValidationError):
     :class:`ImportProblem` s naming file, row and column.
     """
 
+    # Narrower than ValidationError's list[Problem] (an ImportProblem is a Problem with a file
+    # location); lists are invariant, and nothing adds a plain Problem to an import's list.
     problems: list[ImportProblem]  # type: ignore[assignment]
 
     def __init__(self, problems: list[ImportProblem], what: str = "the import"):

@@ -129,8 +129,9 @@ def _feature(feature: Any, where: Location, epsg: int | None, problems: Problems
     if kind not in KINDS:
         problems.add(where.at(where.row, "geometry.type"), "Polygon or MultiPolygon", kind)
         return None
+    assert isinstance(geometry, dict)  # its type was read from it just above
     text = _simplified(geometry, where.at(where.row, "geometry.coordinates"), epsg, problems)
-    return (key.strip(), text) if ok and text is not None else None  # type: ignore[union-attr]
+    return (key.strip(), text) if ok and key is not None and text is not None else None
 
 
 def _first_bad_position(coordinates: Any) -> str | None:

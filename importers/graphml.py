@@ -103,8 +103,8 @@ def write_graphml(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
                         f'attr.type="{kinds.get(name, "string")}"/>\n')
         f.write('  <graph edgedefault="directed">\n')
         for n in nodes:
-            props = plain(n.props)
-            data = {"label": props.pop("name", n.id), "type": n.label, **props}
+            values = plain(n.props)
+            data = {"label": values.pop("name", n.id), "type": n.label, **values}
             f.write(f"    <node id={xml_attr(n.id)}>")
             _data(f, data, node_keys)
             f.write("</node>\n")

@@ -146,8 +146,8 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
             if tables and role is None:
                 problems.add(Location(str(path), "table", 1, sheet=sheet), _WHICH_SHEET,
                              ", ".join(tables[0].header))
-            for t in tables if role else ():
-                yield role, t
+            if role:
+                yield from ((role, t) for t in tables)
     elif suffix in (".csv", ".txt", ".tsv"):
         if not readable(path, problems) or not text_file(path, "a CSV text file", problems):
             return
@@ -200,13 +200,14 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         problems.add(where.at(column="$"), 'an object with "elements" and "connections"',
                      type(data).__name__)
         return
-    for key, role in (("elements", "nodes"), ("connections", "edges")):
+    parts: tuple[tuple[str, Role], ...] = (("elements", "nodes"), ("connections", "edges"))
+    for key, role in parts:
         items = data.get(key, [])
         at = Location(str(path), "json", array=f"$.{key}")
         if not isinstance(items, list):
             problems.add(at, "a list", type(items).__name__)
             continue
-        rows, flat, shown = [], [], {}
+        rows, flat, shown = [], [], dict[str, str]()
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 problems.add(at.at(i), "an object", item)
@@ -216,7 +217,7 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         if rows:
             table = dicts_table(at, flat, rows)
             table.header_row, table.display = None, shown
-            yield role, table  # type: ignore[misc]
+            yield role, table
 
 
 def _flatten(item: dict[str, Any], role: str, shown: dict[str, str],

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from importers.errors import Location, Problems
 from importers.mapping import Mapping, Role, all_props, fields, norm, stamped
@@ -429,10 +429,11 @@ def read_for_suggestion(command: str, files: list[tuple[Role | None, Path]],
 def _blocks(command: str, role: Role | None, path: Path, encoding: str | None,
             problems: Problems) -> Iterator[tuple[Role, Dialect, Table]]:
     if command in ("csv", "jsonl", "xlsx"):
-        from importers.tables import _tables
+        from importers.tables import Format, _tables
 
         assert role is not None
-        for t in _tables(path, command, role, problems, encoding, None):  # type: ignore[arg-type]
+        fmt = cast(Format, command)  # one of the three, checked just above
+        for t in _tables(path, fmt, role, problems, encoding, None):
             yield role, GENERIC, t
     elif command == "kumu":
         from importers.kumu import KUMU, _read

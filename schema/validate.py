@@ -46,7 +46,8 @@ def is_unicode(text: str) -> bool:
 def check_value(prop: Property, value: Any) -> bool:
     """True when ``value`` is a valid value of ``prop`` (``None`` is handled by the caller)."""
     t = prop.type
-    if not isinstance(value, _PY_TYPES[t]):
+    right_type = isinstance(value, _PY_TYPES[t])  # a flag: narrowing to `object` helps no one
+    if not right_type:
         return False
     if isinstance(value, bool) and t is not PropType.BOOL:
         return False

@@ -106,7 +106,8 @@ def describe(store: Store, ids: Sequence[str]) -> tuple[list[str], list[dict[str
     """Names and key properties (:func:`key_properties`) of the actors ``ids``, in one read; a
     recommended property the actor lacks reads :data:`UNKNOWN_TEXT`."""
     nodes = store.get_nodes(list(ids))
-    names, props = [], []
+    names: list[str] = []
+    props: list[dict[str, Any]] = []
     for node_id in ids:
         node = nodes.get(node_id)
         if node is None:

@@ -391,7 +391,8 @@ def _year_range(spans: Any, years: tuple[int | None, int | None] | None) -> list
         first = int(known.min()) if len(known) else last
     if last is None:
         last = min(int(known.max()), this_year) if len(known) else first
-        last = max(last, first) if first is not None else last
+        if last is not None and first is not None:
+            last = max(last, first)
     if first is None or last is None:
         return []
     return list(range(first, last + 1))

@@ -125,7 +125,9 @@ def countries() -> tuple[Country, ...]:
     shapes = topo["objects"]["countries"]
     boxes = _arc_boxes(topo)
     shapes["geometries"] = [g for g in shapes["geometries"] if _near_europe(boxes, g)]
-    features = orjson.loads(topojson.Topology(topo, object_name="countries").to_geojson())
+    geojson = topojson.Topology(topo, object_name="countries").to_geojson()
+    assert geojson is not None  # None only when it writes to a file, which we do not ask
+    features = orjson.loads(geojson)
     code_of = _iso_numeric()
     out = []
     for f in features["features"]:
@@ -230,7 +232,7 @@ def _ring_arrays(geom: Any) -> list[np.ndarray]:
 
 
 def _flat(ring: np.ndarray) -> list[float]:
-    return np.round(ring, 1).ravel().tolist()  # type: ignore[no-any-return]
+    return np.round(ring, 1).ravel().tolist()
 
 
 # -- places of actors and regions ------------------------------------------------------------

@@ -352,7 +352,7 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     cats = np.array([share_class(100 * found[r]["unmet"] / found[r]["needed"]
                                  if found[r]["needed"] else None) for r in regions], dtype=int)
     items = [{**item, "count": int((cats == b).sum())} for b, item in enumerate(share_legend())]
-    colours = [item["colour"] for item in items]
+    colours = [str(item["colour"]) for item in items]
     info = [[r, ranked.country_text(table, table.region_country.get(r, "")), int(actors[i]),
              found[r]["needed"],
              found[r]["offered"], found[r]["unmet"],

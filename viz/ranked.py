@@ -163,7 +163,7 @@ def gap_table(table: ActorTable, regions: list[str], found: dict[str, dict[str, 
     keys = ("actors", "needed", "offered", "unmet", "share")
     columns = [Column(f"NUTS {level} region"), Column("Country"),
                *(Column(MEASURES[k].name, MEASURES[k].sentence, True, k) for k in keys)]
-    rows = []
+    rows: list[list[Any]] = []
     for j, r in enumerate(regions):
         f = found[r]
         share = round(100 * f["unmet"] / f["needed"], 1) if f["needed"] else None

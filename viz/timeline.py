@@ -128,11 +128,13 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.typing import RcKeyType
 
     # _LOCK: matplotlib's rc settings are global, so every chart is drawn under one lock
     from viz.chart_draw import _LOCK, FONT, INK, LINE, MUTED, SERIES, THOUSANDS
 
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
+    rc: dict[RcKeyType, Any] = {
+          "svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
           "font.sans-serif": FONT, "font.size": 8, "axes.edgecolor": LINE,
           "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": INK, "text.color": INK}
     out = io.StringIO()

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.commands.common import open_from, store_options
+
+if TYPE_CHECKING:
+    from importers.tables import Format
 
 err = Console(stderr=True, emoji=False)  # data may contain :codes:
 
@@ -70,9 +73,11 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
                      help="Edge table (columns source, target, type, properties); repeatable."),
         *COMMON, STRICT, stores)
 
-    for fmt, what in (("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
-                      ("jsonl", "JSON Lines files (one object per line)"),
-                      ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)")):
+    formats: tuple[tuple[Format, str], ...] = (
+        ("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
+        ("jsonl", "JSON Lines files (one object per line)"),
+        ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)"))
+    for fmt, what in formats:
         import_.add_command(_table_command(fmt, what, table_opts))
 
     @import_.command("kumu")
@@ -144,7 +149,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     return import_
 
 
-def _table_command(fmt: str, what: str, options: Callable[[Any], Any]) -> click.Command:
+def _table_command(fmt: Format, what: str, options: Callable[[Any], Any]) -> click.Command:
     def command(nodes: tuple[Path, ...], edges: tuple[Path, ...], **opts: Any) -> None:
         from importers.tables import import_tables
 

@@ -150,7 +150,7 @@ def check_params(data: Any, max_tokens: int) -> None:
                       "operations are not supported)", field="body",
                       expected="a JSON object {query, variables, operationName}",
                       got=_kind(data))
-    query = data.get("query")
+    query = data.get("query") or ""
     for name, expected in _PARAMS.items():
         value = data.get(name)
         ok = (isinstance(value, str) and value.strip() != "") if name == "query" else (

@@ -65,7 +65,7 @@ def _connection_type(label: str) -> type:
                  [s for f in node_fields for s in f.selections])
         out = []
         for node, cursor in zip(page.items, page.cursors, strict=True):
-            e = edge_t.__new__(edge_t)
+            e: Any = object.__new__(edge_t)
             e.__dict__.update(cursor=cursor, node=to_object(node))
             out.append(e)
         return out
@@ -122,7 +122,7 @@ def root_field(label: str) -> Any:
                 after: str | None = None) -> Any:
         check_first(SCHEMA.label(label).collection, first)
         flt = compile_where(info.context, where, label)
-        conn = conn_t.__new__(conn_t)
+        conn: Any = object.__new__(conn_t)
         Lazy.__init__(conn, info.context, label, flt, sort_keys(order_by), first, after,
                       _asks(info.selected_fields, {"edges", "nodes", "pageInfo"}))
         return conn

@@ -40,7 +40,7 @@ class GraphCache:
             self.version = version
         if key not in self._items:
             self._items[key] = build()
-        return self._items[key]  # type: ignore[no-any-return]
+        return self._items[key]
 
 
 @dataclass
@@ -91,4 +91,4 @@ class Context:
         """A value computed once per request."""
         if key not in self.memo:
             self.memo[key] = build()
-        return self.memo[key]  # type: ignore[no-any-return]
+        return self.memo[key]

@@ -117,4 +117,4 @@ class GraphArrays:
 
 def arrays(ctx: Any) -> GraphArrays:
     """The cached arrays of the store version this request reads."""
-    return ctx.cached("arrays", lambda: GraphArrays.of(ctx.store.topology()))  # type: ignore[no-any-return]
+    return ctx.cached("arrays", lambda: GraphArrays.of(ctx.store.topology()))

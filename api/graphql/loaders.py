@@ -70,7 +70,7 @@ class Loaders:
         future = None if loader is None else loader.cache_map.get(node_id)
         if future is None or not future.done() or future.cancelled() or future.exception():
             return None
-        return future.result()  # type: ignore[no-any-return]
+        return future.result()
 
     def matching(self, label: str, key: Hashable, flt: Filter) -> DataLoader[str, bool]:
         """Whether nodes of ``label`` match a filter, for many ids in one ``find``."""

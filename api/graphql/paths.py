@@ -48,8 +48,9 @@ def shortest_path(ctx: Any, start: str, end: str, *, max_hops: int = 6,
     if s == t:
         return Walk([start], [])
     g, src, dst, typ = _graph(ctx, ga, types, labels, (s, t))
-    dist, pred = dijkstra(g, directed=directed, indices=s, unweighted=True, limit=max_hops,
-                          return_predecessors=True)
+    # scipy accepts one index; scipy-stubs only list arrays of them, hence the ignore.
+    dist, pred = dijkstra(g, directed=directed, indices=s,  # type: ignore[call-overload]
+                          unweighted=True, limit=float(max_hops), return_predecessors=True)
     if not np.isfinite(dist[t]):
         return None
     chain = [t]
@@ -71,7 +72,9 @@ def neighbourhood(ctx: Any, center: str, *, hops: int = 1, types: Sequence[str] 
     ga = arrays(ctx)
     c = _position(ga, center, "neighbourhood", "id")
     g, src, dst, typ = _graph(ctx, ga, types, labels, (c,))
-    dist = dijkstra(g, directed=False, indices=c, unweighted=True, limit=hops)
+    # scipy accepts one index; scipy-stubs only list arrays of them, hence the ignore.
+    dist = dijkstra(g, directed=False, indices=c,  # type: ignore[call-overload]
+                    unweighted=True, limit=float(hops))
     near = np.flatnonzero(np.isfinite(dist))
     near = near[np.lexsort((near, dist[near]))]  # by distance, then id (positions follow ids)
     truncated = len(near) > first

@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
+from strawberry.types.base import get_object_definition
 
 from api.graphql import analysis, change, guards, paths, quality
 from api.graphql.connections import root_field
@@ -110,7 +111,7 @@ def _query_type() -> type:
     for label in SCHEMA.label_names:
         ns[f"list_{SCHEMA.label(label).collection}"] = root_field(label)
     return strawberry.type(type("Query", (QueryBase,), ns),
-                           description=QueryBase.__strawberry_definition__.description)
+                           description=get_object_definition(QueryBase, strict=True).description)
 
 
 Query = _query_type()

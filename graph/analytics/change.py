@@ -40,7 +40,7 @@ from schema import SCHEMA
 
 __all__ = ["compare", "snapshot", "trends"]
 
-FOUNDED = SCHEMA.label(ACTORS[0]).validity.start  # type: ignore[union-attr]
+FOUNDED = SCHEMA.validity(ACTORS[0]).start
 TOTAL = 5  # column of "total" in brokerage_roles' counts
 GROUPINGS = ("sectorGroup", "country", "region")
 

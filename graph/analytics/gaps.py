@@ -295,11 +295,12 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
         node = store.get_node(region)
         return np.flatnonzero(members), {"region": region, "level": level,
                                          "name": node.props.get(NAME) if node else region}
-    node = store.get_node(hub)  # type: ignore[arg-type]
+    assert hub is not None  # exactly one of region and hub, checked above
+    node = store.get_node(hub)
     if node is None or node.label != HUB:
         raise ValueError(f"hub: no Hub {hub!r} in the store")
-    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")  # type: ignore[list-item]
-    ids = {hub, *(nb.node.id for nb in ties[hub])}  # type: ignore[index]
+    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")
+    ids = {hub, *(nb.node.id for nb in ties[hub])}
     idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)
     return idx, {"hub": hub, "name": node.props.get(NAME, hub)}
 

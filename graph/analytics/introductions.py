@@ -80,12 +80,12 @@ def _brokered(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix
     u_cols = (u @ cols).tocsr()  # U restricted to the needers' columns
     two_step = (u @ u_cols).tocsr()  # brokers between every actor and each needer
     matched = _masked_product(offers, sp.csr_matrix(needs[needers].T), two_step)
-    matched = matched.tocoo()
-    a, b = matched.row, needers[matched.col]
+    pairs = matched.tocoo()
+    a, b = pairs.row, needers[pairs.col]
     tied = np.asarray(u[a, b]).ravel() > 0
-    keep = ~tied & (a != b) & (matched.data > 0)
-    a, b, k = a[keep], b[keep], matched.data[keep]
-    brokers = np.asarray(two_step[a, matched.col[keep]]).ravel()
+    keep = ~tied & (a != b) & (pairs.data > 0)
+    a, b, k = a[keep], b[keep], pairs.data[keep]
+    brokers = np.asarray(two_step[a, pairs.col[keep]]).ravel()
     score = k * (1 + np.log(brokers))
     return [(float(s), int(x), int(y), 2, []) for s, x, y in
             zip(score.tolist(), a.tolist(), b.tolist(), strict=True)]

@@ -488,11 +488,12 @@ class _Generator:
             for i in np.flatnonzero(live & (rng.random(k) < m.offer_hazard * self.activity)):
                 self._offer(int(i), self._offer_pick(int(i)), t, dated)
             for year in range(t - m.effect_years, t):
-                for i, tr in self.attendance.get(year, []):
-                    if live[i] and rng.random() < m.learn_hazard:
-                        fresh = [c for c in self.taught[tr] if self._key(i, c) not in self.offered]
+                for who, tr in self.attendance.get(year, []):
+                    if live[who] and rng.random() < m.learn_hazard:
+                        fresh = [c for c in self.taught[tr]
+                                 if self._key(who, c) not in self.offered]
                         if fresh:
-                            self._offer(i, fresh[self._below(len(fresh))], t, dated)
+                            self._offer(who, fresh[self._below(len(fresh))], t, dated)
             for i in np.flatnonzero(live & (rng.random(k) < m.need_hazard)):
                 self._need(int(i), self._need_pick(int(i)), t, dated)
         return Batch("offers and needs", [], dated.edges(rng))
