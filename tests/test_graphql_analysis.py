@@ -24,8 +24,8 @@ from graph.analytics.introductions import introductions
 from graph.analytics.mixing import sector_mixing
 from graph.analytics.network import ALL_TIES
 from graph.embedded import EmbeddedStore
+from tests.graphql_client import data, gql
 from tests.server import running_server
-from tests.test_graphql_http import data, gql
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = "demo-hub-00000"

@@ -14,8 +14,8 @@ import pytest
 from api.app import create_app
 from api.cli import main
 from graph.embedded import EmbeddedStore
+from tests.graphql_client import data, gql, serving
 from tests.server import running_server
-from tests.test_graphql_http import data, gql, serving
 
 LIMITS = {"COCO_GRAPHQL_MAX_DEPTH": "6", "COCO_GRAPHQL_MAX_TOKENS": "400",
           "COCO_GRAPHQL_MAX_ALIASES": "3", "COCO_GRAPHQL_MAX_NODES": "5000",

@@ -61,7 +61,7 @@ def test_unavailable_store_answers_a_generic_coded_503(
     from api.app import create_app
     from graph.embedded import EmbeddedStore
     from graph.store import StoreUnavailable
-    from tests.test_graphql_http import serving
+    from tests.graphql_client import serving
 
     class Down(EmbeddedStore):
         def counts(self) -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from importers.errors import Problems
 from importers.mapping import load_mapping
-from tests.test_import_tables import graph, run
+from tests.importing import graph, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "formats.md"

@@ -19,8 +19,8 @@ from graph.store import Store
 from importers.geometry import import_geometry
 from tests.browser import Browser, demo_store
 from tests.conftest import region
+from tests.mapdata import outline
 from tests.server import running_server
-from tests.test_maps_geo import outline
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.cli import main
-from tests.test_import_tables import state
+from tests.importing import state
 
 FIX = Path(__file__).parent / "fixtures"
 SETTINGS = settings(max_examples=40, deadline=None,

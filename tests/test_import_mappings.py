@@ -17,7 +17,7 @@ import pytest
 
 from importers.errors import Problems
 from importers.mapping import load_mapping
-from tests.test_import_tables import graph, run
+from tests.importing import graph, run
 
 FIRMY = """id;label;Nazwa;Kraj;Wielkość;Rok założenia;WWW;Typ
 h1;Hub;Kreatywny Hub Kraków;PL;;2010,0;www.hub-krakow.pl;

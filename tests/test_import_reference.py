@@ -14,7 +14,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from importers.reference import SOURCE
-from tests.test_import_tables import graph, run, state
+from tests.importing import graph, run, state
 
 
 @pytest.fixture(scope="module")

@@ -9,44 +9,18 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from api.cli import main
 from graph.embedded import EmbeddedStore
+from tests.importing import graph, run, state
 
 FIX = Path(__file__).parent / "fixtures"
 TABLES = FIX / "tables"
 
 
 # -- helpers other import/export tests use ---------------------------------------------------
-def graph(db: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[tuple[str, str, str],
-                                                                        dict[str, Any]]]:
-    """Every node and edge of a store, without the provenance stamps."""
-    with EmbeddedStore(db) as s:
-        nodes = {n.id: (n.label, _plain(n.props)) for n in s.iter_nodes()}
-        edges = {e.key: _plain(e.props) for e in s.iter_edges()}
-    return nodes, edges
-
-
-def state(db: Path) -> tuple[Any, ...]:
-    """Everything an all-or-nothing write must leave untouched, stamps included."""
-    with EmbeddedStore(db) as s:
-        return (s.version, s.counts(), [tuple(n) for n in s.iter_nodes()],
-                [tuple(e) for e in s.iter_edges()])
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str]:
-    """``coco ARGV`` in-process: (exit code, stderr)."""
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return code, err
-
-
-def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in ("source", "updatedAt")}
 
 
 # -- CSV -------------------------------------------------------------------------------------

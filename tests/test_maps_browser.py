@@ -20,8 +20,8 @@ from api.cli import main
 from graph.embedded import EmbeddedStore
 from graph.store import Store
 from tests.browser import Browser, Page, demo_store
+from tests.mapdata import actors, ancestors, located, tied_to
 from tests.server import ROOT, running_server
-from tests.test_maps_cli import actors, ancestors, located, tied_to
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 

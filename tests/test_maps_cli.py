@@ -6,7 +6,6 @@ streamed, hierarchies walked one step at a time), never from the map code itself
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -19,12 +18,9 @@ import pytest
 from api.cli import main
 from graph.embedded import EmbeddedStore
 from graph.store import Store
-from schema import ACTOR_LABELS, Edge, Node
+from schema import Edge, Node
 from tests.browser import demo_store
-
-DATA = re.compile(r'<script type="application/json" id="coco-data">(.*?)</script>', re.S)
-EXTERNAL = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["\']?(?:https?:)?//',
-                      re.I)
+from tests.mapdata import EXTERNAL, actors, ancestors, located, payload, tied_to
 
 
 @pytest.fixture(scope="module")
@@ -46,40 +42,7 @@ def draw(db: Path, tmp_path: Path, *args: str) -> dict[str, Any]:
     return payload(out.read_text(encoding="utf-8"))
 
 
-def payload(html: str) -> dict[str, Any]:
-    found = DATA.search(html)
-    assert found, "no map data in the page"
-    return json.loads(found.group(1))  # type: ignore[no-any-return]
-
-
 # -- reference values, computed the slow obvious way ------------------------------------------
-def actors(store: Store) -> dict[str, Node]:
-    return {n.id: n for label in ACTOR_LABELS for n in store.iter_nodes(label)}
-
-
-def located(store: Store) -> dict[str, str]:
-    return {e.source: e.target for e in store.iter_edges("LOCATED_IN")}
-
-
-def ancestors(store: Store, rel: str) -> dict[str, list[str]]:
-    parent = {e.source: e.target for e in store.iter_edges(rel)}
-    out: dict[str, list[str]] = {}
-    for node in set(parent) | set(parent.values()):
-        chain = [node]
-        while chain[-1] in parent:
-            chain.append(parent[chain[-1]])
-        out[node] = chain
-    return out
-
-
-def tied_to(store: Store, actor: str) -> set[str]:
-    """Partners, hubs or members, and co-participants of one actor (no year filter)."""
-    around = store.neighbours([actor], ["PARTNERS_WITH", "MEMBER_OF"], "both")[actor]
-    out = {nb.node.id for nb in around}
-    collabs = [nb.node.id for nb in store.neighbours([actor], ["PARTICIPATES_IN"], "out")[actor]]
-    for nbs in store.neighbours(collabs, ["PARTICIPATES_IN"], "in").values():
-        out |= {nb.node.id for nb in nbs}
-    return out - {actor}
 
 
 # -- the ecosystem ----------------------------------------------------------------------------

@@ -14,8 +14,8 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from tests.browser import demo_store
+from tests.mapdata import EXTERNAL, payload
 from tests.server import running_server
-from tests.test_maps_cli import EXTERNAL, payload
 from viz.words import words
 
 

@@ -16,8 +16,8 @@ from graph.merge import RECORD, history, merge, undo
 from graph.store import Store
 from schema import Node, ValidationError
 from tests.conftest import company, edge, hub, region
+from tests.graphql_client import gql
 from tests.server import running_server
-from tests.test_graphql_http import gql
 
 TOKEN = "merge-secret-0123456789"
 STAMPS = ("source", "updatedAt")

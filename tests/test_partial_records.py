@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from graph.embedded import EmbeddedStore
+from tests.importing import graph, run, state
+from tests.mapdata import payload
 from tests.server import running_server
-from tests.test_import_tables import graph, run, state
-from tests.test_maps_cli import payload
 
 BLUEPRINT = {
     "name": "Creative hubs of the Danube region",
