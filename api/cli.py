@@ -16,7 +16,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands import analysis, change, charts, dedupe, io, maps, places, quality
+from api.commands import analysis, change, charts, dedupe, io, maps, places, quality, search
 from api.commands.common import (
     STORE_SETTINGS,
     err,
@@ -200,7 +200,7 @@ def neo4j_dev(port: int, data_dir: Path | None) -> None:
         server.stop()
 
 
-for _area in (analysis, change, io, maps, charts, quality, dedupe, places):
+for _area in (analysis, change, io, maps, charts, quality, dedupe, places, search):
     for _command in _area.COMMANDS:
         app.add_command(_command)
 

@@ -15,13 +15,17 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from schema import Edge, Node
+from schema import SCHEMA, Edge, Node
 
 if TYPE_CHECKING:
     from graph.store import Store
     from importers.load import ImportReport, Progress
 
 SOURCE = "reference NACE Rev.2 / NUTS 2021"
+# Names by language (issue 15): the NACE titles are Eurostat's English ones, so they are the
+# English label too; NUTS names are the official ones in the local language (Latin script) and
+# the classification has no English names, so regions keep their one display name.
+NACE_ENGLISH = SCHEMA.translations("Sector")["name"]["en"]
 
 CCI_SOURCE = ("Eurostat, Guide to Eurostat culture statistics (2018 edition), cultural "
               "enterprises by NACE Rev.2")
@@ -79,7 +83,7 @@ def sector_graph(codes: Iterable[str] | None = None) -> tuple[list[Node], list[E
         if s.code not in keep:
             continue
         nodes.append(Node(s.code, "Sector", {
-            "name": s.name, "level": s.level, "isCCI": s.is_cci,
+            "name": s.name, NACE_ENGLISH: s.name, "level": s.level, "isCCI": s.is_cci,
             "isAdvancedManufacturing": s.is_am,
             "definitionSource": f"CCI: {CCI_SOURCE}; advanced manufacturing: {AM_SOURCE}",
         }))
@@ -126,7 +130,7 @@ def import_reference(store: Store, *, max_level: int = 3, dry_run: bool = False,
     nuts_rows = {r.nuts_id: k + 2 for k, r in enumerate(nuts())}
     nace_at = Location("importers/reference/nace_rev2.csv", "table")
     nuts_at = Location("importers/reference/nuts2021.csv", "table")
-    cols = {"id": "code", "name": "name", "level": "level", "isCCI": "isCCI",
+    cols = {"id": "code", "name": "name", NACE_ENGLISH: "name", "level": "level", "isCCI": "isCCI",
             "isAdvancedManufacturing": "isAdvancedManufacturing", "target": "parent"}
     nuts_cols = {"id": "NUTS_ID", "name": "NAME_LATN", "level": "LEVL_CODE",
                  "country": "CNTR_CODE", "target": "parent"}

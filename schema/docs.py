@@ -7,6 +7,9 @@ A test checks that the committed file equals this output, so the docs cannot dri
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from schema.languages import LANGUAGES
 from schema.model import SCHEMA
 from schema.types import TEXT_MAX, Property, PropType
 
@@ -56,7 +59,16 @@ def render() -> str:
     header = ["| property | type | | rules | meaning |", "|---|---|---|---|---|"]
     for lab in SCHEMA.labels:
         lines += ["", f"### {lab.name}", "", lab.description, "", *header]
-        lines += [_prop_row(p) for p in SCHEMA.node_properties(lab.name).values()]
+        per_language = {name: base for base, by_lang in SCHEMA.translations(lab.name).items()
+                        for name in by_lang.values()}
+        for p in SCHEMA.node_properties(lab.name).values():
+            if p.name not in per_language:
+                lines.append(_prop_row(p))
+            elif p.name.endswith("_" + LANGUAGES[0]):  # one row stands for every language
+                base = per_language[p.name]
+                lines.append(_prop_row(replace(p, name=f"{base}_<lang>", description=(
+                    f"{base} in one language, one property per language: "
+                    + ", ".join(f"`{base}_{lang}`" for lang in LANGUAGES) + "."))))
     lines += ["", "## Relationship types", "",
               "| type | from | to | properties | meaning |", "|---|---|---|---|---|"]
     for rel in SCHEMA.relationships:

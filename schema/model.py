@@ -36,6 +36,12 @@ URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers a
 # refused only by a strict write. A size class stays optional: it does not apply to every
 # organisation (a university has none).
 ACTORS = frozenset({"Hub", "Company"})
+#
+# Translatable (``translated=``): the names of concepts that exist apart from any one language
+# (ESCO skills, NACE sectors, NUTS regions, trainings) are kept once per supported language as
+# ``name_<lang>`` (and ``altLabels_<lang>``), BCP 47 tags from schema/languages.py. ``name``
+# stays the display name any reader gets when no label in their language or English is known;
+# an actor's name is its own and is not translated.
 
 TRAINING_AREAS = (
     "technology-development",
@@ -143,6 +149,7 @@ COMPETENCE = NodeLabel(
         Property("altLabels", P.STRING_LIST, searchable=True,
                  description="Alternative labels (ESCO altLabels)."),
     ),
+    translated=("name", "altLabels"),
 )
 
 TRAINING = NodeLabel(
@@ -155,6 +162,7 @@ TRAINING = NodeLabel(
         Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
     ),
     validity=DATED,
+    translated=("name",),
 )
 
 COLLABORATION = NodeLabel(
@@ -182,6 +190,7 @@ REGION = NodeLabel(
             "simplified; written by coco import geometry (Eurostat GISCO NUTS files). Maps "
             "draw regions as areas when it is known.")),
     ),
+    translated=("name",),
 )
 
 SECTOR = NodeLabel(
@@ -196,6 +205,7 @@ SECTOR = NodeLabel(
                  description="Eurostat high-tech or medium-high-tech manufacturing."),
         Property("definitionSource", description="Where the CCI / manufacturing flags come from."),
     ),
+    translated=("name",),
 )
 
 

@@ -27,6 +27,7 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from graph.search import FOLD_LETTERS
 from viz.build import MapData, to_network
 
 
@@ -143,7 +144,9 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
             "embeddable": share.embeddable, "drawn": date.today().isoformat()}
     table, gaps = meta.pop("table", None), meta.pop("gaps", None)  # in the page as HTML / JSON
     trend = meta.pop("timelineChart", None)  # an inline SVG in the panel (viz/timeline.py)
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "meta": meta}
+    # the Find box folds names as the server's search does (graph.search.fold)
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options,
+               "meta": {**meta, "fold": FOLD_LETTERS}}
     return environment().get_template("map.html").render(
         title=net.heading, meta=meta, legend=data.meta.get("legend", {}), form=form,
         nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),

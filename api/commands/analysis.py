@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.commands.common import json_option, open_from, out, store_options
+from api.commands.search import cli_language, lang_option
 from graph.analytics.network import ALL_TIES, normalise_ties
 
 TOP = 20
@@ -122,10 +123,11 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
                   help="Without --region/--hub: one row per NUTS region of this level.")
     @ties
     @first
+    @lang_option
     @as_json
     @db
     def gaps(region: str | None, hub: str | None, level: int, ties: tuple[str, ...], first: int,
-             as_json: bool, **conn: Any) -> None:
+             lang: str | None, as_json: bool, **conn: Any) -> None:
         """Competences needed versus offered: per region, or in detail for one region or hub."""
         from graph.analytics.gaps import gap_analysis, region_gaps
 
@@ -133,7 +135,8 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
             if region is None and hub is None:
                 result: Any = region_gaps(store, level=level)
             else:
-                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first)
+                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
+                                      lang=cli_language(lang))
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         elif region is None and hub is None:
@@ -154,17 +157,18 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
                   help="Longest bridge searched when no broker is tied to both.")
     @ties
     @first
+    @lang_option
     @as_json
     @db
     def introductions(region: str | None, hub: str | None, max_hops: int, ties: tuple[str, ...],
-                      first: int, as_json: bool, **conn: Any) -> None:
+                      first: int, lang: str | None, as_json: bool, **conn: Any) -> None:
         """Suggested introductions: who offers what someone else needs, and who can introduce
         them."""
         from graph.analytics.introductions import introductions as suggest
 
         with _store(conn) as store:
             result = suggest(store, region=region, hub=hub, first=first, ties=ties,
-                             max_hops=max_hops)
+                             max_hops=max_hops, lang=cli_language(lang))
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
             return

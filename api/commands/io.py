@@ -108,20 +108,25 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
                                               encoding=opts["encoding"], **kw), files, opts)
 
     @import_.command("esco")
-    @click.option("--skills", required=True, type=click.Path(path_type=Path),
-                  help="ESCO skills_en.csv.")
+    @click.option("--skills", required=True, multiple=True, type=click.Path(path_type=Path),
+                  help="ESCO skills_<lang>.csv; repeat for several languages (skills_en.csv, "
+                       "skills_pl.csv…): their labels merge onto the same concepts.")
     @click.option("--broader", type=click.Path(path_type=Path),
                   help="ESCO broaderRelationsSkillPillar_en.csv (BROADER links).")
-    @click.option("--groups", type=click.Path(path_type=Path),
-                  help="ESCO skillGroups_en.csv (the groups the hierarchy points to).")
+    @click.option("--groups", multiple=True, type=click.Path(path_type=Path),
+                  help="ESCO skillGroups_<lang>.csv (the groups the hierarchy points to).")
+    @click.option("--lang", help="Language (BCP 47) of files whose name does not end in "
+                                 "_<lang>.csv.")
     @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
-    def esco(skills: Path, broader: Path | None, groups: Path | None, **opts: Any) -> None:
-        """ESCO skills as Competence nodes (id = conceptUri), with alt labels and BROADER."""
+    def esco(skills: tuple[Path, ...], broader: Path | None, groups: tuple[Path, ...],
+             lang: str | None, **opts: Any) -> None:
+        """ESCO skills as Competence nodes (id = conceptUri), with their preferred and
+        alternative labels in every language given, and BROADER links."""
         from importers.esco import import_esco
 
-        files = tuple(p for p in (skills, groups, broader) if p is not None)
+        files = (*skills, *groups, *((broader,) if broader is not None else ()))
         _run(lambda store, **kw: import_esco(store, skills=skills, broader=broader,
-                                             groups=groups, **kw), files, opts)
+                                             groups=groups, lang=lang, **kw), files, opts)
 
     @import_.command("reference")
     @click.option("--max-level", type=click.IntRange(0, 3), default=3, show_default=True,

@@ -22,11 +22,14 @@ from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
 from api.graphql import spec
+from api.graphql.errors import bad_input
 from api.graphql.filters import build_order_enums, build_where_inputs
 from api.graphql.relations import NESTED_FIRST, Slice, ready, related
 from api.graphql.scalars import Date, DateTime
 from api.graphql.types_common import Label, PageInfo, list_of, optional
+from graph.names import name_in
 from schema import SCHEMA, Node, Property, PropType
+from schema.languages import LANGUAGES, negotiate, normalise
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
@@ -61,6 +64,62 @@ def _add_properties(cls: type, props: dict[str, Property], ann: dict[str, Any]) 
         setattr(cls, name, strawberry.field(name=name, default=None, description=describe(prop)))
 
 
+# -- names in the reader's language (issue 15) ----------------------------------------------
+@strawberry.type(description="A text in one language.")
+class LangValue:
+    lang: str = strawberry.field(description="BCP 47 language tag (en, pl, de, …).")
+    value: str
+
+
+def _labels_of(obj: Any, prop: str) -> list[tuple[str, Any]]:
+    """``(lang, value)`` of the per-language variants of ``prop`` an object holds."""
+    by_lang = SCHEMA.translations(obj.label.value).get(prop, {}) \
+        if obj.__dict__.get("label") is not None else {}
+    d = obj.__dict__
+    return [(lang, d[p]) for lang, p in by_lang.items() if d.get(p)]
+
+
+def _name(self: Any, info: Info, lang: Optional[str] = None) -> str:  # noqa: UP045
+    d = self.__dict__
+    if "label" not in d:
+        return str(d.get("name") or "")
+    asker = reader_language(info, lang if lang is not None else d.get(_LANG))
+    return str(name_in(d["label"].value, d, asker) or "")
+
+
+_LANG = "_coco_lang"  # the language an analysis was asked in, the default of its nodes' names
+
+
+def in_language(obj: Any, lang: str | None) -> Any:
+    """A copy of a node object whose ``name`` defaults to ``lang`` (the ``lang`` argument of
+    the analysis that returned it); the loaders' shared object is left as it is."""
+    if lang is None or obj is None:
+        return obj
+    copy = obj.__class__.__new__(obj.__class__)
+    copy.__dict__.update(obj.__dict__)
+    copy.__dict__[_LANG] = lang
+    return copy
+
+
+def _names(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(v)) for lang, v in _labels_of(self, "name")]
+
+
+def _alternative_labels(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(x)) for lang, values in
+            _labels_of(self, "altLabels") for x in values]
+
+
+def reader_language(info: Info, lang: str | None) -> str:
+    """The language to answer in: ``lang`` when supported (else an error naming the
+    supported ones), else the request's Accept-Language (RFC 9110), else English."""
+    if lang is not None and normalise(lang) is None:
+        raise bad_input("lang", "lang", "one of " + ", ".join(LANGUAGES) + " (BCP 47)", lang)
+    request = getattr(info.context, "request", None)
+    header = request.headers.get("accept-language") if request is not None else None
+    return negotiate(lang, header)
+
+
 # -- the Node interface and the label types -------------------------------------------------
 def _interface() -> type:
     cls: Any = type("Node", (), {"__module__": __name__})
@@ -68,6 +127,17 @@ def _interface() -> type:
     cls.id = strawberry.field(default=None, description="The node's stable key.")
     cls.label = strawberry.field(default=None, description="The node's label.")
     _add_properties(cls, spec.properties(None), ann)
+    del ann["name"]
+    cls.name = strawberry.field(resolver=_name, description=(
+        "Display name. For competences, sectors, regions and trainings, the label in `lang` "
+        "(BCP 47, e.g. \"pl\"; default: the request's Accept-Language, else English) with "
+        "the fallback `lang` → English → the display name any reader gets."))
+    cls.names = strawberry.field(resolver=_names, description=(
+        "The preferred label in every language it is known in (empty for names that are not "
+        "translated, such as an actor's)."))
+    cls.alternative_labels = strawberry.field(
+        resolver=_alternative_labels, description=(
+            "Alternative labels with their language (ESCO altLabels), one entry a label."))
     cls.__annotations__ = ann
     return strawberry.interface(cls, description=(
         "Any node of the COCO Atlas graph (hubs, companies, competences, trainings, "

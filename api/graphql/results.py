@@ -89,9 +89,13 @@ class SearchHit:
     node_id: strawberry.Private[str]
     score: float = strawberry.field(description=(
         "100 exact name (or id), 90 name starts with the text, 70 every word in the name, "
-        "60 every word starts a word of the name, 40 alternative labels, 20 description."))
+        "60 every word starts a word of the name, 40 alternative labels, 20 description; "
+        "100 more when the name that matched is in the asker's language (`lang`)."))
     matched: str = strawberry.field(description="Where it matched best: name, id, labels or "
                                     "description.")
+    lang: Optional[str] = strawberry.field(  # noqa: UP045
+        default=None, description="Language of the preferred label that matched, if known; "
+        "a match in the asker's language scores 100 more and ranks first.")
 
     @strawberry.field(description="The node found.")
     async def node(self, info: Info) -> NodeInterface:

@@ -19,7 +19,7 @@ from api.graphql import analysis, change, guards, paths, quality
 from api.graphql.connections import root_field
 from api.graphql.errors import bad_input, is_unexpected, log
 from api.graphql.mutations import Mutation
-from api.graphql.nodes import TYPES, NodeInterface
+from api.graphql.nodes import TYPES, NodeInterface, reader_language
 from api.graphql.relations import check_first
 from api.graphql.results import (
     Path,
@@ -54,19 +54,23 @@ class QueryBase:
         return await load_objects(info, [str(i) for i in ids])
 
     @strawberry.field(description=(
-        "Full-text search over names, alternative labels and descriptions, accent- and "
-        "case-insensitive ('lodz' finds Łódź), best matches first. Every word of `text` must "
-        "match a word or the start of one."))
+        "Full-text search over names, alternative labels and descriptions in every language, "
+        "accent- and case-insensitive ('lodz' finds Łódź), best matches first. Every word of "
+        "`text` must match a word, the start of one, or its Snowball stem (en, de, it, hu, "
+        "pl, cs). A label in `lang` (default: the request's Accept-Language, else English) "
+        "ranks above an equal match in another language."))
     async def search(self, info: Info, text: str,
                      labels: Optional[list[Label]] = None,  # noqa: UP045
-                     first: int = 20) -> list[SearchHit]:
+                     first: int = 20,
+                     lang: Optional[str] = None) -> list[SearchHit]:  # noqa: UP045
         check_first("search", first)
         ctx = info.context
-        hits = ctx.search_index().search(ctx.version, text, _names(labels), first)
+        asker = reader_language(info, lang)
+        hits = ctx.search_index().search(ctx.version, text, _names(labels), first, asker)
         # the index may lag a write by another process for a moment: never show a node
         # that is gone (the lookup also loads the hits' nodes for their fields)
         found = await ctx.loaders.nodes.load_many([h.id for h in hits])
-        return [SearchHit(node_id=h.id, score=h.score, matched=h.field)
+        return [SearchHit(node_id=h.id, score=h.score, matched=h.field, lang=h.lang)
                 for h, node in zip(hits, found, strict=True) if node is not None]
 
     @strawberry.field(description=(

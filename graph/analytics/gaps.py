@@ -38,6 +38,7 @@ from graph.analytics.network import (
     actor_network,
     by_id,
 )
+from graph.names import names_in
 from graph.store import Store
 from graph.timeline import Period
 from schema import SCHEMA, TRAINING_AREAS
@@ -307,12 +308,15 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
 
 def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = None,
                  ties: Sequence[str] = ALL_TIES, first: int = 20, suppliers: int = 3,
-                 max_hops: int | None = None, during: Period | None = None) -> dict[str, Any]:
+                 max_hops: int | None = None, during: Period | None = None,
+                 lang: str | None = None) -> dict[str, Any]:
     """Needed versus offered competences of a region or a hub's network; see the module doc.
 
     ``first`` limits the detailed unmet needs (most needed first), ``suppliers`` the nearest
     suppliers listed per need, ``max_hops`` the search radius (None: the whole network);
     ``during`` takes actors, ties, needs and offers as they stood on a day or in a period.
+    ``lang`` (BCP 47) names the competences in that language (:mod:`graph.names`): needs and
+    offers meet on one concept whatever language each actor wrote it in.
     """
     net = actor_network(store, ties=ties, directed=False, during=during)
     scope, described = scope_actors(store, net, region=region, hub=hub)
@@ -324,7 +328,7 @@ def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = N
     needed, offered = int((demand > 0).sum()), int((supply > 0).sum())
     unmet = np.flatnonzero((demand > 0) & (supply == 0))
     unmet = unmet[np.lexsort((unmet, -demand[unmet]))]
-    comp_names = store.property_values(NAME, [COMPETENCE])
+    comp_names = names_in(store, [COMPETENCE], lang)
     shown = unmet[:first]
     gaps = _detail_gaps(store, net, ds, inside, shown, comp_names, suppliers, max_hops)
     mixing = group_mixing(net.undirected[scope][:, scope],
