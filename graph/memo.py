@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from graph.store import Store
+from coco_atlas.graph.store import Store
 
 __all__ = ["per_version"]
 

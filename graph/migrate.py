@@ -6,7 +6,7 @@ from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
-from graph.store import Store, Transaction
+from coco_atlas.graph.store import Store, Transaction
 
 
 def copy_graph(source: Store, target: Store, *, batch: int = 50_000,

@@ -68,10 +68,10 @@ from importlib import metadata, resources
 
 import orjson
 
-from graph.search import fold
-from graph.store import Store
-from importers.reference import RegionRef, nuts
-from schema import ACTOR_LABELS, SCHEMA, Edge
+from coco_atlas.graph.search import fold
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.reference import RegionRef, nuts
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Edge
 
 __all__ = ["SOURCE", "Derivation", "apply", "derive_regions", "locate"]
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import networkx as nx
 import numpy as np
 
-from graph.query import Filter, Page, SortKey
-from schema import SCHEMA, Edge, Node, Schema
+from coco_atlas.graph.query import Filter, Page, SortKey
+from coco_atlas.schema import SCHEMA, Edge, Node, Schema
 
 if TYPE_CHECKING:
-    from graph.timeline import Period
+    from coco_atlas.graph.timeline import Period
 
 Direction = Literal["out", "in", "both"]
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from graph.memo import per_version
-from graph.store import Store, Topology
-from schema import SCHEMA
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store, Topology
+from coco_atlas.schema import SCHEMA
 
 __all__ = ["Period", "PeriodError", "holds", "restrict"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from importers.outputs import csv_cell
-from schema import ValidationError
+from coco_atlas.importers.outputs import csv_cell
+from coco_atlas.schema import ValidationError
 
 Kind = Literal["table", "jsonl", "json", "xml", "file"]
 

@@ -26,10 +26,10 @@ from typing import Any
 
 import orjson
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.load import ImportReport
-from schema import SCHEMA, Node
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.load import ImportReport
+from coco_atlas.schema import SCHEMA, Node
 
 REGION = SCHEMA.label("Region").name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"]

@@ -23,11 +23,11 @@ from typing import Any
 
 import orjson
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import Mapping, Role, load_mapping, norm
-from importers.outputs import (
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.load import ImportReport, Input, Progress, run_import
+from coco_atlas.importers.mapping import Mapping, Role, load_mapping, norm
+from coco_atlas.importers.outputs import (
     atomic,
     atomic_path,
     edge_properties,
@@ -35,7 +35,7 @@ from importers.outputs import (
     plain,
     xlsx_row,
 )
-from importers.readers import (
+from coco_atlas.importers.readers import (
     check_encoding,
     csv_header,
     dicts_table,
@@ -44,10 +44,10 @@ from importers.readers import (
     readable,
     text_file,
 )
-from importers.records import Columns, Dialect, Resolver, Table
-from importers.refine import Refiner
-from importers.values import is_empty, to_str
-from schema import SCHEMA, Edge, Node
+from coco_atlas.importers.records import Columns, Dialect, Resolver, Table
+from coco_atlas.importers.refine import Refiner
+from coco_atlas.importers.values import is_empty, to_str
+from coco_atlas.schema import SCHEMA, Edge, Node
 
 KUMU = Dialect(
     nodes={"id": "id", "label": "name", "type": "label", "elementtype": "label"},

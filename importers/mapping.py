@@ -56,10 +56,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from importers.errors import Location, Problems
-from importers.values import WHAT, converter, fold, prop_types
-from schema import SCHEMA, Property
-from schema.validate import check_value
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.values import WHAT, converter, fold, prop_types
+from coco_atlas.schema import SCHEMA, Property
+from coco_atlas.schema.validate import check_value
 
 Role = Literal["nodes", "edges"]
 ROLES: tuple[Role, Role] = ("nodes", "edges")

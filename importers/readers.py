@@ -28,10 +28,10 @@ from typing import Any, BinaryIO, Protocol
 
 import orjson
 
-from importers import records
-from importers.errors import Location, Problems
-from importers.outputs import unquote
-from importers.records import Table
+from coco_atlas.importers import records
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.outputs import unquote
+from coco_atlas.importers.records import Table
 
 DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are no error

@@ -16,9 +16,9 @@ from itertools import compress, repeat
 from operator import is_not
 from typing import Any
 
-from importers.errors import Location, Problems
-from importers.mapping import SKIP, Mapping, Role, fields, norm, stamped
-from importers.values import (
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.mapping import SKIP, Mapping, Role, fields, norm, stamped
+from coco_atlas.importers.values import (
     LIST_SEPARATOR,
     WHAT,
     convert_column,
@@ -27,7 +27,7 @@ from importers.values import (
     none_positions,
     prop_types,
 )
-from schema import SCHEMA, Edge, Node, PropType
+from coco_atlas.schema import SCHEMA, Edge, Node, PropType
 
 CHUNK_ROWS = 50_000  # rows per block: big enough for C-speed columns, small enough for memory
 LEFT_OUT = "\x00left out"  # a label or type the mapping leaves out ("")

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema, Validity
+from coco_atlas.schema.types import (
+    LONG_TEXT_MAX,
+    NodeLabel,
+    Property,
+    PropType,
+    RelType,
+    Schema,
+    Validity,
+)
 
 P = PropType
 

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from schema.languages import LANGUAGES
+from coco_atlas.schema.languages import LANGUAGES
 
 TEXT_MAX = 500  # characters of a short text (names, cities, codes) and of a key
 LONG_TEXT_MAX = 20_000  # characters of a free text (descriptions)

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from schema.records import Edge, Node, Problem, edge_where, node_where
-from schema.types import Property, PropType, Schema
+from coco_atlas.schema.records import Edge, Node, Problem, edge_where, node_where
+from coco_atlas.schema.types import Property, PropType, Schema
 
 REQUIRED = "a value (required): "  # how a missing required property is worded
 RECOMMENDED = "a value (recommended, and this write is strict): "  # … a missing recommended one

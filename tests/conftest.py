@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from schema import Edge, Node
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Edge, Node
 from tests.browser import Browser
 
 
@@ -24,7 +24,7 @@ def neo4j_uri() -> Iterator[str]:
     if os.environ.get("NEO4J_URI"):
         yield os.environ["NEO4J_URI"]
         return
-    from graph.neo4j_server.launcher import Neo4jServer, Neo4jUnavailable
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer, Neo4jUnavailable
 
     server = Neo4jServer()
     try:
@@ -53,7 +53,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "embedded":
         s: Store = EmbeddedStore(tmp_path / "test.db")
     else:
-        from graph.neo4j_store import Neo4jStore
+        from coco_atlas.graph.neo4j.store import Neo4jStore
 
         uri = request.getfixturevalue("neo4j_uri")
         wipe_neo4j(uri)

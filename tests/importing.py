@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 
 
 def graph(db: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[tuple[str, str, str],

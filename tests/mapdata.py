@@ -10,8 +10,8 @@ import numpy as np
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from graph.store import Store
-from schema import ACTOR_LABELS, Node
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ACTOR_LABELS, Node
 
 DATA = re.compile(r'<script type="application/json" id="coco-data">(.*?)</script>', re.S)
 

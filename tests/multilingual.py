@@ -43,7 +43,7 @@ def ecosystem(tmp_path: Path, db: Path) -> None:
         f"co-pl,{SKILL}0010,NEEDS\n"
         f"co-it,{SERVICE_DESIGN},OFFERS\n"
         f"co-it,{SKILL}0010,OFFERS\n", encoding="utf-8")
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     argv = ["import", "csv", "--nodes", str(nodes), "--edges", str(edges), "--db", str(db)]
     assert main(argv) == 0

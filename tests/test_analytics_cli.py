@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 
 KEYS = {"id", "name", "coordinator", "itinerant", "representative", "gatekeeper", "liaison",
         "total", "constraint", "effectiveSize", "betweenness"}
@@ -81,8 +81,8 @@ def test_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_every_analysis_command_and_option_is_documented() -> None:
-    from api.cli import app
-    from api.commands.common import STORE_SETTINGS
+    from coco_atlas.api.cli import app
+    from coco_atlas.api.commands.common import STORE_SETTINGS
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "analysis.md").read_text("utf-8")
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}  # in README

@@ -10,18 +10,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import graph.analytics.betweenness
-import graph.analytics.brokerage
-import graph.analytics.mixing
-import graph.analytics.structural_holes
-from graph.analytics import reference
-from graph.analytics.brokerage import ROLES, brokerage_table, brokers
-from graph.analytics.gaps import gap_analysis, region_gaps
-from graph.analytics.groups import actor_groups
-from graph.analytics.introductions import introductions
-from graph.analytics.mixing import sector_mixing
-from graph.analytics.network import actor_network
-from graph.embedded import EmbeddedStore
+from coco_atlas.graph.analytics import betweenness, brokerage, mixing, reference, structural_holes
+from coco_atlas.graph.analytics.brokerage import ROLES, brokerage_table, brokers
+from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
+from coco_atlas.graph.analytics.groups import actor_groups
+from coco_atlas.graph.analytics.introductions import introductions
+from coco_atlas.graph.analytics.mixing import sector_mixing
+from coco_atlas.graph.analytics.network import actor_network
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.conftest import edge
 
 
@@ -170,8 +166,8 @@ def test_region_gaps_hand_counted(eco: EmbeddedStore) -> None:
 
 
 def test_region_gaps_match_a_slow_recount_on_the_demo(tmp_path: Path) -> None:
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
 
     store = EmbeddedStore(tmp_path / "demo.db")
     with store.bulk("demo") as writer:
@@ -260,8 +256,8 @@ def test_bridged_introductions_when_nobody_is_tied_to_both(eco: EmbeddedStore) -
 
 # -- the docstring examples ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("module", [graph.analytics.brokerage, graph.analytics.structural_holes,
-                                    graph.analytics.betweenness, graph.analytics.mixing])
+@pytest.mark.parametrize("module", [brokerage, structural_holes,
+                                    betweenness, mixing])
 def test_docstring_examples_run(module: object) -> None:
     result = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
     assert result.attempted > 0 and result.failed == 0
@@ -270,9 +266,9 @@ def test_docstring_examples_run(module: object) -> None:
 def test_both_stores_give_the_same_analyses(tmp_path: Path, neo4j_uri: str) -> None:
     """Ties are broken by id, not by the order a store keeps: the small demo, written to Neo4j
     in reverse order, gives the same brokers, gaps and introductions as the embedded store."""
-    from graph.neo4j_store import Neo4jStore
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.neo4j.store import Neo4jStore
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
     from tests.conftest import wipe_neo4j
 
     batches = [(b.nodes, b.edges) for b in generate("small", 5)]

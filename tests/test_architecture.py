@@ -64,8 +64,8 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_import_graph_is_read() -> None:
     graph = import_graph()
-    assert ("api.cli", "api.commands.common") in graph.edges
-    assert ("api.commands.analysis", "api.commands.common") in graph.edges
+    assert ("coco_atlas.api.cli", "coco_atlas.api.commands.common") in graph.edges
+    assert ("coco_atlas.api.commands.analysis", "coco_atlas.api.commands.common") in graph.edges
 
 
 def test_first_party_modules_import_each_other_without_circles() -> None:

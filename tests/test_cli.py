@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from api.cli import app, main
+from coco_atlas.api.cli import app, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(
 
 
 def test_unwritable_db_is_a_one_line_error(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--db",
+    proc = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "demo-data", "--db",
                            str(tmp_path / "missing-dir" / "x.db")], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1

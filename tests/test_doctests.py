@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from graph.analytics import betweenness, brokerage, groups, mixing, structural_holes
+from coco_atlas.graph.analytics import betweenness, brokerage, groups, mixing, structural_holes
 
 
 @pytest.mark.parametrize("module", [betweenness, brokerage, groups, mixing, structural_holes],

@@ -15,9 +15,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Edge, Node
 from tests.importing import SUFFIX, graph, reimport, run
 
 FORMATS = ("csv", "jsonl", "xlsx", "graphml", "gexf", "gephi-csv", "kumu-json", "kumu-xlsx")

@@ -19,10 +19,10 @@ import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from importers.outputs import csv_cell, formula_like, unquote, xlsx_cell
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.importers.outputs import csv_cell, formula_like, unquote, xlsx_cell
+from coco_atlas.schema import Edge, Node
 from tests.importing import SUFFIX, graph, reimport
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.conftest import wipe_neo4j
 from tests.graphql_client import gql
 from tests.server import running_server

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.app import create_app
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.graphql_client import data, gql, serving
 from tests.server import running_server
 

@@ -17,8 +17,8 @@ import httpx
 import networkx as nx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.graphql_client import data
 from tests.server import running_server
 

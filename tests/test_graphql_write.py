@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.graphql_client import data, gql
 from tests.server import running_server
 

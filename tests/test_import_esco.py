@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.query import Cond
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.query import Cond
 from tests.importing import graph, run
 
 FIX = Path(__file__).parent / "fixtures" / "esco"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.importing import state
 
 FIX = Path(__file__).parent / "fixtures"

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Edge, Node
 from tests.browser import demo_store
 from tests.mapdata import EXTERNAL, actors, ancestors, located, payload, tied_to
 
@@ -145,7 +145,7 @@ def test_ego_map_two_hops(db: Path, store: Store, tmp_path: Path) -> None:
 
 
 def test_brokerage_map_sizes_by_the_measure(db: Path, tmp_path: Path, store: Store) -> None:
-    from graph.analytics.brokerage import brokerage_table
+    from coco_atlas.graph.analytics.brokerage import brokerage_table
 
     rows = {r["id"]: r for r in brokerage_table(store)}
     data = draw(db, tmp_path, "--kind", "brokers", "--size", "liaison")
@@ -161,7 +161,7 @@ def test_brokerage_map_sizes_by_the_measure(db: Path, tmp_path: Path, store: Sto
 
 
 def test_gap_map_colours_regions_by_unmet_needs(db: Path, store: Store, tmp_path: Path) -> None:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     gaps = region_gaps(store, level=2)
     data = draw(db, tmp_path, "--kind", "gaps")
@@ -260,7 +260,7 @@ def test_missing_folder_and_missing_store(db: Path, tmp_path: Path,
 
 # -- the guide --------------------------------------------------------------------------------
 def test_guide_documents_every_parameter_and_shows_every_map() -> None:
-    from viz.params import KINDS, PARAMS
+    from coco_atlas.viz.params import KINDS, PARAMS
 
     root = Path(__file__).resolve().parents[1]
     guide = (root / "docs" / "maps.md").read_text(encoding="utf-8")

@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Edge, Node
 from tests.browser import Browser, Page, demo_store
 from tests.mapdata import outline
 from tests.server import ROOT, running_server
@@ -252,7 +252,7 @@ AT_SCREEN = """(id => {
 
 @pytest.fixture(scope="module")
 def points_url(db: Path) -> Iterator[str]:
-    from viz.geo import POINTS_ENV
+    from coco_atlas.viz.geo import POINTS_ENV
 
     with running_server(db, env={POINTS_ENV: POINTS_FROM}) as url:
         yield url

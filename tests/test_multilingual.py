@@ -90,7 +90,7 @@ def _search(capsys: pytest.CaptureFixture[str], db: Path, text: str,
 
 
 def _out(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     code = main([str(a) for a in argv])
     captured = capsys.readouterr()
@@ -154,7 +154,7 @@ def test_a_need_in_polish_meets_an_offer_in_italian(
 
 
 def test_unsupported_language_is_refused(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     assert main(["search", "design", "--lang", "fr", "--db", str(db)]) == 2
     assert "expected one of en, pl, de" in capsys.readouterr().err

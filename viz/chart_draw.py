@@ -26,9 +26,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 from matplotlib.typing import RcKeyType
 
-from viz.charts import Chart
-from viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
-from viz.words import GROUP_TEXT
+from coco_atlas.viz.charts import Chart
+from coco_atlas.viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
+from coco_atlas.viz.words import GROUP_TEXT
 
 WIDTH = 8.0  # inches: 576 pt, 768 CSS px at 100 %
 PNG_DPI = 192  # 2 × the 96 CSS px per inch a browser shows the SVG at

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from graph.store import Store
-from schema import SCHEMA
-from viz.words import BOTH_WAYS, property_text, relation_text, value_text
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.viz.words import BOTH_WAYS, property_text, relation_text, value_text
 
 PAGE = 50  # neighbours per group and page
 EDGE_HIDDEN = ("source", "updatedAt")  # provenance stamps: on the edge's own record, not here

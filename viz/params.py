@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
 
 KINDS = ("ecosystem", "ego", "brokers", "gaps")
 ACTORS = tuple(sorted(ACTOR_LABELS))
@@ -192,7 +192,7 @@ def _int(name: str, low: int, high: int) -> Callable[[list[str]], int]:
 
 
 def _between(parts: list[str]) -> tuple[str, ...]:
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     known = (*SECTOR_GROUPS, UNKNOWN)
     pair = tuple(dict.fromkeys(parts))

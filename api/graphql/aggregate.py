@@ -24,14 +24,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import GraphArrays, arrays
-from api.graphql.loaders import matching_ids
-from graph.analytics.network import SparseMatrix
-from graph.query import MAX_PAGE, Filter
-from schema import SCHEMA, PropType
-from schema.validate import check_value
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import GraphArrays, arrays
+from coco_atlas.api.graphql.loaders import matching_ids
+from coco_atlas.graph.analytics.network import SparseMatrix
+from coco_atlas.graph.query import MAX_PAGE, Filter
+from coco_atlas.schema import SCHEMA, PropType
+from coco_atlas.schema.validate import check_value
 
 MAX_KEYS = 5
 _STEP = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<star>\*)?"

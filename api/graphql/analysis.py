@@ -19,17 +19,17 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api.graphql.change import period_argument
-from api.graphql.errors import UserError, bad_input
-from api.graphql.nodes import TYPES, NodeInterface, in_language, reader_language
-from api.graphql.paths import MAX_HOPS
-from api.graphql.relations import check_first
-from api.graphql.results import load_object, load_objects
-from api.graphql.types_common import schema_enum, value_of
-from graph.analytics import brokerage, gaps, introductions, mixing
-from graph.analytics.groups import REGION, group_choices
-from graph.analytics.network import ALL_TIES
-from graph.query import MAX_PAGE
+from coco_atlas.api.graphql.change import period_argument
+from coco_atlas.api.graphql.errors import UserError, bad_input
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, in_language, reader_language
+from coco_atlas.api.graphql.paths import MAX_HOPS
+from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.results import load_object, load_objects
+from coco_atlas.api.graphql.types_common import schema_enum, value_of
+from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
+from coco_atlas.graph.analytics.groups import REGION, group_choices
+from coco_atlas.graph.analytics.network import ALL_TIES
+from coco_atlas.graph.query import MAX_PAGE
 
 __all__ = ["FIELDS"]
 

@@ -12,13 +12,13 @@ from typing import Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from api.graphql.aggregate import group_counts
-from api.graphql.filters import compile_where, sort_keys
-from api.graphql.nodes import ORDER, TYPES, WHERE, annotate, page_info, to_object
-from api.graphql.relations import check_first, prefetch
-from api.graphql.types_common import AggregateRow, PageInfo
-from graph.query import MAX_PAGE, Filter, Page, SortKey
-from schema import SCHEMA, Node
+from coco_atlas.api.graphql.aggregate import group_counts
+from coco_atlas.api.graphql.filters import compile_where, sort_keys
+from coco_atlas.api.graphql.nodes import ORDER, TYPES, WHERE, annotate, page_info, to_object
+from coco_atlas.api.graphql.relations import check_first, prefetch
+from coco_atlas.api.graphql.types_common import AggregateRow, PageInfo
+from coco_atlas.graph.query import MAX_PAGE, Filter, Page, SortKey
+from coco_atlas.schema import SCHEMA, Node
 
 ROOT_FIRST = 50  # default page size of a root list
 

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.graphql.loaders import Loaders
-from graph.search import LiveSearch
-from graph.store import Store, Transaction, WriteResult
+from coco_atlas.api.graphql.loaders import Loaders
+from coco_atlas.graph.search import LiveSearch
+from coco_atlas.graph.store import Store, Transaction, WriteResult
 
 T = TypeVar("T")
 

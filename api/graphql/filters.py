@@ -25,14 +25,14 @@ import numpy as np
 import strawberry
 from strawberry.types.unset import UNSET
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import arrays
-from api.graphql.loaders import matching_ids
-from api.graphql.scalars import Date, DateTime
-from api.graphql.types_common import Label, schema_enum
-from graph.query import And, Cond, Filter, Not, Or, SortKey
-from schema import SCHEMA, Property, PropType
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import arrays
+from coco_atlas.api.graphql.loaders import matching_ids
+from coco_atlas.api.graphql.scalars import Date, DateTime
+from coco_atlas.api.graphql.types_common import Label, schema_enum
+from coco_atlas.graph.query import And, Cond, Filter, Not, Or, SortKey
+from coco_atlas.schema import SCHEMA, Property, PropType
 
 NOTHING = Cond("id", "in", [])  # a filter no node matches
 

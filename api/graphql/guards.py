@@ -52,7 +52,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionResult
 
-from api.graphql.errors import PublicErrors
+from coco_atlas.api.graphql.errors import PublicErrors
 
 NOT_NODES = {"AggregateRow"}  # rows computed once per list, not per node of the page
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"

@@ -14,9 +14,9 @@ from collections.abc import Hashable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from graph.query import MAX_PAGE, And, Cond, Filter
-from graph.store import Direction, Neighbour, Store
-from schema import Edge, Node
+from coco_atlas.graph.query import MAX_PAGE, And, Cond, Filter
+from coco_atlas.graph.store import Direction, Neighbour, Store
+from coco_atlas.schema import Edge, Node
 
 EdgeKey = tuple[str, str, str]
 

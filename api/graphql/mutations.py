@@ -24,15 +24,15 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql.errors import FORBIDDEN, UserError
-from api.graphql.loaders import Loaders
-from api.graphql.nodes import NodeInterface, to_object
-from api.graphql.results import Relationship
-from api.graphql.types_common import Label, RelType
-from graph.merge import plan as plan_merge
-from graph.store import Transaction
-from schema import SCHEMA, Edge, Node, Problem, ValidationError
-from schema.validate import check_edge, check_node
+from coco_atlas.api.graphql.errors import FORBIDDEN, UserError
+from coco_atlas.api.graphql.loaders import Loaders
+from coco_atlas.api.graphql.nodes import NodeInterface, to_object
+from coco_atlas.api.graphql.results import Relationship
+from coco_atlas.api.graphql.types_common import Label, RelType
+from coco_atlas.graph.merge import plan as plan_merge
+from coco_atlas.graph.store import Transaction
+from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.schema.validate import check_edge, check_node
 
 MAX_CHANGES = 10_000  # records one request may write
 EdgeKey = tuple[str, str, str]

@@ -21,15 +21,15 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.filters import build_order_enums, build_where_inputs
-from api.graphql.relations import NESTED_FIRST, Slice, ready, related
-from api.graphql.scalars import Date, DateTime
-from api.graphql.types_common import Label, PageInfo, list_of, optional
-from graph.names import name_in
-from schema import SCHEMA, Node, Property, PropType
-from schema.languages import LANGUAGES, negotiate, normalise
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.filters import build_order_enums, build_where_inputs
+from coco_atlas.api.graphql.relations import NESTED_FIRST, Slice, ready, related
+from coco_atlas.api.graphql.scalars import Date, DateTime
+from coco_atlas.api.graphql.types_common import Label, PageInfo, list_of, optional
+from coco_atlas.graph.names import name_in
+from coco_atlas.schema import SCHEMA, Node, Property, PropType
+from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,

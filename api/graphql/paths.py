@@ -17,10 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import GraphArrays, arrays
-from graph.query import MAX_PAGE
-from schema import SCHEMA
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import GraphArrays, arrays
+from coco_atlas.graph.query import MAX_PAGE
+from coco_atlas.schema import SCHEMA
 
 MAX_HOPS = 10
 MAX_NEIGHBOURHOOD_HOPS = 4

@@ -8,9 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql.errors import UserError
-from api.graphql.nodes import NodeInterface, to_object
-from api.graphql.types_common import RelType, value_of
+from coco_atlas.api.graphql.errors import UserError
+from coco_atlas.api.graphql.nodes import NodeInterface, to_object
+from coco_atlas.api.graphql.types_common import RelType, value_of
 
 EdgeKey = tuple[str, str, str]
 

@@ -10,7 +10,7 @@ from typing import Any, Optional, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from schema import SCHEMA
+from coco_atlas.schema import SCHEMA
 
 
 def schema_enum(name: str, members: Iterable[str] | Mapping[str, str]) -> type[Enum]:

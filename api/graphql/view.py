@@ -22,12 +22,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api import auth
-from api.graphql import body, ide
-from api.graphql.context import Context, GraphCache
-from api.graphql.errors import TIMEOUT, coded_response, retry_after
-from api.graphql.schema import build_schema
-from api.offload import Offload
+from coco_atlas.api import auth
+from coco_atlas.api.graphql import body, ide
+from coco_atlas.api.graphql.context import Context, GraphCache
+from coco_atlas.api.graphql.errors import TIMEOUT, coded_response, retry_after
+from coco_atlas.api.graphql.schema import build_schema
+from coco_atlas.api.offload import Offload
 
 MAX_BODY = body.MAX_BODY
 

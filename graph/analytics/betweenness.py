@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics import kernels
-from graph.analytics.network import ActorNetwork
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics.network import ActorNetwork
 
 __all__ = ["EXACT_LIMIT", "betweenness", "error_bound"]
 

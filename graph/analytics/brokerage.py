@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics import betweenness as bt
-from graph.analytics import kernels
-from graph.analytics import structural_holes as sh
-from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, NAME, SparseMatrix, actor_network, binary
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics import betweenness as bt
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics import structural_holes as sh
+from coco_atlas.graph.analytics.groups import actor_groups, codes
+from coco_atlas.graph.analytics.network import ALL_TIES, NAME, SparseMatrix, actor_network, binary
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["ROLES", "between_groups", "brokerage_counts", "brokerage_moments", "brokerage_roles",
            "brokerage_table", "brokers", "group_pairs"]

@@ -27,9 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
-from graph.analytics.mixing import group_mixing
-from graph.analytics.network import (
+from coco_atlas.graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
+from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.network import (
     ACTORS,
     ALL_TIES,
     NAME,
@@ -38,10 +38,10 @@ from graph.analytics.network import (
     actor_network,
     by_id,
 )
-from graph.names import names_in
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
 __all__ = ["Supply", "demand_supply", "gap_analysis", "region_gap_details", "region_gaps",
            "scope_actors", "unmet_needs"]

@@ -38,12 +38,12 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.brokerage import brokerage_roles
-from graph.analytics.groups import UNKNOWN, actor_groups, sector_groups
-from graph.analytics.network import ACTORS, NAME, TIES, actor_network
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.graph.analytics.brokerage import brokerage_roles
+from coco_atlas.graph.analytics.groups import UNKNOWN, actor_groups, sector_groups
+from coco_atlas.graph.analytics.network import ACTORS, NAME, TIES, actor_network
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
 __all__ = ["MIN_MATCHED", "OUTCOMES", "impact"]
 

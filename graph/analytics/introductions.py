@@ -29,11 +29,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
-from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
-from graph.names import names_in
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
+from coco_atlas.graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["introductions"]
 

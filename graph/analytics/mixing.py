@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, SparseMatrix, actor_network
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.groups import actor_groups, codes
+from coco_atlas.graph.analytics.network import ALL_TIES, SparseMatrix, actor_network
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["group_mixing", "sector_mixing"]
 

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.memo import per_version
-from graph.store import Store
-from graph.timeline import Period
-from schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
 
 # The three tie sources, each one relationship type of the schema (SCHEMA.rel raises if renamed).
 # Any scipy sparse matrix the analyses accept: they convert to CSR themselves.

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics import kernels
-from graph.analytics.network import SparseMatrix, off_diagonal
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics.network import SparseMatrix, off_diagonal
 
 __all__ = ["constraint", "constraint_and_effective_size", "effective_size"]
 

@@ -52,9 +52,9 @@ from typing import Any
 
 import numpy as np
 
-from importers import reference
-from importers.demo import vocab as V
-from importers.demo.history import (
+from coco_atlas.importers import reference
+from coco_atlas.importers.demo import vocab as V
+from coco_atlas.importers.demo.history import (
     FIRST_YEAR,
     LAST_YEAR,
     MECHANISM,
@@ -69,7 +69,7 @@ from importers.demo.history import (
     last_years,
     ramp,
 )
-from schema import TRAINING_AREAS, Edge, Node
+from coco_atlas.schema import TRAINING_AREAS, Edge, Node
 
 SIZES = {"small": 2_000, "medium": 50_000, "large": 500_000}
 SOURCE = "demo-data"

@@ -6,12 +6,12 @@ It is built with Maven from Maven Central artefacts; nothing else is downloaded.
 
 Typical use::
 
-    from graph.neo4j_server.launcher import Neo4jServer
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
     with Neo4jServer() as server:           # builds on first use, picks a free port
         driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
 
-or ``python -m graph.neo4j_server.launcher`` for a dev server in the foreground.
+or ``python -m coco_atlas.graph.neo4j.server.launcher`` for a dev server in the foreground.
 Only the standard library is used.
 """
 

@@ -1,6 +1,6 @@
 """The embedded store: a SQLite file (WAL mode) as the durable truth, an in-memory index beside it.
 
-SQLite holds every node and edge with its properties as JSON; :class:`graph.memindex.GraphIndex`
+SQLite holds every node and edge with its properties as JSON; :class:`graph.embedded.memindex.GraphIndex`
 holds the topology as integer arrays for fast traversal and projections. A write is validated
 whole, committed in one SQLite transaction, and only then applied to the index, so the two never
 disagree; if another process commits to the same file, the index is rebuilt on the next call
@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 import orjson
 
-from graph import sqlfilter
-from graph.memindex import GraphIndex
-from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
-from graph.store import (
+from coco_atlas.graph.embedded import sqlfilter
+from coco_atlas.graph.embedded.memindex import GraphIndex
+from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
+from coco_atlas.graph.store import (
     Direction,
     Neighbour,
     Store,
@@ -52,9 +52,9 @@ from graph.store import (
     Transaction,
     WriteResult,
 )
-from graph.timeline import Period, restrict
-from graph.writeplan import EdgeKey, WritePlan, plan_write
-from schema import SCHEMA, Edge, Node, Property, PropType
+from coco_atlas.graph.timeline import Period, restrict
+from coco_atlas.graph.writeplan import EdgeKey, WritePlan, plan_write
+from coco_atlas.schema import SCHEMA, Edge, Node, Property, PropType
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
