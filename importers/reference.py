@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coco_atlas.schema import SCHEMA, Edge, Node
@@ -26,6 +26,9 @@ SOURCE = "reference NACE Rev.2 / NUTS 2021"
 # English label too; NUTS names are the official ones in the local language (Latin script) and
 # the classification has no English names, so regions keep their one display name.
 NACE_ENGLISH = SCHEMA.translations("Sector")["name"]["en"]
+# Beside this module in the repository and in the wheel (package data); located by path because
+# importlib.resources on the coco_atlas namespace fails under setuptools' editable finder (3.11).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 
 CCI_SOURCE = ("Eurostat, Guide to Eurostat culture statistics (2018 edition), cultural "
               "enterprises by NACE Rev.2")
@@ -53,7 +56,7 @@ class RegionRef:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("coco_atlas.importers").joinpath("reference", name).read_text(encoding="utf-8")
+    text = (REFERENCE / name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 

@@ -40,7 +40,8 @@ def render() -> str:
     lines = [
         "# The COCO Atlas property graph",
         "",
-        "Generated from `schema/model.py` by `python -m coco_atlas.schema.docs`; do not edit by hand.",
+        "Generated from `schema/model.py` by `python -m coco_atlas.schema.docs`; "
+        "do not edit by hand.",
         "",
         f"Every node has a string key `{SCHEMA.key}` of at most {SCHEMA.key_max_length:,} "
         "characters, unique across labels. `source` and `updatedAt` are stamped by the store "

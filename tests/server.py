@@ -31,7 +31,8 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
     ``log``: a file for the server's stderr (tracebacks), for tests that may make it log a
     lot; by default stderr is a pipe read only if the server fails to start."""
     port = free_port()
-    cmd = [sys.executable, "-m", "coco_atlas.api.cli", "serve", "--db", str(db), "--port", str(port), *args]
+    cmd = [sys.executable, "-m", "coco_atlas.api.cli", "serve", "--db", str(db),
+           "--port", str(port), *args]
     err: IO[str] | int = log.open("a", encoding="utf-8") if log else subprocess.PIPE
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=err, text=True)

@@ -41,8 +41,9 @@ def _companies_csv(path: Path, n: int, prefix: str = "imp") -> Path:
 
 def _import(db: Path, nodes: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "coco_atlas.api.cli", "import", "csv", "--nodes", str(nodes), "--db", str(db),
-         *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "coco_atlas.api.cli", "import", "csv", "--nodes", str(nodes),
+         "--db", str(db), *extra],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def _finish(proc: subprocess.Popen[str]) -> None:

@@ -52,7 +52,8 @@ def base_url(db: Path) -> Iterator[str]:
 
 def coco(db: Path, *args: str) -> Any:
     """``coco … --json`` as a user runs it, its output parsed."""
-    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args, "--db", str(db), "--json"],
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args, "--db", str(db),
+                           "--json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     return json.loads(done.stdout)
 

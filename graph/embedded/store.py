@@ -1,7 +1,8 @@
 """The embedded store: a SQLite file (WAL mode) as the durable truth, an in-memory index beside it.
 
-SQLite holds every node and edge with its properties as JSON; :class:`graph.embedded.memindex.GraphIndex`
-holds the topology as integer arrays for fast traversal and projections. A write is validated
+SQLite holds every node and edge with its properties as JSON;
+:class:`graph.embedded.memindex.GraphIndex` holds the topology as integer arrays for fast
+traversal and projections. A write is validated
 whole, committed in one SQLite transaction, and only then applied to the index, so the two never
 disagree; if another process commits to the same file, the index is rebuilt on the next call
 (SQLite's ``PRAGMA data_version`` tells us).
