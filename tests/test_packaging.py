@@ -4,8 +4,11 @@ file cannot be left out of the wheel silently (tests/test_wheel.py builds and in
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -60,3 +63,33 @@ def test_setup_py_sees_every_npm_file_the_code_reads() -> None:
             calls += len(re.findall(r"(?<!def )npm_file\(", text))
             literal += len(pattern.findall(text))
     assert calls > 0 and calls == literal
+
+
+PROBE = """
+import importlib, json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+for folder in {code!r}:
+    for source in sorted((root / folder).rglob("*.py")):
+        parts = source.relative_to(root).with_suffix("").parts
+        importlib.import_module(".".join(("coco_atlas", *parts)).removesuffix(".__init__"))
+from coco_atlas.api.pages import nav
+from coco_atlas.viz.page import assets, render_page
+assets()
+render_page("docs.html", guides=[], nav=nav("docs"), home="/")
+print(json.dumps(sorted(name for name, module in sys.modules.items()
+                        if name.split(".")[0] in {code!r}
+                        and "-packages" not in (getattr(module, "__file__", None) or "-packages"))))
+"""
+
+
+def test_nothing_loads_a_second_copy_under_the_bare_names(tmp_path: Path) -> None:
+    """Every module, the page templates (Jinja's PackageLoader) and the map assets load through
+    coco_atlas alone: a bare "viz" in an import or a package-name string would load a second
+    copy of the code from a checkout (or fail in an installed package); a PyPI package of that
+    name (in site-packages) is not ours. The interpreter runs outside the checkout with
+    PYTHONSAFEPATH, so the checkout is not on its path by accident."""
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    done = subprocess.run([sys.executable, "-c", PROBE.format(code=CODE), str(ROOT)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
