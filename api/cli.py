@@ -16,8 +16,18 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands import analysis, change, charts, dedupe, io, maps, places, quality, search
-from api.commands.common import (
+from coco_atlas.api.commands import (
+    analysis,
+    change,
+    charts,
+    dedupe,
+    io,
+    maps,
+    places,
+    quality,
+    search,
+)
+from coco_atlas.api.commands.common import (
     STORE_SETTINGS,
     err,
     open_from,
@@ -27,10 +37,10 @@ from api.commands.common import (
     spinner,
     store_options,
 )
-from api.settings import SETTINGS, resolve
-from api.stores import describe, open_location, open_store
-from graph.store import Store
-from schema import ValidationError
+from coco_atlas.api.settings import SETTINGS, resolve
+from coco_atlas.api.stores import describe, open_location, open_store
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ValidationError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,8 +58,8 @@ def app() -> None:
 @store_options
 def demo_data(size: str, seed: int, **conn: Any) -> None:
     """Generate the synthetic demo ecosystem into a store (all-or-nothing)."""
-    from graph.store import Transaction
-    from importers.demo.generator import SOURCE, generate
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import SOURCE, generate
 
     with open_from(conn, must_exist=False) as store:
         with spinner() as progress:
@@ -106,7 +116,7 @@ def serve(**options: Any) -> None:
     """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
     import uvicorn
 
-    from api.app import create_app
+    from coco_atlas.api.app import create_app
 
     conn = {k: options[k] for k in STORE_SETTINGS}
     host, port = options["host"], options["port"]
@@ -160,7 +170,7 @@ def migrate(source: str, target: str, batch: int) -> None:
     from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD). Provenance (source, updatedAt) is kept; the
     copy is one all-or-nothing write.
     """
-    from graph.migrate import copy_graph
+    from coco_atlas.graph.migrate import copy_graph
 
     settings = resolve()
     if "://" not in source and not Path(source).exists():
@@ -183,7 +193,7 @@ def migrate(source: str, target: str, batch: int) -> None:
               help="Keep the database here (default: a temporary directory, deleted on exit).")
 def neo4j_dev(port: int, data_dir: Path | None) -> None:
     """Run a local Neo4j 5.26 Community server on 127.0.0.1 until Ctrl-C (Java 17 + Maven)."""
-    from graph.neo4j_server.launcher import Neo4jServer, Neo4jUnavailable
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer, Neo4jUnavailable
 
     server = Neo4jServer(port=port, data_dir=data_dir)
     try:

@@ -113,7 +113,7 @@ def write_files(items: list[dict[str, Any]], where: Path) -> list[Path]:
 
 def nodes(items: list[dict[str, Any]]) -> list[Any]:
     """The concepts as Competence nodes, as the import stores them."""
-    from schema import Node
+    from coco_atlas.schema import Node
 
     out = []
     for c in items:
@@ -156,7 +156,7 @@ def _counts(items: list[dict[str, Any]], lang: str) -> list[tuple[str, int]]:
 
 
 def bench_search(n: int, count: int) -> float:
-    from graph.search import SearchIndex
+    from coco_atlas.graph.search import SearchIndex
 
     items = concepts(n)
     built = nodes(items)
@@ -184,8 +184,8 @@ def bench_search(n: int, count: int) -> float:
 
 
 def bench_import(n: int) -> float:
-    from graph.embedded import EmbeddedStore
-    from importers.esco import import_esco
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.importers.esco import import_esco
 
     with tempfile.TemporaryDirectory(prefix="coco-esco-bench-") as tmp:
         where = Path(tmp)

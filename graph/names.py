@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.store import Store
-from schema import SCHEMA
-from schema.languages import fallback_chain
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.languages import fallback_chain
 
 NAME = "name"
 

@@ -53,8 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 import Stemmer
 
-from schema import SCHEMA, Node, PropType
-from schema.languages import LANGUAGES
+from coco_atlas.schema import SCHEMA, Node, PropType
+from coco_atlas.schema.languages import LANGUAGES
 
 __all__ = ["Hit", "LiveSearch", "SearchIndex", "fold", "searchable_fields"]
 

@@ -31,15 +31,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import Mapping
-from importers.readers import read_csv
-from importers.records import Dialect, Table
-from importers.values import LIST_SEPARATOR
-from schema import SCHEMA
-from schema.languages import DEFAULT, LANGUAGES, normalise
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.load import ImportReport, Input, Progress, run_import
+from coco_atlas.importers.mapping import Mapping
+from coco_atlas.importers.readers import read_csv
+from coco_atlas.importers.records import Dialect, Table
+from coco_atlas.importers.values import LIST_SEPARATOR
+from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.languages import DEFAULT, LANGUAGES, normalise
 
 COMPETENCE = "Competence"
 NAMES = SCHEMA.translations(COMPETENCE)["name"]

@@ -1,6 +1,6 @@
 """Render the schema as Markdown for ``docs/schema.md``.
 
-    python -m schema.docs > docs/schema.md
+    python -m coco_atlas.schema.docs > docs/schema.md
 
 A test checks that the committed file equals this output, so the docs cannot drift from the schema.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from schema.languages import LANGUAGES
-from schema.model import SCHEMA
-from schema.types import TEXT_MAX, Property, PropType
+from coco_atlas.schema.languages import LANGUAGES
+from coco_atlas.schema.model import SCHEMA
+from coco_atlas.schema.types import TEXT_MAX, Property, PropType
 
 
 def _prop_row(p: Property) -> str:
@@ -40,7 +40,8 @@ def render() -> str:
     lines = [
         "# The COCO Atlas property graph",
         "",
-        "Generated from `schema/model.py` by `python -m schema.docs`; do not edit by hand.",
+        "Generated from `schema/model.py` by `python -m coco_atlas.schema.docs`; "
+        "do not edit by hand.",
         "",
         f"Every node has a string key `{SCHEMA.key}` of at most {SCHEMA.key_max_length:,} "
         "characters, unique across labels. `source` and `updatedAt` are stamped by the store "

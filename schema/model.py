@@ -7,14 +7,32 @@ v1.2 skills (``skillType``/``reuseLevel`` take ESCO's own values).
 
 from __future__ import annotations
 
-from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema, Validity
+from typing import TypedDict
+
+from coco_atlas.schema.types import (
+    LONG_TEXT_MAX,
+    NodeLabel,
+    Property,
+    PropType,
+    RelType,
+    Schema,
+    Validity,
+)
 
 P = PropType
 
 # ISO 3166-1 alpha-2 (Greece as EL, as NUTS and Eurostat write it).
 COUNTRY = r"^[A-Z]{2}$"
-YEAR = {"minimum": 1000, "maximum": 2100}
-FOUNDED = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
+class _Bounds(TypedDict, total=False):
+    """Keyword arguments of :class:`Property` shared by every year property."""
+
+    minimum: int
+    maximum: int
+    not_future: bool
+
+
+YEAR: _Bounds = {"minimum": 1000, "maximum": 2100}
+FOUNDED: _Bounds = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
 URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers and search engines)
 # Every other text: schema.types.TEXT_MAX (500) characters, lists LIST_MAX (1,000) elements.
 #

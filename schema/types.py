@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from schema.languages import LANGUAGES
+from coco_atlas.schema.languages import LANGUAGES
 
 TEXT_MAX = 500  # characters of a short text (names, cities, codes) and of a key
 LONG_TEXT_MAX = 20_000  # characters of a free text (descriptions)
@@ -222,6 +222,14 @@ class Schema:
     def has_rel(self, name: str) -> bool:
         return name in self._rels
 
+    def validity(self, name: str) -> Validity:
+        """The declared validity of a label or relationship type that must have one (an
+        analysis of change over time relies on it): a KeyError names the schema's omission."""
+        owner = self._labels.get(name) or self._rels.get(name)
+        if owner is None or owner.validity is None:
+            raise KeyError(f"{name}: no validity declared in the schema")
+        return owner.validity
+
     def node_properties(self, label: str) -> dict[str, Property]:
         """All properties of a label, common ones first, the key excluded."""
         return self._props[label]
@@ -252,7 +260,8 @@ class Schema:
     def validity_pairs(self) -> tuple[tuple[str, str], ...]:
         """``(start, end)`` property pairs of every declared validity: an end before its start
         is refused wherever both are given."""
-        found = [v.validity for v in (*self.labels, *self.relationships) if v.validity]
+        owners: list[NodeLabel | RelType] = [*self.labels, *self.relationships]
+        found = [v.validity for v in owners if v.validity]
         return tuple(dict.fromkeys((v.start, v.end) for v in found if v and v.start != v.end))
 
     def rels_between(self, source: str, target: str) -> list[RelType]:

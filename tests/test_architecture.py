@@ -64,10 +64,25 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_import_graph_is_read() -> None:
     graph = import_graph()
-    assert ("api.cli", "api.commands.common") in graph.edges
-    assert ("api.commands.analysis", "api.commands.common") in graph.edges
+    assert ("coco_atlas.api.cli", "coco_atlas.api.commands.common") in graph.edges
+    assert ("coco_atlas.api.commands.analysis", "coco_atlas.api.commands.common") in graph.edges
 
 
 def test_first_party_modules_import_each_other_without_circles() -> None:
     circles = [sorted(c) for c in nx.strongly_connected_components(import_graph()) if len(c) > 1]
     assert circles == []
+
+
+def test_test_modules_share_helpers_not_each_other() -> None:
+    """Shared fixtures live in conftest.py, shared helpers in helper modules (tests/importing.py,
+    graphql_client.py, mapdata.py …): importing a test module runs its tests' collection twice
+    and ties unrelated files together."""
+    here = Path(__file__).parent
+    found = []
+    for path in sorted(here.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            found += [f"{path.name}: {n}" for n in names
+                      if n.removeprefix("tests.").startswith("test_")]
+    assert found == []

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.query import Cond
-from tests.test_import_tables import graph, run
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.query import Cond
+from tests.importing import graph, run
 
 FIX = Path(__file__).parent / "fixtures" / "esco"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "esco"

@@ -14,24 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_import_tables import graph, run
-
-FIX = Path(__file__).parent / "fixtures" / "esco_multi"
-LANGS = ("en", "pl", "it", "de")
-SKILL = "http://data.europa.eu/esco/skill/i15-"
-SERVICE_DESIGN = SKILL + "0001"
-
-
-def labels(lang: str) -> dict[str, tuple[str, list[str]]]:
-    """``{conceptUri: (preferredLabel, altLabels)}`` of one fixture file, read with csv."""
-    with open(FIX / f"skills_{lang}.csv", encoding="utf-8", newline="") as f:
-        return {r["conceptUri"]: (r["preferredLabel"],
-                                  [x for x in r["altLabels"].splitlines() if x])
-                for r in csv.DictReader(f)}
-
-
-def files(*langs: str) -> list[str]:
-    return [a for lang in langs for a in ("--skills", str(FIX / f"skills_{lang}.csv"))]
+from tests.importing import graph, run
+from tests.multilingual import FIX, LANGS, SERVICE_DESIGN, SKILL, ecosystem, files, labels
 
 
 @pytest.fixture
@@ -106,7 +90,7 @@ def _search(capsys: pytest.CaptureFixture[str], db: Path, text: str,
 
 
 def _out(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     code = main([str(a) for a in argv])
     captured = capsys.readouterr()
@@ -142,35 +126,9 @@ def test_issue_examples_accents_inflection_and_the_askers_language(
     assert hits[0]["name"] == labels("pl")[SKILL + "0031"][0]
 
 
-def _ecosystem(tmp_path: Path, db: Path) -> None:
-    """A Polish hub whose member needs service design; an Italian firm, tied to the member
-    through a partner, offers it. Both edges point at the one ESCO concept."""
-    nodes = tmp_path / "actors.csv"
-    nodes.write_text(
-        "id,label,name,kind,country\n"
-        "hub-krakow,Hub,Klaster Kreatywny Kraków,cluster,PL\n"
-        "co-pl,Company,Studio Projektowe Sp. z o.o.,,PL\n"
-        "co-broker,Company,Mostek GmbH,,AT\n"
-        "co-it,Company,Servizi Creativi S.r.l.,,IT\n", encoding="utf-8")
-    edges = tmp_path / "ties.csv"
-    edges.write_text(
-        "source,target,type\n"
-        "co-pl,hub-krakow,MEMBER_OF\n"
-        "co-pl,co-broker,PARTNERS_WITH\n"
-        "co-broker,co-it,PARTNERS_WITH\n"
-        f"co-pl,{SERVICE_DESIGN},NEEDS\n"
-        f"co-pl,{SKILL}0010,NEEDS\n"
-        f"co-it,{SERVICE_DESIGN},OFFERS\n"
-        f"co-it,{SKILL}0010,OFFERS\n", encoding="utf-8")
-    from api.cli import main
-
-    argv = ["import", "csv", "--nodes", str(nodes), "--edges", str(edges), "--db", str(db)]
-    assert main(argv) == 0
-
-
 def test_a_need_in_polish_meets_an_offer_in_italian(
         db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _ecosystem(tmp_path, db)
+    ecosystem(tmp_path, db)
     for lang in ("pl", "it", "de"):
         code, out = _out(capsys, "gaps", "--hub", "hub-krakow", "--lang", lang, "--json",
                          "--db", db)
@@ -196,7 +154,7 @@ def test_a_need_in_polish_meets_an_offer_in_italian(
 
 
 def test_unsupported_language_is_refused(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     assert main(["search", "design", "--lang", "fr", "--db", str(db)]) == 2
     assert "expected one of en, pl, de" in capsys.readouterr().err
@@ -277,9 +235,9 @@ def test_reference_data_names_by_language(tmp_path: Path,
 def test_the_index_follows_a_changed_label(db: Path) -> None:
     """A node written again (the live index of the server applies writes one by one) is found
     by its new label, exactly and as a prefix, and no longer by the old one."""
-    from graph.embedded import EmbeddedStore
-    from graph.search import EXACT, OWN_LANGUAGE, PREFIX, SearchIndex
-    from schema import Node
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.graph.search import EXACT, OWN_LANGUAGE, PREFIX, SearchIndex
+    from coco_atlas.schema import Node
 
     with EmbeddedStore(db) as store:
         index = SearchIndex(store.iter_nodes())

@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from graph.search import SearchIndex
-from graph.store import Store
-from importers.esco import import_esco
+from coco_atlas.graph.search import SearchIndex
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.esco import import_esco
+from tests.multilingual import FIX, LANGS, SERVICE_DESIGN, SKILL, ecosystem, files, labels
 from tests.server import running_server
-from tests.test_multilingual import FIX, LANGS, SERVICE_DESIGN, SKILL, _ecosystem, files, labels
 
 pytestmark = pytest.mark.slow  # Neo4j and a server process
 
@@ -48,12 +48,12 @@ def _gql(url: str, query: str, headers: dict[str, str] | None = None) -> dict[st
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     tmp = tmp_path_factory.mktemp("multilingual")
     db = tmp / "m.db"
     assert main(["import", "esco", *files(*LANGS), "--db", str(db)]) == 0
-    _ecosystem(tmp, db)
+    ecosystem(tmp, db)
     with running_server(db) as url:
         yield url
 

@@ -35,7 +35,7 @@ ENGLISH = "Giessen Region of Hesse"  # a test name: the demo's regions have none
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     shared: Path = demo_store(tmp_path_factory.getbasetemp())
     db = tmp_path_factory.mktemp("multilingual-maps") / "demo.db"

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from viz.actors import ActorTable
-from viz.params import MapError, MapSpec
+from coco_atlas.viz.actors import ActorTable
+from coco_atlas.viz.params import MapError, MapSpec
 
 
 def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
@@ -46,7 +46,7 @@ def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
 def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
     """The filters of ``spec`` in words, for the page header and the file's summary: names
     where the store has them (``Österreich (AT)``, ``Cultural and creative (CCI)``)."""
-    from viz.words import GROUP_TEXT
+    from coco_atlas.viz.words import GROUP_TEXT
 
     names: dict[str, dict[str, str]] = {"group": GROUP_TEXT, "between": GROUP_TEXT}
     if table is not None:
@@ -69,7 +69,7 @@ def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
 
 
 def _sector_groups() -> tuple[str, ...]:
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     return (*SECTOR_GROUPS, UNKNOWN)
 

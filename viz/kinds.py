@@ -15,17 +15,24 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics.groups import REGION
-from graph.store import Store
-from schema import SCHEMA
-from viz import aggregate as agg
-from viz import geo, ranked
-from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
-from viz.build import Drawing, MapData, count_text, draw, rounded
-from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
-from viz.filters import actor_mask, gap_regions, in_words
-from viz.params import MapError, MapSpec
-from viz.words import GROUP_TEXT, MEASURES, measure_name, property_text, value_text
+from coco_atlas.graph.analytics.groups import REGION
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.viz import aggregate as agg
+from coco_atlas.viz import geo, ranked
+from coco_atlas.viz.actors import (
+    ACTORS,
+    UNKNOWN_TEXT,
+    ActorTable,
+    actor_table,
+    describe,
+    key_properties,
+)
+from coco_atlas.viz.build import Drawing, MapData, count_text, draw, rounded
+from coco_atlas.viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
+from coco_atlas.viz.filters import actor_mask, gap_regions, in_words
+from coco_atlas.viz.params import MapError, MapSpec
+from coco_atlas.viz.words import GROUP_TEXT, MEASURES, measure_name, property_text, value_text
 
 COLOUR_TITLE = {"group": "Sector group", "label": "Kind of actor", "country": "Country"}
 SIZE_TEXT = {
@@ -244,7 +251,7 @@ def _hops(adjacency: sp.csr_matrix, centre: int, hops: int, keep: np.ndarray) ->
 # -- brokers ---------------------------------------------------------------------------------
 def brokerage_measures() -> tuple[str, ...]:
     """What a brokerage map can size actors by: the columns of ``brokerage_table``."""
-    from graph.analytics.brokerage import ROLES
+    from coco_atlas.graph.analytics.brokerage import ROLES
 
     return (*ROLES, "betweenness", "effectiveSize", "constraint")
 
@@ -266,8 +273,8 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
                                                           dict[str, str]]:
     """The filter form in people's words: the choices of each field as (value, text), and a
     sentence under the fields whose choice is a measure (what the chosen one means)."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-    from viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
 
     any_ = [("", "any")]
     names = table.regions.names
@@ -293,7 +300,7 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
 def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
     """Actors sized and ranked by a brokerage measure, or (``between``) by how often they link
     the two sector groups asked for; the ranked table says which groups each links most."""
-    from graph.analytics.brokerage import brokerage_table, group_pairs
+    from coco_atlas.graph.analytics.brokerage import brokerage_table, group_pairs
 
     measures = list(brokerage_measures())
     if spec.size not in measures:
@@ -353,7 +360,7 @@ def _number(x: Any) -> float:
 
 # -- competence gaps -------------------------------------------------------------------------
 def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     net, table = _load(store, spec)
     chosen = actor_mask(table, spec)
@@ -374,7 +381,7 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     cats = np.array([share_class(100 * found[r]["unmet"] / found[r]["needed"]
                                  if found[r]["needed"] else None) for r in regions], dtype=int)
     items = [{**item, "count": int((cats == b).sum())} for b, item in enumerate(share_legend())]
-    colours = [item["colour"] for item in items]
+    colours = [str(item["colour"]) for item in items]
     info = [[r, ranked.country_text(table, table.region_country.get(r, "")), int(actors[i]),
              found[r]["needed"],
              found[r]["offered"], found[r]["unmet"],
@@ -417,7 +424,7 @@ def _table_of(store: Store, spec: MapSpec) -> ActorTable:
 
 
 def _load(store: Store, spec: MapSpec) -> tuple[Any, ActorTable]:
-    from graph.analytics.network import actor_network
+    from coco_atlas.graph.analytics.network import actor_network
 
     net = actor_network(store, years=spec.timeline or spec.years)
     return net, actor_table(store, net.ids)
@@ -440,7 +447,7 @@ def _legend(values: np.ndarray, by: str, table: ActorTable | None = None
     """Category index of each value, and the legend. Colours are fixed per category whatever
     the filters: sector groups and labels by :data:`viz.colours.FIXED`, countries by their rank
     in the whole store (most actors first), so a country keeps its colour from map to map."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     names, counts = np.unique(values.astype(str), return_counts=True)
     present = dict(zip(names.tolist(), counts.tolist(), strict=True))
@@ -516,7 +523,7 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         "fields": fields, "links": links, "legend": legend, "notes": [],
         "search": "Find an actor…", **labels, **geo_meta})
     if spec.timeline:  # the years each actor and tie hold (viz/timeline.py)
-        from viz.timeline import attach
+        from coco_atlas.viz.timeline import attach
 
         attach(store, data, keys, table.group[idx], *spec.timeline)
     return data

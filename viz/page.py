@@ -27,8 +27,8 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from graph.search import FOLD_LETTERS
-from viz.build import MapData, to_network
+from coco_atlas.graph.search import FOLD_LETTERS
+from coco_atlas.viz.build import MapData, to_network
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Assets:
 def assets() -> Assets:
     """vis-network from the installed pyvis package, and this package's own script and styles."""
     vis = vis_folder()
-    here = files("viz") / "templates"
+    here = files("coco_atlas.viz") / "templates"
     out = Assets(vis_js=(vis / "vis-network.min.js").read_text(encoding="utf-8"),
                  vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
                  page_js=(here / "map.js").read_text(encoding="utf-8"),
@@ -75,7 +75,7 @@ def assets() -> Assets:
 def _svgcanvas() -> str:
     """svgcanvas (npm, MIT; the maintained fork of gliffy's canvas2svg): its CommonJS build
     wrapped so that it defines ``window.SvgCanvas`` and nothing else."""
-    from viz.vendor import npm_file
+    from coco_atlas.viz.vendor import npm_file
 
     code = npm_file("svgcanvas", "dist/svgcanvas.js").read_text(encoding="utf-8")
     return f"(function () {{ var exports = {{}};\n{code}\nwindow.SvgCanvas = exports; }})();"
@@ -92,7 +92,7 @@ def vis_folder() -> Path:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("viz", "templates"),
+    env = Environment(loader=PackageLoader("coco_atlas.viz", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
@@ -183,11 +183,19 @@ def headers(html_csp: str, frame_ancestors: str = "'none'") -> Mapping[str, str]
 def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     """The filter form of a served map: one field per parameter the map takes, filled in with
     the current values, with the choices this store offers (countries, regions, groups…)."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-    from graph.analytics.network import actor_network
-    from viz.actors import actor_table
-    from viz.kinds import FIELD_TEXT, brokerage_measures, form_words
-    from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, LAYOUTS, NUTS_LEVELS, as_text
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.network import actor_network
+    from coco_atlas.viz.actors import actor_table
+    from coco_atlas.viz.kinds import FIELD_TEXT, brokerage_measures, form_words
+    from coco_atlas.viz.params import (
+        ACTOR_SIZES,
+        AGGREGATES,
+        BY_NAME,
+        COLOURS,
+        LAYOUTS,
+        NUTS_LEVELS,
+        as_text,
+    )
 
     table = actor_table(store, actor_network(store).ids)
     any_ = [("", "any")]

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from viz.actors import UNKNOWN_TEXT, ActorTable
-from viz.words import GROUP_TEXT, MEASURES, measure_name, words
+from coco_atlas.viz.actors import UNKNOWN_TEXT, ActorTable
+from coco_atlas.viz.words import GROUP_TEXT, MEASURES, measure_name, words
 
 ROWS_SHOWN = 2_000  # a table longer than this is cut (the CSV holds the rows shown)
 GAPS_IN_FULL = 3_000  # missing competences embedded for all regions; above, a few per region
@@ -163,7 +163,7 @@ def gap_table(table: ActorTable, regions: list[str], found: dict[str, dict[str, 
     keys = ("actors", "needed", "offered", "unmet", "share")
     columns = [Column(f"NUTS {level} region"), Column("Country"),
                *(Column(MEASURES[k].name, MEASURES[k].sentence, True, k) for k in keys)]
-    rows = []
+    rows: list[list[Any]] = []
     for j, r in enumerate(regions):
         f = found[r]
         share = round(100 * f["unmet"] / f["needed"], 1) if f["needed"] else None
@@ -182,7 +182,7 @@ def gap_details(store: Any, table: ActorTable, regions: list[str], level: int,
     nearest suppliers and the trainings that teach it (:func:`graph.analytics.gaps.
     region_gap_details`). All of them when the map holds few; else the most needed few per
     region, all for the ``selected`` regions."""
-    from graph.analytics.gaps import region_gap_details
+    from coco_atlas.graph.analytics.gaps import region_gap_details
 
     full = region_gap_details(store, regions, level=level, actors=actors, first=None)
     total = sum(len(v) for v in full.values())

@@ -17,9 +17,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import json_option, open_from, out, store_options
-from api.commands.search import cli_language, lang_option
-from graph.analytics.network import ALL_TIES, normalise_ties
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.api.commands.search import cli_language, lang_option
+from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
 
 TOP = 20
 YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
@@ -47,8 +47,8 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
                 between: tuple[str, str] | None, as_json: bool, **conn: Any) -> None:
         """Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective size,
         betweenness."""
-        from graph.analytics.brokerage import ROLES
-        from graph.analytics.brokerage import brokers as analyse
+        from coco_atlas.graph.analytics.brokerage import ROLES
+        from coco_atlas.graph.analytics.brokerage import brokers as analyse
 
         if between is not None:
             return _between(conn, between, group_by=group_by, directed=directed, ties=ties,
@@ -87,7 +87,7 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
 def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
              **options: Any) -> None:
     """``coco brokers --between G,H``: who links the two groups, most first."""
-    from graph.analytics.brokerage import between_groups
+    from coco_atlas.graph.analytics.brokerage import between_groups
 
     with _store(conn) as store:
         result = between_groups(store, pair, **options)
@@ -129,7 +129,7 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
     def gaps(region: str | None, hub: str | None, level: int, ties: tuple[str, ...], first: int,
              lang: str | None, as_json: bool, **conn: Any) -> None:
         """Competences needed versus offered: per region, or in detail for one region or hub."""
-        from graph.analytics.gaps import gap_analysis, region_gaps
+        from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
 
         with _store(conn) as store:
             if region is None and hub is None:
@@ -164,7 +164,7 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
                       first: int, lang: str | None, as_json: bool, **conn: Any) -> None:
         """Suggested introductions: who offers what someone else needs, and who can introduce
         them."""
-        from graph.analytics.introductions import introductions as suggest
+        from coco_atlas.graph.analytics.introductions import introductions as suggest
 
         with _store(conn) as store:
             result = suggest(store, region=region, hub=hub, first=first, ties=ties,

@@ -14,11 +14,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import json_option, open_from, out, store_options
-from graph.analytics.change import GROUPINGS
-from graph.timeline import Period, PeriodError
-from schema import TRAINING_AREAS
-from viz.words import GROUP_TEXT, value_text
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.graph.analytics.change import GROUPINGS
+from coco_atlas.graph.timeline import Period, PeriodError
+from coco_atlas.schema import TRAINING_AREAS
+from coco_atlas.viz.words import GROUP_TEXT, value_text
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
@@ -56,7 +56,7 @@ def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
     def trends(first: int, last: int, step: int, group_by: str | None, level: int,
                as_json: bool, **conn: Any) -> None:
         """Per period: actors, ties, cross-sector ties, mixing, density, top brokers, gaps."""
-        from graph.analytics.change import trends as analyse
+        from coco_atlas.graph.analytics.change import trends as analyse
 
         result = _run(analyse, conn, first=first, last=last, step=step, group_by=group_by,
                       level=level)
@@ -108,7 +108,7 @@ def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comma
     def compare(before: Period, after: Period, region: str | None, level: int, first: int,
                 as_json: bool, **conn: Any) -> None:
         """Two periods side by side: new and ended ties, new bridges, gaps, new actors."""
-        from graph.analytics.change import compare as analyse
+        from coco_atlas.graph.analytics.change import compare as analyse
 
         result = _run(analyse, conn, before=before, after=after, region=region, level=level,
                       first=first)
@@ -180,7 +180,7 @@ def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
                **conn: Any) -> None:
         """Did the trainings help? Attendees against comparable companies that attended
         nothing (same sector group, country and size class)."""
-        from graph.analytics.impact import impact as analyse
+        from coco_atlas.graph.analytics.impact import impact as analyse
 
         if training and area:
             raise click.UsageError("give --training or --area, not both")

@@ -14,16 +14,16 @@ from typing import Any
 
 import click
 
-from api.commands.common import err, open_from, store_options
-from api.settings import BY_NAME as SETTINGS
-from viz.params import BY_NAME
+from coco_atlas.api.commands.common import err, open_from, store_options
+from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.params import BY_NAME
 
 SUFFIXES = (".svg", ".png", ".html")
 
 
 def _chart_command() -> click.Command:
     """``coco chart``: its options are built from the declared parameters, in code."""
-    from viz.charts import DEFAULT_LIMIT, KINDS, MAX_LIMIT, PARAMS
+    from coco_atlas.viz.charts import DEFAULT_LIMIT, KINDS, MAX_LIMIT, PARAMS
 
     command = store_options(_chart)
     default_base = f"http://{SETTINGS['host'].default}:{SETTINGS['port'].default}"
@@ -58,8 +58,8 @@ def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
     """
     from rich.markup import escape
 
-    from api.commands.maps import _as_list
-    from viz.charts import KINDS, build_chart, parse_chart
+    from coco_atlas.api.commands.maps import _as_list
+    from coco_atlas.viz.charts import KINDS, build_chart, parse_chart
 
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
@@ -81,9 +81,9 @@ def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
 
 
 def _save(out: Path, suffix: str, charts: list[Any], chart: Any, link_base: str) -> None:
-    from api.commands.maps import _write
-    from viz.chart_draw import png, svg
-    from viz.chart_page import render_charts
+    from coco_atlas.api.commands.maps import _write
+    from coco_atlas.viz.chart_draw import png, svg
+    from coco_atlas.viz.chart_page import render_charts
 
     if suffix == ".html":
         _write(out, render_charts(charts, chart, form=None, base=link_base.rstrip("/"),

@@ -15,9 +15,9 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from api.settings import BY_NAME
-from api.stores import describe, open_store
-from graph.store import Store
+from coco_atlas.api.settings import BY_NAME
+from coco_atlas.api.stores import describe, open_store
+from coco_atlas.graph.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 

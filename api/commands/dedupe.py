@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import open_from, store_options
-from graph.duplicates import DEFAULT_MIN_SCORE, LABELS
+from coco_atlas.api.commands.common import open_from, store_options
+from coco_atlas.graph.duplicates import DEFAULT_MIN_SCORE, LABELS
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -39,7 +39,7 @@ def _duplicates(db: Callable[..., Any]) -> click.Command:
                    **conn: Any) -> None:
         """Likely duplicate actors and competences, best first, with the evidence (names
         compared without diacritics and legal forms, same country or city)."""
-        from graph.duplicates import store_duplicates
+        from coco_atlas.graph.duplicates import store_duplicates
 
         with open_from(conn) as store:
             found = store_duplicates(store, labels or LABELS, min_score=min_score)
@@ -75,7 +75,7 @@ def _merge(db: Callable[..., Any]) -> click.Command:
               **conn: Any) -> None:
         """Merge DROP nodes into KEEP in one all-or-nothing write: relationships moved,
         KEEP's properties winning, the others filled in; undoable with --undo KEEP."""
-        from graph import merge as m
+        from coco_atlas.graph import merge as m
 
         if undo and drop:
             raise click.UsageError("--undo takes only KEEP: it undoes the last merge into it")

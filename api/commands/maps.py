@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 import click
 
-from api.commands.common import err, open_from, store_options
-from api.settings import BY_NAME as SETTINGS
-from viz.params import KINDS, PARAMS, Param
+from coco_atlas.api.commands.common import err, open_from, store_options
+from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.params import KINDS, PARAMS, Param
 
 
 def _map_command() -> click.Command:
@@ -55,9 +55,9 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     """
     from rich.markup import escape
 
-    from viz.kinds import build_map
-    from viz.page import Share, render_map
-    from viz.params import parse
+    from coco_atlas.viz.kinds import build_map
+    from coco_atlas.viz.page import Share, render_map
+    from coco_atlas.viz.params import parse
 
     conn = {k: values.pop(k) for k in list(values) if k not in {p.name for p in PARAMS}}
     raw = {name: _as_list(v) for name, v in values.items() if v not in (None, ())}

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import open_from, store_options
+from coco_atlas.api.commands.common import open_from, store_options
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -31,7 +31,7 @@ def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
     """NUTS regions of the hubs and companies that have a city and a country but no
     region, from the GeoNames gazetteer (offline); ambiguous and unknown places are
     listed, never guessed."""
-    from graph.places import apply, derive_regions
+    from coco_atlas.graph.places import apply, derive_regions
 
     with open_from(conn) as store:
         found = derive_regions(store)
@@ -44,7 +44,7 @@ def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
 
 
 def _print(found: Any, written: int, writing: bool) -> None:
-    from graph.places import SOURCE
+    from coco_atlas.graph.places import SOURCE
 
     table = Table(title=f"Decided: {len(found.decided):,}")
     for col in ("actor", "region", "evidence"):

@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import open_from, out, store_options
-from graph.quality import Quality
+from coco_atlas.api.commands.common import open_from, out, store_options
+from coco_atlas.graph.quality import Quality
 
 INCOMPLETE = 1.0  # the completeness table lists properties known for less than this share
 
@@ -22,7 +22,7 @@ INCOMPLETE = 1.0  # the completeness table lists properties known for less than 
 @store_options
 def quality(as_json: bool, examples: int, **conn: Any) -> None:
     """What is known, what is missing and what does not add up, worst first."""
-    from graph.quality import quality as report
+    from coco_atlas.graph.quality import quality as report
 
     with open_from(conn) as store:
         result = report(store, examples=examples if as_json else max(examples, 1))

@@ -15,9 +15,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from api.commands.common import json_option, open_from, out, store_options
-from schema import SCHEMA
-from schema.languages import LANGUAGES, negotiate, normalise
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
 
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence (IEEE 1003.1 §8.2)
 
@@ -59,8 +59,8 @@ def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
            as_json: bool, **conn: Any) -> None:
     """Find nodes by name or alternative label in any language, accent- and
     case-insensitive, best first (a label in --lang first)."""
-    from graph.names import name_in
-    from graph.search import SearchIndex
+    from coco_atlas.graph.names import name_in
+    from coco_atlas.graph.search import SearchIndex
 
     asker = cli_language(lang)
     with open_from(conn) as store:

@@ -13,23 +13,23 @@ pool, as the map pages do (:mod:`api.pages`), and never block the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import Any, Optional
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api.graphql.change import period_argument
-from api.graphql.errors import UserError, bad_input
-from api.graphql.nodes import TYPES, NodeInterface, in_language, reader_language
-from api.graphql.paths import MAX_HOPS
-from api.graphql.relations import check_first
-from api.graphql.results import load_object, load_objects
-from graph.analytics import brokerage, gaps, introductions, mixing
-from graph.analytics.groups import REGION, group_choices
-from graph.analytics.network import ALL_TIES
-from graph.query import MAX_PAGE
+from coco_atlas.api.graphql.change import period_argument
+from coco_atlas.api.graphql.errors import UserError, bad_input
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, in_language, reader_language
+from coco_atlas.api.graphql.paths import MAX_HOPS
+from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.results import load_object, load_objects
+from coco_atlas.api.graphql.types_common import schema_enum, value_of
+from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
+from coco_atlas.graph.analytics.groups import REGION, group_choices
+from coco_atlas.graph.analytics.network import ALL_TIES
+from coco_atlas.graph.query import MAX_PAGE
 
 __all__ = ["FIELDS"]
 
@@ -40,18 +40,18 @@ MAX_SUPPLIERS = 100
 INTRODUCTION_HOPS = 4  # longest bridge searched by default
 
 TieSource = strawberry.enum(
-    Enum("TieSource", {t: t for t in ALL_TIES}),  # type: ignore[misc]
+    schema_enum("TieSource", ALL_TIES),
     description="Sources of ties of the actor network (docs/analysis.md): partners "
     "(PARTNERS_WITH), collaborations (shared PARTICIPATES_IN), membership (MEMBER_OF).")
 
 ActorGrouping = strawberry.enum(
-    Enum("ActorGrouping", {g: g for g in group_choices()}),  # type: ignore[misc]
+    schema_enum("ActorGrouping", group_choices()),
     description="How actors are grouped: sectorGroup (cci, advanced-manufacturing, ict, other, "
     "from the primary NACE sector), region (where located), nuts0…nuts3 (that region lifted to "
     "a NUTS level), label, or an actor property. Actors without a value form the group "
     "'unknown'.")
 
-EVERY_TIE = tuple(TieSource(t) for t in ALL_TIES)
+EVERY_TIE = [TieSource(t) for t in ALL_TIES]
 Competence = TYPES[gaps.COMPETENCE]
 
 
@@ -122,9 +122,9 @@ class BetweennessEstimate:
 
 @strawberry.type(description="The brokerage analysis of the actor network.")
 class BrokerageResult:
-    group_by: ActorGrouping  # type: ignore[valid-type]
+    group_by: ActorGrouping
     directed: bool
-    ties: list[TieSource]  # type: ignore[valid-type]
+    ties: list[TieSource]
     density: float = strawberry.field(description="Arcs / (N (N − 1)).")
     actor_count: int = strawberry.field(description="Actors in the network (not only listed).")
     actors: list[Broker] = strawberry.field(description="Most brokerage (total) first, then id.")
@@ -145,7 +145,7 @@ class MixingPair:
 
 @strawberry.type(description="Observed versus expected ties between groups (Newman 2003).")
 class Mixing:
-    group_by: ActorGrouping  # type: ignore[valid-type]
+    group_by: ActorGrouping
     ties: int = strawberry.field(description="Ties counted, each pair of actors once.")
     assortativity: Optional[float] = strawberry.field(  # noqa: UP045
         description="Newman's r: 1 all ties within groups, 0 random, negative across.")
@@ -164,7 +164,7 @@ class CompetenceBalance:
     ratio: float = strawberry.field(description="supply / demand.")
 
     @strawberry.field
-    async def competence(self, info: Info) -> Competence:  # type: ignore[valid-type]
+    async def competence(self, info: Info) -> Competence:
         return in_language(await _node(info, self.competence_id), self.lang)
 
 
@@ -202,7 +202,7 @@ class Gap:
     training: TrainingCoverage
 
     @strawberry.field
-    async def competence(self, info: Info) -> Competence:  # type: ignore[valid-type]
+    async def competence(self, info: Info) -> Competence:
         return in_language(await _node(info, self.competence_id), self.lang)
 
     @strawberry.field(description=f"Actors that need it (at most {gaps.NEEDERS_SHOWN}).")
@@ -253,7 +253,7 @@ class Introduction:
         return await _node(info, self.ids["needer"])
 
     @strawberry.field(description="The needer's needs that the offerer offers.")
-    async def competences(self, info: Info) -> list[Competence]:  # type: ignore[valid-type]
+    async def competences(self, info: Info) -> list[Competence]:
         return [in_language(c, self.lang)
                 for c in await load_objects(info, self.ids["competences"])]
 
@@ -268,13 +268,13 @@ class Introduction:
 
 # -- the root fields ---------------------------------------------------------------------------
 async def resolve_brokers(
-    info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
-    directed: bool = False, ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    info: Info, group_by: ActorGrouping = ActorGrouping["sectorGroup"],
+    directed: bool = False, ties: list[TieSource] = EVERY_TIE,
     years: Optional[YearRange] = None, first: int = BROKERS_FIRST,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> BrokerageResult:
     check_first("brokers", first)
-    kwargs = {"group_by": group_by.value, "directed": directed,
+    kwargs = {"group_by": value_of(group_by), "directed": directed,
               "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first,
               "during": period_argument("brokers", as_of, during)}
     r = await _run(brokerage.brokers, info, **kwargs)
@@ -291,13 +291,13 @@ async def resolve_brokers(
 
 
 async def resolve_sector_mixing(
-    info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    info: Info, group_by: ActorGrouping = ActorGrouping["sectorGroup"],
+    ties: list[TieSource] = EVERY_TIE,
     years: Optional[YearRange] = None, first: int = MIXING_FIRST,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> Mixing:
     check_first("sectorMixing", first)
-    r = await _run(mixing.sector_mixing, info, group_by=group_by.value,
+    r = await _run(mixing.sector_mixing, info, group_by=value_of(group_by),
                    ties=_ties("sectorMixing", ties), years=_years("sectorMixing", years),
                    first=first, during=period_argument("sectorMixing", as_of, during))
     return _mixing(r, r["groupBy"])
@@ -306,7 +306,7 @@ async def resolve_sector_mixing(
 async def resolve_gap_analysis(
     info: Info, region: Optional[strawberry.ID] = None,  # noqa: UP045
     hub: Optional[strawberry.ID] = None,  # noqa: UP045
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    ties: list[TieSource] = EVERY_TIE,
     first: int = BROKERS_FIRST, suppliers: int = SUPPLIERS,
     max_hops: Optional[int] = None,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
@@ -332,13 +332,13 @@ async def resolve_gap_analysis(
                                        supply=c["supply"], ratio=c["ratio"], lang=lang)
                      for c in r["competences"]],
         gaps=[_gap(g, lang) for g in r["gaps"]],
-        mixing=_mixing(r["mixing"], r["mixing"].get("groupBy", ActorGrouping.sectorGroup.value)))
+        mixing=_mixing(r["mixing"], r["mixing"].get("groupBy", "sectorGroup")))
 
 
 async def resolve_introductions(
     info: Info, first: int = BROKERS_FIRST, region: Optional[strawberry.ID] = None,  # noqa: UP045
     hub: Optional[strawberry.ID] = None,  # noqa: UP045
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    ties: list[TieSource] = EVERY_TIE,
     max_hops: int = INTRODUCTION_HOPS,
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
     lang: Optional[str] = None,  # noqa: UP045

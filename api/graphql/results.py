@@ -8,9 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql.errors import UserError
-from api.graphql.nodes import NodeInterface, to_object
-from api.graphql.types_common import RelType
+from coco_atlas.api.graphql.errors import UserError
+from coco_atlas.api.graphql.nodes import NodeInterface, to_object
+from coco_atlas.api.graphql.types_common import RelType, value_of
 
 EdgeKey = tuple[str, str, str]
 
@@ -47,7 +47,7 @@ class Relationship:
     @strawberry.field(description="Its properties (source and updatedAt included).")
     async def properties(self, info: Info) -> Optional[JSON]:  # noqa: UP045
         edge = await info.context.loaders.edges.load(
-            (str(self.start_id), self.type.value, str(self.end_id)))
+            (str(self.start_id), value_of(self.type), str(self.end_id)))
         return None if edge is None else edge.props
 
 

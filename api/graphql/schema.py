@@ -13,14 +13,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
+from strawberry.types.base import get_object_definition
 
-from api.graphql import analysis, change, guards, paths, quality
-from api.graphql.connections import root_field
-from api.graphql.errors import bad_input, is_unexpected, log
-from api.graphql.mutations import Mutation
-from api.graphql.nodes import TYPES, NodeInterface, reader_language
-from api.graphql.relations import check_first
-from api.graphql.results import (
+from coco_atlas.api.graphql import analysis, change, guards, paths, quality
+from coco_atlas.api.graphql.connections import root_field
+from coco_atlas.api.graphql.errors import bad_input, is_unexpected, log
+from coco_atlas.api.graphql.mutations import Mutation
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, reader_language
+from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.results import (
     Path,
     Relationship,
     SearchHit,
@@ -28,10 +29,10 @@ from api.graphql.results import (
     load_object,
     load_objects,
 )
-from api.graphql.scalars import SCALARS
-from api.graphql.types_common import Label, RelType
-from graph.query import MAX_PAGE
-from schema import SCHEMA
+from coco_atlas.api.graphql.scalars import SCALARS
+from coco_atlas.api.graphql.types_common import Label, RelType
+from coco_atlas.graph.query import MAX_PAGE
+from coco_atlas.schema import SCHEMA
 
 MAX_IDS = MAX_PAGE
 
@@ -114,7 +115,7 @@ def _query_type() -> type:
     for label in SCHEMA.label_names:
         ns[f"list_{SCHEMA.label(label).collection}"] = root_field(label)
     return strawberry.type(type("Query", (QueryBase,), ns),
-                           description=QueryBase.__strawberry_definition__.description)
+                           description=get_object_definition(QueryBase, strict=True).description)
 
 
 Query = _query_type()

@@ -27,9 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
-from graph.analytics.mixing import group_mixing
-from graph.analytics.network import (
+from coco_atlas.graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
+from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.network import (
     ACTORS,
     ALL_TIES,
     NAME,
@@ -38,10 +38,10 @@ from graph.analytics.network import (
     actor_network,
     by_id,
 )
-from graph.names import names_in
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
 __all__ = ["Supply", "demand_supply", "gap_analysis", "region_gap_details", "region_gaps",
            "scope_actors", "unmet_needs"]
@@ -296,11 +296,12 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
         node = store.get_node(region)
         return np.flatnonzero(members), {"region": region, "level": level,
                                          "name": node.props.get(NAME) if node else region}
-    node = store.get_node(hub)  # type: ignore[arg-type]
+    assert hub is not None  # exactly one of region and hub, checked above
+    node = store.get_node(hub)
     if node is None or node.label != HUB:
         raise ValueError(f"hub: no Hub {hub!r} in the store")
-    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")  # type: ignore[list-item]
-    ids = {hub, *(nb.node.id for nb in ties[hub])}  # type: ignore[index]
+    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")
+    ids = {hub, *(nb.node.id for nb in ties[hub])}
     idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)
     return idx, {"hub": hub, "name": node.props.get(NAME, hub)}
 

@@ -29,11 +29,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
-from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
-from graph.names import names_in
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
+from coco_atlas.graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["introductions"]
 
@@ -84,12 +84,12 @@ def _brokered(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix
     u_cols = (u @ cols).tocsr()  # U restricted to the needers' columns
     two_step = (u @ u_cols).tocsr()  # brokers between every actor and each needer
     matched = _masked_product(offers, sp.csr_matrix(needs[needers].T), two_step)
-    matched = matched.tocoo()
-    a, b = matched.row, needers[matched.col]
+    pairs = matched.tocoo()
+    a, b = pairs.row, needers[pairs.col]
     tied = np.asarray(u[a, b]).ravel() > 0
-    keep = ~tied & (a != b) & (matched.data > 0)
-    a, b, k = a[keep], b[keep], matched.data[keep]
-    brokers = np.asarray(two_step[a, matched.col[keep]]).ravel()
+    keep = ~tied & (a != b) & (pairs.data > 0)
+    a, b, k = a[keep], b[keep], pairs.data[keep]
+    brokers = np.asarray(two_step[a, pairs.col[keep]]).ravel()
     score = k * (1 + np.log(brokers))
     return [(float(s), int(x), int(y), 2, []) for s, x, y in
             zip(score.tolist(), a.tolist(), b.tolist(), strict=True)]
