@@ -23,7 +23,7 @@ def _modules() -> dict[str, Path]:
         for path in (ROOT / package).rglob("*.py"):
             parts = path.relative_to(ROOT).with_suffix("").parts
             name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            found[name] = path
+            found[NAMESPACE + name] = path
     return found
 
 
@@ -45,11 +45,11 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
         if getattr(node, "lineno", 0) in skip:
             continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            base = node.module.removeprefix(NAMESPACE)
+            base = node.module
             subs = {f"{base}.{a.name}" for a in node.names} & modules.keys()
             found |= subs or ({base} & modules.keys())
         elif isinstance(node, ast.Import):
-            found |= {a.name.removeprefix(NAMESPACE) for a in node.names} & modules.keys()
+            found |= {a.name for a in node.names} & modules.keys()
     return found
 
 
