@@ -78,10 +78,20 @@ _NAME, _LABEL, _TEXT = 0, 1, 2  # field kinds, in order of weight
 MIN_PREFIX = 2  # shorter query words match whole words only (a prefix "a" matches everything)
 
 
+# Combining marks of the Basic Multilingual Plane as a translate table (dropped in C); the rare
+# text beyond it takes the character loop.
+_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def fold(text: str) -> str:
     """``"Łódź"`` → ``"lodz"``: strip diacritics, fold case (see the module notes)."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and its case folding is lower()
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if _ASTRAL.search(decomposed):
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return decomposed.translate(_MARKS).casefold()
 
 
 def words(text: str) -> list[str]:

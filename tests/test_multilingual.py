@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.importing import graph, run
 from tests.multilingual import FIX, LANGS, SERVICE_DESIGN, SKILL, ecosystem, files, labels
@@ -252,3 +254,17 @@ def test_the_index_follows_a_changed_label(db: Path) -> None:
     assert (hits[0].id, hits[0].score) == (SKILL + "0002", PREFIX)
     index.update([], deleted=[SKILL + "0002"])
     assert SKILL + "0002" not in {h.id for h in index.search("grafika")}
+
+
+@given(st.text(max_size=40))
+def test_fold_equals_the_slow_obvious_one(text: str) -> None:
+    """The fast fold (ASCII shortcut, marks dropped by a translate table) against the rule
+    written out: stroke letters mapped, NFKD, every combining mark dropped, case folded."""
+    import unicodedata
+
+    from coco_atlas.graph.search import FOLD_LETTERS, fold
+
+    mapped = "".join(FOLD_LETTERS.get(c, c) for c in text)
+    slow = "".join(c for c in unicodedata.normalize("NFKD", mapped)
+                   if not unicodedata.combining(c)).casefold()
+    assert fold(text) == slow
