@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from coco_atlas.api.headers import SecurityHeaders
 from coco_atlas.api.offload import Offload
 from coco_atlas.api.settings import public, resolve
 from coco_atlas.api.stores import open_store
+from coco_atlas.api.workers import rss_mib
 from coco_atlas.graph.store import Store, StoreUnavailable
 from coco_atlas.schema import SCHEMA
 
@@ -39,7 +41,8 @@ async def healthz(request: Request) -> JSONResponse:
     except (TimeoutError, StoreUnavailable):
         return JSONResponse({"status": "unavailable", "store": "not answering"},
                             status_code=503, headers={"Retry-After": "5"})
-    return JSONResponse({"status": "ok", "version": version})
+    return JSONResponse({"status": "ok", "version": version, "worker": os.getpid(),
+                         "rss_mib": round(rss_mib(), 1)})
 
 
 def _version(store: Store) -> int:
@@ -121,6 +124,8 @@ def create_app(settings: Mapping[str, Any] | None = None, store: Store | None = 
         app.state.store = store if store is not None else open_store(conf)
         app.state.settings = conf
         app.state.offload = Offload()
+        logging.getLogger("uvicorn.error").info(
+            "worker %d ready: %.0f MiB resident", os.getpid(), rss_mib())
         try:
             yield
         finally:

@@ -117,13 +117,22 @@ def serve(**options: Any) -> None:
     import uvicorn
 
     from coco_atlas.api.app import create_app
+    from coco_atlas.api.workers import default_workers, serve_workers
 
     conn = {k: options[k] for k in STORE_SETTINGS}
     host, port = options["host"], options["port"]
+    workers = options["workers"] or default_workers()
+    if workers < 0:
+        raise click.BadParameter(f"a number of processes, 0 for one per core, not {workers}",
+                                 param_hint="--workers")
     store = open_store({**conn, "write_wait": options["write_wait"]}, must_exist=True)
     app_ = create_app(options, store=store)  # refuses a bad token file before listening
-    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)})", markup=False,
-              highlight=False)
+    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)}; {workers} "
+              f"worker{'s' if workers > 1 else ''})", markup=False, highlight=False)
+    if workers > 1:  # each worker opens the store itself, after the checks above
+        store.close()
+        serve_workers(options, workers, graceful_shutdown=SHUTDOWN_WAIT)
+        return
     uvicorn.run(app_, host=host, port=port, log_level="info",
                 timeout_graceful_shutdown=SHUTDOWN_WAIT)
     _close_or_leave(store)

@@ -24,6 +24,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "COCO_HOST", "127.0.0.1",
             "Interface the server binds; loopback unless you mean to publish it."),
     Setting("port", "COCO_PORT", 8000, "TCP port of the server.", int),
+    Setting("workers", "COCO_WORKERS", 0,
+            "Server processes answering requests (GraphQL runs one core per process); 0: one "
+            "per core. A write through one is seen by the others on their next request.", int),
     Setting("neo4j", "COCO_NEO4J_URI", None,
             "Use the Neo4j server at this bolt:// or neo4j:// URI instead of the embedded store."),
     Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),

@@ -72,7 +72,7 @@ class Page(Generic[T]):
     """One page of a keyset-paged list."""
 
     items: list[T]
-    total_count: int
+    total_count: int | None  # None when the caller did not ask for it (``find(count=False)``)
     has_next: bool
     end_cursor: str | None
     cursors: list[str] = field(default_factory=list)

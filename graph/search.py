@@ -474,6 +474,9 @@ _FIELD_NAME, _FIELD_LABELS, _FIELD_DESCRIPTION, _FIELD_ID = 0, 1, 2, 3
 _FIELD_NAMES = ("name", "labels", "description", "id")
 
 
+CATCH_UP_WAIT = 0.5  # seconds a search waits for the index to take in another process's write
+
+
 class LiveSearch:
     """One :class:`SearchIndex` kept current with a store whose version moves on.
 
@@ -501,11 +504,22 @@ class LiveSearch:
 
     def search(self, version: int, text: str, labels: Sequence[str] | None = None,
                first: int = 20, lang: str | None = None) -> list[Hit]:
-        """Search the index of store ``version``, or the last one while that is brought up."""
+        """Search the index of store ``version``, or the last one while that is brought up.
+
+        A search that finds the index behind waits up to :data:`CATCH_UP_WAIT` for the
+        catch-up: a write by another process (another ``coco serve`` worker) of a few nodes
+        is then found by the very next search; a large import is not waited for."""
+        worker = None
         with self._lock:
             if self._index is not None:
-                if version > self._version:
-                    self._in_background(self._refresh, version)
+                if version <= self._version:
+                    return self._index.search(text, labels, first, lang)
+                self._in_background(self._refresh, version)
+                worker = self._worker
+        if worker is not None:
+            worker.join(CATCH_UP_WAIT)
+            with self._lock:
+                assert self._index is not None
                 return self._index.search(text, labels, first, lang)
         self._build(version)  # the first search: nothing to serve yet
         with self._lock:

@@ -204,8 +204,12 @@ class Store(ABC):
 
     @abstractmethod
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
-             first: int = 50, after: str | None = None) -> Page[Node]:
-        """Nodes of a label matching a filter, sorted (then by id), keyset-paged."""
+             first: int = 50, after: str | None = None, *, count: bool = True) -> Page[Node]:
+        """Nodes of a label matching a filter, sorted (then by id), keyset-paged.
+
+        ``count=False`` leaves ``total_count`` None and skips counting every match, which
+        costs more than the page itself on a broad filter (a GraphQL page without
+        ``totalCount``)."""
 
     @abstractmethod
     def count(self, label: str, where: Filter | None = None) -> int:

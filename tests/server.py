@@ -36,7 +36,9 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
     port = free_port()
     cmd = [*command, "serve", "--db", str(db), "--port", str(port), *args]
     err: IO[str] | int = log.open("a", encoding="utf-8") if log else subprocess.PIPE
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+    # one process unless a test asks for more (``--workers``, tests/test_workers.py): the
+    # tests here were written for, and stop, a single server process
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, "COCO_WORKERS": "1", **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=err, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -26,7 +26,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_healthz(base_url: str) -> None:
     r = httpx.get(base_url + "/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": 1}
+    body = r.json()
+    # which worker process answered and its resident memory (coco serve --workers)
+    worker, rss = body.pop("worker"), body.pop("rss_mib")
+    assert body == {"status": "ok", "version": 1}
+    assert isinstance(worker, int) and worker > 1 and 10 < rss < 100_000
 
 
 def test_stats_json_counts_the_demo(base_url: str) -> None:

@@ -1,8 +1,8 @@
 """Root lists as Relay cursor connections: ``companies(where:, orderBy:, first:, after:)``.
 
-A connection is lazy: ``totalCount`` alone costs one ``count``, a page one ``find`` (which also
-counts), and ``aggregate`` neither. Cursors are the store's keyset cursors, so paging stays
-correct while others write.
+A connection is lazy: ``totalCount`` alone costs one ``count``, a page one ``find`` (which counts
+too only when ``totalCount`` is selected), and ``aggregate`` neither. Cursors are the store's
+keyset cursors, so paging stays correct while others write.
 """
 
 from __future__ import annotations
@@ -27,23 +27,25 @@ class Lazy:
     """What a root connection resolver returns; its fields read the store on demand."""
 
     def __init__(self, ctx: Any, label: str, flt: Filter | None, order: list[SortKey],
-                 first: int, after: str | None, paged: bool):
+                 first: int, after: str | None, paged: bool, counted: bool):
         self.ctx, self.label, self.flt, self.order = ctx, label, flt, order
         self.first, self.after = first, after
         self.paged = paged  # the query asks for the page, not only for the count
+        self.counted = counted  # … and for totalCount (else no one pays for counting)
         self._page: Page[Node] | None = None
 
     def page(self) -> Page[Node]:
         if self._page is None:
             self._page = self.ctx.store.find(self.label, self.flt, self.order, self.first,
-                                             self.after)
+                                             self.after, count=self.counted)
         return self._page
 
 
 def _total_count(root: Any) -> int:
-    if root.paged:
-        return root.page().total_count  # find counts too: one call for both
-    return int(root.ctx.store.count(root.label, root.flt))
+    total = root.page().total_count if root.paged and root.counted else None
+    if total is None:  # only the count is asked for (or a fragment hid totalCount)
+        total = root.ctx.store.count(root.label, root.flt)
+    return int(total)
 
 
 def _page_info(root: Any) -> PageInfo:
@@ -124,7 +126,8 @@ def root_field(label: str) -> Any:
         flt = compile_where(info.context, where, label)
         conn: Any = object.__new__(conn_t)
         Lazy.__init__(conn, info.context, label, flt, sort_keys(order_by), first, after,
-                      _asks(info.selected_fields, {"edges", "nodes", "pageInfo"}))
+                      _asks(info.selected_fields, {"edges", "nodes", "pageInfo"}),
+                      _asks(info.selected_fields, {"totalCount"}))
         return conn
 
     annotate(resolve, conn_t, info=Info, where=Optional[WHERE[label]],  # noqa: UP045

@@ -7,6 +7,7 @@ derived from the store, dropped when :attr:`Store.version` changes); per request
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,16 +32,34 @@ class GraphCache:
 
     def __init__(self) -> None:
         self.version: int | None = None
-        self._items: dict[Hashable, Any] = {}
+        self._items: dict[Hashable, _Entry] = {}
+        self._lock = threading.Lock()
         self.search: LiveSearch | None = None  # kept across versions: updated, not rebuilt
 
     def get(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
-        if version != self.version:
-            self._items = {}
-            self.version = version
-        if key not in self._items:
-            self._items[key] = build()
-        return self._items[key]
+        """The structure ``key`` of ``version``, built once: requests that need it while it is
+        being built wait for that build instead of each starting their own (on Neo4j the
+        topology is a read of every edge; eight clients at once made eight, past the query
+        budget)."""
+        with self._lock:
+            if version != self.version:
+                self._items = {}
+                self.version = version
+            entry = self._items.setdefault(key, _Entry())
+        with entry.lock:
+            if not entry.done:
+                entry.value = build()
+                entry.done = True
+        return entry.value
+
+
+class _Entry:
+    """One cached structure and the lock its builder holds."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
 
 
 @dataclass

@@ -53,16 +53,23 @@ class Loaders:
             self._neighbours[key] = DataLoader(load)
         return self._neighbours[key]
 
-    def prefetch(self, rel: str, direction: Direction, ids: list[str]) -> None:
-        """Load the neighbours of many ids now, in one call, into the DataLoader's cache."""
-        loader = self.neighbours(rel, direction)
-        todo = [i for i in dict.fromkeys(ids) if loader.cache_map.get(i) is None]
-        if todo:
-            found = self.store.neighbours(todo, [rel], direction)
-            for nbs in found.values():
-                for nb in nbs:
-                    self.nodes.prime(nb.node.id, nb.node)
-            loader.prime_many({i: found.get(i, []) for i in todo})
+    def prefetch(self, rels: Sequence[str], direction: Direction, ids: list[str]) -> None:
+        """Load the neighbours of many ids over several relationship types now, in one store
+        call (one round trip on Neo4j), into the DataLoaders' caches, one per type."""
+        loaders = {rel: self.neighbours(rel, direction) for rel in rels}
+        todo = [i for i in dict.fromkeys(ids)
+                if any(ld.cache_map.get(i) is None for ld in loaders.values())]
+        if not todo:
+            return
+        found = self.store.neighbours(todo, list(rels), direction)
+        split: dict[str, dict[str, list[Neighbour]]] = {
+            rel: {i: [] for i in todo} for rel in rels}
+        for i, nbs in found.items():
+            for nb in nbs:
+                self.nodes.prime(nb.node.id, nb.node)
+                split[nb.edge.type][i].append(nb)
+        for rel, loader in loaders.items():
+            loader.prime_many(split[rel])  # prime keeps what a loader had already
 
     def loaded(self, rel: str, direction: Direction, node_id: str) -> list[Neighbour] | None:
         """The neighbours of one id if they are loaded already (no waiting), else None."""

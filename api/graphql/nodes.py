@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
@@ -38,6 +39,8 @@ SCALAR: dict[PropType, Any] = {
 
 WHERE = build_where_inputs()
 ORDER = build_order_enums()
+# (label, field) -> the list resolver taking plain arguments (see :func:`fast_lists`)
+FAST: dict[tuple[str, str], Callable[..., Any]] = {}
 
 
 def gql_type(prop: Property) -> Any:
@@ -185,14 +188,19 @@ def _list_field(rf: spec.RelField) -> Any:
     def resolve(root: Any, info: Info, where: Any = UNSET, order_by: Any = UNSET,
                 first: int = NESTED_FIRST, after: Any = UNSET) -> Any:
         # No GraphQL defaults but `first`: unset arguments cost nothing to coerce, which
-        # counts when a page of 50 asks for nested lists. Answer at once when the parent page
-        # prefetched the neighbours; else wait for the batched DataLoader (a resolver may
-        # return an awaitable).
-        where, order_by, after = where or None, order_by or None, after or None
-        page = ready(info.context, root.id, rf, where, order_by, first, after, cursors=False)
+        # counts when a page of 50 asks for nested lists.
+        return plain(root, info.context, where or None, order_by or None, first, after or None)
+
+    def plain(root: Any, ctx: Any, where: Any, order_by: Any, first: int,
+              after: str | None) -> Any:
+        """Answer at once when the parent page prefetched the neighbours; else wait for the
+        batched DataLoader (a resolver may return an awaitable)."""
+        page = ready(ctx, root.id, rf, where, order_by, first, after, cursors=False)
         if page is not None:
             return [to_object(node) for node, _ in page.items]
-        return _later(info.context, root.id, rf, where, order_by, first, after)
+        return _later(ctx, root.id, rf, where, order_by, first, after)
+
+    FAST[(rf.owner, rf.name)] = plain
 
     annotate(resolve, list_of(_target(rf)), info=Info, where=optional(WHERE[rf.single]),
              order_by=optional(list_of(ORDER[rf.single])), first=int, after=Optional[str])  # noqa: UP045
@@ -276,3 +284,24 @@ def to_object(node: Node) -> Any:
     d["id"] = node.id
     d["label"] = _LABELS[node.label]
     return obj
+
+
+def fast_lists(schema: GraphQLSchema) -> None:
+    """Let the relationship list fields of an executable schema answer the common call —
+    only ``first`` given, as in ``offers { name }`` — without strawberry converting the
+    arguments into Python objects again for every parent row (about a fifth of a 50-row page
+    with two nested lists, measured); any other call goes through strawberry as before.
+    graphql-core hands a resolver ``(source, info, **arguments)`` already coerced; strawberry's
+    wrapper adds argument conversion and the field extensions, which these fields have none of.
+    """
+    for (label, name), plain in FAST.items():
+        field = schema.type_map[label].fields[name]  # type: ignore[attr-defined]
+        field.resolve = _fast(plain, field.resolve)
+
+
+def _fast(plain: Callable[..., Any], slow: Callable[..., Any]) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any, **kwargs: Any) -> Any:
+        if len(kwargs) == 1 and "first" in kwargs:
+            return plain(source, info.context, None, None, kwargs["first"], None)
+        return slow(source, info, **kwargs)
+    return resolve

@@ -94,8 +94,8 @@ def prefetch(ctx: Any, label: str, ids: list[str], selections: Any) -> None:
         rf = spec.rel_field(label, name.removesuffix("Connection"))
         if rf is not None:
             wanted.add((rf.rel, rf.direction))
-    for rel, direction in sorted(wanted):
-        ctx.loaders.prefetch(rel, direction, ids)
+    for direction in sorted({d for _, d in wanted}):
+        ctx.loaders.prefetch(sorted(r for r, d in wanted if d == direction), direction, ids)
 
 
 def _field_names(selections: Any, label: str) -> Iterator[str]:

@@ -19,7 +19,7 @@ from coco_atlas.api.graphql import analysis, change, guards, paths, quality
 from coco_atlas.api.graphql.connections import root_field
 from coco_atlas.api.graphql.errors import bad_input, is_unexpected, log
 from coco_atlas.api.graphql.mutations import Mutation
-from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, reader_language
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, fast_lists, reader_language
 from coco_atlas.api.graphql.relations import check_first
 from coco_atlas.api.graphql.results import (
     Path,
@@ -133,6 +133,8 @@ class CocoSchema(strawberry.Schema):
 
 def build_schema(settings: Mapping[str, Any]) -> strawberry.Schema:
     """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`)."""
-    return CocoSchema(query=Query, mutation=Mutation, types=list(TYPES.values()),
-                      extensions=guards.extensions(settings),
-                      config=StrawberryConfig(scalar_map=SCALARS))
+    schema = CocoSchema(query=Query, mutation=Mutation, types=list(TYPES.values()),
+                        extensions=guards.extensions(settings),
+                        config=StrawberryConfig(scalar_map=SCALARS))
+    fast_lists(schema._schema)
+    return schema

@@ -540,25 +540,46 @@ class EmbeddedStore(Store):
         out: dict[int, dict[str, Any]] = {}
         if not idxs:
             return out
-        col = FULL if full else "props"
         self._sync()
+        rows: list[tuple[int, str, int]] = []
         for chunk in _chunks(idxs):
-            q = f"SELECT idx, {col} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
-            out.update((i, orjson.loads(p)) for i, p in self._db.execute(q, chunk))
+            q = f"SELECT idx, props, wid FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
+            rows.extend(self._db.execute(q, chunk))
+        stamps = self._stamps({w for _, _, w in rows}) if full else {}
+        for i, p, w in rows:
+            out[i] = props = orjson.loads(p)
+            if full:
+                props["source"], props["updatedAt"] = stamps.get(w, (None, None))
+        return out
+
+    def _stamps(self, wids: set[int]) -> dict[int, tuple[str, str]]:
+        """``(source, at)`` of writes, to stamp many records read together: one lookup per
+        distinct write (a batch's records share a few) instead of two subqueries per row
+        (:data:`FULL`, 2.5x the read for a hub's 182 members)."""
+        out: dict[int, tuple[str, str]] = {}
+        ids = sorted(wids)
+        for chunk in _chunks(ids):
+            q = f"SELECT id, source, at FROM writes WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((w, (src, at)) for w, src, at in self._db.execute(q, chunk))
         return out
 
     def _edge_props_by_idx(self, keys: Sequence[tuple[int, int, int]], full: bool = False
                            ) -> dict[tuple[int, int, int], dict[str, Any]]:
         """Props of edges by (src, type, dst) integer keys, in a few round trips."""
         out: dict[tuple[int, int, int], dict[str, Any]] = {}
-        col = FULL if full else "props"
         self._sync()
-        q = (f"SELECT e.src, e.type, e.dst, {col} FROM json_each(?) j JOIN edges e "
+        q = ("SELECT e.src, e.type, e.dst, e.props, e.wid FROM json_each(?) j JOIN edges e "
              "ON e.src = json_extract(j.value, '$[0]') AND e.type = json_extract(j.value, '$[1]')"
              " AND e.dst = json_extract(j.value, '$[2]')")
+        rows: list[tuple[int, int, int, str, int]] = []
         for i in range(0, len(keys), 10_000):
             chunk = orjson.dumps([list(k) for k in keys[i:i + 10_000]]).decode()
-            out.update(((s, t, d), orjson.loads(p)) for s, t, d, p in self._db.execute(q, (chunk,)))
+            rows.extend(self._db.execute(q, (chunk,)))
+        stamps = self._stamps({r[4] for r in rows}) if full else {}
+        for s, t, d, p, w in rows:
+            out[(s, t, d)] = props = orjson.loads(p)
+            if full:
+                props["source"], props["updatedAt"] = stamps.get(w, (None, None))
         return out
 
     # -- reads -------------------------------------------------------------------------------
@@ -612,7 +633,7 @@ class EmbeddedStore(Store):
             return {k: Edge(*k, p) for k, p in self._edge_props(keys, full=True).items()}
 
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
-             first: int = 50, after: str | None = None) -> Page[Node]:
+             first: int = 50, after: str | None = None, *, count: bool = True) -> Page[Node]:
         check_find(label, where, order_by, first)
         terms = sqlfilter.sort_terms(order_by, label)
         params: list[Any] = []
@@ -628,7 +649,7 @@ class EmbeddedStore(Store):
         with self._lock:
             self._fresh()
             rows = self._db.execute(sql, [*params, first + 1]).fetchall()
-            total = self._count(label, where, count_params)
+            total = self._count(label, where, count_params) if count else None
         has_next = len(rows) > first
         rows = rows[:first]
         cursors = [encode_cursor(r[2:]) for r in rows]
@@ -656,12 +677,14 @@ class EmbeddedStore(Store):
             types = None if rel_types is None else [self.type_code[t] for t in rel_types]
             src, dst, typ = index.src.view, index.dst.view, index.typ.view
             wanted: list[tuple[str, int, int, int, Any]] = []  # (id, src, type, dst, direction)
-            for node_id in ids:
-                i = index.pos.get(node_id)
-                for way in (("out", "in") if direction == "both" else (direction,)):
-                    if i is not None:
-                        wanted.extend((node_id, int(src[p]), int(typ[p]), int(dst[p]), way)
-                                      for p in index.incident(i, way, types).tolist())
+            known = [(node_id, index.pos[node_id]) for node_id in dict.fromkeys(ids)
+                     if node_id in index.pos]
+            idxs = np.fromiter((i for _, i in known), dtype=np.int64, count=len(known))
+            # one vectorised gather for the whole batch (a page's parents), not one per node
+            for way, which, found in index.incident_many(idxs, direction, types):
+                for k, s, t, d in zip(which.tolist(), src[found].tolist(),
+                                      typ[found].tolist(), dst[found].tolist(), strict=True):
+                    wanted.append((known[k][0], s, t, d, way))
             props = self._edge_props_by_idx([(s, t, d) for _, s, t, d, _ in wanted], full=True)
             others = self._props_by_idx(sorted({d if w == "out" else s
                                                 for _, s, _, d, w in wanted}), full=True)

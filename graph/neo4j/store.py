@@ -202,12 +202,20 @@ class Neo4jStore(Store):
         statements = ["CREATE CONSTRAINT coco_entity_id IF NOT EXISTS "
                       "FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
         for label in SCHEMA.label_names:
+            # every label's own index on id: the shared Entity constraint serves lookups by id
+            # of any label, but a page of one label sorted by id needs an index on that label
+            # (else Neo4j scans and sorts every node of the label: 53 ms against 5 ms a page,
+            # medium demo)
+            statements.append(f"CREATE INDEX coco_{label}_id IF NOT EXISTS "
+                              f"FOR (n:{label}) ON (n.id)")
             for prop in SCHEMA.node_properties(label).values():
                 if prop.indexed:
                     statements.append(f"CREATE INDEX coco_{label}_{prop.name} IF NOT EXISTS "
                                       f"FOR (n:{label}) ON (n.`{prop.name}`)")
         for statement in statements:
             s.run(statement).consume()
+        # indexes fill in the background: wait, so that the first queries are planned on them
+        s.run("CALL db.awaitIndexes(300)").consume()
         s.run("MERGE (m:CocoMeta {key: 'meta'}) ON CREATE SET m.version = 0").consume()
 
     # -- calls with a bound ------------------------------------------------------------------
@@ -380,33 +388,44 @@ class Neo4jStore(Store):
         return out
 
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
-             first: int = 50, after: str | None = None) -> Page[Node]:
+             first: int = 50, after: str | None = None, *, count: bool = True) -> Page[Node]:
+        """One round trip: the page and, when asked, the count, as two uncorrelated
+        subqueries of one statement. The page matches ``(n:Label)`` and leads with a predicate
+        on the first sort key (a range after a cursor, else ``IS NOT NULL``: that key is
+        ``id`` or a required property, so it changes nothing), which lets the planner walk the
+        label's index on that key in order and stop after the page (``NodeIndexScan`` /
+        ``NodeIndexSeekByRange`` + ``Limit``) instead of sorting every node of the label.
+        """
         check_find(label, where, order_by, first)
         params = cypher.Params()
         cond = cypher.compile_filter(label, where, params)
         terms = cypher.sort_terms(order_by, label)
-        count_query = f"MATCH (n:{label}) WHERE {cond} RETURN count(n) AS c"
-        count_params = dict(params.values)
         page_cond = cond
         if after is not None:
             values = decode_cursor(after, len(terms) - 1)
             values = [bool(v) if flag and v is not None else v
                       for v, (_, _, flag) in zip(values, terms, strict=True)]
             page_cond += " AND " + cypher.keyset(terms, values, params)
+        elif not terms[0][2]:
+            page_cond = f"{terms[0][0]} IS NOT NULL AND {page_cond}"
         cols = ", ".join(f"{e} AS k{i}" for i, (e, _, _) in enumerate(terms))
         order = ", ".join(f"k{i} {'DESC' if d else 'ASC'}" for i, (_, d, _) in enumerate(terms))
         keys = ", ".join(f"k{i}" for i in range(len(terms)))
-        query = (f"MATCH (n:{label}) WHERE {page_cond} WITH n, {cols} ORDER BY {order} "
-                 f"LIMIT {int(first) + 1} RETURN n.id AS id, labels(n) AS labels, "
-                 f"properties(n) AS p, [{keys}] AS keys")
-        rows = self._read(query, **params.values)
-        total = int(self._read(count_query, **count_params)[0]["c"])
+        counted = (f"CALL () {{ MATCH (n:{label}) WHERE {cond} RETURN count(n) AS total }} "
+                   if count else "")
+        query = (f"{counted}CALL () {{ MATCH (n:{label}) WHERE {page_cond} "
+                 f"WITH n, {cols} ORDER BY {order} LIMIT {int(first) + 1} "
+                 f"RETURN collect([n.id, labels(n), properties(n), [{keys}]]) AS rows }} "
+                 f"RETURN {'total' if count else 'null AS total'}, rows")
+        rec = self._read(query, **params.values)[0]
+        rows = rec["rows"]
         has_next = len(rows) > first
         rows = rows[:first]
         cursors = [encode_cursor([cypher.cursor_value(v, flag) for v, (_, _, flag)
-                                  in zip(r["keys"], terms, strict=True)]) for r in rows]
-        return Page([_node(r) for r in rows], total, has_next,
-                    cursors[-1] if cursors else None, cursors)
+                                  in zip(r[3], terms, strict=True)]) for r in rows]
+        items = [_node({"id": r[0], "labels": r[1], "p": r[2]}) for r in rows]
+        total = int(rec["total"]) if count else None
+        return Page(items, total, has_next, cursors[-1] if cursors else None, cursors)
 
     def count(self, label: str, where: Filter | None = None) -> int:
         check_find(label, where, (), 0)
@@ -692,7 +711,7 @@ def _label(labels: Sequence[str]) -> str:
     return next(lab for lab in labels if lab != "Entity")
 
 
-def _node(r: neo4j.Record) -> Node:
+def _node(r: neo4j.Record | dict[str, Any]) -> Node:
     props = dict(r["p"])
     node_id = props.pop("id")
     return Node(node_id, _label(r["labels"]), props)
