@@ -22,7 +22,7 @@ from coco_atlas.api.cli import main
 from coco_atlas.graph.neo4j.store import Neo4jStore
 from coco_atlas.graph.query import Cond, SortKey
 from tests.conftest import wipe_neo4j
-from tests.test_graphql_http import data, serving
+from tests.graphql_client import data, serving
 
 pytestmark = pytest.mark.slow  # a real Neo4j
 
