@@ -14,10 +14,11 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from coco_atlas.api.commands import (
     analysis,
+    backup,
+    bulkload,
     change,
     charts,
     dedupe,
@@ -29,9 +30,9 @@ from coco_atlas.api.commands import (
 )
 from coco_atlas.api.commands.common import (
     STORE_SETTINGS,
+    count_tables,
     err,
     open_from,
-    out,
     print_error,
     setting_option,
     spinner,
@@ -85,20 +86,8 @@ def stats(as_json: bool, **conn: Any) -> None:
     if as_json:
         click.echo(json.dumps(counts, indent=2))
         return
-    _count_tables(counts)
+    count_tables(counts)
 
-
-def _count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
-    for title, key in (("Nodes", "labels"), ("Relationships", "relationships")):
-        table = Table(title=title)
-        table.add_column("label" if key == "labels" else "type")
-        table.add_column("count", justify="right")
-        if other is not None:
-            table.add_column("copied", justify="right")
-        for name, n in counts[key].items():
-            extra = [f"{other[key][name]:,}"] if other is not None else []
-            table.add_row(name, f"{n:,}", *extra)
-        out.print(table)
 
 
 def service_options(command: Any) -> Any:
@@ -176,8 +165,9 @@ def migrate(source: str, target: str, batch: int) -> None:
     """Copy the whole graph from SOURCE to TARGET and check the counts.
 
     Each of SOURCE and TARGET is a store file path or a bolt:// / neo4j:// URI (credentials
-    from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD). Provenance (source, updatedAt) is kept; the
-    copy is one all-or-nothing write.
+    from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD, the database from COCO_NEO4J_DATABASE).
+    Provenance (source, updatedAt) is kept; the copy is all-or-nothing (on Neo4j: batches that
+    commit on their own, published at the end, deleted if it fails).
     """
     from coco_atlas.graph.migrate import copy_graph
 
@@ -189,7 +179,7 @@ def migrate(source: str, target: str, batch: int) -> None:
         task = progress.add_task("copying", total=None)
         before, after = copy_graph(src, dst, batch=batch, progress=lambda text: progress.update(
             task, description=text))
-    _count_tables(before, after)
+    count_tables(before, after)
     if before != after:
         raise click.ClickException("counts differ after the copy (see the table)")
     err.print(f"[green]✓[/] copied {escape(source)} → {escape(target)}; counts match",
@@ -219,7 +209,8 @@ def neo4j_dev(port: int, data_dir: Path | None) -> None:
         server.stop()
 
 
-for _area in (analysis, change, io, maps, charts, quality, dedupe, places, search):
+for _area in (analysis, change, io, maps, charts, quality, dedupe, places, search, backup,
+              bulkload):
     for _command in _area.COMMANDS:
         app.add_command(_command)
 

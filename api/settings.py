@@ -28,7 +28,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Server processes answering requests (GraphQL runs one core per process); 0: one "
             "per core. A write through one is seen by the others on their next request.", int),
     Setting("neo4j", "COCO_NEO4J_URI", None,
-            "Use the Neo4j server at this bolt:// or neo4j:// URI instead of the embedded store."),
+            "Use the Neo4j server or cluster at this bolt:// or neo4j:// URI (neo4j+s:// and "
+            "bolt+s:// with TLS, as Aura gives) instead of the embedded store."),
+    Setting("neo4j_database", "COCO_NEO4J_DATABASE", None,
+            "Neo4j database to use (none: the server's default database)."),
     Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),
     Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, "Neo4j password.", secret=True),
     Setting("neo4j_timeout", "COCO_NEO4J_TIMEOUT", 5.0,

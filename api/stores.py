@@ -23,11 +23,12 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
         from coco_atlas.graph.neo4j.store import Neo4jStore
 
         timeout = settings.get("neo4j_timeout")
+        database = settings.get("neo4j_database") or None
         if timeout is None:
             return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
-                              settings.get("neo4j_password"))
+                              settings.get("neo4j_password"), database)
         return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
-                          settings.get("neo4j_password"), timeout=float(timeout))
+                          settings.get("neo4j_password"), database, timeout=float(timeout))
     from coco_atlas.graph.embedded.store import EmbeddedStore
 
     db = Path(settings["db"])

@@ -213,3 +213,36 @@ def test_property_values_keep_their_types(store: Store) -> None:
                        source="t")
     assert store.property_values("isCCI") == {"C": False}
     assert store.property_values("level", ["Sector"]) == {"C": 1}
+
+
+def test_sorted_walks_match_a_plain_python_sort(store: Store) -> None:
+    """Pages sorted on optional properties (missing values last in both directions, then by
+    id), walked with cursors across the missing-value boundary, against Python's sort."""
+    years = [2001, None, 1999, 2012, None, 2001, 2020, None, 1999]
+    sizes = ["micro", "small", None, "small", "large", None, "micro", "small", None]
+    nodes = [company(f"c{i}", f"C{i}", **({"foundedYear": y} if y is not None else {}),
+                     **({"sizeClass": s} if s is not None else {}))
+             for i, (y, s) in enumerate(zip(years, sizes, strict=True))]
+    store.upsert_nodes(nodes, source="t")
+
+    def reference(keys: list[SortKey]) -> list[str]:
+        rows = [(n.id, n.props) for n in nodes]
+        rows.sort(key=lambda r: r[0])
+        for key in reversed(keys):  # stable sorts, last key first
+            present = sorted((r for r in rows if key.prop in r[1]),
+                             key=lambda r: r[1][key.prop], reverse=key.descending)
+            rows = present + [r for r in rows if key.prop not in r[1]]
+        return [i for i, _ in rows]
+
+    for keys in ([SortKey("foundedYear")], [SortKey("foundedYear", True)],
+                 [SortKey("sizeClass"), SortKey("foundedYear", True)],
+                 [SortKey("sizeClass", True), SortKey("foundedYear")]):
+        seen, after = [], None
+        while True:
+            page = store.find("Company", None, keys, first=2, after=after)
+            seen.extend(n.id for n in page.items)
+            assert page.total_count == 9
+            if not page.has_next:
+                break
+            after = page.end_cursor
+        assert seen == reference(keys), keys

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from coco_atlas.api.settings import BY_NAME
 from coco_atlas.api.stores import describe, open_store
@@ -26,7 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, emoji=False)
 out = Console(emoji=False)
 
-STORE_SETTINGS = ("db", "neo4j", "neo4j_user", "neo4j_password", "neo4j_timeout")
+STORE_SETTINGS = ("db", "neo4j", "neo4j_database", "neo4j_user", "neo4j_password",
+                  "neo4j_timeout")
 
 
 def setting_option(name: str, **kwargs: Any) -> Callable[[F], F]:
@@ -82,3 +84,18 @@ def print_error(e: Exception) -> None:
     """One error as plain text: its message holds user data (a path, a value from a file), so
     neither rich markup (``[bold]``) nor emoji codes (``:smile:``) in it are interpreted."""
     err.print(f"error: {e}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
+def count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
+    """Counts per label and relationship type as tables; with ``other``, side by side (a copy's
+    counts against its source's)."""
+    for title, key in (("Nodes", "labels"), ("Relationships", "relationships")):
+        table = Table(title=title)
+        table.add_column("label" if key == "labels" else "type")
+        table.add_column("count", justify="right")
+        if other is not None:
+            table.add_column("copied", justify="right")
+        for name, n in counts[key].items():
+            extra = [f"{other[key][name]:,}"] if other is not None else []
+            table.add_row(name, f"{n:,}", *extra)
+        out.print(table)

@@ -14,6 +14,28 @@ from typing import Any
 from coco_atlas.graph.query import And, Cond, Filter, Not, Or
 from coco_atlas.schema import SCHEMA, PropType
 
+# Readers skip what an unfinished import wrote (graph.neo4j.stage): a query starts with PUB, which
+# binds ``pub`` (the stages published but not yet finalised) from the meta node, and tests every
+# node and relationship it reads with visible(). Reading the list in the statement itself, not
+# from a client-side copy, means no statement can see an import before its publishing commit.
+PUB = ("OPTIONAL MATCH (coco_meta:CocoMeta {key: 'meta'}) "
+       "WITH coalesce(coco_meta.published, []) AS pub ")
+
+
+def visible(var: str, *, mine: bool = False) -> str:
+    """Whether the record ``var`` is published; with ``mine``, or staged by the import whose id
+    is the parameter ``$stage`` (what a bulk writer sees)."""
+    own = f" OR {var}._stage = $stage" if mine else ""
+    return f"({var}._stage IS NULL OR {var}._stage IN pub{own})"
+
+
+def visible_inline(var: str) -> str:
+    """:func:`visible` reading the list in a subquery instead of :data:`PUB`'s leading clause:
+    a sorted page then keeps Neo4j's ordered index walk (``PartialTop``), which a leading
+    clause (an ``Apply``) loses; it costs a lookup per row read, so only paging uses it."""
+    return (f"({var}._stage IS NULL OR {var}._stage IN COLLECT {{ MATCH (coco_meta:CocoMeta "
+            "{key: 'meta'}) UNWIND coalesce(coco_meta.published, []) AS x RETURN x })")
+
 
 class Params:
     """Collects query parameters and hands out their names."""

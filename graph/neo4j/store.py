@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -46,6 +47,7 @@ from neo4j import Transaction as NeoTx
 from neo4j.exceptions import (
     ConfigurationError,
     ConnectionPoolError,
+    ConstraintError,
     DriverError,
     Neo4jError,
     ServiceUnavailable,
@@ -53,11 +55,14 @@ from neo4j.exceptions import (
 )
 
 from coco_atlas.graph.neo4j import cypher
+from coco_atlas.graph.neo4j import stage as neo4j_stage
+from coco_atlas.graph.neo4j.stage import STAGED
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from coco_atlas.graph.store import (
     Direction,
     Neighbour,
     Store,
+    StoreBusy,
     StoreUnavailable,
     Topology,
     Transaction,
@@ -65,11 +70,19 @@ from coco_atlas.graph.store import (
 )
 from coco_atlas.graph.timeline import Period, restrict
 from coco_atlas.graph.writeplan import WritePlan, plan_write
-from coco_atlas.schema import SCHEMA, Edge, Node
+from coco_atlas.schema import SCHEMA, Edge, Node, ValidationError
 
-STAMPS = ("source", "updatedAt")
+STAMPS = ("source", "updatedAt", "_stage")
+PUB = cypher.PUB
+VIS_N = cypher.visible("n")
+# A relationship is staged when one of its ends is (an import keeps aside, until it publishes,
+# the relationships it creates between older nodes): readers test both ends.
+VIS_ARB = f"{cypher.visible('a')} AND {cypher.visible('b')}"
+VIS_MINE_N = cypher.visible("n", mine=True)
+VIS_MINE_ARB = f"{cypher.visible('a', mine=True)} AND {cypher.visible('b', mine=True)}"
 BATCH = 20_000  # rows per UNWIND statement
 TIMEOUT = 60.0  # seconds a read may run before the server cancels it (useless if it is frozen)
+VERSION_TTL = 0.2  # seconds another process's write may go unnoticed by caches here
 DEFAULT_TIMEOUT = 5.0  # seconds the server may leave a call unanswered before it is checked
 IDLE_LANES = 8  # worker threads kept for the next calls
 UNSAVED = "; nothing of this write was saved"
@@ -172,6 +185,8 @@ class Neo4jStore(Store):
         self._lanes = _Lanes()
         self._swap = threading.Lock()
         self._driver = self._new_driver()
+        self._seen: tuple[float, int] | None = None  # (monotonic time read, version)
+        self._orphans = False  # a bulk could not settle its stage: tidy before the next write
         try:
             self._call(self._init_schema)
         except BaseException:
@@ -212,11 +227,15 @@ class Neo4jStore(Store):
                 if prop.indexed:
                     statements.append(f"CREATE INDEX coco_{label}_{prop.name} IF NOT EXISTS "
                                       f"FOR (n:{label}) ON (n.`{prop.name}`)")
-        for statement in statements:
+        for statement in [*statements, *neo4j_stage.schema_statements()]:
             s.run(statement).consume()
         # indexes fill in the background: wait, so that the first queries are planned on them
         s.run("CALL db.awaitIndexes(300)").consume()
         s.run("MERGE (m:CocoMeta {key: 'meta'}) ON CREATE SET m.version = 0").consume()
+        try:
+            neo4j_stage.cleanup(s)  # what a killed import left
+        except Neo4jError as e:  # e.g. a user who may not list transactions: leave it be
+            log.warning("could not look for unfinished imports: %s", _first_line(e))
 
     # -- calls with a bound ------------------------------------------------------------------
     def _call(self, fn: Callable[[neo4j.Session], T]) -> T:
@@ -317,12 +336,97 @@ class Neo4jStore(Store):
 
     # -- writes ------------------------------------------------------------------------------
     def commit(self, tx: Transaction) -> WriteResult:
-        with self.bulk(tx.source) as writer:
+        """One write in one transaction (an API mutation, a small edit): seen at its commit."""
+        self._tidy()
+        with self._single(tx.source) as writer:
             return writer.write(tx)
 
     @contextmanager
     def bulk(self, source: str) -> Iterator[Neo4jBulkWriter]:
-        """Many batches in one Neo4j transaction: all land together or none does.
+        """Many batches, each committed on its own, published together (graph.neo4j.stage).
+
+        Readers see none of it until the publishing commit, and all of it from then on. When
+        a batch or the publishing fails, what was staged is deleted; when the server is gone
+        meanwhile, the next write of this store, or the next store opened on the database,
+        does it. Each call is waited for by :meth:`_await` on lanes of the bulk's own.
+        """
+        self._tidy()
+        driver, lane, holder = self._driver, _Lane(), _Lane()
+        stage = neo4j_stage.new_id()
+        leased: tuple[neo4j.Session, NeoTx] | None = None
+        settled = False
+        try:
+            leased = self._await(holder.submit(partial(self._lease, driver, stage)), driver,
+                                 UNSAVED)
+            self._await(lane.submit(partial(self._in_session, driver, partial(
+                neo4j_stage.register, stage=stage, source=source))), driver, UNSAVED)
+            writer = Neo4jBulkWriter(self, None, source, lane, driver, stage)
+            yield writer
+            if writer.failed:
+                raise StoreUnavailable(f"{self._where}: a batch of this write failed{UNSAVED}")
+            if writer.batches:
+                self._await(lane.submit(partial(self._publish, writer)), driver, UNKNOWN)
+                self._seen = None
+            settled = self._settle(driver, lane, stage)  # finalise, or forget an empty one
+        finally:
+            if leased is not None:
+                if not settled and not self._settle(driver, lane, stage):
+                    self._orphans = True  # the server is gone: settle on the next write
+                stuck = holder.busy
+                ended = holder.submit(partial(_end, *leased))
+                if not stuck:
+                    with suppress(StoreUnavailable):
+                        self._await(ended, driver)
+            lane.stop()
+            holder.stop()
+
+    def _lease(self, driver: neo4j.Driver, stage: str) -> tuple[neo4j.Session, NeoTx]:
+        with _translated(self._where):
+            session = driver.session(database=self.database)
+            try:
+                return session, neo4j_stage.lease(session, stage)
+            except BaseException:
+                session.close()
+                raise
+
+    def _settle(self, driver: neo4j.Driver, lane: _Lane, stage: str) -> bool:
+        """Finalise the stage if it was published, else discard it; False if the server could
+        not be reached (the stage is then left for :meth:`_tidy` or the next store)."""
+        if lane.busy:
+            return False
+        try:
+            self._await(lane.submit(partial(self._in_session, driver, partial(
+                neo4j_stage.settle, stage=stage))), driver)
+        except (StoreUnavailable, Neo4jError, DriverError) as e:
+            log.warning("could not settle the import %s: %s", stage, _first_line(e))
+            return False
+        return True
+
+    def _tidy(self) -> None:
+        """Settle the stages a write of this store left when the server was gone."""
+        if self._orphans:
+            with suppress(StoreUnavailable):
+                self._call(neo4j_stage.cleanup)
+                self._orphans = False
+
+    def _publish(self, writer: Neo4jBulkWriter) -> None:
+        """The one transaction that makes the stage visible: the changes to older records that
+        were kept aside, the stage added to the published list, the version bumped."""
+        stage = writer.stage
+        assert stage is not None
+        with _translated(self._where), self._driver.session(database=self.database) as s, \
+                s.begin_transaction(timeout=None) as ntx:
+            if not neo4j_stage.publish_mark(ntx, stage):
+                raise StoreUnavailable(f"{self._where}: this import was discarded by another "
+                                       f"coco run that found its connection gone{UNSAVED}")
+            for query, params in writer.deferred:
+                ntx.run(query, params).consume()
+            writer.total.version = neo4j_stage.publish_meta(ntx, stage)
+            ntx.commit()
+
+    @contextmanager
+    def _single(self, source: str) -> Iterator[Neo4jBulkWriter]:
+        """Batches in one Neo4j transaction: all land together or none does.
 
         The transaction lives on a lane of its own; each batch and the commit are waited for by
         :meth:`_await`. When the server is found frozen the rollback is left queued on that lane
@@ -362,15 +466,25 @@ class Neo4jStore(Store):
                               "RETURN m.version AS v").single()
                 writer.total.version = int(rec["v"]) if rec else 0
             ntx.commit()
+            self._seen = None
 
     # -- reads -------------------------------------------------------------------------------
     @property
     def version(self) -> int:
+        """The database's version (the meta node's, bumped by every write transaction), read
+        at most every :data:`VERSION_TTL` seconds: caches in every API process key on it, and
+        reading it costs a round trip (2.4 ms) that most requests need not pay. This process's
+        own writes are seen at once; another process's within the bound."""
+        seen, now = self._seen, time.monotonic()
+        if seen is not None and now - seen[0] < VERSION_TTL:
+            return seen[1]
         rec = self._read("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v")
-        return int(rec[0]["v"]) if rec else 0
+        version = int(rec[0]["v"]) if rec else 0
+        self._seen = (now, version)
+        return version
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
-        rows = self._read("UNWIND $ids AS i MATCH (n:Entity {id: i}) "
+        rows = self._read(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) WHERE {VIS_N} "
                           "RETURN n.id AS id, labels(n) AS labels, properties(n) AS p",
                           ids=list(ids))
         return {r["id"]: _node(r) for r in rows}
@@ -380,59 +494,113 @@ class Neo4jStore(Store):
         by_type = _by_type(keys)
         for rel, pairs in by_type.items():
             rows = self._read(
-                f"UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
-                "(b:Entity {id: k[1]}) RETURN a.id AS s, b.id AS t, properties(r) AS p",
-                pairs=pairs)
-            out.update({(r["s"], rel, r["t"]): Edge(r["s"], rel, r["t"], dict(r["p"]))
+                f"{PUB}UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
+                f"(b:Entity {{id: k[1]}}) WHERE {VIS_ARB} "
+                "RETURN a.id AS s, b.id AS t, properties(r) AS p", pairs=pairs)
+            out.update({(r["s"], rel, r["t"]): Edge(r["s"], rel, r["t"], _clean(r["p"]))
                         for r in rows})
         return out
 
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
              first: int = 50, after: str | None = None, *, count: bool = True) -> Page[Node]:
-        """One round trip: the page and, when asked, the count, as two uncorrelated
-        subqueries of one statement. The page matches ``(n:Label)`` and leads with a predicate
-        on the first sort key (a range after a cursor, else ``IS NOT NULL``: that key is
-        ``id`` or a required property, so it changes nothing), which lets the planner walk the
-        label's index on that key in order and stop after the page (``NodeIndexScan`` /
-        ``NodeIndexSeekByRange`` + ``Limit``) instead of sorting every node of the label.
-        """
+        """Keyset-paged in segments (:meth:`_segments`), so that no page sorts every match; the
+        count only when asked (``count``)."""
         check_find(label, where, order_by, first)
         params = cypher.Params()
         cond = cypher.compile_filter(label, where, params)
         terms = cypher.sort_terms(order_by, label)
-        page_cond = cond
+        count_params = dict(params.values)
+        values = None
         if after is not None:
             values = decode_cursor(after, len(terms) - 1)
             values = [bool(v) if flag and v is not None else v
                       for v, (_, _, flag) in zip(values, terms, strict=True)]
-            page_cond += " AND " + cypher.keyset(terms, values, params)
-        elif not terms[0][2]:
-            page_cond = f"{terms[0][0]} IS NOT NULL AND {page_cond}"
-        cols = ", ".join(f"{e} AS k{i}" for i, (e, _, _) in enumerate(terms))
-        order = ", ".join(f"k{i} {'DESC' if d else 'ASC'}" for i, (_, d, _) in enumerate(terms))
-        keys = ", ".join(f"k{i}" for i in range(len(terms)))
-        counted = (f"CALL () {{ MATCH (n:{label}) WHERE {cond} RETURN count(n) AS total }} "
-                   if count else "")
-        query = (f"{counted}CALL () {{ MATCH (n:{label}) WHERE {page_cond} "
-                 f"WITH n, {cols} ORDER BY {order} LIMIT {int(first) + 1} "
-                 f"RETURN collect([n.id, labels(n), properties(n), [{keys}]]) AS rows }} "
-                 f"RETURN {'total' if count else 'null AS total'}, rows")
-        rec = self._read(query, **params.values)[0]
-        rows = rec["rows"]
+        rows: list[tuple[neo4j.Record, list[Any]]] = []
+        for extra, head, seg_terms, seg_values in self._segments(terms, values):
+            want = int(first) + 1 - len(rows)
+            if want <= 0:
+                break
+            page_cond = f"{cypher.visible_inline('n')} AND {cond} AND {extra}"
+            if seg_values is not None:
+                page_cond += " AND " + cypher.keyset(seg_terms, seg_values, params)
+            cols = ", ".join(f"{e} AS k{i}" for i, (e, _, _) in enumerate(seg_terms))
+            order = ", ".join(f"k{i} {'DESC' if d else 'ASC'}"
+                              for i, (_, d, _) in enumerate(seg_terms))
+            keys = ", ".join(f"k{i}" for i in range(len(seg_terms)))
+            query = (f"MATCH (n:{label}) WHERE {page_cond} WITH n, {cols} ORDER BY {order} "
+                     f"LIMIT {want} RETURN n.id AS id, labels(n) AS labels, "
+                     f"properties(n) AS p, [{keys}] AS keys")
+            rows.extend((r, [*head, *r["keys"]]) for r in self._read(query, **params.values))
+        total = self._count(label, cond, count_params) if count else None
         has_next = len(rows) > first
         rows = rows[:first]
         cursors = [encode_cursor([cypher.cursor_value(v, flag) for v, (_, _, flag)
-                                  in zip(r[3], terms, strict=True)]) for r in rows]
-        items = [_node({"id": r[0], "labels": r[1], "p": r[2]}) for r in rows]
-        total = int(rec["total"]) if count else None
-        return Page(items, total, has_next, cursors[-1] if cursors else None, cursors)
+                                  in zip(keys, terms, strict=True)]) for _, keys in rows]
+        return Page([_node(r) for r, _ in rows], total, has_next,
+                    cursors[-1] if cursors else None, cursors)
+
+    @staticmethod
+    def _segments(terms: list[tuple[str, bool, bool]], values: list[Any] | None
+                  ) -> list[tuple[str, list[Any], list[tuple[str, bool, bool]], list[Any] | None]]:
+        """The parts of a sorted walk, each ``(condition, key values it fixes, its sort terms,
+        its cursor values or None)``, read in turn until the page is full.
+
+        Sorting on a property's null flag first (missing values last) kept Neo4j from walking
+        the property's index in order: every page, the first one too, sorted all the matches.
+        Split in two — the nodes that have the value, sorted by it, then those that lack it,
+        sorted by the rest — each part is in index order (``n.p IS NOT NULL`` lets the planner
+        read the range index sorted and stop after the page) and the order is the same.
+        """
+        first = terms[0][0] if terms else ""
+        if len(terms) > 2 and terms[0][2]:  # an optional property leads: has it, then not
+            prop = terms[1][0]
+            in_nulls = values is not None and values[0] is True
+            out: list[tuple[str, list[Any], list[tuple[str, bool, bool]], list[Any] | None]] = []
+            if not in_nulls:
+                out.append((f"{prop} IS NOT NULL", [False], terms[1:],
+                            values[1:] if values is not None else None))
+            out.append((f"{prop} IS NULL", [True, None], terms[2:],
+                        values[2:] if in_nulls and values is not None else None))
+            return out
+        if len(terms) > 1:  # a required property leads: never null, but say so for the index
+            return [(f"{first} IS NOT NULL", [], terms, values)]
+        return [("true", [], terms, values)]
 
     def count(self, label: str, where: Filter | None = None) -> int:
         check_find(label, where, (), 0)
         params = cypher.Params()
         cond = cypher.compile_filter(label, where, params)
-        return int(self._read(f"MATCH (n:{label}) WHERE {cond} RETURN count(n) AS c",
-                              **params.values)[0]["c"])
+        return self._count(label, cond, params.values)
+
+    def _count(self, label: str, cond: str, params: dict[str, Any]) -> int:
+        """Without a filter: the count store's figure less the unpublished staged nodes (no
+        scan of the label); with one, a count of the visible matches."""
+        if cond == "true":
+            return self._label_counts([label])[label]
+        return int(self._read(f"{PUB}MATCH (n:{label}) WHERE {VIS_N} AND {cond} "
+                              "RETURN count(n) AS c", **params)[0]["c"])
+
+    def _label_counts(self, labels: Sequence[str]) -> dict[str, int]:
+        return self._exact_counts([f"(n:{lab})" for lab in labels], labels, VIS_N)
+
+    def _exact_counts(self, patterns: Sequence[str], names: Sequence[str], vis: str
+                      ) -> dict[str, int]:
+        """Counts of visible records: the count store's figures (no scan) when no import is
+        open before and after reading them, else a scan that skips the staged records.
+        Neo4j reads committed data, not a snapshot, so the count store's figure less the
+        staged records counted a moment later could be off by a batch committed between."""
+        open_ = ("CALL () { MATCH (s:CocoStage) WHERE s.state <> 'published' "
+                 "RETURN count(s) AS o%s }")
+        calls = " ".join(f"CALL () {{ MATCH {p} RETURN count(*) AS c{i} }}"
+                         for i, p in enumerate(patterns))
+        cs = ", ".join(f"c{i}" for i in range(len(patterns)))
+        rec = self._read(f"{open_ % 'a'} {calls} {open_ % 'b'} RETURN oa + ob AS o, [{cs}] AS cs")
+        if not rec[0]["o"]:
+            return dict(zip(names, map(int, rec[0]["cs"]), strict=True))
+        calls = " ".join(f"CALL (pub) {{ MATCH {p} WHERE {vis} RETURN count(*) AS c{i} }}"
+                         for i, p in enumerate(patterns))
+        rec = self._read(f"{PUB}{calls} RETURN [{cs}] AS cs")
+        return dict(zip(names, map(int, rec[0]["cs"]), strict=True))
 
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
                    direction: Direction = "out") -> dict[str, list[Neighbour]]:
@@ -441,20 +609,20 @@ class Neo4jStore(Store):
         for way in (("out", "in") if direction == "both" else (direction,)):
             pattern = f"-[r:{types}]->(m:Entity)" if way == "out" else f"<-[r:{types}]-(m:Entity)"
             rows = self._read(
-                f"UNWIND $ids AS i MATCH (n:Entity {{id: i}}){pattern} "
+                f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}){pattern} "
+                f"WHERE {VIS_N} AND {cypher.visible('m')} "
                 "RETURN i, type(r) AS t, properties(r) AS rp, m.id AS id, labels(m) AS labels, "
                 "properties(m) AS p", ids=list(ids))
             for r in rows:
                 other = _node(r)
                 s, d = (r["i"], other.id) if way == "out" else (other.id, r["i"])
-                out[r["i"]].append(Neighbour(Edge(s, r["t"], d, dict(r["rp"])), other, way))
+                out[r["i"]].append(Neighbour(Edge(s, r["t"], d, _clean(r["rp"])), other, way))
         return out
 
     def counts(self) -> dict[str, dict[str, int]]:
-        labels = {lab: int(self._read(f"MATCH (n:{lab}) RETURN count(n) AS c")[0]["c"])
-                  for lab in SCHEMA.label_names}
-        rels = {rel: int(self._read(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS c")[0]["c"])
-                for rel in SCHEMA.rel_names}
+        labels = self._label_counts(SCHEMA.label_names)
+        rels = self._exact_counts([f"(a)-[r:{rel}]->(b)" for rel in SCHEMA.rel_names],
+                                  SCHEMA.rel_names, VIS_ARB)
         return {"labels": labels, "relationships": rels}
 
     def topology(self, labels: Sequence[str] | None = None,
@@ -474,7 +642,8 @@ class Neo4jStore(Store):
             codes: list[int] = []
             for i, lab in enumerate(SCHEMA.label_names):
                 if lab in wanted:
-                    found = [r[0] for r in tx.run(f"MATCH (n:{lab}) RETURN n.id")]
+                    found = [r[0] for r in tx.run(f"{PUB}MATCH (n:{lab}) WHERE {VIS_N} "
+                                                  "RETURN n.id")]
                     ids.extend(found)
                     codes.extend([i] * len(found))
             pos = {x: k for k, x in enumerate(ids)}
@@ -483,7 +652,8 @@ class Neo4jStore(Store):
             typ: list[int] = []
             for t in types:
                 code = SCHEMA.rel_names.index(t)
-                for a, b in tx.run(f"MATCH (a:Entity)-[:{t}]->(b:Entity) RETURN a.id, b.id"):
+                for a, b in tx.run(f"MATCH (a:Entity)-[r:{t}]->(b:Entity) "
+                                   "RETURN a.id, b.id"):  # both ends visible: a, b in pos
                     if a in pos and b in pos:
                         src.append(pos[a])
                         dst.append(pos[b])
@@ -499,7 +669,7 @@ class Neo4jStore(Store):
         wanted = list(labels) if labels is not None else list(SCHEMA.label_names)
         out: dict[str, Any] = {}
         for lab in wanted:
-            rows = self._read(f"MATCH (n:{lab}) WHERE n.`{prop}` IS NOT NULL "
+            rows = self._read(f"{PUB}MATCH (n:{lab}) WHERE n.`{prop}` IS NOT NULL AND {VIS_N} "
                               f"RETURN n.id AS id, n.`{prop}` AS v")
             out.update((r["id"], r["v"]) for r in rows)
         return out
@@ -507,7 +677,8 @@ class Neo4jStore(Store):
     def edge_property_values(self, prop: str, rel: str) -> dict[tuple[str, str], Any]:
         if not SCHEMA.has_rel(rel):
             return {}
-        rows = self._read(f"MATCH (a:Entity)-[r:{rel}]->(b:Entity) WHERE r.`{prop}` IS NOT NULL "
+        rows = self._read(f"{PUB}MATCH (a:Entity)-[r:{rel}]->(b:Entity) "
+                          f"WHERE r.`{prop}` IS NOT NULL AND {VIS_ARB} "
                           f"RETURN a.id AS s, b.id AS d, r.`{prop}` AS v")
         return {(r["s"], r["d"]): r["v"] for r in rows}
 
@@ -516,7 +687,8 @@ class Neo4jStore(Store):
         for lab in labels:
             last = ""
             while True:
-                rows = self._read(f"MATCH (n:{lab}) WHERE n.id > $last RETURN n.id AS id, "
+                rows = self._read(f"{PUB}MATCH (n:{lab}) WHERE n.id > $last AND {VIS_N} "
+                                  "RETURN n.id AS id, "
                                   f"labels(n) AS labels, properties(n) AS p "
                                   f"ORDER BY n.id LIMIT {int(batch)}", last=last)
                 if not rows:
@@ -529,13 +701,14 @@ class Neo4jStore(Store):
             last = ["", ""]
             while True:
                 rows = self._read(
-                    f"MATCH (a:Entity)-[r:{t}]->(b:Entity) WHERE [a.id, b.id] > $last "
+                    f"{PUB}MATCH (a:Entity)-[r:{t}]->(b:Entity) WHERE [a.id, b.id] > $last "
+                    f"AND {VIS_ARB} "
                     f"RETURN a.id AS s, b.id AS d, properties(r) AS p "
                     f"ORDER BY a.id, b.id LIMIT {int(batch)}", last=last)
                 if not rows:
                     break
                 last = [rows[-1]["s"], rows[-1]["d"]]
-                yield from (Edge(r["s"], t, r["d"], dict(r["p"])) for r in rows)
+                yield from (Edge(r["s"], t, r["d"], _clean(r["p"])) for r in rows)
 
     def close(self) -> None:
         self._lanes.close()
@@ -543,38 +716,60 @@ class Neo4jStore(Store):
 
 
 class Neo4jBulkWriter:
-    """Writes batches inside :meth:`Neo4jStore.bulk`; it answers the planner's questions too
-    (graph.writeplan.Lookup) from inside the open transaction, so later batches see earlier ones.
+    """Writes batches inside :meth:`Neo4jStore.bulk` (staged, ``stage`` set) or
+    :meth:`Neo4jStore.commit` (one transaction); it answers the planner's questions too
+    (graph.writeplan.Lookup), so later batches see earlier ones.
 
-    What this bulk learnt stays in memory until it ends: the label and element id of every node it
-    created or looked up, and which nodes and edges it created. So the planner's questions about
-    them cost no round trip, an edge between two nodes created by this bulk is known not to exist
-    unless this bulk created it, and relationships are created between nodes found by element id
-    (a direct record lookup) rather than by an index seek on ``id``. Edge statements are sent
-    without waiting for their results, so the server writes one batch while the next is planned;
-    a failure still aborts the whole transaction, at the next statement or at the commit.
+    What this writer learnt stays in memory until it ends: the label and element id of every
+    node it created or looked up, and which nodes and edges it created. So the planner's
+    questions about them cost no round trip, an edge between two nodes created here is known
+    not to exist unless it was created here, and relationships are created between nodes found
+    by element id (a direct record lookup) rather than by an index seek on ``id``. Edge
+    statements are sent without waiting for their results, so the server writes one batch
+    while the next is planned.
+
+    Staged (:mod:`graph.neo4j.stage`): each batch commits on its own; what it creates carries
+    the stage's marker, and changes to the stage's own records are written at once. Changes
+    to records that were already there (updates, deletions) would be visible at once, so they
+    are kept aside — their statements, and the properties they give, which the planner's
+    later questions see — and run in the publishing transaction. Its size, and this process's
+    memory, grow with those changes only; new records, the bulk of an import, never wait.
     """
 
-    def __init__(self, store: Neo4jStore, tx: NeoTx, source: str, lane: _Lane,
-                 driver: neo4j.Driver):
+    def __init__(self, store: Neo4jStore, tx: NeoTx | None, source: str, lane: _Lane,
+                 driver: neo4j.Driver, stage: str | None = None):
         self.store = store
         self.tx = tx
         self.source = source
+        self.stage = stage
         self._lane = lane  # the thread the transaction lives on
         self._driver = driver
         self.total = WriteResult()
         self.batches = 0
+        self.failed = False  # a staged batch failed after it began writing: publish nothing
         self._labels: dict[str, str] = {}  # id → label of nodes known to exist
         self._eids: dict[str, str] = {}  # id → Neo4j element id
-        self._fresh: set[str] = set()  # nodes created by this bulk
-        # hashes of the edges this bulk created: a collision only costs a needless query
+        self._fresh: set[str] = set()  # nodes created by this writer
+        # hashes of the edges this writer created: a collision only costs a needless query
         self._fresh_edges: set[int] = set()
         self._pending: neo4j.Result | None = None  # the statement the server may still run
+        # staged only: changes to records that were there before, run when publishing
+        self.deferred: list[tuple[str, dict[str, Any]]] = []
+        self._over_nodes: dict[str, dict[str, Any]] = {}
+        self._over_edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._gone: set[str] = set()
+        self._gone_edges: set[tuple[str, str, str]] = set()
+        # properties of the nodes the planner asked about, stamps left out: an update sets the
+        # ones it drops to null (``SET n += …``), so a reader sees each property old or new,
+        # never a node whose properties are being replaced as a whole
+        self._old: dict[str, dict[str, Any]] = {}
 
     def write(self, tx: Transaction) -> WriteResult:
         """Validate and write one batch (on the transaction's lane, waited for with a bound)."""
-        return self.store._await(self._lane.submit(partial(self._write_batch, tx)),
-                                 self._driver, UNSAVED)
+        if self.failed:
+            raise StoreUnavailable(f"an earlier batch of this write failed{UNSAVED}")
+        job = self._write_batch if self.stage is None else self._write_staged
+        return self.store._await(self._lane.submit(partial(job, tx)), self._driver, UNSAVED)
 
     def _write_batch(self, tx: Transaction) -> WriteResult:
         from coco_atlas.graph.embedded.store import now_stamp
@@ -588,8 +783,33 @@ class Neo4jBulkWriter:
             setattr(self.total, name, getattr(self.total, name) + getattr(plan.result, name))
         return self.total
 
+    def _write_staged(self, tx: Transaction) -> WriteResult:
+        """One batch, each statement of it (at most :data:`BATCH` rows) in an auto-commit
+        transaction of its own: the server holds one statement's rows, whatever the size of
+        the caller's batches. The stage must still be there (not discarded by a cleanup)."""
+        written = self.batches
+        with _translated(self.store._where), \
+                self._driver.session(database=self.store.database) as session:
+            self.tx = session  # type: ignore[assignment]
+            try:
+                total = self._write_batch(tx)
+                self.finish()
+                if session.run("MATCH (s:CocoStage {id: $id, state: 'writing'}) RETURN s.id",
+                               id=self.stage).single() is None:
+                    raise StoreUnavailable(f"{self.store._where}: this import was discarded by "
+                                           f"another coco run that found its connection gone"
+                                           f"{UNSAVED}")
+                return total
+            except BaseException as e:
+                self._pending = None
+                if self.batches > written or not isinstance(e, ValidationError):
+                    self.failed = True  # something may have been written: stop here
+                raise
+            finally:
+                self.tx = None
+
     def _run(self, query: str, **params: Any) -> list[neo4j.Record]:
-        return list(self.tx.run(query, params))
+        return list(self.tx.run(query, {"stage": self.stage, **params}))  # type: ignore[union-attr]
 
     def finish(self) -> None:
         """Wait for the statement still running (its failure is raised here)."""
@@ -602,7 +822,17 @@ class Neo4jBulkWriter:
         its error surfaces here rather than at the commit)."""
         if self._pending is not None:
             self._pending.consume()
-        self._pending = self.tx.run(query, params)
+        self._pending = self.tx.run(query, {"stage": self.stage, **params})  # type: ignore[union-attr]
+
+    def _defer(self, query: str, **params: Any) -> None:
+        """Keep a statement for the publishing; rows of the same statement as the last one
+        kept join it (one statement per :data:`BATCH` rows when publishing)."""
+        (name, rows), = params.items()
+        last = self.deferred[-1] if self.deferred else None
+        if last is not None and last[0] == query and len(last[1][name]) < BATCH:
+            last[1][name].extend(rows)
+        else:
+            self.deferred.append((query, {"stage": self.stage, name: list(rows)}))
 
     def _write(self, plan: WritePlan) -> None:
         if plan.del_edges or plan.del_nodes:
@@ -611,108 +841,178 @@ class Neo4jBulkWriter:
         self._write_edges(plan)
 
     def _delete(self, plan: WritePlan) -> None:
-        for rel, pairs in _by_type(plan.del_edges).items():
-            self._run(f"UNWIND $pairs AS k MATCH (:Entity {{id: k[0]}})-[r:{rel}]->"
-                      "(:Entity {id: k[1]}) DELETE r", pairs=pairs)
-        if plan.del_nodes:
-            self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n",
-                      ids=plan.del_nodes)
-        for cache in (self._labels, self._eids, self._fresh, self._fresh_edges):
-            cache.clear()  # rare: start learning again rather than track what went
+        """Direct: delete. Staged: delete this stage's own records now, keep the deletion of
+        older ones for the publishing transaction (they stay visible until then)."""
+        staged, fresh = self.stage is not None, self._fresh
+        now = plan.del_edges if not staged else [k for k in plan.del_edges
+                                                 if k[0] in fresh or k[2] in fresh]
+        later = [k for k in plan.del_edges if k[0] not in fresh and k[2] not in fresh]
+        q = ("UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{}]->(b:Entity {{id: k[1]}}) "
+             "DELETE r")
+        for rel, pairs in _by_type(now).items():
+            self._run(q.format(rel), pairs=pairs)
+        if staged:
+            for rel, pairs in _by_type(later).items():
+                self._defer(q.format(rel), pairs=pairs)
+            self._gone_edges.update(later)
+        q = "UNWIND $ids AS i MATCH (n:Entity {id: i}) DETACH DELETE n"
+        now_ids = plan.del_nodes if not staged else [i for i in plan.del_nodes if i in fresh]
+        if now_ids:
+            self._run(q, ids=now_ids)
+        if staged and (later_ids := [i for i in plan.del_nodes if i not in fresh]):
+            self._defer(q, ids=later_ids)
+            self._gone.update(later_ids)
+        for i in plan.del_nodes:
+            for cache in (self._labels, self._eids, self._over_nodes):
+                cache.pop(i, None)
+            fresh.discard(i)
+        for k in plan.del_edges:
+            self._fresh_edges.discard(hash(k))
+            self._over_edges.pop(k, None)
 
     def _write_nodes(self, plan: WritePlan) -> None:
         """CREATE the nodes the planner knows are new (no MERGE scan), SET the others."""
         stamps = {"source": plan.source, "updatedAt": plan.stamp}
+        mark = {"_stage": self.stage} if self.stage is not None else {}
         by_label: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         ns = plan.node_stamps
         for node, new in zip(plan.nodes, plan.new_nodes, strict=True):
+            if new and node.id in self._gone:
+                raise ValueError(f"node {node.id!r} is deleted and written again in one bulk "
+                                 "write; on Neo4j, write it again in a second one")
             own = {"source": ns[node.id][0], "updatedAt": ns[node.id][1]} if ns else stamps
-            by_label[(node.label, new)].append({"id": node.id, "p": {**node.props, **own,
-                                                                    "id": node.id}})
+            props = {**node.props, **own, "id": node.id}
+            if not new:  # SET n += (the properties it loses set to null), not SET n = …
+                props.update(dict.fromkeys(self._old.get(node.id, {}).keys() - props.keys()))
+            if self.stage is not None and not new and node.id not in self._fresh:
+                self._over_nodes[node.id] = _strip({k: v for k, v in props.items()
+                                                    if k != "id" and v is not None})
+                self._defer("UNWIND $rows AS r MATCH (n:Entity {id: r.id}) SET n += r.p",
+                            rows=[{"id": node.id, "p": props}])
+                continue
+            by_label[(node.label, new)].append({"id": node.id, "p": {**props, **mark}})
+        staged = f":{STAGED}" if self.stage is not None else ""
         for (label, new), rows in by_label.items():
-            head = f"CREATE (n:Entity:{label})" if new else "MATCH (n:Entity {id: r.id})"
+            head = (f"CREATE (n:Entity:{label}{staged})" if new else
+                    "MATCH (n:Entity {id: r.id})")
             for i in range(0, len(rows), BATCH):
                 part = rows[i:i + BATCH]
-                found = self._run(f"UNWIND $rows AS r {head} SET n = r.p "
+                found = self._run(f"UNWIND $rows AS r {head} SET n {'=' if new else '+='} r.p "
                                   "RETURN elementId(n) AS e", rows=part)
                 for row, rec in zip(part, found, strict=True):
                     self._eids[row["id"]] = rec[0]
                     self._labels[row["id"]] = label
                 if new:
                     self._fresh.update(row["id"] for row in part)
+        self._old.clear()  # only this plan's questions needed it
 
     def _write_edges(self, plan: WritePlan) -> None:
         """CREATE or SET relationships between nodes found by element id, not waiting for the
-        server between statements."""
+        server between statements. Staged: one between two older nodes would be visible at
+        once, so it waits for the publishing (with its properties, for later batches)."""
         stamps = {"source": plan.source, "updatedAt": plan.stamp}
         keys = [e.key for e in plan.edges]
         self.labels_of([x for s, _, d in keys for x in (s, d) if x not in self._eids])
         by_rel: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-        es, eids = plan.edge_stamps, self._eids
+        es, eids, fresh = plan.edge_stamps, self._eids, self._fresh
         for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
             own = {"source": es[key][0], "updatedAt": es[key][1]} if es else stamps
-            by_rel[(e.type, new)].append({"s": eids[e.source], "t": eids[e.target],
-                                          "p": {**e.props, **own}})
+            row: dict[str, Any] = {"s": eids[e.source], "t": eids[e.target],
+                                   "p": {**e.props, **own}}
+            if self.stage is not None and e.source not in fresh and e.target not in fresh:
+                self._over_edges[key] = _strip(row["p"])
+                self._gone_edges.discard(key)
+                self._defer(_edge_statement(e.type, new), rows=[row])
+                continue
+            by_rel[(e.type, new)].append(row)
         for (rel, new), rows in by_rel.items():
-            pattern = (f"CREATE (a)-[e:{rel}]->(b)" if new else
-                       f"MATCH (a)-[e:{rel}]->(b)")
             for i in range(0, len(rows), BATCH):
-                self._send(f"UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.s "
-                           f"MATCH (b) WHERE elementId(b) = r.t {pattern} SET e = r.p",
-                           rows=rows[i:i + BATCH])
+                self._send(_edge_statement(rel, new), rows=rows[i:i + BATCH])
         self._fresh_edges.update(map(hash, compress(keys, plan.new_edges)))
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------
+    # What this writer sees: published records, its own staged ones, none of another import's
+    # staged ones, and not what it has deleted (kept aside until publishing).
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         known = self._labels
-        missing = list({i for i in ids if i not in known})
+        missing = list({i for i in ids if i not in known and i not in self._gone})
         if missing:
-            for r in self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
-                               "labels(n) AS labels, elementId(n) AS e", ids=missing):
+            for r in self._run(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) "
+                               f"WHERE {VIS_MINE_N} RETURN n.id AS id, labels(n) AS labels, "
+                               "elementId(n) AS e", ids=missing):
                 known[r["id"]] = _label(r["labels"])
                 self._eids[r["id"]] = r["e"]
-        return {i: known[i] for i in ids if i in known}
+        return {i: known[i] for i in ids if i in known and i not in self._gone}
 
     def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        if not ids:
-            return {}
-        rows = self._run("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id AS id, "
-                         "properties(n) AS p", ids=list(ids))
-        return {r["id"]: _strip({k: v for k, v in r["p"].items() if k != "id"}) for r in rows}
+        over = self._over_nodes
+        ask = [i for i in ids if i not in over and i not in self._gone]
+        out = {i: over[i] for i in ids if i in over}
+        if ask:
+            rows = self._run(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) "
+                             f"WHERE {VIS_MINE_N} RETURN n.id AS id, properties(n) AS p",
+                             ids=ask)
+            out.update({r["id"]: _strip({k: v for k, v in r["p"].items() if k != "id"})
+                        for r in rows})
+        self._old.update(out)
+        return out
 
     def edge_props(self, keys: Sequence[tuple[str, str, str]]
                    ) -> dict[tuple[str, str, str], dict[str, Any]]:
-        """Properties of the edges that exist; an edge between two nodes this bulk created
-        exists only if this bulk created it, so only the others cost a query."""
-        fresh, made = self._fresh, self._fresh_edges
+        """Properties of the edges that exist; an edge between two nodes this writer created
+        exists only if this writer created it, so only the others cost a query."""
+        fresh, made, over = self._fresh, self._fresh_edges, self._over_edges
         keys = [k for k in keys if k[0] not in fresh or k[2] not in fresh or hash(k) in made]
-        out: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for rel, pairs in _by_type(keys).items():
+        out = {k: over[k] for k in keys if k in over}
+        for rel, pairs in _by_type([k for k in keys if k not in over]).items():
             if not SCHEMA.has_rel(rel):
                 continue
-            rows = self._run(f"UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
-                             "(b:Entity {id: k[1]}) RETURN a.id AS s, b.id AS t, "
-                             "properties(r) AS p", pairs=pairs)
-            out.update({(r["s"], rel, r["t"]): _strip(dict(r["p"])) for r in rows})
+            rows = self._run(f"{PUB}UNWIND $pairs AS k MATCH (a:Entity {{id: k[0]}})-[r:{rel}]->"
+                             f"(b:Entity {{id: k[1]}}) WHERE {VIS_MINE_ARB} "
+                             "RETURN a.id AS s, b.id AS t, properties(r) AS p", pairs=pairs)
+            for r in rows:
+                key = (r["s"], rel, r["t"])
+                if not self._hidden(key):
+                    out[key] = _strip(dict(r["p"]))
         return out
+
+    def _hidden(self, key: tuple[str, str, str]) -> bool:
+        """An older edge (or one at an older node) this staged writer has deleted."""
+        return key in self._gone_edges or key[0] in self._gone or key[2] in self._gone
 
     def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
                  ) -> list[tuple[str, str, str]]:
+        ids = [i for i in ids if i not in self._gone]
         if not ids:
             return []
         types = "|".join(rel_types if rel_types is not None else SCHEMA.rel_names)
-        rows = self._run(f"UNWIND $ids AS i MATCH (n:Entity {{id: i}})-[r:{types}]-(m:Entity) "
+        rows = self._run(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}})-[r:{types}]-"
+                         f"(m:Entity) WHERE {VIS_MINE_N} AND {cypher.visible('m', mine=True)} "
                          "RETURN startNode(r).id AS s, type(r) AS t, endNode(r).id AS d",
                          ids=list(ids))
-        return list(dict.fromkeys((r["s"], r["t"], r["d"]) for r in rows))
+        keys = ((r["s"], r["t"], r["d"]) for r in rows
+                if not self._hidden((r["s"], r["t"], r["d"])))
+        return list(dict.fromkeys(keys))
+
+
+def _edge_statement(rel: str, new: bool) -> str:
+    """Create (``new``) or update relationships between nodes given by element id."""
+    pattern = f"CREATE (a)-[e:{rel}]->(b)" if new else f"MATCH (a)-[e:{rel}]->(b)"
+    return (f"UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.s MATCH (b) "
+            f"WHERE elementId(b) = r.t {pattern} SET e = r.p")
 
 
 def _label(labels: Sequence[str]) -> str:
-    return next(lab for lab in labels if lab != "Entity")
+    return next(lab for lab in labels if lab not in ("Entity", STAGED))
+
+
+def _clean(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties without the staging marker (left on a published import until finalised)."""
+    return {k: v for k, v in props.items() if k != "_stage"}
 
 
 def _node(r: neo4j.Record | dict[str, Any]) -> Node:
-    props = dict(r["p"])
+    props = _clean(r["p"])
     node_id = props.pop("id")
     return Node(node_id, _label(r["labels"]), props)
 
@@ -763,7 +1063,16 @@ def _translated(where: str) -> Iterator[None]:
         yield
     except (ServiceUnavailable, SessionExpired, ConnectionPoolError, OSError) as e:
         raise StoreUnavailable(f"{where} is unreachable: {_first_line(e)}") from e
+    except ConstraintError as e:
+        raise StoreBusy(f"{where}: {_first_line(e)} (another write in progress, an import "
+                        "perhaps, holds that id; try again when it is done)") from e
     except Neo4jError as e:
+        if e.code == "Neo.ClientError.Database.DatabaseNotFound":
+            raise ValueError(f"{where}: {e.message or 'no such database'} (the database is "
+                             "named by --neo4j-database or COCO_NEO4J_DATABASE)") from None
+        if e.code and "MemoryPoolOutOfMemoryError" in e.code:
+            raise StoreUnavailable(f"{where} ran out of transaction memory: {_first_line(e)} "
+                                   "(give the server more heap, or write smaller batches)") from e
         if e.code and (("Transaction" in e.code and "Terminated" in e.code)
                        or "DatabaseUnavailable" in e.code):
             raise StoreUnavailable(f"{where}: {_first_line(e)}") from e

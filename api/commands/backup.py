@@ -1,0 +1,34 @@
+"""``coco backup TARGET``: a consistent copy of the embedded store while it is in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coco_atlas.api.commands.common import err, store_options
+
+DUMP = ("Neo4j is backed up by its own tool, with the database stopped (Community) or online "
+        "(Enterprise): neo4j-admin database dump neo4j --to-path=DIR (docs/deploy.md)")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@store_options
+def backup(target: Path, **conn: Any) -> None:
+    """Copy the embedded store to TARGET while it is in use (SQLite's online backup API).
+
+    The copy is one consistent state even while the service writes; TARGET must not exist.
+    For Neo4j, see neo4j-admin database dump (docs/deploy.md).
+    """
+    from coco_atlas.graph.backup import backup as copy
+
+    if conn.get("neo4j"):
+        raise click.ClickException(DUMP)
+    size = copy(Path(conn["db"]), target)
+    err.print(f"✓ {conn['db']} → {target} ({size / 2**20:,.1f} MiB)", markup=False,
+              highlight=False)
+
+
+COMMANDS = (backup,)
