@@ -22,9 +22,9 @@ from starlette.routing import BaseRoute, Route
 from coco_atlas.api import auth, chart_pages, graphql, pages
 from coco_atlas.api.headers import SecurityHeaders
 from coco_atlas.api.offload import Offload
+from coco_atlas.api.process import rss_mib
 from coco_atlas.api.settings import public, resolve
 from coco_atlas.api.stores import open_store
-from coco_atlas.api.workers import rss_mib
 from coco_atlas.graph.store import Store, StoreUnavailable
 from coco_atlas.schema import SCHEMA
 

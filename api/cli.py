@@ -38,9 +38,9 @@ from coco_atlas.api.commands.common import (
     spinner,
     store_options,
 )
+from coco_atlas.api.process import close_or_leave
 from coco_atlas.api.settings import SETTINGS, resolve
 from coco_atlas.api.stores import describe, open_location, open_store
-from coco_atlas.graph.store import Store
 from coco_atlas.schema import ValidationError
 
 
@@ -124,36 +124,12 @@ def serve(**options: Any) -> None:
         return
     uvicorn.run(app_, host=host, port=port, log_level="info",
                 timeout_graceful_shutdown=SHUTDOWN_WAIT)
-    _close_or_leave(store)
+    close_or_leave(store)
 
 
 SHUTDOWN_WAIT = 10  # seconds open requests get to finish after SIGTERM or Ctrl-C
 
 
-def _close_or_leave(store: Store) -> None:
-    """Close the store, unless work still runs on a worker thread (a query past its budget,
-    a call to a hung Neo4j): then end the process now rather than wait for it. Committed
-    writes are safe either way (SQLite's WAL, Neo4j's transactions)."""
-    import os
-    import threading
-
-    busy = [t for t in threading.enumerate() if t.name.startswith("coco-work") and t.is_alive()]
-    if busy and any(_working(t) for t in busy):
-        err.print(f"stopping with {len(busy)} request(s) still running", highlight=False)
-        sys.stderr.flush()
-        os._exit(0)
-    store.close()
-
-
-def _working(thread: Any) -> bool:
-    """Whether a worker thread is inside a task (idle ones wait on the pool's queue)."""
-    frame = sys._current_frames().get(thread.ident or -1)
-    while frame is not None:
-        if frame.f_code.co_name == "run" and "concurrent/futures/thread" in \
-                frame.f_code.co_filename:
-            return True
-        frame = frame.f_back
-    return False
 
 
 @app.command()

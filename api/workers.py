@@ -18,11 +18,12 @@ import contextlib
 import functools
 import logging
 import os
-import resource
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
+
+from coco_atlas.api.process import close_or_leave
 
 log = logging.getLogger("coco.workers")
 # Seconds a worker may leave the supervisor's ping unanswered before it is replaced. Uvicorn's
@@ -40,15 +41,6 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def rss_mib() -> float:
-    """Resident memory of this process in MiB (``/proc/self/statm``; elsewhere the peak,
-    from ``getrusage``)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            pages = int(f.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def worker_app(options: Mapping[str, Any]) -> Starlette:
@@ -57,7 +49,7 @@ def worker_app(options: Mapping[str, Any]) -> Starlette:
     ``coco serve``: unless a request is still stuck on it (a hung Neo4j), in which case the
     worker ends at once rather than hang its supervisor's shutdown."""
     from coco_atlas.api.app import create_app
-    from coco_atlas.api.cli import STORE_SETTINGS, _close_or_leave
+    from coco_atlas.api.commands.common import STORE_SETTINGS
     from coco_atlas.api.stores import open_store
 
     store = open_store({**{k: options[k] for k in STORE_SETTINGS},
@@ -69,7 +61,7 @@ def worker_app(options: Mapping[str, Any]) -> Starlette:
     async def lifespan(app_: Starlette) -> AsyncIterator[Any]:
         async with inner(app_) as state:
             yield state
-        _close_or_leave(store)
+        close_or_leave(store)
 
     app.router.lifespan_context = lifespan
     return app
