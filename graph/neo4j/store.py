@@ -562,7 +562,7 @@ class Neo4jStore(Store):
             out.append((f"{prop} IS NULL", [True, None], terms[2:],
                         values[2:] if in_nulls and values is not None else None))
             return out
-        if len(terms) > 1:  # a required property leads: never null, but say so for the index
+        if terms:  # a required property or the id leads: never null, but say so for the index
             return [(f"{first} IS NOT NULL", [], terms, values)]
         return [("true", [], terms, values)]
 
