@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from api import auth, chart_pages, graphql, pages
 from api.headers import SecurityHeaders
+from api.i18n import Language
 from api.offload import Offload
 from api.settings import public, resolve
 from api.stores import open_store
@@ -65,10 +66,11 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def middleware(conf: Mapping[str, Any]) -> list[Middleware]:
-    """Security headers on every response (outermost, so refusals carry them too); CORS only
+    """Security headers on every response (outermost, so refusals carry them too); the reader's
+    language for everything inside (api/i18n.py); CORS only
     when origins are configured (secure by default); bearer tokens always (a request without
     one reads anonymously)."""
-    out = [Middleware(SecurityHeaders)]
+    out = [Middleware(SecurityHeaders), Middleware(Language)]
     origins = [o.strip() for o in str(conf.get("cors_origins") or "").split(",") if o.strip()]
     if origins:
         out.append(Middleware(CORSMiddleware, allow_origins=origins,
