@@ -189,7 +189,7 @@ def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_ma
     first = order[np.r_[True, member[order][1:] != member[order][:-1]]]
     size = np.bincount(member)
     rank = {int(c): r + 1 for r, c in enumerate(np.argsort(-size, kind="stable").tolist())}
-    top, _ = describe(store, [table.ids[idx[i]] for i in first.tolist()])
+    top, _props = describe(store, [table.ids[idx[i]] for i in first.tolist()])
     names = {int(member[i]): name for i, name in zip(first.tolist(), top, strict=True)}
     keys = [f"community-{rank[int(c)]:03d}" for c in member.tolist()]
     texts = {f"community-{rank[c]:03d}": _("Community {n}: {name}").format(n=rank[c],
