@@ -31,7 +31,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.extract import extract_javascript
+from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -123,6 +123,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Np_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural message where it is declared; ``ngettext(*pair, n)`` where shown."""
+    return singular, plural
+
+
 # -- locale formats (CLDR through Babel) -----------------------------------------------------
 def number(value: Any) -> str:
     """An integer or decimal as the reader writes it (``12 345`` in Polish, ``12.345`` in
@@ -180,8 +185,8 @@ def script_messages() -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
     for name in SCRIPTS:
         code = (files("viz") / "templates" / name).read_bytes()
-        for _line, _func, message, _comments in extract_javascript(
-                io.BytesIO(code), JS_KEYWORDS, [], {}):
+        for _line, message, _comments, _context in extract(
+                "javascript", io.BytesIO(code), keywords=JS_KEYWORDS):
             item = (message, None) if isinstance(message, str) else (message[0], message[1])
             if item not in found:
                 found.append(item)

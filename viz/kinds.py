@@ -9,6 +9,7 @@ actors' attributes (:mod:`viz.actors`), keeps the actors the filters select, and
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -22,7 +23,7 @@ from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, 
 from viz.build import Drawing, MapData, draw, rounded
 from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
 from viz.filters import actor_mask, gap_regions, in_words
-from viz.i18n import N_, ngettext
+from viz.i18n import N_, Np_, ngettext
 from viz.i18n import gettext as _
 from viz.i18n import number as num
 from viz.params import MapError, MapSpec
@@ -136,38 +137,47 @@ def _aggregate_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, s
     words = _BY_WORDS[by]
     legend["title"] = _("{title} (most of its actors)").format(title=legend["title"])
     legend["size"] = _("Size: number of actors")
-    legend["edges"] = [{"colour": TIE, "text": _(words["ties"]).format(
+    legend["edges"] = [{"colour": TIE, "text": translate(words.ties).format(
         level=spec.level, n=agg.STRONGEST)}]
-    title = _(words["title"]).format(level=spec.level, actors=actors_text(len(idx)),
-                                     groups=ngettext(words["one"], words["many"], k).format(
+    title = translate(words.title).format(level=spec.level, actors=actors_text(len(idx)),
+                                          groups=plural(*words.groups, k).format(
                                          n=num(k), level=spec.level))
     return MapData("ecosystem", title, nodes, edges, {
                        "fields": [_("Actors"), _("Ties inside"), _("Ties with others"),
                                   _("Mostly")],
                        "links": [], "legend": legend, "notes": [],
-                       "search": _(words["find"]),
+                       "search": translate(words.find),
                        **labels, **geo.meta(place, nodes)}, springy=False)
 
 
 # What an aggregated ecosystem map says of its nodes, per kind of node.
+@dataclass(frozen=True)
+class _ByWords:
+    title: str
+    groups: tuple[str, str]
+    ties: str
+    find: str
+
+
 _BY_WORDS = {
-    "region": {"title": N_("The ecosystem by NUTS {level} region: {actors} in {groups}"),
-               "one": N_("{n} NUTS {level} region"), "many": N_("{n} NUTS {level} regions"),
-               "ties": N_("ties between NUTS {level} regions (each node's {n} strongest)"),
-               "find": N_("Find a region…")},
-    "country": {"title": N_("The ecosystem by country: {actors} in {groups}"),
-                "one": N_("{n} country"), "many": N_("{n} countries"),
-                "ties": N_("ties between countries (each node's {n} strongest)"),
-                "find": N_("Find a country…")},
-    "group": {"title": N_("The ecosystem by sector group: {actors} in {groups}"),
-              "one": N_("{n} sector group"), "many": N_("{n} sector groups"),
-              "ties": N_("ties between sector groups (each node's {n} strongest)"),
-              "find": N_("Find a sector group…")},
-    "community": {"title": N_("The ecosystem by community: {actors} in {groups}"),
-                  "one": N_("{n} community"), "many": N_("{n} communities"),
-                  "ties": N_("ties between communities (each node's {n} strongest)"),
-                  "find": N_("Find a community…")},
+    "region": _ByWords(N_("The ecosystem by NUTS {level} region: {actors} in {groups}"),
+                       Np_("{n} NUTS {level} region", "{n} NUTS {level} regions"),
+                       N_("ties between NUTS {level} regions (each node's {n} strongest)"),
+                       N_("Find a region…")),
+    "country": _ByWords(N_("The ecosystem by country: {actors} in {groups}"),
+                        Np_("{n} country", "{n} countries"),
+                        N_("ties between countries (each node's {n} strongest)"),
+                        N_("Find a country…")),
+    "group": _ByWords(N_("The ecosystem by sector group: {actors} in {groups}"),
+                      Np_("{n} sector group", "{n} sector groups"),
+                      N_("ties between sector groups (each node's {n} strongest)"),
+                      N_("Find a sector group…")),
+    "community": _ByWords(N_("The ecosystem by community: {actors} in {groups}"),
+                          Np_("{n} community", "{n} communities"),
+                          N_("ties between communities (each node's {n} strongest)"),
+                          N_("Find a community…")),
 }
+translate, plural = _, ngettext  # for messages declared above (not extracted a second time)
 
 
 def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_matrix,

@@ -100,10 +100,11 @@
 
   // -- CSV ---------------------------------------------------------------------------------
   var RISKY = /^[=+\-@\t\r]/;
+  var QUOTED = /[\u0022,\r\n]/;  // no quote character in a regex: gettext's extractor reads it
   function field(text, numeric) {
     var s = String(text);
     if (!numeric && RISKY.test(s)) { s = "'" + s; }
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    return QUOTED.test(s) ? '"' + s.split('"').join('""') + '"' : s;
   }
   function csv() {
     var ths = Array.prototype.slice.call(table.tHead.rows[0].cells);
