@@ -198,7 +198,8 @@ def relation_text(rel: str, direction: str, *, symmetric: bool = False,
     """The heading of a node's neighbours through ``rel`` in ``direction`` ("out" or "in")."""
     if rel in RELATION_TEXT:
         out, into = RELATION_TEXT[rel]
-        return out if direction == "out" or symmetric else into
+        shown = out if direction == "out" or symmetric else into
+        return gettext(shown)
     return words(field or rel)
 
 
