@@ -64,8 +64,9 @@ def extracted() -> dict[object, set[str]]:
 
 
 def catalogue(lang: str) -> dict[object, object]:
+    """A language's translations; a fuzzy one is none (gettext does not use it)."""
     with (LOCALE / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return {m.id: m.string for m in read_po(f, locale=lang) if m.id}
+        return {m.id: m.string for m in read_po(f, locale=lang) if m.id and not m.fuzzy}
 
 
 def translated(string: object) -> bool:
@@ -194,8 +195,8 @@ PAGES = ("/", "/maps/ecosystem", "/maps/brokers", "/maps/gaps", "/maps/ego?id=de
 ENGLISH = re.compile(r"\b(the|and|of|with|by|per|to|from|is|are|its|this|that|drawn|actors|"
                      r"ties|ranked|find|map|share|show|draw)\b", re.I)
 DATA = re.compile(r'<a href="/nodes/[^"]*"[^>]*>.*?</a>|<button[^>]*data-node=[^>]*>.*?</button>|'
-                  r'<option value="[A-Z]{2}[0-9A-Z]*"[^>]*>.*?</option>|<code>.*?</code>|'
-                  r'<h1>.*?</h1>|<title>.*?</title>', re.S)
+                  r'<option value="[A-Z]{2}[0-9A-Z]*"[^>]*>.*?</option>|<code>.*?</code>',
+                  re.S)
 
 
 CODED = re.compile(r"\([A-Z]{1,3}[0-9.]*\)(; |$)")  # "Name (C28.22)": a sector or region, data
