@@ -308,7 +308,10 @@ def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:
 def _doc_files() -> dict[str, Path]:
     if not DOCS.is_dir():
         return {}
-    found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg")]
+    from schema.languages import LANGUAGES
+
+    found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg"),
+             *(p for lang in LANGUAGES for p in DOCS.glob(f"{lang}/*.md"))]  # translations
     return {p.relative_to(DOCS).as_posix(): p for p in sorted(found)}
 
 

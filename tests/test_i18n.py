@@ -281,3 +281,43 @@ def test_catalogues_are_read_from_the_po_files() -> None:
     assert not list(LOCALE.rglob("*.mo"))
     with (LOCALE / "pl" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         assert read_po(io.BytesIO(f.read()), locale="pl").locale.language == "pl"
+
+
+def test_polish_guide_is_served_with_its_pictures(base_url: str) -> None:
+    r = get(base_url, "/docs/pl/maps.md")
+    assert r.status_code == 200 and "Mapy ekosystemu" in r.text
+    pictures = re.findall(r'<img src="([^"]+)"', r.text)
+    assert pictures and all(p.startswith("../img/") for p in pictures)
+    for p in pictures:  # relative to /docs/pl/: the same pictures as the English guide
+        assert get(base_url, "/docs/" + p.removeprefix("../")).status_code == 200
+    assert "/docs/pl/maps.md" in get(base_url, "/docs").text
+    # the English guide links to the Polish one and back
+    english = (ROOT / "docs" / "maps.md").read_text(encoding="utf-8")
+    assert "(pl/maps.md)" in english
+    assert "(README.pl.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/pl/maps.md" in (ROOT / "README.pl.md").read_text(encoding="utf-8")
+
+
+def test_command_line_speaks_the_chosen_language(db: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def coco(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, text=True,
+                              capture_output=True, timeout=300,
+                              env={**os.environ, "LC_ALL": "", "LANG": "C", **env})
+
+    bad = ["map", "--kind", "gaps", "--level", "9", "--db", str(db), "--out",
+           str(tmp_path / "x.html")]
+    assert "expected a whole number from 0 to 3" in coco(*bad).stderr
+    assert "oczekiwano liczby całkowitej od 0 do 3" in coco("--lang", "pl", *bad).stderr
+    assert "erwartet wird eine ganze Zahl von 0 bis 3" in coco(*bad, LANG="de_AT.UTF-8").stderr
+    done = coco("--lang", "sl", "map", "--kind", "gaps", "--db", str(db), "--out",
+                str(tmp_path / "gaps.html"))
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "gaps.html").read_text(encoding="utf-8")
+    assert '<html lang="sl">' in page and "Vrzeli v kompetencah" in page
+    assert "language_switch" not in page and 'hreflang="' not in page  # a file has no switch
+    refused = coco("--lang", "xx", "stats", "--db", str(db))
+    assert refused.returncode != 0 and "--lang" in refused.stderr
