@@ -167,6 +167,7 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
         timeline_js=Markup(a.timeline_js), points_js=Markup(a.points_js),
         trend=Markup(trend) if trend else None,
         table=table, gaps=gaps, data_json=Markup(json_for_html(payload)),
+        switch=[] if share.permalink or share.embed else None,  # a file has no address to keep
         words_json=Markup(json_for_html(script_words())))
 
 
