@@ -11,8 +11,8 @@
 * The language: ``?lang=`` (kept as a cookie across links), else ``Accept-Language``, else
   English; the switch on every page keeps the rest of the address.
 * Numbers in the reader's format: grouping separators from the Unicode CLDR's published number
-  symbols (``,`` en, ``.`` de and it, U+00A0 pl; pl groups only from five digits,
-  ``minimumGroupingDigits`` 2).
+  symbols (``,`` en, ``.`` de and it, U+00A0 pl), checked on a five-digit count (CLDR's Polish
+  ``minimumGroupingDigits`` of 2 leaves four digits ungrouped in browsers; Babel groups them).
 """
 
 from __future__ import annotations
