@@ -11,6 +11,7 @@ camelCase identifier.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -218,10 +219,49 @@ def value_text(name: str, value: Any, countries: dict[str, str] | None = None) -
             known = countries.get(value, value)
         if known != value:
             return f"{known} ({value})"
-    if name in ("kind", "sizeClass", "skillType", "reuseLevel", "area", "format", "status",
-                "role", "priority") and isinstance(value, str):
+    kind = _value_kinds().get(name)
+    if kind == "choice" and isinstance(value, str):  # one of the schema's allowed values
         return words(value)
+    if kind in ("date", "datetime") and isinstance(value, str):
+        return _when(value, kind)
+    if isinstance(value, float):
+        from viz.i18n import number
+
+        return number(value)
     return str(value)
+
+
+@functools.cache
+def _value_kinds() -> dict[str, str]:
+    """Properties whose values are read in words ("choice": the schema allows a fixed set) or as
+    dates, from the schema's own declarations (schema/model.py)."""
+    from schema import SCHEMA
+
+    out: dict[str, str] = {}
+    props = [p for lab in SCHEMA.labels for p in SCHEMA.node_properties(lab.name).values()]
+    props += [p for rel in SCHEMA.relationships for p in SCHEMA.rel_properties(rel.name).values()]
+    for p in props:
+        if p.allowed:
+            out[p.name] = "choice"
+        elif p.type in ("date", "datetime"):
+            out[p.name] = str(p.type)
+    return out
+
+
+def _when(text: str, kind: str) -> str:
+    """An ISO 8601 date or timestamp as the reader's locale writes it (CLDR medium format)."""
+    from datetime import date, datetime
+
+    from babel.dates import format_date, format_datetime
+
+    from viz.i18n import current
+
+    try:
+        if kind == "date":
+            return str(format_date(date.fromisoformat(text), "medium", locale=current()))
+        return str(format_datetime(datetime.fromisoformat(text), "medium", locale=current()))
+    except ValueError:  # not ISO after all: shown as stored
+        return text
 
 
 def measure_name(key: str) -> str:
