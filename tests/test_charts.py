@@ -449,7 +449,7 @@ def test_charts_agree_with_hand_counts_on_both_stores(store: Store, tmp_path: Pa
         {"AT13": 2, "AT12": 1}
     brokers = table(html, "brokers")
     assert brokers[0][1:4] == ["Kreativhub Wien", "Cultural and creative (CCI)",
-                               "Österreich (AT)"]
+                               "Austria (AT)"]  # CLDR's English name, as on the maps
 
 
 # -- a real browser ---------------------------------------------------------------------------

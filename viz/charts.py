@@ -183,7 +183,9 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
     ranked = [r for r in rows if r["id"] in kept and r["total"] > 0][: chart.limit]
-    country = {i: _named(table.regions.names, c) for i, c in
+    from viz.ranked import country_text  # the reader's language, as on the maps (CLDR)
+
+    country = {i: country_text(table, c) for i, c in
                zip(table.ids, table.country.tolist(), strict=True) if c}
     roles = [r for r in ROLES if r != "total"]
     out = Table([_("Rank"), _("Actor"), _("Sector group"), _("Country"), _("Brokerage paths"),
