@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from api import auth, chart_pages, graphql, pages
-from api.headers import SecurityHeaders
-from api.i18n import Language
-from api.offload import Offload
-from api.settings import public, resolve
-from api.stores import open_store
-from graph.store import Store, StoreUnavailable
-from schema import SCHEMA
+from coco_atlas.api import auth, chart_pages, graphql, pages
+from coco_atlas.api.headers import SecurityHeaders
+from coco_atlas.api.i18n import Language
+from coco_atlas.api.offload import Offload
+from coco_atlas.api.settings import public, resolve
+from coco_atlas.api.stores import open_store
+from coco_atlas.graph.store import Store, StoreUnavailable
+from coco_atlas.schema import SCHEMA
 
 log = logging.getLogger("coco.app")
 

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from graph.store import Store
-from viz.i18n import current
-from viz.i18n import gettext as _t
+from coco_atlas.graph.store import Store
+from coco_atlas.viz.i18n import current
+from coco_atlas.viz.i18n import gettext as _t
 
 CACHE_SIZE = 24
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -39,7 +39,7 @@ async def charts_page(request: Request) -> Response:
 
 
 async def chart_route(request: Request) -> Response:
-    from viz.charts import KINDS
+    from coco_atlas.viz.charts import KINDS
 
     name = request.path_params["name"]
     kind, _, fmt = name.partition(".")
@@ -51,12 +51,12 @@ async def chart_route(request: Request) -> Response:
 
 
 async def _serve(request: Request, kind: str, fmt: str) -> Response:
-    from viz.params import MapError
+    from coco_atlas.viz.params import MapError
 
     raw = {k: request.query_params.getlist(k) for k in request.query_params if k != "lang"}
     store: Store = request.app.state.store
     try:
-        from viz.charts import parse_chart
+        from coco_atlas.viz.charts import parse_chart
 
         chart = parse_chart(kind, raw)
     except MapError as e:
@@ -72,7 +72,7 @@ async def _serve(request: Request, kind: str, fmt: str) -> Response:
             return _error(400, _t("This chart cannot be drawn"), str(e))
         cache.put(key, body)
     if fmt == "html":
-        from api.pages import _html
+        from coco_atlas.api.pages import _html
 
         return _html(body.decode("utf-8") if isinstance(body, bytes) else body)
     return Response(body, media_type=FORMATS[fmt], headers={
@@ -82,10 +82,10 @@ async def _serve(request: Request, kind: str, fmt: str) -> Response:
 
 
 def _render(store: Store, kind: str, fmt: str, chart: Any) -> str | bytes:
-    from api.pages import nav
-    from viz.chart_draw import png, svg
-    from viz.chart_page import chart_form, render_charts
-    from viz.charts import KINDS, build_chart
+    from coco_atlas.api.pages import nav
+    from coco_atlas.viz.chart_draw import png, svg
+    from coco_atlas.viz.chart_page import chart_form, render_charts
+    from coco_atlas.viz.charts import KINDS, build_chart
 
     if fmt == "html":
         kinds = KINDS if kind == "all" else (kind,)
@@ -96,7 +96,7 @@ def _render(store: Store, kind: str, fmt: str, chart: Any) -> str | bytes:
 
 
 def _error(status: int, title: str, message: str) -> HTMLResponse:
-    from api.pages import _error as page_error
+    from coco_atlas.api.pages import _error as page_error
 
     return page_error(status, title, message)
 

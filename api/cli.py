@@ -13,68 +13,40 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands import analysis, change, charts, dedupe, io, maps, places, quality
-from api.settings import BY_NAME, SETTINGS, resolve
-from api.stores import describe, open_location, open_store
-from graph.store import Store
-from schema import ValidationError
-
-# Messages embed user data (paths, names, values from imported files): no ``:smile:`` emoji
-# codes are expanded, and text put inside markup goes through rich's ``escape``.
-err = Console(stderr=True, emoji=False)
-out = Console(emoji=False)
-
-
-def setting_option(name: str, **kwargs: Any) -> Any:
-    """A click option whose default, environment variable and help come from the settings table."""
-    s = BY_NAME[name]
-    kind = kwargs.pop("type", click.Path(path_type=Path) if name == "db"
-                      else type(s.default) if s.default is not None else str)
-    return click.option(f"--{name.replace('_', '-')}", name, envvar=s.env, default=s.default,
-                        show_default=not s.secret, show_envvar=True, help=s.help, type=kind,
-                        **kwargs)
-
-
-STORE_SETTINGS = ("db", "neo4j", "neo4j_user", "neo4j_password", "neo4j_timeout")
-
-
-def store_options(command: Any) -> Any:
-    """``--db`` or ``--neo4j URI`` (+ user, password): which store a command works on."""
-    for name in reversed(STORE_SETTINGS):
-        command = setting_option(name)(command)
-    return command
-
-
-def open_from(conn: dict[str, Any], *, must_exist: bool = True) -> Store:
-    """Open the store named by a command's store options; a write that must wait for another
-    process's write (an import) says so every few seconds."""
-    store = open_store(conn, must_exist=must_exist)
-    if hasattr(store, "on_wait"):
-        store.on_wait = _waiting_notice(describe(conn))
-    return store
-
-
-def _waiting_notice(where: str, every: float = 5.0) -> Any:
-    said = [1.0 - every]  # the first notice after a second
-
-    def notice(waited: float) -> None:
-        if waited - said[0] >= every:
-            said[0] = waited
-            err.print(f"waiting for another process to finish writing to {where} "
-                      f"({waited:.0f} s)", markup=False, highlight=False)
-
-    return notice
+from coco_atlas.api.commands import (
+    analysis,
+    change,
+    charts,
+    dedupe,
+    io,
+    maps,
+    places,
+    quality,
+    search,
+)
+from coco_atlas.api.commands.common import (
+    STORE_SETTINGS,
+    err,
+    open_from,
+    out,
+    print_error,
+    setting_option,
+    spinner,
+    store_options,
+)
+from coco_atlas.api.settings import SETTINGS, resolve
+from coco_atlas.api.stores import describe, open_location, open_store
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ValidationError
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """``--lang``, else the terminal's locale (``LC_ALL``, ``LANG``), else English."""
-    from schema.languages import LANGUAGES, normalise
-    from viz.i18n import from_environment
+    from coco_atlas.schema.languages import LANGUAGES, normalise
+    from coco_atlas.viz.i18n import from_environment
 
     if value is None:
         return from_environment()
@@ -93,7 +65,7 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.pass_context
 def app(ctx: click.Context, lang: str) -> None:
     """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
-    from viz.i18n import use
+    from coco_atlas.viz.i18n import use
 
     ctx.with_resource(use(lang))  # every command renders in it (viz/i18n.py)
 
@@ -106,11 +78,11 @@ def app(ctx: click.Context, lang: str) -> None:
 @store_options
 def demo_data(size: str, seed: int, **conn: Any) -> None:
     """Generate the synthetic demo ecosystem into a store (all-or-nothing)."""
-    from graph.store import Transaction
-    from importers.demo.generator import SOURCE, generate
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import SOURCE, generate
 
     with open_from(conn, must_exist=False) as store:
-        with _progress() as progress:
+        with spinner() as progress:
             task = progress.add_task("generating", total=None)
             with store.bulk(f"{SOURCE} size={size} seed={seed}") as writer:
                 for batch in generate(size, seed):
@@ -137,8 +109,8 @@ def stats(as_json: bool, **conn: Any) -> None:
 
 
 def _count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
-    from viz.i18n import gettext as _
-    from viz.i18n import number
+    from coco_atlas.viz.i18n import gettext as _
+    from coco_atlas.viz.i18n import number
 
     for title, key in ((_("Nodes"), "labels"), (_("Relationships"), "relationships")):
         table = Table(title=title)
@@ -167,7 +139,7 @@ def serve(**options: Any) -> None:
     """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
     import uvicorn
 
-    from api.app import create_app
+    from coco_atlas.api.app import create_app
 
     conn = {k: options[k] for k in STORE_SETTINGS}
     host, port = options["host"], options["port"]
@@ -221,13 +193,13 @@ def migrate(source: str, target: str, batch: int) -> None:
     from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD). Provenance (source, updatedAt) is kept; the
     copy is one all-or-nothing write.
     """
-    from graph.migrate import copy_graph
+    from coco_atlas.graph.migrate import copy_graph
 
     settings = resolve()
     if "://" not in source and not Path(source).exists():
         raise click.ClickException(f"{source}: no such store")
     with open_location(source, settings) as src, open_location(target, settings) as dst, \
-            _progress() as progress:
+            spinner() as progress:
         task = progress.add_task("copying", total=None)
         before, after = copy_graph(src, dst, batch=batch, progress=lambda text: progress.update(
             task, description=text))
@@ -244,7 +216,7 @@ def migrate(source: str, target: str, batch: int) -> None:
               help="Keep the database here (default: a temporary directory, deleted on exit).")
 def neo4j_dev(port: int, data_dir: Path | None) -> None:
     """Run a local Neo4j 5.26 Community server on 127.0.0.1 until Ctrl-C (Java 17 + Maven)."""
-    from graph.neo4j_server.launcher import Neo4jServer, Neo4jUnavailable
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer, Neo4jUnavailable
 
     server = Neo4jServer(port=port, data_dir=data_dir)
     try:
@@ -261,19 +233,9 @@ def neo4j_dev(port: int, data_dir: Path | None) -> None:
         server.stop()
 
 
-for _area in (analysis, change, io, maps, charts, quality, dedupe, places):
-    _area.register(app)
-
-
-def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=err, transient=True)
-
-
-def print_error(e: Exception) -> None:
-    """One error as plain text: its message holds user data (a path, a value from a file), so
-    neither rich markup (``[bold]``) nor emoji codes (``:smile:``) in it are interpreted."""
-    err.print(f"error: {e}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+for _area in (analysis, change, io, maps, charts, quality, dedupe, places, search):
+    for _command in _area.COMMANDS:
+        app.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

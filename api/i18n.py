@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.languages import negotiate, normalise
-from viz import i18n
+from coco_atlas.schema.languages import negotiate, normalise
+from coco_atlas.viz import i18n
 
 COOKIE = "coco_lang"
 COOKIE_AGE = 365 * 24 * 3600

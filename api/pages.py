@@ -30,12 +30,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import BaseRoute, Route
 
-from graph.merge import RECORD as MERGED
-from graph.merge import history
-from graph.store import Store
-from schema import ACTOR_LABELS, SCHEMA
-from viz.i18n import N_, current, ngettext
-from viz.i18n import gettext as _
+from coco_atlas.graph.merge import RECORD as MERGED
+from coco_atlas.graph.merge import history
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.viz.i18n import N_, current, ngettext
+from coco_atlas.viz.i18n import gettext as _
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CACHE_SIZE = 16
@@ -74,11 +74,11 @@ def nav(current: str = "") -> list[dict[str, Any]]:
 
 # -- landing ---------------------------------------------------------------------------------
 async def landing(request: Request) -> HTMLResponse:
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     counts = await run_in_threadpool(_store(request).counts)
     labels, rels = counts["labels"], counts["relationships"]
-    from viz.words import collection_text
+    from coco_atlas.viz.words import collection_text
 
     numbers = [{"value": labels[lab.name], "text": collection_text(lab.name)}
                for lab in SCHEMA.labels if labels.get(lab.name)]
@@ -105,8 +105,8 @@ async def landing(request: Request) -> HTMLResponse:
 # -- data quality ----------------------------------------------------------------------------
 async def quality_page(request: Request) -> HTMLResponse:
     """The data-quality report (:mod:`graph.quality`) for data stewards, worst first."""
-    from graph.quality import quality
-    from viz.page import render_page
+    from coco_atlas.graph.quality import quality
+    from coco_atlas.viz.page import render_page
 
     store = _store(request)
     key = (await run_in_threadpool(lambda: store.version), "quality", current())
@@ -124,8 +124,8 @@ async def quality_page(request: Request) -> HTMLResponse:
 
 # -- maps ------------------------------------------------------------------------------------
 async def map_page(request: Request) -> HTMLResponse:
-    from viz.kinds import MapNotFound
-    from viz.params import KINDS, MapError, parse
+    from coco_atlas.viz.kinds import MapNotFound
+    from coco_atlas.viz.params import KINDS, MapError, parse
 
     kind = request.path_params["kind"]
     if kind not in KINDS:
@@ -156,7 +156,7 @@ async def map_page(request: Request) -> HTMLResponse:
         except MapError as e:
             return _error(400, _("This map cannot be drawn"), str(e))
         cache.put(key, html)
-    from viz.page import map_csp
+    from coco_atlas.viz.page import map_csp
 
     response = _html(html, map_csp(), frame=page.frame)
     if page.download:
@@ -178,7 +178,7 @@ class _PageOptions:
 
 
 def _page_options(raw: dict[str, list[str]], request: Request) -> _PageOptions:
-    from api.headers import frame_ancestors
+    from coco_atlas.api.headers import frame_ancestors
 
     flags = {}
     for name in ("download", "embed"):
@@ -201,8 +201,8 @@ VIEW_MAX = 2_000  # characters of a saved view (#view=…&sel=…&hide=…)
 def _render_map(store: Store, spec: Any, page: _PageOptions) -> str:
     """The served page, or the file to keep: a download's links lead to the service (its menu
     too), it has no filter form (that needs the service) and says which view it was saved at."""
-    from viz.kinds import build_map
-    from viz.page import Share, form_fields, render_map
+    from coco_atlas.viz.kinds import build_map
+    from coco_atlas.viz.page import Share, form_fields, render_map
 
     embeddable = page.frame != "'none'"
     if not page.download:
@@ -218,7 +218,7 @@ def _render_map(store: Store, spec: Any, page: _PageOptions) -> str:
 
 
 async def _choose_actor(request: Request, q: str) -> HTMLResponse:
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     found = await run_in_threadpool(_find_actors, _store(request), q)
     return _html(render_page("choose.html", q=q, found=found, nav=nav("ego"), home="/"))
@@ -246,7 +246,7 @@ def _fold(text: str) -> str:
 
 # -- node details ----------------------------------------------------------------------------
 async def node_page(request: Request) -> HTMLResponse:
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     node_id = request.path_params["node_id"]
     store = _store(request)
@@ -265,11 +265,11 @@ async def node_page(request: Request) -> HTMLResponse:
     if node.label == "Region":
         maps.append({"text": _("Map of its actors"), "href": "/maps/ecosystem?" + urlencode(
             {"region": node.id})})
-    from viz.details import property_rows, relation_groups  # people's words, every page
+    from coco_atlas.viz.details import property_rows, relation_groups  # people's words, every page
 
     query = {k: request.query_params[k] for k in ("rel", "dir", "page")
              if k in request.query_params}
-    from viz.words import label_text
+    from coco_atlas.viz.words import label_text
 
     html = render_page("node.html", name=node.props.get("name", node.id),
                        label=label_text(node.label),
@@ -308,7 +308,7 @@ def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:
 def _doc_files() -> dict[str, Path]:
     if not DOCS.is_dir():
         return {}
-    from schema.languages import LANGUAGES
+    from coco_atlas.schema.languages import LANGUAGES
 
     found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg"),
              *(p for lang in LANGUAGES for p in DOCS.glob(f"{lang}/*.md"))]  # translations
@@ -316,7 +316,7 @@ def _doc_files() -> dict[str, Path]:
 
 
 async def docs_index(request: Request) -> HTMLResponse:
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     guides = [{"href": f"/docs/{name}", "title": name}
               for name in _doc_files() if name.endswith(".md")]
@@ -334,7 +334,7 @@ async def docs_file(request: Request) -> Any:
     if request.query_params.get("raw"):
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8",
                                  headers={"X-Content-Type-Options": "nosniff"})
-    from viz.page import csp
+    from coco_atlas.viz.page import csp
 
     policy = csp(own_images=True)  # the guides show their screenshots from /docs/img
     return _html(render_doc(request.path_params["name"], text, policy), policy)
@@ -346,7 +346,7 @@ def render_doc(name: str, text: str, policy: str) -> str:
     from markdown_it import MarkdownIt
     from markupsafe import Markup
 
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
     title = next((line.lstrip("# ").strip() for line in text.splitlines()
@@ -357,18 +357,18 @@ def render_doc(name: str, text: str, policy: str) -> str:
 
 # -- shared ----------------------------------------------------------------------------------
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def _html(html: str, policy: str | None = None, status: int = 200,
           frame: str = "'none'") -> HTMLResponse:
-    from viz.page import csp, headers
+    from coco_atlas.viz.page import csp, headers
 
     return HTMLResponse(html, status_code=status, headers=dict(headers(policy or csp(), frame)))
 
 
 def _error(status: int, title: str, message: str) -> HTMLResponse:
-    from viz.page import render_page
+    from coco_atlas.viz.page import render_page
 
     return _html(render_page("error.html", title=title, message=message, nav=nav(), home="/"),
                  status=status)

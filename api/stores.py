@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graph.store import Store
+from coco_atlas.graph.store import Store
 
 
 def describe(settings: Mapping[str, Any]) -> str:
@@ -20,13 +20,15 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
     ``must_exist`` refuses to create a new embedded file (commands that only read).
     """
     if settings.get("neo4j"):
-        from graph.neo4j_store import Neo4jStore
+        from coco_atlas.graph.neo4j.store import Neo4jStore
 
         timeout = settings.get("neo4j_timeout")
+        if timeout is None:
+            return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
+                              settings.get("neo4j_password"))
         return Neo4jStore(settings["neo4j"], settings.get("neo4j_user"),
-                          settings.get("neo4j_password"),
-                          **({} if timeout is None else {"timeout": float(timeout)}))
-    from graph.embedded import EmbeddedStore
+                          settings.get("neo4j_password"), timeout=float(timeout))
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     db = Path(settings["db"])
     if must_exist and not db.exists():

@@ -42,9 +42,9 @@ def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
 
 def ensure_store(directory: Path, size: str, seed: int) -> Path:
     """The demo store of this size and seed, generated if missing."""
-    from graph.embedded import EmbeddedStore
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
 
     db = directory / f"demo-{size}-seed{seed}.db"
     if db.exists():
@@ -64,18 +64,18 @@ def ensure_store(directory: Path, size: str, seed: int) -> Path:
 def _load_kernels() -> float:
     """Seconds to compile (first run after install) or load (from numba's cache) the kernels:
     a one-time cost per process, reported on its own, paid before anything is timed."""
-    from graph.analytics import kernels
+    from coco_atlas.graph.analytics import kernels
 
     return _timed(kernels.warm)[1]
 
 
 def measure_store(db: str, size: str, pivots: int) -> dict[str, Any]:
-    from graph.analytics import structural_holes as sh
-    from graph.analytics.betweenness import betweenness
-    from graph.analytics.brokerage import brokerage_roles
-    from graph.analytics.groups import actor_groups
-    from graph.analytics.network import actor_network
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.graph.analytics import structural_holes as sh
+    from coco_atlas.graph.analytics.betweenness import betweenness
+    from coco_atlas.graph.analytics.brokerage import brokerage_roles
+    from coco_atlas.graph.analytics.groups import actor_groups
+    from coco_atlas.graph.analytics.network import actor_network
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     t_load = _load_kernels()
     store, t_open = _timed(EmbeddedStore, db)
@@ -109,11 +109,11 @@ def measure_reference(pivots: int, seed: int) -> dict[str, Any]:
     import numpy as np
     import scipy.sparse as sp
 
-    from graph.analytics import reference
-    from graph.analytics import structural_holes as sh
-    from graph.analytics.betweenness import _brandes
-    from graph.analytics.brokerage import brokerage_roles
-    from graph.analytics.network import ActorNetwork
+    from coco_atlas.graph.analytics import reference
+    from coco_atlas.graph.analytics import structural_holes as sh
+    from coco_atlas.graph.analytics.betweenness import _brandes
+    from coco_atlas.graph.analytics.brokerage import brokerage_roles
+    from coco_atlas.graph.analytics.network import ActorNetwork
 
     g = nx.barabasi_albert_graph(5_000, 6, seed=seed)
     rng = np.random.default_rng(seed)
@@ -152,7 +152,7 @@ def measure_reference(pivots: int, seed: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from graph.analytics.betweenness import PIVOTS
+    from coco_atlas.graph.analytics.betweenness import PIVOTS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", default=None, help="where demo stores are kept (default: temp dir)")

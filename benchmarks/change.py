@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import calibrate, demo_db  # noqa: E402
-from graph.analytics.change import compare, trends  # noqa: E402
-from graph.analytics.impact import impact  # noqa: E402
-from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.timeline import Period  # noqa: E402
+from coco_atlas.graph.analytics.change import compare, trends  # noqa: E402
+from coco_atlas.graph.analytics.impact import impact  # noqa: E402
+from coco_atlas.graph.embedded.store import EmbeddedStore  # noqa: E402
+from coco_atlas.graph.timeline import Period  # noqa: E402
 
 FLOORS: dict[str, dict[str, float]] = {
     "medium": {"trends": 10.0, "compare": 5.0, "impact": 10.0},

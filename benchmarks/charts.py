@@ -48,10 +48,10 @@ def main() -> None:
     print(f"calibration: sum(range(10_000_000)) = {calibrate():.3f} s", flush=True)
     db = demo_db(args.size)
 
-    from graph.embedded import EmbeddedStore
-    from viz.chart_draw import png, svg
-    from viz.chart_page import render_charts
-    from viz.charts import build_chart, parse_chart
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.viz.chart_draw import png, svg
+    from coco_atlas.viz.chart_page import render_charts
+    from coco_atlas.viz.charts import build_chart, parse_chart
 
     spec = parse_chart("all", {})
     rows = []

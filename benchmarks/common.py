@@ -24,7 +24,7 @@ def demo_db(size: str, seed: int = 42, db: Path | None = None) -> Path:
     db = db or Path(f"/tmp/coco-bench-{size}-{seed}.db")
     if not db.exists():
         print(f"generating the {size} demo into {db} …", flush=True)
-        subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--size", size,
+        subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "demo-data", "--size", size,
                         "--seed", str(seed), "--db", str(db)], cwd=ROOT, check=True)
     return db
 
@@ -33,10 +33,10 @@ def timed_map(db: Path, kind: str, raw: dict[str, list[str]]) -> dict[str, Any]:
     """Build and render one map twice on one store: ``cold_s`` (first use: imports, the
     network read, caches filled) and ``warm_s`` (what a running server pays); ``data`` is the
     MapData (pop it before printing the result as JSON)."""
-    from graph.embedded import EmbeddedStore
-    from viz.kinds import build_map
-    from viz.page import render_map
-    from viz.params import parse
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.viz.kinds import build_map
+    from coco_atlas.viz.page import render_map
+    from coco_atlas.viz.params import parse
 
     spec = parse(kind, raw)
     store = EmbeddedStore(db)

@@ -29,7 +29,7 @@ FLOOR = 10.0  # seconds for detection over 50k actors
 
 def _typos(candidates: list[Any], actors: int) -> list[Any]:
     """Copies of stored actors, one letter of the name changed, until there are ``actors``."""
-    from graph.duplicates import Candidate
+    from coco_atlas.graph.duplicates import Candidate
 
     rng = random.Random(12)
     stored = [c for c in candidates if c.label != "Competence"]
@@ -51,9 +51,9 @@ def main() -> int:
     args = ap.parse_args()
     print(f"calibration: sum(range(10_000_000)) = {calibrate():.3f} s", flush=True)
 
-    from api.settings import resolve
-    from api.stores import open_location
-    from graph.duplicates import LABELS, find_duplicates, store_candidates
+    from coco_atlas.api.settings import resolve
+    from coco_atlas.api.stores import open_location
+    from coco_atlas.graph.duplicates import LABELS, find_duplicates, store_candidates
 
     db = demo_db(args.size, args.seed, args.db)
     with open_location(str(db), resolve()) as store:

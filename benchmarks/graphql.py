@@ -119,12 +119,12 @@ def concurrent(url: str, clients: int, seconds: float = 10.0) -> float:
 
 def direct(db: Path, requests: int) -> dict[str, tuple[float, float]]:
     """The same questions answered in-process from the store (no HTTP, no GraphQL)."""
-    from api.graphql import aggregate, paths
-    from api.graphql.context import GraphCache
-    from api.graphql.graphdata import arrays
-    from graph.embedded import EmbeddedStore
-    from graph.query import And, Cond
-    from graph.search import SearchIndex
+    from coco_atlas.api.graphql import aggregate, paths
+    from coco_atlas.api.graphql.context import GraphCache
+    from coco_atlas.api.graphql.graphdata import arrays
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.graph.query import And, Cond
+    from coco_atlas.graph.search import SearchIndex
 
     store = EmbeddedStore(db)
     cache = GraphCache()

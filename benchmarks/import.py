@@ -83,8 +83,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     args = ap.parse_args()
 
-    from graph.embedded import EmbeddedStore
-    from importers.tables import import_tables
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.importers.tables import import_tables
 
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)

@@ -170,7 +170,7 @@ def main() -> int:
             rows = companies_csv(work / f"{prefix}.csv", args.import_rows, prefix)
             started = time.monotonic()
             importer = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "import", "csv", "--nodes", str(rows),
+                [sys.executable, "-m", "coco_atlas.api.cli", "import", "csv", "--nodes", str(rows),
                  "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, text=True)
             tally = asyncio.run(run_level(base, clients, args.seconds, hubs))

@@ -36,7 +36,7 @@ FLOORS = {"10k": {"html_s": 2.0, "drawn_s": 3.0}}
 
 
 def store_for(size: str, data: Path) -> Path:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     db = data / f"demo-{size}.db"
     if not db.exists():

@@ -37,7 +37,7 @@ TIMED = {
 
 
 def write_map(db: Path, out: Path) -> None:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     if main(["map", "--kind", "ecosystem", *FILTERS, "--db", str(db), "--out", str(out)]) != 0:
         raise SystemExit("coco map failed")

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/neo4j_import.py [--sizes medium large] [--uri bolt://…]
 
-Starts a Neo4j 5.26 server from the Maven artefacts (graph/neo4j_server) unless --uri is given,
+Starts a Neo4j 5.26 server from the Maven artefacts (graph/neo4j/server) unless --uri is given,
 imports each size into an emptied database through the Store contract (one bulk write), and
 prints rows/s (nodes + edges written / wall seconds from the first batch to the commit; the
 batches are generated before) and the p50 of a 50-row paged find of companies with a filter and
@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.neo4j_store import Neo4jStore
-from graph.query import Cond, SortKey
-from graph.store import Transaction
-from importers.demo.generator import generate
+from coco_atlas.graph.neo4j.store import Neo4jStore
+from coco_atlas.graph.query import Cond, SortKey
+from coco_atlas.graph.store import Transaction
+from coco_atlas.importers.demo.generator import generate
 
 
 def empty(uri: str) -> None:
@@ -103,7 +103,7 @@ def main() -> None:
     server = None
     uri = args.uri
     if uri is None:
-        from graph.neo4j_server.launcher import Neo4jServer
+        from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
         server = Neo4jServer(heap=args.heap, pagecache="2g")
         server.start()

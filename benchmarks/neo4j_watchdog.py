@@ -1,9 +1,9 @@
 """What the Neo4j store's watchdog costs a call: every driver call runs on a worker thread while
-the caller waits with a bound (graph/neo4j_store.py, ``Neo4jStore._await``).
+the caller waits with a bound (graph/neo4j/store.py, ``Neo4jStore._await``).
 
     .venv/bin/python benchmarks/neo4j_watchdog.py [--uri bolt://…] [--calls 500]
 
-Starts a Neo4j 5.26 server from the Maven artefacts (graph/neo4j_server) unless --uri is given
+Starts a Neo4j 5.26 server from the Maven artefacts (graph/neo4j/server) unless --uri is given
 (a disposable one: nodes with ids ``bench-*`` are written). Prints a CPU calibration first (the
 machine may be shared), then the p50 microseconds of two reads, ``version`` and ``get_nodes`` of
 50 ids, through the store and through the bare driver (the same Cypher, a session per call as the
@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import neo4j
 from neo4j import GraphDatabase
 
-from graph.neo4j_store import TIMEOUT, Neo4jStore, _node
-from schema import Node
+from coco_atlas.graph.neo4j.store import TIMEOUT, Neo4jStore, _node
+from coco_atlas.schema import Node
 
 FLOOR_US = 200
 IDS = [f"bench-{i}" for i in range(50)]
@@ -75,7 +75,7 @@ def main() -> int:
     server = None
     uri = args.uri
     if uri is None:
-        from graph.neo4j_server.launcher import Neo4jServer
+        from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
         server = Neo4jServer().start()
         uri = server.uri

@@ -36,7 +36,7 @@ def main() -> int:
     args = ap.parse_args()
     print(f"calibration: sum(range(10_000_000)) = {calibrate():.3f} s", flush=True)
 
-    from graph import places
+    from coco_atlas.graph import places
 
     before = _rss_mb()
     t0 = time.perf_counter()

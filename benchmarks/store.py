@@ -28,9 +28,9 @@ def _rss_mib() -> float:
 
 
 def write(db: str, size: str, seed: int) -> dict[str, float]:
-    from graph.embedded import EmbeddedStore
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
 
     store = EmbeddedStore(db)
     spent = 0.0
@@ -48,7 +48,7 @@ def write(db: str, size: str, seed: int) -> dict[str, float]:
 
 
 def reopen(db: str) -> dict[str, float]:
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     t0 = time.perf_counter()
     store = EmbeddedStore(db)

@@ -32,8 +32,8 @@ def calibrate() -> float:
 
 
 def check_all(nodes: list[Any], edges: list[Any]) -> bool:
-    from schema import SCHEMA
-    from schema.fastcheck import compiled
+    from coco_atlas.schema import SCHEMA
+    from coco_atlas.schema.fastcheck import compiled
 
     rules = compiled(SCHEMA)
     keys_ok = getattr(rules, "keys_ok", None)  # absent before issue 11: keys were not checked
@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    from importers.demo.generator import generate
+    from coco_atlas.importers.demo.generator import generate
 
     print(f"calibration: sum(range(10_000_000)) in {calibrate():.3f} s")
     nodes, edges = [], []

@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from graph.search import fold
-from schema import ACTOR_LABELS, SCHEMA, Node
+from coco_atlas.graph.search import fold
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Node
 
 ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
 LABELS = (*ACTORS, SCHEMA.label("Competence").name)  # what duplicates are looked for among

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from graph.store import Store
+from coco_atlas.graph.store import Store
 
 __all__ = ["per_version"]
 
@@ -33,7 +33,7 @@ def per_version(store: Store, key: Hashable, build: Callable[[], T]) -> T:
         seen, found = _MEMO.get(store, (None, None))
         if seen == version and found is not None and key in found:
             found.move_to_end(key)
-            return found[key]  # type: ignore[no-any-return]
+            return found[key]
     value = build()
     with _LOCK:
         seen, found = _MEMO.get(store, (None, None))

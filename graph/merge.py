@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.store import Store, Transaction, WriteResult
-from schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.graph.store import Store, Transaction, WriteResult
+from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
 
 RECORD = "mergedFrom"
 STAMPS = ("source", "updatedAt")

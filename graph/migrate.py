@@ -6,7 +6,7 @@ from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
-from graph.store import Store, Transaction
+from coco_atlas.graph.store import Store, Transaction
 
 
 def copy_graph(source: Store, target: Store, *, batch: int = 50_000,
@@ -23,6 +23,7 @@ def copy_graph(source: Store, target: Store, *, batch: int = 50_000,
                              ("edges", source.iter_edges(batch=batch))):
             while chunk := list(islice(stream, batch)):
                 tx = Transaction(writer.source, keep_stamps=True)
+                # chunk holds Nodes, then Edges: the loop over both streams joins their types
                 if what == "nodes":
                     tx.nodes = chunk  # type: ignore[assignment]
                 else:

@@ -61,17 +61,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
 
 import orjson
 
-from graph.search import fold
-from graph.store import Store
-from importers.reference import RegionRef, nuts
-from schema import ACTOR_LABELS, SCHEMA, Edge
+from coco_atlas.graph.search import fold
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.reference import RegionRef, nuts
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Edge
 
 __all__ = ["SOURCE", "Derivation", "apply", "derive_regions", "locate"]
 
@@ -342,7 +342,7 @@ def _by_admin1(grouped: dict[str, list[Anchor]], regions: list[RegionRef],
     return out
 
 
-def _uncorroborated(anchors: dict[int, Anchor], by_admin1: dict[str, object],
+def _uncorroborated(anchors: dict[int, Anchor], by_admin1: Mapping[str, object],
                     gaz: Gazetteer) -> list[Anchor]:
     """Anchors that only their name supports: a region named after a river or a landscape
     may share its name with a town elsewhere (the town of Vienne is in Isère, not in the
@@ -426,7 +426,9 @@ def locate(city: str, country: str) -> Decided | Ambiguous | Unknown:
         return Ambiguous("", city, tuple(sorted(regions | {"unknown"})))
     if len(regions) > 1:
         return Ambiguous("", city, tuple(sorted(regions)))
-    p, (region, why) = found[0][0], found[0][1]  # type: ignore[misc]
+    p, decided = found[0]
+    assert decided is not None  # len(regions) == 1: the first place has the region
+    region, why = decided
     more = f" (and {len(found) - 1} same-named place(s), same region)" if len(found) > 1 else ""
     return Decided("", region.nuts_id,
                    f"{city} = GeoNames {p.geonameid} '{p.name}' ({country}){more}: {why}")

@@ -28,6 +28,7 @@ Only the Store contract is used, so the report is the same on every store.
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.network import ACTORS, COLLABORATION, TIES
-from graph.duplicates import store_duplicates
-from graph.store import Store
-from schema import NORMALISED, SCHEMA
+from coco_atlas.graph.analytics.network import ACTORS, COLLABORATION, TIES
+from coco_atlas.graph.duplicates import store_duplicates
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import NORMALISED, SCHEMA
 
 __all__ = ["KINDS", "Finding", "Quality", "quality"]
 
@@ -63,7 +64,7 @@ class Completeness:
     total: int
     recommended: bool
 
-    @property
+    @builtins.property  # the field above is named ``property``
     def share(self) -> float:
         return self.known / self.total if self.total else 1.0
 
@@ -195,7 +196,7 @@ def _duplicates(store: Store, examples: int) -> Finding:
 def _places(store: Store, examples: int) -> list[Finding]:
     """Actors with a city and no region that :mod:`graph.places` cannot place: ambiguous
     names and unknown places, never guessed (the gazetteer is read only when there are any)."""
-    from graph.places import derive_regions
+    from coco_atlas.graph.places import derive_regions
 
     found = derive_regions(store)
     ambiguous = [a.actor for a in found.ambiguous]
@@ -209,7 +210,7 @@ def _places(store: Store, examples: int) -> list[Finding]:
 def _derived(store: Store, examples: int) -> Finding:
     """Actors whose region COCO Atlas derived (``coco regions --derive``) rather than a person
     stated: worth a look, since the evidence is a gazetteer, not the actor."""
-    from graph.places import SOURCE
+    from coco_atlas.graph.places import SOURCE
 
     ids = sorted({e.source for e in store.iter_edges(LOCATED_IN)
                   if e.props.get("source") == SOURCE})

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from schema import SCHEMA, Problem, ValidationError
+from coco_atlas.schema import SCHEMA, Problem, ValidationError
 
 Op = Literal["eq", "ne", "in", "contains", "startsWith", "gt", "gte", "lt", "lte", "exists"]
 OPS: tuple[str, ...] = ("eq", "ne", "in", "contains", "startsWith", "gt", "gte", "lt", "lte",

@@ -11,10 +11,23 @@ letter rather than a combining mark (Polish ``ł``, Croatian ``đ``, Danish ``ø
 decomposition and are mapped explicitly, so that ``lodz`` finds ``Łódź`` and ``kosice`` finds
 ``Košice``.
 
-Ranking, best first: the whole name equals the query; the name starts with the query; every
-query word is a word of the name; every query word starts a word of the name; the words match
-in alternative labels; the words match only in descriptions. Within a rank shorter names come
-first (a closer match), then names and ids in order.
+Labels in several languages (issue 15): a node's preferred labels are its ``name`` and every
+``name_<lang>`` the schema derives for a translatable name (:meth:`schema.Schema.translations`);
+its alternative labels ``altLabels`` and ``altLabels_<lang>``. A query matches any of them, in any
+language. Inflection: a word of a label in a language with a Snowball stemmer (Porter 2001,
+"Snowball: A language for stemming algorithms"; the PyStemmer build of the Snowball 3 algorithms:
+English, German, Italian, Hungarian, Polish, Czech) is indexed by its stem as well, and each query
+word is stemmed by the same stemmers, so "projektowania usług" finds "projektowanie usług" and
+"Designs" finds "Design". Snowball has no Slovenian, Slovak or Croatian stemmer: labels in those
+languages match by whole words and prefixes only (a query of the word's stem finds its inflected
+forms, "dizajn" finds "dizajnu", not the reverse).
+
+Ranking, best first: a preferred label equals the query; one starts with the query; every
+query word is a word of one preferred label; every query word starts a word of one (or matches
+its stem); the words match in alternative labels; the words match only in descriptions. A
+match in a preferred label in the asker's language (``lang``) ranks above every match in other
+languages (its score is raised by 100). Within a rank shorter names come first (a closer
+match), then names and ids in order.
 
 Scale: postings are Python lists of integers, about 100 bytes per indexed word; the medium demo
 (50k nodes) builds in about a second. :class:`LiveSearch` keeps one index current: writes made
@@ -34,20 +47,29 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from schema import SCHEMA, Node, PropType
+import Stemmer
+
+from coco_atlas.schema import SCHEMA, Node, PropType
+from coco_atlas.schema.languages import LANGUAGES
 
 __all__ = ["Hit", "LiveSearch", "SearchIndex", "fold", "searchable_fields"]
 
-# Letters that carry their diacritic as part of the glyph: NFKD leaves them whole.
-_LETTERS = str.maketrans({
+# Letters that carry their diacritic as part of the glyph: NFKD leaves them whole. The maps'
+# Find box folds with the same table (viz/page.py puts it in the page).
+FOLD_LETTERS = {
     "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ħ": "h", "Ħ": "H",
     "ı": "i", "ŀ": "l", "Ŀ": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
     "Þ": "TH", "ð": "d", "Ð": "D", "ß": "ss",
-})
+}
+_LETTERS = str.maketrans(FOLD_LETTERS)
 _WORD = re.compile(r"\w+")
 
 # Rank of a hit, best first (the score reported to users).
 EXACT, PREFIX, WORDS, WORD_PREFIXES, LABELS, DESCRIPTION = 100.0, 90.0, 70.0, 60.0, 40.0, 20.0
+# Added when the preferred label that matched is in the asker's language: such a match ranks
+# above any match in other languages (the issue's "preferred label in the user's language
+# first"), and the score still orders matches of one kind.
+OWN_LANGUAGE = 100.0
 _NAME, _LABEL, _TEXT = 0, 1, 2  # field kinds, in order of weight
 MIN_PREFIX = 2  # shorter query words match whole words only (a prefix "a" matches everything)
 
@@ -63,13 +85,40 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# Snowball algorithms by BCP 47 tag, for the supported languages that have one (PyStemmer).
+_SNOWBALL = {"en": "english", "de": "german", "it": "italian", "hu": "hungarian",
+             "pl": "polish", "cs": "czech"}
+STEMMED = tuple(lang for lang in LANGUAGES if lang in _SNOWBALL)
+_STEMMERS = {lang: Stemmer.Stemmer(_SNOWBALL[lang]) for lang in STEMMED}
+
+
+def stems(text: str, lang: str) -> set[str]:
+    """The folded Snowball stems of a text's words in ``lang`` (stemmed before folding: the
+    algorithms read the diacritics)."""
+    stemmer = _STEMMERS.get(lang)
+    if stemmer is None:
+        return set()
+    raw = _WORD.findall(text.casefold())
+    return {fold(s) for s in stemmer.stemWords(raw)}
+
+
+def languages_of(label: str) -> dict[str, str]:
+    """``{per-language property: its language}`` of a label (``{"name_pl": "pl", …}``)."""
+    return {prop: lang for by_lang in SCHEMA.translations(label).values()
+            for lang, prop in by_lang.items()}
+
+
+def _is_name(label: str, prop: str) -> bool:
+    return prop == "name" or prop in SCHEMA.translations(label).get("name", {}).values()
+
+
 def searchable_fields(label: str) -> dict[str, int]:
     """``{property: field kind}`` for one label, derived from the schema's ``searchable`` flags:
     the name, then list-valued properties (alternative labels), then other text."""
     out: dict[str, int] = {}
     for prop in SCHEMA.node_properties(label).values():
         if prop.searchable:
-            out[prop.name] = (_NAME if prop.name == "name"
+            out[prop.name] = (_NAME if _is_name(label, prop.name)
                               else _LABEL if prop.type is PropType.STRING_LIST else _TEXT)
     return out
 
@@ -82,6 +131,7 @@ class Hit:
     label: str
     score: float
     field: str
+    lang: str | None = None  # language of the preferred label that matched, when known
 
 
 class SearchIndex:
@@ -96,11 +146,14 @@ class SearchIndex:
         self.ids: list[str] = []
         self.labels: list[str] = []
         self.names: list[str] = []  # folded name
+        self.preferred: list[tuple[tuple[str, str], ...]] = []  # (lang or "", folded label)
         self._by_folded_id: dict[str, int] = {}
         self._doc: dict[str, int] = {}  # id -> live doc
         self.dead: set[int] = set()
         self._postings: dict[str, list[int]] = {}  # word -> doc * 4 + field kind
+        self._stems: dict[str, list[int]] = {}  # "lang:stem" -> doc * 4 + field kind
         self._fields = {label: searchable_fields(label) for label in SCHEMA.label_names}
+        self._langs = {label: languages_of(label) for label in SCHEMA.label_names}
         for node in nodes:
             self._add(node)
         self.vocabulary = sorted(self._postings)
@@ -116,15 +169,26 @@ class SearchIndex:
         self._doc[node.id] = doc
         self._by_folded_id[fold(node.id)] = doc
         self.names.append(fold(str(node.props.get("name", ""))))
-        postings, new = self._postings, []
+        postings, stemmed, new = self._postings, self._stems, []
+        langs = self._langs.get(node.label, {})
+        preferred = []
         for prop, kind in self._fields.get(node.label, {}).items():
             value = node.props.get(prop)
             texts = value if isinstance(value, list) else [value] if value else []
+            if not texts:
+                continue
+            lang = langs.get(prop, "")
+            if kind == _NAME:
+                preferred.append((lang, fold(str(texts[0]))))
             for word in {w for t in texts for w in words(str(t))}:
                 if word not in postings:
                     postings[word] = []
                     new.append(word)
                 postings[word].append(doc * 4 + kind)
+            if lang in _STEMMERS:
+                for stem in {f"{lang}:{s}" for t in texts for s in stems(str(t), lang)}:
+                    stemmed.setdefault(stem, []).append(doc * 4 + kind)
+        self.preferred.append(tuple(preferred))
         return new
 
     def update(self, nodes: Iterable[Node], deleted: Iterable[str] = ()) -> None:
@@ -148,15 +212,19 @@ class SearchIndex:
                 del self._by_folded_id[folded]
 
     def search(self, text: str, labels: Sequence[str] | None = None,
-               first: int = 20) -> list[Hit]:
+               first: int = 20, lang: str | None = None) -> list[Hit]:
         """The best ``first`` nodes for ``text``: every query word must match a word of a
-        searchable field, as a whole word or (from two letters on) as its beginning."""
+        searchable field, as a whole word, (from two letters on) as its beginning, or by its
+        Snowball stem; ``lang`` (BCP 47) ranks labels in that language first."""
         query = fold(text).strip()
         terms = _WORD.findall(query)
         if not terms or first <= 0:
             return []
         wanted = set(labels) if labels else None
-        candidates = self._match_all(terms)
+        raw = _WORD.findall(text.casefold())
+        query_stems = {lang: [fold(s) for s in _STEMMERS[lang].stemWords(raw)]
+                       for lang in STEMMED} if len(raw) == len(terms) else {}
+        candidates = self._match_all(terms, query_stems)
         exact_id = self._by_folded_id.get(query)
         if exact_id is not None:
             candidates.setdefault(exact_id, {})
@@ -164,21 +232,28 @@ class SearchIndex:
         for doc, kinds in candidates.items():
             if wanted is not None and self.labels[doc] not in wanted:
                 continue
-            score, field = self._score(doc, query, terms, kinds, doc == exact_id)
+            score, field, matched = self._score(doc, query, terms, kinds, doc == exact_id,
+                                                lang)
             ranked.append((-score, len(self.names[doc]), self.names[doc], self.ids[doc], doc,
-                           field))
+                           field, matched))
         ranked.sort()
-        return [Hit(self.ids[doc], self.labels[doc], -neg, field)
-                for neg, _, _, _, doc, field in ranked[:first]]
+        return [Hit(self.ids[doc], self.labels[doc], -neg, field, matched or None)
+                for neg, _, _, _, doc, field, matched in ranked[:first]]
 
-    def _match_all(self, terms: list[str]) -> dict[int, dict[str, tuple[int, bool]]]:
+    def _match_all(self, terms: list[str], query_stems: dict[str, list[str]] | None = None
+                   ) -> dict[int, dict[str, tuple[int, bool]]]:
         """Docs where every term matches: ``{doc: {term: (best field kind, whole word)}}``."""
         result: dict[int, dict[str, tuple[int, bool]]] | None = None
+        position = {t: i for i, t in reversed(list(enumerate(terms)))}
         for term in dict.fromkeys(terms):
             found: dict[int, tuple[int, bool]] = {}
-            for word in self._expand(term):
-                whole = word == term
-                for entry in self._postings[word]:
+            lists = [(self._postings[w], w == term) for w in self._expand(term)]
+            for lang, stemmed in (query_stems or {}).items():
+                entries = self._stems.get(f"{lang}:{stemmed[position[term]]}")
+                if entries:
+                    lists.append((entries, False))
+            for entries, whole in lists:
+                for entry in entries:
                     doc, kind = divmod(entry, 4)
                     if doc in self.dead:
                         continue
@@ -208,18 +283,37 @@ class SearchIndex:
         return out
 
     def _score(self, doc: int, query: str, terms: list[str],
-               kinds: dict[str, tuple[int, bool]], exact_id: bool) -> tuple[float, str]:
-        name = self.names[doc]
-        if name == query or exact_id:
-            return EXACT, "name" if name == query else "id"
-        if name.startswith(query):
-            return PREFIX, "name"
+               kinds: dict[str, tuple[int, bool]], exact_id: bool,
+               lang: str | None) -> tuple[float, str, str]:
+        """Rank, matched field and language of the best preferred label (see module notes)."""
+        if exact_id and self.names[doc] != query:
+            return EXACT, "id", ""
+        best, best_lang = 0.0, ""
+        for label_lang, label in self.preferred[doc]:
+            if label == query:
+                score = EXACT
+            elif label.startswith(query):
+                score = PREFIX
+            else:
+                have = _WORD.findall(label)
+                if all(t in have for t in terms):
+                    score = WORDS
+                elif all(any(h.startswith(t) for h in have) for t in terms):
+                    score = WORD_PREFIXES
+                else:
+                    continue
+            if lang and label_lang == lang:
+                score += OWN_LANGUAGE
+            if score > best:
+                best, best_lang = score, label_lang
+        if best:
+            return best, "name", best_lang
         matched = kinds.values()
-        if all(k == _NAME for k, _ in matched):
-            return (WORDS if all(w for _, w in matched) else WORD_PREFIXES), "name"
+        if all(k == _NAME for k, _ in matched):  # by stems, or words spread over languages
+            return WORD_PREFIXES, "name", ""
         if all(k <= _LABEL for k, _ in matched):
-            return LABELS, "labels"
-        return DESCRIPTION, "description"
+            return LABELS, "labels", ""
+        return DESCRIPTION, "description", ""
 
 
 class LiveSearch:
@@ -248,17 +342,17 @@ class LiveSearch:
         self._worker: threading.Thread | None = None
 
     def search(self, version: int, text: str, labels: Sequence[str] | None = None,
-               first: int = 20) -> list[Hit]:
+               first: int = 20, lang: str | None = None) -> list[Hit]:
         """Search the index of store ``version``, or the last one while that is brought up."""
         with self._lock:
             if self._index is not None:
                 if version > self._version:
                     self._in_background(self._refresh, version)
-                return self._index.search(text, labels, first)
+                return self._index.search(text, labels, first, lang)
         self._build(version)  # the first search: nothing to serve yet
         with self._lock:
             assert self._index is not None
-            return self._index.search(text, labels, first)
+            return self._index.search(text, labels, first, lang)
 
     def wrote(self, before: int, after: int, ids: list[str], deleted: list[str]) -> None:
         """This process moved the store from version ``before`` to ``after`` by writing the

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import networkx as nx
 import numpy as np
 
-from graph.query import Filter, Page, SortKey
-from schema import SCHEMA, Edge, Node, Schema
+from coco_atlas.graph.query import Filter, Page, SortKey
+from coco_atlas.schema import SCHEMA, Edge, Node, Schema
 
 if TYPE_CHECKING:
-    from graph.timeline import Period
+    from coco_atlas.graph.timeline import Period
 
 Direction = Literal["out", "in", "both"]
 
@@ -121,12 +121,13 @@ class Topology:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A MultiDiGraph with ``label`` on nodes and ``type`` on edges (keyed by type)."""
-        g = nx.MultiDiGraph()
+        g: nx.MultiDiGraph = nx.MultiDiGraph()
         names, rels, ids = SCHEMA.label_names, SCHEMA.rel_names, self.ids
         g.add_nodes_from((i, {"label": names[c]}) for i, c in zip(ids, self.labels.tolist(),
                                                                    strict=True))
-        g.add_edges_from((ids[s], ids[d], rels[t], {"type": rels[t]}) for s, d, t in zip(
-            self.src.tolist(), self.dst.tolist(), self.types.tolist(), strict=True))
+        for s, d, t in zip(self.src.tolist(), self.dst.tolist(), self.types.tolist(),
+                           strict=True):
+            g.add_edge(ids[s], ids[d], key=rels[t], type=rels[t])
         return g
 
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from graph.memo import per_version
-from graph.store import Store, Topology
-from schema import SCHEMA
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store, Topology
+from coco_atlas.schema import SCHEMA
 
 __all__ = ["Period", "PeriodError", "holds", "restrict"]
 
@@ -151,10 +151,10 @@ def _validity(store: Store, topo: Topology) -> tuple[np.ndarray, ...]:
                          of_type.tolist(), strict=True))
         for prop, out, first in ((validity.start, edge_starts, True),
                                  (validity.end, edge_ends, False)):
-            values = store.edge_property_values(prop, rel)
+            by_pair = store.edge_property_values(prop, rel)
             where = [index.get(position[a] * n + position[b], -1)
-                     if a in position and b in position else -1 for a, b in values]
-            _fill(out, where, list(values.values()), first)
+                     if a in position and b in position else -1 for a, b in by_pair]
+            _fill(out, where, list(by_pair.values()), first)
     return starts, ends, edge_starts, edge_ends
 
 

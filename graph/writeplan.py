@@ -15,11 +15,11 @@ from itertools import chain, compress, repeat
 from operator import eq, itemgetter
 from typing import Any, Protocol, cast
 
-from graph.store import Transaction, WriteResult
-from schema import SCHEMA, Edge, Node, Problem, ValidationError
-from schema.fastcheck import PropsCheck, compiled
-from schema.records import edge_where, node_where
-from schema.validate import check_edge, check_node
+from coco_atlas.graph.store import Transaction, WriteResult
+from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.schema.fastcheck import PropsCheck, compiled
+from coco_atlas.schema.records import edge_where, node_where
+from coco_atlas.schema.validate import check_edge, check_node
 
 EdgeKey = tuple[str, str, str]
 _KEY = itemgetter(0, 1, 2)

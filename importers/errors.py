@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from importers.outputs import csv_cell
-from schema import ValidationError
+from coco_atlas.importers.outputs import csv_cell
+from coco_atlas.schema import ValidationError
 
 Kind = Literal["table", "jsonl", "json", "xml", "file"]
 
@@ -79,6 +79,8 @@ class ImportFailed(ValidationError):
     :class:`ImportProblem` s naming file, row and column.
     """
 
+    # Narrower than ValidationError's list[Problem] (an ImportProblem is a Problem with a file
+    # location); lists are invariant, and nothing adds a plain Problem to an import's list.
     problems: list[ImportProblem]  # type: ignore[assignment]
 
     def __init__(self, problems: list[ImportProblem], what: str = "the import"):

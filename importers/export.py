@@ -16,12 +16,12 @@ from pathlib import Path
 
 import orjson
 
-from graph.store import Store
-from importers.gephi import write_gephi_csv
-from importers.gexf import write_gexf
-from importers.graphml import write_graphml
-from importers.kumu import write_kumu_json, write_kumu_xlsx
-from importers.outputs import (
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.gephi import write_gephi_csv
+from coco_atlas.importers.gexf import write_gexf
+from coco_atlas.importers.graphml import write_graphml
+from coco_atlas.importers.kumu import write_kumu_json, write_kumu_xlsx
+from coco_atlas.importers.outputs import (
     atomic,
     atomic_path,
     csv_cell,
@@ -30,8 +30,8 @@ from importers.outputs import (
     plain,
     xlsx_row,
 )
-from importers.select import Selection, select
-from schema import Edge, Node
+from coco_atlas.importers.select import Selection, select
+from coco_atlas.schema import Edge, Node
 
 Writer = Callable[[Path, Iterable[Node], Iterable[Edge], Sequence[str]], None]
 

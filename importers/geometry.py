@@ -26,10 +26,10 @@ from typing import Any
 
 import orjson
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.load import ImportReport
-from schema import SCHEMA, Node
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.load import ImportReport
+from coco_atlas.schema import SCHEMA, Node
 
 REGION = SCHEMA.label("Region").name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"]
@@ -129,8 +129,9 @@ def _feature(feature: Any, where: Location, epsg: int | None, problems: Problems
     if kind not in KINDS:
         problems.add(where.at(where.row, "geometry.type"), "Polygon or MultiPolygon", kind)
         return None
+    assert isinstance(geometry, dict)  # its type was read from it just above
     text = _simplified(geometry, where.at(where.row, "geometry.coordinates"), epsg, problems)
-    return (key.strip(), text) if ok and text is not None else None  # type: ignore[union-attr]
+    return (key.strip(), text) if ok and key is not None and text is not None else None
 
 
 def _first_bad_position(coordinates: Any) -> str | None:

@@ -15,17 +15,24 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.gexf import GEXF, GexfReader
-from importers.graphml import GRAPHML, GraphmlReader
-from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import Role, load_mapping, norm
-from importers.outputs import atomic, csv_cell, edge_properties, node_properties, plain
-from importers.readers import check_encoding, csv_header, read_csv, readable, text_file, xml_file
-from importers.records import Dialect
-from importers.refine import Refiner
-from schema import SCHEMA, Edge, Node
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.gexf import GEXF, GexfReader
+from coco_atlas.importers.graphml import GRAPHML, GraphmlReader
+from coco_atlas.importers.load import ImportReport, Input, Progress, run_import
+from coco_atlas.importers.mapping import Role, load_mapping, norm
+from coco_atlas.importers.outputs import atomic, csv_cell, edge_properties, node_properties, plain
+from coco_atlas.importers.readers import (
+    check_encoding,
+    csv_header,
+    read_csv,
+    readable,
+    text_file,
+    xml_file,
+)
+from coco_atlas.importers.records import Dialect
+from coco_atlas.importers.refine import Refiner
+from coco_atlas.schema import SCHEMA, Edge, Node
 
 SHEET = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},

@@ -27,18 +27,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from importers.errors import Location, Problems
-from importers.outputs import (
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.outputs import (
     atomic,
     edge_properties,
     node_properties,
     plain,
     xml_attr,
 )
-from importers.records import Dialect
-from importers.xmlgraph import XML_TYPES, GraphBlocks
-from importers.xmlstream import El, stream
-from schema import SCHEMA, Edge, Node, PropType, Validity
+from coco_atlas.importers.records import Dialect
+from coco_atlas.importers.xmlgraph import XML_TYPES, GraphBlocks
+from coco_atlas.importers.xmlstream import El, stream
+from coco_atlas.schema import SCHEMA, Edge, Node, PropType, Validity
 
 GEXF = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},

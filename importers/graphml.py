@@ -17,12 +17,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from importers.errors import Location, Problems
-from importers.outputs import atomic, edge_properties, node_properties, plain, xml_attr, xml_text
-from importers.records import Dialect
-from importers.xmlgraph import XML_TYPES, GraphBlocks
-from importers.xmlstream import El, stream
-from schema import Edge, Node
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.outputs import (
+    atomic,
+    edge_properties,
+    node_properties,
+    plain,
+    xml_attr,
+    xml_text,
+)
+from coco_atlas.importers.records import Dialect
+from coco_atlas.importers.xmlgraph import XML_TYPES, GraphBlocks
+from coco_atlas.importers.xmlstream import El, stream
+from coco_atlas.schema import Edge, Node
 
 GRAPHML = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -103,8 +110,8 @@ def write_graphml(out: str | Path, nodes: Iterable[Node], edges: Iterable[Edge],
                         f'attr.type="{kinds.get(name, "string")}"/>\n')
         f.write('  <graph edgedefault="directed">\n')
         for n in nodes:
-            props = plain(n.props)
-            data = {"label": props.pop("name", n.id), "type": n.label, **props}
+            values = plain(n.props)
+            data = {"label": values.pop("name", n.id), "type": n.label, **values}
             f.write(f"    <node id={xml_attr(n.id)}>")
             _data(f, data, node_keys)
             f.write("</node>\n")

@@ -23,11 +23,11 @@ from typing import Any
 
 import orjson
 
-from graph.store import Store
-from importers.errors import Location, Problems
-from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import Mapping, Role, load_mapping, norm
-from importers.outputs import (
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.load import ImportReport, Input, Progress, run_import
+from coco_atlas.importers.mapping import Mapping, Role, load_mapping, norm
+from coco_atlas.importers.outputs import (
     atomic,
     atomic_path,
     edge_properties,
@@ -35,7 +35,7 @@ from importers.outputs import (
     plain,
     xlsx_row,
 )
-from importers.readers import (
+from coco_atlas.importers.readers import (
     check_encoding,
     csv_header,
     dicts_table,
@@ -44,10 +44,10 @@ from importers.readers import (
     readable,
     text_file,
 )
-from importers.records import Columns, Dialect, Resolver, Table
-from importers.refine import Refiner
-from importers.values import is_empty, to_str
-from schema import SCHEMA, Edge, Node
+from coco_atlas.importers.records import Columns, Dialect, Resolver, Table
+from coco_atlas.importers.refine import Refiner
+from coco_atlas.importers.values import is_empty, to_str
+from coco_atlas.schema import SCHEMA, Edge, Node
 
 KUMU = Dialect(
     nodes={"id": "id", "label": "name", "type": "label", "elementtype": "label"},
@@ -146,8 +146,8 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
             if tables and role is None:
                 problems.add(Location(str(path), "table", 1, sheet=sheet), _WHICH_SHEET,
                              ", ".join(tables[0].header))
-            for t in tables if role else ():
-                yield role, t
+            if role:
+                yield from ((role, t) for t in tables)
     elif suffix in (".csv", ".txt", ".tsv"):
         if not readable(path, problems) or not text_file(path, "a CSV text file", problems):
             return
@@ -200,13 +200,14 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         problems.add(where.at(column="$"), 'an object with "elements" and "connections"',
                      type(data).__name__)
         return
-    for key, role in (("elements", "nodes"), ("connections", "edges")):
+    parts: tuple[tuple[str, Role], ...] = (("elements", "nodes"), ("connections", "edges"))
+    for key, role in parts:
         items = data.get(key, [])
         at = Location(str(path), "json", array=f"$.{key}")
         if not isinstance(items, list):
             problems.add(at, "a list", type(items).__name__)
             continue
-        rows, flat, shown = [], [], {}
+        rows, flat, shown = [], [], dict[str, str]()
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 problems.add(at.at(i), "an object", item)
@@ -216,7 +217,7 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         if rows:
             table = dicts_table(at, flat, rows)
             table.header_row, table.display = None, shown
-            yield role, table  # type: ignore[misc]
+            yield role, table
 
 
 def _flatten(item: dict[str, Any], role: str, shown: dict[str, str],

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Protocol
 
-from graph.duplicates import Candidate, import_candidates, import_notes
-from graph.store import Store, Transaction, WriteResult
-from importers.errors import ImportFailed, Location, Problems
-from importers.mapping import Mapping, Role
-from importers.records import GENERIC, Chunk, ChunkBuilder, Dialect, Resolver, Table
-from schema import SCHEMA, ValidationError
-from schema.records import edge_where, node_where
-from schema.validate import RECOMMENDED, REQUIRED
+from coco_atlas.graph.duplicates import Candidate, import_candidates, import_notes
+from coco_atlas.graph.store import Store, Transaction, WriteResult
+from coco_atlas.importers.errors import ImportFailed, Location, Problems
+from coco_atlas.importers.mapping import Mapping, Role
+from coco_atlas.importers.records import GENERIC, Chunk, ChunkBuilder, Dialect, Resolver, Table
+from coco_atlas.schema import SCHEMA, ValidationError
+from coco_atlas.schema.records import edge_where, node_where
+from coco_atlas.schema.validate import RECOMMENDED, REQUIRED
 
 _KEY = itemgetter(0, 1, 2)
 _ID, _LABEL, _TYPE = itemgetter(0), itemgetter(1), itemgetter(1)

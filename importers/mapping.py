@@ -56,12 +56,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from importers.errors import Location, Problems
-from importers.values import WHAT, converter, fold, prop_types
-from schema import SCHEMA, Property
-from schema.validate import check_value
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.values import WHAT, converter, fold, prop_types
+from coco_atlas.schema import SCHEMA, Property
+from coco_atlas.schema.validate import check_value
 
 Role = Literal["nodes", "edges"]
+ROLES: tuple[Role, Role] = ("nodes", "edges")
 SKIP = ""  # a mapping target that means: ignore this column / leave this type out
 
 NODE_KEYS = ("id", "label", "name")
@@ -174,7 +175,7 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
         if key not in SECTIONS:
             problems.add(at.at(column=key), "a section nodes, edges, labels or types (or "
                          "defaults, translate or files)", key)
-    for role in ("nodes", "edges"):
+    for role in ROLES:
         section = _table(data.get(role, {}), role, at, problems)
         for key in section:
             if key not in ("columns", "values"):
@@ -196,14 +197,14 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
                              "one of " + ", ".join(choices), name)
                 continue
             m.values[role][target] = value
-    for section, ours, dest in (("labels", _LABELS, m.labels), ("types", _TYPES, m.types)):
-        for theirs, target in _table(data.get(section, {}), section, at, problems).items():
+    for part, ours, dest in (("labels", _LABELS, m.labels), ("types", _TYPES, m.types)):
+        for theirs, target in _table(data.get(part, {}), part, at, problems).items():
             if not isinstance(target, str) or (target and norm(target) not in ours):
-                problems.add(at.at(column=f"{section}.{theirs}"),
+                problems.add(at.at(column=f"{part}.{theirs}"),
                              f'one of {", ".join(ours.values())} or "" (leave out)', target)
                 continue
             dest[theirs] = dest[norm(theirs)] = ours[norm(target)] if target else SKIP
-    for role in ("nodes", "edges"):
+    for role in ROLES:
         vals = m.values[role]
         key = "label" if role == "nodes" else "type"
         if key in vals:
@@ -318,8 +319,9 @@ def _check_files(section: Any, m: Mapping, at: Location, problems: Problems) -> 
                     if extra != "columns":
                         problems.add(at.at(column=f"files.{name}.{key}.{extra}"), "columns",
                                      extra)
+                role: Role = "nodes" if key == "nodes" else "edges"
                 parts[key] = _renames(inner.get("columns", {}), f"files.{name}.{key}.columns",
-                                      fields(key), at, problems)
+                                      fields(role), at, problems)
             else:
                 problems.add(at.at(column=f"files.{name}.{key}"), "columns, nodes or edges",
                              key)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from importers.values import LIST_SEPARATOR
-from schema import SCHEMA, Property
+from coco_atlas.importers.values import LIST_SEPARATOR
+from coco_atlas.schema import SCHEMA, Property
 
 STAMPS = frozenset({"source", "updatedAt"})
 

@@ -28,10 +28,10 @@ from typing import Any, BinaryIO, Protocol
 
 import orjson
 
-from importers import records
-from importers.errors import Location, Problems
-from importers.outputs import unquote
-from importers.records import Table
+from coco_atlas.importers import records
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.outputs import unquote
+from coco_atlas.importers.records import Table
 
 DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are no error
@@ -345,11 +345,10 @@ def _table(where: Location, header: list[str], block: list[list[str]], line: int
     first = line + 1
     line += len(block)
     if {width}.issuperset(map(len, block)):
-        columns = list(zip(*block, strict=True))
+        fast: list[list[Any]] = [list(c) for c in zip(*block, strict=True)]
         # no blank row: the first cell of every row is filled (or, if not, some other cell)
-        if "" not in columns[0] or all(map(any, block)):
-            return Table(where, header, columns, range(first, first + len(block)),  # type: ignore[arg-type]
-                         text=True), line
+        if "" not in fast[0] or all(map(any, block)):
+            return Table(where, header, fast, range(first, first + len(block)), text=True), line
     rows, kept = [], []
     for k, cells in enumerate(block):
         if not any(c.strip() for c in cells):
@@ -359,7 +358,8 @@ def _table(where: Location, header: list[str], block: list[list[str]], line: int
                          f"at most {width} cells, as many as the header has", cells[width])
         rows.append((cells + [""] * width)[:width])
         kept.append(first + k)
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in header]
+    columns: list[list[Any]] = ([list(c) for c in zip(*rows, strict=True)] if rows
+                                else [[] for _ in header])
     return Table(where, header, columns, kept, text=True), line
 
 
@@ -512,12 +512,12 @@ def _xlsx_blocks(where: Location, header: list[str], rows: Iterator[tuple[Any, .
             number += 1
             if not any(v is not None and str(v).strip() for v in values):
                 continue
-            values = list(values)
-            if len(values) > width and any(v is not None for v in values[width:]):
+            row = list(values)
+            if len(row) > width and any(v is not None for v in row[width:]):
                 problems.add(where.at(number, f"#{width + 1}"),
                              f"at most {width} cells, as many as the header has",
-                             values[width])
-            cells.append((values + [None] * width)[:width])
+                             row[width])
+            cells.append((row + [None] * width)[:width])
             kept.append(number)
         if kept:
             yield Table(where, header, [list(c) for c in zip(*cells, strict=True)], kept)

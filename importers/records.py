@@ -16,9 +16,9 @@ from itertools import compress, repeat
 from operator import is_not
 from typing import Any
 
-from importers.errors import Location, Problems
-from importers.mapping import SKIP, Mapping, Role, fields, norm, stamped
-from importers.values import (
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.mapping import SKIP, Mapping, Role, fields, norm, stamped
+from coco_atlas.importers.values import (
     LIST_SEPARATOR,
     WHAT,
     convert_column,
@@ -27,7 +27,7 @@ from importers.values import (
     none_positions,
     prop_types,
 )
-from schema import SCHEMA, Edge, Node, PropType
+from coco_atlas.schema import SCHEMA, Edge, Node, PropType
 
 CHUNK_ROWS = 50_000  # rows per block: big enough for C-speed columns, small enough for memory
 LEFT_OUT = "\x00left out"  # a label or type the mapping leaves out ("")
@@ -210,7 +210,7 @@ class ChunkBuilder:
     # -- nodes -------------------------------------------------------------------------------
     def _nodes(self, table: Table) -> Chunk:
         assert self.cols is not None
-        n, bad = len(table.rows), set()
+        n, bad = len(table.rows), set[int]()
         ids = self._text(table, "id", bad)
         names = self._text(table, "name", bad)
         if ids is None or (self.dialect.id_from_name and None in ids):
@@ -230,16 +230,16 @@ class ChunkBuilder:
             prop_names.insert(0, "name")
         nodes = _records(Node, [ids, labels], prop_names, props, n)
         keep = [k for k in range(n) if k not in bad] if bad else list(range(n))
-        self.problems.bad_nodes.update(ids[k] for k in bad if ids[k] is not None)
+        self.problems.bad_nodes.update(i for k in bad if (i := ids[k]) is not None)
         skipped = [k for k in keep if labels[k] == LEFT_OUT]
         if skipped:
-            self.problems.skipped_nodes.update(ids[k] for k in skipped)
+            self.problems.skipped_nodes.update(i for k in skipped if (i := ids[k]) is not None)
             keep = [k for k in keep if labels[k] != LEFT_OUT]
         return self._chunk(table, nodes, keep, n, dropped)
 
     # -- edges -------------------------------------------------------------------------------
     def _edges(self, table: Table) -> Chunk:
-        n, bad = len(table.rows), set()
+        n, bad = len(table.rows), set[int]()
         ends = []
         for key in ("source", "target"):
             values = self._text(table, key, bad) or [None] * n
@@ -306,7 +306,7 @@ class ChunkBuilder:
             bad.add(k)
         return values
 
-    def _kinds(self, table: Table, name: str, bad: set[int]) -> list[str]:
+    def _kinds(self, table: Table, name: str, bad: set[int]) -> list[str | None]:
         """Labels (nodes) or relationship types (edges), translated once per distinct value."""
         assert self.cols is not None
         n = len(table.rows)

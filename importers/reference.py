@@ -12,16 +12,23 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schema import Edge, Node
+from coco_atlas.schema import SCHEMA, Edge, Node
 
 if TYPE_CHECKING:
-    from graph.store import Store
-    from importers.load import ImportReport, Progress
+    from coco_atlas.graph.store import Store
+    from coco_atlas.importers.load import ImportReport, Progress
 
 SOURCE = "reference NACE Rev.2 / NUTS 2021"
+# Names by language (issue 15): the NACE titles are Eurostat's English ones, so they are the
+# English label too; NUTS names are the official ones in the local language (Latin script) and
+# the classification has no English names, so regions keep their one display name.
+NACE_ENGLISH = SCHEMA.translations("Sector")["name"]["en"]
+# Beside this module in the repository and in the wheel (package data); located by path because
+# importlib.resources on the coco_atlas namespace fails under setuptools' editable finder (3.11).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 
 CCI_SOURCE = ("Eurostat, Guide to Eurostat culture statistics (2018 edition), cultural "
               "enterprises by NACE Rev.2")
@@ -49,7 +56,7 @@ class RegionRef:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("importers").joinpath("reference", name).read_text(encoding="utf-8")
+    text = (REFERENCE / name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -79,7 +86,7 @@ def sector_graph(codes: Iterable[str] | None = None) -> tuple[list[Node], list[E
         if s.code not in keep:
             continue
         nodes.append(Node(s.code, "Sector", {
-            "name": s.name, "level": s.level, "isCCI": s.is_cci,
+            "name": s.name, NACE_ENGLISH: s.name, "level": s.level, "isCCI": s.is_cci,
             "isAdvancedManufacturing": s.is_am,
             "definitionSource": f"CCI: {CCI_SOURCE}; advanced manufacturing: {AM_SOURCE}",
         }))
@@ -116,9 +123,9 @@ def import_reference(store: Store, *, max_level: int = 3, dry_run: bool = False,
                      progress: Progress | None = None) -> ImportReport:
     """Load every NACE Rev.2 code and the NUTS 2021 regions up to ``max_level`` (idempotent:
     a second run changes nothing). Source: ``reference NACE Rev.2 / NUTS 2021``."""
-    from importers.errors import Location, Problems
-    from importers.load import load
-    from importers.records import Chunk
+    from coco_atlas.importers.errors import Location, Problems
+    from coco_atlas.importers.load import load
+    from coco_atlas.importers.records import Chunk
 
     sectors, broader = sector_graph()
     regions, part_of = region_graph(max_level=max_level)
@@ -126,7 +133,7 @@ def import_reference(store: Store, *, max_level: int = 3, dry_run: bool = False,
     nuts_rows = {r.nuts_id: k + 2 for k, r in enumerate(nuts())}
     nace_at = Location("importers/reference/nace_rev2.csv", "table")
     nuts_at = Location("importers/reference/nuts2021.csv", "table")
-    cols = {"id": "code", "name": "name", "level": "level", "isCCI": "isCCI",
+    cols = {"id": "code", "name": "name", NACE_ENGLISH: "name", "level": "level", "isCCI": "isCCI",
             "isAdvancedManufacturing": "isAdvancedManufacturing", "target": "parent"}
     nuts_cols = {"id": "NUTS_ID", "name": "NAME_LATN", "level": "LEVL_CODE",
                  "country": "CNTR_CODE", "target": "parent"}

@@ -30,11 +30,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from importers.errors import Location, Problems
-from importers.mapping import MARK, SKIP, Mapping, Role, all_props, fields, norm
-from importers.records import Dialect, Table
-from importers.values import LIST_SEPARATOR, fold, is_empty, to_str
-from schema import NORMALISED, SCHEMA, Property, PropType
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.mapping import MARK, SKIP, Mapping, Role, all_props, fields, norm
+from coco_atlas.importers.records import Dialect, Table
+from coco_atlas.importers.values import LIST_SEPARATOR, fold, is_empty, to_str
+from coco_atlas.schema import NORMALISED, SCHEMA, Property, PropType
 
 # A host name with a dot and a letter TLD, an optional port and path: "www.x.pl", "x.pl/a".
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}(:\d+)?([/?#]\S*)?$")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.store import Store, Topology
-from schema import ACTOR_LABELS, SCHEMA, Problem, ValidationError
+from coco_atlas.graph.store import Store, Topology
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Problem, ValidationError
 
 
 @dataclass(frozen=True)

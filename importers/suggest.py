@@ -25,14 +25,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from importers.errors import Location, Problems
-from importers.mapping import Mapping, Role, all_props, fields, norm, stamped
-from importers.records import GENERIC, Dialect, Table
-from importers.refine import loose
-from importers.values import fold, is_empty, to_str
-from schema import SCHEMA
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.mapping import Mapping, Role, all_props, fields, norm, stamped
+from coco_atlas.importers.records import GENERIC, Dialect, Table
+from coco_atlas.importers.refine import loose
+from coco_atlas.importers.values import fold, is_empty, to_str
+from coco_atlas.schema import SCHEMA
 
 DISTINCT = 200  # distinct values kept per column (enough to list what to translate)
 
@@ -429,13 +429,14 @@ def read_for_suggestion(command: str, files: list[tuple[Role | None, Path]],
 def _blocks(command: str, role: Role | None, path: Path, encoding: str | None,
             problems: Problems) -> Iterator[tuple[Role, Dialect, Table]]:
     if command in ("csv", "jsonl", "xlsx"):
-        from importers.tables import _tables
+        from coco_atlas.importers.tables import Format, _tables
 
         assert role is not None
-        for t in _tables(path, command, role, problems, encoding, None):  # type: ignore[arg-type]
+        fmt = cast(Format, command)  # one of the three, checked just above
+        for t in _tables(path, fmt, role, problems, encoding, None):
             yield role, GENERIC, t
     elif command == "kumu":
-        from importers.kumu import KUMU, _read
+        from coco_atlas.importers.kumu import KUMU, _read
 
         for r, t in _read(path, Mapping(), problems, encoding, {}):
             yield r, KUMU, t
@@ -445,10 +446,10 @@ def _blocks(command: str, role: Role | None, path: Path, encoding: str | None,
 
 def _gephi(path: Path, encoding: str | None, problems: Problems
            ) -> Iterator[tuple[Role, Dialect, Table]]:
-    from importers.gephi import SHEET, _role
-    from importers.gexf import GEXF, GexfReader
-    from importers.graphml import GRAPHML, GraphmlReader
-    from importers.readers import csv_header, read_csv, readable, text_file, xml_file
+    from coco_atlas.importers.gephi import SHEET, _role
+    from coco_atlas.importers.gexf import GEXF, GexfReader
+    from coco_atlas.importers.graphml import GRAPHML, GraphmlReader
+    from coco_atlas.importers.readers import csv_header, read_csv, readable, text_file, xml_file
 
     suffix = path.suffix.lower()
     if suffix in (".gexf", ".graphml", ".xml"):

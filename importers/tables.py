@@ -11,13 +11,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
-from graph.store import Store
-from importers.errors import Problems
-from importers.load import ImportReport, Input, Progress, run_import
-from importers.mapping import load_mapping
-from importers.readers import check_encoding, read_csv, read_jsonl, read_xlsx
-from importers.records import GENERIC, Table
-from importers.refine import Refiner
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.errors import Problems
+from coco_atlas.importers.load import ImportReport, Input, Progress, run_import
+from coco_atlas.importers.mapping import load_mapping
+from coco_atlas.importers.readers import check_encoding, read_csv, read_jsonl, read_xlsx
+from coco_atlas.importers.records import GENERIC, Table
+from coco_atlas.importers.refine import Refiner
 
 Format = Literal["csv", "jsonl", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "xlsx")

@@ -21,7 +21,7 @@ from itertools import chain, compress, repeat
 from operator import eq, is_
 from typing import Any
 
-from schema import SCHEMA, Property, PropType
+from coco_atlas.schema import SCHEMA, Property, PropType
 
 __all__ = ["LIST_SEPARATOR", "convert_column", "converter", "fold", "is_empty", "prop_types"]
 

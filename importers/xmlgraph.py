@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from importers import records
-from importers.errors import Location, Problems
-from importers.readers import dicts_table
-from importers.records import Table
-from importers.xmlstream import El
-from schema import PropType
+from coco_atlas.importers import records
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.readers import dicts_table
+from coco_atlas.importers.records import Table
+from coco_atlas.importers.xmlstream import El
+from coco_atlas.schema import PropType
 
 # Attribute types both GEXF and GraphML use for our property types (strings otherwise).
 XML_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from importers.errors import Location, Problems
-from importers.readers import open_input
+from coco_atlas.importers.errors import Location, Problems
+from coco_atlas.importers.readers import open_input
 
 READ = 1 << 16
 

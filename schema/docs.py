@@ -1,14 +1,17 @@
 """Render the schema as Markdown for ``docs/schema.md``.
 
-    python -m schema.docs > docs/schema.md
+    python -m coco_atlas.schema.docs > docs/schema.md
 
 A test checks that the committed file equals this output, so the docs cannot drift from the schema.
 """
 
 from __future__ import annotations
 
-from schema.model import SCHEMA
-from schema.types import TEXT_MAX, Property, PropType
+from dataclasses import replace
+
+from coco_atlas.schema.languages import LANGUAGES
+from coco_atlas.schema.model import SCHEMA
+from coco_atlas.schema.types import TEXT_MAX, Property, PropType
 
 
 def _prop_row(p: Property) -> str:
@@ -37,7 +40,8 @@ def render() -> str:
     lines = [
         "# The COCO Atlas property graph",
         "",
-        "Generated from `schema/model.py` by `python -m schema.docs`; do not edit by hand.",
+        "Generated from `schema/model.py` by `python -m coco_atlas.schema.docs`; "
+        "do not edit by hand.",
         "",
         f"Every node has a string key `{SCHEMA.key}` of at most {SCHEMA.key_max_length:,} "
         "characters, unique across labels. `source` and `updatedAt` are stamped by the store "
@@ -56,7 +60,16 @@ def render() -> str:
     header = ["| property | type | | rules | meaning |", "|---|---|---|---|---|"]
     for lab in SCHEMA.labels:
         lines += ["", f"### {lab.name}", "", lab.description, "", *header]
-        lines += [_prop_row(p) for p in SCHEMA.node_properties(lab.name).values()]
+        per_language = {name: base for base, by_lang in SCHEMA.translations(lab.name).items()
+                        for name in by_lang.values()}
+        for p in SCHEMA.node_properties(lab.name).values():
+            if p.name not in per_language:
+                lines.append(_prop_row(p))
+            elif p.name.endswith("_" + LANGUAGES[0]):  # one row stands for every language
+                base = per_language[p.name]
+                lines.append(_prop_row(replace(p, name=f"{base}_<lang>", description=(
+                    f"{base} in one language, one property per language: "
+                    + ", ".join(f"`{base}_{lang}`" for lang in LANGUAGES) + "."))))
     lines += ["", "## Relationship types", "",
               "| type | from | to | properties | meaning |", "|---|---|---|---|---|"]
     for rel in SCHEMA.relationships:

@@ -14,8 +14,8 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from schema.types import Property, PropType, Schema
-from schema.validate import check_value, is_unicode, missing
+from coco_atlas.schema.types import Property, PropType, Schema
+from coco_atlas.schema.validate import check_value, is_unicode, missing
 
 Predicate = Callable[[Any], bool]
 

@@ -7,14 +7,32 @@ v1.2 skills (``skillType``/``reuseLevel`` take ESCO's own values).
 
 from __future__ import annotations
 
-from schema.types import LONG_TEXT_MAX, NodeLabel, Property, PropType, RelType, Schema, Validity
+from typing import TypedDict
+
+from coco_atlas.schema.types import (
+    LONG_TEXT_MAX,
+    NodeLabel,
+    Property,
+    PropType,
+    RelType,
+    Schema,
+    Validity,
+)
 
 P = PropType
 
 # ISO 3166-1 alpha-2 (Greece as EL, as NUTS and Eurostat write it).
 COUNTRY = r"^[A-Z]{2}$"
-YEAR = {"minimum": 1000, "maximum": 2100}
-FOUNDED = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
+class _Bounds(TypedDict, total=False):
+    """Keyword arguments of :class:`Property` shared by every year property."""
+
+    minimum: int
+    maximum: int
+    not_future: bool
+
+
+YEAR: _Bounds = {"minimum": 1000, "maximum": 2100}
+FOUNDED: _Bounds = {**YEAR, "not_future": True}  # a founding year cannot lie ahead
 URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers and search engines)
 # Every other text: schema.types.TEXT_MAX (500) characters, lists LIST_MAX (1,000) elements.
 #
@@ -26,6 +44,12 @@ URL_MAX = 2_048  # characters of a web address (the de-facto limit of browsers a
 # refused only by a strict write. A size class stays optional: it does not apply to every
 # organisation (a university has none).
 ACTORS = frozenset({"Hub", "Company"})
+#
+# Translatable (``translated=``): the names of concepts that exist apart from any one language
+# (ESCO skills, NACE sectors, NUTS regions, trainings) are kept once per supported language as
+# ``name_<lang>`` (and ``altLabels_<lang>``), BCP 47 tags from schema/languages.py. ``name``
+# stays the display name any reader gets when no label in their language or English is known;
+# an actor's name is its own and is not translated.
 
 TRAINING_AREAS = (
     "technology-development",
@@ -133,6 +157,7 @@ COMPETENCE = NodeLabel(
         Property("altLabels", P.STRING_LIST, searchable=True,
                  description="Alternative labels (ESCO altLabels)."),
     ),
+    translated=("name", "altLabels"),
 )
 
 TRAINING = NodeLabel(
@@ -145,6 +170,7 @@ TRAINING = NodeLabel(
         Property("language", pattern=r"^[a-z]{2}$", description="ISO 639-1 code."),
     ),
     validity=DATED,
+    translated=("name",),
 )
 
 COLLABORATION = NodeLabel(
@@ -172,6 +198,7 @@ REGION = NodeLabel(
             "simplified; written by coco import geometry (Eurostat GISCO NUTS files). Maps "
             "draw regions as areas when it is known.")),
     ),
+    translated=("name",),
 )
 
 SECTOR = NodeLabel(
@@ -186,6 +213,7 @@ SECTOR = NodeLabel(
                  description="Eurostat high-tech or medium-high-tech manufacturing."),
         Property("definitionSource", description="Where the CCI / manufacturing flags come from."),
     ),
+    translated=("name",),
 )
 
 

@@ -14,6 +14,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from coco_atlas.schema.languages import LANGUAGES
+
 TEXT_MAX = 500  # characters of a short text (names, cities, codes) and of a key
 LONG_TEXT_MAX = 20_000  # characters of a free text (descriptions)
 LIST_MAX = 1_000  # elements of a list property
@@ -131,6 +133,7 @@ class NodeLabel:
     properties: tuple[Property, ...] = ()
     plural: str = ""
     validity: Validity | None = None
+    translated: tuple[str, ...] = ()  # properties kept once per language (name_pl, altLabels_de)
 
     @property
     def collection(self) -> str:
@@ -174,15 +177,25 @@ class Schema:
     _rels: dict[str, RelType] = field(init=False, repr=False, compare=False)
     _props: dict[str, dict[str, Property]] = field(init=False, repr=False, compare=False)
     _rel_props: dict[str, dict[str, Property]] = field(init=False, repr=False, compare=False)
+    _translations: dict[str, dict[str, dict[str, str]]] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_labels", {lab.name: lab for lab in self.labels})
         object.__setattr__(self, "_rels", {rel.name: rel for rel in self.relationships})
         props: dict[str, dict[str, Property]] = {}
+        translations: dict[str, dict[str, dict[str, str]]] = {}
         for lab in self.labels:
             merged = {p.name: p for p in self.common}
             merged.update({p.name: p for p in lab.properties})
+            translations[lab.name] = {}
+            for base in lab.translated:
+                derived = [translation(merged[base], lang) for lang in LANGUAGES]
+                translations[lab.name][base] = dict(zip(LANGUAGES, (p.name for p in derived),
+                                                        strict=True))
+                merged.update({p.name: p for p in derived})
             props[lab.name] = merged
+        object.__setattr__(self, "_translations", translations)
         object.__setattr__(self, "_props", props)
         rel_props = {r.name: {p.name: p for p in (*self.edge_common, *r.properties)}
                      for r in self.relationships}
@@ -209,6 +222,14 @@ class Schema:
     def has_rel(self, name: str) -> bool:
         return name in self._rels
 
+    def validity(self, name: str) -> Validity:
+        """The declared validity of a label or relationship type that must have one (an
+        analysis of change over time relies on it): a KeyError names the schema's omission."""
+        owner = self._labels.get(name) or self._rels.get(name)
+        if owner is None or owner.validity is None:
+            raise KeyError(f"{name}: no validity declared in the schema")
+        return owner.validity
+
     def node_properties(self, label: str) -> dict[str, Property]:
         """All properties of a label, common ones first, the key excluded."""
         return self._props[label]
@@ -216,6 +237,12 @@ class Schema:
     def rel_properties(self, rel: str) -> dict[str, Property]:
         """All properties of a relationship type, the stamped common ones included."""
         return self._rel_props[rel]
+
+    def translations(self, label: str) -> dict[str, dict[str, str]]:
+        """``{property: {language: its per-language property}}`` of a label's translatable
+        properties (``{"name": {"en": "name_en", "pl": "name_pl", …}}``); empty for a label
+        whose names are not translated."""
+        return self._translations[label]
 
     def indexed_properties(self) -> dict[str, Property]:
         """Every indexed property name across labels (one index serves all labels)."""
@@ -233,7 +260,8 @@ class Schema:
     def validity_pairs(self) -> tuple[tuple[str, str], ...]:
         """``(start, end)`` property pairs of every declared validity: an end before its start
         is refused wherever both are given."""
-        found = [v.validity for v in (*self.labels, *self.relationships) if v.validity]
+        owners: list[NodeLabel | RelType] = [*self.labels, *self.relationships]
+        found = [v.validity for v in owners if v.validity]
         return tuple(dict.fromkeys((v.start, v.end) for v in found if v and v.start != v.end))
 
     def rels_between(self, source: str, target: str) -> list[RelType]:
@@ -277,6 +305,19 @@ class Schema:
                 for r in self.relationships
             ],
         }
+
+
+def translation(prop: Property, lang: str) -> Property:
+    """The per-language variant of a translatable property: ``name`` in Polish is ``name_pl``.
+
+    The suffix is the BCP 47 primary language subtag (RFC 5646) from :mod:`schema.languages`.
+    Each variant is an ordinary optional property, so both stores keep it, validation bounds
+    it, and every export writes it as a column or attribute of its own. It is searchable when
+    the property is; never required (a label may exist in one language only).
+    """
+    return Property(f"{prop.name}_{lang}", prop.type, searchable=prop.searchable,
+                    max_length=prop.max_length, max_items=prop.max_items,
+                    description=f"{prop.name} in language {lang} (BCP 47).")
 
 
 _REGEX_CACHE: dict[str, re.Pattern[str]] = {}

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from schema.records import Edge, Node, Problem, edge_where, node_where
-from schema.types import Property, PropType, Schema
+from coco_atlas.schema.records import Edge, Node, Problem, edge_where, node_where
+from coco_atlas.schema.types import Property, PropType, Schema
 
 REQUIRED = "a value (required): "  # how a missing required property is worded
 RECOMMENDED = "a value (recommended, and this write is strict): "  # … a missing recommended one
@@ -46,7 +46,8 @@ def is_unicode(text: str) -> bool:
 def check_value(prop: Property, value: Any) -> bool:
     """True when ``value`` is a valid value of ``prop`` (``None`` is handled by the caller)."""
     t = prop.type
-    if not isinstance(value, _PY_TYPES[t]):
+    right_type = isinstance(value, _PY_TYPES[t])  # a flag: narrowing to `object` helps no one
+    if not right_type:
         return False
     if isinstance(value, bool) and t is not PropType.BOOL:
         return False

@@ -151,7 +151,7 @@ class Page:
         """Violations of ``impacts`` found by axe-core (npm ``axe-core``, injected into this
         page for the test only: pages never ship it), WCAG 2.x A and AA rules and best
         practices, each with the elements concerned."""
-        from viz.vendor import npm_file
+        from coco_atlas.viz.vendor import npm_file
 
         if not self.evaluate("typeof axe !== 'undefined'"):
             self.evaluate(npm_file("axe-core", "axe.min.js").read_text(encoding="utf-8"))
@@ -313,7 +313,7 @@ def browser(timeout: float = 30) -> Iterator[Browser]:
 def demo_store(base: Path) -> Path:
     """The small demo ecosystem (seed 42) under ``base``, generated once and then reused: the
     map tests of one session share it (pass ``tmp_path_factory.getbasetemp()``)."""
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     db = base / "maps-demo" / "demo.db"
     if not db.exists():

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from schema import Edge, Node
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Edge, Node
 from tests.browser import Browser
 
 
@@ -24,7 +24,7 @@ def neo4j_uri() -> Iterator[str]:
     if os.environ.get("NEO4J_URI"):
         yield os.environ["NEO4J_URI"]
         return
-    from graph.neo4j_server.launcher import Neo4jServer, Neo4jUnavailable
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer, Neo4jUnavailable
 
     server = Neo4jServer()
     try:
@@ -53,7 +53,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "embedded":
         s: Store = EmbeddedStore(tmp_path / "test.db")
     else:
-        from graph.neo4j_store import Neo4jStore
+        from coco_atlas.graph.neo4j.store import Neo4jStore
 
         uri = request.getfixturevalue("neo4j_uri")
         wipe_neo4j(uri)
@@ -106,3 +106,75 @@ def browser() -> Iterator[Browser]:
     """Headless Chromium for one test module (tests/browser.py), closed after it."""
     with Browser() as b:
         yield b
+
+
+# -- a small hand-built ecosystem the analytics tests share ----------------------------------
+# The ecosystem (ids sort in this order: co-1 … co-6, hub-1, hub-2):
+#   regions AT ⊃ AT1 ⊃ {AT12, AT13}, SK ⊃ SK0 ⊃ SK01
+#   co-1 AT13 cci (R90.01)            co-2 AT13 advanced-manufacturing (C26.11)
+#   co-3 AT12 ict (J62.01)            co-4 SK01 other (A01.11)
+#   co-5 SK01 two sectors: J62.01 primary, C26.11 not → ict (the lower id would give a.-m.)
+#   co-6 AT13 no sector → unknown;    hub-1 AT13, hub-2 SK01 (no sector → unknown)
+# Ties:
+#   PARTNERS_WITH co-1→co-2 (since 2015, weight 3), co-3→co-4 (2022–2023), hub-1→hub-2 (weight 2)
+#   MEMBER_OF co-1→hub-1, co-3→hub-1 (since 2010), co-4→hub-2
+#   col-1 (2019-01-01 … 2020-06-30): co-1, co-3, co-5;  col-2 (2024-01-01, open): co-2, co-5
+#   NEEDS co-1:k1 co-2:k3 co-6:k2 co-3:k3 co-4:k1;  OFFERS hub-1:k1 co-1:k2 co-2:k4 co-3:k3 co-5:k3
+#   trainings: t1 (technology-development) and t2 (future-trends) TEACH k3, t3 (other) k1
+
+
+def sector(code: str, **flags: bool) -> Node:
+    return Node(code, "Sector", {"name": code, "level": 4, **flags})
+
+
+@pytest.fixture
+def eco(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path / "eco.db")
+    with store.transaction("test") as tx:
+        tx.upsert_nodes([
+            region("AT", "Österreich", 0), region("AT1", "Ostösterreich", 1),
+            region("AT12", "Niederösterreich"), region("AT13", "Wien"),
+            region("SK", "Slovensko", 0), region("SK0", "Slovensko", 1),
+            region("SK01", "Bratislavský kraj"),
+            sector("R90.01", isCCI=True), sector("C26.11", isAdvancedManufacturing=True),
+            sector("J62.01"), sector("A01.11"),
+            hub("hub-1", "Wiener Kreativhub"), hub("hub-2", "Bratislava Hub", "SK"),
+            company("co-1", "Alpha Design"), company("co-2", "Beta Robotics"),
+            company("co-3", "Gamma Code"), company("co-4", "Delta Farm", "SK"),
+            company("co-5", "Epsilon Soft", "SK"), company("co-6", "Zeta Lonely"),
+            Node("col-1", "Collaboration", {"name": "Pilot", "kind": "project",
+                                            "startDate": "2019-01-01", "endDate": "2020-06-30"}),
+            Node("col-2", "Collaboration", {"name": "Contract", "kind": "contract",
+                                            "startDate": "2024-01-01"}),
+            *(Node(f"k{i}", "Competence", {"name": f"skill {i}"}) for i in range(1, 5)),
+            Node("t1", "Training", {"name": "T1", "area": "technology-development"}),
+            Node("t2", "Training", {"name": "T2", "area": "future-trends"}),
+            Node("t3", "Training", {"name": "T3", "area": "other"}),
+        ])
+        tx.upsert_edges([
+            edge("AT1", "PART_OF", "AT"), edge("AT12", "PART_OF", "AT1"),
+            edge("AT13", "PART_OF", "AT1"), edge("SK0", "PART_OF", "SK"),
+            edge("SK01", "PART_OF", "SK0"),
+            *(edge(a, "LOCATED_IN", r) for a, r in [
+                ("co-1", "AT13"), ("co-2", "AT13"), ("co-3", "AT12"), ("co-4", "SK01"),
+                ("co-5", "SK01"), ("co-6", "AT13"), ("hub-1", "AT13"), ("hub-2", "SK01")]),
+            edge("co-1", "IN_SECTOR", "R90.01", primary=True),
+            edge("co-2", "IN_SECTOR", "C26.11"), edge("co-3", "IN_SECTOR", "J62.01"),
+            edge("co-4", "IN_SECTOR", "A01.11"),
+            edge("co-5", "IN_SECTOR", "J62.01", primary=True),
+            edge("co-5", "IN_SECTOR", "C26.11", primary=False),
+            edge("co-1", "PARTNERS_WITH", "co-2", since=2015, weight=3.0),
+            edge("co-3", "PARTNERS_WITH", "co-4", since=2022, until=2023),
+            edge("hub-1", "PARTNERS_WITH", "hub-2", weight=2.0),
+            edge("co-1", "MEMBER_OF", "hub-1"), edge("co-3", "MEMBER_OF", "hub-1", since=2010),
+            edge("co-4", "MEMBER_OF", "hub-2"),
+            *(edge(a, "PARTICIPATES_IN", "col-1") for a in ("co-1", "co-3", "co-5")),
+            *(edge(a, "PARTICIPATES_IN", "col-2") for a in ("co-2", "co-5")),
+            *(edge(a, "NEEDS", k) for a, k in [("co-1", "k1"), ("co-2", "k3"), ("co-6", "k2"),
+                                               ("co-3", "k3"), ("co-4", "k1")]),
+            *(edge(a, "OFFERS", k) for a, k in [("hub-1", "k1"), ("co-1", "k2"), ("co-2", "k4"),
+                                                ("co-3", "k3"), ("co-5", "k3")]),
+            edge("t1", "TEACHES", "k3"), edge("t2", "TEACHES", "k3"), edge("t3", "TEACHES", "k1"),
+        ])
+    yield store
+    store.close()

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -25,15 +25,18 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
-                   timeout: float = 30, log: Path | None = None) -> Iterator[str]:
+                   timeout: float = 30, log: Path | None = None,
+                   command: Sequence[str] = (sys.executable, "-m", "coco_atlas.api.cli"),
+                   cwd: Path = ROOT) -> Iterator[str]:
     """Start the server, wait until /healthz answers, yield its base URL, stop it.
 
     ``log``: a file for the server's stderr (tracebacks), for tests that may make it log a
-    lot; by default stderr is a pipe read only if the server fails to start."""
+    lot; by default stderr is a pipe read only if the server fails to start. ``command``: the
+    ``coco`` to run (this checkout's by default; an installed one in tests/test_wheel.py)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port), *args]
+    cmd = [*command, "serve", "--db", str(db), "--port", str(port), *args]
     err: IO[str] | int = log.open("a", encoding="utf-8") if log else subprocess.PIPE
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=err, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from tests.test_analytics_store import eco  # noqa: F401  (the hand-built ecosystem fixture)
+from coco_atlas.api.cli import main
 
 KEYS = {"id", "name", "coordinator", "itinerant", "representative", "gatekeeper", "liaison",
         "total", "constraint", "effectiveSize", "betweenness"}
@@ -20,7 +19,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def test_brokers_json(eco: object, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_brokers_json(eco: object, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(eco.path)  # type: ignore[attr-defined]
     code, out, _ = run(["brokers", "--group-by", "label", "--json", "--db", db], capsys)
     rows = json.loads(out)
@@ -32,12 +31,12 @@ def test_brokers_json(eco: object, capsys: pytest.CaptureFixture[str]) -> None: 
     assert code == 0 and len(json.loads(out)) == 1
 
 
-def test_brokers_table(eco: object, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_brokers_table(eco: object, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["brokers", "--db", str(eco.path)], capsys)  # type: ignore[attr-defined]
     assert code == 0 and "Brokers by sectorGroup" in out and "Wiener" in out
 
 
-def test_gaps_json_and_tables(eco: object, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_gaps_json_and_tables(eco: object, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(eco.path)  # type: ignore[attr-defined]
     code, out, _ = run(["gaps", "--json", "--db", db], capsys)
     assert code == 0 and json.loads(out)["AT13"] == {"needed": 3, "offered": 3, "unmet": 1}
@@ -49,7 +48,7 @@ def test_gaps_json_and_tables(eco: object, capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and "AT1" in out
 
 
-def test_introductions(eco: object, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_introductions(eco: object, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(eco.path)  # type: ignore[attr-defined]
     code, out, _ = run(["introductions", "--json", "--first", "1", "--db", db], capsys)
     [only] = json.loads(out)
@@ -67,7 +66,7 @@ def test_introductions(eco: object, capsys: pytest.CaptureFixture[str]) -> None:
     (["gaps", "--hub", "co-1"], 1, "no Hub 'co-1'"),
     (["introductions", "--first", "0"], 2, "0"),
 ])
-def test_bad_input_is_a_one_line_error(eco: object, argv: list[str], code: int,  # noqa: F811
+def test_bad_input_is_a_one_line_error(eco: object, argv: list[str], code: int,
                                        message: str, capsys: pytest.CaptureFixture[str]) -> None:
     got, _, err = run([*argv, "--db", str(eco.path)], capsys)  # type: ignore[attr-defined]
     assert got == code and message in err and "Traceback" not in err
@@ -82,7 +81,8 @@ def test_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_every_analysis_command_and_option_is_documented() -> None:
-    from api.cli import STORE_SETTINGS, app
+    from coco_atlas.api.cli import app
+    from coco_atlas.api.commands.common import STORE_SETTINGS
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "analysis.md").read_text("utf-8")
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}  # in README

@@ -12,14 +12,19 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.analytics import introductions as intro
-from graph.analytics import reference
-from graph.analytics import structural_holes as sh
-from graph.analytics.betweenness import _brandes, betweenness, error_bound
-from graph.analytics.brokerage import ROLES, brokerage_counts, brokerage_moments, brokerage_roles
-from graph.analytics.groups import codes
-from graph.analytics.mixing import group_mixing
-from graph.analytics.network import ActorNetwork
+from coco_atlas.graph.analytics import introductions as intro
+from coco_atlas.graph.analytics import reference
+from coco_atlas.graph.analytics import structural_holes as sh
+from coco_atlas.graph.analytics.betweenness import _brandes, betweenness, error_bound
+from coco_atlas.graph.analytics.brokerage import (
+    ROLES,
+    brokerage_counts,
+    brokerage_moments,
+    brokerage_roles,
+)
+from coco_atlas.graph.analytics.groups import codes
+from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.network import ActorNetwork
 
 
 def arcs_matrix(n: int, arcs: list[tuple[int, int]], weights: list[float] | None = None

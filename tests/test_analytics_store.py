@@ -4,97 +4,21 @@ counted by hand in the comments (or compared with the slow reference / networkx)
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
-import graph.analytics.betweenness
-import graph.analytics.brokerage
-import graph.analytics.mixing
-import graph.analytics.structural_holes
-from graph.analytics import reference
-from graph.analytics.brokerage import ROLES, brokerage_table, brokers
-from graph.analytics.gaps import gap_analysis, region_gaps
-from graph.analytics.groups import actor_groups
-from graph.analytics.introductions import introductions
-from graph.analytics.mixing import sector_mixing
-from graph.analytics.network import actor_network
-from graph.embedded import EmbeddedStore
-from schema import Node
-from tests.conftest import company, edge, hub, region
-
-# The ecosystem (ids sort in this order: co-1 … co-6, hub-1, hub-2):
-#   regions AT ⊃ AT1 ⊃ {AT12, AT13}, SK ⊃ SK0 ⊃ SK01
-#   co-1 AT13 cci (R90.01)            co-2 AT13 advanced-manufacturing (C26.11)
-#   co-3 AT12 ict (J62.01)            co-4 SK01 other (A01.11)
-#   co-5 SK01 two sectors: J62.01 primary, C26.11 not → ict (the lower id would give a.-m.)
-#   co-6 AT13 no sector → unknown;    hub-1 AT13, hub-2 SK01 (no sector → unknown)
-# Ties:
-#   PARTNERS_WITH co-1→co-2 (since 2015, weight 3), co-3→co-4 (2022–2023), hub-1→hub-2 (weight 2)
-#   MEMBER_OF co-1→hub-1, co-3→hub-1 (since 2010), co-4→hub-2
-#   col-1 (2019-01-01 … 2020-06-30): co-1, co-3, co-5;  col-2 (2024-01-01, open): co-2, co-5
-#   NEEDS co-1:k1 co-2:k3 co-6:k2 co-3:k3 co-4:k1;  OFFERS hub-1:k1 co-1:k2 co-2:k4 co-3:k3 co-5:k3
-#   trainings: t1 (technology-development) and t2 (future-trends) TEACH k3, t3 (other) k1
-
-
-def sector(code: str, **flags: bool) -> Node:
-    return Node(code, "Sector", {"name": code, "level": 4, **flags})
-
-
-@pytest.fixture
-def eco(tmp_path: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(tmp_path / "eco.db")
-    with store.transaction("test") as tx:
-        tx.upsert_nodes([
-            region("AT", "Österreich", 0), region("AT1", "Ostösterreich", 1),
-            region("AT12", "Niederösterreich"), region("AT13", "Wien"),
-            region("SK", "Slovensko", 0), region("SK0", "Slovensko", 1),
-            region("SK01", "Bratislavský kraj"),
-            sector("R90.01", isCCI=True), sector("C26.11", isAdvancedManufacturing=True),
-            sector("J62.01"), sector("A01.11"),
-            hub("hub-1", "Wiener Kreativhub"), hub("hub-2", "Bratislava Hub", "SK"),
-            company("co-1", "Alpha Design"), company("co-2", "Beta Robotics"),
-            company("co-3", "Gamma Code"), company("co-4", "Delta Farm", "SK"),
-            company("co-5", "Epsilon Soft", "SK"), company("co-6", "Zeta Lonely"),
-            Node("col-1", "Collaboration", {"name": "Pilot", "kind": "project",
-                                            "startDate": "2019-01-01", "endDate": "2020-06-30"}),
-            Node("col-2", "Collaboration", {"name": "Contract", "kind": "contract",
-                                            "startDate": "2024-01-01"}),
-            *(Node(f"k{i}", "Competence", {"name": f"skill {i}"}) for i in range(1, 5)),
-            Node("t1", "Training", {"name": "T1", "area": "technology-development"}),
-            Node("t2", "Training", {"name": "T2", "area": "future-trends"}),
-            Node("t3", "Training", {"name": "T3", "area": "other"}),
-        ])
-        tx.upsert_edges([
-            edge("AT1", "PART_OF", "AT"), edge("AT12", "PART_OF", "AT1"),
-            edge("AT13", "PART_OF", "AT1"), edge("SK0", "PART_OF", "SK"),
-            edge("SK01", "PART_OF", "SK0"),
-            *(edge(a, "LOCATED_IN", r) for a, r in [
-                ("co-1", "AT13"), ("co-2", "AT13"), ("co-3", "AT12"), ("co-4", "SK01"),
-                ("co-5", "SK01"), ("co-6", "AT13"), ("hub-1", "AT13"), ("hub-2", "SK01")]),
-            edge("co-1", "IN_SECTOR", "R90.01", primary=True),
-            edge("co-2", "IN_SECTOR", "C26.11"), edge("co-3", "IN_SECTOR", "J62.01"),
-            edge("co-4", "IN_SECTOR", "A01.11"),
-            edge("co-5", "IN_SECTOR", "J62.01", primary=True),
-            edge("co-5", "IN_SECTOR", "C26.11", primary=False),
-            edge("co-1", "PARTNERS_WITH", "co-2", since=2015, weight=3.0),
-            edge("co-3", "PARTNERS_WITH", "co-4", since=2022, until=2023),
-            edge("hub-1", "PARTNERS_WITH", "hub-2", weight=2.0),
-            edge("co-1", "MEMBER_OF", "hub-1"), edge("co-3", "MEMBER_OF", "hub-1", since=2010),
-            edge("co-4", "MEMBER_OF", "hub-2"),
-            *(edge(a, "PARTICIPATES_IN", "col-1") for a in ("co-1", "co-3", "co-5")),
-            *(edge(a, "PARTICIPATES_IN", "col-2") for a in ("co-2", "co-5")),
-            *(edge(a, "NEEDS", k) for a, k in [("co-1", "k1"), ("co-2", "k3"), ("co-6", "k2"),
-                                               ("co-3", "k3"), ("co-4", "k1")]),
-            *(edge(a, "OFFERS", k) for a, k in [("hub-1", "k1"), ("co-1", "k2"), ("co-2", "k4"),
-                                                ("co-3", "k3"), ("co-5", "k3")]),
-            edge("t1", "TEACHES", "k3"), edge("t2", "TEACHES", "k3"), edge("t3", "TEACHES", "k1"),
-        ])
-    yield store
-    store.close()
+from coco_atlas.graph.analytics import betweenness, brokerage, mixing, reference, structural_holes
+from coco_atlas.graph.analytics.brokerage import ROLES, brokerage_table, brokers
+from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
+from coco_atlas.graph.analytics.groups import actor_groups
+from coco_atlas.graph.analytics.introductions import introductions
+from coco_atlas.graph.analytics.mixing import sector_mixing
+from coco_atlas.graph.analytics.network import actor_network
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from tests.conftest import edge
 
 
 def weight(net: object, a: str, b: str) -> float:
@@ -242,8 +166,8 @@ def test_region_gaps_hand_counted(eco: EmbeddedStore) -> None:
 
 
 def test_region_gaps_match_a_slow_recount_on_the_demo(tmp_path: Path) -> None:
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
 
     store = EmbeddedStore(tmp_path / "demo.db")
     with store.bulk("demo") as writer:
@@ -332,8 +256,8 @@ def test_bridged_introductions_when_nobody_is_tied_to_both(eco: EmbeddedStore) -
 
 # -- the docstring examples ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("module", [graph.analytics.brokerage, graph.analytics.structural_holes,
-                                    graph.analytics.betweenness, graph.analytics.mixing])
+@pytest.mark.parametrize("module", [brokerage, structural_holes,
+                                    betweenness, mixing])
 def test_docstring_examples_run(module: object) -> None:
     result = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
     assert result.attempted > 0 and result.failed == 0
@@ -342,9 +266,9 @@ def test_docstring_examples_run(module: object) -> None:
 def test_both_stores_give_the_same_analyses(tmp_path: Path, neo4j_uri: str) -> None:
     """Ties are broken by id, not by the order a store keeps: the small demo, written to Neo4j
     in reverse order, gives the same brokers, gaps and introductions as the embedded store."""
-    from graph.neo4j_store import Neo4jStore
-    from graph.store import Transaction
-    from importers.demo.generator import generate
+    from coco_atlas.graph.neo4j.store import Neo4jStore
+    from coco_atlas.graph.store import Transaction
+    from coco_atlas.importers.demo.generator import generate
     from tests.conftest import wipe_neo4j
 
     batches = [(b.nodes, b.edges) for b in generate("small", 5)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analytics.change import compare, trends
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.change import compare, trends
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 from tests.timegraphs import build_changes as build
 
 CCI, AM = "cci", "advanced-manufacturing"

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.server import running_server
 from tests.timegraphs import build_changes, build_trainings
 

@@ -24,10 +24,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from schema import ACTOR_LABELS, Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ACTOR_LABELS, Edge, Node
 from tests.browser import Browser, demo_store
 from tests.server import ROOT, running_server
 
@@ -182,7 +182,7 @@ def gaps_by_group(store: Store, country: str) -> dict[str, dict[str, int]]:
 # -- served ----------------------------------------------------------------------------------
 def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
                                                                  demo: Store) -> None:
-    from graph.analytics.brokerage import brokerage_table
+    from coco_atlas.graph.analytics.brokerage import brokerage_table
 
     country = {n.id: n.props.get("country") for label in ACTOR_LABELS
                for n in demo.iter_nodes(label)}
@@ -208,7 +208,7 @@ def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
 
 def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
                                                                  demo: Store) -> None:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     html = get(base_url, "/charts/gaps", country="AT").text
     head = re.search(r'<figure id="chart-gaps".*?<thead>(.*?)</thead>', html, re.S)
@@ -422,7 +422,7 @@ def tiny_ecosystem(store: Store) -> None:
 
 def test_charts_agree_with_hand_counts_on_both_stores(store: Store, tmp_path: Path,
                                                       request: pytest.FixtureRequest) -> None:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     tiny_ecosystem(store)
     where = ["--db", str(store.path)] if isinstance(store, EmbeddedStore) else \

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import app, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +55,7 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(
 
 
 def test_unwritable_db_is_a_one_line_error(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "demo-data", "--db",
+    proc = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "demo-data", "--db",
                            str(tmp_path / "missing-dir" / "x.db")], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
@@ -62,7 +63,31 @@ def test_unwritable_db_is_a_one_line_error(tmp_path: Path) -> None:
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+def _command(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = app
+    for name in path:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(command), name)
+        assert found is not None
+        command = found
+    return command
+
+
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("demo-data", "stats", "serve"):
-        assert main([command, "--help"]) == 0
-        assert "Usage" in capsys.readouterr().out
+    commands = _commands(app)
+    assert {("serve",), ("import", "csv"), ("map",), ("trends",)} <= set(commands)
+    for path in commands:
+        assert main([*path, "--help"]) == 0, path
+        shown = capsys.readouterr().out
+        assert shown.startswith(f"Usage: coco {' '.join(path)}"), (path, shown[:80])
+        summary = " ".join((_command(path).help or "").split()[:3])
+        assert summary and summary in " ".join(shown.split()), (path, summary)

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import StoreBusy
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import StoreBusy
 from tests.conftest import edge, hub
 from tests.server import ROOT, running_server
 
@@ -41,8 +41,9 @@ def _companies_csv(path: Path, n: int, prefix: str = "imp") -> Path:
 
 def _import(db: Path, nodes: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "import", "csv", "--nodes", str(nodes), "--db", str(db),
-         *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "coco_atlas.api.cli", "import", "csv", "--nodes", str(nodes),
+         "--db", str(db), *extra],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def _finish(proc: subprocess.Popen[str]) -> None:

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import Transaction
-from graph.timeline import Period
-from importers.demo.generator import SIZES, generate
-from importers.demo.history import MECHANISM, Mechanism
-from importers.demo.vocab import PROJECT_REGIONS, SECTOR_CLASSES
-from schema import Edge, Node
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Transaction
+from coco_atlas.graph.timeline import Period
+from coco_atlas.importers.demo.generator import SIZES, generate
+from coco_atlas.importers.demo.history import MECHANISM, Mechanism
+from coco_atlas.importers.demo.vocab import PROJECT_REGIONS, SECTOR_CLASSES
+from coco_atlas.schema import Edge, Node
 
 ACTOR_LABELS = ("Hub", "Company")
 DATED = ("MEMBER_OF", "PARTNERS_WITH", "OFFERS", "NEEDS")

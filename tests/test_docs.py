@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.cli import app
-from api.settings import SETTINGS
-from schema.docs import render
+from coco_atlas.api.cli import app
+from coco_atlas.api.settings import SETTINGS
+from coco_atlas.schema.docs import render
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_schema_page_is_current() -> None:
     assert (ROOT / "docs" / "schema.md").read_text(encoding="utf-8") == render(), \
-        "regenerate with: python -m schema.docs > docs/schema.md"
+        "regenerate with: python -m coco_atlas.schema.docs > docs/schema.md"
 
 
 def test_every_cli_command_is_in_the_readme() -> None:

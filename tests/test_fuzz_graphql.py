@@ -49,11 +49,11 @@ from schemathesis.core.transport import Response
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
-from api.cli import main
-from api.graphql.schema import build_schema
-from api.settings import resolve
-from graph.embedded import EmbeddedStore
-from schema import SCHEMA
+from coco_atlas.api.cli import main
+from coco_atlas.api.graphql.schema import build_schema
+from coco_atlas.api.settings import resolve
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import SCHEMA
 from tests.server import running_server
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow

@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.analytics.brokerage import ROLES, brokers
-from graph.analytics.gaps import gap_analysis
-from graph.analytics.groups import group_choices
-from graph.analytics.introductions import introductions
-from graph.analytics.mixing import sector_mixing
-from graph.analytics.network import ALL_TIES
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.analytics.brokerage import ROLES, brokers
+from coco_atlas.graph.analytics.gaps import gap_analysis
+from coco_atlas.graph.analytics.groups import group_choices
+from coco_atlas.graph.analytics.introductions import introductions
+from coco_atlas.graph.analytics.mixing import sector_mixing
+from coco_atlas.graph.analytics.network import ALL_TIES
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from tests.graphql_client import data, gql
 from tests.server import running_server
-from tests.test_graphql_http import data, gql
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = "demo-hub-00000"

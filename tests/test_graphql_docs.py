@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.conftest import wipe_neo4j
+from tests.graphql_client import gql
 from tests.server import running_server
-from tests.test_graphql_http import gql
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "graphql.md").read_text(encoding="utf-8")

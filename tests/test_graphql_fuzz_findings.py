@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.server import running_server
 
 

@@ -7,11 +7,8 @@ and edge of the store (``iter_nodes`` / ``iter_edges``), and networkx for path l
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,27 +17,10 @@ import httpx
 import networkx as nx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from tests.server import free_port, running_server
-
-
-def gql(url: str, query: str, variables: dict[str, Any] | None = None,
-        token: str | None = None) -> dict[str, Any]:
-    """POST a GraphQL request; the decoded JSON reply (errors included)."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    r = httpx.post(url + "/graphql", json={"query": query, "variables": variables},
-                   headers=headers, timeout=60)
-    assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
-
-
-def data(url: str, query: str, variables: dict[str, Any] | None = None,
-         token: str | None = None) -> dict[str, Any]:
-    """The ``data`` of a request that must succeed."""
-    reply = gql(url, query, variables, token)
-    assert "errors" not in reply, reply["errors"]
-    return reply["data"]  # type: ignore[no-any-return]
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from tests.graphql_client import data
+from tests.server import running_server
 
 
 def all_nodes(url: str, field: str, where: str = "", page: int = 97) -> list[dict[str, Any]]:
@@ -324,28 +304,6 @@ def test_get_answers_queries_but_not_mutations(url: str) -> None:
     r = httpx.get(url + "/graphql", params={"query": "mutation { deleteNodes(ids: [\"AT\"]) }"})
     assert r.status_code == 400 and "not allowed" in r.text
     assert data(url, '{ node(id: "AT") { id } }')["node"] == {"id": "AT"}
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an app built in this process (e.g. over an instrumented store) with uvicorn in a
-    thread on a free loopback port; yield its base URL."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
-                                           log_level="error", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("in-process server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def test_prefetched_and_batched_relations_agree(url: str) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from api.app import create_app
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.app import create_app
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.conftest import hub
-from tests.test_graphql_http import data, serving
+from tests.graphql_client import data, serving
 
 COUNTED = ("find", "count", "get_nodes", "get_edges", "neighbours", "topology",
            "property_values", "iter_nodes", "iter_edges", "commit", "node_changes")

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from graphql import build_client_schema, get_introspection_query, validate_schema
 
-from api.cli import main
-from schema import SCHEMA, PropType
+from coco_atlas.api.cli import main
+from coco_atlas.schema import SCHEMA, PropType
 from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,8 +112,9 @@ def test_root_lists_and_hierarchy_filters(introspection: dict[str, Any]) -> None
 
 GROWN = """
 import dataclasses, json, sys
-import schema, schema.model as m
-from schema import Property, PropType, RelType
+from coco_atlas import schema
+import coco_atlas.schema.model as m
+from coco_atlas.schema import Property, PropType, RelType
 company = dataclasses.replace(m.COMPANY, properties=(
     *m.COMPANY.properties, Property("employees", PropType.INT, description="Headcount.")))
 mentors = RelType("MENTORS", frozenset({"Hub"}), frozenset({"Company"}), "mentees", "mentors",
@@ -123,8 +124,8 @@ grown = schema.Schema(
     relationships=(*m.SCHEMA.relationships, mentors), common=m.SCHEMA.common,
     edge_common=m.SCHEMA.edge_common)
 schema.SCHEMA = m.SCHEMA = grown
-from api.graphql.schema import build_schema
-from api.settings import resolve
+from coco_atlas.api.graphql.schema import build_schema
+from coco_atlas.api.settings import resolve
 print(json.dumps(str(build_schema(resolve()))))
 """
 

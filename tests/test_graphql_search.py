@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.search import SearchIndex, fold
-from schema import Node
+from coco_atlas.graph.search import SearchIndex, fold
+from coco_atlas.schema import Node
 
 
 @pytest.mark.parametrize("text, folded", [

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
+from tests.graphql_client import data, gql
 from tests.server import running_server
-from tests.test_graphql_http import data, gql
 
 ALICE = "alice-secret-0123456789"  # from COCO_API_TOKENS
 BOB = "bob-secret-from-the-file-42"  # from the tokens file, stored there as a sha256 digest

@@ -14,7 +14,7 @@ HOSTILE = ":smile:[bold]x[red]y"
 
 
 def coco(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, text=True,
+    return subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args], cwd=ROOT, text=True,
                           capture_output=True, timeout=300, encoding="utf-8")
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cli import main
-from schema import SCHEMA
+from coco_atlas.api.cli import main
+from coco_atlas.schema import SCHEMA
 from tests.server import running_server
 
 
@@ -58,10 +58,10 @@ def test_unavailable_store_answers_a_generic_coded_503(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Where the store is and what its driver said go to the log (credentials masked), not to
     the client."""
-    from api.app import create_app
-    from graph.embedded import EmbeddedStore
-    from graph.store import StoreUnavailable
-    from tests.test_graphql_http import serving
+    from coco_atlas.api.app import create_app
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+    from coco_atlas.graph.store import StoreUnavailable
+    from tests.graphql_client import serving
 
     class Down(EmbeddedStore):
         def counts(self) -> Any:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser import Browser, Page, demo_store
+from tests.i18n_text import CODED, english_lines
 from tests.server import running_server
-from tests.test_i18n import CODED, english_lines
 
 pytestmark = pytest.mark.slow  # a browser and a server: run with -m slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analytics.impact import impact
-from graph.store import Store
+from coco_atlas.graph.analytics.impact import impact
+from coco_atlas.graph.store import Store
 from tests.timegraphs import build_trainings as build
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from importers.errors import Problems
-from importers.mapping import load_mapping
-from tests.test_import_tables import graph, run
+from coco_atlas.importers.errors import Problems
+from coco_atlas.importers.mapping import load_mapping
+from tests.importing import graph, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "formats.md"
@@ -93,8 +93,8 @@ def test_the_your_own_data_walkthrough_runs_as_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its files are written and its commands run in the page's order, each must succeed,
     and the store ends as the page says."""
-    from api.cli import main
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.api.cli import main
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     section = WALKTHROUGH.search(PAGE.read_text(encoding="utf-8"))
     assert section is not None

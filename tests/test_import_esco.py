@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.query import Cond
-from tests.test_import_tables import graph, run
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.query import Cond
+from tests.importing import graph, run
 
 FIX = Path(__file__).parent / "fixtures" / "esco"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "esco"
@@ -34,13 +34,16 @@ def test_skills_groups_and_hierarchy(tmp_path: Path, capsys: pytest.CaptureFixtu
         "name": "operate 3D printers", "skillType": "skill/competence",
         "reuseLevel": "sector-specific",
         "altLabels": ["run additive manufacturing machines", "use 3D printers"],
-        "description": "Prepare and operate printers that build objects layer by layer."})
+        "description": "Prepare and operate printers that build objects layer by layer.",
+        "name_en": "operate 3D printers",  # the English file's labels, kept as English too
+        "altLabels_en": ["run additive manufacturing machines", "use 3D printers"]})
     assert nodes[SKILL + "test-0002"][1]["altLabels"] == ["human-centred design",
                                                           "design-led innovation"]
     assert nodes[SKILL + "test-0003"][1]["name"] == \
         "print prototypes in polymer, metal and ceramics"
     assert nodes[SKILL + "test-g01"] == ("Competence", {
-        "name": "working with machinery and specialised equipment"})
+        "name": "working with machinery and specialised equipment",
+        "name_en": "working with machinery and specialised equipment"})
     assert edges == {(SKILL + "test-0001", "BROADER", SKILL + "test-g01"): {},
                      (SKILL + "test-0003", "BROADER", SKILL + "test-0001"): {}}
     with EmbeddedStore(db) as store:  # found by one of its alternative labels
@@ -65,8 +68,8 @@ def test_a_skills_file_without_concept_uris(tmp_path: Path,
                     encoding="utf-8")
     code, err = run(capsys, "import", "esco", "--skills", path, "--db", tmp_path / "e.db")
     assert code == 2
-    assert f"{path}, row 1: expected a column 'id'; the columns are 'preferredLabel', " \
-           "'skillType'" in err
+    assert f"{path}, row 1: expected a column 'conceptUri' (ESCO's layout); the columns are " \
+           "'preferredLabel', 'skillType'" in err
 
 
 def test_sample_excerpt_of_esco(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,14 +13,14 @@ import orjson
 import pytest
 from shapely.geometry import Point, Polygon, box, shape
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from importers.geometry import import_geometry
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.geometry import import_geometry
 from tests.browser import Browser, demo_store
 from tests.conftest import region
+from tests.mapdata import outline
 from tests.server import running_server
-from tests.test_maps_geo import outline
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -84,7 +84,7 @@ def test_projected_gisco_files_are_read_back_to_lon_lat(store: Store, tmp_path: 
 def test_a_detailed_boundary_is_simplified_within_the_bound_on_a_text(tmp_path: Path) -> None:
     import math
 
-    from schema.types import LONG_TEXT_MAX
+    from coco_atlas.schema.types import LONG_TEXT_MAX
 
     # 40,000 vertices round Ljubljana (~70 km across): ~1.6 MB of GeoJSON as GISCO 1:1M has it.
     ring = [[14.5 + 0.5 * math.cos(2 * math.pi * k / 40_000),

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import networkx as nx
 import pytest
 
-from tests.test_import_tables import graph, run, state
+from tests.importing import graph, run, state
 
 FIX = Path(__file__).parent / "fixtures" / "gephi"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "gephi"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_import_tables import graph, run, state
+from tests.importing import graph, run, state
 
 FIX = Path(__file__).parent / "fixtures" / "kumu"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "kumu"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.cli import main
-from tests.test_import_tables import state
+from coco_atlas.api.cli import main
+from tests.importing import state
 
 FIX = Path(__file__).parent / "fixtures"
 SETTINGS = settings(max_examples=40, deadline=None,

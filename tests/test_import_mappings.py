@@ -15,9 +15,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from importers.errors import Problems
-from importers.mapping import load_mapping
-from tests.test_import_tables import graph, run
+from coco_atlas.importers.errors import Problems
+from coco_atlas.importers.mapping import load_mapping
+from tests.importing import graph, run
 
 FIRMY = """id;label;Nazwa;Kraj;Wielkość;Rok założenia;WWW;Typ
 h1;Hub;Kreatywny Hub Kraków;PL;;2010,0;www.hub-krakow.pl;
@@ -272,7 +272,7 @@ def test_suggest_mapping_prints_to_stdout_and_recognises_labels_and_types(
     elements = _write(tmp_path / "elements.csv", "Label,Type,Kraj\nHub A,Creative Hub,AT\n"
                       "Firma B,Firma,AT\nX,Whatever,AT\n")
     connections = _write(tmp_path / "connections.csv", "From,To,Type\nFirma B,Hub A,member\n")
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     code = main(["import", "kumu", str(elements), str(connections), "--suggest-mapping",
                  "--db", str(tmp_path / "d.db")])

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from importers.reference import SOURCE
-from tests.test_import_tables import graph, run, state
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.importers.reference import SOURCE
+from tests.importing import graph, run, state
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("ref") / "r.db"
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     assert main(["import", "reference", "--db", str(db)]) == 0
     return db

@@ -9,44 +9,18 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from tests.importing import graph, run, state
 
 FIX = Path(__file__).parent / "fixtures"
 TABLES = FIX / "tables"
 
 
 # -- helpers other import/export tests use ---------------------------------------------------
-def graph(db: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[tuple[str, str, str],
-                                                                        dict[str, Any]]]:
-    """Every node and edge of a store, without the provenance stamps."""
-    with EmbeddedStore(db) as s:
-        nodes = {n.id: (n.label, _plain(n.props)) for n in s.iter_nodes()}
-        edges = {e.key: _plain(e.props) for e in s.iter_edges()}
-    return nodes, edges
-
-
-def state(db: Path) -> tuple[Any, ...]:
-    """Everything an all-or-nothing write must leave untouched, stamps included."""
-    with EmbeddedStore(db) as s:
-        return (s.version, s.counts(), [tuple(n) for n in s.iter_nodes()],
-                [tuple(e) for e in s.iter_edges()])
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str]:
-    """``coco ARGV`` in-process: (exit code, stderr)."""
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return code, err
-
-
-def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in ("source", "updatedAt")}
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -396,9 +370,9 @@ def test_problems_of_every_block_of_a_long_file_in_one_report(
     """Read in blocks of 3 rows: a block the store rejects does not hide later blocks'
     problems, a key repeated in another block is found, nothing is written. Strict, so that
     the hub without a kind is one of the problems."""
-    import importers.records
+    from coco_atlas.importers import records
 
-    monkeypatch.setattr(importers.records, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(records, "CHUNK_ROWS", 3)
     nodes = tmp_path / "nodes.csv"
     nodes.write_text("id,label,name,country,kind\n"
                      "h1,Hub,H1,AT,cluster\nh2,Hub,H2,AT,\nc1,Company,C1,AT,\n"  # block 1
@@ -452,9 +426,9 @@ MIXED_NODES = ("id,label,name,country\r\n"
 def test_csv_blocks_of_plain_lines_blank_rows_and_quoted_cells_over_lines(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import importers.records
+    from coco_atlas.importers import records
 
-    monkeypatch.setattr(importers.records, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(records, "CHUNK_ROWS", 2)
     path = tmp_path / "nodes.csv"
     path.write_bytes(MIXED_NODES.encode())
     db = tmp_path / "t.db"
@@ -476,9 +450,9 @@ def test_csv_rows_are_numbered_alike_on_either_side_of_the_first_quote(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A ragged row among plain lines and a bad value after a cell over two lines: each
     problem names the spreadsheet row (a record, not a line of the file)."""
-    import importers.records
+    from coco_atlas.importers import records
 
-    monkeypatch.setattr(importers.records, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(records, "CHUNK_ROWS", 2)
     path = tmp_path / "nodes.csv"
     path.write_bytes(MIXED_NODES.replace("c3,Company,C3,SK", "c3,Company,C3,SK,x")
                      .replace("c6,Company,C6,PL", "c6,Company,C6,Poland").encode())

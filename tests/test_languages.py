@@ -1,6 +1,12 @@
 """Language negotiation (schema/languages.py) against RFC 9110's Accept-Language examples."""
 
-from schema.languages import DEFAULT, LANGUAGES, fallback_chain, negotiate, parse_accept_language
+from coco_atlas.schema.languages import (
+    DEFAULT,
+    LANGUAGES,
+    fallback_chain,
+    negotiate,
+    parse_accept_language,
+)
 
 
 def test_weights_order_the_ranges_and_zero_excludes() -> None:

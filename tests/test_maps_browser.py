@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.store import Store
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
 from tests.browser import Browser, Page, demo_store
+from tests.mapdata import actors, ancestors, located, tied_to
 from tests.server import ROOT, running_server
-from tests.test_maps_cli import actors, ancestors, located, tied_to
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -65,7 +65,7 @@ def regions_level2(store: Store) -> int:
 
 
 def gap_regions(store: Store) -> int:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     return len(region_gaps(store, level=2))
 

@@ -6,7 +6,6 @@ streamed, hierarchies walked one step at a time), never from the map code itself
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -16,15 +15,12 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.store import Store
-from schema import ACTOR_LABELS, Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Edge, Node
 from tests.browser import demo_store
-
-DATA = re.compile(r'<script type="application/json" id="coco-data">(.*?)</script>', re.S)
-EXTERNAL = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["\']?(?:https?:)?//',
-                      re.I)
+from tests.mapdata import EXTERNAL, actors, ancestors, located, payload, tied_to
 
 
 @pytest.fixture(scope="module")
@@ -46,40 +42,7 @@ def draw(db: Path, tmp_path: Path, *args: str) -> dict[str, Any]:
     return payload(out.read_text(encoding="utf-8"))
 
 
-def payload(html: str) -> dict[str, Any]:
-    found = DATA.search(html)
-    assert found, "no map data in the page"
-    return json.loads(found.group(1))  # type: ignore[no-any-return]
-
-
 # -- reference values, computed the slow obvious way ------------------------------------------
-def actors(store: Store) -> dict[str, Node]:
-    return {n.id: n for label in ACTOR_LABELS for n in store.iter_nodes(label)}
-
-
-def located(store: Store) -> dict[str, str]:
-    return {e.source: e.target for e in store.iter_edges("LOCATED_IN")}
-
-
-def ancestors(store: Store, rel: str) -> dict[str, list[str]]:
-    parent = {e.source: e.target for e in store.iter_edges(rel)}
-    out: dict[str, list[str]] = {}
-    for node in set(parent) | set(parent.values()):
-        chain = [node]
-        while chain[-1] in parent:
-            chain.append(parent[chain[-1]])
-        out[node] = chain
-    return out
-
-
-def tied_to(store: Store, actor: str) -> set[str]:
-    """Partners, hubs or members, and co-participants of one actor (no year filter)."""
-    around = store.neighbours([actor], ["PARTNERS_WITH", "MEMBER_OF"], "both")[actor]
-    out = {nb.node.id for nb in around}
-    collabs = [nb.node.id for nb in store.neighbours([actor], ["PARTICIPATES_IN"], "out")[actor]]
-    for nbs in store.neighbours(collabs, ["PARTICIPATES_IN"], "in").values():
-        out |= {nb.node.id for nb in nbs}
-    return out - {actor}
 
 
 # -- the ecosystem ----------------------------------------------------------------------------
@@ -183,7 +146,7 @@ def test_ego_map_two_hops(db: Path, store: Store, tmp_path: Path) -> None:
 
 
 def test_brokerage_map_sizes_by_the_measure(db: Path, tmp_path: Path, store: Store) -> None:
-    from graph.analytics.brokerage import brokerage_table
+    from coco_atlas.graph.analytics.brokerage import brokerage_table
 
     rows = {r["id"]: r for r in brokerage_table(store)}
     data = draw(db, tmp_path, "--kind", "brokers", "--size", "liaison")
@@ -199,7 +162,7 @@ def test_brokerage_map_sizes_by_the_measure(db: Path, tmp_path: Path, store: Sto
 
 
 def test_gap_map_colours_regions_by_unmet_needs(db: Path, store: Store, tmp_path: Path) -> None:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     gaps = region_gaps(store, level=2)
     data = draw(db, tmp_path, "--kind", "gaps")
@@ -298,7 +261,7 @@ def test_missing_folder_and_missing_store(db: Path, tmp_path: Path,
 
 # -- the guide --------------------------------------------------------------------------------
 def test_guide_documents_every_parameter_and_shows_every_map() -> None:
-    from viz.params import KINDS, PARAMS
+    from coco_atlas.viz.params import KINDS, PARAMS
 
     root = Path(__file__).resolve().parents[1]
     guide = (root / "docs" / "maps.md").read_text(encoding="utf-8")

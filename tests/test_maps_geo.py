@@ -20,13 +20,13 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from shapely.geometry import Point, Polygon
-from shapely.ops import unary_union
+from shapely.geometry import Point
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Edge, Node
 from tests.browser import Browser, Page, demo_store
+from tests.mapdata import outline
 from tests.server import ROOT, running_server
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
@@ -113,14 +113,6 @@ def city_xy(city: str, country: str) -> tuple[float, float]:
     best = max(found, key=lambda c: c["population"])
     e, n = laea().transform(best["longitude"], best["latitude"])
     return (e - 4_321_000) / 1000, (3_210_000 - n) / 1000
-
-
-def outline(geo: dict[str, Any], code: str) -> Any:
-    """A country's outline as drawn on the page (rings are flat x, y lists)."""
-    rings = [np.array(r).reshape(-1, 2) for c in geo["outlines"] if c["c"] == code
-             for r in c["p"]]
-    assert rings, code
-    return unary_union([Polygon(r).buffer(0) for r in rings])
 
 
 def open_map(browser: Browser, url: str, shot: str) -> Page:
@@ -260,7 +252,7 @@ AT_SCREEN = """(id => {
 
 @pytest.fixture(scope="module")
 def points_url(db: Path) -> Iterator[str]:
-    from viz.geo import POINTS_ENV
+    from coco_atlas.viz.geo import POINTS_ENV
 
     with running_server(db, env={POINTS_ENV: POINTS_FROM}) as url:
         yield url

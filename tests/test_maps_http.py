@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.embedded import EmbeddedStore
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.viz.words import words
 from tests.browser import demo_store
+from tests.mapdata import EXTERNAL, payload
 from tests.server import running_server
-from tests.test_maps_cli import EXTERNAL, payload
-from viz.words import words
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from schema import Edge, Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import Edge, Node
 from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 
@@ -52,7 +52,8 @@ def base_url(db: Path) -> Iterator[str]:
 
 def coco(db: Path, *args: str) -> Any:
     """``coco … --json`` as a user runs it, its output parsed."""
-    done = subprocess.run([sys.executable, "-m", "api.cli", *args, "--db", str(db), "--json"],
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args, "--db", str(db),
+                           "--json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     return json.loads(done.stdout)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.cli import main
+from coco_atlas.api.cli import main
 from tests.browser import Browser, Page, demo_store
 from tests.server import ROOT, running_server
 

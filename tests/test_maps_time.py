@@ -20,10 +20,10 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from api.cli import main
-from graph.analytics.change import compare, snapshot, trends
-from graph.embedded import EmbeddedStore
-from graph.timeline import Period
+from coco_atlas.api.cli import main
+from coco_atlas.graph.analytics.change import compare, snapshot, trends
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.timeline import Period
 from tests.browser import Browser, Page, demo_store
 from tests.server import running_server
 from tests.timegraphs import build_changes

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from api.cli import app
-from graph.merge import RECORD, history, merge, undo
-from graph.store import Store
-from schema import Node, ValidationError
+from coco_atlas.api.cli import app
+from coco_atlas.graph.merge import RECORD, history, merge, undo
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Node, ValidationError
 from tests.conftest import company, edge, hub, region
+from tests.graphql_client import gql
 from tests.server import running_server
-from tests.test_graphql_http import gql
 
 TOKEN = "merge-secret-0123456789"
 STAMPS = ("source", "updatedAt")
@@ -140,7 +140,7 @@ def test_dry_run_writes_nothing(store: Store) -> None:
 # -- the command --------------------------------------------------------------------------------
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     path = tmp_path / "merge.db"
     with EmbeddedStore(path) as s:
@@ -153,7 +153,7 @@ def _coco(*args: str) -> Any:
 
 
 def _open(db: Path) -> Store:
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     return EmbeddedStore(db)
 
@@ -177,7 +177,7 @@ def test_cli_merge_dry_run_merge_and_undo(db: Path) -> None:
 
 
 def test_cli_merge_names_both_labels_and_writes_nothing(db: Path) -> None:
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     with _open(db) as s:
         exact = _snapshot(s)
@@ -195,7 +195,7 @@ def test_cli_merge_usage_errors(db: Path) -> None:
 # -- GraphQL ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from graph.embedded import EmbeddedStore
+    from coco_atlas.graph.embedded.store import EmbeddedStore
 
     db = tmp_path_factory.mktemp("merge-gql") / "g.db"
     with EmbeddedStore(db) as s:

@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.store import StoreUnavailable, Transaction
-from schema import ValidationError
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.neo4j.store import Neo4jStore
+from coco_atlas.graph.store import StoreUnavailable, Transaction
+from coco_atlas.schema import ValidationError
 from tests.conftest import company, edge, hub, wipe_neo4j
 from tests.server import free_port, running_server
 
@@ -33,7 +33,7 @@ def neo4j(neo4j_uri: str) -> str:
 @pytest.fixture
 def own_server(neo4j_uri: str, tmp_path: Path) -> Iterator[object]:
     """A Neo4j of this test's own, which the test may stop (needs the shared one to exist)."""
-    from graph.neo4j_server.launcher import Neo4jServer
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
     server = Neo4jServer(data_dir=tmp_path / "neo4j-data")
     server.start()
@@ -95,7 +95,7 @@ def test_http_answers_503_when_neo4j_stops(own_server: object, tmp_path: Path) -
 
 
 def test_server_stopped_mid_bulk_leaves_no_partial_data(own_server: object) -> None:
-    from graph.neo4j_server.launcher import Neo4jServer
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
     uri = own_server.uri  # type: ignore[attr-defined]
     with Neo4jStore(uri) as store:

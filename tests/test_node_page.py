@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from graph.embedded import EmbeddedStore
-from schema import SCHEMA
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.schema import SCHEMA
 from tests.browser import demo_store
 from tests.server import running_server
 

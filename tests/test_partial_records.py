@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from graph.embedded import EmbeddedStore
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from tests.importing import graph, run, state
+from tests.mapdata import payload
 from tests.server import running_server
-from tests.test_import_tables import graph, run, state
-from tests.test_maps_cli import payload
 
 BLUEPRINT = {
     "name": "Creative hubs of the Danube region",
@@ -185,7 +185,7 @@ def _row(html: str, name: str) -> str:
 def test_grouping_by_country_and_kind_puts_the_gaps_in_unknown(
         tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     """docs/analysis.md: "Actors without a value form the group unknown"."""
-    from api.cli import main
+    from coco_atlas.api.cli import main
 
     db = tmp_path / "hubs.db"
     assert _import(capsys, db, *files)[0] == 0

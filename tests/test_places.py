@@ -9,12 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.places import SOURCE, Ambiguous, Decided, Unknown, apply, derive_regions, locate
-from graph.quality import quality
-from graph.store import Store
-from importers.reference import region_graph
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.places import (
+    SOURCE,
+    Ambiguous,
+    Decided,
+    Unknown,
+    apply,
+    derive_regions,
+    locate,
+)
+from coco_atlas.graph.quality import quality
+from coco_atlas.graph.store import Store
+from coco_atlas.importers.reference import region_graph
 from tests.conftest import company, edge, hub
 
 # (city, country, NUTS region): each region's NAME_LATN names the city ("Miasto Szczecin",

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
-from graph.quality import KINDS, quality
-from graph.store import Store
-from schema import Node
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.quality import KINDS, quality
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Node
 from tests.conftest import company, edge, hub, region
 from tests.server import running_server
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 
 GEXF = """<?xml version="1.0" encoding="UTF-8"?>
 <gexf xmlns="http://gexf.net/1.3" version="1.3">

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.embedded import EmbeddedStore
-from graph.store import Transaction
-from schema import SCHEMA, Edge, Node, PropType, ValidationError
-from schema.fastcheck import column_predicate, predicate
-from schema.types import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX
-from schema.validate import check_value, validate
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import Transaction
+from coco_atlas.schema import SCHEMA, Edge, Node, PropType, ValidationError
+from coco_atlas.schema.fastcheck import column_predicate, predicate
+from coco_atlas.schema.types import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX
+from coco_atlas.schema.validate import check_value, validate
 
 
 def _labels(known: dict[str, str]):
@@ -62,7 +62,7 @@ def test_a_founding_year_in_the_future_is_refused() -> None:
     [p] = validate(SCHEMA, [node])
     assert p.field == "foundedYear" and f"to {year} (not in the future)" in p.expected
     assert validate(SCHEMA, [Node("c", "Company", {"name": "C", "foundedYear": year})]) == []
-    from schema.fastcheck import compiled
+    from coco_atlas.schema.fastcheck import compiled
 
     assert not compiled(SCHEMA).labels["Company"].ok(node.props)
     assert not compiled(SCHEMA).labels["Company"].ok_many([node.props])
@@ -237,7 +237,7 @@ def test_the_fast_and_detailed_checks_agree_on_missing_and_wrong_values(
         props: dict[str, Any], strict: bool) -> None:
     """A hub's properties, some missing, some wrong: the bulk path (one compiled check per
     label, strict or not) accepts exactly what the detailed checks accept."""
-    from schema.fastcheck import compiled
+    from coco_atlas.schema.fastcheck import compiled
 
     check = compiled(SCHEMA, strict).labels["Hub"]
     detailed = validate(SCHEMA, [Node("h", "Hub", props)], strict=strict)

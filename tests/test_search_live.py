@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from graph.embedded import EmbeddedStore
-from graph.search import LiveSearch, SearchIndex
-from schema import Node
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.search import LiveSearch, SearchIndex
+from coco_atlas.schema import Node
 from tests.conftest import company, hub
 from tests.server import running_server
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import SETTINGS, Setting
+from coco_atlas.api.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.embedded import EmbeddedStore
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.conftest import hub
 from tests.server import ROOT, free_port, running_server
 
@@ -97,7 +97,7 @@ def test_sigterm_ends_the_server_even_with_a_request_stuck(
         db: Path, locked: sqlite3.Connection) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "coco_atlas.api.cli", "serve", "--db", str(db), "--port", str(port)],
         cwd=ROOT, env={**os.environ, "COCO_API_TOKENS": f"w:{TOKEN}", "COCO_WRITE_WAIT": "120"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.query import And, Cond, Not, Or, SortKey, where
-from graph.store import Store, Transaction
-from schema import Node, ValidationError
+from coco_atlas.graph.query import And, Cond, Not, Or, SortKey, where
+from coco_atlas.graph.store import Store, Transaction
+from coco_atlas.schema import Node, ValidationError
 from tests.conftest import company, edge, hub
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import StoreFull, Transaction
-from schema import Node
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.store import StoreFull, Transaction
+from coco_atlas.schema import Node
 from tests.conftest import hub
 from tests.server import ROOT
 
@@ -93,7 +93,7 @@ def test_the_cli_names_a_full_disk_in_one_line(tiny_disk: Path, tmp_path: Path) 
         w.writerow(["id", "label", "name", "country"])
         w.writerows([f"c-{i}", "Company", f"Company {i} " + uuid.uuid4().hex * 8, "AT"]
                     for i in range(40_000))
-    done = subprocess.run([sys.executable, "-m", "api.cli", "import", "csv", "--nodes",
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "import", "csv", "--nodes",
                            str(nodes), "--db", str(db)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode != 0

@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from api.cli import main
-from graph.embedded import EmbeddedStore
+from coco_atlas.api.cli import main
+from coco_atlas.graph.embedded.store import EmbeddedStore
 from tests.timegraphs import build_changes
 
 DYNAMIC = """<?xml version="1.0" encoding="UTF-8"?>

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.store import Store
-from graph.timeline import Period, PeriodError
-from schema import SCHEMA, Edge, Node, ValidationError
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period, PeriodError
+from coco_atlas.schema import SCHEMA, Edge, Node, ValidationError
 from tests.conftest import company, edge
 
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_coco_version_prints_the_package_version() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
     assert metadata.version("coco-atlas") == declared
-    done = subprocess.run([sys.executable, "-m", "api.cli", "--version"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "--version"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == f"coco (COCO Atlas) {declared}"
 

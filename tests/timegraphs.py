@@ -3,8 +3,8 @@ and training-impact tests of the analyses, the CLI and GraphQL."""
 
 from __future__ import annotations
 
-from graph.store import Store
-from schema import Edge, Node
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import Edge, Node
 from tests.conftest import company, edge, region
 
 

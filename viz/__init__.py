@@ -9,9 +9,9 @@
 
 Typical use::
 
-    from viz.kinds import build_map
-    from viz.page import render_map
-    from viz.params import parse
+    from coco_atlas.viz.kinds import build_map
+    from coco_atlas.viz.page import render_map
+    from coco_atlas.viz.params import parse
 
     html = render_map(build_map(store, parse("ecosystem", {"country": ["AT"]})))
 """

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.store import Store
-from schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
 
 ACTORS = tuple(sorted(ACTOR_LABELS))
 REGION = SCHEMA.label("Region").name
@@ -106,7 +106,8 @@ def describe(store: Store, ids: Sequence[str]) -> tuple[list[str], list[dict[str
     """Names and key properties (:func:`key_properties`) of the actors ``ids``, in one read; a
     recommended property the actor lacks reads :data:`UNKNOWN_TEXT`."""
     nodes = store.get_nodes(list(ids))
-    names, props = [], []
+    names: list[str] = []
+    props: list[dict[str, Any]] = []
     for node_id in ids:
         node = nodes.get(node_id)
         if node is None:
@@ -147,7 +148,7 @@ _CACHE = _Cache()
 
 
 def _build(store: Store, ids: list[str], version: int) -> ActorTable:
-    from graph.analytics.groups import UNKNOWN, sector_groups
+    from coco_atlas.graph.analytics.groups import UNKNOWN, sector_groups
 
     country = store.property_values(COUNTRY, list(ACTORS))
     founded = store.property_values(FOUNDED, list(ACTORS))

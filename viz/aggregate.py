@@ -21,7 +21,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
-from viz.layout import seeded
+from coco_atlas.viz.layout import seeded
 
 STRONGEST = 6  # ties drawn per group node: its strongest links (the rest is clutter)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from viz.colours import TIE
-from viz.layout import SPACING, fan_out, positions, separate
+from coco_atlas.viz.colours import TIE
+from coco_atlas.viz.layout import SPACING, fan_out, positions, separate
 
 PHYSICS_LIMIT = 150  # actors: vis-network's physics stays on up to here, off above
 EDGE_HEAVY = 2_000  # nodes: above this, hide edges while dragging or zooming

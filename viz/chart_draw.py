@@ -24,12 +24,13 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
+from matplotlib.typing import RcKeyType
 
-from viz.charts import Chart
-from viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
-from viz.i18n import gettext as _
-from viz.i18n import number as num
-from viz.words import GROUP_TEXT
+from coco_atlas.viz.charts import Chart
+from coco_atlas.viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.words import GROUP_TEXT
 
 WIDTH = 8.0  # inches: 576 pt, 768 CSS px at 100 %
 PNG_DPI = 192  # 2 × the 96 CSS px per inch a browser shows the SVG at
@@ -84,7 +85,8 @@ def _attr(text: str) -> str:
 
 def _save(chart: Chart, fmt: str) -> bytes:
     out = io.BytesIO()
-    rc = {"svg.fonttype": "none", "svg.hashsalt": chart.kind, "font.family": "sans-serif",
+    rc: dict[RcKeyType, Any] = {
+          "svg.fonttype": "none", "svg.hashsalt": chart.kind, "font.family": "sans-serif",
           "font.sans-serif": FONT, "font.size": 9, "axes.edgecolor": LINE,
           "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": INK, "text.color": INK}
     meta: dict[str, Any] = {"Title": chart.title, "Description": chart.source}

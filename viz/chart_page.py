@@ -16,11 +16,11 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from graph.store import Store
-from viz.chart_draw import inline_svg, png, svg
-from viz.charts import ABOUT, KINDS, PARAMS, TITLES, Chart, ChartSpec
-from viz.i18n import N_
-from viz.i18n import gettext as _
+from coco_atlas.graph.store import Store
+from coco_atlas.viz.chart_draw import inline_svg, png, svg
+from coco_atlas.viz.charts import ABOUT, KINDS, PARAMS, TITLES, Chart, ChartSpec
+from coco_atlas.viz.i18n import N_
+from coco_atlas.viz.i18n import gettext as _
 
 HEADING = N_("Charts")
 INTRO = N_("The brokers, competence gaps and ties of the maps as charts to look at, print or "
@@ -34,7 +34,7 @@ def render_charts(charts: Sequence[Chart], chart: ChartSpec, *, form: list[dict[
                   base: str = "") -> str:
     """The page of ``charts``. With ``form`` (served) exports are links to the service's
     export URLs; without (a file) they are embedded ``data:`` links."""
-    from viz.page import csp, render_page
+    from coco_atlas.viz.page import csp, render_page
 
     query = chart.query()
     items = [_item(c, query, served=form is not None, single=len(charts) == 1, base=base)
@@ -75,7 +75,7 @@ def _item(c: Chart, query: dict[str, str], *, served: bool, single: bool,
 def chart_form(store: Store, chart: ChartSpec) -> list[dict[str, Any]]:
     """The filter fields of a served chart page: the map form's fields this chart takes, with
     the same choices, and how many bars or regions."""
-    from viz.page import form_fields
+    from coco_atlas.viz.page import form_fields
 
     spec = chart.spec
     allowed = PARAMS[chart.kind]

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.network import ACTORS, COLLABORATION, TIES, WEIGHT
-from graph.store import Store
-from schema import SCHEMA
+from coco_atlas.graph.analytics.network import ACTORS, COLLABORATION, TIES, WEIGHT
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
 
 OPEN = (-np.inf, np.inf)
 

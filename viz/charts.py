@@ -31,15 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-from graph.store import Store
-from schema import SCHEMA
-from viz.filters import actor_mask, gap_regions
-from viz.i18n import N_, ngettext
-from viz.i18n import gettext as _
-from viz.i18n import number as num
-from viz.params import MapError, MapSpec, parse
-from viz.words import GROUP_TEXT, MEASURES, Translated
+from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.viz.filters import actor_mask, gap_regions
+from coco_atlas.viz.i18n import N_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.params import MapError, MapSpec, parse
+from coco_atlas.viz.words import GROUP_TEXT, MEASURES, Translated
 
 KINDS = ("brokers", "gaps", "ties")
 TITLES = Translated({
@@ -121,7 +121,7 @@ class Chart:
     @property
     def source(self) -> str:
         """The line printed under the chart: where the figures come from, filters and date."""
-        from viz.i18n import day
+        from coco_atlas.viz.i18n import day
 
         where = f"; {', '.join(self.filters)}" if self.filters else ""
         return _("Source: COCO Atlas, {source}{filters}. Drawn {date}.").format(
@@ -172,7 +172,7 @@ def build_chart(store: Store, kind: str, chart: ChartSpec) -> Chart:
 def brokers(store: Store, chart: ChartSpec) -> Chart:
     """The ``limit`` actors with the most brokerage paths among those the filters keep, in the
     order of :func:`~graph.analytics.brokerage.brokerage_table` (total, then id)."""
-    from graph.analytics.brokerage import ROLES, brokerage_table
+    from coco_atlas.graph.analytics.brokerage import ROLES, brokerage_table
 
     spec = chart.spec
     wanted = ("id", "name", "group", *ROLES)
@@ -183,7 +183,7 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
     ranked = [r for r in rows if r["id"] in kept and r["total"] > 0][: chart.limit]
-    from viz.ranked import country_text  # the reader's language, as on the maps (CLDR)
+    from coco_atlas.viz.ranked import country_text  # the reader's language, as on the maps (CLDR)
 
     country = {i: country_text(table, c) for i, c in
                zip(table.ids, table.country.tolist(), strict=True) if c}
@@ -214,8 +214,8 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
 def in_words(table: Any, spec: MapSpec) -> list[str]:
     """The filters as people say them: place and sector names with their codes in brackets,
     sector groups by name (the maps' :func:`viz.filters.in_words` with names)."""
-    from viz.i18n import country_name
-    from viz.words import label_text
+    from coco_atlas.viz.i18n import country_name
+    from coco_atlas.viz.words import label_text
 
     regions, sectors = table.regions.names, table.sectors_tree.names
     countries = {c: country_name(c) if country_name(c) != c else n
@@ -252,8 +252,8 @@ def _short(name: str, width: int = 38) -> str:
 
 
 def _actors(store: Store, spec: MapSpec) -> Any:
-    from graph.analytics.network import actor_network
-    from viz.actors import actor_table
+    from coco_atlas.graph.analytics.network import actor_network
+    from coco_atlas.viz.actors import actor_table
 
     return actor_table(store, actor_network(store, years=spec.years).ids)
 
@@ -290,8 +290,8 @@ def region_group_gaps(store: Store, *, level: int, actors: Sequence[str] | None,
     """``{region: {group: competences needed by its actors and offered by none of them}}``:
     :func:`graph.analytics.gaps.region_gaps`' "unmet" split by competence group (groups with
     no gap are left out; ``""`` is the group of competences in none)."""
-    from graph.analytics.gaps import demand_supply
-    from graph.analytics.groups import actor_regions
+    from coco_atlas.graph.analytics.gaps import demand_supply
+    from coco_atlas.graph.analytics.groups import actor_regions
 
     regions = actor_regions(store, level=level)
     if actors is not None:
@@ -366,7 +366,7 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
 # -- ties per year -------------------------------------------------------------------------
 def ties(store: Store, chart: ChartSpec) -> Chart:
     """Per year: actors with a tie, ties and cross-sector ties among the actors kept."""
-    from viz.chart_ties import tie_spans, year_counts
+    from coco_atlas.viz.chart_ties import tie_spans, year_counts
 
     spec = chart.spec
     table = _actors(store, spec)
@@ -430,7 +430,8 @@ def _year_range(spans: Any, years: tuple[int | None, int | None] | None) -> list
         first = int(known.min()) if len(known) else last
     if last is None:
         last = min(int(known.max()), this_year) if len(known) else first
-        last = max(last, first) if first is not None else last
+        if last is not None and first is not None:
+            last = max(last, first)
     if first is None or last is None:
         return []
     return list(range(first, last + 1))

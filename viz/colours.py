@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from viz.i18n import N_
+from coco_atlas.viz.i18n import N_
 
 OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")
@@ -65,7 +65,7 @@ def share_class(share: float | None) -> int:
 
 def share_legend() -> list[dict[str, str]]:
     """The fixed legend of the gap map: name (``low-high``), text and colour of every class."""
-    from viz.i18n import gettext as _
+    from coco_atlas.viz.i18n import gettext as _
 
     out = [{"name": f"{lo}-{hi}", "text": _(text), "colour": colour}
            for (lo, hi, text), colour in zip(SHARE_CLASSES, YL_OR_RD, strict=True)]

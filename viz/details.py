@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from graph.store import Store
-from schema import SCHEMA
-from viz.words import BOTH_WAYS, label_text, property_text, relation_text, value_text
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.viz.words import BOTH_WAYS, label_text, property_text, relation_text, value_text
 
 PAGE = 50  # neighbours per group and page
 EDGE_HIDDEN = ("source", "updatedAt")  # provenance stamps: on the edge's own record, not here
@@ -39,8 +39,8 @@ def relation_groups(node_id: str, around: list[Any], query: Mapping[str, str],
     group named by ``query`` (``rel``, ``dir``, ``page``) shows the page asked for."""
     groups: dict[tuple[str, str], list[Any]] = {}
     for nb in around:
-        rel = SCHEMA.rel(nb.edge.type)
-        way = "both" if rel.symmetric or rel.name in BOTH_WAYS else nb.direction
+        declared = SCHEMA.rel(nb.edge.type)
+        way = "both" if declared.symmetric or declared.name in BOTH_WAYS else nb.direction
         groups.setdefault((nb.edge.type, way), []).append(nb)
     countries = _country_names(store, [str(nb.node.props.get("country"))
                                        for nb in around if nb.node.props.get("country")]) \

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from viz.actors import ActorTable
-from viz.params import MapError, MapSpec
+from coco_atlas.viz.actors import ActorTable
+from coco_atlas.viz.params import MapError, MapSpec
 
 
 def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
@@ -47,9 +47,9 @@ def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
 def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
     """The filters of ``spec`` in words, for the page header and the file's summary: names
     where the store has them (``Österreich (AT)``, ``Cultural and creative (CCI)``)."""
-    from viz.i18n import N_, country_name
-    from viz.i18n import gettext as _
-    from viz.words import GROUP_TEXT, label_text
+    from coco_atlas.viz.i18n import N_, country_name
+    from coco_atlas.viz.i18n import gettext as _
+    from coco_atlas.viz.words import GROUP_TEXT, label_text
 
     names: dict[str, Any] = {"group": GROUP_TEXT, "between": GROUP_TEXT}
     if table is not None:
@@ -81,7 +81,7 @@ def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
 
 
 def _sector_groups() -> tuple[str, ...]:
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     return (*SECTOR_GROUPS, UNKNOWN)
 
@@ -90,7 +90,7 @@ def _known(name: str, values: Iterable[str], known: set[str]) -> None:
     unknown = [v for v in values if v not in known]
     if unknown:
         examples = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
-        from viz.i18n import gettext as _
+        from coco_atlas.viz.i18n import gettext as _
 
         raise MapError(_("{name}: {values} not found in this store (known: {known})").format(
             name=name, values=", ".join(repr(v) for v in unknown),
@@ -106,7 +106,7 @@ def gap_regions(table: ActorTable, spec: MapSpec, regions: list[str]) -> list[st
     if spec.region:
         unknown = [r for r in spec.region if r not in table.regions.names]
         if unknown:
-            from viz.i18n import gettext as _
+            from coco_atlas.viz.i18n import gettext as _
 
             raise MapError(_("region: {values} not found in this store").format(
                 values=", ".join(map(repr, unknown))))

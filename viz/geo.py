@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 import orjson
 
-from graph.store import Store
-from schema import SCHEMA
-from viz.actors import ACTORS, REGION, ActorTable
-from viz.i18n import N_, ngettext
-from viz.i18n import gettext as _
-from viz.i18n import number as num
-from viz.params import MapError, MapSpec
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
+from coco_atlas.viz.actors import ACTORS, REGION, ActorTable
+from coco_atlas.viz.i18n import N_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.params import MapError, MapSpec
 
 __all__ = ["Placement", "countries", "place", "project"]
 
@@ -124,13 +124,15 @@ def countries() -> tuple[Country, ...]:
     import topojson
     from shapely.geometry import shape
 
-    from viz.vendor import npm_file
+    from coco_atlas.viz.vendor import npm_file
 
     topo = orjson.loads(npm_file("world-atlas", "countries-50m.json").read_bytes())
     shapes = topo["objects"]["countries"]
     boxes = _arc_boxes(topo)
     shapes["geometries"] = [g for g in shapes["geometries"] if _near_europe(boxes, g)]
-    features = orjson.loads(topojson.Topology(topo, object_name="countries").to_geojson())
+    geojson = topojson.Topology(topo, object_name="countries").to_geojson()
+    assert geojson is not None  # None only when it writes to a file, which we do not ask
+    features = orjson.loads(geojson)
     code_of = _iso_numeric()
     out = []
     for f in features["features"]:
@@ -235,7 +237,7 @@ def _ring_arrays(geom: Any) -> list[np.ndarray]:
 
 
 def _flat(ring: np.ndarray) -> list[float]:
-    return np.round(ring, 1).ravel().tolist()  # type: ignore[no-any-return]
+    return np.round(ring, 1).ravel().tolist()
 
 
 # -- places of actors and regions ------------------------------------------------------------
@@ -243,8 +245,8 @@ def _flat(ring: np.ndarray) -> list[float]:
 def city_lonlat(city: str, country: str) -> tuple[float, float] | None:
     """The GeoNames place of ``city`` in ``country`` (NUTS code): main names first, then
     alternate names; of several, the most populous."""
-    from graph.places import gazetteers
-    from graph.search import fold
+    from coco_atlas.graph.places import gazetteers
+    from coco_atlas.graph.search import fold
 
     gaz = gazetteers().get(country)
     if gaz is None or not city.strip():
@@ -340,8 +342,8 @@ def _actor_means(table: ActorTable, actor_xy: np.ndarray) -> dict[str, np.ndarra
 def _gazetteer_means() -> dict[str, tuple[float, float]]:
     """Population-weighted centre of the GeoNames places that lie in each NUTS region (by the
     region names and the admin1 crosswalk of :mod:`graph.places`)."""
-    from graph.places import crosswalks, gazetteers
-    from importers.reference import nuts
+    from coco_atlas.graph.places import crosswalks, gazetteers
+    from coco_atlas.importers.reference import nuts
 
     parent = {r.nuts_id: r.parent for r in nuts()}
     sums: dict[str, list[float]] = {}

@@ -37,7 +37,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
-from schema.languages import DEFAULT, LANGUAGES, normalise
+from coco_atlas.schema.languages import DEFAULT, LANGUAGES, normalise
 
 DOMAIN = "messages"
 JS_KEYWORDS = {"t": None, "tn": (1, 2)}  # the map scripts' gettext and ngettext
@@ -90,7 +90,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> str:
 
 @cache
 def catalogue_path(lang: str) -> Any:
-    return files("viz") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return files("coco_atlas.viz") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache
@@ -98,13 +98,13 @@ def translations(lang: str) -> Translations:
     """The catalogue of ``lang``, read from its ``.po`` (compiled in memory with Babel)."""
     path = catalogue_path(lang)
     if not path.is_file():
-        return Translations()  # type: ignore[no-untyped-call]
+        return Translations()
     with path.open("rb") as f:
         catalog = read_po(f, locale=lang, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)  # type: ignore[no-untyped-call]
+    return Translations(buffer, domain=DOMAIN)
 
 
 def gettext(message: str) -> str:
@@ -131,9 +131,9 @@ def Np_(singular: str, plural: str) -> tuple[str, str]:
 # -- locale formats (CLDR through Babel) -----------------------------------------------------
 def number(value: Any) -> str:
     """An integer or decimal as the reader writes it (``12 345`` in Polish, ``12.345`` in
-    German); anything else unchanged."""
+    German); anything else as its text."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return value  # type: ignore[no-any-return]
+        return str(value)
     return str(format_decimal(value, locale=current()))
 
 
@@ -154,9 +154,10 @@ def country_name(code: str) -> str:
 
 
 def language_name(tag: str, in_lang: str | None = None) -> str:
-    """A language's name, by default in its own language (how a switch should offer it)."""
-    name = _locale(in_lang or tag).languages.get(tag, tag)
-    return str(name[:1].upper() + name[1:])
+    """A language's name, by default in its own language and capitalised (how a switch offers
+    it: "Polski"); in another language as that language writes it in a sentence ("polski")."""
+    name = str(_locale(in_lang or tag).languages.get(tag, tag))
+    return name[:1].upper() + name[1:] if in_lang is None else name
 
 
 @cache
@@ -184,7 +185,7 @@ def script_messages() -> tuple[tuple[str, str | None], ...]:
     ``scripts/i18n`` uses): (singular, plural or None)."""
     found: list[tuple[str, str | None]] = []
     for name in SCRIPTS:
-        code = (files("viz") / "templates" / name).read_bytes()
+        code = (files("coco_atlas.viz") / "templates" / name).read_bytes()
         for _line, message, _comments, _context in extract(
                 "javascript", io.BytesIO(code), keywords=JS_KEYWORDS):
             item = (message, None) if isinstance(message, str) else (message[0], message[1])

@@ -16,18 +16,25 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import scipy.sparse as sp
 
-from graph.store import Store
-from viz import aggregate as agg
-from viz import geo, ranked
-from viz.actors import ACTORS, UNKNOWN_TEXT, ActorTable, actor_table, describe, key_properties
-from viz.build import Drawing, MapData, draw, rounded
-from viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
-from viz.filters import actor_mask, gap_regions, in_words
-from viz.i18n import N_, Np_, ngettext
-from viz.i18n import gettext as _
-from viz.i18n import number as num
-from viz.params import MapError, MapSpec
-from viz.words import (
+from coco_atlas.graph.store import Store
+from coco_atlas.viz import aggregate as agg
+from coco_atlas.viz import geo, ranked
+from coco_atlas.viz.actors import (
+    ACTORS,
+    UNKNOWN_TEXT,
+    ActorTable,
+    actor_table,
+    describe,
+    key_properties,
+)
+from coco_atlas.viz.build import Drawing, MapData, draw, rounded
+from coco_atlas.viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
+from coco_atlas.viz.filters import actor_mask, gap_regions, in_words
+from coco_atlas.viz.i18n import N_, Np_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.params import MapError, MapSpec
+from coco_atlas.viz.words import (
     GROUP_TEXT,
     MEASURES,
     Translated,
@@ -285,7 +292,7 @@ def _hops(adjacency: sp.csr_matrix, centre: int, hops: int, keep: np.ndarray) ->
 # -- brokers ---------------------------------------------------------------------------------
 def brokerage_measures() -> tuple[str, ...]:
     """What a brokerage map can size actors by: the columns of ``brokerage_table``."""
-    from graph.analytics.brokerage import ROLES
+    from coco_atlas.graph.analytics.brokerage import ROLES
 
     return (*ROLES, "betweenness", "effectiveSize", "constraint")
 
@@ -312,8 +319,8 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
                                                           dict[str, str]]:
     """The filter form in people's words: the choices of each field as (value, text), and a
     sentence under the fields whose choice is a measure (what the chosen one means)."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-    from viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
 
     any_ = [("", _("any"))]
     names = table.regions.names
@@ -341,7 +348,7 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
 def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
     """Actors sized and ranked by a brokerage measure, or (``between``) by how often they link
     the two sector groups asked for; the ranked table says which groups each links most."""
-    from graph.analytics.brokerage import brokerage_table, group_pairs
+    from coco_atlas.graph.analytics.brokerage import brokerage_table, group_pairs
 
     measures = list(brokerage_measures())
     if spec.size not in measures:
@@ -375,8 +382,9 @@ def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
     info = [[values[measure][j], *(values[m][j] for m in fields)] for j in range(len(idx))]
     data = _actor_map(store, net, table, idx, spec, base, value, cross=True, more=info)
     data.meta["fields"] += [measure_name(m) for m in (measure, *fields)]
-    pair = [GROUP_TEXT.get(g, g) for g in spec.between]
-    between = _("{a} and {b}").format(a=pair[0], b=pair[1]) if len(pair) == 2 else ""
+    named_pair = [GROUP_TEXT.get(g, g) for g in spec.between]
+    between = (_("{a} and {b}").format(a=named_pair[0], b=named_pair[1])
+               if len(named_pair) == 2 else "")
     data.title = (_("Brokers between {groups}: {actors}").format(
         groups=between, actors=actors_text(len(idx))) if spec.between
         else _("Brokers: {actors} sized by “{measure}”").format(actors=actors_text(len(idx)),
@@ -404,7 +412,7 @@ def _number(x: Any) -> float:
 
 # -- competence gaps -------------------------------------------------------------------------
 def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
-    from graph.analytics.gaps import region_gaps
+    from coco_atlas.graph.analytics.gaps import region_gaps
 
     net, table = _load(store, spec)
     chosen = actor_mask(table, spec)
@@ -425,7 +433,7 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
     cats = np.array([share_class(100 * found[r]["unmet"] / found[r]["needed"]
                                  if found[r]["needed"] else None) for r in regions], dtype=int)
     items = [{**item, "count": int((cats == b).sum())} for b, item in enumerate(share_legend())]
-    colours = [item["colour"] for item in items]
+    colours = [str(item["colour"]) for item in items]
     info = [[r, ranked.country_text(table, table.region_country.get(r, "")), int(actors[i]),
              found[r]["needed"],
              found[r]["offered"], found[r]["unmet"],
@@ -473,7 +481,7 @@ def _table_of(store: Store, spec: MapSpec) -> ActorTable:
 
 
 def _load(store: Store, spec: MapSpec) -> tuple[Any, ActorTable]:
-    from graph.analytics.network import actor_network
+    from coco_atlas.graph.analytics.network import actor_network
 
     net = actor_network(store, years=spec.timeline or spec.years)
     return net, actor_table(store, net.ids)
@@ -496,7 +504,7 @@ def _legend(values: np.ndarray, by: str, table: ActorTable | None = None
     """Category index of each value, and the legend. Colours are fixed per category whatever
     the filters: sector groups and labels by :data:`viz.colours.FIXED`, countries by their rank
     in the whole store (most actors first), so a country keeps its colour from map to map."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     names, counts = np.unique(values.astype(str), return_counts=True)
     present = dict(zip(names.tolist(), counts.tolist(), strict=True))
@@ -572,7 +580,7 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
         "fields": fields, "links": links, "legend": legend, "notes": [],
         "search": _("Find an actor…"), **labels, **geo_meta})
     if spec.timeline:  # the years each actor and tie hold (viz/timeline.py)
-        from viz.timeline import attach
+        from coco_atlas.viz.timeline import attach
 
         attach(store, data, keys, table.group[idx], *spec.timeline)
     return data

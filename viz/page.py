@@ -27,7 +27,8 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from viz.build import MapData, to_network
+from coco_atlas.graph.search import FOLD_LETTERS
+from coco_atlas.viz.build import MapData, to_network
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Assets:
 def assets() -> Assets:
     """vis-network from the installed pyvis package, and this package's own script and styles."""
     vis = vis_folder()
-    here = files("viz") / "templates"
+    here = files("coco_atlas.viz") / "templates"
     out = Assets(vis_js=(vis / "vis-network.min.js").read_text(encoding="utf-8"),
                  vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
                  page_js=(here / "map.js").read_text(encoding="utf-8"),
@@ -74,7 +75,7 @@ def assets() -> Assets:
 def _svgcanvas() -> str:
     """svgcanvas (npm, MIT; the maintained fork of gliffy's canvas2svg): its CommonJS build
     wrapped so that it defines ``window.SvgCanvas`` and nothing else."""
-    from viz.vendor import npm_file
+    from coco_atlas.viz.vendor import npm_file
 
     code = npm_file("svgcanvas", "dist/svgcanvas.js").read_text(encoding="utf-8")
     return f"(function () {{ var exports = {{}};\n{code}\nwindow.SvgCanvas = exports; }})();"
@@ -93,16 +94,16 @@ def vis_folder() -> Path:
 def environment() -> Environment:
     """Jinja with gettext (``{{ _("…") }}``, ``{% trans %}``) in the request's language
     (viz/i18n.py), numbers in its format, and its language switch."""
-    from viz import i18n
+    from coco_atlas.viz import i18n
 
-    env = Environment(loader=PackageLoader("viz", "templates"),
+    env = Environment(loader=PackageLoader("coco_atlas.viz", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
     env.policies["ext.i18n.trimmed"] = True  # messages without the template's line breaks
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = i18n.number
     env.filters["percent"] = i18n.percent
-    from viz.words import finding_text, label_text, property_text
+    from coco_atlas.viz.words import finding_text, label_text, property_text
 
     env.globals.update(current_lang=i18n.current, language_switch=i18n.switch,
                        finding_text=finding_text, label_text=label_text,
@@ -151,14 +152,16 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
     net = to_network(data)  # pyvis holds the nodes, edges and options
     a = assets()
     share = share or Share()
-    from viz.i18n import day, script_words
+    from coco_atlas.viz.i18n import day, script_words
 
     today = date.today()
     meta = {**data.meta, "permalink": share.permalink, "view": share.view,
             "embeddable": share.embeddable, "drawn": today.isoformat(), "drawnText": day(today)}
     table, gaps = meta.pop("table", None), meta.pop("gaps", None)  # in the page as HTML / JSON
     trend = meta.pop("timelineChart", None)  # an inline SVG in the panel (viz/timeline.py)
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "meta": meta}
+    # the Find box folds names as the server's search does (graph.search.fold)
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": net.options,
+               "meta": {**meta, "fold": FOLD_LETTERS}}
     return environment().get_template("map.html").render(
         title=net.heading, meta=meta, legend=data.meta.get("legend", {}), form=form,
         nav=nav or [], home=home, share=share, csp=csp(a.script_hashes), css=Markup(a.css),
@@ -197,11 +200,19 @@ def headers(html_csp: str, frame_ancestors: str = "'none'") -> Mapping[str, str]
 def form_fields(store: Any, spec: Any) -> list[dict[str, Any]]:
     """The filter form of a served map: one field per parameter the map takes, filled in with
     the current values, with the choices this store offers (countries, regions, groups…)."""
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
-    from graph.analytics.network import actor_network
-    from viz.actors import actor_table
-    from viz.kinds import FIELD_TEXT, brokerage_measures, form_words
-    from viz.params import ACTOR_SIZES, AGGREGATES, BY_NAME, COLOURS, LAYOUTS, NUTS_LEVELS, as_text
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.network import actor_network
+    from coco_atlas.viz.actors import actor_table
+    from coco_atlas.viz.kinds import FIELD_TEXT, brokerage_measures, form_words
+    from coco_atlas.viz.params import (
+        ACTOR_SIZES,
+        AGGREGATES,
+        BY_NAME,
+        COLOURS,
+        LAYOUTS,
+        NUTS_LEVELS,
+        as_text,
+    )
 
     table = actor_table(store, actor_network(store).ids)
     any_ = [("", "any")]

@@ -10,12 +10,13 @@ data (does region ``AT13`` exist?) are checked later against the store, in :mod:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from schema import ACTOR_LABELS, SCHEMA
-from viz.i18n import gettext as _
-from viz.i18n import number
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number
 
 KINDS = ("ecosystem", "ego", "brokers", "gaps")
 ACTORS = tuple(sorted(ACTOR_LABELS))
@@ -26,7 +27,7 @@ LAYOUTS = ("auto", "geo", "force")
 COUNTRY = re.compile(SCHEMA.node_properties(ACTORS[0])["country"].pattern or r"^[A-Z]{2}$")
 _YEAR = SCHEMA.node_properties(ACTORS[0])["foundedYear"]
 YEAR_RANGE = (int(_YEAR.minimum or 1000), int(_YEAR.maximum or 2100))
-NUTS_LEVELS = range(SCHEMA.node_properties("Region")["level"].minimum or 0,
+NUTS_LEVELS = range(int(SCHEMA.node_properties("Region")["level"].minimum or 0),
                     int(SCHEMA.node_properties("Region")["level"].maximum or 3) + 1)
 DEFAULT_LIMIT = 2_000  # actors drawn one by one; above this the ecosystem map aggregates
 MAX_LIMIT = 50_000
@@ -162,10 +163,11 @@ def parse(kind: str, raw: Mapping[str, Sequence[str]]) -> MapSpec:
     elif kind != "brokers" and values["size"] not in ACTOR_SIZES:
         raise MapError(_("size: expected one of {sizes}, got {got!r}").format(
             sizes=", ".join(ACTOR_SIZES), got=values["size"]))
+    # Each value went through its parameter's own parser above, which returns its field's type.
     return MapSpec(**values, given=tuple(given))  # type: ignore[arg-type]
 
 
-def _one_of(name: str, allowed: Sequence[str]) -> object:
+def _one_of(name: str, allowed: Sequence[str]) -> Callable[[list[str]], object]:
     def check(parts: list[str]) -> object:
         bad = [p for p in parts if p not in allowed]
         if bad:
@@ -183,7 +185,7 @@ def _countries(parts: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parts))
 
 
-def _int(name: str, low: int, high: int) -> object:
+def _int(name: str, low: int, high: int) -> Callable[[list[str]], int]:
     def check(parts: list[str]) -> int:
         try:
             value = int(parts[0])
@@ -198,7 +200,7 @@ def _int(name: str, low: int, high: int) -> object:
 
 
 def _between(parts: list[str]) -> tuple[str, ...]:
-    from graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
+    from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 
     known = (*SECTOR_GROUPS, UNKNOWN)
     pair = tuple(dict.fromkeys(parts))
@@ -260,7 +262,7 @@ def as_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-_CHECK = {
+_CHECK: dict[str, Callable[[list[str]], Any]] = {
     "country": _countries,
     "region": lambda parts: tuple(dict.fromkeys(parts)),
     "sector": lambda parts: tuple(dict.fromkeys(parts)),

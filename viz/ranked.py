@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from viz.actors import UNKNOWN_TEXT, ActorTable
-from viz.i18n import N_, country_name
-from viz.i18n import gettext as _
-from viz.i18n import number as num
-from viz.words import (
+from coco_atlas.viz.actors import UNKNOWN_TEXT, ActorTable
+from coco_atlas.viz.i18n import N_, country_name
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.words import (
     GROUP_TEXT,
     MEASURES,
     Translated,
@@ -180,7 +180,7 @@ def gap_table(table: ActorTable, regions: list[str], found: dict[str, dict[str, 
     keys = ("actors", "needed", "offered", "unmet", "share")
     columns = [Column(_("NUTS {level} region").format(level=level)), Column(_("Country")),
                *(Column(MEASURES[k].name, MEASURES[k].sentence, True, k) for k in keys)]
-    rows = []
+    rows: list[list[Any]] = []
     for j, r in enumerate(regions):
         f = found[r]
         share = round(100 * f["unmet"] / f["needed"], 1) if f["needed"] else None
@@ -199,7 +199,7 @@ def gap_details(store: Any, table: ActorTable, regions: list[str], level: int,
     nearest suppliers and the trainings that teach it (:func:`graph.analytics.gaps.
     region_gap_details`). All of them when the map holds few; else the most needed few per
     region, all for the ``selected`` regions."""
-    from graph.analytics.gaps import region_gap_details
+    from coco_atlas.graph.analytics.gaps import region_gap_details
 
     full = region_gap_details(store, regions, level=level, actors=actors, first=None)
     total = sum(len(v) for v in full.values())

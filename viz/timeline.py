@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.groups import UNKNOWN
-from graph.memo import per_version
-from graph.store import Store
-from graph.timeline import Period
-from viz.build import MapData
-from viz.colours import CROSS_TIE, TIE
-from viz.i18n import gettext as _
+from coco_atlas.graph.analytics.groups import UNKNOWN
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.viz.build import MapData
+from coco_atlas.viz.colours import CROSS_TIE, TIE
+from coco_atlas.viz.i18n import gettext as _
 
 __all__ = ["NEW_TIE", "attach", "chart_svg", "held"]
 
@@ -77,7 +77,7 @@ def held(store: Store, ids: Sequence[str], pairs: np.ndarray, years: np.ndarray
     Y exactly when ``graph.analytics.change.compare`` and ``trends`` count it in Y. The records'
     validity is read once per store version (:func:`graph.timeline.restrict`); each year then
     costs one projection."""
-    from graph.analytics.network import ALL_TIES, build
+    from coco_atlas.graph.analytics.network import ALL_TIES, build
 
     alive = np.zeros((len(ids), len(years)), dtype=bool)
     active = np.zeros((len(pairs), len(years)), dtype=bool)
@@ -129,11 +129,13 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.typing import RcKeyType
 
     # _LOCK: matplotlib's rc settings are global, so every chart is drawn under one lock
-    from viz.chart_draw import _LOCK, FONT, INK, LINE, MUTED, SERIES, THOUSANDS
+    from coco_atlas.viz.chart_draw import _LOCK, FONT, INK, LINE, MUTED, SERIES, THOUSANDS
 
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
+    rc: dict[RcKeyType, Any] = {
+          "svg.fonttype": "none", "svg.hashsalt": "timeline", "font.family": "sans-serif",
           "font.sans-serif": FONT, "font.size": 8, "axes.edgecolor": LINE,
           "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": INK, "text.color": INK}
     out = io.StringIO()
@@ -171,8 +173,8 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
 
 def summary(years: list[int], counts: dict[str, list[Any]]) -> str:
     """The charts in one sentence (their accessible name, WCAG 2.2 SC 1.1.1)."""
-    from viz.i18n import number as num
-    from viz.i18n import percent
+    from coco_atlas.viz.i18n import number as num
+    from coco_atlas.viz.i18n import percent
 
     if not years:
         return _("No years.")

@@ -2,7 +2,9 @@
 
 Nothing third-party is committed: ``viz/assets/package.json`` pins the packages and
 ``package-lock.json`` their exact builds; ``npm ci`` puts them in ``viz/assets/node_modules``.
-``COCO_ASSETS`` may point at another ``node_modules`` folder (a packaged installation).
+The wheel and sdist carry the files read here (setup.py finds the literal ``npm_file`` calls and
+refuses to build without them), so an installed package finds them in the same place.
+``COCO_ASSETS`` may point at another ``node_modules`` folder.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from viz.i18n import N_, gettext
+from coco_atlas.viz.i18n import N_, gettext
 
 
 class Translated(dict[str, str]):
@@ -26,15 +26,15 @@ class Translated(dict[str, str]):
     def __getitem__(self, key: str) -> str:
         return gettext(super().__getitem__(key))
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if key not in self:
             return default
         return self[key]
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         return [self[k] for k in self]
 
-    def items(self) -> Any:  # type: ignore[override]
+    def items(self) -> Any:
         return [(k, self[k]) for k in self]
 
 
@@ -175,7 +175,7 @@ def label_text(label: str) -> str:
 
 def collection_text(label: str) -> str:
     """What the landing page counts: ``Hub`` → "hubs" (the schema's plural, in words)."""
-    from schema import SCHEMA
+    from coco_atlas.schema import SCHEMA
 
     return gettext(english_words(SCHEMA.label(label).collection).lower())
 
@@ -190,7 +190,15 @@ def finding_text(kind: str, title: str) -> str:
 
 
 def property_text(name: str) -> str:
-    """The name people read for a property."""
+    """The name people read for a property; a translation of a translatable one
+    (``name_pl``, :func:`coco_atlas.schema.types.translation`) as the property and the
+    language's name in the reader's language ("Name (Polish)", "Nazwa (polski)")."""
+    from coco_atlas.schema.languages import LANGUAGES
+    from coco_atlas.viz.i18n import current, language_name
+
+    base, _sep, lang = name.rpartition("_")
+    if base and lang in LANGUAGES:
+        return f"{property_text(base)} ({language_name(lang, current())})"
     return PROPERTY_TEXT.get(name) or words(name)
 
 
@@ -207,7 +215,7 @@ def relation_text(rel: str, direction: str, *, symmetric: bool = False,
 def value_text(name: str, value: Any, countries: dict[str, str] | None = None) -> str:
     """A property value in words: a country code with its name, a kind without hyphens,
     a yes/no for a flag."""
-    from viz.i18n import country_name
+    from coco_atlas.viz.i18n import country_name
 
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
@@ -225,7 +233,7 @@ def value_text(name: str, value: Any, countries: dict[str, str] | None = None) -
     if kind in ("date", "datetime") and isinstance(value, str):
         return _when(value, kind)
     if isinstance(value, float):
-        from viz.i18n import number
+        from coco_atlas.viz.i18n import number
 
         return number(value)
     return str(value)
@@ -235,7 +243,7 @@ def value_text(name: str, value: Any, countries: dict[str, str] | None = None) -
 def _value_kinds() -> dict[str, str]:
     """Properties whose values are read in words ("choice": the schema allows a fixed set) or as
     dates, from the schema's own declarations (schema/model.py)."""
-    from schema import SCHEMA
+    from coco_atlas.schema import SCHEMA
 
     out: dict[str, str] = {}
     props = [p for lab in SCHEMA.labels for p in SCHEMA.node_properties(lab.name).values()]
@@ -254,7 +262,7 @@ def _when(text: str, kind: str) -> str:
 
     from babel.dates import format_date, format_datetime
 
-    from viz.i18n import current
+    from coco_atlas.viz.i18n import current
 
     try:
         if kind == "date":

@@ -17,25 +17,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from graph.analytics.network import ALL_TIES, normalise_ties
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.api.commands.search import cli_language, lang_option
+from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
 
 TOP = 20
 YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
-
-
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
-
-    db = store_options
-    as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-    ties = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
-                        callback=_ties, help="Tie sources of the actor network, comma-separated.")
-    first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
-                         help="How many rows to show.")
-    for command in (_brokers(db, as_json, ties), _gaps(db, as_json, ties, first),
-                    _introductions(db, as_json, ties, first)):
-        group.add_command(command)
 
 
 def _brokers(*options: Callable[..., Any]) -> click.Command:
@@ -60,8 +47,8 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
                 between: tuple[str, str] | None, as_json: bool, **conn: Any) -> None:
         """Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective size,
         betweenness."""
-        from graph.analytics.brokerage import ROLES
-        from graph.analytics.brokerage import brokers as analyse
+        from coco_atlas.graph.analytics.brokerage import ROLES
+        from coco_atlas.graph.analytics.brokerage import brokers as analyse
 
         if between is not None:
             return _between(conn, between, group_by=group_by, directed=directed, ties=ties,
@@ -100,7 +87,7 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
 def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
              **options: Any) -> None:
     """``coco brokers --between G,H``: who links the two groups, most first."""
-    from graph.analytics.brokerage import between_groups
+    from coco_atlas.graph.analytics.brokerage import between_groups
 
     with _store(conn) as store:
         result = between_groups(store, pair, **options)
@@ -136,18 +123,20 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
                   help="Without --region/--hub: one row per NUTS region of this level.")
     @ties
     @first
+    @lang_option
     @as_json
     @db
     def gaps(region: str | None, hub: str | None, level: int, ties: tuple[str, ...], first: int,
-             as_json: bool, **conn: Any) -> None:
+             lang: str | None, as_json: bool, **conn: Any) -> None:
         """Competences needed versus offered: per region, or in detail for one region or hub."""
-        from graph.analytics.gaps import gap_analysis, region_gaps
+        from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
 
         with _store(conn) as store:
             if region is None and hub is None:
                 result: Any = region_gaps(store, level=level)
             else:
-                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first)
+                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
+                                      lang=cli_language(lang))
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         elif region is None and hub is None:
@@ -168,17 +157,18 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
                   help="Longest bridge searched when no broker is tied to both.")
     @ties
     @first
+    @lang_option
     @as_json
     @db
     def introductions(region: str | None, hub: str | None, max_hops: int, ties: tuple[str, ...],
-                      first: int, as_json: bool, **conn: Any) -> None:
+                      first: int, lang: str | None, as_json: bool, **conn: Any) -> None:
         """Suggested introductions: who offers what someone else needs, and who can introduce
         them."""
-        from graph.analytics.introductions import introductions as suggest
+        from coco_atlas.graph.analytics.introductions import introductions as suggest
 
         with _store(conn) as store:
             result = suggest(store, region=region, hub=hub, first=first, ties=ties,
-                             max_hops=max_hops)
+                             max_hops=max_hops, lang=cli_language(lang))
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
             return
@@ -198,7 +188,6 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
 
 @contextmanager
 def _store(conn: dict[str, Any]) -> Iterator[Any]:
-    from api.cli import open_from
 
     with open_from(conn) as store:
         yield store
@@ -266,6 +255,15 @@ def _fmt(x: float | None) -> str:
 
 
 def _print(what: Any) -> None:
-    from api.cli import out
 
     out.print(what)
+
+
+_tie_sources = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
+                            callback=_ties,
+                            help="Tie sources of the actor network, comma-separated.")
+_first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
+                      help="How many rows to show.")
+COMMANDS = (_brokers(store_options, json_option, _tie_sources),
+            _gaps(store_options, json_option, _tie_sources, _first),
+            _introductions(store_options, json_option, _tie_sources, _first))

@@ -14,20 +14,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from graph.analytics.change import GROUPINGS
-from graph.timeline import Period, PeriodError
-from schema import TRAINING_AREAS
-from viz.words import GROUP_TEXT, value_text
-
-
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
-
-    as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-    for command in (_trends(store_options, as_json), _compare(store_options, as_json),
-                    _impact(store_options, as_json)):
-        group.add_command(command)
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.graph.analytics.change import GROUPINGS
+from coco_atlas.graph.timeline import Period, PeriodError
+from coco_atlas.schema import TRAINING_AREAS
+from coco_atlas.viz.words import GROUP_TEXT, value_text
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
@@ -38,7 +29,6 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
 
 
 def _run(fn: Callable[..., dict[str, Any]], conn: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    from api.cli import open_from
 
     with open_from(conn) as store:
         try:
@@ -66,7 +56,7 @@ def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
     def trends(first: int, last: int, step: int, group_by: str | None, level: int,
                as_json: bool, **conn: Any) -> None:
         """Per period: actors, ties, cross-sector ties, mixing, density, top brokers, gaps."""
-        from graph.analytics.change import trends as analyse
+        from coco_atlas.graph.analytics.change import trends as analyse
 
         result = _run(analyse, conn, first=first, last=last, step=step, group_by=group_by,
                       level=level)
@@ -78,7 +68,6 @@ def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
 
 
 def _print_trends(result: dict[str, Any]) -> None:
-    from api.cli import out
 
     table = Table(title="The ecosystem per period (ties: partnerships, shared collaborations, "
                         "memberships)")
@@ -119,7 +108,7 @@ def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comma
     def compare(before: Period, after: Period, region: str | None, level: int, first: int,
                 as_json: bool, **conn: Any) -> None:
         """Two periods side by side: new and ended ties, new bridges, gaps, new actors."""
-        from graph.analytics.change import compare as analyse
+        from coco_atlas.graph.analytics.change import compare as analyse
 
         result = _run(analyse, conn, before=before, after=after, region=region, level=level,
                       first=first)
@@ -131,7 +120,6 @@ def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comma
 
 
 def _print_compare(r: dict[str, Any]) -> None:
-    from api.cli import out
 
     c = r["counts"]
     out.print(f"[bold]{r['before']} → {r['after']}[/bold]"
@@ -192,7 +180,7 @@ def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
                **conn: Any) -> None:
         """Did the trainings help? Attendees against comparable companies that attended
         nothing (same sector group, country and size class)."""
-        from graph.analytics.impact import impact as analyse
+        from coco_atlas.graph.analytics.impact import impact as analyse
 
         if training and area:
             raise click.UsageError("give --training or --area, not both")
@@ -212,7 +200,6 @@ def _window(ctx: click.Context, param: click.Parameter, value: str) -> int:
 
 
 def _print_impact(r: dict[str, Any]) -> None:
-    from api.cli import out
 
     what = f"training {r['training']}" if r["training"] else (
         f"the {value_text('area', r['area']).lower()} trainings" if r["area"]
@@ -241,3 +228,7 @@ def _print_impact(r: dict[str, Any]) -> None:
 
 def _num(x: float | None, *, signed: bool = False) -> str:
     return "–" if x is None else (f"{x:+.3f}" if signed else f"{x:.3f}")
+
+
+COMMANDS = (_trends(store_options, json_option), _compare(store_options, json_option),
+            _impact(store_options, json_option))

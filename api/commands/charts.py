@@ -14,16 +14,16 @@ from typing import Any
 
 import click
 
-from api.settings import BY_NAME as SETTINGS
-from viz.params import BY_NAME
+from coco_atlas.api.commands.common import err, open_from, store_options
+from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.params import BY_NAME
 
 SUFFIXES = (".svg", ".png", ".html")
 
 
-def register(group: click.Group) -> None:
-    """Add ``coco chart`` to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
-    from viz.charts import DEFAULT_LIMIT, KINDS, MAX_LIMIT, PARAMS
+def _chart_command() -> click.Command:
+    """``coco chart``: its options are built from the declared parameters, in code."""
+    from coco_atlas.viz.charts import DEFAULT_LIMIT, KINDS, MAX_LIMIT, PARAMS
 
     command = store_options(_chart)
     default_base = f"http://{SETTINGS['host'].default}:{SETTINGS['port'].default}"
@@ -47,7 +47,7 @@ def register(group: click.Group) -> None:
         help="The file to write: FILE.svg or FILE.png (one chart) or FILE.html (a page, with "
              "'all' the three charts).")(command)
     command = click.argument("kind", type=click.Choice([*KINDS, "all"]))(command)
-    group.add_command(click.command("chart")(command))
+    return click.command("chart")(command)
 
 
 def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
@@ -58,9 +58,8 @@ def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
     """
     from rich.markup import escape
 
-    from api.cli import err, open_from
-    from api.commands.maps import _as_list
-    from viz.charts import KINDS, build_chart, parse_chart
+    from coco_atlas.api.commands.maps import _as_list
+    from coco_atlas.viz.charts import KINDS, build_chart, parse_chart
 
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
@@ -82,9 +81,9 @@ def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
 
 
 def _save(out: Path, suffix: str, charts: list[Any], chart: Any, link_base: str) -> None:
-    from api.commands.maps import _write
-    from viz.chart_draw import png, svg
-    from viz.chart_page import render_charts
+    from coco_atlas.api.commands.maps import _write
+    from coco_atlas.viz.chart_draw import png, svg
+    from coco_atlas.viz.chart_page import render_charts
 
     if suffix == ".html":
         _write(out, render_charts(charts, chart, form=None, base=link_base.rstrip("/"),
@@ -114,3 +113,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+COMMANDS = (_chart_command(),)

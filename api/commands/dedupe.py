@@ -17,19 +17,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from graph.duplicates import DEFAULT_MIN_SCORE, LABELS
+from coco_atlas.api.commands.common import open_from, store_options
+from coco_atlas.graph.duplicates import DEFAULT_MIN_SCORE, LABELS
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
 TOP = 50
-
-
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
-
-    for command in (_duplicates(store_options), _merge(store_options)):
-        group.add_command(command)
 
 
 def _duplicates(db: Callable[..., Any]) -> click.Command:
@@ -46,8 +39,7 @@ def _duplicates(db: Callable[..., Any]) -> click.Command:
                    **conn: Any) -> None:
         """Likely duplicate actors and competences, best first, with the evidence (names
         compared without diacritics and legal forms, same country or city)."""
-        from api.cli import open_from
-        from graph.duplicates import store_duplicates
+        from coco_atlas.graph.duplicates import store_duplicates
 
         with open_from(conn) as store:
             found = store_duplicates(store, labels or LABELS, min_score=min_score)
@@ -83,8 +75,7 @@ def _merge(db: Callable[..., Any]) -> click.Command:
               **conn: Any) -> None:
         """Merge DROP nodes into KEEP in one all-or-nothing write: relationships moved,
         KEEP's properties winning, the others filled in; undoable with --undo KEEP."""
-        from api.cli import open_from
-        from graph import merge as m
+        from coco_atlas.graph import merge as m
 
         if undo and drop:
             raise click.UsageError("--undo takes only KEEP: it undoes the last merge into it")
@@ -125,3 +116,6 @@ def _describe(r: dict[str, Any], undo: bool) -> str:
             + (f" ({'; '.join(' '.join(k) for k in loops)})" if loops else "")
             + f"; properties filled in: {', '.join(r['filled']) or 'none'}; "
             f"undo with: coco merge --undo {r['keep']}")
+
+
+COMMANDS = (_duplicates(store_options), _merge(store_options))

@@ -12,12 +12,17 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coco_atlas.api.commands.common import open_from, store_options
+
+if TYPE_CHECKING:
+    from coco_atlas.importers.tables import Format
 
 err = Console(stderr=True, emoji=False)  # data may contain :codes:
 
@@ -42,16 +47,7 @@ ENCODING = click.option("--encoding", help="Encoding of CSV files that are not U
                         "(e.g. cp1250 for Excel in Central Europe).")
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # api.cli calls register() once it defines these
-
-    group.add_command(_import_group(store_options))
-    group.add_command(_export_command(store_options))
-
-
 def _open(conn: dict[str, Any], *, must_exist: bool) -> Any:
-    from api.cli import open_from
 
     return open_from(conn, must_exist=must_exist)
 
@@ -77,9 +73,11 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
                      help="Edge table (columns source, target, type, properties); repeatable."),
         *COMMON, STRICT, stores)
 
-    for fmt, what in (("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
-                      ("jsonl", "JSON Lines files (one object per line)"),
-                      ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)")):
+    formats: tuple[tuple[Format, str], ...] = (
+        ("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
+        ("jsonl", "JSON Lines files (one object per line)"),
+        ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)"))
+    for fmt, what in formats:
         import_.add_command(_table_command(fmt, what, table_opts))
 
     @import_.command("kumu")
@@ -88,7 +86,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     @_options(*COMMON, ENCODING, STRICT, stores)
     def kumu(files: tuple[Path, ...], **opts: Any) -> None:
         """Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."""
-        from importers.kumu import import_kumu
+        from coco_atlas.importers.kumu import import_kumu
 
         if _suggested("kumu", [(None, f) for f in files], opts):
             return
@@ -102,7 +100,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     def gephi(files: tuple[Path, ...], **opts: Any) -> None:
         """Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges
         Source/Target/Type/Weight)."""
-        from importers.gephi import import_gephi
+        from coco_atlas.importers.gephi import import_gephi
 
         if _suggested("gephi", [(None, f) for f in files], opts):
             return
@@ -110,20 +108,25 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
                                               encoding=opts["encoding"], **kw), files, opts)
 
     @import_.command("esco")
-    @click.option("--skills", required=True, type=click.Path(path_type=Path),
-                  help="ESCO skills_en.csv.")
+    @click.option("--skills", required=True, multiple=True, type=click.Path(path_type=Path),
+                  help="ESCO skills_<lang>.csv; repeat for several languages (skills_en.csv, "
+                       "skills_pl.csv…): their labels merge onto the same concepts.")
     @click.option("--broader", type=click.Path(path_type=Path),
                   help="ESCO broaderRelationsSkillPillar_en.csv (BROADER links).")
-    @click.option("--groups", type=click.Path(path_type=Path),
-                  help="ESCO skillGroups_en.csv (the groups the hierarchy points to).")
+    @click.option("--groups", multiple=True, type=click.Path(path_type=Path),
+                  help="ESCO skillGroups_<lang>.csv (the groups the hierarchy points to).")
+    @click.option("--lang", help="Language (BCP 47) of files whose name does not end in "
+                                 "_<lang>.csv.")
     @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
-    def esco(skills: Path, broader: Path | None, groups: Path | None, **opts: Any) -> None:
-        """ESCO skills as Competence nodes (id = conceptUri), with alt labels and BROADER."""
-        from importers.esco import import_esco
+    def esco(skills: tuple[Path, ...], broader: Path | None, groups: tuple[Path, ...],
+             lang: str | None, **opts: Any) -> None:
+        """ESCO skills as Competence nodes (id = conceptUri), with their preferred and
+        alternative labels in every language given, and BROADER links."""
+        from coco_atlas.importers.esco import import_esco
 
-        files = tuple(p for p in (skills, groups, broader) if p is not None)
+        files = (*skills, *groups, *((broader,) if broader is not None else ()))
         _run(lambda store, **kw: import_esco(store, skills=skills, broader=broader,
-                                             groups=groups, **kw), files, opts)
+                                             groups=groups, lang=lang, **kw), files, opts)
 
     @import_.command("reference")
     @click.option("--max-level", type=click.IntRange(0, 3), default=3, show_default=True,
@@ -132,7 +135,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     @stores
     def reference(max_level: int, dry_run: bool, **conn: Any) -> None:
         """NACE Rev.2 sectors and NUTS 2021 regions shipped with COCO Atlas (idempotent)."""
-        from importers.reference import import_reference
+        from coco_atlas.importers.reference import import_reference
 
         opts = {"dry_run": dry_run, "report": None, "source": None, **conn}
         _run(lambda store, source=None, **kw: import_reference(store, max_level=max_level,
@@ -144,16 +147,16 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     def geometry(file: Path, **opts: Any) -> None:
         """NUTS region boundaries from a GeoJSON file (Eurostat GISCO's NUTS_RG_…geojson, in
         EPSG:4326, 3035 or 3857): maps then draw regions as areas (choropleths)."""
-        from importers.geometry import import_geometry
+        from coco_atlas.importers.geometry import import_geometry
 
         _run(lambda store, **kw: import_geometry(store, file, **kw), (file,), opts)
 
     return import_
 
 
-def _table_command(fmt: str, what: str, options: Callable[[Any], Any]) -> click.Command:
+def _table_command(fmt: Format, what: str, options: Callable[[Any], Any]) -> click.Command:
     def command(nodes: tuple[Path, ...], edges: tuple[Path, ...], **opts: Any) -> None:
-        from importers.tables import import_tables
+        from coco_atlas.importers.tables import import_tables
 
         if not nodes and not edges:
             raise click.UsageError("give --nodes and/or --edges files")
@@ -177,9 +180,9 @@ def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]
     target = opts.pop("suggest_mapping", None)
     if target is None:
         return False
-    from importers.errors import Problems
-    from importers.outputs import atomic
-    from importers.suggest import read_for_suggestion, suggest
+    from coco_atlas.importers.errors import Problems
+    from coco_atlas.importers.outputs import atomic
+    from coco_atlas.importers.suggest import read_for_suggestion, suggest
 
     problems = Problems()
     seen = read_for_suggestion(command, files, opts.get("encoding"), problems)
@@ -198,7 +201,7 @@ def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]
 
 
 def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) -> None:
-    from importers.errors import ImportFailed
+    from coco_atlas.importers.errors import ImportFailed
 
     conn = {k: v for k, v in opts.items() if k not in ("mapping", "dry_run", "source", "report",
                                                        "encoding", "strict")}
@@ -259,7 +262,7 @@ def _bar(files: tuple[Path, ...]) -> Iterator[_Bar | None]:
 
 # -- export ------------------------------------------------------------------------------------
 def _export_command(stores: Callable[[Any], Any]) -> click.Command:
-    from importers.export import FORMATS
+    from coco_atlas.importers.export import FORMATS
 
     @click.command("export")
     @click.argument("format", type=click.Choice(list(FORMATS)))
@@ -275,7 +278,7 @@ def _export_command(stores: Callable[[Any], Any]) -> click.Command:
                sector: str | None, **conn: Any) -> None:
         """Export the graph, or a filtered part, as FORMAT to OUT (csv, jsonl and gephi-csv
         write a directory with a nodes and an edges file)."""
-        from importers.export import export_graph
+        from coco_atlas.importers.export import export_graph
 
         store = _open(conn, must_exist=True)
         try:
@@ -288,3 +291,6 @@ def _export_command(stores: Callable[[Any], Any]) -> click.Command:
                   f"({format})", highlight=False, soft_wrap=True)
 
     return export
+
+
+COMMANDS = (_import_group(store_options), _export_command(store_options))

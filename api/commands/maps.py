@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 
 import click
 
-from api.settings import BY_NAME as SETTINGS
-from viz.params import KINDS, PARAMS, Param
+from coco_atlas.api.commands.common import err, open_from, store_options
+from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.params import KINDS, PARAMS, Param
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
+def _map_command() -> click.Command:
+    """``coco map``: its options are built from the declared parameters, in code."""
 
     # Decorators applied in code: the last one applied is listed first in --help.
     command = store_options(_map)
@@ -37,7 +37,7 @@ def register(group: click.Group) -> None:
                            help="The HTML file to write (one self-contained file).")(command)
     command = click.option("--kind", type=click.Choice(KINDS), default="ecosystem",
                            show_default=True, help="Which map.")(command)
-    group.add_command(click.command("map")(command))
+    return click.command("map")(command)
 
 
 def _option(param: Param) -> Any:
@@ -55,10 +55,9 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     """
     from rich.markup import escape
 
-    from api.cli import err, open_from
-    from viz.kinds import build_map
-    from viz.page import Share, render_map
-    from viz.params import parse
+    from coco_atlas.viz.kinds import build_map
+    from coco_atlas.viz.page import Share, render_map
+    from coco_atlas.viz.params import parse
 
     conn = {k: values.pop(k) for k in list(values) if k not in {p.name for p in PARAMS}}
     raw = {name: _as_list(v) for name, v in values.items() if v not in (None, ())}
@@ -68,7 +67,7 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     base = link_base.rstrip("/")
     permalink = f"{base}/maps/{kind}?{urlencode(spec.query())}".rstrip("?")
     _write(out, render_map(data, home=base + "/", share=Share(permalink=permalink)))
-    from viz.i18n import ngettext, number
+    from coco_atlas.viz.i18n import ngettext, number
 
     counts = ngettext("{n} node", "{n} nodes", len(data.nodes)).format(n=number(len(data.nodes)))
     ties = ngettext("{n} tie", "{n} ties", len(data.edges)).format(n=number(len(data.edges)))
@@ -96,3 +95,6 @@ def _write(path: Path, html: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+COMMANDS = (_map_command(),)

@@ -15,41 +15,36 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from coco_atlas.api.commands.common import open_from, store_options
+
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
+@click.command("regions")
+@click.option("--derive", is_flag=True,
+              help="Write the decided regions (LOCATED_IN), all or nothing.")
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@store_options
+def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
+    """NUTS regions of the hubs and companies that have a city and a country but no
+    region, from the GeoNames gazetteer (offline); ambiguous and unknown places are
+    listed, never guessed."""
+    from coco_atlas.graph.places import apply, derive_regions
 
-    @click.command("regions")
-    @click.option("--derive", is_flag=True,
-                  help="Write the decided regions (LOCATED_IN), all or nothing.")
-    @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-    @store_options
-    def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
-        """NUTS regions of the hubs and companies that have a city and a country but no
-        region, from the GeoNames gazetteer (offline); ambiguous and unknown places are
-        listed, never guessed."""
-        from api.cli import open_from
-        from graph.places import apply, derive_regions
-
-        with open_from(conn) as store:
-            found = derive_regions(store)
-            written = apply(store, found) if derive and not dry_run else 0
-        if as_json:
-            click.echo(json.dumps({**found.to_json(), "written": written}, indent=2,
-                                  ensure_ascii=False))
-            return
-        _print(found, written, derive and not dry_run)
-
-    group.add_command(regions)
+    with open_from(conn) as store:
+        found = derive_regions(store)
+        written = apply(store, found) if derive and not dry_run else 0
+    if as_json:
+        click.echo(json.dumps({**found.to_json(), "written": written}, indent=2,
+                              ensure_ascii=False))
+        return
+    _print(found, written, derive and not dry_run)
 
 
 def _print(found: Any, written: int, writing: bool) -> None:
-    from graph.places import SOURCE
+    from coco_atlas.graph.places import SOURCE
 
     table = Table(title=f"Decided: {len(found.decided):,}")
     for col in ("actor", "region", "evidence"):
@@ -80,3 +75,6 @@ def _rows(title: str, cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> Non
     for row in rows:
         table.add_row(*(escape(v) for v in row))
     out.print(table)
+
+
+COMMANDS = (regions,)

@@ -9,37 +9,30 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from graph.quality import Quality
+from coco_atlas.api.commands.common import open_from, out, store_options
+from coco_atlas.graph.quality import Quality
 
 INCOMPLETE = 1.0  # the completeness table lists properties known for less than this share
 
 
-def register(group: click.Group) -> None:
-    """Add this area's commands to the ``coco`` group."""
-    from api.cli import store_options  # late: api.cli imports this module
+@click.command("quality")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--examples", type=click.IntRange(min=0, max=1000), default=5,
+              show_default=True, help="Records listed per finding (ids).")
+@store_options
+def quality(as_json: bool, examples: int, **conn: Any) -> None:
+    """What is known, what is missing and what does not add up, worst first."""
+    from coco_atlas.graph.quality import quality as report
 
-    @click.command("quality")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-    @click.option("--examples", type=click.IntRange(min=0, max=1000), default=5,
-                  show_default=True, help="Records listed per finding (ids).")
-    @store_options
-    def quality(as_json: bool, examples: int, **conn: Any) -> None:
-        """What is known, what is missing and what does not add up, worst first."""
-        from api.cli import open_from
-        from graph.quality import quality as report
-
-        with open_from(conn) as store:
-            result = report(store, examples=examples if as_json else max(examples, 1))
-        if as_json:
-            click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-            return
-        _print(result, examples)
-
-    group.add_command(quality)
+    with open_from(conn) as store:
+        result = report(store, examples=examples if as_json else max(examples, 1))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    _print(result, examples)
 
 
 def _print(result: Quality, examples: int) -> None:
-    from api.cli import out
 
     findings = Table(title="Findings")
     for col in ("finding", "records", "first ones"):
@@ -55,3 +48,6 @@ def _print(result: Quality, examples: int) -> None:
             table.add_row(c.label, c.property, f"{c.known:,}", f"{c.total:,}",
                           f"{c.share:.0%}", "yes" if c.recommended else "")
     out.print(table)
+
+
+COMMANDS = (quality,)

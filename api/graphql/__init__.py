@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from api.graphql import ide
-from api.graphql.view import Endpoint
+from coco_atlas.api.graphql import ide
+from coco_atlas.api.graphql.view import Endpoint
 
 
 def routes() -> list[BaseRoute]:

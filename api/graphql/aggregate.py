@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import GraphArrays, arrays
-from api.graphql.loaders import matching_ids
-from graph.query import MAX_PAGE, Filter
-from schema import SCHEMA, PropType
-from schema.validate import check_value
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import GraphArrays, arrays
+from coco_atlas.api.graphql.loaders import matching_ids
+from coco_atlas.graph.analytics.network import SparseMatrix
+from coco_atlas.graph.query import MAX_PAGE, Filter
+from coco_atlas.schema import SCHEMA, PropType
+from coco_atlas.schema.validate import check_value
 
 MAX_KEYS = 5
 _STEP = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<star>\*)?"
@@ -87,7 +88,7 @@ def _count(m: int, keys: list[sp.csr_matrix]) -> tuple[np.ndarray, np.ndarray]:
         rows = rows[pick]
     sizes = [k.shape[1] for k in keys]
     if float(np.prod(sizes, dtype=float)) >= 2.0 ** 62:  # too many to pack: sort the rows
-        return np.unique(combos, axis=0, return_counts=True)  # type: ignore[no-any-return]
+        return np.unique(combos, axis=0, return_counts=True)
     packed = np.zeros(len(combos), dtype=np.int64)
     for j, size in enumerate(sizes):  # one int per combination: a 1-D unique is much faster
         packed = packed * size + combos[:, j]
@@ -204,7 +205,10 @@ def _keys(ctx: Any, ga: GraphArrays, label: str, entities: np.ndarray,
     missing = np.flatnonzero(keys.getnnz(axis=1) == 0)
     null = sp.csr_matrix((np.ones(len(missing), dtype=np.int32), (missing, np.full(
         len(missing), len(vocab)))), shape=(m, len(vocab) + 1))
-    keys = sp.hstack([keys, sp.csr_matrix((m, 1), dtype=np.int32)]).tocsr() + null
+    # An empty (m, 1) int32 matrix: valid scipy, but scipy-stubs type a shape-only matrix as
+    # float64 only, hence the ignore.
+    empty = sp.csr_matrix((m, 1), dtype=np.int32)  # type: ignore[arg-type]
+    keys = sp.hstack([keys, empty]).tocsr() + null
     return keys.tocsr(), [*vocab, None]
 
 
@@ -243,7 +247,7 @@ def _walk(ga: GraphArrays, reach: sp.csr_matrix, step: Step,
     return seen
 
 
-def _binary(m: sp.spmatrix) -> sp.csr_matrix:
+def _binary(m: SparseMatrix) -> sp.csr_matrix:
     out = sp.csr_matrix(m)
     out.data[:] = 1
     out.eliminate_zeros()

@@ -13,23 +13,23 @@ pool, as the map pages do (:mod:`api.pages`), and never block the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import Any, Optional
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api.graphql.change import period_argument
-from api.graphql.errors import UserError, bad_input
-from api.graphql.nodes import TYPES, NodeInterface
-from api.graphql.paths import MAX_HOPS
-from api.graphql.relations import check_first
-from api.graphql.results import load_object, load_objects
-from graph.analytics import brokerage, gaps, introductions, mixing
-from graph.analytics.groups import REGION, group_choices
-from graph.analytics.network import ALL_TIES
-from graph.query import MAX_PAGE
+from coco_atlas.api.graphql.change import period_argument
+from coco_atlas.api.graphql.errors import UserError, bad_input
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, in_language, reader_language
+from coco_atlas.api.graphql.paths import MAX_HOPS
+from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.results import load_object, load_objects
+from coco_atlas.api.graphql.types_common import schema_enum, value_of
+from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
+from coco_atlas.graph.analytics.groups import REGION, group_choices
+from coco_atlas.graph.analytics.network import ALL_TIES
+from coco_atlas.graph.query import MAX_PAGE
 
 __all__ = ["FIELDS"]
 
@@ -40,18 +40,18 @@ MAX_SUPPLIERS = 100
 INTRODUCTION_HOPS = 4  # longest bridge searched by default
 
 TieSource = strawberry.enum(
-    Enum("TieSource", {t: t for t in ALL_TIES}),  # type: ignore[misc]
+    schema_enum("TieSource", ALL_TIES),
     description="Sources of ties of the actor network (docs/analysis.md): partners "
     "(PARTNERS_WITH), collaborations (shared PARTICIPATES_IN), membership (MEMBER_OF).")
 
 ActorGrouping = strawberry.enum(
-    Enum("ActorGrouping", {g: g for g in group_choices()}),  # type: ignore[misc]
+    schema_enum("ActorGrouping", group_choices()),
     description="How actors are grouped: sectorGroup (cci, advanced-manufacturing, ict, other, "
     "from the primary NACE sector), region (where located), nuts0…nuts3 (that region lifted to "
     "a NUTS level), label, or an actor property. Actors without a value form the group "
     "'unknown'.")
 
-EVERY_TIE = tuple(TieSource(t) for t in ALL_TIES)
+EVERY_TIE = [TieSource(t) for t in ALL_TIES]
 Competence = TYPES[gaps.COMPETENCE]
 
 
@@ -122,9 +122,9 @@ class BetweennessEstimate:
 
 @strawberry.type(description="The brokerage analysis of the actor network.")
 class BrokerageResult:
-    group_by: ActorGrouping  # type: ignore[valid-type]
+    group_by: ActorGrouping
     directed: bool
-    ties: list[TieSource]  # type: ignore[valid-type]
+    ties: list[TieSource]
     density: float = strawberry.field(description="Arcs / (N (N − 1)).")
     actor_count: int = strawberry.field(description="Actors in the network (not only listed).")
     actors: list[Broker] = strawberry.field(description="Most brokerage (total) first, then id.")
@@ -145,7 +145,7 @@ class MixingPair:
 
 @strawberry.type(description="Observed versus expected ties between groups (Newman 2003).")
 class Mixing:
-    group_by: ActorGrouping  # type: ignore[valid-type]
+    group_by: ActorGrouping
     ties: int = strawberry.field(description="Ties counted, each pair of actors once.")
     assortativity: Optional[float] = strawberry.field(  # noqa: UP045
         description="Newman's r: 1 all ties within groups, 0 random, negative across.")
@@ -158,13 +158,14 @@ class Mixing:
 @strawberry.type(description="A competence needed in the scope: demand, supply and their ratio.")
 class CompetenceBalance:
     competence_id: strawberry.Private[str]
+    lang: strawberry.Private[Optional[str]]  # noqa: UP045
     demand: int = strawberry.field(description="Actors in the scope that need it.")
     supply: int = strawberry.field(description="Actors in the scope that offer it.")
     ratio: float = strawberry.field(description="supply / demand.")
 
     @strawberry.field
-    async def competence(self, info: Info) -> Competence:  # type: ignore[valid-type]
-        return await _node(info, self.competence_id)
+    async def competence(self, info: Info) -> Competence:
+        return in_language(await _node(info, self.competence_id), self.lang)
 
 
 @strawberry.type(description="An actor outside the scope that offers an unmet need.")
@@ -195,13 +196,14 @@ class TrainingCoverage:
 class Gap:
     competence_id: strawberry.Private[str]
     needer_ids: strawberry.Private[list[str]]
+    lang: strawberry.Private[Optional[str]]  # noqa: UP045
     demand: int = strawberry.field(description="Actors in the scope that need it.")
     suppliers: list[Supplier] = strawberry.field(description="Nearest first, then by id.")
     training: TrainingCoverage
 
     @strawberry.field
-    async def competence(self, info: Info) -> Competence:  # type: ignore[valid-type]
-        return await _node(info, self.competence_id)
+    async def competence(self, info: Info) -> Competence:
+        return in_language(await _node(info, self.competence_id), self.lang)
 
     @strawberry.field(description=f"Actors that need it (at most {gaps.NEEDERS_SHOWN}).")
     async def needers(self, info: Info) -> list[NodeInterface]:
@@ -236,6 +238,7 @@ class GapAnalysis:
     "tied; brokers are tied to both, or else the path is the shortest bridge."))
 class Introduction:
     ids: strawberry.Private[dict[str, Any]]
+    lang: strawberry.Private[Optional[str]]  # noqa: UP045
     score: float = strawberry.field(
         description="matched × (1 + ln brokers) / (hops − 1): highest first.")
     hops: int = strawberry.field(description="Ties between them (2: brokered).")
@@ -250,8 +253,9 @@ class Introduction:
         return await _node(info, self.ids["needer"])
 
     @strawberry.field(description="The needer's needs that the offerer offers.")
-    async def competences(self, info: Info) -> list[Competence]:  # type: ignore[valid-type]
-        return await load_objects(info, self.ids["competences"])
+    async def competences(self, info: Info) -> list[Competence]:
+        return [in_language(c, self.lang)
+                for c in await load_objects(info, self.ids["competences"])]
 
     @strawberry.field(description="Actors tied to both (empty for a bridge).")
     async def brokers(self, info: Info) -> list[NodeInterface]:
@@ -264,13 +268,13 @@ class Introduction:
 
 # -- the root fields ---------------------------------------------------------------------------
 async def resolve_brokers(
-    info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
-    directed: bool = False, ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    info: Info, group_by: ActorGrouping = ActorGrouping["sectorGroup"],
+    directed: bool = False, ties: list[TieSource] = EVERY_TIE,
     years: Optional[YearRange] = None, first: int = BROKERS_FIRST,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> BrokerageResult:
     check_first("brokers", first)
-    kwargs = {"group_by": group_by.value, "directed": directed,
+    kwargs = {"group_by": value_of(group_by), "directed": directed,
               "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first,
               "during": period_argument("brokers", as_of, during)}
     r = await _run(brokerage.brokers, info, **kwargs)
@@ -287,13 +291,13 @@ async def resolve_brokers(
 
 
 async def resolve_sector_mixing(
-    info: Info, group_by: ActorGrouping = ActorGrouping.sectorGroup,  # type: ignore[valid-type]
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    info: Info, group_by: ActorGrouping = ActorGrouping["sectorGroup"],
+    ties: list[TieSource] = EVERY_TIE,
     years: Optional[YearRange] = None, first: int = MIXING_FIRST,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> Mixing:
     check_first("sectorMixing", first)
-    r = await _run(mixing.sector_mixing, info, group_by=group_by.value,
+    r = await _run(mixing.sector_mixing, info, group_by=value_of(group_by),
                    ties=_ties("sectorMixing", ties), years=_years("sectorMixing", years),
                    first=first, during=period_argument("sectorMixing", as_of, during))
     return _mixing(r, r["groupBy"])
@@ -302,12 +306,14 @@ async def resolve_sector_mixing(
 async def resolve_gap_analysis(
     info: Info, region: Optional[strawberry.ID] = None,  # noqa: UP045
     hub: Optional[strawberry.ID] = None,  # noqa: UP045
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    ties: list[TieSource] = EVERY_TIE,
     first: int = BROKERS_FIRST, suppliers: int = SUPPLIERS,
     max_hops: Optional[int] = None,  # noqa: UP045
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
+    lang: Optional[str] = None,  # noqa: UP045
 ) -> GapAnalysis:
     check_first("gapAnalysis", first)
+    asker = reader_language(info, lang)
     if not 0 <= suppliers <= MAX_SUPPLIERS:
         raise bad_input("gapAnalysis", "suppliers", f"from 0 to {MAX_SUPPLIERS}", suppliers)
     if max_hops is not None and not 1 <= max_hops <= MAX_HOPS:
@@ -317,24 +323,25 @@ async def resolve_gap_analysis(
     scope = await _scope(info, "gapAnalysis", region, hub)
     r = await _run(gaps.gap_analysis, info, **scope, ties=_ties("gapAnalysis", ties),
                    first=first, suppliers=suppliers, max_hops=max_hops,
-                   during=period_argument("gapAnalysis", as_of, during))
+                   during=period_argument("gapAnalysis", as_of, during), lang=asker)
     return GapAnalysis(
         scope_id=r["scope"].get("region") or r["scope"]["hub"], level=r["scope"].get("level"),
         actors=r["actors"], needed=r["needed"], offered=r["offered"], unmet=r["unmet"],
         ratio=r["ratio"], coverage=r["coverage"],
         competences=[CompetenceBalance(competence_id=c["id"], demand=c["demand"],
-                                       supply=c["supply"], ratio=c["ratio"])
+                                       supply=c["supply"], ratio=c["ratio"], lang=lang)
                      for c in r["competences"]],
-        gaps=[_gap(g) for g in r["gaps"]],
-        mixing=_mixing(r["mixing"], r["mixing"].get("groupBy", ActorGrouping.sectorGroup.value)))
+        gaps=[_gap(g, lang) for g in r["gaps"]],
+        mixing=_mixing(r["mixing"], r["mixing"].get("groupBy", "sectorGroup")))
 
 
 async def resolve_introductions(
     info: Info, first: int = BROKERS_FIRST, region: Optional[strawberry.ID] = None,  # noqa: UP045
     hub: Optional[strawberry.ID] = None,  # noqa: UP045
-    ties: list[TieSource] = EVERY_TIE,  # type: ignore[valid-type]
+    ties: list[TieSource] = EVERY_TIE,
     max_hops: int = INTRODUCTION_HOPS,
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
+    lang: Optional[str] = None,  # noqa: UP045
 ) -> list[Introduction]:
     if not 1 <= first <= MAX_PAGE:
         raise bad_input("introductions", "first", f"a page size from 1 to {MAX_PAGE}", first)
@@ -343,8 +350,10 @@ async def resolve_introductions(
     scope = await _scope(info, "introductions", region, hub)
     found = await _run(introductions.introductions, info, **scope, first=first,
                        ties=_ties("introductions", ties), max_hops=max_hops,
-                       during=period_argument("introductions", as_of, during))
-    return [Introduction(score=s["score"], hops=s["hops"], explanation=s["explanation"], ids={
+                       during=period_argument("introductions", as_of, during),
+                       lang=reader_language(info, lang))
+    return [Introduction(score=s["score"], hops=s["hops"], explanation=s["explanation"],
+                         lang=lang, ids={
         "offerer": s["offerer"]["id"], "needer": s["needer"]["id"], "path": s["path"],
         "competences": [c["id"] for c in s["competences"]],
         "brokers": [b["id"] for b in s["brokers"]]}) for s in found]
@@ -363,7 +372,9 @@ FIELDS: dict[str, Any] = {
         "Competences needed versus offered by the actors of a NUTS region (any level) or of a "
         "hub's network (the hub, its members and partners): unmet needs with their nearest "
         "suppliers elsewhere (within `maxHops` ties, default unlimited) and the trainings "
-        "that teach them, and the mixing of sector groups inside. Give `region` or `hub`.")),
+        "that teach them, and the mixing of sector groups inside. Give `region` or `hub`. "
+        "Needs and offers meet on the concept, whatever language each was written in; `lang` "
+        "(BCP 47, default: Accept-Language) names the competences in that language.")),
     "sector_mixing": strawberry.field(resolver=resolve_sector_mixing, name="sectorMixing",
                                       description=(
         "Observed versus expected ties between groups of actors over the whole actor network "
@@ -372,7 +383,10 @@ FIELDS: dict[str, Any] = {
                                       description=(
         "Suggested introductions, best first: an actor offers what another (in `region` or "
         "`hub`'s network, or anywhere) needs, they are not tied, and a broker is tied to both "
-        f"or a bridge of at most `maxHops` ties (default {INTRODUCTION_HOPS}) joins them.")),
+        f"or a bridge of at most `maxHops` ties (default {INTRODUCTION_HOPS}) joins them. A "
+        "need and an offer match on the concept, in whatever language each was written; "
+        "`lang` (BCP 47, default: Accept-Language) names competences in the explanation and "
+        "in `competences { name }`.")),
 }
 
 
@@ -436,10 +450,11 @@ def _mixing(r: dict[str, Any], group_by: str) -> Mixing:
                   under_linked=[_pair(p) for p in r["underLinked"]])
 
 
-def _gap(g: dict[str, Any]) -> Gap:
+def _gap(g: dict[str, Any], lang: str | None) -> Gap:
     training = g["training"]
     return Gap(
         competence_id=g["competence"]["id"], needer_ids=g["needers"], demand=g["demand"],
+        lang=lang,
         suppliers=[Supplier(node_id=s["id"], hops=s["hops"], country=s["country"])
                    for s in g["suppliers"]],
         training=TrainingCoverage(total=training["total"], areas=[

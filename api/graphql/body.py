@@ -29,7 +29,7 @@ from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Send
 
-from api.graphql.errors import BAD_INPUT
+from coco_atlas.api.graphql.errors import BAD_INPUT
 
 MAX_BODY = 4 * 1024 * 1024  # bytes of one request body
 MAX_JSON_DEPTH = 64  # nested arrays/objects in a request (filters need a dozen at most)
@@ -150,7 +150,7 @@ def check_params(data: Any, max_tokens: int) -> None:
                       "operations are not supported)", field="body",
                       expected="a JSON object {query, variables, operationName}",
                       got=_kind(data))
-    query = data.get("query")
+    query = data.get("query") or ""
     for name, expected in _PARAMS.items():
         value = data.get(name)
         ok = (isinstance(value, str) and value.strip() != "") if name == "query" else (

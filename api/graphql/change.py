@@ -16,12 +16,12 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api.graphql.errors import bad_input
-from api.graphql.nodes import NodeInterface
-from api.graphql.results import load_object, load_objects
-from graph.analytics import change, impact
-from graph.timeline import Period, PeriodError
-from schema import TRAINING_AREAS
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.nodes import NodeInterface
+from coco_atlas.api.graphql.results import load_object, load_objects
+from coco_atlas.graph.analytics import change, impact
+from coco_atlas.graph.timeline import Period, PeriodError
+from coco_atlas.schema import TRAINING_AREAS
 
 __all__ = ["FIELDS", "period_argument"]
 

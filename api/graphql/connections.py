@@ -12,13 +12,13 @@ from typing import Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from api.graphql.aggregate import group_counts
-from api.graphql.filters import compile_where, sort_keys
-from api.graphql.nodes import ORDER, TYPES, WHERE, annotate, page_info, to_object
-from api.graphql.relations import check_first, prefetch
-from api.graphql.types_common import AggregateRow, PageInfo
-from graph.query import MAX_PAGE, Filter, Page, SortKey
-from schema import SCHEMA, Node
+from coco_atlas.api.graphql.aggregate import group_counts
+from coco_atlas.api.graphql.filters import compile_where, sort_keys
+from coco_atlas.api.graphql.nodes import ORDER, TYPES, WHERE, annotate, page_info, to_object
+from coco_atlas.api.graphql.relations import check_first, prefetch
+from coco_atlas.api.graphql.types_common import AggregateRow, PageInfo
+from coco_atlas.graph.query import MAX_PAGE, Filter, Page, SortKey
+from coco_atlas.schema import SCHEMA, Node
 
 ROOT_FIRST = 50  # default page size of a root list
 
@@ -65,7 +65,7 @@ def _connection_type(label: str) -> type:
                  [s for f in node_fields for s in f.selections])
         out = []
         for node, cursor in zip(page.items, page.cursors, strict=True):
-            e = edge_t.__new__(edge_t)
+            e: Any = object.__new__(edge_t)
             e.__dict__.update(cursor=cursor, node=to_object(node))
             out.append(e)
         return out
@@ -122,7 +122,7 @@ def root_field(label: str) -> Any:
                 after: str | None = None) -> Any:
         check_first(SCHEMA.label(label).collection, first)
         flt = compile_where(info.context, where, label)
-        conn = conn_t.__new__(conn_t)
+        conn: Any = object.__new__(conn_t)
         Lazy.__init__(conn, info.context, label, flt, sort_keys(order_by), first, after,
                       _asks(info.selected_fields, {"edges", "nodes", "pageInfo"}))
         return conn

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.graphql.loaders import Loaders
-from graph.search import LiveSearch
-from graph.store import Store, Transaction, WriteResult
+from coco_atlas.api.graphql.loaders import Loaders
+from coco_atlas.graph.search import LiveSearch
+from coco_atlas.graph.store import Store, Transaction, WriteResult
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ class GraphCache:
             self.version = version
         if key not in self._items:
             self._items[key] = build()
-        return self._items[key]  # type: ignore[no-any-return]
+        return self._items[key]
 
 
 @dataclass
@@ -91,4 +91,4 @@ class Context:
         """A value computed once per request."""
         if key not in self.memo:
             self.memo[key] = build()
-        return self.memo[key]  # type: ignore[no-any-return]
+        return self.memo[key]

@@ -23,8 +23,8 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.store import StoreBusy, StoreFull, StoreUnavailable
-from schema import Problem, ValidationError
+from coco_atlas.graph.store import StoreBusy, StoreFull, StoreUnavailable
+from coco_atlas.schema import Problem, ValidationError
 
 log = logging.getLogger("coco.graphql")
 

@@ -25,14 +25,14 @@ import numpy as np
 import strawberry
 from strawberry.types.unset import UNSET
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import arrays
-from api.graphql.loaders import matching_ids
-from api.graphql.scalars import Date, DateTime
-from api.graphql.types_common import Label
-from graph.query import And, Cond, Filter, Not, Or, SortKey
-from schema import SCHEMA, Property, PropType
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import arrays
+from coco_atlas.api.graphql.loaders import matching_ids
+from coco_atlas.api.graphql.scalars import Date, DateTime
+from coco_atlas.api.graphql.types_common import Label, schema_enum
+from coco_atlas.graph.query import And, Cond, Filter, Not, Or, SortKey
+from coco_atlas.schema import SCHEMA, Property, PropType
 
 NOTHING = Cond("id", "in", [])  # a filter no node matches
 
@@ -62,6 +62,9 @@ LIST_HELP = {"contains": "has this element", "in": "has at least one of these el
              "exists": "true: the list has a value; false: it is missing"}
 
 
+REVERSE: dict[spec.Direction, spec.Direction] = {"out": "in", "in": "out", "both": "both"}
+
+
 def _attr(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
@@ -76,8 +79,8 @@ def _op_input(kind: PropType) -> type:
         annotations[_attr(op)] = Optional[t]  # noqa: UP045 (a runtime type for strawberry)
         ns[_attr(op)] = strawberry.field(name=op, default=UNSET, description=help_[op])
     what = "a list of text" if kind is PropType.STRING_LIST else f"a {kind.value} property"
-    cls = strawberry.input(type(name, (), ns), description=f"Conditions on {what}.")
-    cls.__coco_ops__ = ops  # type: ignore[attr-defined]
+    cls: Any = strawberry.input(type(name, (), ns), description=f"Conditions on {what}.")
+    cls.__coco_ops__ = ops
     return cls
 
 
@@ -119,7 +122,7 @@ def _where_help(label: str | None) -> str:
             "at least one related node matches.")
 
 
-def _fill_where(cls: type, label: str | None, raw: dict[str | None, type]) -> None:
+def _fill_where(cls: Any, label: str | None, raw: dict[str | None, type]) -> None:
     ann: dict[str, Any] = {}
     props = {"id": "id"}
     ann["id"] = Optional[OP_INPUTS[PropType.STRING]]  # noqa: UP045
@@ -144,7 +147,7 @@ def _fill_where(cls: type, label: str | None, raw: dict[str | None, type]) -> No
     within = label is not None and bool(spec.hierarchy(label))
     if within:
         ann["within"] = Optional[raw[label]]  # noqa: UP045
-        cls.within = strawberry.field(default=UNSET, description=(  # type: ignore[attr-defined]
+        cls.within = strawberry.field(default=UNSET, description=(
             f"This node, or a broader one it lies within through "
             f"{'/'.join(spec.hierarchy(label or ''))} (transitively), matches."))
     for attr, gql, t in (("and_", "AND", list[raw[label]]), ("or_", "OR", list[raw[label]]),
@@ -154,7 +157,7 @@ def _fill_where(cls: type, label: str | None, raw: dict[str | None, type]) -> No
             "AND": "All of these match.", "OR": "At least one of these matches.",
             "NOT": "This does not match."}[gql]))
     cls.__annotations__ = ann
-    cls.__coco_where__ = WhereSpec(label, props, rels, within)  # type: ignore[attr-defined]
+    cls.__coco_where__ = WhereSpec(label, props, rels, within)
 
 
 def build_order_enums() -> dict[str | None, type[Enum]]:
@@ -165,8 +168,7 @@ def build_order_enums() -> dict[str | None, type[Enum]]:
         for name in ["id", *spec.sortable(lab)]:
             for way in ("asc", "desc"):
                 members[f"{spec.enum_name(name)}_{way.upper()}"] = f"{name}:{way}"
-        enum = Enum(f"{lab or 'Node'}OrderBy", members)  # type: ignore[misc]
-        out[lab] = strawberry.enum(enum, description=(
+        out[lab] = strawberry.enum(schema_enum(f"{lab or 'Node'}OrderBy", members), description=(
             "Sort keys; missing values sort last, ties are broken by id."))
     return out
 
@@ -228,7 +230,7 @@ def compile_where(ctx: Any, where: Any, label: str, path: str = "where") -> Filt
         check_where(where, path)
         return _compile(ctx, where, label, path)
 
-    return ctx.memoised(("where", label, path, repr(where)),  # type: ignore[no-any-return]
+    return ctx.memoised(("where", label, path, repr(where)),
                         checked)
 
 
@@ -281,7 +283,7 @@ def _conditions(name: str, prop: Property | None, ops: Any, path: str) -> list[F
                    if v is not None and v not in prop.allowed]
             if bad:
                 raise bad_input(path, f"{name}.{op}", prop.expected(), bad[0])
-        out.append(Cond(name, op, list(value) if op == "in" else value))  # type: ignore[arg-type]
+        out.append(Cond(name, op, list(value) if op == "in" else value))
     return out
 
 
@@ -327,7 +329,7 @@ def _related(ctx: Any, rf: spec.RelField, sub: Any, path: str) -> list[str]:
     """Ids of ``rf.owner`` nodes with at least one ``rf`` neighbour matching ``sub``."""
     ga = arrays(ctx)
     others = match_positions(ctx, rf.others, sub, path)
-    reverse: spec.Direction = {"out": "in", "in": "out", "both": "both"}[rf.direction]  # type: ignore[assignment]
+    reverse = REVERSE[rf.direction]
     owners = ga.linked(others, rf.rel, reverse)
     owners = owners[ga.label_mask([rf.owner])[owners]]
     return ga.id_list(owners)

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from api.graphql.spec import Direction
-from graph.store import Topology
-from schema import SCHEMA
+from coco_atlas.api.graphql.spec import Direction
+from coco_atlas.graph.store import Topology
+from coco_atlas.schema import SCHEMA
 
 
 @dataclass
@@ -117,4 +117,4 @@ class GraphArrays:
 
 def arrays(ctx: Any) -> GraphArrays:
     """The cached arrays of the store version this request reads."""
-    return ctx.cached("arrays", lambda: GraphArrays.of(ctx.store.topology()))  # type: ignore[no-any-return]
+    return ctx.cached("arrays", lambda: GraphArrays.of(ctx.store.topology()))

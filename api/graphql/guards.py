@@ -52,7 +52,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionResult
 
-from api.graphql.errors import PublicErrors
+from coco_atlas.api.graphql.errors import PublicErrors
 
 NOT_NODES = {"AggregateRow"}  # rows computed once per list, not per node of the page
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -324,7 +324,7 @@ class _Cost:
     """
 
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode],
-                 variables: Mapping[str, Any], schema: GraphQLSchema):
+                 variables: dict[str, Any], schema: GraphQLSchema):
         self.fragments, self.variables, self.schema = fragments, variables, schema
         self.memo: dict[tuple[str, str], int] = {}
         self.open: set[tuple[str, str]] = set()
@@ -378,7 +378,7 @@ class _Cost:
         return cost
 
 
-def _count(node: FieldNode, name: str, variables: Mapping[str, Any]) -> int:
+def _count(node: FieldNode, name: str, variables: dict[str, Any]) -> int:
     """How many items a list argument holds (0 when it cannot be told before coercion)."""
     for arg in node.arguments or ():
         if arg.name.value == name:
@@ -389,7 +389,7 @@ def _count(node: FieldNode, name: str, variables: Mapping[str, Any]) -> int:
     return 0
 
 
-def _first(node: FieldNode, definition: Any, variables: Mapping[str, Any]) -> int:
+def _first(node: FieldNode, definition: Any, variables: dict[str, Any]) -> int:
     for arg in node.arguments or ():
         if arg.name.value == "first":
             if isinstance(arg.value, VariableNode) and arg.value.name.value not in variables:

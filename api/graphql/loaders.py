@@ -14,9 +14,9 @@ from collections.abc import Hashable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from graph.query import MAX_PAGE, And, Cond, Filter
-from graph.store import Direction, Neighbour, Store
-from schema import Edge, Node
+from coco_atlas.graph.query import MAX_PAGE, And, Cond, Filter
+from coco_atlas.graph.store import Direction, Neighbour, Store
+from coco_atlas.schema import Edge, Node
 
 EdgeKey = tuple[str, str, str]
 
@@ -70,7 +70,7 @@ class Loaders:
         future = None if loader is None else loader.cache_map.get(node_id)
         if future is None or not future.done() or future.cancelled() or future.exception():
             return None
-        return future.result()  # type: ignore[no-any-return]
+        return future.result()
 
     def matching(self, label: str, key: Hashable, flt: Filter) -> DataLoader[str, bool]:
         """Whether nodes of ``label`` match a filter, for many ids in one ``find``."""

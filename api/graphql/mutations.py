@@ -24,15 +24,15 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql.errors import FORBIDDEN, UserError
-from api.graphql.loaders import Loaders
-from api.graphql.nodes import NodeInterface, to_object
-from api.graphql.results import Relationship
-from api.graphql.types_common import Label, RelType
-from graph.merge import plan as plan_merge
-from graph.store import Transaction
-from schema import SCHEMA, Edge, Node, Problem, ValidationError
-from schema.validate import check_edge, check_node
+from coco_atlas.api.graphql.errors import FORBIDDEN, UserError
+from coco_atlas.api.graphql.loaders import Loaders
+from coco_atlas.api.graphql.nodes import NodeInterface, to_object
+from coco_atlas.api.graphql.results import Relationship
+from coco_atlas.api.graphql.types_common import Label, RelType
+from coco_atlas.graph.merge import plan as plan_merge
+from coco_atlas.graph.store import Transaction
+from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.schema.validate import check_edge, check_node
 
 MAX_CHANGES = 10_000  # records one request may write
 EdgeKey = tuple[str, str, str]
@@ -226,7 +226,10 @@ def _text(value: Any) -> str:
 def _fields(info: Info) -> list[tuple[str, str, dict[str, Any]]]:
     """(response key, field name, arguments) of every mutation field of the operation."""
     raw = info._raw_info
-    variables = dict(raw.variable_values or {})
+    # A dict under strawberry's executor; graphql-core 3.3's own passes a VariableValues pair
+    # (sources, coerced) whose ``coerced`` part is that dict: accept both.
+    values: Any = raw.variable_values
+    variables: dict[str, Any] = dict(getattr(values, "coerced", values) or {})
     out: list[tuple[str, str, dict[str, Any]]] = []
 
     def visit(selection_set: SelectionSetNode) -> None:
@@ -339,31 +342,31 @@ class MergeResult:
 class Mutation:
     @strawberry.mutation(description="Create nodes (their ids must not be in use).")
     async def create_nodes(self, info: Info, nodes: list[NodeInput]) -> list[NodeInterface]:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description="Change properties of existing nodes (null removes one).")
     async def update_nodes(self, info: Info, nodes: list[NodeChangeInput]
                            ) -> list[NodeInterface]:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description="Delete nodes and their relationships; returns the ids.")
     async def delete_nodes(self, info: Info, ids: list[strawberry.ID]) -> list[strawberry.ID]:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description="Create relationships (they must not exist yet).")
     async def create_relationships(self, info: Info, relationships: list[RelationshipInput]
                                    ) -> list[Relationship]:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description="Change properties of existing relationships.")
     async def update_relationships(self, info: Info, relationships: list[RelationshipInput]
                                    ) -> list[Relationship]:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description="Delete relationships; returns how many.")
     async def delete_relationships(self, info: Info,
                                    relationships: list[RelationshipKeyInput]) -> int:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)
 
     @strawberry.mutation(description=(
         "Merge duplicates into `keep` (same label): their relationships moved, keep's "
@@ -371,4 +374,4 @@ class Mutation:
         "in keep's mergedFrom (coco merge --undo). Alone in its request."))
     async def merge_nodes(self, info: Info, keep: strawberry.ID, drop: list[strawberry.ID]
                           ) -> MergeResult:
-        return await _result(info)  # type: ignore[no-any-return]
+        return await _result(info)

@@ -21,12 +21,15 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
-from api.graphql import spec
-from api.graphql.filters import build_order_enums, build_where_inputs
-from api.graphql.relations import NESTED_FIRST, Slice, ready, related
-from api.graphql.scalars import Date, DateTime
-from api.graphql.types_common import Label, PageInfo
-from schema import SCHEMA, Node, Property, PropType
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.filters import build_order_enums, build_where_inputs
+from coco_atlas.api.graphql.relations import NESTED_FIRST, Slice, ready, related
+from coco_atlas.api.graphql.scalars import Date, DateTime
+from coco_atlas.api.graphql.types_common import Label, PageInfo, list_of, optional
+from coco_atlas.graph.names import name_in
+from coco_atlas.schema import SCHEMA, Node, Property, PropType
+from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
@@ -61,13 +64,80 @@ def _add_properties(cls: type, props: dict[str, Property], ann: dict[str, Any]) 
         setattr(cls, name, strawberry.field(name=name, default=None, description=describe(prop)))
 
 
+# -- names in the reader's language (issue 15) ----------------------------------------------
+@strawberry.type(description="A text in one language.")
+class LangValue:
+    lang: str = strawberry.field(description="BCP 47 language tag (en, pl, de, …).")
+    value: str
+
+
+def _labels_of(obj: Any, prop: str) -> list[tuple[str, Any]]:
+    """``(lang, value)`` of the per-language variants of ``prop`` an object holds."""
+    by_lang = SCHEMA.translations(obj.label.value).get(prop, {}) \
+        if obj.__dict__.get("label") is not None else {}
+    d = obj.__dict__
+    return [(lang, d[p]) for lang, p in by_lang.items() if d.get(p)]
+
+
+def _name(self: Any, info: Info, lang: Optional[str] = None) -> str:  # noqa: UP045
+    d = self.__dict__
+    if "label" not in d:
+        return str(d.get("name") or "")
+    asker = reader_language(info, lang if lang is not None else d.get(_LANG))
+    return str(name_in(d["label"].value, d, asker) or "")
+
+
+_LANG = "_coco_lang"  # the language an analysis was asked in, the default of its nodes' names
+
+
+def in_language(obj: Any, lang: str | None) -> Any:
+    """A copy of a node object whose ``name`` defaults to ``lang`` (the ``lang`` argument of
+    the analysis that returned it); the loaders' shared object is left as it is."""
+    if lang is None or obj is None:
+        return obj
+    copy = obj.__class__.__new__(obj.__class__)
+    copy.__dict__.update(obj.__dict__)
+    copy.__dict__[_LANG] = lang
+    return copy
+
+
+def _names(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(v)) for lang, v in _labels_of(self, "name")]
+
+
+def _alternative_labels(self: Any) -> list[LangValue]:
+    return [LangValue(lang=lang, value=str(x)) for lang, values in
+            _labels_of(self, "altLabels") for x in values]
+
+
+def reader_language(info: Info, lang: str | None) -> str:
+    """The language to answer in: ``lang`` when supported (else an error naming the
+    supported ones), else the request's Accept-Language (RFC 9110), else English."""
+    if lang is not None and normalise(lang) is None:
+        raise bad_input("lang", "lang", "one of " + ", ".join(LANGUAGES) + " (BCP 47)", lang)
+    request = getattr(info.context, "request", None)
+    header = request.headers.get("accept-language") if request is not None else None
+    return negotiate(lang, header)
+
+
 # -- the Node interface and the label types -------------------------------------------------
 def _interface() -> type:
-    cls = type("Node", (), {"__module__": __name__})
+    cls: Any = type("Node", (), {"__module__": __name__})
     ann: dict[str, Any] = {"id": strawberry.ID, "label": Label}
-    cls.id = strawberry.field(default=None, description="The node's stable key.")  # type: ignore[attr-defined]
-    cls.label = strawberry.field(default=None, description="The node's label.")  # type: ignore[attr-defined]
+    cls.id = strawberry.field(default=None, description="The node's stable key.")
+    cls.label = strawberry.field(default=None, description="The node's label.")
     _add_properties(cls, spec.properties(None), ann)
+    del ann["name"]
+    cls.name = strawberry.field(resolver=_name, description=(
+        "Display name. For competences, sectors, regions and trainings, the label in `lang` "
+        "(BCP 47, e.g. \"pl\"; default: the request's Accept-Language, else English) with "
+        "the fallback `lang` → English → the display name any reader gets."))
+    cls.names = strawberry.field(resolver=_names, description=(
+        "The preferred label in every language it is known in (empty for names that are not "
+        "translated, such as an actor's)."))
+    cls.alternative_labels = strawberry.field(
+        resolver=_alternative_labels, description=(
+            "Alternative labels with their language (ESCO altLabels), one entry a label."))
     cls.__annotations__ = ann
     return strawberry.interface(cls, description=(
         "Any node of the COCO Atlas graph (hubs, companies, competences, trainings, "
@@ -85,10 +155,10 @@ def _target(rf: spec.RelField) -> Any:
 
 def _edge_type(rf: spec.RelField) -> type:
     """``<Owner><Field>Edge``: the related node, the cursor and the relationship's properties."""
-    cls = type(f"{rf.owner}{spec.pascal(rf.name)}Edge", (), {"__module__": __name__})
+    cls: Any = type(f"{rf.owner}{spec.pascal(rf.name)}Edge", (), {"__module__": __name__})
     ann: dict[str, Any] = {"cursor": str, "node": _target(rf)}
-    cls.cursor = strawberry.field(default=None)  # type: ignore[attr-defined]
-    cls.node = strawberry.field(default=None, description="The related node.")  # type: ignore[attr-defined]
+    cls.cursor = strawberry.field(default=None)
+    cls.node = strawberry.field(default=None, description="The related node.")
     _add_properties(cls, SCHEMA.rel_properties(rf.rel), ann)
     cls.__annotations__ = ann
     return strawberry.type(cls, description=f"{rf.owner}.{rf.name}: {rf.description}")
@@ -96,15 +166,15 @@ def _edge_type(rf: spec.RelField) -> type:
 
 def _connection_type(rf: spec.RelField, edge: type) -> type:
     cls = type(f"{rf.owner}{spec.pascal(rf.name)}Connection", (), {"__module__": __name__})
-    cls.__annotations__ = {"total_count": int, "page_info": PageInfo, "edges": list[edge],
-                           "nodes": list[_target(rf)]}
+    cls.__annotations__ = {"total_count": int, "page_info": PageInfo, "edges": list_of(edge),
+                           "nodes": list_of(_target(rf))}
     for name in cls.__annotations__:
         setattr(cls, name, strawberry.field(default=None))
     return strawberry.type(cls, description=f"A page of {rf.owner}.{rf.name}.")
 
 
-def _edge_object(edge_cls: type, node: Node, edge: Any, cursor: str) -> Any:
-    obj = edge_cls.__new__(edge_cls)
+def _edge_object(edge_cls: Any, node: Node, edge: Any, cursor: str) -> Any:
+    obj: Any = object.__new__(edge_cls)
     obj.__dict__.update({k: edge.props.get(k) for k in edge_cls.__coco_props__})
     obj.cursor = cursor
     obj.node = to_object(node)
@@ -124,22 +194,22 @@ def _list_field(rf: spec.RelField) -> Any:
             return [to_object(node) for node, _ in page.items]
         return _later(info.context, root.id, rf, where, order_by, first, after)
 
-    annotate(resolve, list[_target(rf)], info=Info, where=Optional[WHERE[rf.single]],  # noqa: UP045
-             order_by=Optional[list[ORDER[rf.single]]], first=int, after=Optional[str])  # noqa: UP045
+    annotate(resolve, list_of(_target(rf)), info=Info, where=optional(WHERE[rf.single]),
+             order_by=optional(list_of(ORDER[rf.single])), first=int, after=Optional[str])  # noqa: UP045
     return strawberry.field(resolver=resolve, name=rf.name, description=(
         f"{rf.description}. At most `first` nodes (default {NESTED_FIRST}); "
         f"`{rf.name}Connection` has the count, cursors and the relationship's properties."))
 
 
 def _connection_field(rf: spec.RelField) -> Any:
-    edge_cls = _edge_type(rf)
-    edge_cls.__coco_props__ = tuple(SCHEMA.rel_properties(rf.rel))  # type: ignore[attr-defined]
+    edge_cls: Any = _edge_type(rf)  # a class made here, given the list of its properties
+    edge_cls.__coco_props__ = tuple(SCHEMA.rel_properties(rf.rel))
     conn_cls = _connection_type(rf, edge_cls)
 
     def build(page: Slice) -> Any:
         edges = [_edge_object(edge_cls, n, e, c)
                  for (n, e), c in zip(page.items, page.cursors, strict=True)]
-        conn = conn_cls.__new__(conn_cls)
+        conn: Any = object.__new__(conn_cls)
         conn.__dict__.update(total_count=page.total, edges=edges, nodes=[e.node for e in edges],
                              page_info=page_info(page.cursors, page.has_next,
                                                  page.has_previous))
@@ -153,8 +223,8 @@ def _connection_field(rf: spec.RelField) -> Any:
             return build(page)
         return _then(related(info.context, root.id, rf, where, order_by, first, after), build)
 
-    annotate(resolve, conn_cls, info=Info, where=Optional[WHERE[rf.single]],  # noqa: UP045
-             order_by=Optional[list[ORDER[rf.single]]], first=int, after=Optional[str])  # noqa: UP045
+    annotate(resolve, conn_cls, info=Info, where=optional(WHERE[rf.single]),
+             order_by=optional(list_of(ORDER[rf.single])), first=int, after=Optional[str])  # noqa: UP045
     return strawberry.field(resolver=resolve, name=f"{rf.name}Connection",
                             description=f"{rf.description}, with the relationship's properties.")
 
@@ -198,7 +268,7 @@ def to_object(node: Node) -> Any:
     """The GraphQL object of a stored node (attributes set directly: no dataclass init, since a
     page may hold thousands)."""
     cls = TYPES[node.label]
-    obj = cls.__new__(cls)
+    obj: Any = object.__new__(cls)
     props = node.props
     d = obj.__dict__
     for name in _FIELDS[node.label]:

@@ -17,10 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from api.graphql.errors import bad_input
-from api.graphql.graphdata import GraphArrays, arrays
-from graph.query import MAX_PAGE
-from schema import SCHEMA
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.graphdata import GraphArrays, arrays
+from coco_atlas.graph.query import MAX_PAGE
+from coco_atlas.schema import SCHEMA
 
 MAX_HOPS = 10
 MAX_NEIGHBOURHOOD_HOPS = 4
@@ -48,8 +48,9 @@ def shortest_path(ctx: Any, start: str, end: str, *, max_hops: int = 6,
     if s == t:
         return Walk([start], [])
     g, src, dst, typ = _graph(ctx, ga, types, labels, (s, t))
-    dist, pred = dijkstra(g, directed=directed, indices=s, unweighted=True, limit=max_hops,
-                          return_predecessors=True)
+    # scipy accepts one index; scipy-stubs only list arrays of them, hence the ignore.
+    dist, pred = dijkstra(g, directed=directed, indices=s,  # type: ignore[call-overload]
+                          unweighted=True, limit=float(max_hops), return_predecessors=True)
     if not np.isfinite(dist[t]):
         return None
     chain = [t]
@@ -71,7 +72,9 @@ def neighbourhood(ctx: Any, center: str, *, hops: int = 1, types: Sequence[str] 
     ga = arrays(ctx)
     c = _position(ga, center, "neighbourhood", "id")
     g, src, dst, typ = _graph(ctx, ga, types, labels, (c,))
-    dist = dijkstra(g, directed=False, indices=c, unweighted=True, limit=hops)
+    # scipy accepts one index; scipy-stubs only list arrays of them, hence the ignore.
+    dist = dijkstra(g, directed=False, indices=c,  # type: ignore[call-overload]
+                    unweighted=True, limit=float(hops))
     near = np.flatnonzero(np.isfinite(dist))
     near = near[np.lexsort((near, dist[near]))]  # by distance, then id (positions follow ids)
     truncated = len(near) > first

@@ -11,10 +11,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from api.graphql.errors import bad_input
-from api.graphql.nodes import NodeInterface
-from api.graphql.results import load_objects
-from graph.quality import KINDS, quality
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.nodes import NodeInterface
+from coco_atlas.api.graphql.results import load_objects
+from coco_atlas.graph.quality import KINDS, quality
 
 __all__ = ["FIELDS"]
 

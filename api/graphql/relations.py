@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from api.graphql import spec
-from api.graphql.errors import bad_input
-from api.graphql.filters import compile_where, sort_keys
-from graph.query import MAX_PAGE, SortKey, decode_cursor, encode_cursor
-from schema import Edge, Node
+from coco_atlas.api.graphql import spec
+from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.filters import compile_where, sort_keys
+from coco_atlas.graph.query import MAX_PAGE, SortKey, decode_cursor, encode_cursor
+from coco_atlas.schema import Edge, Node
 
 NESTED_FIRST = 50  # default page of a relationship field
 

@@ -8,9 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql.errors import UserError
-from api.graphql.nodes import NodeInterface, to_object
-from api.graphql.types_common import RelType
+from coco_atlas.api.graphql.errors import UserError
+from coco_atlas.api.graphql.nodes import NodeInterface, to_object
+from coco_atlas.api.graphql.types_common import RelType, value_of
 
 EdgeKey = tuple[str, str, str]
 
@@ -47,7 +47,7 @@ class Relationship:
     @strawberry.field(description="Its properties (source and updatedAt included).")
     async def properties(self, info: Info) -> Optional[JSON]:  # noqa: UP045
         edge = await info.context.loaders.edges.load(
-            (str(self.start_id), self.type.value, str(self.end_id)))
+            (str(self.start_id), value_of(self.type), str(self.end_id)))
         return None if edge is None else edge.props
 
 
@@ -89,9 +89,13 @@ class SearchHit:
     node_id: strawberry.Private[str]
     score: float = strawberry.field(description=(
         "100 exact name (or id), 90 name starts with the text, 70 every word in the name, "
-        "60 every word starts a word of the name, 40 alternative labels, 20 description."))
+        "60 every word starts a word of the name, 40 alternative labels, 20 description; "
+        "100 more when the name that matched is in the asker's language (`lang`)."))
     matched: str = strawberry.field(description="Where it matched best: name, id, labels or "
                                     "description.")
+    lang: Optional[str] = strawberry.field(  # noqa: UP045
+        default=None, description="Language of the preferred label that matched, if known; "
+        "a match in the asker's language scores 100 more and ranks first.")
 
     @strawberry.field(description="The node found.")
     async def node(self, info: Info) -> NodeInterface:

@@ -13,14 +13,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
+from strawberry.types.base import get_object_definition
 
-from api.graphql import analysis, change, guards, paths, quality
-from api.graphql.connections import root_field
-from api.graphql.errors import bad_input, is_unexpected, log
-from api.graphql.mutations import Mutation
-from api.graphql.nodes import TYPES, NodeInterface
-from api.graphql.relations import check_first
-from api.graphql.results import (
+from coco_atlas.api.graphql import analysis, change, guards, paths, quality
+from coco_atlas.api.graphql.connections import root_field
+from coco_atlas.api.graphql.errors import bad_input, is_unexpected, log
+from coco_atlas.api.graphql.mutations import Mutation
+from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, reader_language
+from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.results import (
     Path,
     Relationship,
     SearchHit,
@@ -28,10 +29,10 @@ from api.graphql.results import (
     load_object,
     load_objects,
 )
-from api.graphql.scalars import SCALARS
-from api.graphql.types_common import Label, RelType
-from graph.query import MAX_PAGE
-from schema import SCHEMA
+from coco_atlas.api.graphql.scalars import SCALARS
+from coco_atlas.api.graphql.types_common import Label, RelType
+from coco_atlas.graph.query import MAX_PAGE
+from coco_atlas.schema import SCHEMA
 
 MAX_IDS = MAX_PAGE
 
@@ -53,19 +54,23 @@ class QueryBase:
         return await load_objects(info, [str(i) for i in ids])
 
     @strawberry.field(description=(
-        "Full-text search over names, alternative labels and descriptions, accent- and "
-        "case-insensitive ('lodz' finds Łódź), best matches first. Every word of `text` must "
-        "match a word or the start of one."))
+        "Full-text search over names, alternative labels and descriptions in every language, "
+        "accent- and case-insensitive ('lodz' finds Łódź), best matches first. Every word of "
+        "`text` must match a word, the start of one, or its Snowball stem (en, de, it, hu, "
+        "pl, cs). A label in `lang` (default: the request's Accept-Language, else English) "
+        "ranks above an equal match in another language."))
     async def search(self, info: Info, text: str,
                      labels: Optional[list[Label]] = None,  # noqa: UP045
-                     first: int = 20) -> list[SearchHit]:
+                     first: int = 20,
+                     lang: Optional[str] = None) -> list[SearchHit]:  # noqa: UP045
         check_first("search", first)
         ctx = info.context
-        hits = ctx.search_index().search(ctx.version, text, _names(labels), first)
+        asker = reader_language(info, lang)
+        hits = ctx.search_index().search(ctx.version, text, _names(labels), first, asker)
         # the index may lag a write by another process for a moment: never show a node
         # that is gone (the lookup also loads the hits' nodes for their fields)
         found = await ctx.loaders.nodes.load_many([h.id for h in hits])
-        return [SearchHit(node_id=h.id, score=h.score, matched=h.field)
+        return [SearchHit(node_id=h.id, score=h.score, matched=h.field, lang=h.lang)
                 for h, node in zip(hits, found, strict=True) if node is not None]
 
     @strawberry.field(description=(
@@ -110,7 +115,7 @@ def _query_type() -> type:
     for label in SCHEMA.label_names:
         ns[f"list_{SCHEMA.label(label).collection}"] = root_field(label)
     return strawberry.type(type("Query", (QueryBase,), ns),
-                           description=QueryBase.__strawberry_definition__.description)
+                           description=get_object_definition(QueryBase, strict=True).description)
 
 
 Query = _query_type()

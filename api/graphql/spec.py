@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from schema import SCHEMA, Property, PropType
+from coco_atlas.schema import SCHEMA, Property, PropType
 
 Direction = Literal["out", "in", "both"]
 

@@ -11,21 +11,23 @@ are capped before strawberry reads them; responses are encoded with orjson.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from graphql import ExecutionResult, GraphQLError
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
-from api import auth
-from api.graphql import body, ide
-from api.graphql.context import Context, GraphCache
-from api.graphql.errors import TIMEOUT, coded_response, retry_after
-from api.graphql.schema import build_schema
-from api.offload import Offload
+from coco_atlas.api import auth
+from coco_atlas.api.graphql import body, ide
+from coco_atlas.api.graphql.context import Context, GraphCache
+from coco_atlas.api.graphql.errors import TIMEOUT, coded_response, retry_after
+from coco_atlas.api.graphql.schema import build_schema
+from coco_atlas.api.offload import Offload
 
 MAX_BODY = body.MAX_BODY
 
@@ -39,7 +41,7 @@ def may_write(query: object) -> bool:
     return isinstance(query, str) and _MUTATION.search(query) is not None
 
 
-class GraphQLView(GraphQL):  # type: ignore[type-arg]
+class GraphQLView(GraphQL[Context, None]):
     """strawberry's view with our context, our offline IDE and fast JSON."""
 
     def __init__(self, settings: dict[str, Any]):
@@ -55,7 +57,7 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
                        writer=auth.writer(request), denied=auth.write_denied(request))
 
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
-                             context: Context, root_value: Any,
+                             context: Context, root_value: None,
                              request_data: Any) -> ExecutionResult:
         """Parse, validate and resolve on a worker thread (:mod:`api.offload`), within the
         ``graphql_timeout`` budget; store trouble answers 503 with ``Retry-After``."""
@@ -78,9 +80,10 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             sub_response.headers["Retry-After"] = str(retry)
         return result
 
-    async def process_result(self, request: Any, result: Any) -> Any:
+    async def process_result(self, request: Any, result: Any) -> GraphQLHTTPResponse:
         """strawberry's response with every error coded (:func:`errors.coded_response`)."""
-        return coded_response(await super().process_result(request, result))
+        coded = coded_response(dict(await super().process_result(request, result)))
+        return cast(GraphQLHTTPResponse, coded)
 
     async def render_graphql_ide(self, request: Any) -> Response:
         return await ide.page(request)

@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics import kernels
-from graph.analytics.network import ActorNetwork
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics.network import ActorNetwork
 
 __all__ = ["EXACT_LIMIT", "betweenness", "error_bound"]
 
@@ -82,12 +82,12 @@ def betweenness(net: ActorNetwork, *, groups: Sequence[Any] | None = None,
         sources = np.sort(rng.choice(n, size=pivots, replace=False))
     values = _brandes(net, groups, sources)
     exact = sources is None
+    k = n if sources is None else len(sources)
     if not exact:
-        values *= n / len(sources)  # type: ignore[arg-type]
-    eps, eps_norm = (0.0, 0.0) if exact else error_bound(n, len(sources), delta,  # type: ignore[arg-type]
-                                                          directed=net.directed)
+        values *= n / k
+    eps, eps_norm = (0.0, 0.0) if exact else error_bound(n, k, delta, directed=net.directed)
     return {"values": values, "method": "exact" if exact else "sampled",
-            "crossGroup": groups is not None, "pivots": n if exact else len(sources),  # type: ignore[arg-type]
+            "crossGroup": groups is not None, "pivots": k,
             "epsilon": eps, "epsilonNormalised": eps_norm, "delta": 0.0 if exact else delta}
 
 

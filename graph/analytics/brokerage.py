@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics import betweenness as bt
-from graph.analytics import kernels
-from graph.analytics import structural_holes as sh
-from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, NAME, actor_network, binary
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics import betweenness as bt
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics import structural_holes as sh
+from coco_atlas.graph.analytics.groups import actor_groups, codes
+from coco_atlas.graph.analytics.network import ALL_TIES, NAME, SparseMatrix, actor_network, binary
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["ROLES", "between_groups", "brokerage_counts", "brokerage_moments", "brokerage_roles",
            "brokerage_table", "brokers", "group_pairs"]
@@ -137,7 +137,7 @@ def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sector
     return {"groupBy": group_by, "between": [g, h], "actors": rows}
 
 
-def group_pairs(adjacency: sp.spmatrix, groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+def group_pairs(adjacency: SparseMatrix, groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Per broker, its open two-paths by the (unordered) pair of groups they link.
 
     Returns ``(counts, names)``: ``counts[v, i, j]`` (``i < j``) counts the paths a → v → b with
@@ -150,12 +150,12 @@ def group_pairs(adjacency: sp.spmatrix, groups: Sequence[str]) -> tuple[np.ndarr
     return np.triu(both, k=1), names
 
 
-def _csr(adjacency: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+def _csr(adjacency: SparseMatrix) -> tuple[np.ndarray, np.ndarray]:
     a = binary(adjacency)
     return a.indptr, a.indices
 
 
-def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, Any]:
+def brokerage_roles(adjacency: SparseMatrix, groups: Sequence[str]) -> dict[str, Any]:
     """Role counts, expected counts, standard deviations and z-scores per actor.
 
     Parameters
@@ -192,7 +192,7 @@ def brokerage_roles(adjacency: sp.spmatrix, groups: Sequence[str]) -> dict[str, 
             "sizes": sizes, "density": density}
 
 
-def brokerage_counts(adjacency: sp.spmatrix, groups: np.ndarray) -> np.ndarray:
+def brokerage_counts(adjacency: SparseMatrix, groups: np.ndarray) -> np.ndarray:
     """Gould–Fernandez role counts per vertex (N × 6 int64, columns :data:`ROLES`).
 
     Every two-path ``a → v → b`` with ``a ≠ b`` and no arc ``a → b`` is visited once, in

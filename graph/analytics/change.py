@@ -29,18 +29,18 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics.brokerage import brokerage_roles
-from graph.analytics.gaps import unmet_needs
-from graph.analytics.groups import UNKNOWN, actor_groups
-from graph.analytics.mixing import group_mixing
-from graph.analytics.network import ACTORS, NAME, TIES, ActorNetwork, actor_network
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA
+from coco_atlas.graph.analytics.brokerage import brokerage_roles
+from coco_atlas.graph.analytics.gaps import unmet_needs
+from coco_atlas.graph.analytics.groups import UNKNOWN, actor_groups
+from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.network import ACTORS, NAME, TIES, ActorNetwork, actor_network
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA
 
 __all__ = ["compare", "snapshot", "trends"]
 
-FOUNDED = SCHEMA.label(ACTORS[0]).validity.start  # type: ignore[union-attr]
+FOUNDED = SCHEMA.validity(ACTORS[0]).start
 TOTAL = 5  # column of "total" in brokerage_roles' counts
 GROUPINGS = ("sectorGroup", "country", "region")
 
@@ -230,7 +230,7 @@ def _tie_changes(a: Snapshot, b: Snapshot, keep: set[str] | None) -> tuple[Chang
 def _in_region(store: Store, region: str | None) -> set[str] | None:
     if region is None:
         return None
-    from graph.analytics.groups import actor_regions, region_lift
+    from coco_atlas.graph.analytics.groups import actor_regions, region_lift
 
     levels = {k: int(v) for k, v in store.property_values("level", ["Region"]).items()}
     if region not in levels:
@@ -240,7 +240,7 @@ def _in_region(store: Store, region: str | None) -> set[str] | None:
 
 
 def _gaps_in(store: Store, gaps: set[tuple[str, str]], region: str) -> set[tuple[str, str]]:
-    from graph.analytics.groups import region_lift
+    from coco_atlas.graph.analytics.groups import region_lift
 
     levels = {k: int(v) for k, v in store.property_values("level", ["Region"]).items()}
     lift = region_lift(store, levels[region])

@@ -27,9 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
-from graph.analytics.mixing import group_mixing
-from graph.analytics.network import (
+from coco_atlas.graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
+from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.network import (
     ACTORS,
     ALL_TIES,
     NAME,
@@ -38,9 +38,10 @@ from graph.analytics.network import (
     actor_network,
     by_id,
 )
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
 __all__ = ["Supply", "demand_supply", "gap_analysis", "region_gap_details", "region_gaps",
            "scope_actors", "unmet_needs"]
@@ -295,23 +296,27 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
         node = store.get_node(region)
         return np.flatnonzero(members), {"region": region, "level": level,
                                          "name": node.props.get(NAME) if node else region}
-    node = store.get_node(hub)  # type: ignore[arg-type]
+    assert hub is not None  # exactly one of region and hub, checked above
+    node = store.get_node(hub)
     if node is None or node.label != HUB:
         raise ValueError(f"hub: no Hub {hub!r} in the store")
-    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")  # type: ignore[list-item]
-    ids = {hub, *(nb.node.id for nb in ties[hub])}  # type: ignore[index]
+    ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")
+    ids = {hub, *(nb.node.id for nb in ties[hub])}
     idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)
     return idx, {"hub": hub, "name": node.props.get(NAME, hub)}
 
 
 def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = None,
                  ties: Sequence[str] = ALL_TIES, first: int = 20, suppliers: int = 3,
-                 max_hops: int | None = None, during: Period | None = None) -> dict[str, Any]:
+                 max_hops: int | None = None, during: Period | None = None,
+                 lang: str | None = None) -> dict[str, Any]:
     """Needed versus offered competences of a region or a hub's network; see the module doc.
 
     ``first`` limits the detailed unmet needs (most needed first), ``suppliers`` the nearest
     suppliers listed per need, ``max_hops`` the search radius (None: the whole network);
     ``during`` takes actors, ties, needs and offers as they stood on a day or in a period.
+    ``lang`` (BCP 47) names the competences in that language (:mod:`graph.names`): needs and
+    offers meet on one concept whatever language each actor wrote it in.
     """
     net = actor_network(store, ties=ties, directed=False, during=during)
     scope, described = scope_actors(store, net, region=region, hub=hub)
@@ -323,7 +328,7 @@ def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = N
     needed, offered = int((demand > 0).sum()), int((supply > 0).sum())
     unmet = np.flatnonzero((demand > 0) & (supply == 0))
     unmet = unmet[np.lexsort((unmet, -demand[unmet]))]
-    comp_names = store.property_values(NAME, [COMPETENCE])
+    comp_names = names_in(store, [COMPETENCE], lang)
     shown = unmet[:first]
     gaps = _detail_gaps(store, net, ds, inside, shown, comp_names, suppliers, max_hops)
     mixing = group_mixing(net.undirected[scope][:, scope],

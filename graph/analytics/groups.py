@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.network import ACTORS, ActorNetwork
-from graph.memo import per_version
-from graph.store import Store
-from schema import SCHEMA
+from coco_atlas.graph.analytics.network import ACTORS, ActorNetwork
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store
+from coco_atlas.schema import SCHEMA
 
 UNKNOWN = "unknown"
 SECTOR_GROUPS = ("cci", "advanced-manufacturing", "ict", "other")

@@ -38,12 +38,12 @@ from typing import Any
 
 import numpy as np
 
-from graph.analytics.brokerage import brokerage_roles
-from graph.analytics.groups import UNKNOWN, actor_groups, sector_groups
-from graph.analytics.network import ACTORS, NAME, TIES, actor_network
-from graph.store import Store
-from graph.timeline import Period
-from schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.graph.analytics.brokerage import brokerage_roles
+from coco_atlas.graph.analytics.groups import UNKNOWN, actor_groups, sector_groups
+from coco_atlas.graph.analytics.network import ACTORS, NAME, TIES, actor_network
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
 __all__ = ["MIN_MATCHED", "OUTCOMES", "impact"]
 
@@ -53,9 +53,9 @@ COMPETENCE = SCHEMA.label("Competence").name
 COLLABORATION = SCHEMA.label("Collaboration").name
 ATTENDED, TEACHES, OFFERS = (SCHEMA.rel(r).name for r in ("ATTENDED", "TEACHES", "OFFERS"))
 PARTICIPATES = TIES["collaborations"]
-LIFETIME = SCHEMA.label(COMPANY).validity
-OFFER_TIME = SCHEMA.rel(OFFERS).validity
-ATTEND_YEAR = SCHEMA.rel(ATTENDED).validity.start  # type: ignore[union-attr]
+LIFETIME = SCHEMA.validity(COMPANY)
+OFFER_TIME = SCHEMA.validity(OFFERS)
+ATTEND_YEAR = SCHEMA.validity(ATTENDED).start
 STRATA = ("sectorGroup", "country", "sizeClass")
 OUTCOMES = ("offers", "crossSector", "brokerage")
 OUTCOME_TEXT = {
@@ -124,10 +124,10 @@ def _read(store: Store) -> _Data:
     size = store.property_values("sizeClass", [COMPANY])
     stratum: list[tuple[str, str, str] | None] = []
     for c in companies:
-        key = (groups.get(c), country.get(c), size.get(c))
-        stratum.append(key if all(key) else None)  # type: ignore[arg-type]
-    founded = store.property_values(LIFETIME.start, [COMPANY])  # type: ignore[union-attr]
-    closed = store.property_values(LIFETIME.end, [COMPANY])  # type: ignore[union-attr]
+        g, k, s = groups.get(c), country.get(c), size.get(c)
+        stratum.append((g, k, s) if g and k and s else None)
+    founded = store.property_values(LIFETIME.start, [COMPANY])
+    closed = store.property_values(LIFETIME.end, [COMPANY])
     return _Data(companies, index, stratum,
                  np.array([int(founded.get(c, -10_000)) for c in companies], dtype=np.int64),
                  np.array([int(closed.get(c, 10_000)) for c in companies], dtype=np.int64),
@@ -163,7 +163,7 @@ def _teaches(store: Store) -> dict[str, set[str]]:
 
 def _offers(store: Store, index: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Competence → (companies offering it with a known start, that start year)."""
-    since = store.edge_property_values(OFFER_TIME.start, OFFERS)  # type: ignore[union-attr]
+    since = store.edge_property_values(OFFER_TIME.start, OFFERS)
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for c, k in _pairs(store, [COMPANY, COMPETENCE], OFFERS):
         year = since.get((c, k))

@@ -29,10 +29,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
-from graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
+from coco_atlas.graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
+from coco_atlas.graph.names import names_in
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["introductions"]
 
@@ -43,13 +44,16 @@ BROKERS_SHOWN = 3
 
 def introductions(store: Store, *, region: str | None = None, hub: str | None = None,
                   first: int = 20, ties: Sequence[str] = ALL_TIES,
-                  max_hops: int = 4, during: Period | None = None) -> list[dict[str, Any]]:
+                  max_hops: int = 4, during: Period | None = None,
+                  lang: str | None = None) -> list[dict[str, Any]]:
     """The ``first`` best introductions for the needs of a region's (or hub network's) actors, or
     of every actor when neither is given.
 
     Each suggestion: ``{"score", "offerer", "needer" ({id, name, country}), "competences"
     ([{id, name}]), "hops", "brokers" ([{id, name}]), "path" ([ids]), "explanation"}``.
-    ``during`` suggests from the ecosystem as it stood on a day or in a period.
+    ``during`` suggests from the ecosystem as it stood on a day or in a period. ``lang``
+    (BCP 47) names the competences in that language (:mod:`graph.names`); a need and an offer
+    written in two languages match when they point at one concept.
     """
     if first < 1:
         raise ValueError(f"first: expected a positive number, got {first}")
@@ -66,7 +70,7 @@ def introductions(store: Store, *, region: str | None = None, hub: str | None = 
     found = _brokered(net.undirected, offers, needs)
     found += _bridged(net.undirected, offers, needs, found, max_hops)
     found.sort(key=lambda s: (-s[0], net.ids[s[2]], net.ids[s[1]]))
-    return _describe(store, net, ds, offers, needs, found[:first])
+    return _describe(store, net, ds, offers, needs, found[:first], lang)
 
 
 def _brokered(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix
@@ -80,12 +84,12 @@ def _brokered(u: sp.csr_matrix, offers: sp.csr_matrix, needs: sp.csr_matrix
     u_cols = (u @ cols).tocsr()  # U restricted to the needers' columns
     two_step = (u @ u_cols).tocsr()  # brokers between every actor and each needer
     matched = _masked_product(offers, sp.csr_matrix(needs[needers].T), two_step)
-    matched = matched.tocoo()
-    a, b = matched.row, needers[matched.col]
+    pairs = matched.tocoo()
+    a, b = pairs.row, needers[pairs.col]
     tied = np.asarray(u[a, b]).ravel() > 0
-    keep = ~tied & (a != b) & (matched.data > 0)
-    a, b, k = a[keep], b[keep], matched.data[keep]
-    brokers = np.asarray(two_step[a, matched.col[keep]]).ravel()
+    keep = ~tied & (a != b) & (pairs.data > 0)
+    a, b, k = a[keep], b[keep], pairs.data[keep]
+    brokers = np.asarray(two_step[a, pairs.col[keep]]).ravel()
     score = k * (1 + np.log(brokers))
     return [(float(s), int(x), int(y), 2, []) for s, x, y in
             zip(score.tolist(), a.tolist(), b.tolist(), strict=True)]
@@ -133,8 +137,8 @@ def _walk(pred: np.ndarray, node: int) -> list[int]:
 
 
 def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix,
-              needs: sp.csr_matrix, found: list[tuple[float, int, int, int, list[int]]]
-              ) -> list[dict[str, Any]]:
+              needs: sp.csr_matrix, found: list[tuple[float, int, int, int, list[int]]],
+              lang: str | None = None) -> list[dict[str, Any]]:
     ids = net.ids
     wanted = sorted({ids[i] for _, a, b, _, p in found for i in (a, b, *p)})
     brokers_of = {}
@@ -144,7 +148,7 @@ def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix
             brokers_of[(a, b)] = sorted(common.tolist(), key=lambda i: ids[i])[:BROKERS_SHOWN]
             wanted += [ids[i] for i in brokers_of[(a, b)]]
     nodes = store.get_nodes(sorted(set(wanted)))
-    comp_names = store.property_values(NAME, [COMPETENCE])
+    comp_names = names_in(store, [COMPETENCE], lang)
 
     def who(i: int) -> dict[str, Any]:
         node = nodes.get(ids[i])

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics.groups import actor_groups, codes
-from graph.analytics.network import ALL_TIES, actor_network
-from graph.store import Store
-from graph.timeline import Period
+from coco_atlas.graph.analytics.groups import actor_groups, codes
+from coco_atlas.graph.analytics.network import ALL_TIES, SparseMatrix, actor_network
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
 
 __all__ = ["group_mixing", "sector_mixing"]
 
@@ -38,7 +38,7 @@ def sector_mixing(store: Store, *, group_by: str = "sectorGroup", ties: Sequence
     return result
 
 
-def group_mixing(adjacency: sp.spmatrix, groups: Sequence[str], *,
+def group_mixing(adjacency: SparseMatrix, groups: Sequence[str], *,
                  first: int = 5) -> dict[str, Any]:
     """The mixing table of a network whose vertices carry ``groups``.
 
@@ -65,7 +65,7 @@ def group_mixing(adjacency: sp.spmatrix, groups: Sequence[str], *,
     np.add.at(observed, (np.minimum(cl[u.row], cl[u.col]), np.maximum(cl[u.row], cl[u.col])), 1)
     ends = np.bincount(np.concatenate((cl[u.row], cl[u.col])), minlength=k) / (2 * m) if m \
         else np.zeros(k)
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for i in range(k):
         for j in range(i, k):
             expected = float(m * ends[i] ** 2 if i == j else 2 * m * ends[i] * ends[j])
@@ -81,7 +81,7 @@ def group_mixing(adjacency: sp.spmatrix, groups: Sequence[str], *,
     return {"ties": m, "assortativity": r, "pairs": pairs, "underLinked": cross[:first]}
 
 
-def _symmetric(a: sp.spmatrix) -> sp.csr_matrix:
+def _symmetric(a: SparseMatrix) -> sp.csr_matrix:
     a = sp.csr_matrix(a, dtype=float)
     s = (a + a.T).tocsr()
     s.setdiag(0)

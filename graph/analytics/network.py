@@ -34,12 +34,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from graph.memo import per_version
-from graph.store import Store
-from graph.timeline import Period
-from schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.graph.memo import per_version
+from coco_atlas.graph.store import Store
+from coco_atlas.graph.timeline import Period
+from coco_atlas.schema import ACTOR_LABELS, SCHEMA
 
 # The three tie sources, each one relationship type of the schema (SCHEMA.rel raises if renamed).
+# Any scipy sparse matrix the analyses accept: they convert to CSR themselves.
+SparseMatrix = sp.csr_matrix | sp.csc_matrix | sp.coo_matrix
+
 TIES: dict[str, str] = {
     "partners": SCHEMA.rel("PARTNERS_WITH").name,
     "collaborations": SCHEMA.rel("PARTICIPATES_IN").name,
@@ -243,7 +246,7 @@ def off_diagonal(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
 
 
-def binary(m: sp.spmatrix) -> sp.csr_matrix:
+def binary(m: SparseMatrix) -> sp.csr_matrix:
     """The arcs of ``m`` (non-zero, off the diagonal) as a canonical 0/1 CSR matrix."""
     m = sp.csr_matrix(m, dtype=float, copy=True)
     m.sum_duplicates()

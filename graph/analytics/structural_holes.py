@@ -24,13 +24,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analytics import kernels
-from graph.analytics.network import off_diagonal
+from coco_atlas.graph.analytics import kernels
+from coco_atlas.graph.analytics.network import SparseMatrix, off_diagonal
 
 __all__ = ["constraint", "constraint_and_effective_size", "effective_size"]
 
 
-def constraint(weights: sp.spmatrix) -> np.ndarray:
+def constraint(weights: SparseMatrix) -> np.ndarray:
     """Burt's constraint of every vertex (NaN for isolated vertices).
 
     Examples
@@ -45,7 +45,7 @@ def constraint(weights: sp.spmatrix) -> np.ndarray:
     return constraint_and_effective_size(weights)[0]
 
 
-def effective_size(weights: sp.spmatrix) -> np.ndarray:
+def effective_size(weights: SparseMatrix) -> np.ndarray:
     """Burt's effective size of every vertex (NaN for isolated vertices).
 
     Examples
@@ -61,14 +61,14 @@ def effective_size(weights: sp.spmatrix) -> np.ndarray:
     return constraint_and_effective_size(weights)[1]
 
 
-def constraint_and_effective_size(weights: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+def constraint_and_effective_size(weights: SparseMatrix) -> tuple[np.ndarray, np.ndarray]:
     """Both measures in one pass over the two-paths (they share it; callers wanting both save
     half the work)."""
     m = _mutual(weights)
     return kernels.burt(m.indptr, m.indices, m.data)
 
 
-def _mutual(weights: sp.spmatrix) -> sp.csr_matrix:
+def _mutual(weights: SparseMatrix) -> sp.csr_matrix:
     """``M = W + Wᵀ`` without the diagonal and without explicit zeros."""
     w = sp.csr_matrix(weights, dtype=float)
     m = (w + w.T).tocsr()

@@ -52,9 +52,9 @@ from typing import Any
 
 import numpy as np
 
-from importers import reference
-from importers.demo import vocab as V
-from importers.demo.history import (
+from coco_atlas.importers import reference
+from coco_atlas.importers.demo import vocab as V
+from coco_atlas.importers.demo.history import (
     FIRST_YEAR,
     LAST_YEAR,
     MECHANISM,
@@ -69,7 +69,7 @@ from importers.demo.history import (
     last_years,
     ramp,
 )
-from schema import TRAINING_AREAS, Edge, Node
+from coco_atlas.schema import TRAINING_AREAS, Edge, Node
 
 SIZES = {"small": 2_000, "medium": 50_000, "large": 500_000}
 SOURCE = "demo-data"
@@ -488,11 +488,12 @@ class _Generator:
             for i in np.flatnonzero(live & (rng.random(k) < m.offer_hazard * self.activity)):
                 self._offer(int(i), self._offer_pick(int(i)), t, dated)
             for year in range(t - m.effect_years, t):
-                for i, tr in self.attendance.get(year, []):
-                    if live[i] and rng.random() < m.learn_hazard:
-                        fresh = [c for c in self.taught[tr] if self._key(i, c) not in self.offered]
+                for who, tr in self.attendance.get(year, []):
+                    if live[who] and rng.random() < m.learn_hazard:
+                        fresh = [c for c in self.taught[tr]
+                                 if self._key(who, c) not in self.offered]
                         if fresh:
-                            self._offer(i, fresh[self._below(len(fresh))], t, dated)
+                            self._offer(who, fresh[self._below(len(fresh))], t, dated)
             for i in np.flatnonzero(live & (rng.random(k) < m.need_hazard)):
                 self._need(int(i), self._need_pick(int(i)), t, dated)
         return Batch("offers and needs", [], dated.edges(rng))

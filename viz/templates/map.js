@@ -207,10 +207,18 @@
   network.on("animationFinished", function () { saveView(); });
 
   // -- search: find a node by name, focus it ------------------------------------------------
+  // as graph/search.py folds: stroke letters (ł, đ, ß) by the table in the payload, then
+  // NFKD without the combining marks, then lower case ("lodz" finds "Łódź")
+  var letters = payload.meta.fold || {};
   function fold(s) {
-    return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return String(s).replace(/[^\u0000-\u007f]/g, function (c) { return letters[c] || c; })
+      .normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-  var names = payload.nodes.map(function (n) { return [fold(n.name), n.id]; });
+  function words(s) { return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
+  var names = payload.nodes.map(function (n) {
+    var f = fold(n.name);
+    return [f, n.id, words(f)];
+  });
   var input = document.getElementById("coco-search");
   var list = document.getElementById("coco-matches");
   var matches = [];
@@ -231,12 +239,18 @@
     list.replaceChildren();
     matches = [];
     if (!q) { return; }
-    var starts = [], contains = [];
+    // the name starts with the text, then every word typed starts a word of the name
+    // ("lodz dizajn" finds "Łódź Dizajn Hub"), then the text is inside the name
+    var starts = [], prefixes = [], contains = [], typed = words(q);
     for (var i = 0; i < names.length && starts.length < 12; i++) {
-      var at = names[i][0].indexOf(q);
-      if (at === 0) { starts.push(names[i][1]); } else if (at > 0) { contains.push(names[i][1]); }
+      var at = names[i][0].indexOf(q), have = names[i][2];
+      if (at === 0) { starts.push(names[i][1]); }
+      else if (typed.length && typed.every(function (t) {
+        return have.some(function (h) { return h.lastIndexOf(t, 0) === 0; });
+      })) { prefixes.push(names[i][1]); }
+      else if (at > 0) { contains.push(names[i][1]); }
     }
-    matches = starts.concat(contains).slice(0, 12);
+    matches = starts.concat(prefixes, contains).slice(0, 12);
     matches.forEach(function (id) {
       var b = el("button", byId.get(id).name, {type: "button"});
       b.addEventListener("click", function () { focusNode(id); });

@@ -1,9 +1,9 @@
 """Compiling :mod:`graph.query` filters and keyset paging to Cypher.
 
-The same semantics as :mod:`graph.sqlfilter` for the embedded store: ``ne`` counts a missing value
-as different, ``NOT`` treats an unknown (null) test as false, list properties test their elements,
-missing values sort last in both directions. Values are always parameters; the only names spliced
-into the text are property names checked against the schema beforehand.
+The same semantics as :mod:`graph.embedded.sqlfilter` for the embedded store: ``ne`` counts a
+missing value as different, ``NOT`` treats an unknown (null) test as false, list properties
+test their elements, missing values sort last in both directions. Values are always parameters;
+the only names spliced into the text are property names checked against the schema beforehand.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graph.query import And, Cond, Filter, Not, Or
-from schema import SCHEMA, PropType
+from coco_atlas.graph.query import And, Cond, Filter, Not, Or
+from coco_atlas.schema import SCHEMA, PropType
 
 
 class Params:
@@ -71,8 +71,8 @@ def _cond(label: str, c: Cond, params: Params) -> str:
 
 def sort_terms(order: Sequence[Any], label: str) -> list[tuple[str, bool, bool]]:
     """(expression, descending, is_null_flag); nulls last, ``id`` breaks ties. As in
-    :func:`graph.sqlfilter.sort_terms`, required properties get no null flag, so that cursors
-    look the same on both stores."""
+    :func:`graph.embedded.sqlfilter.sort_terms`, required properties get no null flag, so that
+    cursors look the same on both stores."""
     props = SCHEMA.node_properties(label)
     terms: list[tuple[str, bool, bool]] = []
     for key in order:

@@ -52,9 +52,9 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph import cypher
-from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
-from graph.store import (
+from coco_atlas.graph.neo4j import cypher
+from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
+from coco_atlas.graph.store import (
     Direction,
     Neighbour,
     Store,
@@ -63,9 +63,9 @@ from graph.store import (
     Transaction,
     WriteResult,
 )
-from graph.timeline import Period, restrict
-from graph.writeplan import WritePlan, plan_write
-from schema import SCHEMA, Edge, Node
+from coco_atlas.graph.timeline import Period, restrict
+from coco_atlas.graph.writeplan import WritePlan, plan_write
+from coco_atlas.schema import SCHEMA, Edge, Node
 
 STAMPS = ("source", "updatedAt")
 BATCH = 20_000  # rows per UNWIND statement
@@ -558,7 +558,7 @@ class Neo4jBulkWriter:
                                  self._driver, UNSAVED)
 
     def _write_batch(self, tx: Transaction) -> WriteResult:
-        from graph.embedded import now_stamp
+        from coco_atlas.graph.embedded.store import now_stamp
 
         with _translated(self.store._where):
             plan = plan_write(self, tx, now_stamp())

@@ -1,7 +1,8 @@
 """The embedded store: a SQLite file (WAL mode) as the durable truth, an in-memory index beside it.
 
-SQLite holds every node and edge with its properties as JSON; :class:`graph.memindex.GraphIndex`
-holds the topology as integer arrays for fast traversal and projections. A write is validated
+SQLite holds every node and edge with its properties as JSON;
+:class:`graph.embedded.memindex.GraphIndex` holds the topology as integer arrays for fast
+traversal and projections. A write is validated
 whole, committed in one SQLite transaction, and only then applied to the index, so the two never
 disagree; if another process commits to the same file, the index is rebuilt on the next call
 (SQLite's ``PRAGMA data_version`` tells us).
@@ -39,10 +40,10 @@ from typing import Any
 import numpy as np
 import orjson
 
-from graph import sqlfilter
-from graph.memindex import GraphIndex
-from graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
-from graph.store import (
+from coco_atlas.graph.embedded import sqlfilter
+from coco_atlas.graph.embedded.memindex import GraphIndex
+from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
+from coco_atlas.graph.store import (
     Direction,
     Neighbour,
     Store,
@@ -52,9 +53,9 @@ from graph.store import (
     Transaction,
     WriteResult,
 )
-from graph.timeline import Period, restrict
-from graph.writeplan import WritePlan, plan_write
-from schema import SCHEMA, Edge, Node, Property, PropType
+from coco_atlas.graph.timeline import Period, restrict
+from coco_atlas.graph.writeplan import EdgeKey, WritePlan, plan_write
+from coco_atlas.schema import SCHEMA, Edge, Node, Property, PropType
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -292,7 +293,7 @@ class EmbeddedStore(Store):
             return writer.write(tx)
 
     @contextmanager
-    def bulk(self, source: str) -> Iterator[BulkWriter]:
+    def bulk(self, source: str) -> Iterator[EmbeddedBulkWriter]:
         """Many batches in one SQLite transaction: all land together or none does.
 
         Each batch is validated against the store as the earlier batches left it; on any error
@@ -302,7 +303,7 @@ class EmbeddedStore(Store):
         """
         with ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql:
             self._begin_write()
-            writer = BulkWriter(self, source, sql)
+            writer = EmbeddedBulkWriter(self, source, sql)
             try:
                 self._fresh()
                 self._wids: dict[tuple[str, str], int] = {}
@@ -457,7 +458,7 @@ class EmbeddedStore(Store):
             index.add_edges(*rows.new_edges)
 
     # -- the planner's questions (graph.writeplan.Lookup) --------------------------------------
-    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+    def _labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         if not ids:
             return {}
         idx = np.fromiter(map(self.index.pos.get, ids, repeat(-1)), np.int64, len(ids))
@@ -467,20 +468,21 @@ class EmbeddedStore(Store):
         return dict(zip(map(ids.__getitem__, found.tolist()), map(names.__getitem__, codes),
                         strict=True))
 
-    def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def _node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         pos = self.index.pos
         found = self._props_by_idx([pos[i] for i in ids if i in pos])
         names = self.index.ids
+        # Positions of live nodes: never a freed slot, whose id is None (so are those below).
         return {names[i]: p for i, p in found.items()}  # type: ignore[misc]
 
-    def edge_props(self, keys: Sequence[tuple[str, str, str]], full: bool = False
+    def _edge_props(self, keys: Sequence[tuple[str, str, str]], full: bool = False
                    ) -> dict[tuple[str, str, str], dict[str, Any]]:
         if not keys:
             return {}
         si, ti, di = self._edge_codes(keys, remember=not full)
         return self._existing(keys, si, ti, di, full)
 
-    def edge_ends(self, keys: Sequence[tuple[str, str, str]]
+    def _edge_ends(self, keys: Sequence[tuple[str, str, str]]
                   ) -> tuple[list[str | None], list[str | None],
                              dict[tuple[str, str, str], dict[str, Any]]]:
         """:meth:`labels_of` each key's source and target and :meth:`edge_props`, mapping
@@ -521,7 +523,7 @@ class EmbeddedStore(Store):
         props = self._edge_props_by_idx(list(ikeys), full)
         return {ikeys[k]: p for k, p in props.items()}
 
-    def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
+    def _incident(self, ids: Sequence[str], rel_types: Sequence[str] | None
                  ) -> list[tuple[str, str, str]]:
         index, names, tn = self.index, self.index.ids, self.type_name
         types = None if rel_types is None else [self.type_code[t] for t in rel_types]
@@ -532,7 +534,7 @@ class EmbeddedStore(Store):
             if i is not None:
                 for p in index.incident(i, "both", types).tolist():
                     out.append((names[src[p]], tn[int(typ[p])], names[dst[p]]))
-        return out  # type: ignore[return-value]
+        return out
 
     def _props_by_idx(self, idxs: Sequence[int], full: bool = False) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -597,7 +599,7 @@ class EmbeddedStore(Store):
             return {n.id: n for n in self._nodes_by_idx(idxs)}
 
     def _nodes_by_idx(self, idxs: Sequence[int]) -> list[Node]:
-        out = []
+        out: list[Node] = []
         for chunk in _chunks(idxs):
             q = f"SELECT id, label, {FULL} FROM nodes WHERE idx IN ({','.join('?' * len(chunk))})"
             out.extend(Node(i, self.label_name[lab], orjson.loads(p))
@@ -607,7 +609,7 @@ class EmbeddedStore(Store):
     def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
         with self._lock:
             self._fresh()
-            return {k: Edge(*k, p) for k, p in self.edge_props(keys, full=True).items()}
+            return {k: Edge(*k, p) for k, p in self._edge_props(keys, full=True).items()}
 
     def find(self, label: str, where: Filter | None = None, order_by: Sequence[SortKey] = (),
              first: int = 50, after: str | None = None) -> Page[Node]:
@@ -752,7 +754,7 @@ class EmbeddedStore(Store):
                 live &= np.isin(typ, [self.type_code[x] for x in rel_types])
             e = np.flatnonzero(live)
             ids = index.ids
-            return Topology([ids[i] for i in slots.tolist()],  # type: ignore[misc]
+            return Topology([ids[i] for i in slots.tolist()],  # type: ignore[misc]  # live slots
                             to_label[lab[slots]], position[src[e]], position[dst[e]],
                             to_type[typ[e]], self._version)
 
@@ -809,7 +811,32 @@ class _Rows:
     new_edges: tuple[np.ndarray, ...] = (np.empty(0, np.int64),) * 3
 
 
-class BulkWriter:
+class PlannerLookup:
+    """What the write planner (:func:`graph.writeplan.plan_write`) reads of the stored graph:
+    labels, properties, ends and incident edges of the records a write touches. Its own object,
+    so these low-level reads are not part of the store's public surface."""
+
+    def __init__(self, store: EmbeddedStore):
+        self._store = store
+
+    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+        return self._store._labels_of(ids)
+
+    def node_props(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return self._store._node_props(ids)
+
+    def edge_props(self, keys: Sequence[EdgeKey]) -> dict[EdgeKey, dict[str, Any]]:
+        return self._store._edge_props(keys)
+
+    def edge_ends(self, keys: Sequence[EdgeKey]) -> tuple[
+            list[str | None], list[str | None], dict[EdgeKey, dict[str, Any]]]:
+        return self._store._edge_ends(keys)
+
+    def incident(self, ids: Sequence[str], rel_types: Sequence[str] | None) -> list[EdgeKey]:
+        return self._store._incident(ids, rel_types)
+
+
+class EmbeddedBulkWriter:
     """Writes batches inside :meth:`EmbeddedStore.bulk`; ``total`` sums what they did."""
 
     def __init__(self, store: EmbeddedStore, source: str, sql: ThreadPoolExecutor):
@@ -827,7 +854,7 @@ class BulkWriter:
         paused = gc.isenabled()
         gc.disable()
         try:
-            plan = plan_write(self.store, tx, self.stamp)  # raises ValidationError
+            plan = plan_write(PlannerLookup(self.store), tx, self.stamp)  # raises ValidationError
             self.dirty = True  # from here on a failure must rebuild the index from the file
             self.store._write_plan(plan, self.sql)
         finally:

@@ -22,7 +22,7 @@ class Growable:
     """An append-only numpy array with amortised doubling (like a C++ vector)."""
 
     def __init__(self, dtype: type, capacity: int = 1024):
-        self._data = np.zeros(capacity, dtype=dtype)
+        self._data: np.ndarray = np.zeros(capacity, dtype=dtype)
         self.size = 0
 
     def extend(self, values: Sequence[int] | np.ndarray) -> None:

@@ -6,12 +6,12 @@ It is built with Maven from Maven Central artefacts; nothing else is downloaded.
 
 Typical use::
 
-    from graph.neo4j_server.launcher import Neo4jServer
+    from coco_atlas.graph.neo4j.server.launcher import Neo4jServer
 
     with Neo4jServer() as server:           # builds on first use, picks a free port
         driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
 
-or ``python -m graph.neo4j_server.launcher`` for a dev server in the foreground.
+or ``python -m coco_atlas.graph.neo4j.server.launcher`` for a dev server in the foreground.
 Only the standard library is used.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import hashlib
 import logging
 import os
 import re
@@ -26,14 +27,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
 
 HERE = Path(__file__).resolve().parent
-TARGET = HERE / "target"
-JAR = TARGET / "coco-neo4j-server.jar"
+JAR_NAME = "coco-neo4j-server.jar"
 READY_PREFIX = "NEO4J READY "
 SERVER_LOG = "server.log"  # the JVM's stdout + stderr, inside the data dir
 
@@ -48,17 +49,57 @@ class Neo4jUnavailable(RuntimeError):
     """Neo4j cannot be built or started here; the message says why in its first line."""
 
 
-def _sources() -> list[Path]:
+def _sources(project: Path = HERE) -> list[Path]:
     """Files whose change requires a rebuild."""
-    return [HERE / "pom.xml", *(p for p in (HERE / "src").rglob("*") if p.is_file())]
+    return [project / "pom.xml", *sorted(p for p in (project / "src").rglob("*") if p.is_file())]
 
 
-def _is_fresh() -> bool:
+def _installed(folder: Path) -> bool:
+    """Whether ``folder`` is inside an installed package (site-packages), not a checkout."""
+    roots = {Path(sysconfig.get_path(k)).resolve() for k in ("purelib", "platlib")}
+    return any(root == folder or root in folder.parents for root in roots) or any(
+        part in ("site-packages", "dist-packages") for part in folder.parts)
+
+
+def cache_root() -> Path:
+    """``$XDG_CACHE_HOME/coco-atlas/neo4j-server`` (``~/.cache`` by default: XDG Base
+    Directory Specification)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coco-atlas" / "neo4j-server"
+
+
+def project_dir() -> Path:
+    """The Maven project to build: this folder in a checkout (``target/`` beside the sources),
+    or, in an installed package (site-packages, or a folder this user cannot write), a copy of
+    ``pom.xml`` and ``src/`` in :func:`cache_root` under a hash of their contents, so an upgrade
+    that changes the sources builds afresh and an unchanged one reuses the jar."""
+    if os.access(HERE, os.W_OK) and not _installed(HERE):
+        return HERE
+    digest = hashlib.sha256()
+    for src in _sources():
+        digest.update(src.relative_to(HERE).as_posix().encode() + b"\0" + src.read_bytes())
+    project = cache_root() / digest.hexdigest()[:16]
+    if not (project / "pom.xml").is_file():
+        project.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.parent))
+        for src in _sources():
+            dest = staging / src.relative_to(HERE)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        try:
+            staging.rename(project)  # atomic: a concurrent caller sees all of it or none
+        except OSError:  # another process made it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return project
+
+
+def _is_fresh(project: Path) -> bool:
     """True when the jar and its lib/ exist and the jar is newer than every source file."""
-    if not JAR.is_file() or not any((TARGET / "lib").glob("neo4j-*.jar")):
+    jar, target = project / "target" / JAR_NAME, project / "target"
+    if not jar.is_file() or not any((target / "lib").glob("neo4j-*.jar")):
         return False
-    jar_mtime = JAR.stat().st_mtime
-    return all(src.stat().st_mtime < jar_mtime for src in _sources())
+    jar_mtime = jar.stat().st_mtime
+    return all(src.stat().st_mtime < jar_mtime for src in _sources(project))
 
 
 def _require(tool: str) -> str:
@@ -92,40 +133,44 @@ def build(force: bool = False) -> Path:
     """Build the server jar with Maven once and return its path.
 
     Skipped when ``target/coco-neo4j-server.jar`` is newer than ``pom.xml`` and ``src/``
-    (unless ``force``). A file lock makes concurrent callers (e.g. pytest-xdist workers) wait
-    for one build. The first build downloads ~170 MB into ~/.m2 and takes about 1-2 minutes.
+    (unless ``force``); the project is :func:`project_dir` (in place, or in the user cache).
+    A file lock makes concurrent callers (e.g. pytest-xdist workers) wait for one build. The
+    first build downloads ~170 MB into ~/.m2 and takes about 1-2 minutes.
 
     Raises:
         Neo4jUnavailable: java or mvn is missing, or the Maven build failed.
     """
     _require("java")
-    if not force and _is_fresh():
-        return JAR
+    project = project_dir()
+    target = project / "target"
+    jar = target / JAR_NAME
+    if not force and _is_fresh(project):
+        return jar
     mvn = _require("mvn")
-    TARGET.mkdir(exist_ok=True)
-    with open(TARGET / ".build.lock", "w") as lock:
+    target.mkdir(exist_ok=True)
+    with open(target / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not force and _is_fresh():  # another process built it while we waited
-            return JAR
+        if not force and _is_fresh(project):  # another process built it while we waited
+            return jar
         log.info(
             "building the Neo4j server with Maven in %s (first build: ~1.5 min, ~170 MB "
             "into ~/.m2)",
-            HERE,
+            project,
         )
         proc = subprocess.run(
             [mvn, "-q", "-B", "-Dstyle.color=never", "package"],
-            cwd=HERE,
+            cwd=project,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
         )
-        if proc.returncode != 0 or not JAR.is_file():
+        if proc.returncode != 0 or not jar.is_file():
             raise Neo4jUnavailable(
-                f"Maven build of {HERE} failed (exit {proc.returncode}): "
+                f"Maven build of {project} failed (exit {proc.returncode}): "
                 + _first_maven_error(proc.stdout + proc.stderr)
             )
-        JAR.touch()  # the jar plugin may keep an unchanged jar; mark it as built now
-    return JAR
+        jar.touch()  # the jar plugin may keep an unchanged jar; mark it as built now
+    return jar
 
 
 def _tail(path: Path, lines: int) -> str:

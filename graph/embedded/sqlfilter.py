@@ -11,8 +11,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from graph.query import And, Cond, Filter, Not, Or, SortKey
-from schema import SCHEMA, PropType
+from coco_atlas.graph.query import And, Cond, Filter, Not, Or, SortKey
+from coco_atlas.schema import SCHEMA, PropType
 
 # Properties that are columns or provenance lookups rather than JSON members.
 COLUMNS = {"id": "id", "source": "(SELECT source FROM writes WHERE writes.id = wid)",

@@ -1,0 +1,85 @@
+"""``coco search``: the full-text search of the API (:mod:`graph.search`) from the shell.
+
+Labels in every language match (prefixes, Snowball stems); ``--lang`` (default: the POSIX
+locale, ``LANG=pl_PL.UTF-8`` → Polish, else English) ranks labels in that language first and
+names the hits in it, as GraphQL's ``search(lang:)`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from coco_atlas.api.commands.common import json_option, open_from, out, store_options
+from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
+
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence (IEEE 1003.1 §8.2)
+
+
+def cli_language(lang: str | None) -> str:
+    """The language a command answers in: ``--lang``, else the POSIX locale, else English."""
+    if lang:
+        return negotiate(lang)
+    for variable in _LOCALE_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            return normalise(value.split(".", 1)[0]) or negotiate(None)
+    return negotiate(None)
+
+
+def _check_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and normalise(value) is None:
+        raise click.BadParameter(f"expected one of {', '.join(LANGUAGES)} (BCP 47), "
+                                 f"got {value!r}")
+    return value
+
+
+lang_option = click.option(
+    "--lang", callback=_check_lang, metavar="LANG",
+    help="Language of the competence names (BCP 47: " + ", ".join(LANGUAGES) + "); "
+         "default: the locale (LANG), else English.")
+
+
+@click.command("search")
+@click.argument("text")
+@click.option("--label", "labels", multiple=True, type=click.Choice(SCHEMA.label_names),
+              help="Only nodes of this label (repeatable).")
+@click.option("--first", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many hits to show.")
+@lang_option
+@json_option
+@store_options
+def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
+           as_json: bool, **conn: Any) -> None:
+    """Find nodes by name or alternative label in any language, accent- and
+    case-insensitive, best first (a label in --lang first)."""
+    from coco_atlas.graph.names import name_in
+    from coco_atlas.graph.search import SearchIndex
+
+    asker = cli_language(lang)
+    with open_from(conn) as store:
+        hits = SearchIndex(store.iter_nodes()).search(text, labels or None, first, asker)
+        nodes = store.get_nodes([h.id for h in hits])
+    rows = [{"id": h.id, "label": h.label,
+             "name": name_in(h.label, nodes[h.id].props, asker) if h.id in nodes else None,
+             "score": h.score, "matched": h.field, "lang": h.lang} for h in hits]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Search: {escape(text)}")
+    for col in ("score", "name", "label", "id", "matched"):
+        table.add_column(col, justify="right" if col == "score" else "left")
+    for r in rows:
+        table.add_row(f"{r['score']:.0f}", escape(str(r["name"])), str(r["label"]),
+                      escape(str(r["id"])),
+                      str(r["matched"]) + (f" ({r['lang']})" if r["lang"] else ""))
+    out.print(table)
+
+
+COMMANDS = (search,)
