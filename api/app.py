@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from coco_atlas.api import auth, chart_pages, graphql, pages
 from coco_atlas.api.headers import SecurityHeaders
+from coco_atlas.api.i18n import Language
 from coco_atlas.api.offload import Offload
 from coco_atlas.api.process import rss_mib
 from coco_atlas.api.settings import public, resolve
@@ -68,10 +69,11 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def middleware(conf: Mapping[str, Any]) -> list[Middleware]:
-    """Security headers on every response (outermost, so refusals carry them too); CORS only
+    """Security headers on every response (outermost, so refusals carry them too); the reader's
+    language for everything inside (api/i18n.py); CORS only
     when origins are configured (secure by default); bearer tokens always (a request without
     one reads anonymously)."""
-    out = [Middleware(SecurityHeaders)]
+    out = [Middleware(SecurityHeaders), Middleware(Language)]
     origins = [o.strip() for o in str(conf.get("cors_origins") or "").split(",") if o.strip()]
     if origins:
         out.append(Middleware(CORSMiddleware, allow_origins=origins,

@@ -22,6 +22,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from coco_atlas.graph.store import Store
+from coco_atlas.viz.i18n import current
+from coco_atlas.viz.i18n import gettext as _t
 
 CACHE_SIZE = 24
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -42,31 +44,32 @@ async def chart_route(request: Request) -> Response:
     name = request.path_params["name"]
     kind, _, fmt = name.partition(".")
     if kind not in KINDS or fmt not in ("", *FORMATS):
-        return _error(404, "No such chart", f"There is no chart {name!r}; the charts are "
-                      f"{', '.join(KINDS)}, as a page or as .svg or .png.")
+        return _error(404, _t("No such chart"), _t(
+            "There is no chart {name!r}; the charts are {kinds}, as a page or as .svg or "
+            ".png.").format(name=name, kinds=", ".join(KINDS)))
     return await _serve(request, kind, fmt or "html")
 
 
 async def _serve(request: Request, kind: str, fmt: str) -> Response:
     from coco_atlas.viz.params import MapError
 
-    raw = {k: request.query_params.getlist(k) for k in request.query_params}
+    raw = {k: request.query_params.getlist(k) for k in request.query_params if k != "lang"}
     store: Store = request.app.state.store
     try:
         from coco_atlas.viz.charts import parse_chart
 
         chart = parse_chart(kind, raw)
     except MapError as e:
-        return _error(400, "This chart cannot be drawn", str(e))
+        return _error(400, _t("This chart cannot be drawn"), str(e))
     version = await run_in_threadpool(lambda: store.version)
-    key = (version, kind, fmt, tuple(sorted((k, tuple(v)) for k, v in raw.items())))
+    key = (version, kind, fmt, tuple(sorted((k, tuple(v)) for k, v in raw.items())), current())
     cache = _cache(request)
     body = cache.get(key)
     if body is None:
         try:
             body = await run_in_threadpool(_render, store, kind, fmt, chart)
         except MapError as e:
-            return _error(400, "This chart cannot be drawn", str(e))
+            return _error(400, _t("This chart cannot be drawn"), str(e))
         cache.put(key, body)
     if fmt == "html":
         from coco_atlas.api.pages import _html

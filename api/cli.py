@@ -44,11 +44,31 @@ from coco_atlas.api.stores import describe, open_location, open_store
 from coco_atlas.schema import ValidationError
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """``--lang``, else the terminal's locale (``LC_ALL``, ``LANG``), else English."""
+    from coco_atlas.schema.languages import LANGUAGES, normalise
+    from coco_atlas.viz.i18n import from_environment
+
+    if value is None:
+        return from_environment()
+    lang = normalise(value)
+    if lang is None:
+        raise click.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {value!r}")
+    return lang
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="coco-atlas", prog_name="coco",
                       message="%(prog)s (COCO Atlas) %(version)s")
-def app() -> None:
+@click.option("--lang", envvar="COCO_LANG", callback=_language, metavar="TAG",
+              help="Language of messages, maps and charts: en, pl, de, it, sl, sk, cs, hu, hr "
+                   "(default: the locale of LC_ALL or LANG, else English).")
+@click.pass_context
+def app(ctx: click.Context, lang: str) -> None:
     """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
+    from coco_atlas.viz.i18n import use
+
+    ctx.with_resource(use(lang))  # every command renders in it (viz/i18n.py)
 
 
 @app.command("demo-data")

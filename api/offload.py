@@ -11,6 +11,7 @@ cancelled in its thread, and a write is always waited for, so that its answer is
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,8 @@ class Offload:
     async def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """``fn(*args)`` on a worker; :class:`TimeoutError` after ``timeout`` seconds (the
         worker finishes on its own, its result is dropped)."""
-        future = asyncio.wrap_future(self.pool.submit(fn, *args))
+        context = contextvars.copy_context()  # the request's language (api/i18n.py) goes along
+        future = asyncio.wrap_future(self.pool.submit(context.run, fn, *args))
         return await asyncio.wait_for(asyncio.shield(future), timeout)
 
     async def run(self, make: Callable[[], Awaitable[T]], *, timeout: float | None,
@@ -45,7 +47,8 @@ class Offload:
         something that must not be abandoned (a write), which is then awaited to its end.
         """
         task = _Task(make)
-        future = asyncio.wrap_future((self.write_pool if write else self.pool).submit(task))
+        pool = self.write_pool if write else self.pool
+        future = asyncio.wrap_future(pool.submit(contextvars.copy_context().run, task))
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError:

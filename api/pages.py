@@ -34,17 +34,19 @@ from coco_atlas.graph.merge import RECORD as MERGED
 from coco_atlas.graph.merge import history
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.viz.i18n import N_, current, ngettext
+from coco_atlas.viz.i18n import gettext as _
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CACHE_SIZE = 16
 ACTORS = tuple(sorted(ACTOR_LABELS))
 MAP_TITLES = {
-    "ecosystem": ("The whole ecosystem", "Every hub and company with their partnerships, "
-                  "memberships and shared collaborations; by region when too large."),
-    "brokers": ("Brokers", "Who bridges whom: actors sized by their brokerage, ties across sector "
-                "groups highlighted."),
-    "gaps": ("Competence gaps", "Regions coloured by the competences their actors need and "
-             "nobody there offers."),
+    "ecosystem": (N_("The whole ecosystem"), N_("Every hub and company with their partnerships, "
+                  "memberships and shared collaborations; by region when too large.")),
+    "brokers": (N_("Brokers"), N_("Who bridges whom: actors sized by their brokerage, ties "
+                "across sector groups highlighted.")),
+    "gaps": (N_("Competence gaps"), N_("Regions coloured by the competences their actors need "
+             "and nobody there offers.")),
 }
 
 
@@ -63,11 +65,11 @@ def routes() -> list[BaseRoute]:
 
 
 def nav(current: str = "") -> list[dict[str, Any]]:
-    items = [("ecosystem", "Ecosystem", "/maps/ecosystem"), ("ego", "Ego map", "/maps/ego"),
-             ("brokers", "Brokers", "/maps/brokers"), ("gaps", "Gaps", "/maps/gaps"),
-             ("charts", "Charts", "/charts"), ("graphql", "GraphQL", "/graphql"),
-             ("docs", "Docs", "/docs")]
-    return [{"text": t, "href": h, "current": k == current} for k, t, h in items]
+    items = [("ecosystem", N_("Ecosystem"), "/maps/ecosystem"),
+             ("ego", N_("Ego map"), "/maps/ego"), ("brokers", N_("Brokers"), "/maps/brokers"),
+             ("gaps", N_("Gaps"), "/maps/gaps"), ("charts", N_("Charts"), "/charts"),
+             ("graphql", "GraphQL", "/graphql"), ("docs", N_("Docs"), "/docs")]
+    return [{"text": _(t), "href": h, "current": k == current} for k, t, h in items]
 
 
 # -- landing ---------------------------------------------------------------------------------
@@ -76,21 +78,24 @@ async def landing(request: Request) -> HTMLResponse:
 
     counts = await run_in_threadpool(_store(request).counts)
     labels, rels = counts["labels"], counts["relationships"]
-    numbers = [{"value": labels[lab.name], "text": lab.collection}
+    from coco_atlas.viz.words import collection_text
+
+    numbers = [{"value": labels[lab.name], "text": collection_text(lab.name)}
                for lab in SCHEMA.labels if labels.get(lab.name)]
-    numbers.append({"value": sum(rels.values()), "text": "relationships"})
-    maps = [{"href": f"/maps/{k}", "title": t, "text": d} for k, (t, d) in MAP_TITLES.items()]
+    numbers.append({"value": sum(rels.values()), "text": _("relationships")})
+    maps = [{"href": f"/maps/{k}", "title": _(t), "text": _(d)}
+            for k, (t, d) in MAP_TITLES.items()]
     more = [
-        {"href": "/graphql", "title": "GraphQL IDE",
-         "text": "Query the graph: filters, paging, search, aggregates, paths."},
-        {"href": "/docs", "title": "Documentation", "text": "Guides for map readers, "
-                                                            "researchers and operators."},
-        {"href": "/quality", "title": "Data quality", "text": "What is missing or does not add "
-                                                              "up, with the records to fix."},
-        {"href": "/-/stats.json", "title": "Counts as JSON", "text": "Nodes per label and "
-                                                                     "relationships per type."},
-        {"href": "/-/schema.json", "title": "Schema as JSON", "text": "Every label, "
-                                                                     "relationship and property."},
+        {"href": "/graphql", "title": _("GraphQL IDE"),
+         "text": _("Query the graph: filters, paging, search, aggregates, paths.")},
+        {"href": "/docs", "title": _("Documentation"),
+         "text": _("Guides for map readers, researchers and operators.")},
+        {"href": "/quality", "title": _("Data quality"),
+         "text": _("What is missing or does not add up, with the records to fix.")},
+        {"href": "/-/stats.json", "title": _("Counts as JSON"),
+         "text": _("Nodes per label and relationships per type.")},
+        {"href": "/-/schema.json", "title": _("Schema as JSON"),
+         "text": _("Every label, relationship and property.")},
     ]
     html = render_page("landing.html", numbers=numbers, maps=maps, more=more, nav=nav(),
                        home="/", ego_action="/maps/ego")
@@ -104,7 +109,7 @@ async def quality_page(request: Request) -> HTMLResponse:
     from coco_atlas.viz.page import render_page
 
     store = _store(request)
-    key = (await run_in_threadpool(lambda: store.version), "quality")
+    key = (await run_in_threadpool(lambda: store.version), "quality", current())
     html = _cache(request).get(key)
     if html is None:  # a few seconds on 50k actors (duplicates): once per store version
         report = await run_in_threadpool(quality, store, examples=10)
@@ -124,31 +129,32 @@ async def map_page(request: Request) -> HTMLResponse:
 
     kind = request.path_params["kind"]
     if kind not in KINDS:
-        return _error(404, "No such map", f"There is no {kind!r} map; the maps are "
-                      f"{', '.join(KINDS)}.")
-    raw = {k: request.query_params.getlist(k) for k in request.query_params}
+        return _error(404, _("No such map"), _("There is no {kind!r} map; the maps are "
+                      "{kinds}.").format(kind=kind, kinds=", ".join(KINDS)))
+    raw = {k: request.query_params.getlist(k) for k in request.query_params if k != "lang"}
     try:
         page = _page_options(raw, request)
     except ValueError as e:
-        return _error(400, "This map cannot be drawn", str(e))
+        return _error(400, _("This map cannot be drawn"), str(e))
     if kind == "ego" and not raw.get("id"):
         return await _choose_actor(request, raw.get("q", [""])[0])
     try:
         spec = parse(kind, raw)
     except MapError as e:
-        return _error(400, "This map cannot be drawn", str(e))
+        return _error(400, _("This map cannot be drawn"), str(e))
     store = _store(request)
     version = await run_in_threadpool(lambda: store.version)
-    key = (version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())), page)
+    key = (version, kind, tuple(sorted((k, tuple(v)) for k, v in raw.items())), page,
+           current())  # the language: ?lang=, the reader's saved choice or their browser's
     cache = _cache(request)
     html = cache.get(key)
     if html is None:
         try:
             html = await run_in_threadpool(_render_map, store, spec, page)
         except MapNotFound as e:
-            return _error(404, "Not found", str(e))
+            return _error(404, _("Not found"), str(e))
         except MapError as e:
-            return _error(400, "This map cannot be drawn", str(e))
+            return _error(400, _("This map cannot be drawn"), str(e))
         cache.put(key, html)
     from coco_atlas.viz.page import map_csp
 
@@ -228,7 +234,7 @@ def _find_actors(store: Store, q: str, first: int = 40) -> list[dict[str, str]]:
                   if want in _fold(str(name)))[:first]
     nodes = store.get_nodes([node_id for _, node_id in hits])
     return [{"name": name, "label": nodes[i].label if i in nodes else "",
-             "country": str(nodes[i].props.get("country") or "country unknown")
+             "country": str(nodes[i].props.get("country") or _("country unknown"))
              if i in nodes else "",
              "href": "/maps/ego?" + urlencode({"id": i})} for name, i in hits]
 
@@ -246,24 +252,27 @@ async def node_page(request: Request) -> HTMLResponse:
     store = _store(request)
     node = await run_in_threadpool(store.get_node, node_id)
     if node is None:
-        return _error(404, "Not found", f"No node {node_id!r} in this store.")
+        return _error(404, _("Not found"), _("No node {id!r} in this store.").format(id=node_id))
     around = (await run_in_threadpool(store.neighbours, [node_id], None, "both"))[node_id]
     props = _properties(node)
     maps = []
     if node.label in ACTOR_LABELS:
-        maps.append({"text": "Ego map", "href": "/maps/ego?" + urlencode({"id": node.id})})
+        maps.append({"text": _("Ego map"), "href": "/maps/ego?" + urlencode({"id": node.id})})
         country = node.props.get("country")
         if country:
-            maps.append({"text": "Brokers of its country",
+            maps.append({"text": _("Brokers of its country"),
                          "href": "/maps/brokers?" + urlencode({"country": country})})
     if node.label == "Region":
-        maps.append({"text": "Map of its actors", "href": "/maps/ecosystem?" + urlencode(
+        maps.append({"text": _("Map of its actors"), "href": "/maps/ecosystem?" + urlencode(
             {"region": node.id})})
     from coco_atlas.viz.details import property_rows, relation_groups  # people's words, every page
 
     query = {k: request.query_params[k] for k in ("rel", "dir", "page")
              if k in request.query_params}
-    html = render_page("node.html", name=node.props.get("name", node.id), label=node.label,
+    from coco_atlas.viz.words import label_text
+
+    html = render_page("node.html", name=node.props.get("name", node.id),
+                       label=label_text(node.label),
                        props=await run_in_threadpool(property_rows, store, props),
                        relations=await run_in_threadpool(relation_groups, node_id, around,
                                                          query, store),
@@ -279,8 +288,10 @@ def _properties(node: Any) -> list[tuple[str, Any, bool]]:
               for k, v in node.props.items() if k not in ("name", MERGED)}
     if node.props.get(MERGED):  # the undo record of merges: say what it means, not its JSON
         ids = [d for record in history(node) for d in record.get("drop", [])]
-        values[MERGED] = (f"{len(ids)} record(s) merged into this one: {', '.join(ids)} "
-                          "(coco merge --undo restores them)")
+        values[MERGED] = ngettext(
+            "{n} record merged into this one: {ids} (coco merge --undo restores it)",
+            "{n} records merged into this one: {ids} (coco merge --undo restores them)",
+            len(ids)).format(n=len(ids), ids=", ".join(ids))
     rows = [(k, v, True) for k, v in values.items()]
     rows += [(k, "unknown", False) for k in SCHEMA.recommended(node.label) if k not in values]
     return sorted(rows, key=lambda row: _order(spec, row[0]))
@@ -297,7 +308,10 @@ def _order(spec: dict[str, Any], name: str) -> tuple[bool, int, str]:
 def _doc_files() -> dict[str, Path]:
     if not DOCS.is_dir():
         return {}
-    found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg")]
+    from coco_atlas.schema.languages import LANGUAGES
+
+    found = [*DOCS.glob("*.md"), *DOCS.glob("img/*.png"), *DOCS.glob("img/*.jpg"),
+             *(p for lang in LANGUAGES for p in DOCS.glob(f"{lang}/*.md"))]  # translations
     return {p.relative_to(DOCS).as_posix(): p for p in sorted(found)}
 
 
@@ -312,7 +326,7 @@ async def docs_index(request: Request) -> HTMLResponse:
 async def docs_file(request: Request) -> Any:
     path = _doc_files().get(request.path_params["name"])
     if path is None:
-        return _error(404, "Not found", "No such document.")
+        return _error(404, _("Not found"), _("No such document."))
     if path.suffix in (".png", ".jpg"):
         return FileResponse(path, media_type="image/png" if path.suffix == ".png"
                             else "image/jpeg")

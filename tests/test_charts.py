@@ -257,7 +257,8 @@ def test_exports_carry_title_source_and_ink(base_url: str, kind: str) -> None:
     svg = get(base_url, f"/charts/{kind}.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert TITLES[kind] in svg.text and "Source: COCO Atlas" in svg.text
-    assert re.search(r"Drawn \d{4}-\d{2}-\d{2}", svg.text)
+    # the date as the reader's locale writes it (issue 15): CLDR's English medium date, MMM d, y
+    assert re.search(r"Drawn [A-Z][a-z]{2} \d{1,2}, \d{4}\.", svg.text)
     assert "<image" not in svg.text  # vector all through, no embedded bitmap
     png = get(base_url, f"/charts/{kind}.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
@@ -448,7 +449,7 @@ def test_charts_agree_with_hand_counts_on_both_stores(store: Store, tmp_path: Pa
         {"AT13": 2, "AT12": 1}
     brokers = table(html, "brokers")
     assert brokers[0][1:4] == ["Kreativhub Wien", "Cultural and creative (CCI)",
-                               "Österreich (AT)"]
+                               "Austria (AT)"]  # CLDR's English name, as on the maps
 
 
 # -- a real browser ---------------------------------------------------------------------------

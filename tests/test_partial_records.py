@@ -162,10 +162,12 @@ def test_pages_maps_and_exports_say_unknown(
     for hub in HUBS:
         assert by_key[hub]["Country"] == "unknown" and by_key[hub]["Kind"] == "unknown"
         assert by_key[hub]["Region"] == "unknown"
-    assert by_key["elem-Ij90Kl12"]["Country"] == "SI"
+    # named from the CLDR even though the store holds no NUTS 0 region SI (issue 15): ISO 3166's
+    # English short name
+    assert by_key["elem-Ij90Kl12"]["Country"] == "Slovenia (SI)"
     assert by_key["elem-Ij90Kl12"]["Kind"] is None  # a company has no kind: not "unknown"
     legend = {i["name"]: i["text"] for i in data["meta"]["legend"]["items"]}
-    assert legend == {"SI": "SI", "": "unknown"}
+    assert legend == {"SI": "Slovenia (SI)", "": "unknown"}
     out = tmp_path / "export"
     assert run(capsys, "export", "csv", out, "--db", db)[0] == 0
     with (out / "nodes.csv").open(encoding="utf-8") as f:

@@ -23,11 +23,13 @@ import matplotlib as mpl
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import RcKeyType
 
 from coco_atlas.viz.charts import Chart
 from coco_atlas.viz.colours import CROSS_TIE, FIXED, YL_OR_RD, sequential_bins
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
 from coco_atlas.viz.words import GROUP_TEXT
 
 WIDTH = 8.0  # inches: 576 pt, 768 CSS px at 100 %
@@ -36,7 +38,7 @@ INK, MUTED, LINE = "#1f2328", "#59636e", "#d1d9e0"
 FONT = ["DejaVu Sans"]
 SERIES = {"Actors with a tie": "#0072B2", "Ties": "#8B949E",
           "Ties across sector groups": CROSS_TIE}
-THOUSANDS = StrMethodFormatter("{x:,.0f}")
+THOUSANDS = FuncFormatter(lambda x, _pos: num(round(x)))  # in the reader's number format
 _LOCK = threading.Lock()
 
 
@@ -137,16 +139,17 @@ def _bars(fig: Figure, ax: Any, chart: Chart) -> None:
         bar.set_gid(f"bar-{i}")  # <g id="bar-i"> in the SVG: the i-th ranked actor
     ax.set_yticks(y, d["labels"])
     ax.invert_yaxis()
-    ax.bar_label(ax.containers[0], labels=[f"{v:,}" for v in d["values"]], padding=3,
+    ax.bar_label(ax.containers[0], labels=[num(v) for v in d["values"]], padding=3,
                  fontsize=8, color=MUTED)
-    ax.set_xlabel("Brokerage paths (two actors not tied to each other, with this one between)")
+    ax.set_xlabel(_("Brokerage paths (two actors not tied to each other, with this one "
+                    "between)"))
     ax.margins(x=0.12)
     ax.xaxis.set_major_formatter(THOUSANDS)
     _clean(ax, grid="x")
     present = [g for g in d["group_order"] if g in set(d["groups"])]
     if present:
         ax.legend(handles=[Patch(color=FIXED.get(g, FIXED["unknown"]), label=GROUP_TEXT[g])
-                           for g in present], title="Sector group", loc="lower right",
+                           for g in present], title=_("Sector group"), loc="lower right",
                   frameon=False, fontsize=8, title_fontsize=8)
     if not n:
         _empty(ax, chart)
@@ -218,9 +221,9 @@ def _lines(fig: Figure, ax: Any, chart: Chart) -> None:
         return
     for k, (name, values) in enumerate(d["series"].items()):
         ax.plot(d["years"], values, marker="o", markersize=3.5, linewidth=2,
-                color=SERIES[name], label=name, gid=f"series-{k}")
-    ax.set_xlabel("Year")
-    ax.set_ylabel("How many")
+                color=SERIES[name], label=_(name), gid=f"series-{k}")
+    ax.set_xlabel(_("Year"))
+    ax.set_ylabel(_("How many"))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(THOUSANDS)
@@ -237,5 +240,5 @@ def _clean(ax: Any, grid: str) -> None:
 
 def _empty(ax: Any, chart: Chart) -> None:
     ax.set_axis_off()
-    ax.text(0.5, 0.5, chart.notes[0] if chart.notes else "Nothing to show.", ha="center",
+    ax.text(0.5, 0.5, chart.notes[0] if chart.notes else _("Nothing to show."), ha="center",
             va="center", transform=ax.transAxes, color=MUTED)

@@ -19,12 +19,14 @@ from markupsafe import Markup
 from coco_atlas.graph.store import Store
 from coco_atlas.viz.chart_draw import inline_svg, png, svg
 from coco_atlas.viz.charts import ABOUT, KINDS, PARAMS, TITLES, Chart, ChartSpec
+from coco_atlas.viz.i18n import N_
+from coco_atlas.viz.i18n import gettext as _
 
-HEADING = "Charts"
-INTRO = ("The brokers, competence gaps and ties of the maps as charts to look at, print or put "
-         "in a report.")
-FOOTER = ("Each chart is drawn on the server from the same analyses as the maps; its exports "
-          "carry its title, source and date.")
+HEADING = N_("Charts")
+INTRO = N_("The brokers, competence gaps and ties of the maps as charts to look at, print or "
+           "put in a report.")
+FOOTER = N_("Each chart is drawn on the server from the same analyses as the maps; its exports "
+            "carry its title, source and date.")
 
 
 def render_charts(charts: Sequence[Chart], chart: ChartSpec, *, form: list[dict[str, Any]] | None,
@@ -37,10 +39,10 @@ def render_charts(charts: Sequence[Chart], chart: ChartSpec, *, form: list[dict[
     query = chart.query()
     items = [_item(c, query, served=form is not None, single=len(charts) == 1, base=base)
              for c in charts]
-    heading = charts[0].title if len(charts) == 1 else HEADING
-    return render_page("charts.html", csp(), heading=heading, intro=INTRO,
+    heading = charts[0].title if len(charts) == 1 else _(HEADING)
+    return render_page("charts.html", csp(), heading=heading, intro=_(INTRO),
                        filters=charts[0].filters if charts else [], form=form, charts=items,
-                       footer=FOOTER, nav=nav or [], home=home)
+                       footer=_(FOOTER), nav=nav or [], home=home)
 
 
 def _item(c: Chart, query: dict[str, str], *, served: bool, single: bool,
@@ -60,7 +62,7 @@ def _item(c: Chart, query: dict[str, str], *, served: bool, single: bool,
                     "href": "data:image/png;base64," + base64.b64encode(png(c)).decode()}]
     map_kind = {"brokers": "brokers", "gaps": "gaps", "ties": "ecosystem"}[c.kind]
     map_q = {k: v for k, v in query.items() if k != "limit"}
-    links = [{"text": "The map", "href": f"{base}/maps/{map_kind}"
+    links = [{"text": _("The map"), "href": f"{base}/maps/{map_kind}"
               + (f"?{urlencode(map_q)}" if map_q else "")}] if served or base else []
     numeric = [bool(c.table.rows) and all(isinstance(r[i], (int, float)) for r in c.table.rows)
                for i in range(len(c.table.columns))]
@@ -78,11 +80,8 @@ def chart_form(store: Store, chart: ChartSpec) -> list[dict[str, Any]]:
     spec = chart.spec
     allowed = PARAMS[chart.kind]
     fields = [f for f in form_fields(store, spec) if f["name"] in allowed and f["name"] != "limit"]
-    for f in fields:
-        f["label"] = {"group": "Sector group", "years": "Years", "level": "NUTS level"}.get(
-            f["name"], f["label"])
     if "limit" in allowed:
-        fields.append({"name": "limit", "label": "Bars / regions", "value": str(chart.limit),
+        fields.append({"name": "limit", "label": _("Bars / regions"), "value": str(chart.limit),
                        "options": None, "placeholder": "20", "type": "text"})
     return fields
 

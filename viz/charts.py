@@ -35,28 +35,35 @@ from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA
 from coco_atlas.viz.filters import actor_mask, gap_regions
+from coco_atlas.viz.i18n import N_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
 from coco_atlas.viz.params import MapError, MapSpec, parse
-from coco_atlas.viz.words import GROUP_TEXT, MEASURES
+from coco_atlas.viz.words import GROUP_TEXT, MEASURES, Translated
 
 KINDS = ("brokers", "gaps", "ties")
-TITLES = {
-    "brokers": "Who bridges the most",
-    "gaps": "Competence gaps by region",
-    "ties": "Actors and ties per year",
-}
-ABOUT = {
-    "brokers": "Actors ranked by their brokerage paths: how often they sit between two actors "
-               "who are not tied to each other (Gould & Fernandez 1989, by sector group).",
-    "gaps": "Competences the actors of a region need that none of them offers, by competence "
-            "group. The darker, the more gaps.",
-    "ties": "Actors with a tie that year, their ties, and the ties across sector groups "
-            "(partnerships, memberships and shared collaborations).",
-}
-SOURCES = {
-    "brokers": "Gould–Fernandez brokerage roles by sector group",
-    "gaps": "NEEDS and OFFERS of each region's actors, by competence group",
-    "ties": "partnerships, memberships and collaborations active each year",
-}
+TITLES = Translated({
+    "brokers": N_("Who bridges the most"),
+    "gaps": N_("Competence gaps by region"),
+    "ties": N_("Actors and ties per year"),
+})
+ABOUT = Translated({
+    "brokers": N_("Actors ranked by their brokerage paths: how often they sit between two "
+                  "actors who are not tied to each other (Gould & Fernandez 1989, by sector "
+                  "group)."),
+    "gaps": N_("Competences the actors of a region need that none of them offers, by "
+               "competence group. The darker, the more gaps."),
+    "ties": N_("Actors with a tie that year, their ties, and the ties across sector groups "
+               "(partnerships, memberships and shared collaborations)."),
+})
+SOURCES = Translated({
+    "brokers": N_("Gould–Fernandez brokerage roles by sector group"),
+    "gaps": N_("NEEDS and OFFERS of each region's actors, by competence group"),
+    "ties": N_("partnerships, memberships and collaborations active each year"),
+})
+# The ties chart's series: their keys (colours in viz/chart_draw.py) and what a reader sees.
+SERIES_TEXT = Translated({"Actors with a tie": N_("Actors with a tie"), "Ties": N_("Ties"),
+                          "Ties across sector groups": N_("Ties across sector groups")})
 MAP_KIND = {"brokers": "brokers", "gaps": "gaps", "ties": "ecosystem", "all": "gaps"}
 FILTERS = ("country", "region", "sector", "group", "label", "years")
 PARAMS: dict[str, tuple[str, ...]] = {
@@ -68,8 +75,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
 DEFAULT_LIMIT = 20  # bars ranked, regions shown
 MAX_LIMIT = 100
 MAX_GROUPS = 12  # competence groups drawn as columns; the rest are summed in one
-NO_GROUP = "Competences in no group"
-MORE_GROUPS = "Other competence groups"
+NO_GROUP = N_("Competences in no group")
+MORE_GROUPS = N_("Other competence groups")
 BROADER = SCHEMA.rel("BROADER").name
 COMPETENCE = SCHEMA.label("Competence").name
 NAME = SCHEMA.node_properties(COMPETENCE)["name"].name
@@ -114,8 +121,12 @@ class Chart:
     @property
     def source(self) -> str:
         """The line printed under the chart: where the figures come from, filters and date."""
+        from coco_atlas.viz.i18n import day
+
         where = f"; {', '.join(self.filters)}" if self.filters else ""
-        return f"Source: COCO Atlas, {SOURCES[self.kind]}{where}. Drawn {self.date}."
+        return _("Source: COCO Atlas, {source}{filters}. Drawn {date}.").format(
+            source=SOURCES[self.kind], filters=where,
+            date=day(dt.date.fromisoformat(self.date)))
 
     @property
     def summary(self) -> str:
@@ -130,13 +141,15 @@ def parse_chart(kind: str, raw: Mapping[str, Sequence[str]]) -> ChartSpec:
     parameter at fault.
     """
     if kind not in PARAMS:
-        raise MapError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise MapError(_("kind: expected one of {kinds}, got {got!r}").format(
+            kinds=", ".join(KINDS), got=kind))
     allowed = PARAMS[kind]
     raw = {k: list(v) for k, v in raw.items() if any(str(x).strip() for x in v)}
     for name in raw:
         if name not in allowed:
-            what = "charts take" if kind == "all" else f"{kind} chart takes"
-            raise MapError(f"unknown parameter {name!r}; the {what} {', '.join(allowed)}")
+            message = (_("unknown parameter {name!r}; the charts take {allowed}") if kind == "all"
+                       else _("unknown parameter {name!r}; the {kind} chart takes {allowed}"))
+            raise MapError(message.format(name=name, kind=kind, allowed=", ".join(allowed)))
     limit = _limit(raw.pop("limit")) if "limit" in raw else DEFAULT_LIMIT
     return ChartSpec("all" if kind == "all" else kind, parse(MAP_KIND[kind], raw), limit)
 
@@ -144,7 +157,8 @@ def parse_chart(kind: str, raw: Mapping[str, Sequence[str]]) -> ChartSpec:
 def _limit(values: Sequence[str]) -> int:
     text = ",".join(values).strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise MapError(f"limit: expected a whole number from 1 to {MAX_LIMIT}, got {text!r}")
+        raise MapError(_("limit: expected a whole number from 1 to {max}, got {got!r}").format(
+            max=MAX_LIMIT, got=text))
     return int(text)
 
 
@@ -169,19 +183,26 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
     keep = actor_mask(table, spec)
     kept = {table.ids[i] for i in np.flatnonzero(keep).tolist()}
     ranked = [r for r in rows if r["id"] in kept and r["total"] > 0][: chart.limit]
-    country = {i: _named(table.regions.names, c) for i, c in
+    from coco_atlas.viz.ranked import country_text  # the reader's language, as on the maps (CLDR)
+
+    country = {i: country_text(table, c) for i, c in
                zip(table.ids, table.country.tolist(), strict=True) if c}
     roles = [r for r in ROLES if r != "total"]
-    out = Table(["Rank", "Actor", "Sector group", "Country", "Brokerage paths",
+    out = Table([_("Rank"), _("Actor"), _("Sector group"), _("Country"), _("Brokerage paths"),
                  *(MEASURES[r].name for r in roles)],
                 [[k + 1, r["name"], GROUP_TEXT.get(r["group"], r["group"]),
-                  country.get(r["id"]) or "unknown", r["total"], *(r[x] for x in roles)]
+                  country.get(r["id"]) or _("unknown"), r["total"], *(r[x] for x in roles)]
                  for k, r in enumerate(ranked)])
-    notes = [] if ranked else ["No actor of these filters sits between two others."]
-    summary = (f"{ranked[0]['name']} ranks first with {ranked[0]['total']:,} brokerage paths; "
-               f"{len(ranked)} actors shown." if ranked else notes[0])
-    top = {0: "", 1: ": the top broker"}.get(len(ranked), f": the top {len(ranked)} brokers")
-    return Chart("brokers", TITLES["brokers"] + top,
+    notes = [] if ranked else [_("No actor of these filters sits between two others.")]
+    summary = (ngettext("{name} ranks first with {paths} brokerage paths; {n} actor shown.",
+                        "{name} ranks first with {paths} brokerage paths; {n} actors shown.",
+                        len(ranked)).format(name=ranked[0]["name"],
+                                            paths=num(ranked[0]["total"]), n=len(ranked))
+               if ranked else notes[0])
+    title = (TITLES["brokers"] if not ranked else
+             ngettext("{title}: the top broker", "{title}: the top {n} brokers",
+                      len(ranked)).format(title=TITLES["brokers"], n=len(ranked)))
+    return Chart("brokers", title,
                  out, in_words(table, spec), notes, {
                      "labels": [_short(r["name"]) for r in ranked],
                      "values": [r["total"] for r in ranked],
@@ -193,17 +214,29 @@ def brokers(store: Store, chart: ChartSpec) -> Chart:
 def in_words(table: Any, spec: MapSpec) -> list[str]:
     """The filters as people say them: place and sector names with their codes in brackets,
     sector groups by name (the maps' :func:`viz.filters.in_words` with names)."""
+    from coco_atlas.viz.i18n import country_name
+    from coco_atlas.viz.words import label_text
+
     regions, sectors = table.regions.names, table.sectors_tree.names
+    countries = {c: country_name(c) if country_name(c) != c else n
+                 for c, n in regions.items() if len(c) == 2}
+    labels = {v: label_text(v) for v in spec.label}
     out = []
-    for name, words, names in (("country", "country", regions), ("region", "region", regions),
-                               ("sector", "sector", sectors), ("group", "sector group", GROUP_TEXT),
-                               ("label", "only", {})):
+    for name, words, names in (("country", N_("country {values}"), countries),
+                               ("region", N_("region {values}"), regions),
+                               ("sector", N_("sector {values}"), sectors),
+                               ("group", N_("sector group {values}"), GROUP_TEXT),
+                               ("label", N_("only {values}"), labels)):
         values = getattr(spec, name)
         if values:
-            out.append(f"{words} {' or '.join(_named(names, v, name != 'group') for v in values)}")
+            shown = [_named(names, v, name not in ("group", "label")) for v in values]
+            text = shown[0]
+            for v in shown[1:]:
+                text = _("{a} or {b}").format(a=text, b=v)
+            out.append(_(words).format(values=text))
     if spec.years is not None:
         first, last = spec.years
-        out.append(f"years {first or '…'}–{last or '…'}")
+        out.append(_("years {first}–{last}").format(first=first or "…", last=last or "…"))
     return out
 
 
@@ -305,23 +338,27 @@ def gaps(store: Store, chart: ChartSpec) -> Chart:
     if folded:
         columns = [*order[: MAX_GROUPS - 1], "\0more"]
         folded = set(order[MAX_GROUPS - 1:])
-    heads = [MORE_GROUPS if g == "\0more" else group_names.get(g, NO_GROUP) if g else NO_GROUP
-             for g in columns]
+    heads = [_(MORE_GROUPS) if g == "\0more" else group_names.get(g, _(NO_GROUP)) if g
+             else _(NO_GROUP) for g in columns]
     cells = [[sum(found[r].get(g, 0) for g in folded) if g == "\0more" else found[r].get(g, 0)
               for g in columns] for r in shown]
     names = table.regions.names
     labels = [f"{names.get(r, r)} ({r})" for r in shown]
     notes = []
     if len(regions) > len(shown):
-        notes.append(f"The {len(shown)} regions with the most gaps of {len(regions)} are shown.")
+        notes.append(_("The {n} regions with the most gaps of {total} are shown.").format(
+            n=len(shown), total=num(len(regions))))
     if not shown:
-        notes.append("No region of these filters has actors that need a competence.")
-    out = Table(["Region", *heads, "All groups"],
+        notes.append(_("No region of these filters has actors that need a competence."))
+    out = Table([_("Region"), *heads, _("All groups")],
                 [[label, *row, totals[r]] for label, row, r in zip(labels, cells, shown,
                                                                     strict=True)])
-    summary = (f"{labels[0]} has the most gaps: {totals[shown[0]]:,} competences needed that "
-               f"no actor there offers." if shown and totals[shown[0]] else
-               "No region has a competence gap." if shown else notes[-1])
+    summary = (ngettext("{region} has the most gaps: {n} competence needed that no actor there "
+                        "offers.", "{region} has the most gaps: {n} competences needed that no "
+                        "actor there offers.", totals[shown[0]]).format(
+                            region=labels[0], n=num(totals[shown[0]]))
+               if shown and totals[shown[0]] else
+               _("No region has a competence gap.") if shown else notes[-1])
     return Chart("gaps", f"{TITLES['gaps']} (NUTS {spec.level})", out, in_words(table, spec), notes,
                  {"rows": labels, "columns": heads, "cells": cells, "summary": summary})
 
@@ -342,12 +379,14 @@ def ties(store: Store, chart: ChartSpec) -> Chart:
     years = _year_range(spans, spec.years)
     counts = year_counts(spans, inside, cross, years, len(table.ids))
     rows = [[y, *c] for y, c in zip(years, counts, strict=True)]
-    notes = [] if years else ["No tie of these actors has a date, and no years were given."]
-    summary = (f"From {years[0]} to {years[-1]}: {counts[0][1]:,} ties in {years[0]}, "
-               f"{counts[-1][1]:,} in {years[-1]}, of which {counts[-1][2]:,} across sector "
-               f"groups." if years else notes[0])
+    notes = [] if years else [_("No tie of these actors has a date, and no years were given.")]
+    summary = (_("From {first} to {last}: {ties0} ties in {first}, {ties1} in {last}, of which "
+                 "{cross} across sector groups.").format(
+                     first=years[0], last=years[-1], ties0=num(counts[0][1]),
+                     ties1=num(counts[-1][1]), cross=num(counts[-1][2]))
+               if years else notes[0])
     return Chart("ties", TITLES["ties"], Table(
-        ["Year", "Actors with a tie", "Ties", "Ties across sector groups"], rows),
+        [_("Year"), *SERIES_TEXT.values()], rows),
         in_words(table, spec), notes, {"years": years, "series": {
             "Actors with a tie": [c[0] for c in counts], "Ties": [c[1] for c in counts],
             "Ties across sector groups": [c[2] for c in counts]}, "summary": summary})

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from coco_atlas.viz.i18n import N_
+
 OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")
 GREY = "#9AA0A6"
@@ -45,9 +47,9 @@ def categorical(names: Sequence[str]) -> dict[str, str]:
 # that two gap maps of different regions, sectors or years read on the same scale. Shares are
 # bounded (0 to 100 %), unlike counts, which grow with the size of the competence vocabulary.
 SHARE_CLASSES: tuple[tuple[float, float, str], ...] = (
-    (0, 20, "less than 20 %"), (20, 40, "20 % to 40 %"), (40, 60, "40 % to 60 %"),
-    (60, 80, "60 % to 80 %"), (80, 100, "80 % or more"))
-NO_NEEDS = "no needs recorded"
+    (0, 20, N_("less than 20 %")), (20, 40, N_("20 % to 40 %")), (40, 60, N_("40 % to 60 %")),
+    (60, 80, N_("60 % to 80 %")), (80, 100, N_("80 % or more")))
+NO_NEEDS = N_("no needs recorded")
 
 
 def share_class(share: float | None) -> int:
@@ -63,9 +65,11 @@ def share_class(share: float | None) -> int:
 
 def share_legend() -> list[dict[str, str]]:
     """The fixed legend of the gap map: name (``low-high``), text and colour of every class."""
-    out = [{"name": f"{lo}-{hi}", "text": text, "colour": colour}
+    from coco_atlas.viz.i18n import gettext as _
+
+    out = [{"name": f"{lo}-{hi}", "text": _(text), "colour": colour}
            for (lo, hi, text), colour in zip(SHARE_CLASSES, YL_OR_RD, strict=True)]
-    return [*out, {"name": "none", "text": NO_NEEDS, "colour": LIGHT}]
+    return [*out, {"name": "none", "text": _(NO_NEEDS), "colour": LIGHT}]
 
 
 def sequential_bins(top: int, classes: int = len(YL_OR_RD)) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA
-from coco_atlas.viz.words import BOTH_WAYS, property_text, relation_text, value_text
+from coco_atlas.viz.words import BOTH_WAYS, label_text, property_text, relation_text, value_text
 
 PAGE = 50  # neighbours per group and page
 EDGE_HIDDEN = ("source", "updatedAt")  # provenance stamps: on the edge's own record, not here
@@ -75,7 +75,7 @@ def _item(nb: Any, countries: dict[str, str]) -> dict[str, Any]:
     facts = [value_text("country", country, countries)] if country else []
     facts += [f"{property_text(k).lower()} {value_text(k, v).lower()}"
               for k, v in nb.edge.props.items() if k not in EDGE_HIDDEN]
-    return {"name": nb.node.props.get("name", nb.node.id), "label": label,
+    return {"name": nb.node.props.get("name", nb.node.id), "label": label_text(label),
             "href": "/nodes/" + quote(nb.node.id, safe=""), "props": " · ".join(facts)}
 
 

@@ -10,6 +10,7 @@ silently draw an empty map.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -46,25 +47,36 @@ def actor_mask(table: ActorTable, spec: MapSpec) -> np.ndarray:
 def in_words(spec: MapSpec, table: ActorTable | None = None) -> list[str]:
     """The filters of ``spec`` in words, for the page header and the file's summary: names
     where the store has them (``Österreich (AT)``, ``Cultural and creative (CCI)``)."""
-    from coco_atlas.viz.words import GROUP_TEXT
+    from coco_atlas.viz.i18n import N_, country_name
+    from coco_atlas.viz.i18n import gettext as _
+    from coco_atlas.viz.words import GROUP_TEXT, label_text
 
-    names: dict[str, dict[str, str]] = {"group": GROUP_TEXT, "between": GROUP_TEXT}
+    names: dict[str, Any] = {"group": GROUP_TEXT, "between": GROUP_TEXT}
     if table is not None:
-        names["country"] = names["region"] = table.regions.names
+        names["region"] = table.regions.names
+        names["country"] = {c: country_name(c) if country_name(c) != c else n
+                            for c, n in table.regions.names.items() if len(c) == 2}
         names["sector"] = table.sectors_tree.names
+    names["label"] = {v: label_text(v) for v in getattr(spec, "label", ())}
     out = []
-    for name, words in (("country", "country"), ("region", "region"), ("sector", "sector"),
-                        ("group", "sector group"), ("label", "label"),
-                        ("between", "brokers between")):
+    for name, words in (("country", N_("country {values}")), ("region", N_("region {values}")),
+                        ("sector", N_("sector {values}")),
+                        ("group", N_("sector group {values}")), ("label", N_("label {values}")),
+                        ("between", N_("brokers between {values}"))):
         values = getattr(spec, name, ())
         if values:
             known = names.get(name, {})
-            shown = [f"{known[v]} ({v})" if v in known and name not in ("group", "between") else
+            shown = [f"{known[v]} ({v})" if v in known and name not in ("group", "between",
+                                                                        "label") else
                      known.get(v, v) for v in values]
-            out.append(f"{words} {(' and ' if name == 'between' else ' or ').join(shown)}")
+            joined = (_("{a} and {b}") if name == "between" else _("{a} or {b}"))
+            text = shown[0]
+            for v in shown[1:]:
+                text = joined.format(a=text, b=v)
+            out.append(_(words).format(values=text))
     if spec.years is not None:
         first, last = spec.years
-        out.append(f"years {first or '…'}–{last or '…'}")
+        out.append(_("years {first}–{last}").format(first=first or "…", last=last or "…"))
     return out
 
 
@@ -78,8 +90,11 @@ def _known(name: str, values: Iterable[str], known: set[str]) -> None:
     unknown = [v for v in values if v not in known]
     if unknown:
         examples = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
-        raise MapError(f"{name}: {', '.join(repr(v) for v in unknown)} not found in this store "
-                       f"(known: {examples or 'none'})")
+        from coco_atlas.viz.i18n import gettext as _
+
+        raise MapError(_("{name}: {values} not found in this store (known: {known})").format(
+            name=name, values=", ".join(repr(v) for v in unknown),
+            known=examples or _("none")))
 
 
 def gap_regions(table: ActorTable, spec: MapSpec, regions: list[str]) -> list[str]:
@@ -91,7 +106,10 @@ def gap_regions(table: ActorTable, spec: MapSpec, regions: list[str]) -> list[st
     if spec.region:
         unknown = [r for r in spec.region if r not in table.regions.names]
         if unknown:
-            raise MapError(f"region: {', '.join(map(repr, unknown))} not found in this store")
+            from coco_atlas.viz.i18n import gettext as _
+
+            raise MapError(_("region: {values} not found in this store").format(
+                values=", ".join(map(repr, unknown))))
         roots = set(spec.region)
         above = {a for r in roots for a in table.regions.ancestors(r)}
         keep &= table.regions.within(regions, roots) | np.isin(regions, list(above))

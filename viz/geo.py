@@ -36,6 +36,9 @@ import orjson
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA
 from coco_atlas.viz.actors import ACTORS, REGION, ActorTable
+from coco_atlas.viz.i18n import N_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
 from coco_atlas.viz.params import MapError, MapSpec
 
 __all__ = ["Placement", "countries", "place", "project"]
@@ -55,7 +58,7 @@ CITY = SCHEMA.node_properties(ACTORS[0])["city"].name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"].name
 ISO_OF_NUTS = {"EL": "GR", "UK": "GB"}  # NUTS country codes that differ from ISO 3166
 PLACED_BY = ("region", "country")  # aggregations that have a place
-UNPLACED_TEXT = "Place unknown"
+UNPLACED_TEXT = N_("Place unknown")
 LISTED = 300  # unplaced nodes named beside the map (the rest counted)
 _LOCAL = threading.local()
 _LOCK = threading.Lock()
@@ -72,9 +75,11 @@ def wanted(spec: MapSpec, by: str) -> bool:
         return False
     if spec.layout == "geo":
         if by not in ("none", *PLACED_BY):
-            raise MapError(f"layout: a geographic map draws actors, regions or countries, not "
-                           f"{'sector groups' if by == 'group' else 'communities'}; use "
-                           f"layout=force or aggregate=none, region or country")
+            raise MapError(_(
+                "layout: a geographic map draws actors, regions or countries, not sector "
+                "groups; use layout=force or aggregate=none, region or country") if by == "group"
+                else _("layout: a geographic map draws actors, regions or countries, not "
+                       "communities; use layout=force or aggregate=none, region or country"))
         return True
     return by in PLACED_BY
 
@@ -512,11 +517,17 @@ def meta(place: Placement | None, nodes: list[dict[str, Any]]) -> dict[str, Any]
     what = "actor" if place.actors else "region"
     notes = []
     if lost:
-        notes.append(f"{len(lost):,} {what}{'s' if len(lost) != 1 else ''} without a known "
-                     f"place: drawn in the dashed box \u201c{UNPLACED_TEXT}\u201d left of the "
-                     f"others and listed under \u201cNot on the map\u201d.")
+        notes.append((ngettext(
+            "{n} actor without a known place: drawn in the dashed box “{box}” left of the others "
+            "and listed under “Not on the map”.", "{n} actors without a known place: drawn in "
+            "the dashed box “{box}” left of the others and listed under “Not on the map”.",
+            len(lost)) if place.actors else ngettext(
+            "{n} region without a known place: drawn in the dashed box “{box}” left of the "
+            "others and listed under “Not on the map”.", "{n} regions without a known place: "
+            "drawn in the dashed box “{box}” left of the others and listed under “Not on the "
+            "map”.", len(lost))).format(n=num(len(lost)), box=_(UNPLACED_TEXT)))
     return {"geo": {
-        "outlines": outlines(), "areas": areas, "box": box, "boxText": UNPLACED_TEXT,
+        "outlines": outlines(), "areas": areas, "box": box, "boxText": _(UNPLACED_TEXT),
         "unplaced": [{"id": i, "name": nodes[i]["name"]} for i in lost[:LISTED]],
         "unplacedCount": len(lost), "what": what,
         "projection": "ETRS89 Lambert azimuthal equal-area (EPSG:3035)",
@@ -526,7 +537,7 @@ def meta(place: Placement | None, nodes: list[dict[str, Any]]) -> dict[str, Any]
 # -- many actors: a point layer instead of vis-network nodes ---------------------------------
 POINTS_FROM = 5_000  # actors drawn one by one: above this, the page draws them as a point layer
 POINTS_ENV = "COCO_MAP_POINTS_FROM"  # tests lower the threshold (a small demo, same code path)
-POINTS_TEXT = "ties are drawn for the selected actor (click an actor, or find one by name)"
+POINTS_TEXT = N_("ties are drawn for the selected actor (click an actor, or find one by name)")
 
 
 def points_from() -> int:

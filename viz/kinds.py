@@ -9,6 +9,7 @@ actors' attributes (:mod:`viz.actors`), keeps the actors the filters select, and
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,21 +29,41 @@ from coco_atlas.viz.actors import (
     describe,
     key_properties,
 )
-from coco_atlas.viz.build import Drawing, MapData, count_text, draw, rounded
+from coco_atlas.viz.build import Drawing, MapData, draw, rounded
 from coco_atlas.viz.colours import CROSS_TIE, TIE, categorical, share_class, share_legend
 from coco_atlas.viz.filters import actor_mask, gap_regions, in_words
+from coco_atlas.viz.i18n import N_, Np_, ngettext
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
 from coco_atlas.viz.params import MapError, MapSpec
-from coco_atlas.viz.words import GROUP_TEXT, MEASURES, measure_name, property_text, value_text
+from coco_atlas.viz.words import (
+    GROUP_TEXT,
+    MEASURES,
+    Translated,
+    label_text,
+    measure_name,
+    property_text,
+    value_text,
+)
 
-COLOUR_TITLE = {"group": "Sector group", "label": "Kind of actor", "country": "Country"}
-SIZE_TEXT = {
-    "degree": "Size: how many actors it is tied to",
-    "strength": "Size: its ties, counting repeated collaborations",
-    "none": "All actors the same size",
-}
+COLOUR_TITLE = Translated({"group": N_("Sector group"), "label": N_("Kind of actor"),
+                           "country": N_("Country")})
+SIZE_TEXT = Translated({
+    "degree": N_("Size: how many actors it is tied to"),
+    "strength": N_("Size: its ties, counting repeated collaborations"),
+    "none": N_("All actors the same size"),
+})
 PROPS = list(dict.fromkeys(p for lab in ACTORS for p in key_properties(lab) if p != "country"))
-ACTOR_FIELDS = ["Kind of actor", "Sector group", "Country", "Region", "Sector",
-                *(property_text(p) for p in PROPS), "Ties"]
+
+
+def actor_fields() -> list[str]:
+    """The tooltip and table fields of an actor, in the reader's words."""
+    return [_("Kind of actor"), _("Sector group"), _("Country"), _("Region"), _("Sector"),
+            *(property_text(p) for p in PROPS), _("Ties")]
+
+
+def actors_text(n: int) -> str:
+    return ngettext("{n} actor", "{n} actors", n).format(n=num(n))
 
 
 class MapNotFound(MapError):
@@ -58,13 +79,15 @@ def build_map(store: Store, spec: MapSpec, *, link_base: str = "") -> MapData:
     data.meta.setdefault("notes", [])
     data.meta["notes"] += data.meta.pop("geoNotes", [])
     if "table" not in data.meta:
-        by = "Actors" if "Actors" in data.meta["fields"] else "Ties"
+        by = _("Actors") if _("Actors") in data.meta["fields"] else _("Ties")
+        caption = (_("{title}: by actors, most first") if by == _("Actors")
+                   else _("{title}: by ties, most first")).format(title=data.title)
         data.meta["table"] = ranked.from_nodes(
-            data.nodes, data.meta["fields"], by, f"{data.title}: by {by.lower()}, most first",
-            f"coco-{spec.kind}.csv").as_dict()
+            data.nodes, data.meta["fields"], by, caption, f"coco-{spec.kind}.csv").as_dict()
     filters = in_words(spec, _table_of(store, spec))
     if spec.timeline:
-        filters.append("in time, {}–{}".format(*spec.timeline))
+        filters.append(_("in time, {first}–{last}").format(first=spec.timeline[0],
+                                                          last=spec.timeline[1]))
     data.meta.update(kind=spec.kind, filters=filters,
                      base=link_base.rstrip("/"),
                      counts={"nodes": len(data.nodes), "edges": len(data.edges)})
@@ -96,24 +119,26 @@ def ecosystem(store: Store, spec: MapSpec, base: str) -> MapData:
     idx = np.flatnonzero(actor_mask(table, spec))
     by = spec.aggregate
     if spec.timeline and by not in ("auto", "none"):
-        raise MapError(f"aggregate: a map in time (timeline) draws actors one by one; use "
-                       f"aggregate=none, not {by}")
+        raise MapError(_("aggregate: a map in time (timeline) draws actors one by one; use "
+                         "aggregate=none, not {by}").format(by=by))
     if by == "auto":
         by = "none" if len(idx) <= spec.limit or spec.timeline else "region"
     if by == "none":
         if len(idx) > spec.limit:
-            ways = (" or raise the limit (a map in time is not aggregated)" if spec.timeline
-                    else ", raise the limit or aggregate")
-            raise MapError(f"limit: {len(idx):,} actors match, more than the limit of "
-                           f"{spec.limit:,} drawn one by one; narrow the filters{ways}")
+            message = (_("limit: {n} actors match, more than the limit of {limit} drawn one by "
+                         "one; narrow the filters or raise the limit (a map in time is not "
+                         "aggregated)") if spec.timeline else
+                       _("limit: {n} actors match, more than the limit of {limit} drawn one by "
+                         "one; narrow the filters, raise the limit or aggregate"))
+            raise MapError(message.format(n=num(len(idx)), limit=num(spec.limit)))
         data = _actor_map(store, net, table, idx, spec, base, _size(net, spec.size))
-        data.title = f"The ecosystem: {count_text(len(idx), 'actor')}"
+        data.title = _("The ecosystem: {actors}").format(actors=actors_text(len(idx)))
         return data
     data = _aggregate_map(store, net, table, idx, spec, base, by)
     if spec.aggregate == "auto":
-        data.meta["notes"].insert(0, f"{len(idx):,} actors are more than the {spec.limit:,} "
-                                     f"drawn one by one, so each node is a region. Click one "
-                                     f"to open its map.")
+        data.meta["notes"].insert(0, _(
+            "{n} actors are more than the {limit} drawn one by one, so each node is a region. "
+            "Click one to open its map.").format(n=num(len(idx)), limit=num(spec.limit)))
     return data
 
 
@@ -138,29 +163,61 @@ def _aggregate_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, s
         category=majority, colours=[i["colour"] for i in legend["items"]],
         pairs=groups.edges[shown], ties=groups.ties[shown], info=info, radius=(10.0, 70.0),
         extra=extra, **(place.drawing() if place else {})))
-    what = {"region": f"NUTS {spec.level} region", "country": "country",
-            "group": "sector group", "community": "community"}[by]
-    legend["title"] += " (most of its actors)"
-    legend["size"] = "Size: number of actors"
-    legend["edges"] = [{"colour": TIE, "text": f"ties between {what}s (each node's "
-                                              f"{agg.STRONGEST} strongest)"}]
-    plural = "communities" if by == "community" else what + "s"
-    return MapData("ecosystem", f"The ecosystem by {what}: {count_text(len(idx), 'actor')} in "
-                   f"{count_text(k, what, plural)}", nodes, edges, {
-                       "fields": ["Actors", "Ties inside", "Ties with others", "Mostly"],
-                       "links": [], "legend": legend, "notes": [], "search": f"Find a {what}…",
+    words = _BY_WORDS[by]
+    legend["title"] = _("{title} (most of its actors)").format(title=legend["title"])
+    legend["size"] = _("Size: number of actors")
+    legend["edges"] = [{"colour": TIE, "text": translate(words.ties).format(
+        level=spec.level, n=agg.STRONGEST)}]
+    title = translate(words.title).format(level=spec.level, actors=actors_text(len(idx)),
+                                          groups=plural(*words.groups, k).format(
+                                         n=num(k), level=spec.level))
+    return MapData("ecosystem", title, nodes, edges, {
+                       "fields": [_("Actors"), _("Ties inside"), _("Ties with others"),
+                                  _("Mostly")],
+                       "links": [], "legend": legend, "notes": [],
+                       "search": translate(words.find),
                        **labels, **geo.meta(place, nodes)}, springy=False)
+
+
+# What an aggregated ecosystem map says of its nodes, per kind of node.
+@dataclass(frozen=True)
+class _ByWords:
+    title: str
+    groups: tuple[str, str]
+    ties: str
+    find: str
+
+
+_BY_WORDS = {
+    "region": _ByWords(N_("The ecosystem by NUTS {level} region: {actors} in {groups}"),
+                       Np_("{n} NUTS {level} region", "{n} NUTS {level} regions"),
+                       N_("ties between NUTS {level} regions (each node's {n} strongest)"),
+                       N_("Find a region…")),
+    "country": _ByWords(N_("The ecosystem by country: {actors} in {groups}"),
+                        Np_("{n} country", "{n} countries"),
+                        N_("ties between countries (each node's {n} strongest)"),
+                        N_("Find a country…")),
+    "group": _ByWords(N_("The ecosystem by sector group: {actors} in {groups}"),
+                      Np_("{n} sector group", "{n} sector groups"),
+                      N_("ties between sector groups (each node's {n} strongest)"),
+                      N_("Find a sector group…")),
+    "community": _ByWords(N_("The ecosystem by community: {actors} in {groups}"),
+                          Np_("{n} community", "{n} communities"),
+                          N_("ties between communities (each node's {n} strongest)"),
+                          N_("Find a community…")),
+}
+translate, plural = _, ngettext  # for messages declared above (not extracted a second time)
 
 
 def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_matrix,
                 spec: MapSpec, by: str) -> tuple[list[str], dict[str, str]]:
     if by == "region":
         keys = table.region_at(spec.level)[idx].tolist()
-        return keys, {k: table.regions.names.get(k, k) if k else "Region unknown"
+        return keys, {k: table.regions.names.get(k, k) if k else _("Region unknown")
                       for k in keys}
     if by == "country":
         keys = table.country[idx].tolist()
-        return keys, {k: table.regions.names.get(k, k) if k else "Country unknown"
+        return keys, {k: ranked.country_text(table, k) if k else _("Country unknown")
                       for k in keys}
     if by == "group":
         keys = table.group[idx].tolist()
@@ -171,10 +228,12 @@ def _group_keys(store: Store, table: ActorTable, idx: np.ndarray, sub: sp.csr_ma
     first = order[np.r_[True, member[order][1:] != member[order][:-1]]]
     size = np.bincount(member)
     rank = {int(c): r + 1 for r, c in enumerate(np.argsort(-size, kind="stable").tolist())}
-    top, _ = describe(store, [table.ids[idx[i]] for i in first.tolist()])
+    top, _props = describe(store, [table.ids[idx[i]] for i in first.tolist()])
     names = {int(member[i]): name for i, name in zip(first.tolist(), top, strict=True)}
     keys = [f"community-{rank[int(c)]:03d}" for c in member.tolist()]
-    texts = {f"community-{rank[c]:03d}": f"Community {rank[c]}: {names[c]}" for c in names}
+    texts = {f"community-{rank[c]:03d}": _("Community {n}: {name}").format(n=rank[c],
+                                                                             name=names[c])
+             for c in names}
     return keys, texts
 
 
@@ -194,11 +253,11 @@ def _drill_links(spec: MapSpec, base: str, by: str, key: str, count: int) -> lis
         return []
     links = []
     if by == "region" and key:
-        links.append(["Details", f"{base}/nodes/{quote(key, safe='')}"])
+        links.append([_("Details"), f"{base}/nodes/{quote(key, safe='')}"])
     if key:
         query = spec.query(**{by: key, "aggregate": deeper})
-        links.insert(0, [f"Map of these {count:,} actors", f"{base}/maps/ecosystem?"
-                                                            f"{urlencode(query)}"])
+        links.insert(0, [ngettext("Map of this actor", "Map of these {n} actors", count).format(
+            n=num(count)), f"{base}/maps/ecosystem?{urlencode(query)}"])
     return links
 
 
@@ -207,7 +266,7 @@ def ego(store: Store, spec: MapSpec, base: str) -> MapData:
     net, table = _load(store, spec)
     centre = table.index.get(spec.id or "")
     if centre is None:
-        raise MapNotFound(f"id: no actor {spec.id!r} in this store")
+        raise MapNotFound(_("id: no actor {id!r} in this store").format(id=spec.id))
     keep = actor_mask(table, spec)
     keep[centre] = True
     hops = _hops(net.undirected, centre, spec.hops, keep)
@@ -216,8 +275,11 @@ def ego(store: Store, spec: MapSpec, base: str) -> MapData:
     notes = []
     if len(idx) > spec.limit:
         order = np.lexsort((-degree[idx], hops[idx]))
-        notes.append(f"{len(idx):,} actors are within {spec.hops} steps; the {spec.limit:,} "
-                     f"nearest and best-connected are shown.")
+        notes.append(ngettext(
+            "{n} actors are within {hops} step; the {limit} nearest and best-connected are "
+            "shown.", "{n} actors are within {hops} steps; the {limit} nearest and "
+            "best-connected are shown.", spec.hops).format(
+                n=num(len(idx)), hops=spec.hops, limit=num(spec.limit)))
         idx = np.sort(idx[order[: spec.limit]])
     value = _size(net, spec.size)
     importance = value[idx].astype(float)
@@ -226,9 +288,10 @@ def ego(store: Store, spec: MapSpec, base: str) -> MapData:
     data = _actor_map(store, net, table, idx, spec, base, value, importance=importance,
                       hops=hops[idx], extra={where: {"shape": "star", "borderWidth": 2}})
     name = data.nodes[where]["name"]
-    data.title = (f"{name}: {count_text(len(idx) - 1, 'actor')} within "
-                  f"{count_text(spec.hops, 'step')}")
-    data.meta["notes"] = [f"★ marks {name}.", *notes]
+    data.title = ngettext("{name}: {actors} within {n} step", "{name}: {actors} within {n} steps",
+                          spec.hops).format(name=name, actors=actors_text(len(idx) - 1),
+                                            n=spec.hops)
+    data.meta["notes"] = [_("★ marks {name}.").format(name=name), *notes]
     data.meta["centre"] = where
     return data
 
@@ -256,17 +319,22 @@ def brokerage_measures() -> tuple[str, ...]:
     return (*ROLES, "betweenness", "effectiveSize", "constraint")
 
 
-FIELD_TEXT = {"group": "Sector group", "label": "Kind of actor", "years": "Years",
-              "hops": "Steps from the centre", "aggregate": "One node per", "level": "NUTS level",
-              "colour": "Colour by", "size": "Size by", "limit": "Most actors drawn one by one",
-              "between": "Brokers between", "layout": "Layout", "sector": "Sector (NACE)",
-              "region": "Region (NUTS)", "timeline": "Map in time (years)"}
-LAYOUT_TEXT = {"auto": "Automatic: on the map of Europe for regions", "geo": "On the map of Europe",
-               "force": "By their ties"}
-AGGREGATE_TEXT = {"auto": "Automatic: actors, or regions when too many",
-                  "none": "One node per actor", "region": "One node per region",
-                  "country": "One node per country", "group": "One node per sector group",
-                  "community": "One node per community"}
+FIELD_TEXT = Translated({
+    "group": N_("Sector group"), "label": N_("Kind of actor"), "years": N_("Years"),
+    "hops": N_("Steps from the centre"), "aggregate": N_("One node per"),
+    "level": N_("NUTS level"), "colour": N_("Colour by"), "size": N_("Size by"),
+    "limit": N_("Most actors drawn one by one"), "between": N_("Brokers between"),
+    "layout": N_("Layout"), "sector": N_("Sector (NACE)"), "region": N_("Region (NUTS)"),
+    "timeline": N_("Map in time (years)"), "country": N_("Country"), "id": N_("Actor"),
+})
+LAYOUT_TEXT = Translated({"auto": N_("Automatic: on the map of Europe for regions"),
+                          "geo": N_("On the map of Europe"), "force": N_("By their ties")})
+AGGREGATE_TEXT = Translated({"auto": N_("Automatic: actors, or regions when too many"),
+                             "none": N_("One node per actor"),
+                             "region": N_("One node per region"),
+                             "country": N_("One node per country"),
+                             "group": N_("One node per sector group"),
+                             "community": N_("One node per community")})
 
 
 def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[str, str]]],
@@ -276,7 +344,7 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
     from coco_atlas.graph.analytics.groups import SECTOR_GROUPS, UNKNOWN
     from coco_atlas.viz.params import ACTOR_SIZES, AGGREGATES, COLOURS, LAYOUTS
 
-    any_ = [("", "any")]
+    any_ = [("", _("any"))]
     names = table.regions.names
     sizes = brokerage_measures() if spec.kind == "brokers" else ACTOR_SIZES
     choices = {
@@ -287,7 +355,9 @@ def form_words(table: ActorTable, spec: MapSpec) -> tuple[dict[str, list[tuple[s
         "group": any_ + [(g, GROUP_TEXT[g]) for g in (*SECTOR_GROUPS, UNKNOWN)],
         "colour": [(c, COLOUR_TITLE[c]) for c in COLOURS],
         "aggregate": [(a, AGGREGATE_TEXT.get(a, a)) for a in AGGREGATES],
-        "size": [(m, "Same size for all" if m == "none" else measure_name(m)) for m in sizes],
+        "label": any_ + [(x, label_text(x)) for x in sorted(set(table.labels.tolist()))],
+        "size": [(m, _("Same size for all") if m == "none" else measure_name(m))
+                 for m in sizes],
         "layout": [(v, LAYOUT_TEXT.get(v, v)) for v in LAYOUTS],
         "between": any_ + [(f"{a},{b}", ranked.pair_text(a, b))
                            for k, a in enumerate(SECTOR_GROUPS) for b in SECTOR_GROUPS[k + 1:]],
@@ -304,8 +374,8 @@ def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
 
     measures = list(brokerage_measures())
     if spec.size not in measures:
-        raise MapError(f"size: expected a brokerage measure ({', '.join(measures)}), "
-                       f"got {spec.size!r}")
+        raise MapError(_("size: expected a brokerage measure ({measures}), got {got!r}").format(
+            measures=", ".join(measures), got=spec.size))
     net, table = _load(store, spec)
     rows = {r["id"]: r for r in brokerage_table(store, group_by="sectorGroup",
                                                  years=spec.timeline or spec.years)}
@@ -322,11 +392,11 @@ def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
     value = np.where(np.isnan(raw), 0.0, 1.0 - raw) if measure == "constraint" \
         else np.nan_to_num(raw)
     idx = np.flatnonzero(actor_mask(table, spec))
-    named = measure_name(measure).lower()
+    named = measure_name(measure)
     notes = []
     if len(idx) > spec.limit:
-        notes.append(f"{len(idx):,} actors match; the {spec.limit:,} with the highest "
-                     f"{named} are shown.")
+        notes.append(_("{n} actors match; the {limit} highest by “{measure}” are shown.").format(
+            n=num(len(idx)), limit=num(spec.limit), measure=named))
         idx = np.sort(idx[np.argsort(-value[idx], kind="stable")[: spec.limit]])
     fields = [m for m in measures if m != measure]
     values = {m: [rounded(rows.get(table.ids[i], {}).get(m)) for i in idx.tolist()]
@@ -334,23 +404,27 @@ def brokers(store: Store, spec: MapSpec, base: str) -> MapData:
     info = [[values[measure][j], *(values[m][j] for m in fields)] for j in range(len(idx))]
     data = _actor_map(store, net, table, idx, spec, base, value, cross=True, more=info)
     data.meta["fields"] += [measure_name(m) for m in (measure, *fields)]
-    between = " and ".join(GROUP_TEXT.get(g, g) for g in spec.between)
-    data.title = (f"Brokers between {between}: {count_text(len(idx), 'actor')}" if spec.between
-                  else f"Brokers: {count_text(len(idx), 'actor')} sized by {named}")
+    named_pair = [GROUP_TEXT.get(g, g) for g in spec.between]
+    between = (_("{a} and {b}").format(a=named_pair[0], b=named_pair[1])
+               if len(named_pair) == 2 else "")
+    data.title = (_("Brokers between {groups}: {actors}").format(
+        groups=between, actors=actors_text(len(idx))) if spec.between
+        else _("Brokers: {actors} sized by “{measure}”").format(actors=actors_text(len(idx)),
+                                                                 measure=named))
     data.meta["legend"]["size"] = (
-        "Size: how little constrained (1 − Burt's constraint)" if measure == "constraint"
-        else f"Size: {named}")
+        _("Size: how little constrained (1 − Burt's constraint)") if measure == "constraint"
+        else _("Size: {measure}").format(measure=named))
     data.meta["legend"]["sentence"] = MEASURES[measure].sentence
     data.meta["legend"]["edges"] = [
-        {"colour": CROSS_TIE, "text": "tie across sector groups"},
-        {"colour": TIE, "text": "tie within a sector group (or with an actor without one)"}]
+        {"colour": CROSS_TIE, "text": _("tie across sector groups")},
+        {"colour": TIE, "text": _("tie within a sector group (or with an actor without one)")}]
     data.meta["notes"] = notes
     names = [n["name"] for n in data.nodes]
     data.meta["table"] = ranked.broker_table(
         table, idx, names, measure, measures, values, ranked.bridged(counts, group_names, idx),
-        f"Brokers between {between}, most first" if spec.between
-        else f"Brokers by {named}, {'least constrained' if measure == 'constraint' else 'most'}"
-             f" first").as_dict()
+        _("Brokers between {groups}, most first").format(groups=between) if spec.between
+        else (_("Brokers by “{measure}”, least constrained first") if measure == "constraint"
+              else _("Brokers by “{measure}”, most first")).format(measure=named)).as_dict()
     return data
 
 
@@ -387,8 +461,9 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
              found[r]["offered"], found[r]["unmet"],
              f"{100 * found[r]['unmet'] / found[r]['needed']:.0f}%" if found[r]["needed"]
              else None] for i, r in enumerate(regions)]
-    extra = {i: {"links": [["Details", f"{base}/nodes/{quote(r, safe='')}"],
-                           [f"Map of its {int(actors[i]):,} actors",
+    extra = {i: {"links": [[_("Details"), f"{base}/nodes/{quote(r, safe='')}"],
+                           [ngettext("Map of its actor", "Map of its {n} actors",
+                                     int(actors[i])).format(n=num(int(actors[i]))),
                             f"{base}/maps/ecosystem?" + urlencode({
                                 "region": r, "aggregate": "none" if actors[i] <= spec.limit
                                 else "community"})]]}
@@ -398,16 +473,20 @@ def gaps(store: Store, spec: MapSpec, base: str) -> MapData:
         keys=regions, texts=[table.regions.names.get(r, r) for r in regions], value=actors,
         category=cats, colours=colours, pairs=pairs[shown], ties=groups.ties[shown], info=info,
         radius=(10.0, 60.0), extra=extra, **(place.drawing() if place else {})))
-    legend = {"title": "Share of the competences needed that nobody in the region offers",
-              "sentence": MEASURES["share"].sentence + " Fixed classes: the same on every gap map.",
-              "items": items, "size": "Size: number of actors",
-              "edges": [{"colour": TIE, "text": f"ties between regions (each region's "
-                                                f"{agg.STRONGEST} strongest)"}]}
-    title = f"Competence gaps in {count_text(len(regions), f'NUTS {spec.level} region')}"
+    legend = {"title": _("Share of the competences needed that nobody in the region offers"),
+              "sentence": MEASURES["share"].sentence + " "
+              + _("Fixed classes: the same on every gap map."),
+              "items": items, "size": _("Size: number of actors"),
+              "edges": [{"colour": TIE, "text": _(
+                  "ties between regions (each region's {n} strongest)").format(
+                      n=agg.STRONGEST)}]}
+    title = ngettext("Competence gaps in {n} NUTS {level} region",
+                     "Competence gaps in {n} NUTS {level} regions", len(regions)).format(
+                         n=num(len(regions)), level=spec.level)
     data = MapData("gaps", title, nodes, edges, {
-        "fields": ["NUTS id", "Country", "Actors", "Competences needed", "Competences offered",
-                   "Needed, offered by nobody here", "Share unmet"],
-        "links": [], "legend": legend, "notes": [], "search": "Find a region…", **labels,
+        "fields": [_("NUTS id"), _("Country"), _("Actors"), MEASURES["needed"].name,
+                   MEASURES["offered"].name, MEASURES["unmet"].name, MEASURES["share"].name],
+        "links": [], "legend": legend, "notes": [], "search": _("Find a region…"), **labels,
         **geo.meta(place, nodes)}, springy=False)
     data.meta["table"] = ranked.gap_table(table, regions, found, actors, spec.level).as_dict()
     data.meta["gaps"] = ranked.gap_details(
@@ -465,8 +544,8 @@ def _legend(values: np.ndarray, by: str, table: ActorTable | None = None
     if by == "country" and table is not None:
         text = {c: ranked.country_text(table, c) for c in order}
     else:
-        text = GROUP_TEXT if by == "group" else {}
-    items = [{"name": c, "text": text.get(c, c or UNKNOWN_TEXT), "colour": colours[c],
+        text = GROUP_TEXT if by == "group" else {c: label_text(c) for c in order if c}
+    items = [{"name": c, "text": text.get(c, c or _(UNKNOWN_TEXT)), "colour": colours[c],
               "count": present[c]} for c in order]
     return cats, {"title": COLOUR_TITLE[by], "items": items}
 
@@ -483,9 +562,9 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
     degree = np.diff(net.undirected.indptr)
     names, props = describe(store, [table.ids[i] for i in idx.tolist()])
     info = _actor_info(table, idx, degree, props)
-    fields = list(ACTOR_FIELDS)
+    fields = actor_fields()
     if hops is not None:
-        fields.append("Steps from the centre")
+        fields.append(_("Steps from the centre"))
         for row, h in zip(info, hops.tolist(), strict=True):
             row.append(h)
     if more is not None:
@@ -510,18 +589,18 @@ def _actor_map(store: Store, net: Any, table: ActorTable, idx: np.ndarray, spec:
     geo_meta = geo.meta(place, nodes)
     if points:  # one canvas layer; only the selected actor's ties are drawn
         geo_meta["geo"]["points"] = geo.tie_lists(len(keys), pairs)
-        geo_meta["geoNotes"].append(f"{count_text(len(keys), 'actor')} are drawn as points "
-                                    f"and {len(pairs):,} ties are not all drawn: "
-                                    f"{geo.POINTS_TEXT}.")
-        legend["edges"] = [{"colour": TIE, "text": geo.POINTS_TEXT}]
+        geo_meta["geoNotes"].append(_(
+            "{actors} are drawn as points and {ties} ties are not all drawn: {why}.").format(
+                actors=actors_text(len(keys)), ties=num(len(pairs)), why=_(geo.POINTS_TEXT)))
+        legend["edges"] = [{"colour": TIE, "text": _(geo.POINTS_TEXT)}]
     legend["size"] = SIZE_TEXT.get(spec.size, "")
     if spec.size in MEASURES:
         legend["sentence"] = MEASURES[spec.size].sentence
-    links = [{"text": "Details", "href": f"{base}/nodes/{{key}}"},
-             {"text": "Ego map", "href": f"{base}/maps/ego?id={{key}}"}]
+    links = [{"text": _("Details"), "href": f"{base}/nodes/{{key}}"},
+             {"text": _("Ego map"), "href": f"{base}/maps/ego?id={{key}}"}]
     data = MapData(spec.kind, "", nodes, edges, {
         "fields": fields, "links": links, "legend": legend, "notes": [],
-        "search": "Find an actor…", **labels, **geo_meta})
+        "search": _("Find an actor…"), **labels, **geo_meta})
     if spec.timeline:  # the years each actor and tie hold (viz/timeline.py)
         from coco_atlas.viz.timeline import attach
 
@@ -540,10 +619,11 @@ def _actor_info(table: ActorTable, idx: np.ndarray, degree: np.ndarray,
     for i, own in zip(idx.tolist(), props, strict=True):
         region, sectors = table.region[i], table.sectors[i]
         out.append([
-            table.labels[i], GROUP_TEXT.get(table.group[i], table.group[i]),
+            label_text(table.labels[i]), GROUP_TEXT.get(table.group[i], table.group[i]),
             ranked.country_text(table, table.country[i]),
-            f"{names.get(region, region)} ({region})" if region else UNKNOWN_TEXT,
-            "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2]) or UNKNOWN_TEXT,
+            f"{names.get(region, region)} ({region})" if region else _(UNKNOWN_TEXT),
+            "; ".join(f"{sector_names.get(s, s)} ({s})" for s in sectors[:2])
+            or _(UNKNOWN_TEXT),
             *(value_text(p, own[p]) if isinstance(own.get(p), str) else own.get(p)
               for p in PROPS),
             int(degree[i])])

@@ -92,10 +92,22 @@ def vis_folder() -> Path:
 
 @cache
 def environment() -> Environment:
+    """Jinja with gettext (``{{ _("…") }}``, ``{% trans %}``) in the request's language
+    (viz/i18n.py), numbers in its format, and its language switch."""
+    from coco_atlas.viz import i18n
+
     env = Environment(loader=PackageLoader("coco_atlas.viz", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
-    env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+                      lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True  # messages without the template's line breaks
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = i18n.number
+    env.filters["percent"] = i18n.percent
+    from coco_atlas.viz.words import finding_text, label_text, property_text
+
+    env.globals.update(current_lang=i18n.current, language_switch=i18n.switch,
+                       finding_text=finding_text, label_text=label_text,
+                       property_text=property_text)
     return env
 
 
@@ -140,8 +152,11 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
     net = to_network(data)  # pyvis holds the nodes, edges and options
     a = assets()
     share = share or Share()
+    from coco_atlas.viz.i18n import day, script_words
+
+    today = date.today()
     meta = {**data.meta, "permalink": share.permalink, "view": share.view,
-            "embeddable": share.embeddable, "drawn": date.today().isoformat()}
+            "embeddable": share.embeddable, "drawn": today.isoformat(), "drawnText": day(today)}
     table, gaps = meta.pop("table", None), meta.pop("gaps", None)  # in the page as HTML / JSON
     trend = meta.pop("timelineChart", None)  # an inline SVG in the panel (viz/timeline.py)
     # the Find box folds names as the server's search does (graph.search.fold)
@@ -154,7 +169,9 @@ def render_map(data: MapData, *, form: list[dict[str, Any]] | None = None,
         page_js=Markup(a.page_js), geo_js=Markup(a.geo_js), tables_js=Markup(a.tables_js),
         timeline_js=Markup(a.timeline_js), points_js=Markup(a.points_js),
         trend=Markup(trend) if trend else None,
-        table=table, gaps=gaps, data_json=Markup(json_for_html(payload)))
+        table=table, gaps=gaps, data_json=Markup(json_for_html(payload)),
+        switch=[] if share.permalink or share.embed else None,  # a file has no address to keep
+        words_json=Markup(json_for_html(script_words())))
 
 
 def render_page(template: str, policy: str | None = None, **context: Any) -> str:

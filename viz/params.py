@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number
 
 KINDS = ("ecosystem", "ego", "brokers", "gaps")
 ACTORS = tuple(sorted(ACTOR_LABELS))
@@ -128,7 +130,8 @@ class MapSpec:
 def parse(kind: str, raw: Mapping[str, Sequence[str]]) -> MapSpec:
     """Check raw parameter values for a map ``kind``; raise :class:`MapError` naming the field."""
     if kind not in KINDS:
-        raise MapError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise MapError(_("kind: expected one of {kinds}, got {got!r}").format(
+            kinds=", ".join(KINDS), got=kind))
     values: dict[str, object] = {"kind": kind}
     given = []
     for name, items in raw.items():
@@ -139,24 +142,27 @@ def parse(kind: str, raw: Mapping[str, Sequence[str]]) -> MapSpec:
         if not parts:
             continue
         if param is None:
-            raise MapError(f"unknown parameter {name!r}; expected one of "
-                           f"{', '.join(p.name for p in PARAMS if kind in p.kinds)}")
+            raise MapError(_("unknown parameter {name!r}; expected one of {names}").format(
+                name=name, names=", ".join(p.name for p in PARAMS if kind in p.kinds)))
         if kind not in param.kinds:
-            raise MapError(f"{name}: the {kind} map does not take this parameter (it takes "
-                           f"{', '.join(p.name for p in PARAMS if kind in p.kinds)})")
+            raise MapError(_("{name}: the {kind} map does not take this parameter (it takes "
+                             "{names})").format(name=name, kind=kind, names=", ".join(
+                                 p.name for p in PARAMS if kind in p.kinds)))
         if not param.multiple and len(parts) > 1:
-            raise MapError(f"{name}: expected one value, got {', '.join(parts)}")
+            raise MapError(_("{name}: expected one value, got {got}").format(
+                name=name, got=", ".join(parts)))
         values[name] = _CHECK[name](parts)
         given.append(name)
     if kind == "ego" and "id" not in values:
-        raise MapError("id: the ego map needs the id of the actor at its centre")
+        raise MapError(_("id: the ego map needs the id of the actor at its centre"))
     if "timeline" in values and "years" in values:
-        raise MapError("timeline: give either timeline or years, not both (the timeline's "
-                       "years are the years drawn)")
+        raise MapError(_("timeline: give either timeline or years, not both (the timeline's "
+                         "years are the years drawn)"))
     if "size" not in values:
         values["size"] = "total" if kind == "brokers" else "degree"
     elif kind != "brokers" and values["size"] not in ACTOR_SIZES:
-        raise MapError(f"size: expected one of {', '.join(ACTOR_SIZES)}, got {values['size']!r}")
+        raise MapError(_("size: expected one of {sizes}, got {got!r}").format(
+            sizes=", ".join(ACTOR_SIZES), got=values["size"]))
     # Each value went through its parameter's own parser above, which returns its field's type.
     return MapSpec(**values, given=tuple(given))  # type: ignore[arg-type]
 
@@ -165,7 +171,8 @@ def _one_of(name: str, allowed: Sequence[str]) -> Callable[[list[str]], object]:
     def check(parts: list[str]) -> object:
         bad = [p for p in parts if p not in allowed]
         if bad:
-            raise MapError(f"{name}: expected one of {', '.join(allowed)}, got {', '.join(bad)}")
+            raise MapError(_("{name}: expected one of {allowed}, got {got}").format(
+                name=name, allowed=", ".join(allowed), got=", ".join(bad)))
         return tuple(dict.fromkeys(parts)) if BY_NAME[name].multiple else parts[0]
     return check
 
@@ -173,8 +180,8 @@ def _one_of(name: str, allowed: Sequence[str]) -> Callable[[list[str]], object]:
 def _countries(parts: list[str]) -> tuple[str, ...]:
     bad = [p for p in parts if not COUNTRY.match(p)]
     if bad:
-        raise MapError(f"country: expected ISO 3166 alpha-2 codes such as AT or SI, "
-                       f"got {', '.join(bad)}")
+        raise MapError(_("country: expected ISO 3166 alpha-2 codes such as AT or SI, got "
+                         "{got}").format(got=", ".join(bad)))
     return tuple(dict.fromkeys(parts))
 
 
@@ -185,8 +192,9 @@ def _int(name: str, low: int, high: int) -> Callable[[list[str]], int]:
         except ValueError:
             value = low - 1
         if not low <= value <= high:
-            raise MapError(f"{name}: expected a whole number from {low:,} to {high:,}, "
-                           f"got {parts[0]!r}")
+            raise MapError(_("{name}: expected a whole number from {low} to {high}, got "
+                             "{got!r}").format(name=name, low=number(low), high=number(high),
+                                               got=parts[0]))
         return value
     return check
 
@@ -198,42 +206,48 @@ def _between(parts: list[str]) -> tuple[str, ...]:
     pair = tuple(dict.fromkeys(parts))
     bad = [p for p in pair if p not in known]
     if bad or len(pair) != 2:
-        raise MapError(f"between: expected two different sector groups of {', '.join(known)} "
-                       f"(e.g. cci,advanced-manufacturing), got {','.join(parts)}")
+        raise MapError(_("between: expected two different sector groups of {known} (e.g. "
+                         "cci,advanced-manufacturing), got {got}").format(
+                             known=", ".join(known), got=",".join(parts)))
     return pair
 
 
-def parse_years(text: str) -> tuple[int | None, int | None]:
+class _NotYears(MapError):
+    """The text is no year range at all (not a range out of bounds)."""
+
+
+def parse_years(text: str, name: str = "years") -> tuple[int | None, int | None]:
     """``2019-2023``, ``2020-``, ``-2022`` or ``2021`` → (first, last); None is an open end."""
     m = re.fullmatch(r"\s*(\d{4})?\s*(?:(-|–|\.\.)\s*(\d{4})?)?\s*", text)
     low, high = YEAR_RANGE
     if not m or not (m.group(1) or m.group(3)):
-        raise MapError(f"years: expected FIRST-LAST such as 2019-2023 (or 2020-, -2022, 2021), "
-                       f"got {text!r}")
+        raise _NotYears(_("{name}: expected FIRST-LAST such as 2019-2023 (or 2020-, -2022, "
+                          "2021), got {got!r}").format(name=name, got=text))
     first = int(m.group(1)) if m.group(1) else None
     last = int(m.group(3)) if m.group(3) else (first if not m.group(2) else None)
     for y in (first, last):
         if y is not None and not low <= y <= high:
-            raise MapError(f"years: expected years from {low} to {high}, got {y}")
+            raise MapError(_("{name}: expected years from {low} to {high}, got {got}").format(
+                name=name, low=low, high=high, got=y))
     if first is not None and last is not None and first > last:
-        raise MapError(f"years: the first year {first} comes after the last {last}")
+        raise MapError(_("{name}: the first year {first} comes after the last {last}").format(
+            name=name, first=first, last=last))
     return first, last
 
 
 def parse_timeline(text: str) -> tuple[int, int]:
     """``2015-2026`` → (2015, 2026): both ends needed (the slider's first and last year)."""
-    try:
-        first, last = parse_years(text)
-    except MapError as e:
-        if "FIRST-LAST" not in str(e):  # a year out of range, or the ends swapped
-            raise MapError(str(e).replace("years:", "timeline:", 1)) from None
+    try:  # a year out of range, or the ends swapped, is said as parse_years says it
+        first, last = parse_years(text, "timeline")
+    except _NotYears:
         first = last = None
     if first is None or last is None or (first == last and "-" not in text):
-        raise MapError(f"timeline: expected FIRST-LAST such as 2015-2026 (both years), "
-                       f"got {text!r}")
+        raise MapError(_("timeline: expected FIRST-LAST such as 2015-2026 (both years), got "
+                         "{got!r}").format(got=text))
     if last - first + 1 > TIMELINE_MAX_YEARS:
-        raise MapError(f"timeline: expected at most {TIMELINE_MAX_YEARS} years, got "
-                       f"{last - first + 1} ({first}-{last})")
+        raise MapError(_("timeline: expected at most {max} years, got {n} ({first}-{last})"
+                         ).format(max=TIMELINE_MAX_YEARS, n=last - first + 1, first=first,
+                                  last=last))
     return first, last
 
 

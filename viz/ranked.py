@@ -17,7 +17,18 @@ from typing import Any
 import numpy as np
 
 from coco_atlas.viz.actors import UNKNOWN_TEXT, ActorTable
-from coco_atlas.viz.words import GROUP_TEXT, MEASURES, measure_name, words
+from coco_atlas.viz.i18n import N_, country_name
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number as num
+from coco_atlas.viz.words import (
+    GROUP_TEXT,
+    MEASURES,
+    Translated,
+    label_text,
+    measure_name,
+    property_text,
+    words,
+)
 
 ROWS_SHOWN = 2_000  # a table longer than this is cut (the CSV holds the rows shown)
 GAPS_IN_FULL = 3_000  # missing competences embedded for all regions; above, a few per region
@@ -46,15 +57,16 @@ class Ranked:
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        years = {property_text(p) for p in YEARS}
         return {"caption": self.caption, "file": self.file, "sort": self.sort,
                 "descending": self.descending, "notes": self.notes,
                 "columns": [c.__dict__ for c in self.columns],
-                "rows": [[_cell(v, c.name in YEARS) for v, c in zip(row, self.columns, strict=True)]
+                "rows": [[_cell(v, c.name in years) for v, c in zip(row, self.columns, strict=True)]
                          for row in self.rows[:ROWS_SHOWN]],
                 "cut": max(0, len(self.rows) - ROWS_SHOWN)}
 
 
-YEARS = {"Founded", "Closed"}  # columns of years: 1991, not 1,991
+YEARS = ("foundedYear", "closedYear")  # columns of years: 1991, not 1,991
 
 
 def _cell(v: Any, year: bool = False) -> dict[str, Any]:
@@ -64,26 +76,31 @@ def _cell(v: Any, year: bool = False) -> dict[str, Any]:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return {"text": "–", "value": ""}
     if isinstance(v, (bool, np.bool_)):
-        return {"text": "yes" if v else "no", "value": str(bool(v)).lower()}
+        return {"text": _("yes") if v else _("no"), "value": str(bool(v)).lower()}
     if isinstance(v, (int, np.integer)):
-        return {"text": str(int(v)) if year else f"{int(v):,}", "value": int(v), "num": True}
+        return {"text": str(int(v)) if year else num(int(v)), "value": int(v), "num": True}
     if isinstance(v, (float, np.floating)):
-        x = float(v)
-        return {"text": f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}",
+        x = float(v)  # three significant digits below 1,000, in the reader's number format
+        return {"text": num(float(f"{x:.3g}")) if abs(x) < 1000 else num(round(x)),
                 "value": round(x, 6), "num": True}
     return {"text": str(v), "value": str(v)}
 
 
 def country_text(table: ActorTable, code: str) -> str:
-    """A country in words: its NUTS 0 name with the code (``Österreich (AT)``)."""
+    """A country in words, in the reader's language (CLDR: ``Austria (AT)``, ``Austria (AT)``
+    in Polish too, ``Österreich (AT)`` in German); the NUTS 0 name for a NUTS code that is no
+    ISO code (``EL``)."""
     if not code:
-        return UNKNOWN_TEXT
-    name = table.regions.names.get(code)
+        return _(UNKNOWN_TEXT)
+    name = country_name(code)
+    if name == code:
+        name = table.regions.names.get(code) or code
     return f"{name} ({code})" if name and name != code else code
 
 
-SHORT_GROUP = {"cci": "CCI", "advanced-manufacturing": "Adv. manufacturing", "ict": "ICT",
-               "other": "Other sectors", "unknown": "No sector given"}
+SHORT_GROUP = Translated({"cci": N_("CCI"), "advanced-manufacturing": N_("Adv. manufacturing"),
+                          "ict": N_("ICT"), "other": N_("Other sectors"),
+                          "unknown": N_("No sector given")})
 
 
 def pair_text(a: str, b: str, short: bool = False) -> str:
@@ -99,7 +116,7 @@ def from_nodes(nodes: list[dict[str, Any]], fields: list[str], by: str, caption:
     sentences = {m.name: m.sentence for m in MEASURES.values()}
     numeric = [all(isinstance(n["f"][k], (int, float)) or n["f"][k] is None for n in nodes)
                for k in range(len(fields))]
-    columns = [Column("Name"), *(Column(f, sentences.get(f, ""), numeric[k])
+    columns = [Column(_("Name")), *(Column(f, sentences.get(f, ""), numeric[k])
                                  for k, f in enumerate(fields))]
     rows = [[{"text": n["name"], "node": n["id"]}, *n["f"]] for n in nodes]
     key = 1 + fields.index(by) if by in fields else 0
@@ -119,8 +136,8 @@ def bridged(counts: np.ndarray, names: list[str], rows: np.ndarray, most: int = 
         flat = counts[i][iu]
         best = np.argsort(-flat, kind="stable")[:most]
         out.append("; ".join(f"{pair_text(names[iu[0][b]], names[iu[1][b]], True)} "
-                             f"({int(flat[b]):,})"
-                             for b in best.tolist() if flat[b] > 0) or "none")
+                             f"({num(int(flat[b]))})"
+                             for b in best.tolist() if flat[b] > 0) or _("none"))
     return out
 
 
@@ -130,17 +147,17 @@ def broker_table(table: ActorTable, idx: np.ndarray, names: list[str], measure: 
     """Brokers ranked by ``measure`` (``values[m][j]``: measure ``m`` of the j-th actor drawn,
     ``links[j]`` the groups it links most)."""
     first = [measure, *(m for m in measures if m != measure)]
-    columns = [Column("Actor"), Column("Kind of actor"), Column("Sector group"),
-               Column("Country"),
+    columns = [Column(_("Actor")), Column(_("Kind of actor")), Column(_("Sector group")),
+               Column(_("Country")),
                *(Column(measure_name(m), MEASURES[m].sentence if m in MEASURES else "",
                         True, m) for m in first[:1]),
-               Column("Groups it links most", "The two pairs of sector groups it links most "
-                      "often, with how often."),
+               Column(_("Groups it links most"), _("The two pairs of sector groups it links "
+                                                   "most often, with how often.")),
                *(Column(measure_name(m), MEASURES[m].sentence if m in MEASURES else "",
                         True, m) for m in first[1:])]
     rows = []
     for j, i in enumerate(idx.tolist()):
-        rows.append([{"text": names[j], "node": j}, table.labels[i],
+        rows.append([{"text": names[j], "node": j}, label_text(table.labels[i]),
                      GROUP_TEXT.get(table.group[i], table.group[i]),
                      country_text(table, table.country[i]),
                      values[first[0]][j], links[j], *(values[m][j] for m in first[1:])])
@@ -161,7 +178,7 @@ def gap_table(table: ActorTable, regions: list[str], found: dict[str, dict[str, 
               actors: np.ndarray, level: int) -> Ranked:
     """Regions ranked by their unmet needs (then by share unmet, then by name)."""
     keys = ("actors", "needed", "offered", "unmet", "share")
-    columns = [Column(f"NUTS {level} region"), Column("Country"),
+    columns = [Column(_("NUTS {level} region").format(level=level)), Column(_("Country")),
                *(Column(MEASURES[k].name, MEASURES[k].sentence, True, k) for k in keys)]
     rows: list[list[Any]] = []
     for j, r in enumerate(regions):
@@ -171,9 +188,9 @@ def gap_table(table: ActorTable, regions: list[str], found: dict[str, dict[str, 
                      country_text(table, table.region_country.get(r, "")), int(actors[j]),
                      f["needed"], f["offered"], f["unmet"], share])
     rows.sort(key=lambda row: (-row[5], -(row[6] or 0), row[0]["text"]))
-    return Ranked(f"NUTS {level} regions by competences needed that nobody there offers",
-                  columns, rows, sort=5, file=f"coco-gaps-nuts{level}.csv",
-                  notes=["Share unmet is a percentage of the competences needed."])
+    return Ranked(_("NUTS {level} regions by competences needed that nobody there offers").format(
+        level=level), columns, rows, sort=5, file=f"coco-gaps-nuts{level}.csv",
+        notes=[_("Share unmet is a percentage of the competences needed.")])
 
 
 def gap_details(store: Any, table: ActorTable, regions: list[str], level: int,
@@ -193,18 +210,19 @@ def gap_details(store: Any, table: ActorTable, regions: list[str], level: int,
         out[r] = {"name": table.regions.names.get(r, r), "unmet": len(rows),
                   "rows": [_gap_row(table, x, level) for x in keep]}
     return {"regions": out, "level": level, "selected": sorted(selected & set(regions)),
-            "explain": SUPPLIERS_SENTENCE, "base": base}
+            "explain": _(SUPPLIERS_SENTENCE), "base": base}
 
 
-SUPPLIERS_SENTENCE = ("Nearest suppliers are actors elsewhere that offer the competence, nearest "
-                      "first on the NUTS map: in the same larger region, then the same country, "
-                      "then abroad.")
+SUPPLIERS_SENTENCE = N_("Nearest suppliers are actors elsewhere that offer the competence, "
+                        "nearest first on the NUTS map: in the same larger region, then the "
+                        "same country, then abroad.")
+
 def nearness(level: int, distance: int) -> str:
     """How near a supplier is, in words: the smallest NUTS region it shares with the region."""
     common = level - distance
     if common >= 1:
-        return f"same NUTS {common} region"
-    return "same country" if common == 0 else "another country"
+        return _("same NUTS {level} region").format(level=common)
+    return _("same country") if common == 0 else _("another country")
 
 
 def _gap_row(table: ActorTable, x: dict[str, Any], level: int) -> dict[str, Any]:

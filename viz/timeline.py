@@ -37,6 +37,7 @@ from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.viz.build import MapData
 from coco_atlas.viz.colours import CROSS_TIE, TIE
+from coco_atlas.viz.i18n import gettext as _
 
 __all__ = ["NEW_TIE", "attach", "chart_svg", "held"]
 
@@ -141,20 +142,20 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
     with _LOCK, mpl.rc_context(rc):
         fig = Figure(figsize=(3.4, 3.6), layout="constrained")
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-        for name, key, colour in (("Actors", "actors", SERIES["Actors with a tie"]),
-                                  ("Ties", "ties", SERIES["Ties"]),
-                                  ("Ties across sector groups", "cross", CROSS_TIE)):
+        for name, key, colour in ((_("Actors"), "actors", SERIES["Actors with a tie"]),
+                                  (_("Ties"), "ties", SERIES["Ties"]),
+                                  (_("Ties across sector groups"), "cross", CROSS_TIE)):
             top.plot(years, counts[key], marker="o", markersize=2.5, linewidth=1.6,
                      color=colour, label=name)
         top.set_ylim(bottom=0)
         top.yaxis.set_major_formatter(THOUSANDS)
         top.legend(frameon=False, loc="upper left", fontsize=7)
-        top.set_title("How many, per year", loc="left", fontsize=8.5, fontweight="bold")
+        top.set_title(_("How many, per year"), loc="left", fontsize=8.5, fontweight="bold")
         share = [np.nan if s is None else 100 * s for s in counts["share"]]
         bottom.plot(years, share, marker="o", markersize=2.5, linewidth=1.6, color=CROSS_TIE)
         bottom.set_ylim(0, max(10.0, float(np.nanmax(share)) * 1.15) if
                         np.isfinite(share).any() else 10.0)
-        bottom.set_title("Ties across sector groups, % of ties", loc="left", fontsize=8.5,
+        bottom.set_title(_("Ties across sector groups, % of ties"), loc="left", fontsize=8.5,
                          fontweight="bold")
         bottom.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
         for ax in (top, bottom):
@@ -172,18 +173,24 @@ def chart_svg(years: list[int], counts: dict[str, list[Any]]) -> str:
 
 def summary(years: list[int], counts: dict[str, list[Any]]) -> str:
     """The charts in one sentence (their accessible name, WCAG 2.2 SC 1.1.1)."""
+    from coco_atlas.viz.i18n import number as num
+    from coco_atlas.viz.i18n import percent
+
     if not years:
-        return "No years."
+        return _("No years.")
 
     def share(k: int) -> str:
         s = counts["share"][k]
-        return "no tie between actors of known groups" if s is None else f"{100 * s:.0f}%"
+        return _("no tie between actors of known groups") if s is None else percent(s)
 
-    return (f"Actors, ties and ties across sector groups per year, {years[0]} to {years[-1]}: "
-            f"{counts['actors'][0]:,} actors and {counts['ties'][0]:,} ties in {years[0]}, "
-            f"{counts['actors'][-1]:,} actors and {counts['ties'][-1]:,} ties in {years[-1]}; "
-            f"ties across sector groups {share(0)} of ties in {years[0]}, {share(-1)} in "
-            f"{years[-1]}.")
+    return _("Actors, ties and ties across sector groups per year, {first} to {last}: "
+             "{actors0} actors and {ties0} ties in {first}, {actors1} actors and {ties1} ties "
+             "in {last}; ties across sector groups {share0} of ties in {first}, {share1} in "
+             "{last}.").format(first=years[0], last=years[-1],
+                               actors0=num(counts["actors"][0]), ties0=num(counts["ties"][0]),
+                               actors1=num(counts["actors"][-1]),
+                               ties1=num(counts["ties"][-1]), share0=share(0),
+                               share1=share(-1))
 
 
 def _attr(text: str) -> str:

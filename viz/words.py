@@ -11,85 +11,141 @@ camelCase identifier.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
-GROUP_TEXT = {
-    "cci": "Cultural and creative (CCI)", "advanced-manufacturing": "Advanced manufacturing",
-    "ict": "ICT", "other": "Other sectors", "unknown": "No sector given",
-}
-LABEL_TEXT = {"Hub": "Hub", "Company": "Company"}
+from coco_atlas.viz.i18n import N_, gettext
+
+
+class Translated(dict[str, str]):
+    """A table of English words, read in the reader's language (viz/i18n.py): lookups translate,
+    so every page that reads it speaks the same words in the same language."""
+
+    def __getitem__(self, key: str) -> str:
+        return gettext(super().__getitem__(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            return default
+        return self[key]
+
+    def values(self) -> Any:
+        return [self[k] for k in self]
+
+    def items(self) -> Any:
+        return [(k, self[k]) for k in self]
+
+
+GROUP_TEXT = Translated({
+    "cci": N_("Cultural and creative (CCI)"),
+    "advanced-manufacturing": N_("Advanced manufacturing"), "ict": N_("ICT"),
+    "other": N_("Other sectors"), "unknown": N_("No sector given"),
+})
+LABEL_TEXT = Translated({"Hub": N_("Hub"), "Company": N_("Company")})
+
+# The data-quality findings (graph/quality.py's kinds), as the quality page names them.
+FINDING_TEXT = Translated({
+    "noRegion": N_("actors without a region"), "noSector": N_("actors without a sector"),
+    "countryMismatch": N_("actors whose country is not their region's country"),
+    "isolated": N_("actors without any partnership, collaboration or membership"),
+    "duplicates": N_("records that look like another record (suspected duplicates)"),
+    "ambiguousPlace": N_("actors whose city names places in different regions"),
+    "unknownPlace": N_("actors with a city that could not be placed in a region"),
+    "derivedRegion": N_("actors whose region was derived from their city"),
+    "normalisedValue": N_("records with values an import normalised or filled in"),
+})
 
 
 @dataclass(frozen=True)
 class Measure:
-    """A number shown on a map: its name and what it means, in one sentence."""
+    """A number shown on a map: its name and what it means, in one sentence (in English here,
+    read in the reader's language)."""
 
-    name: str
-    sentence: str
+    english_name: str
+    english_sentence: str
     low_is_high: bool = False  # Burt's constraint: a broker has a low one
+
+    @property
+    def name(self) -> str:
+        return gettext(self.english_name)
+
+    @property
+    def sentence(self) -> str:
+        return gettext(self.english_sentence)
 
 
 MEASURES: dict[str, Measure] = {
-    "total": Measure("Brokerage (all roles)", "How often it links two of its contacts who are "
-                     "not tied to each other, in any of the five roles below."),
-    "coordinator": Measure("Coordinator", "How often it links two contacts of its own sector "
-                           "group who are not tied to each other."),
-    "itinerant": Measure("Itinerant", "How often it links two contacts of one other sector "
-                         "group who are not tied to each other."),
-    "representative": Measure("Representative", "How often it passes from a contact of its "
-                              "own sector group on to a contact of another group."),
-    "gatekeeper": Measure("Gatekeeper", "How often it lets a contact of another sector group "
-                          "in to a contact of its own group."),
-    "liaison": Measure("Liaison", "How often it links contacts of two different sector groups, "
-                       "neither of them its own."),
-    "betweenness": Measure("Betweenness", "How many of the shortest paths between other actors "
-                           "run through it."),
-    "effectiveSize": Measure("Effective size", "How many of its contacts are not tied to its "
-                             "other contacts: its non-redundant contacts."),
-    "constraint": Measure("Constraint", "How much its contacts are tied to each other; low "
-                          "means it bridges contacts that are otherwise apart.",
-                          low_is_high=True),
-    "between": Measure("Brokerage between the two groups", "How often it links an actor of "
-                       "the one group with an actor of the other who are not tied to each "
-                       "other."),
-    "degree": Measure("Ties", "How many actors it is tied to."),
-    "strength": Measure("Strength", "Its ties, counting repeated collaborations."),
-    "actors": Measure("Actors", "Hubs and companies located in the region."),
-    "needed": Measure("Competences needed", "Distinct competences its actors need."),
-    "offered": Measure("Competences offered", "Distinct competences its actors offer."),
-    "unmet": Measure("Needed, offered by nobody here", "Competences its actors need that none "
-                     "of its actors offers."),
-    "share": Measure("Share unmet", "Of the competences its actors need, the share that none "
-                     "of its actors offers."),
+    "total": Measure(
+        N_("Brokerage (all roles)"), N_("How often it links two of its contacts who are not "
+                                        "tied to each other, in any of the five roles below.")),
+    "coordinator": Measure(
+        N_("Coordinator"), N_("How often it links two contacts of its own sector group who are "
+                              "not tied to each other.")),
+    "itinerant": Measure(
+        N_("Itinerant"), N_("How often it links two contacts of one other sector group who are "
+                            "not tied to each other.")),
+    "representative": Measure(
+        N_("Representative"), N_("How often it passes from a contact of its own sector group on "
+                                 "to a contact of another group.")),
+    "gatekeeper": Measure(
+        N_("Gatekeeper"), N_("How often it lets a contact of another sector group in to a "
+                             "contact of its own group.")),
+    "liaison": Measure(
+        N_("Liaison"), N_("How often it links contacts of two different sector groups, neither "
+                          "of them its own.")),
+    "betweenness": Measure(
+        N_("Betweenness"), N_("How many of the shortest paths between other actors run through "
+                              "it.")),
+    "effectiveSize": Measure(
+        N_("Effective size"), N_("How many of its contacts are not tied to its other contacts: "
+                                 "its non-redundant contacts.")),
+    "constraint": Measure(
+        N_("Constraint"), N_("How much its contacts are tied to each other; low means it "
+                             "bridges contacts that are otherwise apart."), low_is_high=True),
+    "between": Measure(
+        N_("Brokerage between the two groups"), N_("How often it links an actor of the one "
+                                                   "group with an actor of the other who are "
+                                                   "not tied to each other.")),
+    "degree": Measure(N_("Ties"), N_("How many actors it is tied to.")),
+    "strength": Measure(N_("Strength"), N_("Its ties, counting repeated collaborations.")),
+    "actors": Measure(N_("Actors"), N_("Hubs and companies located in the region.")),
+    "needed": Measure(N_("Competences needed"), N_("Distinct competences its actors need.")),
+    "offered": Measure(N_("Competences offered"), N_("Distinct competences its actors offer.")),
+    "unmet": Measure(N_("Needed, offered by nobody here"),
+                     N_("Competences its actors need that none of its actors offers.")),
+    "share": Measure(N_("Share unmet"), N_("Of the competences its actors need, the share that "
+                                           "none of its actors offers.")),
 }
 
-PROPERTY_TEXT = {
-    "foundedYear": "Founded", "closedYear": "Closed", "sizeClass": "Size (EU SME class)",
-    "kind": "Kind", "country": "Country", "city": "City", "website": "Website",
-    "updatedAt": "Last written", "source": "Written by", "mergedFrom": "Merged records",
-    "level": "Level", "isCCI": "Cultural and creative sector",
-    "isAdvancedManufacturing": "Advanced manufacturing sector",
-    "definitionSource": "Definition from", "skillType": "Skill type",
-    "reuseLevel": "Reuse level", "altLabels": "Also called", "area": "Training area",
-    "startDate": "Starts", "endDate": "Ends", "tags": "Tags", "description": "Description",
-}
+PROPERTY_TEXT = Translated({
+    "foundedYear": N_("Founded"), "closedYear": N_("Closed"),
+    "sizeClass": N_("Size (EU SME class)"), "kind": N_("Kind"), "country": N_("Country"),
+    "city": N_("City"), "website": N_("Website"), "updatedAt": N_("Last written"),
+    "source": N_("Written by"), "mergedFrom": N_("Merged records"), "level": N_("Level"),
+    "isCCI": N_("Cultural and creative sector"),
+    "isAdvancedManufacturing": N_("Advanced manufacturing sector"),
+    "definitionSource": N_("Definition from"), "skillType": N_("Skill type"),
+    "reuseLevel": N_("Reuse level"), "altLabels": N_("Also called"), "area": N_("Training area"),
+    "startDate": N_("Starts"), "endDate": N_("Ends"), "tags": N_("Tags"),
+    "description": N_("Description"),
+})
 
 # Each relationship as seen from its source and from its target, in words.
 RELATION_TEXT: dict[str, tuple[str, str]] = {
-    "MEMBER_OF": ("Member of", "Members"),
-    "PARTNERS_WITH": ("Partners", "Partners"),
-    "PARTICIPATES_IN": ("Takes part in", "Participants"),
-    "OFFERS": ("Offers", "Offered by"),
-    "NEEDS": ("Needs", "Needed by"),
-    "PROVIDES": ("Runs trainings", "Run by"),
-    "ATTENDED": ("Attended", "Attended by"),
-    "TEACHES": ("Teaches", "Taught by"),
-    "IN_SECTOR": ("Sectors", "Actors in this sector"),
-    "LOCATED_IN": ("Located in", "Actors located here"),
-    "BROADER": ("Broader", "Narrower"),
-    "PART_OF": ("Part of", "Sub-regions"),
+    "MEMBER_OF": (N_("Member of"), N_("Members")),
+    "PARTNERS_WITH": (N_("Partners"), N_("Partners")),
+    "PARTICIPATES_IN": (N_("Takes part in"), N_("Participants")),
+    "OFFERS": (N_("Offers"), N_("Offered by")),
+    "NEEDS": (N_("Needs"), N_("Needed by")),
+    "PROVIDES": (N_("Runs trainings"), N_("Run by")),
+    "ATTENDED": (N_("Attended"), N_("Attended by")),
+    "TEACHES": (N_("Teaches"), N_("Taught by")),
+    "IN_SECTOR": (N_("Sectors"), N_("Actors in this sector")),
+    "LOCATED_IN": (N_("Located in"), N_("Actors located here")),
+    "BROADER": (N_("Broader"), N_("Narrower")),
+    "PART_OF": (N_("Part of"), N_("Sub-regions")),
 }
 
 
@@ -98,16 +154,51 @@ RELATION_TEXT: dict[str, tuple[str, str]] = {
 BOTH_WAYS = frozenset({"PARTNERS_WITH"})
 
 
-def words(name: str) -> str:
-    """An identifier in words: ``partneredBy`` → "Partnered by", ``co-creation-pilot`` →
-    "Co-creation pilot", ``IN_SECTOR`` → "In sector"."""
+def english_words(name: str) -> str:
+    """An identifier in English words: ``partneredBy`` → "Partnered by", ``co-creation-pilot``
+    → "Co-creation pilot", ``IN_SECTOR`` → "In sector"."""
     text = re.sub(r"(?<=[a-z0-9])([A-Z])", r" \1", str(name)).replace("_", " ")
     text = text.replace("-", " ").strip().lower().replace("co creation", "co-creation")
     return text[:1].upper() + text[1:]
 
 
+def words(name: str) -> str:
+    """An identifier in the reader's words: the schema's names and values are in the
+    catalogues (``scripts/i18n`` derives them from the schema); others stay in English words."""
+    return gettext(english_words(name))
+
+
+def label_text(label: str) -> str:
+    """A node label as people read it (``Hub`` → "Centrum" in Polish)."""
+    return LABEL_TEXT.get(label) or words(label)
+
+
+def collection_text(label: str) -> str:
+    """What the landing page counts: ``Hub`` → "hubs" (the schema's plural, in words)."""
+    from coco_atlas.schema import SCHEMA
+
+    return gettext(english_words(SCHEMA.label(label).collection).lower())
+
+
+def finding_text(kind: str, title: str) -> str:
+    """A data-quality finding's title in the reader's words; what the report adds after the
+    declared title (the properties it counts) is kept."""
+    english = dict.__getitem__(FINDING_TEXT, kind) if kind in FINDING_TEXT else ""
+    if not english or not title.startswith(english):
+        return title
+    return FINDING_TEXT[kind] + title[len(english):]
+
+
 def property_text(name: str) -> str:
-    """The name people read for a property."""
+    """The name people read for a property; a translation of a translatable one
+    (``name_pl``, :func:`coco_atlas.schema.types.translation`) as the property and the
+    language's name in the reader's language ("Name (Polish)", "Nazwa (polski)")."""
+    from coco_atlas.schema.languages import LANGUAGES
+    from coco_atlas.viz.i18n import current, language_name
+
+    base, _sep, lang = name.rpartition("_")
+    if base and lang in LANGUAGES:
+        return f"{property_text(base)} ({language_name(lang, current())})"
     return PROPERTY_TEXT.get(name) or words(name)
 
 
@@ -116,23 +207,69 @@ def relation_text(rel: str, direction: str, *, symmetric: bool = False,
     """The heading of a node's neighbours through ``rel`` in ``direction`` ("out" or "in")."""
     if rel in RELATION_TEXT:
         out, into = RELATION_TEXT[rel]
-        return out if direction == "out" or symmetric else into
+        shown = out if direction == "out" or symmetric else into
+        return gettext(shown)
     return words(field or rel)
 
 
 def value_text(name: str, value: Any, countries: dict[str, str] | None = None) -> str:
     """A property value in words: a country code with its name, a kind without hyphens,
     a yes/no for a flag."""
+    from coco_atlas.viz.i18n import country_name
+
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if value == "unknown":  # viz.actors.UNKNOWN_TEXT: a recommended value that is missing
-        return value
-    if name == "country" and countries and value in countries:
-        return f"{countries[value]} ({value})"
-    if name in ("kind", "sizeClass", "skillType", "reuseLevel", "area", "format", "status",
-                "role", "priority") and isinstance(value, str):
+        return gettext("unknown")
+    if name == "country" and isinstance(value, str):
+        known = country_name(value)  # CLDR, in the reader's language
+        if known == value and countries:
+            known = countries.get(value, value)
+        if known != value:
+            return f"{known} ({value})"
+    kind = _value_kinds().get(name)
+    if kind == "choice" and isinstance(value, str):  # one of the schema's allowed values
         return words(value)
+    if kind in ("date", "datetime") and isinstance(value, str):
+        return _when(value, kind)
+    if isinstance(value, float):
+        from coco_atlas.viz.i18n import number
+
+        return number(value)
     return str(value)
+
+
+@functools.cache
+def _value_kinds() -> dict[str, str]:
+    """Properties whose values are read in words ("choice": the schema allows a fixed set) or as
+    dates, from the schema's own declarations (schema/model.py)."""
+    from coco_atlas.schema import SCHEMA
+
+    out: dict[str, str] = {}
+    props = [p for lab in SCHEMA.labels for p in SCHEMA.node_properties(lab.name).values()]
+    props += [p for rel in SCHEMA.relationships for p in SCHEMA.rel_properties(rel.name).values()]
+    for p in props:
+        if p.allowed:
+            out[p.name] = "choice"
+        elif p.type in ("date", "datetime"):
+            out[p.name] = str(p.type)
+    return out
+
+
+def _when(text: str, kind: str) -> str:
+    """An ISO 8601 date or timestamp as the reader's locale writes it (CLDR medium format)."""
+    from datetime import date, datetime
+
+    from babel.dates import format_date, format_datetime
+
+    from coco_atlas.viz.i18n import current
+
+    try:
+        if kind == "date":
+            return str(format_date(date.fromisoformat(text), "medium", locale=current()))
+        return str(format_datetime(datetime.fromisoformat(text), "medium", locale=current()))
+    except ValueError:  # not ISO after all: shown as stored
+        return text
 
 
 def measure_name(key: str) -> str:

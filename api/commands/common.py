@@ -87,15 +87,18 @@ def print_error(e: Exception) -> None:
 
 
 def count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
-    """Counts per label and relationship type as tables; with ``other``, side by side (a copy's
-    counts against its source's)."""
-    for title, key in (("Nodes", "labels"), ("Relationships", "relationships")):
+    """Counts per label and relationship type as tables, in the reader's language and number
+    format; with ``other``, side by side (a copy's counts against its source's)."""
+    from coco_atlas.viz.i18n import gettext as _
+    from coco_atlas.viz.i18n import number
+
+    for title, key in ((_("Nodes"), "labels"), (_("Relationships"), "relationships")):
         table = Table(title=title)
-        table.add_column("label" if key == "labels" else "type")
-        table.add_column("count", justify="right")
+        table.add_column(_("label") if key == "labels" else _("type"))
+        table.add_column(_("count"), justify="right")
         if other is not None:
-            table.add_column("copied", justify="right")
+            table.add_column(_("copied"), justify="right")
         for name, n in counts[key].items():
-            extra = [f"{other[key][name]:,}"] if other is not None else []
-            table.add_row(name, f"{n:,}", *extra)
+            extra = [number(other[key][name])] if other is not None else []
+            table.add_row(name, number(n), *extra)
         out.print(table)

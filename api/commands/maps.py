@@ -67,8 +67,12 @@ def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
     base = link_base.rstrip("/")
     permalink = f"{base}/maps/{kind}?{urlencode(spec.query())}".rstrip("?")
     _write(out, render_map(data, home=base + "/", share=Share(permalink=permalink)))
-    err.print(f"[green]✓[/] {escape(str(out))}: {escape(data.title)} ({len(data.nodes):,} "
-              f"nodes, {len(data.edges):,} ties)", highlight=False)
+    from coco_atlas.viz.i18n import ngettext, number
+
+    counts = ngettext("{n} node", "{n} nodes", len(data.nodes)).format(n=number(len(data.nodes)))
+    ties = ngettext("{n} tie", "{n} ties", len(data.edges)).format(n=number(len(data.edges)))
+    err.print(f"[green]✓[/] {escape(str(out))}: {escape(data.title)} ({counts}, {ties})",
+              highlight=False)
 
 
 def _as_list(value: Any) -> list[str]:

@@ -14,6 +14,28 @@
    window.__cocoLabels holds the boxes of the names drawn in the last frame. */
 "use strict";
 (function () {
+  // -- words: the page's language. viz/i18n.py embeds the translation of every t() and tn()
+  // message of the page's scripts (found by Babel's extractor) in #coco-words; plural forms
+  // are chosen by the browser's CLDR plural rules (Intl.PluralRules), so nothing is evaluated.
+  var words = JSON.parse(document.getElementById("coco-words").textContent);
+  var plural = new Intl.PluralRules(words.lang);
+  function fill(s, args) {
+    return s.replace(/\{(\w+)\}/g, function (m, k) {
+      return args && Object.prototype.hasOwnProperty.call(args, k) ? String(args[k]) : m;
+    });
+  }
+  function number(n) { return Number(n).toLocaleString(words.lang); }
+  function t(message, args) {
+    var s = words.messages[message];
+    return fill(typeof s === "string" ? s : message, args);
+  }
+  function tn(one, many, n, args) {
+    var forms = words.messages[one], s = n === 1 ? one : many;
+    if (forms && typeof forms === "object") { s = forms[plural.select(n)] || forms.other || s; }
+    return fill(s, Object.assign({n: number(n)}, args || {}));
+  }
+  window.__cocoWords = {t: t, tn: tn, number: number, lang: words.lang};
+
   var payload = JSON.parse(document.getElementById("coco-data").textContent);
   window.__cocoPayload = payload;  // read once: geo.js reads its part (44k actors: 14 MB)
   var meta = payload.meta;
@@ -139,7 +161,7 @@
       if (v === null || v === undefined || v === "") { return; }
       // 12,345 and 0.25 read better; years (2019) must stay as they are
       if (typeof v === "number" && (Math.abs(v) >= 10000 || !Number.isInteger(v))) {
-        v = v.toLocaleString("en");
+        v = number(v);
       }
       dl.appendChild(el("dt", name));
       dl.appendChild(el("dd", v));
@@ -176,7 +198,7 @@
 
   var selected = document.getElementById("coco-selected");
   function showSelected(id) {
-    selected.replaceChildren(el("h2", "Selected"), card(byId.get(id)));
+    selected.replaceChildren(el("h2", t("Selected")), card(byId.get(id)));
   }
   network.on("selectNode", function (p) { showSelected(p.nodes[0]); saveView(); });
   network.on("deselectNode", function () { selected.replaceChildren(); saveView(); });
@@ -242,7 +264,7 @@
       li.appendChild(b);
       list.appendChild(li);
     });
-    if (!matches.length) { list.appendChild(el("li", "No match", {"class": "muted"})); }
+    if (!matches.length) { list.appendChild(el("li", t("No match"), {"class": "muted"})); }
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter") {
@@ -352,8 +374,10 @@
     writeView();
     linkBox.focus();
     linkBox.select();
-    function copied() { status.textContent = "Link copied: it reopens this view."; }
-    function by_hand() { status.textContent = "Copy the link above (Ctrl+C): it reopens this view."; }
+    function copied() { status.textContent = t("Link copied: it reopens this view."); }
+    function by_hand() {
+      status.textContent = t("Copy the link above (Ctrl+C): it reopens this view.");
+    }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(linkBox.value).then(copied, by_hand);
     } else { by_hand(); }
@@ -398,21 +422,23 @@
     add(title, 20, true, INK, PAD, textW);
     var titleBox = [PAD, PAD, PAD + Math.min(textW, measure.measureText(title).width), y];
     var counts = meta.counts || {nodes: 0, edges: 0};
-    var tied = points ? Number(meta.geo.points.count).toLocaleString("en") +
-      " ties, drawn for the selected actor" : Number(counts.edges).toLocaleString("en") +
-      " ties drawn";
-    add([Number(counts.nodes).toLocaleString("en") + " nodes", tied]
+    var tied = points
+      ? tn("{n} tie, drawn for the selected actor", "{n} ties, drawn for the selected actor",
+           meta.geo.points.count)
+      : tn("{n} tie drawn", "{n} ties drawn", counts.edges);
+    add([tn("{n} node", "{n} nodes", counts.nodes), tied]
       .concat(meta.filters || []).join(" · "), 13, false, MUTED, PAD, textW);
     y += 8;
     var mapBox = {x: PAD, y: y, w: mw, h: mh};
     var lx = PAD + mw + PAD, top = y;
     var legend = meta.legend || {};
-    add(legend.title || "Legend", 14, true, INK, lx, LEGEND_W);
+    add(legend.title || t("Legend"), 14, true, INK, lx, LEGEND_W);
     (legend.items || []).forEach(function (item, i) {
       var off = hiddenCats.has(i);
       marks.push({kind: "dot", colour: item.colour, x: lx + 6, y: y + 8, off: off});
-      add(item.text + " (" + Number(item.count).toLocaleString("en") + ")" +
-          (off ? ", hidden" : ""), 12, false, off ? MUTED : INK, lx + 18, LEGEND_W - 18);
+      add(off ? t("{name} ({count}), hidden", {name: item.text, count: number(item.count)})
+          : item.text + " (" + number(item.count) + ")",
+          12, false, off ? MUTED : INK, lx + 18, LEGEND_W - 18);
     });
     if (legend.size) { y += 4; add(legend.size, 12, false, MUTED, lx, LEGEND_W); }
     (legend.edges || []).forEach(function (e) {
@@ -421,7 +447,8 @@
     });
     var legendBox = [lx, top, lx + LEGEND_W, y];
     y = Math.max(y, mapBox.y + mh) + 10;
-    add("Map drawn " + meta.drawn + ". Source: COCO Atlas, " + permalink() + "#" + viewText(),
+    add(t("Map drawn {date}. Source: COCO Atlas, {link}",
+          {date: meta.drawnText || meta.drawn, link: permalink() + "#" + viewText()}),
         11, false, MUTED, PAD, textW);
     return {width: W, height: y + PAD - 6, map: mapBox, texts: texts, marks: marks,
             title: titleBox, legend: legendBox};
@@ -536,10 +563,10 @@
     a.click();
     a.remove();
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 30000);
-    status.textContent = "Saved coco-" + meta.kind + "." + ext + ".";
+    status.textContent = t("Saved {file}.", {file: "coco-" + meta.kind + "." + ext});
   }
   document.getElementById("coco-png").addEventListener("click", function () {
-    status.textContent = "Drawing the image…";
+    status.textContent = t("Drawing the image…");
     exportPNG(2).then(function (blob) { save(blob, "png"); });
   });
   document.getElementById("coco-svg").addEventListener("click", function () {

@@ -10,6 +10,7 @@
 (function () {
   var table = document.getElementById("coco-table");
   var net = window.__cocoNetwork;
+  var t = window.__cocoWords.t, tn = window.__cocoWords.tn;  // the page's language (map.js)
 
   function el(tag, text, attrs) {
     var e = document.createElement(tag);
@@ -99,10 +100,11 @@
 
   // -- CSV ---------------------------------------------------------------------------------
   var RISKY = /^[=+\-@\t\r]/;
+  var QUOTED = /[\u0022,\r\n]/;  // no quote character in a regex: gettext's extractor reads it
   function field(text, numeric) {
     var s = String(text);
     if (!numeric && RISKY.test(s)) { s = "'" + s; }
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    return QUOTED.test(s) ? '"' + s.split('"').join('""') + '"' : s;
   }
   function csv() {
     var ths = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -142,15 +144,15 @@
   }
   function names(list, total, what) {
     var p = el("p");
-    p.appendChild(el("b", what + ": "));
+    p.appendChild(el("b", t("{what}: ", {what: what})));
     list.forEach(function (x, i) {
       if (i) { p.appendChild(document.createTextNode("; ")); }
       p.appendChild(link(x[0], x[1]));
       if (x[2]) { p.appendChild(document.createTextNode(" (" + x[2] + ")")); }
     });
-    if (!list.length) { p.appendChild(el("span", "none", {"class": "muted"})); }
+    if (!list.length) { p.appendChild(el("span", t("none"), {"class": "muted"})); }
     if (total > list.length) {
-      p.appendChild(el("span", " and " + (total - list.length).toLocaleString("en") + " more",
+      p.appendChild(el("span", tn(" and {n} more", " and {n} more", total - list.length),
                        {"class": "muted"}));
     }
     return p;
@@ -158,30 +160,30 @@
   function render(key) {
     var region = gaps.regions[key];
     if (!region) { return; }
-    var out = [el("h2", "Missing in " + region.name)];
-    out.push(el("p", region.unmet.toLocaleString("en") + (region.unmet === 1
-      ? " competence its actors need that none of them offers."
-      : " competences its actors need that none of them offers."), {"class": "muted"}));
+    var out = [el("h2", t("Missing in {region}", {region: region.name}))];
+    out.push(el("p", tn("{n} competence its actors need that none of them offers.",
+                        "{n} competences its actors need that none of them offers.",
+                        region.unmet), {"class": "muted"}));
     var list = el("ol", null, {"class": "gap-list", "data-region": key});
     region.rows.forEach(function (g) {
       var li = el("li", null, {"data-competence": g.id});
       var h = el("h3");
       h.appendChild(link(g.id, g.name));
-      h.appendChild(el("span", " needed by " + g.demand.toLocaleString("en"),
+      h.appendChild(el("span", tn(" needed by {n}", " needed by {n}", g.demand),
                        {"class": "muted"}));
       li.appendChild(h);
-      li.appendChild(names(g.needers, g.demand, "Who needs it"));
-      li.appendChild(names(g.suppliers, g.supply, "Nearest suppliers"));
-      li.appendChild(names(g.trainings, g.taught, "Trainings that teach it"));
+      li.appendChild(names(g.needers, g.demand, t("Who needs it")));
+      li.appendChild(names(g.suppliers, g.supply, t("Nearest suppliers")));
+      li.appendChild(names(g.trainings, g.taught, t("Trainings that teach it")));
       list.appendChild(li);
     });
     out.push(list);
     if (region.unmet > region.rows.length) {
       var more = el("p");
-      more.appendChild(document.createTextNode("The " + region.rows.length +
-        " most needed are listed. "));
-      more.appendChild(el("a", "All " + region.unmet.toLocaleString("en") + " of " +
-                           region.name, {href: base + "/maps/gaps?" + new URLSearchParams(
+      more.appendChild(document.createTextNode(tn("The {n} most needed are listed. ",
+        "The {n} most needed are listed. ", region.rows.length)));
+      more.appendChild(el("a", tn("All {n} of {region}", "All {n} of {region}", region.unmet,
+                              {region: region.name}), {href: base + "/maps/gaps?" + new URLSearchParams(
                              {region: key, level: String(gaps.level)})}));
       out.push(more);
     }

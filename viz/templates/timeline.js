@@ -35,13 +35,14 @@
   var beforeBox = $("coco-map-before"), mainBox = $("coco-map"), title = $("coco-year-title");
   var state = {year: LAST, before: FIRST, comparing: false, playing: null, news: [], ended: []};
   var beforeNet = null, beforeNodes = null, beforeEdges = null;
+  var t = window.__cocoWords.t, tn = window.__cocoWords.tn;  // the page's language (map.js)
 
   function holds(t, y) {
     for (var i = 0; i < t.length; i += 2) { if (t[i] <= y && y <= t[i + 1]) { return true; } }
     return false;
   }
   function alive(n, y) { return n.t[0] <= y && y <= n.t[1]; }
-  function number(x) { return Number(x).toLocaleString("en"); }
+  var number = window.__cocoWords.number;
   function reference() {  // the year the changes are counted from (null: none)
     if (state.comparing) { return state.before; }
     return state.year > FIRST ? state.year - 1 : null;
@@ -83,21 +84,35 @@
     return {nodes: ns, edges: es, news: news, ended: ended};
   }
 
-  function words(r) {
-    if (r === null) { return "the year before"; }
-    return state.comparing ? String(r) : "the year before (" + r + ")";
+  /* The key's three lines, changes counted from r: the year before, or a chosen year. */
+  function keys(r) {
+    if (r === null) {
+      return [t("new tie since the year before"), t("tie that ended since the year before"),
+              t("actor that closed since the year before")];
+    }
+    if (state.comparing) {
+      return [t("new tie since {year}", {year: r}),
+              t("tie that ended since {year} (dashed)", {year: r}),
+              t("actor that closed since {year} (faded)", {year: r})];
+    }
+    return [t("new tie since the year before ({year})", {year: r}),
+            t("tie that ended since the year before ({year}) (dashed)", {year: r}),
+            t("actor that closed since the year before ({year}) (faded)", {year: r})];
   }
   function describe(y, r) {
     var k = y - FIRST, c = tl.counts, share = c.share[k];
-    var text = y + ": " + number(c.actors[k]) + " actors, " + number(c.ties[k]) + " ties";
+    var text = y + ": " + tn("{n} actor", "{n} actors", c.actors[k]) + ", " +
+      tn("{n} tie", "{n} ties", c.ties[k]);
     if (r !== null) {
-      text += ", " + number(state.news.length) + " new and " + number(state.ended.length) +
-        " ended since " + r;
+      text += ", " + t("{new} new and {ended} ended since {year}",
+                       {"new": number(state.news.length), ended: number(state.ended.length),
+                        year: r});
     } else {
-      text += " (the first year of this map: nothing to compare with)";
+      text += " " + t("(the first year of this map: nothing to compare with)");
     }
-    return text + "; " + number(c.cross[k]) + " across sector groups" +
-      (share === null ? "" : " (" + Math.round(100 * share) + "% of ties)") + ".";
+    return text + "; " + t("{n} across sector groups", {n: number(c.cross[k])}) +
+      (share === null ? "" : " " + t("({share}% of ties)", {share: Math.round(100 * share)})) +
+      ".";
   }
 
   function show() {
@@ -117,14 +132,19 @@
     slider.setAttribute("aria-valuetext", describe(y, r).replace(/\.$/, ""));
     afterSelect.value = String(y);
     beforeSelect.value = String(state.before);
-    title.textContent = state.comparing ? ", " + state.before + " and " + y : ", as in " + y;
-    status.textContent = (state.comparing ? "Before " + state.before + ", after " + y + ". " : "")
+    title.textContent = state.comparing
+      ? t(", {before} and {after}", {before: state.before, after: y})
+      : t(", as in {year}", {year: y});
+    status.textContent = (state.comparing
+      ? t("Before {before}, after {after}. ", {before: state.before, after: y}) : "")
       + describe(y, r);
-    $("coco-key-new").textContent = "new tie since " + words(r);
-    $("coco-key-ended").textContent = "tie that ended since " + words(r) + " (dashed)";
-    $("coco-key-closed").textContent = "actor that closed since " + words(r) + " (faded)";
+    var key = keys(r);
+    $("coco-key-new").textContent = key[0];
+    $("coco-key-ended").textContent = key[1];
+    $("coco-key-closed").textContent = key[2];
     document.querySelectorAll(".map-year").forEach(function (p) {
-      p.textContent = p.parentNode === beforeBox ? "Before: " + state.before : "After: " + y;
+      p.textContent = p.parentNode === beforeBox ? t("Before: {year}", {year: state.before})
+        : t("After: {year}", {year: y});
     });
     network.redraw();
     if (window.__cocoSaveView) { window.__cocoSaveView(); }
@@ -139,13 +159,13 @@
   function stop() {
     clearInterval(state.playing);
     state.playing = null;
-    play.textContent = "Play";
+    play.textContent = t("Play");
     play.setAttribute("aria-pressed", "false");
   }
   play.addEventListener("click", function () {
     if (state.playing) { stop(); return; }
     if (state.year >= LAST) { setYear(FIRST); }
-    play.textContent = "Pause";
+    play.textContent = t("Pause");
     play.setAttribute("aria-pressed", "true");
     state.playing = setInterval(function () {
       if (state.year >= LAST) { stop(); return; }
@@ -210,8 +230,9 @@
     }
     document.querySelectorAll(".map-year").forEach(function (p) { p.hidden = !on; });
     if (beforeNet) {
-      beforeNet.canvas.frame.setAttribute("aria-label", "The map in " + state.before +
-        ", beside the map in " + state.year);
+      beforeNet.canvas.frame.setAttribute("aria-label", t(
+        "The map in {before}, beside the map in {after}", {before: state.before,
+                                                          after: state.year}));
     }
     show();
   }
