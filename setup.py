@@ -44,16 +44,23 @@ class BuildWithAssets(build_py):
         super().finalize_options()
         if getattr(self, "editable_mode", False):
             return
-        files = npm_files()
-        missing = [f for f in files if not (ROOT / "viz" / f).is_file()]
-        if missing or not files:
-            raise SetupError(
-                "the browser assets the maps need are not installed: "
-                + (", ".join(f"viz/{f}" for f in missing) or "no npm_file() call found")
-                + ". Run scripts/setup-assets (npm ci in viz/assets) before building.")
         data = self.package_data.setdefault("coco_atlas.viz", [])
-        data.extend(f for f in files if f not in data)
+        data.extend(f for f in npm_files() if f not in data and (ROOT / "viz" / f).is_file())
         self.__dict__.pop("data_files", None)  # computed lazily again, with the npm files
+
+    def run(self) -> None:
+        """Refuse to build a package whose maps would break: checked here, when files are
+        copied, not when options are read (pip reads them for an editable install's metadata
+        too, before ``scripts/setup`` has installed the assets)."""
+        if not getattr(self, "editable_mode", False):
+            files = npm_files()
+            missing = [f for f in files if not (ROOT / "viz" / f).is_file()]
+            if missing or not files:
+                raise SetupError(
+                    "the browser assets the maps need are not installed: "
+                    + (", ".join(f"viz/{f}" for f in missing) or "no npm_file() call found")
+                    + ". Run scripts/setup-assets (npm ci in viz/assets) before building.")
+        super().run()
 
 
 setup(cmdclass={"build_py": BuildWithAssets})
