@@ -214,13 +214,13 @@
     return String(s).replace(/[^\u0000-\u007f]/g, function (c) { return letters[c] || c; })
       .normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-  function words(s) { return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
+  function wordsOf(s) { return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
   // a node is found by its name and by its names in other languages (``alt``, issue 15)
   var names = [];
   payload.nodes.forEach(function (n) {
     [n.name].concat(n.alt || []).forEach(function (text) {
       var f = fold(text);
-      names.push([f, n.id, words(f)]);
+      names.push([f, n.id, wordsOf(f)]);
     });
   });
   var input = document.getElementById("coco-search");
@@ -245,7 +245,7 @@
     if (!q) { return; }
     // the name starts with the text, then every word typed starts a word of the name
     // ("lodz dizajn" finds "Łódź Dizajn Hub"), then the text is inside the name
-    var starts = [], prefixes = [], contains = [], typed = words(q);
+    var starts = [], prefixes = [], contains = [], typed = wordsOf(q);
     for (var i = 0; i < names.length && starts.length < 12; i++) {
       var at = names[i][0].indexOf(q), have = names[i][2];
       if (at === 0) { starts.push(names[i][1]); }
