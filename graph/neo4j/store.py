@@ -1037,7 +1037,9 @@ def _end(session: neo4j.Session, ntx: NeoTx) -> None:
         for end in (ntx.close, session.close):
             try:
                 end()
-            except (Neo4jError, DriverError, OSError) as e:
+            # AttributeError: the driver (5.x) resets a connection the pool already dropped
+            # when the server froze, and trips on its missing socket; the write has failed.
+            except (Neo4jError, DriverError, OSError, AttributeError) as e:
                 log.debug("closing failed: %s", _first_line(e))
 
 
