@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -82,7 +81,6 @@ VIS_MINE_N = cypher.visible("n", mine=True)
 VIS_MINE_ARB = f"{cypher.visible('a', mine=True)} AND {cypher.visible('b', mine=True)}"
 BATCH = 20_000  # rows per UNWIND statement
 TIMEOUT = 60.0  # seconds a read may run before the server cancels it (useless if it is frozen)
-VERSION_TTL = 0.2  # seconds another process's write may go unnoticed by caches here
 DEFAULT_TIMEOUT = 5.0  # seconds the server may leave a call unanswered before it is checked
 IDLE_LANES = 8  # worker threads kept for the next calls
 UNSAVED = "; nothing of this write was saved"
@@ -185,7 +183,6 @@ class Neo4jStore(Store):
         self._lanes = _Lanes()
         self._swap = threading.Lock()
         self._driver = self._new_driver()
-        self._seen: tuple[float, int] | None = None  # (monotonic time read, version)
         self._orphans = False  # a bulk could not settle its stage: tidy before the next write
         try:
             self._call(self._init_schema)
@@ -366,7 +363,6 @@ class Neo4jStore(Store):
                 raise StoreUnavailable(f"{self._where}: a batch of this write failed{UNSAVED}")
             if writer.batches:
                 self._await(lane.submit(partial(self._publish, writer)), driver, UNKNOWN)
-                self._seen = None
             settled = self._settle(driver, lane, stage)  # finalise, or forget an empty one
         finally:
             if leased is not None:
@@ -466,22 +462,18 @@ class Neo4jStore(Store):
                               "RETURN m.version AS v").single()
                 writer.total.version = int(rec["v"]) if rec else 0
             ntx.commit()
-            self._seen = None
 
     # -- reads -------------------------------------------------------------------------------
     @property
     def version(self) -> int:
-        """The database's version (the meta node's, bumped by every write transaction), read
-        at most every :data:`VERSION_TTL` seconds: caches in every API process key on it, and
-        reading it costs a round trip (2.4 ms) that most requests need not pay. This process's
-        own writes are seen at once; another process's within the bound."""
-        seen, now = self._seen, time.monotonic()
-        if seen is not None and now - seen[0] < VERSION_TTL:
-            return seen[1]
+        """The database's version (the meta node's, bumped by every write transaction).
+
+        Read on every call, never remembered: caches in every API process key on it, and a
+        write through another replica must be seen by the very next request (issue 17). A
+        request asks at most once (:attr:`Context.version`), and only when it reads a cache
+        (search, aggregates, analyses); plain reads go to the database and need no version."""
         rec = self._read("MATCH (m:CocoMeta {key: 'meta'}) RETURN m.version AS v")
-        version = int(rec[0]["v"]) if rec else 0
-        self._seen = (now, version)
-        return version
+        return int(rec[0]["v"]) if rec else 0
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
         rows = self._read(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) WHERE {VIS_N} "
