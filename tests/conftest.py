@@ -11,7 +11,8 @@ import pytest
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import Edge, Node
-from tests.browser import Browser
+from tests.browser import Browser, demo_store
+from tests.server import running_server
 
 
 @pytest.fixture(scope="session")
@@ -178,3 +179,20 @@ def eco(tmp_path: Path) -> Iterator[EmbeddedStore]:
         ])
     yield store
     store.close()
+
+
+# -- the small demo ecosystem, served once ---------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo ecosystem (seed 42), generated once per session. Tests only read it: a
+    test that writes copies it first (``shutil.copy``)."""
+    return demo_store(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_db: Path) -> Iterator[str]:
+    """``coco serve`` over :func:`demo_db` with the default settings, started once for every
+    page, map and i18n test that only reads (a module that needs other settings starts its
+    own server, as ``test_maps_share`` does)."""
+    with running_server(demo_db) as url:
+        yield url

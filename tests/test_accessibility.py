@@ -10,13 +10,10 @@ reached (WCAG 2.1.1), the map itself included, which moves with the arrow keys.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.browser import DESCRIBE, Browser, Page, demo_store
-from tests.server import running_server
+from tests.browser import DESCRIBE, Browser, Page
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -41,12 +38,6 @@ PAGES: dict[str, tuple[str, str | None]] = {  # name: (path, what to wait for)
 }
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db: Path = demo_store(tmp_path_factory.getbasetemp())
-    with running_server(db) as url:
-        yield url
-
 
 def open_page(browser: Browser, url: str, ready: str | None, *, width: int = 1280,
               height: int = 800) -> Page:
@@ -60,9 +51,9 @@ def open_page(browser: Browser, url: str, ready: str | None, *, width: int = 128
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violation(browser: Browser, base_url: str, name: str) -> None:
+def test_no_serious_accessibility_violation(browser: Browser, demo_url: str, name: str) -> None:
     path, ready = PAGES[name]
-    page = open_page(browser, base_url + path, ready)
+    page = open_page(browser, demo_url + path, ready)
     if ready == IDE:  # with a result shown too
         page.evaluate("document.querySelector('.graphiql-execute-button').click()")
         page.wait_for("(document.querySelector('.graphiql-response') || {}).innerText"
@@ -72,17 +63,17 @@ def test_no_serious_accessibility_violation(browser: Browser, base_url: str, nam
 
 
 @pytest.mark.parametrize("name", ["ecosystem", "gaps", "node"])
-def test_no_serious_violation_on_a_phone(browser: Browser, base_url: str, name: str) -> None:
+def test_no_serious_violation_on_a_phone(browser: Browser, demo_url: str, name: str) -> None:
     path, ready = PAGES[name]
-    page = open_page(browser, base_url + path, ready, width=390, height=844)
+    page = open_page(browser, demo_url + path, ready, width=390, height=844)
     assert page.axe() == []
     page.close()
 
 
 @pytest.mark.parametrize("name", ["landing", "ecosystem", "ego", "node", "quality"])
-def test_the_keyboard_reaches_every_control(browser: Browser, base_url: str, name: str) -> None:
+def test_the_keyboard_reaches_every_control(browser: Browser, demo_url: str, name: str) -> None:
     path, ready = PAGES[name]
-    page = open_page(browser, base_url + path, ready)
+    page = open_page(browser, demo_url + path, ready)
     every = page.focusable()
     assert len(every) > 5
     reached = page.tab_order(limit=len(every) + 20)
@@ -90,8 +81,8 @@ def test_the_keyboard_reaches_every_control(browser: Browser, base_url: str, nam
     page.close()
 
 
-def test_the_map_moves_and_zooms_from_the_keyboard(browser: Browser, base_url: str) -> None:
-    page = open_page(browser, base_url + "/maps/ecosystem", MAP)
+def test_the_map_moves_and_zooms_from_the_keyboard(browser: Browser, demo_url: str) -> None:
+    page = open_page(browser, demo_url + "/maps/ecosystem", MAP)
     frame = "document.querySelector('#coco-map [role=application]')"
     assert page.evaluate(f"{frame}.getAttribute('aria-label')").startswith("The ecosystem")
     assert page.evaluate(f"({DESCRIBE})({frame})") in page.tab_order(limit=20)

@@ -28,8 +28,8 @@ from coco_atlas.api.cli import main
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import ACTOR_LABELS, Edge, Node
-from tests.browser import Browser, demo_store
-from tests.server import ROOT, running_server
+from tests.browser import Browser
+from tests.server import ROOT
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -39,27 +39,18 @@ TITLES = {"brokers": "Who bridges the most", "gaps": "Competence gaps by region"
           "ties": "Actors and ties per year"}
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
-
 
 @pytest.fixture(scope="module")
-def demo(db: Path) -> Iterator[Store]:
+def demo(demo_db: Path) -> Iterator[Store]:
     """The small demo, opened once (``store`` is conftest's: each backend, empty)."""
-    s = EmbeddedStore(db)
+    s = EmbeddedStore(demo_db)
     yield s
     s.close()
 
 
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
 
-
-def get(base_url: str, path: str, **params: str) -> httpx.Response:
-    return httpx.get(base_url + path, params=params, timeout=120)
+def get(demo_url: str, path: str, **params: str) -> httpx.Response:
+    return httpx.get(demo_url + path, params=params, timeout=120)
 
 
 def table(html: str, kind: str) -> list[list[str]]:
@@ -180,7 +171,7 @@ def gaps_by_group(store: Store, country: str) -> dict[str, dict[str, int]]:
 
 
 # -- served ----------------------------------------------------------------------------------
-def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
+def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(demo_url: str,
                                                                  demo: Store) -> None:
     from coco_atlas.graph.analytics.brokerage import brokerage_table
 
@@ -189,11 +180,11 @@ def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
     expected = [r for r in brokerage_table(demo) if country[r["id"]] == "AT"
                 and r["total"] > 0][:8]
     assert len(expected) == 8
-    rows = table(get(base_url, "/charts/brokers", country="AT", limit="8").text, "brokers")
+    rows = table(get(demo_url, "/charts/brokers", country="AT", limit="8").text, "brokers")
     assert [(r[1], number(r[4])) for r in rows] == [(r["name"], r["total"]) for r in expected]
     assert [r[0] for r in rows] == [str(k) for k in range(1, 9)]
 
-    svg = get(base_url, "/charts/brokers.svg", country="AT", limit="8").text
+    svg = get(demo_url, "/charts/brokers.svg", country="AT", limit="8").text
     widths = []
     for i in range(8):
         xs = [x for x, _ in points(group(svg, f"bar-{i}"))]
@@ -206,11 +197,11 @@ def test_brokers_are_ranked_as_the_brokerage_analysis_ranks_them(base_url: str,
         assert label == r["name"] or (label.endswith("…") and r["name"].startswith(label[:-1]))
 
 
-def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
+def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(demo_url: str,
                                                                  demo: Store) -> None:
     from coco_atlas.graph.analytics.gaps import region_gaps
 
-    html = get(base_url, "/charts/gaps", country="AT").text
+    html = get(demo_url, "/charts/gaps", country="AT").text
     head = re.search(r'<figure id="chart-gaps".*?<thead>(.*?)</thead>', html, re.S)
     assert head
     columns = [unescape(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))]
@@ -227,21 +218,21 @@ def test_gap_heatmap_cells_count_unmet_needs_by_competence_group(base_url: str,
         assert {g: n for g, n in cells.items() if n} == expected[region]
     assert "Digital technology" in columns  # a group people recognise, not an id
 
-    svg = get(base_url, "/charts/gaps.svg", country="AT").text
+    svg = get(demo_url, "/charts/gaps.svg", country="AT").text
     for i, row in enumerate(rows):
         for j, value in enumerate(row[1:-1]):
             assert re.search(r">([^<]+)</text>", group(svg, f"cell-{i}-{j}")).group(1) == value  # type: ignore[union-attr]
 
 
-def test_ties_per_year_match_a_count_from_every_edge(base_url: str, demo: Store) -> None:
+def test_ties_per_year_match_a_count_from_every_edge(demo_url: str, demo: Store) -> None:
     years = f"{YEARS[0]}-{YEARS[-1]}"
-    rows = table(get(base_url, "/charts/ties", country="AT", years=years).text, "ties")
+    rows = table(get(demo_url, "/charts/ties", country="AT", years=years).text, "ties")
     expected = ties_per_year(demo, "AT")
     assert [int(r[0]) for r in rows] == list(YEARS)
     assert {int(r[0]): tuple(map(number, r[1:])) for r in rows} == expected
     assert any(c[2] for c in expected.values()), "no cross-sector tie to test with"
 
-    svg = get(base_url, "/charts/ties.svg", country="AT", years=years).text
+    svg = get(demo_url, "/charts/ties.svg", country="AT", years=years).text
     for k in range(3):  # each line: one point a year, its height linear in the count
         line = points(group(svg, f"series-{k}"))
         values = [expected[y][k] for y in YEARS]
@@ -253,14 +244,14 @@ def test_ties_per_year_match_a_count_from_every_edge(base_url: str, demo: Store)
 
 
 @pytest.mark.parametrize("kind", ["brokers", "gaps", "ties"])
-def test_exports_carry_title_source_and_ink(base_url: str, kind: str) -> None:
-    svg = get(base_url, f"/charts/{kind}.svg")
+def test_exports_carry_title_source_and_ink(demo_url: str, kind: str) -> None:
+    svg = get(demo_url, f"/charts/{kind}.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert TITLES[kind] in svg.text and "Source: COCO Atlas" in svg.text
     # the date as the reader's locale writes it (issue 15): CLDR's English medium date, MMM d, y
     assert re.search(r"Drawn [A-Z][a-z]{2} \d{1,2}, \d{4}\.", svg.text)
     assert "<image" not in svg.text  # vector all through, no embedded bitmap
-    png = get(base_url, f"/charts/{kind}.png")
+    png = get(demo_url, f"/charts/{kind}.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(png.content))
     assert image.width == 1536  # twice the 768 px the page shows
@@ -272,8 +263,8 @@ def test_exports_carry_title_source_and_ink(base_url: str, kind: str) -> None:
     (ARTIFACTS / f"{kind}.png").write_bytes(png.content)
 
 
-def test_the_charts_page_has_the_three_charts_with_text_alternatives(base_url: str) -> None:
-    r = get(base_url, "/charts", country="AT")
+def test_the_charts_page_has_the_three_charts_with_text_alternatives(demo_url: str) -> None:
+    r = get(demo_url, "/charts", country="AT")
     assert r.status_code == 200
     assert "script-src 'none'" in r.headers["content-security-policy"]
     html = r.text
@@ -289,9 +280,9 @@ def test_the_charts_page_has_the_three_charts_with_text_alternatives(base_url: s
     assert 'value="AT" selected' in html  # the filter form keeps the filters
 
 
-def test_the_landing_page_and_the_maps_link_to_the_charts(base_url: str) -> None:
-    assert 'href="/charts"' in get(base_url, "/").text
-    page = get(base_url, "/maps/brokers", country="SI", years="2018-2022").text
+def test_the_landing_page_and_the_maps_link_to_the_charts(demo_url: str) -> None:
+    assert 'href="/charts"' in get(demo_url, "/").text
+    page = get(demo_url, "/maps/brokers", country="SI", years="2018-2022").text
     link = re.search(r'<a id="coco-charts" href="([^"]+)"', page)
     assert link and unescape(link.group(1)) == "/charts?country=SI&years=2018-2022"
 
@@ -304,27 +295,28 @@ def test_the_landing_page_and_the_maps_link_to_the_charts(base_url: str) -> None
     ("/charts/pie", {}, 404, "the charts are brokers, gaps, ties"),
     ("/charts/brokers.gif", {}, 404, "as a page or as .svg or .png"),
 ])
-def test_bad_parameters_get_a_message_naming_them(base_url: str, path: str,
+def test_bad_parameters_get_a_message_naming_them(demo_url: str, path: str,
                                                   params: dict[str, str], status: int,
                                                   message: str) -> None:
-    r = get(base_url, path, **params)
+    r = get(demo_url, path, **params)
     assert r.status_code == status
     assert message in r.text and "Traceback" not in r.text
 
 
 # -- the command ------------------------------------------------------------------------------
-def test_command_writes_svg_png_and_a_page_that_exports_from_disk(db: Path,
+def test_command_writes_svg_png_and_a_page_that_exports_from_disk(demo_db: Path,
                                                                   tmp_path: Path) -> None:
-    assert main(["chart", "brokers", "--country", "AT", "--db", str(db),
+    assert main(["chart", "brokers", "--country", "AT", "--db", str(demo_db),
                  "--out", str(tmp_path / "b.svg")]) == 0
     svg = (tmp_path / "b.svg").read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and TITLES["brokers"] in svg and 'id="bar-0"' in svg
-    assert main(["chart", "gaps", "--level", "1", "--db", str(db),
+    assert main(["chart", "gaps", "--level", "1", "--db", str(demo_db),
                  "--out", str(tmp_path / "g.png")]) == 0
     with Image.open(tmp_path / "g.png") as image:
         assert image.width == 1536 and "(NUTS 1)" in image.info["Title"]
     out = tmp_path / "all.html"
-    assert main(["chart", "all", "--years", "2015-2022", "--db", str(db), "--out", str(out)]) == 0
+    assert main(["chart", "all", "--years", "2015-2022", "--db", str(demo_db),
+                 "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     exports = re.findall(r'href="data:image/svg\+xml;base64,([^"]+)" download="coco-(\w+).svg"',
                          html)
@@ -341,10 +333,10 @@ def test_command_writes_svg_png_and_a_page_that_exports_from_disk(db: Path,
     (["gaps", "--limit", "500"], "limit: expected a whole number from 1 to 100"),
     (["brokers", "--years", "soon"], "years: expected FIRST-LAST"),
 ])
-def test_command_refuses_bad_input_in_one_line(db: Path, tmp_path: Path, args: list[str],
+def test_command_refuses_bad_input_in_one_line(demo_db: Path, tmp_path: Path, args: list[str],
                                                message: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["chart", *args, "--db", str(db), "--out", str(tmp_path / "x.svg")]) != 0
+    assert main(["chart", *args, "--db", str(demo_db), "--out", str(tmp_path / "x.svg")]) != 0
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "x.svg").exists()
@@ -354,10 +346,10 @@ def test_command_refuses_bad_input_in_one_line(db: Path, tmp_path: Path, args: l
     ("all", "x.svg", "write it to a .html file"),
     ("brokers", "x.pdf", "expected a file name ending in .svg, .png, .html"),
 ])
-def test_command_names_the_file_types_it_writes(db: Path, tmp_path: Path, kind: str, out: str,
+def test_command_names_the_file_types_it_writes(demo_db: Path, tmp_path: Path, kind: str, out: str,
                                                 message: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["chart", kind, "--db", str(db), "--out", str(tmp_path / out)]) == 2
+    assert main(["chart", kind, "--db", str(demo_db), "--out", str(tmp_path / out)]) == 2
     assert message in capsys.readouterr().err
 
 
@@ -453,12 +445,12 @@ def test_charts_agree_with_hand_counts_on_both_stores(store: Store, tmp_path: Pa
 
 
 # -- a real browser ---------------------------------------------------------------------------
-def test_chart_pages_render_in_chromium_under_their_csp(base_url: str, db: Path,
+def test_chart_pages_render_in_chromium_under_their_csp(demo_url: str, demo_db: Path,
                                                         tmp_path: Path) -> None:
     out = tmp_path / "ties.html"
-    assert main(["chart", "ties", "--db", str(db), "--out", str(out)]) == 0
+    assert main(["chart", "ties", "--db", str(demo_db), "--out", str(out)]) == 0
     with Browser() as browser:
-        for url in (base_url + "/charts?country=AT", out.as_uri()):
+        for url in (demo_url + "/charts?country=AT", out.as_uri()):
             page = browser.new_page()
             page.goto(url)
             boxes = page.wait_for("""(() => {

@@ -3,26 +3,13 @@ alone, reads the schema and runs a query, with no error in the console."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.browser import Browser, demo_store
-from tests.server import running_server
+from tests.browser import Browser
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db: Path = demo_store(tmp_path_factory.getbasetemp())
-    with running_server(db) as url:
-        yield url
-
-
-def test_graphiql_runs_a_query_offline(base_url: str) -> None:
+def test_graphiql_runs_a_query_offline(demo_url: str) -> None:
     with Browser() as browser:
         page = browser.new_page()
-        page.goto(base_url + "/graphql")
+        page.goto(demo_url + "/graphql")
         page.wait_for("!!document.querySelector('.graphiql-container')", timeout=60)
         # the schema arrived (introspection): the docs explorer knows the Query type
         page.wait_for("!!document.querySelector('.graphiql-execute-button')")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import html as html_lib
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,7 +28,6 @@ from babel.messages.pofile import read_po
 
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.schema.languages import LANGUAGES
-from tests.browser import demo_store
 from tests.i18n_text import (
     COMPLETE,
     LANDING_AND_MAPS,
@@ -42,7 +40,7 @@ from tests.i18n_text import (
     translated,
     visible,
 )
-from tests.server import ROOT, running_server
+from tests.server import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -98,23 +96,13 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
 
 
 # -- pages over HTTP -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
+
+def get(demo_url: str, path: str, **kw: object) -> httpx.Response:
+    return httpx.get(demo_url + path, timeout=120, **kw)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
-
-
-def get(base_url: str, path: str, **kw: object) -> httpx.Response:
-    return httpx.get(base_url + path, timeout=120, **kw)  # type: ignore[arg-type]
-
-
-def test_lang_parameter_sets_the_language_and_the_cookie_keeps_it(base_url: str) -> None:
-    r = get(base_url, "/?lang=de")
+def test_lang_parameter_sets_the_language_and_the_cookie_keeps_it(demo_url: str) -> None:
+    r = get(demo_url, "/?lang=de")
     assert r.status_code == 200
     assert r.headers["content-language"] == "de"
     assert '<html lang="de">' in r.text
@@ -122,25 +110,25 @@ def test_lang_parameter_sets_the_language_and_the_cookie_keeps_it(base_url: str)
     cookie = r.headers["set-cookie"]
     assert cookie.startswith("coco_lang=de;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     # following a link: no ?lang=, the saved choice holds over the browser's language
-    again = get(base_url, "/quality", cookies={"coco_lang": "de"},
+    again = get(demo_url, "/quality", cookies={"coco_lang": "de"},
                 headers={"Accept-Language": "it"})
     assert again.headers["content-language"] == "de" and "Datenqualität" in again.text
     assert "set-cookie" not in again.headers
 
 
-def test_browser_language_is_the_default_and_english_the_last(base_url: str) -> None:
-    r = get(base_url, "/", headers={"Accept-Language": "fr-FR, sl-SI;q=0.8, en;q=0.5"})
+def test_browser_language_is_the_default_and_english_the_last(demo_url: str) -> None:
+    r = get(demo_url, "/", headers={"Accept-Language": "fr-FR, sl-SI;q=0.8, en;q=0.5"})
     assert r.headers["content-language"] == "sl" and "Naloženi ekosistem" in r.text
     assert "accept-language" in r.headers["vary"].lower()
-    r = get(base_url, "/", headers={"Accept-Language": "fr, ja"})
+    r = get(demo_url, "/", headers={"Accept-Language": "fr, ja"})
     assert r.headers["content-language"] == "en" and "The loaded ecosystem" in r.text
-    r = get(base_url, "/?lang=xx", headers={"Accept-Language": "pl"})  # unknown: ignored
+    r = get(demo_url, "/?lang=xx", headers={"Accept-Language": "pl"})  # unknown: ignored
     assert r.status_code == 200 and r.headers["content-language"] == "pl"
     assert "set-cookie" not in r.headers
 
 
-def test_the_switch_keeps_the_rest_of_the_address(base_url: str) -> None:
-    r = get(base_url, "/maps/brokers?country=SK&lang=it")
+def test_the_switch_keeps_the_rest_of_the_address(demo_url: str) -> None:
+    r = get(demo_url, "/maps/brokers?country=SK&lang=it")
     assert r.status_code == 200 and r.headers["content-language"] == "it"
     links = re.findall(r'<a href="([^"]+)" hreflang="([a-z]+)"', r.text)
     assert sorted(lang for _, lang in links) == sorted(LANGUAGES)
@@ -151,12 +139,12 @@ def test_the_switch_keeps_the_rest_of_the_address(base_url: str) -> None:
 
 @pytest.mark.parametrize("lang, separator", [("en", ","), ("de", "."), ("it", "."),
                                              ("pl", "\u00a0")])
-def test_numbers_are_written_for_the_locale(base_url: str, db: Path, lang: str,
+def test_numbers_are_written_for_the_locale(demo_url: str, demo_db: Path, lang: str,
                                             separator: str) -> None:
-    with EmbeddedStore(db) as s:
+    with EmbeddedStore(demo_db) as s:
         total = sum(s.counts()["relationships"].values())
     assert total >= 10_000  # five digits: every one of these locales groups it
-    text = html_lib.unescape(get(base_url, f"/?lang={lang}").text)
+    text = html_lib.unescape(get(demo_url, f"/?lang={lang}").text)
     assert f"<b>{total:,}</b>".replace(",", separator) in text
 
 
@@ -164,24 +152,24 @@ PAGES = ("/", "/maps/ecosystem", "/maps/brokers", "/maps/gaps", "/maps/ego?id=de
          "/maps/ecosystem?aggregate=region", "/maps/ego?q=a", "/quality", "/charts",
          "/nodes/demo-hub-00003", "/maps/nope", "/maps/brokers?years=1800", "/docs")
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_in_polish_show_no_english(base_url: str, path: str) -> None:
-    r = get(base_url, path, headers={"Accept-Language": "pl"})
+def test_pages_in_polish_show_no_english(demo_url: str, path: str) -> None:
+    r = get(demo_url, path, headers={"Accept-Language": "pl"})
     assert r.headers["content-language"] == "pl"
     lines = visible(r.text)
     assert len(lines) > 3
     assert english_lines(lines, "pl") == []
 
 
-def test_the_english_check_can_fail(base_url: str) -> None:
+def test_the_english_check_can_fail(demo_url: str) -> None:
     """The same pages in English are caught by it: the check is not blind."""
-    lines = visible(get(base_url, "/maps/gaps?lang=en").text)
+    lines = visible(get(demo_url, "/maps/gaps?lang=en").text)
     assert len(english_lines(lines, "pl")) > 10
 
 
-def test_map_scripts_get_their_words_in_the_page_language(base_url: str) -> None:
+def test_map_scripts_get_their_words_in_the_page_language(demo_url: str) -> None:
     import json
 
-    r = get(base_url, "/maps/gaps?lang=sl")
+    r = get(demo_url, "/maps/gaps?lang=sl")
     words = json.loads(html_lib.unescape(re.search(
         r'<script type="application/json" id="coco-words">(.*?)</script>', r.text, re.S)[1]))
     assert words["lang"] == "sl"
@@ -209,14 +197,14 @@ def test_catalogues_are_read_from_the_po_files() -> None:
         assert read_po(io.BytesIO(f.read()), locale="pl").locale.language == "pl"
 
 
-def test_polish_guide_is_served_with_its_pictures(base_url: str) -> None:
-    r = get(base_url, "/docs/pl/maps.md")
+def test_polish_guide_is_served_with_its_pictures(demo_url: str) -> None:
+    r = get(demo_url, "/docs/pl/maps.md")
     assert r.status_code == 200 and "Mapy ekosystemu" in r.text
     pictures = re.findall(r'<img src="([^"]+)"', r.text)
     assert pictures and all(p.startswith("../img/") for p in pictures)
     for p in pictures:  # relative to /docs/pl/: the same pictures as the English guide
-        assert get(base_url, "/docs/" + p.removeprefix("../")).status_code == 200
-    assert "/docs/pl/maps.md" in get(base_url, "/docs").text
+        assert get(demo_url, "/docs/" + p.removeprefix("../")).status_code == 200
+    assert "/docs/pl/maps.md" in get(demo_url, "/docs").text
     # the English guide links to the Polish one and back
     english = (ROOT / "docs" / "maps.md").read_text(encoding="utf-8")
     assert "(pl/maps.md)" in english
@@ -224,7 +212,7 @@ def test_polish_guide_is_served_with_its_pictures(base_url: str) -> None:
     assert "docs/pl/maps.md" in (ROOT / "README.pl.md").read_text(encoding="utf-8")
 
 
-def test_command_line_speaks_the_chosen_language(db: Path, tmp_path: Path) -> None:
+def test_command_line_speaks_the_chosen_language(demo_db: Path, tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
@@ -234,16 +222,16 @@ def test_command_line_speaks_the_chosen_language(db: Path, tmp_path: Path) -> No
                               text=True, capture_output=True, timeout=300,
                               env={**os.environ, "LC_ALL": "", "LANG": "C", **env})
 
-    bad = ["map", "--kind", "gaps", "--level", "9", "--db", str(db), "--out",
+    bad = ["map", "--kind", "gaps", "--level", "9", "--db", str(demo_db), "--out",
            str(tmp_path / "x.html")]
     assert "expected a whole number from 0 to 3" in coco(*bad).stderr
     assert "oczekiwano liczby całkowitej od 0 do 3" in coco("--lang", "pl", *bad).stderr
     assert "erwartet wird eine ganze Zahl von 0 bis 3" in coco(*bad, LANG="de_AT.UTF-8").stderr
-    done = coco("--lang", "sl", "map", "--kind", "gaps", "--db", str(db), "--out",
+    done = coco("--lang", "sl", "map", "--kind", "gaps", "--db", str(demo_db), "--out",
                 str(tmp_path / "gaps.html"))
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "gaps.html").read_text(encoding="utf-8")
     assert '<html lang="sl">' in page and "Vrzeli v kompetencah" in page
     assert "language_switch" not in page and 'hreflang="' not in page  # a file has no switch
-    refused = coco("--lang", "xx", "stats", "--db", str(db))
+    refused = coco("--lang", "xx", "stats", "--db", str(demo_db))
     assert refused.returncode != 0 and "--lang" in refused.stderr

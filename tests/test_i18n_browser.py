@@ -10,14 +10,10 @@ English. Names from the data (actors, NUTS regions, NACE sectors) are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.browser import Browser, Page, demo_store
+from tests.browser import Browser, Page
 from tests.i18n_text import CODED, english_lines
-from tests.server import running_server
 
 pytestmark = pytest.mark.slow  # a browser and a server: run with -m slow
 
@@ -39,16 +35,6 @@ SHOWN = r"""(() => {
       .filter(s => /[A-Za-z]/.test(s));
 })()"""
 
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
 
 
 def open_map(browser: Browser, url: str) -> Page:
@@ -91,8 +77,8 @@ MAPS = {
 
 
 @pytest.mark.parametrize("name", MAPS)
-def test_map_reads_fully_in_polish(browser: Browser, base_url: str, name: str) -> None:
-    page = open_map(browser, base_url + MAPS[name] + ("&" if "?" in MAPS[name] else "?")
+def test_map_reads_fully_in_polish(browser: Browser, demo_url: str, name: str) -> None:
+    page = open_map(browser, demo_url + MAPS[name] + ("&" if "?" in MAPS[name] else "?")
                     + "lang=pl")
     assert page.evaluate("document.documentElement.lang") == "pl"
     tip = ""
@@ -117,9 +103,9 @@ def test_map_reads_fully_in_polish(browser: Browser, base_url: str, name: str) -
     assert page.errors() == [] and page.foreign_requests() == []
 
 
-def test_exported_image_speaks_polish(browser: Browser, base_url: str) -> None:
+def test_exported_image_speaks_polish(browser: Browser, demo_url: str) -> None:
     """The PNG/SVG export draws its title, counts, legend and source line in Polish too."""
-    page = open_map(browser, base_url + "/maps/brokers?lang=pl")
+    page = open_map(browser, demo_url + "/maps/brokers?lang=pl")
     texts = page.evaluate("window.__cocoExport.svg() && "
                           "window.__cocoExportLayout.texts.map(t => t.text)")
     joined = " ".join(texts)

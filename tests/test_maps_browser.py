@@ -19,9 +19,9 @@ import pytest
 from coco_atlas.api.cli import main
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.graph.store import Store
-from tests.browser import Browser, Page, demo_store
+from tests.browser import Browser, Page
 from tests.mapdata import actors, ancestors, located, tied_to
-from tests.server import ROOT, running_server
+from tests.server import ROOT
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -39,22 +39,13 @@ INKED = """(() => {  // pixels of the map's canvas that are not background
 })()"""
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
-
 
 @pytest.fixture(scope="module")
-def store(db: Path) -> Iterator[Store]:
-    s = EmbeddedStore(db)
+def store(demo_db: Path) -> Iterator[Store]:
+    s = EmbeddedStore(demo_db)
     yield s
     s.close()
 
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
 
 
 def regions_level2(store: Store) -> int:
@@ -88,14 +79,14 @@ def open_map(browser: Browser, url: str) -> Page:
 
 
 @pytest.mark.parametrize("name", MAPS)
-def test_map_draws_offline_without_errors(browser: Browser, base_url: str, store: Store,
+def test_map_draws_offline_without_errors(browser: Browser, demo_url: str, store: Store,
                                           name: str) -> None:
     path, expected = MAPS[name]
-    page = open_map(browser, base_url + path)
+    page = open_map(browser, demo_url + path)
     page.screenshot(ARTIFACTS / f"{name}.png")
     assert page.errors() == []
     assert page.foreign_requests() == []
-    assert page.requests[0] == base_url + path
+    assert page.requests[0] == demo_url + path
     n = expected(store)
     assert page.evaluate(DATA_NODES) == n
     assert page.evaluate(f"{NETWORK}.body.data.nodes.length") == n
@@ -114,14 +105,14 @@ def assert_names_do_not_overlap(page: Page) -> list[list[float]]:
     return boxes  # type: ignore[no-any-return]
 
 
-def test_search_box_focuses_an_actor(browser: Browser, base_url: str, store: Store) -> None:
+def test_search_box_focuses_an_actor(browser: Browser, demo_url: str, store: Store) -> None:
     everyone = actors(store)
     names = Counter(n.props["name"] for n in everyone.values())
     members = store.neighbours(sorted(everyone), ["MEMBER_OF"])  # in the main component
     target = next(i for i in sorted(everyone) if i.startswith("demo-co-0003")
                   and names[everyone[i].props["name"]] == 1 and members.get(i))
     name = everyone[target].props["name"]
-    page = open_map(browser, base_url + "/maps/ecosystem")
+    page = open_map(browser, demo_url + "/maps/ecosystem")
     page.evaluate("document.getElementById('coco-search').focus()")
     page.type(name)
     assert page.wait_for("document.querySelectorAll('#coco-matches button').length") >= 1
@@ -141,8 +132,8 @@ def test_search_box_focuses_an_actor(browser: Browser, base_url: str, store: Sto
     assert page.errors() == [] and page.foreign_requests() == []
 
 
-def test_hovering_a_node_shows_its_tooltip(browser: Browser, base_url: str) -> None:
-    page = open_map(browser, base_url + "/maps/ecosystem?aggregate=region")
+def test_hovering_a_node_shows_its_tooltip(browser: Browser, demo_url: str) -> None:
+    page = open_map(browser, demo_url + "/maps/ecosystem?aggregate=region")
     first = page.evaluate(f"""(() => {{
         const net = {NETWORK}, id = net.body.nodeIndices[0];
         const p = net.canvasToDOM(net.getPosition(id));
@@ -158,11 +149,11 @@ def test_hovering_a_node_shows_its_tooltip(browser: Browser, base_url: str) -> N
     page.screenshot(ARTIFACTS / "tooltip.png")
 
 
-def test_written_file_opens_from_disk_and_fetches_nothing(browser: Browser, db: Path,
+def test_written_file_opens_from_disk_and_fetches_nothing(browser: Browser, demo_db: Path,
                                                           tmp_path: Path, store: Store) -> None:
     out = tmp_path / "ego.html"
-    assert main(["map", "--kind", "ego", "--id", "demo-hub-00003", "--hops", "1", "--db", str(db),
-                 "--out", str(out)]) == 0
+    assert main(["map", "--kind", "ego", "--id", "demo-hub-00003", "--hops", "1",
+                 "--db", str(demo_db), "--out", str(out)]) == 0
     page = open_map(browser, out.as_uri())
     assert page.errors() == []
     assert page.requests == [out.as_uri()]

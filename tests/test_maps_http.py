@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
@@ -14,30 +13,17 @@ import pytest
 
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.viz.words import words
-from tests.browser import demo_store
 from tests.mapdata import EXTERNAL, payload
-from tests.server import running_server
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
+def get(demo_url: str, path: str, **params: str) -> httpx.Response:
+    return httpx.get(demo_url + path, params=params, timeout=60)
 
 
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
-
-
-def get(base_url: str, path: str, **params: str) -> httpx.Response:
-    return httpx.get(base_url + path, params=params, timeout=60)
-
-
-def test_landing_page_says_what_it_is_and_counts(base_url: str, db: Path) -> None:
-    r = get(base_url, "/")
+def test_landing_page_says_what_it_is_and_counts(demo_url: str, demo_db: Path) -> None:
+    r = get(demo_url, "/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    with EmbeddedStore(db) as s:
+    with EmbeddedStore(demo_db) as s:
         counts = s.counts()
     text = unescape(re.sub(r"<[^>]+>", " ", r.text))
     for label, word in (("Hub", "hubs"), ("Company", "companies"),
@@ -55,9 +41,9 @@ def test_landing_page_says_what_it_is_and_counts(base_url: str, db: Path) -> Non
     ("/maps/ego", {"id": "demo-hub-00001"}), ("/maps/brokers", {"country": "SK"}),
     ("/maps/gaps", {}),
 ])
-def test_maps_are_served_self_contained(base_url: str, path: str,
+def test_maps_are_served_self_contained(demo_url: str, path: str,
                                         params: dict[str, str]) -> None:
-    r = get(base_url, path, **params)
+    r = get(demo_url, path, **params)
     assert r.status_code == 200, r.text[:500]
     assert not EXTERNAL.findall(r.text)
     policy = r.headers["content-security-policy"]
@@ -70,14 +56,14 @@ def test_maps_are_served_self_contained(base_url: str, path: str,
     assert 'name="country"' in r.text  # the filter form
 
 
-def test_filter_form_keeps_the_current_filters(base_url: str) -> None:
-    r = get(base_url, "/maps/ecosystem", country="AT", years="2020-2022")
+def test_filter_form_keeps_the_current_filters(demo_url: str) -> None:
+    r = get(demo_url, "/maps/ecosystem", country="AT", years="2020-2022")
     assert '<option value="AT" selected>' in r.text
     assert 'value="2020-2022"' in r.text
 
 
-def test_download_is_an_attachment(base_url: str) -> None:
-    r = get(base_url, "/maps/gaps", download="1")
+def test_download_is_an_attachment(demo_url: str) -> None:
+    r = get(demo_url, "/maps/gaps", download="1")
     assert r.status_code == 200
     assert r.headers["content-disposition"] == 'attachment; filename="coco-gaps.html"'
 
@@ -92,27 +78,27 @@ def test_download_is_an_attachment(base_url: str) -> None:
     ("/docs/%2E%2E/pyproject.toml", {}, 404, "No such document"),
     ("/docs/secrets.md", {}, 404, "No such document"),
 ])
-def test_refusals_say_what_was_wrong(base_url: str, path: str, params: dict[str, str],
+def test_refusals_say_what_was_wrong(demo_url: str, path: str, params: dict[str, str],
                                      status: int, message: str) -> None:
-    r = get(base_url, path, **params)
+    r = get(demo_url, path, **params)
     assert r.status_code == status
     assert message.lower() in unescape(r.text).lower()
     assert "Traceback" not in r.text
 
 
-def test_ego_page_without_id_finds_actors_by_name(base_url: str) -> None:
-    r = get(base_url, "/maps/ego", q="kreätiv")  # any case, any accents
+def test_ego_page_without_id_finds_actors_by_name(demo_url: str) -> None:
+    r = get(demo_url, "/maps/ego", q="kreätiv")  # any case, any accents
     assert r.status_code == 200
     links = re.findall(r'href="(/maps/ego\?id=[^"]+)"', r.text)
     assert links and all("demo-hub-" in link for link in links)
 
 
-def test_node_page_lists_properties_and_neighbours(base_url: str, db: Path) -> None:
-    with EmbeddedStore(db) as s:
+def test_node_page_lists_properties_and_neighbours(demo_url: str, demo_db: Path) -> None:
+    with EmbeddedStore(demo_db) as s:
         node = s.get_node("demo-hub-00002")
         around = s.neighbours(["demo-hub-00002"], None, "both")["demo-hub-00002"]
     assert node is not None
-    r = get(base_url, "/nodes/demo-hub-00002")
+    r = get(demo_url, "/nodes/demo-hub-00002")
     assert r.status_code == 200
     text = unescape(r.text)
     # in people's words (issue 13): "Creative hub", "Members", not creative-hub, MEMBER_OF
@@ -123,19 +109,19 @@ def test_node_page_lists_properties_and_neighbours(base_url: str, db: Path) -> N
     assert 'href="/maps/ego?id=demo-hub-00002"' in r.text
 
 
-def test_region_node_links_to_its_map(base_url: str) -> None:
-    r = get(base_url, "/nodes/AT13")
+def test_region_node_links_to_its_map(demo_url: str) -> None:
+    r = get(demo_url, "/nodes/AT13")
     assert r.status_code == 200 and 'href="/maps/ecosystem?region=AT13"' in r.text
 
 
-def test_docs_are_listed_and_served(base_url: str) -> None:
-    r = get(base_url, "/docs")
+def test_docs_are_listed_and_served(demo_url: str) -> None:
+    r = get(demo_url, "/docs")
     assert r.status_code == 200 and 'href="/docs/maps.md"' in r.text
-    page = get(base_url, "/docs/maps.md")
+    page = get(demo_url, "/docs/maps.md")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<h1>" in page.text and "<code>coco map" in page.text and "<script" not in page.text
-    assert "<table>" in get(base_url, "/docs/formats.md").text  # GitHub-style tables render
+    assert "<table>" in get(demo_url, "/docs/formats.md").text  # GitHub-style tables render
     assert "img-src 'self' data:" in page.headers["content-security-policy"]  # screenshots
-    md = get(base_url, "/docs/maps.md", raw="1")
+    md = get(demo_url, "/docs/maps.md", raw="1")
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     assert "coco map" in md.text and md.text.startswith("# ")

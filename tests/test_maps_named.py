@@ -18,7 +18,6 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,8 @@ import pytest
 from coco_atlas.api.cli import main
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.schema import Edge, Node
-from tests.browser import Browser, Page, demo_store
-from tests.server import ROOT, running_server
+from tests.browser import Browser, Page
+from tests.server import ROOT
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
 
@@ -39,20 +38,10 @@ HEADERS = f"[...{TABLE}.tHead.rows[0].cells].map(th => th.textContent.trim())"
 PANEL = "document.getElementById('coco-gaps')"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
 
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
-
-
-def coco(db: Path, *args: str) -> Any:
+def coco(demo_db: Path, *args: str) -> Any:
     """``coco … --json`` as a user runs it, its output parsed."""
-    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args, "--db", str(db),
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *args, "--db", str(demo_db),
                            "--json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     return json.loads(done.stdout)
@@ -120,19 +109,19 @@ def assert_matches_cli(listed: dict[str, dict[str, Any]], cli: dict[str, Any]) -
 
 
 # -- the gap panel -----------------------------------------------------------------------------
-def test_gap_panel_names_what_the_region_misses_as_the_cli_does(browser: Browser, base_url: str,
-                                                                db: Path) -> None:
-    regions = coco(db, "gaps")
+def test_gap_panel_names_what_the_region_misses_as_the_cli_does(browser: Browser, demo_url: str,
+                                                                demo_db: Path) -> None:
+    regions = coco(demo_db, "gaps")
     region = max(sorted(regions), key=lambda r: regions[r]["unmet"])
-    cli = coco(db, "gaps", "--region", region, "--first", "1000")
-    page = open_map(browser, f"{base_url}/maps/gaps?region={region}")
+    cli = coco(demo_db, "gaps", "--region", region, "--first", "1000")
+    page = open_map(browser, f"{demo_url}/maps/gaps?region={region}")
     assert page.wait_for(f"!{PANEL}.hidden")
     assert page.evaluate(f"{PANEL}.querySelector('h2').textContent") == \
         f"Missing in {cli['scope']['name']}"
     listed = panel_gaps(page)
     assert_matches_cli(listed, cli)
     # each supplier named is elsewhere and offers what is missing
-    with EmbeddedStore(db) as s:
+    with EmbeddedStore(demo_db) as s:
         competences = {n.props["name"]: n.id for n in s.iter_nodes("Competence")}
         for name, shown in listed.items():
             suppliers = [a for a in shown["links"] if a.startswith("demo-") and a in set(
@@ -146,12 +135,12 @@ def test_gap_panel_names_what_the_region_misses_as_the_cli_does(browser: Browser
     assert page.errors() == [] and page.foreign_requests() == []
 
 
-def test_choosing_a_region_in_the_table_lists_its_gaps(browser: Browser, base_url: str,
-                                                       db: Path) -> None:
-    regions = coco(db, "gaps")
+def test_choosing_a_region_in_the_table_lists_its_gaps(browser: Browser, demo_url: str,
+                                                       demo_db: Path) -> None:
+    regions = coco(demo_db, "gaps")
     region = sorted(regions, key=lambda r: (-regions[r]["unmet"], r))[1]
-    cli = coco(db, "gaps", "--region", region, "--first", "1000")
-    page = open_map(browser, f"{base_url}/maps/gaps")
+    cli = coco(demo_db, "gaps", "--region", region, "--first", "1000")
+    page = open_map(browser, f"{demo_url}/maps/gaps")
     assert page.evaluate(f"{PANEL}.hidden")  # nothing chosen yet
     page.evaluate(f"""[...{TABLE}.querySelectorAll('button[data-node]')]
         .find(b => b.textContent.endsWith('({region})')).click()""")
@@ -164,9 +153,9 @@ def test_choosing_a_region_in_the_table_lists_its_gaps(browser: Browser, base_ur
 
 
 # -- the ranked table --------------------------------------------------------------------------
-def test_ranked_table_sorts_by_any_column(browser: Browser, base_url: str, db: Path) -> None:
-    regions = coco(db, "gaps")
-    page = open_map(browser, f"{base_url}/maps/gaps")
+def test_ranked_table_sorts_by_any_column(browser: Browser, demo_url: str, demo_db: Path) -> None:
+    regions = coco(demo_db, "gaps")
+    page = open_map(browser, f"{demo_url}/maps/gaps")
     unmet = "Needed, offered by nobody here"
     assert sorted_as(page, unmet) == "descending"
     values = column(page, unmet)
@@ -221,10 +210,10 @@ def download(browser: Browser, page: Page, folder: Path, name: str) -> str:
     return raw.decode("utf-8-sig")
 
 
-def test_table_downloads_as_the_csv_it_shows(browser: Browser, base_url: str, db: Path,
+def test_table_downloads_as_the_csv_it_shows(browser: Browser, demo_url: str, demo_db: Path,
                                              tmp_path: Path) -> None:
-    regions = coco(db, "gaps")
-    page = open_map(browser, f"{base_url}/maps/gaps")
+    regions = coco(demo_db, "gaps")
+    page = open_map(browser, f"{demo_url}/maps/gaps")
     click_header(page, "Share unmet")
     text = download(browser, page, tmp_path, "coco-gaps-nuts2.csv")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -268,11 +257,11 @@ def test_csv_neutralises_formulas_even_from_a_file_on_disk(browser: Browser,
 
 
 # -- brokers between one pair of groups -----------------------------------------------------------
-def test_brokers_between_two_groups_are_those_the_cli_finds(browser: Browser, base_url: str,
-                                                            db: Path) -> None:
-    cli = coco(db, "brokers", "--between", ",".join(PAIR))
+def test_brokers_between_two_groups_are_those_the_cli_finds(browser: Browser, demo_url: str,
+                                                            demo_db: Path) -> None:
+    cli = coco(demo_db, "brokers", "--between", ",".join(PAIR))
     assert cli, "nobody links the two groups in the demo"
-    page = open_map(browser, f"{base_url}/maps/brokers?between={','.join(PAIR)}")
+    page = open_map(browser, f"{demo_url}/maps/brokers?between={','.join(PAIR)}")
     measure = "Brokerage between the two groups"
     assert sorted_as(page, measure) == "descending"
     values, names = column(page, measure), column(page, "Actor")
@@ -302,15 +291,15 @@ def test_brokers_between_two_groups_are_those_the_cli_finds(browser: Browser, ba
     assert page.errors() == []
 
 
-def test_pair_brokerage_adds_up_to_the_cross_group_roles(db: Path) -> None:
+def test_pair_brokerage_adds_up_to_the_cross_group_roles(demo_db: Path) -> None:
     """Over every pair of groups, the brokerage between them sums to each actor's
     representative, gatekeeper and liaison counts (Gould & Fernandez 1989)."""
-    rows = coco(db, "brokers")
+    rows = coco(demo_db, "brokers")
     groups = sorted({r["group"] for r in rows})
     total: Counter[str] = Counter()
     for k, a in enumerate(groups):
         for b in groups[k + 1:]:
-            for r in coco(db, "brokers", "--between", f"{a},{b}"):
+            for r in coco(demo_db, "brokers", "--between", f"{a},{b}"):
                 total[r["id"]] += r["between"]
     assert total == Counter({r["id"]: r["representative"] + r["gatekeeper"] + r["liaison"]
                              for r in rows if r["representative"] + r["gatekeeper"]
@@ -330,12 +319,12 @@ def colours(page: Page) -> dict[str, str]:
 
 
 def test_gap_maps_of_different_filters_share_their_colour_classes(browser: Browser,
-                                                                   base_url: str,
-                                                                   db: Path) -> None:
-    regions = coco(db, "gaps")
-    everywhere = open_map(browser, f"{base_url}/maps/gaps")
-    austria = open_map(browser, f"{base_url}/maps/gaps?country=AT")
-    poland = open_map(browser, f"{base_url}/maps/gaps?country=PL&years=2015-2024")
+                                                                   demo_url: str,
+                                                                   demo_db: Path) -> None:
+    regions = coco(demo_db, "gaps")
+    everywhere = open_map(browser, f"{demo_url}/maps/gaps")
+    austria = open_map(browser, f"{demo_url}/maps/gaps?country=AT")
+    poland = open_map(browser, f"{demo_url}/maps/gaps?country=PL&years=2015-2024")
     classes = legend(everywhere)
     assert len(classes) == 6 and classes == legend(austria) == legend(poland)
     assert [text for text, _ in classes] == ["less than 20 %", "20 % to 40 %", "40 % to 60 %",

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from coco_atlas.api.cli import main
-from tests.browser import Browser, Page, demo_store
+from tests.browser import Browser, Page
 from tests.server import ROOT, running_server
 
 pytestmark = pytest.mark.slow  # a browser, a server, Neo4j or a fuzzer: run with -m slow
@@ -32,14 +32,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 HUB = "https://hub.example.org"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
-
 
 @pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db, env={"COCO_FRAME_ANCESTORS": f"{HUB}, http://localhost:9"}) as url:
+def base_url(demo_db: Path) -> Iterator[str]:
+    with running_server(demo_db, env={"COCO_FRAME_ANCESTORS": f"{HUB}, http://localhost:9"}) as url:
         yield url
 
 
@@ -229,10 +225,10 @@ def test_downloaded_map_opens_from_disk_with_its_view_and_working_links(
     assert "#view=" in permalink and "&hide=2" in permalink
 
 
-def test_written_map_links_lead_to_the_service(browser: Browser, base_url: str, db: Path,
+def test_written_map_links_lead_to_the_service(browser: Browser, base_url: str, demo_db: Path,
                                                tmp_path: Path) -> None:
     out = tmp_path / "gaps.html"
-    assert main(["map", "--kind", "gaps", "--db", str(db), "--link-base", base_url,
+    assert main(["map", "--kind", "gaps", "--db", str(demo_db), "--link-base", base_url,
                  "--out", str(out)]) == 0
     page = open_map(browser, out.as_uri())
     assert page.errors() == [] and page.requests == [out.as_uri()]
@@ -264,8 +260,8 @@ def test_embedding_is_allowed_only_to_the_listed_origins(browser: Browser,
     assert opened.startswith(base_url + "/maps/gaps#view=")
 
 
-def test_a_bad_frame_ancestors_setting_is_named(db: Path) -> None:
-    with running_server(db, env={"COCO_FRAME_ANCESTORS": "*; script-src *"}) as url:
+def test_a_bad_frame_ancestors_setting_is_named(demo_db: Path) -> None:
+    with running_server(demo_db, env={"COCO_FRAME_ANCESTORS": "*; script-src *"}) as url:
         answer = httpx.get(url + "/maps/gaps", timeout=60)
     assert answer.status_code == 400
     assert "frame_ancestors" in answer.text and "is not an origin" in answer.text

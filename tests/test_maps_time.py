@@ -24,7 +24,7 @@ from coco_atlas.api.cli import main
 from coco_atlas.graph.analytics.change import compare, snapshot, trends
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.graph.timeline import Period
-from tests.browser import Browser, Page, demo_store
+from tests.browser import Browser, Page
 from tests.server import running_server
 from tests.timegraphs import build_changes
 
@@ -55,16 +55,6 @@ def changes_url(changes_db: Path) -> Iterator[str]:
     with running_server(changes_db) as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def demo_url(demo_db: Path) -> Iterator[str]:
-    with running_server(demo_db) as url:
-        yield url
 
 
 def open_map(browser: Browser, url: str) -> Page:

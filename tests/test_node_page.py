@@ -7,37 +7,23 @@ Expected neighbours come from the Store contract (``neighbours``), never from th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
-import pytest
 
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.schema import SCHEMA
-from tests.browser import demo_store
-from tests.server import running_server
 
 LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')
 SECTION = re.compile(r'<section class="relation" id="([^"]+)".*?</section>', re.S)
 CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")  # foundedYear, partneredBy
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_store(tmp_path_factory.getbasetemp())
 
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with running_server(db) as url:
-        yield url
-
-
-def page(base_url: str, path: str) -> str:
-    r = httpx.get(urljoin(base_url, path), timeout=60)
+def page(demo_url: str, path: str) -> str:
+    r = httpx.get(urljoin(demo_url, path), timeout=60)
     assert r.status_code == 200, r.text[:300]
     return r.text
 
@@ -48,10 +34,10 @@ def visible(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", body))
 
 
-def busiest(db: Path, label: str) -> tuple[str, dict[tuple[str, str], int]]:
+def busiest(demo_db: Path, label: str) -> tuple[str, dict[tuple[str, str], int]]:
     """The node of ``label`` with the most neighbours, and how many it has per relationship
     type and direction (a partnership counted once, whichever way it is stored)."""
-    with EmbeddedStore(db) as s:
+    with EmbeddedStore(demo_db) as s:
         ids = [n.id for n in s.iter_nodes(label)]
         around = s.neighbours(ids, None, "both")
     best = max(ids, key=lambda i: (len(around[i]), i))
@@ -63,16 +49,16 @@ def busiest(db: Path, label: str) -> tuple[str, dict[tuple[str, str], int]]:
     return best, counts
 
 
-def test_a_company_page_speaks_in_words(base_url: str, db: Path) -> None:
-    company, _ = busiest(db, "Company")
-    html = page(base_url, f"/nodes/{company}")
+def test_a_company_page_speaks_in_words(demo_url: str, demo_db: Path) -> None:
+    company, _ = busiest(demo_db, "Company")
+    html = page(demo_url, f"/nodes/{company}")
     text = visible(html)
     for identifier in ("PARTNERS_WITH", "partneredBy", "MEMBER_OF", "OFFERS", "LOCATED_IN",
                        "foundedYear", "sizeClass", "updatedAt"):
         assert identifier not in text, identifier
     assert not CAMEL.findall(text), CAMEL.findall(text)
     assert "Founded" in text and "Located in" in text
-    with EmbeddedStore(db) as s:
+    with EmbeddedStore(demo_db) as s:
         node = s.get_node(company)
         assert node is not None
         country = s.get_node(node.props["country"])
@@ -86,13 +72,13 @@ def test_a_company_page_speaks_in_words(base_url: str, db: Path) -> None:
     assert len(re.findall(r">\s*Partners\s*<span", html)) <= 1
 
 
-def test_every_neighbour_is_reachable_through_more(base_url: str, db: Path) -> None:
-    region, counts = busiest(db, "Region")
+def test_every_neighbour_is_reachable_through_more(demo_url: str, demo_db: Path) -> None:
+    region, counts = busiest(demo_db, "Region")
     (rel, way), total = max(counts.items(), key=lambda kv: kv[1])
     assert total > 50, "the demo region should have more neighbours than one page shows"
     path, seen, pages = f"/nodes/{region}", [], 0
     while path is not None:
-        html = page(base_url, path)
+        html = page(demo_url, path)
         section = next(m.group(0) for m in SECTION.finditer(html) if m.group(1) == f"{rel}-{way}")
         items = re.findall(r'<li><a href="/nodes/([^"]+)"', section)
         seen += items
