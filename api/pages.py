@@ -265,13 +265,13 @@ async def node_page(request: Request) -> HTMLResponse:
     if node.label == "Region":
         maps.append({"text": _("Map of its actors"), "href": "/maps/ecosystem?" + urlencode(
             {"region": node.id})})
-    from coco_atlas.viz.details import property_rows, relation_groups  # people's words, every page
+    from coco_atlas.viz.details import node_name, property_rows, relation_groups
 
     query = {k: request.query_params[k] for k in ("rel", "dir", "page")
              if k in request.query_params}
     from coco_atlas.viz.words import label_text
 
-    html = render_page("node.html", name=node.props.get("name", node.id),
+    html = render_page("node.html", name=node_name(node),
                        label=label_text(node.label),
                        props=await run_in_threadpool(property_rows, store, props),
                        relations=await run_in_threadpool(relation_groups, node_id, around,

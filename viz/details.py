@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from coco_atlas.graph.names import name_in
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA
+from coco_atlas.viz.i18n import current
 from coco_atlas.viz.words import BOTH_WAYS, label_text, property_text, relation_text, value_text
 
 PAGE = 50  # neighbours per group and page
@@ -47,7 +49,7 @@ def relation_groups(node_id: str, around: list[Any], query: Mapping[str, str],
         if store is not None else {}
     out = []
     for (rel, way), items in sorted(groups.items(), key=lambda kv: _heading(*kv[0])):
-        items.sort(key=lambda nb: (str(nb.node.props.get("name", nb.node.id)), nb.node.id))
+        items.sort(key=lambda nb: (str(node_name(nb.node)), nb.node.id))
         asked = query.get("rel") == rel and query.get("dir") == way
         pages = max(1, -(-len(items) // PAGE))
         page = min(max(1, _int(query.get("page"), 1)), pages) if asked else 1
@@ -63,6 +65,12 @@ def relation_groups(node_id: str, around: list[Any], query: Mapping[str, str],
     return out
 
 
+def node_name(node: Any) -> Any:
+    """A node's name in the reader's language where it has one (a competence's ``name_pl``),
+    else English, else its display name, else its id (:func:`graph.names.name_in`)."""
+    return name_in(node.label, node.props, current()) or node.id
+
+
 def _heading(rel: str, way: str) -> str:
     r = SCHEMA.rel(rel)
     return relation_text(rel, "in" if way == "in" else "out", symmetric=way == "both",
@@ -75,7 +83,7 @@ def _item(nb: Any, countries: dict[str, str]) -> dict[str, Any]:
     facts = [value_text("country", country, countries)] if country else []
     facts += [f"{property_text(k).lower()} {value_text(k, v).lower()}"
               for k, v in nb.edge.props.items() if k not in EDGE_HIDDEN]
-    return {"name": nb.node.props.get("name", nb.node.id), "label": label_text(label),
+    return {"name": node_name(nb.node), "label": label_text(label),
             "href": "/nodes/" + quote(nb.node.id, safe=""), "props": " · ".join(facts)}
 
 

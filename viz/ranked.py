@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from coco_atlas.graph.names import names_in
+from coco_atlas.schema import SCHEMA
 from coco_atlas.viz.actors import UNKNOWN_TEXT, ActorTable
-from coco_atlas.viz.i18n import N_, country_name
+from coco_atlas.viz.i18n import N_, country_name, current
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.i18n import number as num
 from coco_atlas.viz.words import (
@@ -202,13 +204,15 @@ def gap_details(store: Any, table: ActorTable, regions: list[str], level: int,
     from coco_atlas.graph.analytics.gaps import region_gap_details
 
     full = region_gap_details(store, regions, level=level, actors=actors, first=None)
+    named = names_in(store, [SCHEMA.label("Competence").name, SCHEMA.label("Training").name],
+                     current())  # the reader's language
     total = sum(len(v) for v in full.values())
     out: dict[str, Any] = {}
     for r in regions:
         rows = full.get(r, [])
         keep = rows if total <= GAPS_IN_FULL or r in selected else rows[:GAPS_PER_REGION]
         out[r] = {"name": table.regions.names.get(r, r), "unmet": len(rows),
-                  "rows": [_gap_row(table, x, level) for x in keep]}
+                  "rows": [_gap_row(table, x, level, named) for x in keep]}
     return {"regions": out, "level": level, "selected": sorted(selected & set(regions)),
             "explain": _(SUPPLIERS_SENTENCE), "base": base}
 
@@ -225,15 +229,20 @@ def nearness(level: int, distance: int) -> str:
     return _("same country") if common == 0 else _("another country")
 
 
-def _gap_row(table: ActorTable, x: dict[str, Any], level: int) -> dict[str, Any]:
+def _gap_row(table: ActorTable, x: dict[str, Any], level: int, named: dict[str, Any]
+             ) -> dict[str, Any]:
+    """One missing competence of the gap panel; competences and trainings are named in the
+    reader's language (``named``), actors by their own names."""
     def where(s: dict[str, Any]) -> str:
         name = table.regions.names.get(s["region"], s["region"])
         country = country_text(table, table.region_country.get(s["region"], ""))
         return f"{name}, {country} · {nearness(level, s['distance'])}"
 
-    return {"id": x["id"], "name": x["name"], "demand": x["demand"], "supply": x["supply"],
+    return {"id": x["id"], "name": named.get(x["id"]) or x["name"], "demand": x["demand"],
+            "supply": x["supply"],
             "taught": x["taught"],
             "needers": [[n["id"], n["name"]] for n in x["needers"]],
             "suppliers": [[s["id"], s["name"], where(s)] for s in x["suppliers"]],
-            "trainings": [[t["id"], t["name"], words(t["area"]) if t["area"] else ""]
+            "trainings": [[t["id"], named.get(t["id"]) or t["name"],
+                           words(t["area"]) if t["area"] else ""]
                           for t in x["trainings"]]}
