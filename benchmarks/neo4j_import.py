@@ -153,9 +153,10 @@ def offline(large: Path) -> None:
         with EmbeddedStore(work / "large.db") as src:
             before = src.counts()
             t0 = time.perf_counter()
-            args, records = write_csv(src, work / "csv")
+            files = write_csv(src, work / "csv")
+            records = files.records
         written = time.perf_counter() - t0
-        run_import(work / "home", args, heap="2g")
+        run_import(work / "home", files, heap="2g")
         spent = time.perf_counter() - t0
         with Neo4jServer(data_dir=work / "home", heap="2g") as server, \
                 Neo4jStore(server.uri) as store:

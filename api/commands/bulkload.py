@@ -44,9 +44,9 @@ def neo4j_load(source: str, data_dir: Path, database: str, overwrite: bool,
     try:
         with open_location(source, resolve()) as src:
             before = src.counts()
-            args, records = write_csv(src, folder)
+            files = write_csv(src, folder)
         written = time.perf_counter() - started
-        report = run_import(data_dir, args, database=database, heap=heap,
+        report = run_import(data_dir, files, database=database, heap=heap,
                             overwrite=overwrite)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -58,6 +58,7 @@ def neo4j_load(source: str, data_dir: Path, database: str, overwrite: bool,
     count_tables(before, after)
     if before != after:
         raise click.ClickException("counts differ after the load (see the table)")
+    records = files.records
     err.print(f"✓ {records:,} records in {loaded:.1f} s = {records / loaded:,.0f} records/s "
               f"(CSV files {written:.1f} s, import {loaded - written:.1f} s); counts match",
               markup=False, highlight=False)

@@ -21,11 +21,15 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA, PropType
+
+if TYPE_CHECKING:  # the embedded store's module is loaded only when its path is taken
+    from coco_atlas.graph.embedded.csvlines import Columns, Snapshot
 
 # neo4j-admin import's value types (the CSV header's ``name:type``); dates stay ISO strings,
 # as both stores keep them
@@ -40,38 +44,151 @@ class LoadFailed(RuntimeError):
     """The import tool refused the files or the database; the message says why."""
 
 
+@dataclass
+class Written:
+    """The CSV files written: the tool's arguments, the records, and whether a value spans
+    lines (the tool reads fields across lines only when told, at a cost: it then parses each
+    file on one thread)."""
+
+    args: list[str]
+    records: int
+    multiline: bool
+
+
 def write_csv(source: Store, folder: Path, *,
-              progress: Callable[[str], Any] = lambda text: None) -> tuple[list[str], int]:
-    """The tool's arguments for the CSV files written into ``folder``, and the records."""
-    args: list[str] = []
-    records = 0
+              progress: Callable[[str], Any] = lambda text: None) -> Written:
+    """The graph of ``source`` as the import tool's CSV files in ``folder``: one node file per
+    label, one relationship file per type, headers typed from the schema.
+
+    Nodes are keyed by integers (``--id-type=integer``: the tool then needs no map from text
+    ids to its own, the largest part of its work on relationships); each node's text ``id``
+    is a property column. The embedded store's lines are built by SQLite
+    (:mod:`coco_atlas.graph.embedded.csvlines`); any other store's are formatted here."""
+    from coco_atlas.graph.embedded.store import EmbeddedStore
+
+    if isinstance(source, EmbeddedStore):
+        return _from_sqlite(source.path, folder, progress)
+    return _from_store(source, folder, progress)
+
+
+def _node_header(label: str) -> tuple[list[str], list[str]]:
+    """The properties of a node file (its id aside) and its header."""
+    declared = SCHEMA.node_properties(label)
+    props = [p for p in declared if p != "id"]
+    return props, [":ID", "id:string", ":LABEL", *_header(props, declared)]
+
+
+def _rel_header(rel: str) -> tuple[list[str], list[str]]:
+    declared = SCHEMA.rel_properties(rel)
+    props = list(declared)
+    return props, [":START_ID", ":END_ID", ":TYPE", *_header(props, declared)]
+
+
+def _from_sqlite(path: Path, folder: Path, progress: Callable[[str], Any]) -> Written:
+    from coco_atlas.graph.embedded.csvlines import snapshot
+
+    with snapshot(path) as snap:
+        args, nodes = _sqlite_nodes(snap, folder)
+        progress(f"nodes: {nodes:,} records written")
+        more, edges = _sqlite_rels(snap, folder)
+        progress(f"edges: {nodes + edges:,} records written")
+        return Written(args + more, nodes + edges, snap.has_newline())
+
+
+def _sqlite_nodes(snap: Snapshot, folder: Path) -> tuple[list[str], int]:
+    args, records = [], 0
     for label in SCHEMA.label_names:
-        props = [p for p in SCHEMA.node_properties(label) if p != "id"]
+        props, header = _node_header(label)
+        unknown = snap.unknown_property(label, ["id", *props])
+        if unknown:
+            raise LoadFailed(f"node {unknown[0]!r} has properties the schema does not "
+                             f"declare: {unknown[1]}")
+        file = folder / f"nodes-{label}.csv"
+        with file.open("w", encoding="utf-8", newline="") as f:
+            f.write(",".join(header) + "\n")
+            for batch in snap.node_lines(label, _columns(props, SCHEMA.node_properties(
+                    label)), f"Entity{ARRAY}{label}"):
+                f.write("\n".join(batch) + "\n")
+                records += len(batch)
+        args.append(f"--nodes={file}")
+    return args, records
+
+
+def _sqlite_rels(snap: Snapshot, folder: Path) -> tuple[list[str], int]:
+    """Every relationship file at once: one pass over the store's edges."""
+    args, records, columns, files = [], 0, {}, {}
+    try:
+        for rel in SCHEMA.rel_names:
+            props, header = _rel_header(rel)
+            columns[rel] = _columns(props, SCHEMA.rel_properties(rel))
+            file = folder / f"rels-{rel}.csv"
+            files[rel] = file.open("w", encoding="utf-8", newline="")
+            files[rel].write(",".join(header) + "\n")
+            args.append(f"--relationships={file}")
+        for rel, batch in snap.edge_lines(columns):
+            files[rel].write("\n".join(batch) + "\n")
+            records += len(batch)
+    finally:
+        for f in files.values():
+            f.close()
+    return args, records
+
+
+def _columns(props: list[str], declared: dict[str, Any]) -> Columns:
+    from coco_atlas.graph.embedded.csvlines import Columns
+
+    kinds: dict[PropType, set[str]] = {}
+    for p in props:
+        kinds.setdefault(declared[p].type if p in declared else PropType.STRING, set()).add(p)
+    text = {PropType.STRING, PropType.DATE, PropType.DATETIME}
+    return Columns(props, frozenset(p for t in text for p in kinds.get(t, ())),
+                   frozenset(kinds.get(PropType.BOOL, ())),
+                   frozenset(kinds.get(PropType.STRING_LIST, ())), ARRAY)
+
+
+def _from_store(source: Store, folder: Path, progress: Callable[[str], Any]) -> Written:
+    """Any store, read through the Store contract; nodes numbered as they are written."""
+    args: list[str] = []
+    key: dict[str, int] = {}
+    multiline = False
+    for label in SCHEMA.label_names:
+        props, header = _node_header(label)
         path = folder / f"nodes-{label}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
             out = csv.writer(f)
-            out.writerow(["id:ID", ":LABEL", *_header(props, SCHEMA.node_properties(label))])
+            out.writerow(header)
             labels = f"Entity{ARRAY}{label}"  # the tool splits labels as it splits lists
             for node in source.iter_nodes(label):
                 _check(node.props, props, f"node {node.id!r}")
-                out.writerow([node.id, labels, *(_cell(node.props.get(p)) for p in props)])
-                records += 1
+                row = [len(key), node.id, labels, *(_cell(node.props.get(p)) for p in props)]
+                multiline = multiline or _spans_lines(row)
+                key[node.id] = len(key)
+                out.writerow(row)
         args.append(f"--nodes={path}")
-        progress(f"nodes: {records:,} records written")
+        progress(f"nodes: {len(key):,} records written")
+    records = len(key)
     for rel in SCHEMA.rel_names:
-        props = list(SCHEMA.rel_properties(rel))
+        props, header = _rel_header(rel)
         path = folder / f"rels-{rel}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
             out = csv.writer(f)
-            out.writerow([":START_ID", ":END_ID", ":TYPE",
-                          *_header(props, SCHEMA.rel_properties(rel))])
+            out.writerow(header)
             for e in source.iter_edges(rel):
                 _check(e.props, props, f"edge {e.key!r}")
-                out.writerow([e.source, e.target, rel, *(_cell(e.props.get(p)) for p in props)])
+                ends = key.get(e.source), key.get(e.target)
+                if None in ends:
+                    raise LoadFailed(f"edge {e.key!r} joins a node that was not written")
+                row = [*ends, rel, *(_cell(e.props.get(p)) for p in props)]
+                multiline = multiline or _spans_lines(row)
+                out.writerow(row)
                 records += 1
         args.append(f"--relationships={path}")
         progress(f"edges: {records:,} records written")
-    return args, records
+    return Written(args, records, multiline)
+
+
+def _spans_lines(row: list[Any]) -> bool:
+    return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row)
 
 
 def _header(names: list[str], declared: dict[str, Any]) -> list[str]:
@@ -97,7 +214,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def run_import(home: Path, args: list[str], *, database: str = "neo4j", heap: str = "1g",
+def run_import(home: Path, written: Written, *, database: str = "neo4j", heap: str = "1g",
                overwrite: bool = False) -> str:
     """Run ``neo4j-admin database import full`` on the database under ``home`` (stopped);
     its report (the last lines of its output)."""
@@ -109,8 +226,9 @@ def run_import(home: Path, args: list[str], *, database: str = "neo4j", heap: st
     (conf / "neo4j.conf").write_text("", encoding="utf-8")
     cmd = ["java", f"-Xmx{heap}", "-cp", str(lib / "*"), "org.neo4j.cli.AdminTool",
            "database", "import", "full", database, f"--array-delimiter={ARRAY}",
-           "--multiline-fields=true", "--id-type=string", "--skip-bad-relationships=false",
-           *(["--overwrite-destination=true"] if overwrite else []), *args]
+           f"--multiline-fields={str(written.multiline).lower()}", "--id-type=integer",
+           "--skip-bad-relationships=false",
+           *(["--overwrite-destination=true"] if overwrite else []), *written.args]
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf)}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     (conf / "neo4j.conf").unlink()

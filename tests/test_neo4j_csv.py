@@ -1,0 +1,97 @@
+"""The import tool's CSV files (``coco neo4j-load``, issue 17): the embedded store's lines built
+by SQLite (graph/embedded/csvlines.py) say what the Store contract's records say, cell for cell,
+on values that are hard to write as CSV. The files are read back with the csv module, as the
+import tool reads RFC 4180; tests/test_neo4j_load.py loads them into a real Neo4j.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.neo4j.load import ARRAY, LoadFailed, Written, _from_store, write_csv
+from tests.conftest import company, edge, hub, sector
+
+HARD = ['Łódź "Kreatywna", Košice', "semi;colon", "trailing space ", "'single'", "",
+        "back\\slash", "tab\there"]
+
+
+def _store(path: Path, *, newline: bool) -> EmbeddedStore:
+    store = EmbeddedStore(path)
+    nodes = [hub(f"h{i}", text or "unnamed", "PL", description=text or None,
+                 tags=[text, "design"] if text else [], foundedYear=2000 + i)
+             for i, text in enumerate(HARD)]
+    nodes += [company("c1", "Alpha", "AT"), company("c2", "Beta\nzweite Zeile" if newline
+                                                   else "Beta", "SK"),
+              sector("C26", isCCI=False), sector("R90", isCCI=True)]
+    store.upsert_nodes(nodes, source='a "quoted", source')
+    store.upsert_edges([
+        edge("c1", "PARTNERS_WITH", "c2", weight=2.5, since=2015),
+        edge("c2", "PARTNERS_WITH", "h0", weight=3),
+        edge("c1", "IN_SECTOR", "C26", primary=True), edge("c2", "IN_SECTOR", "R90",
+                                                          primary=False),
+        edge("c1", "MEMBER_OF", "h1"), edge("c2", "MEMBER_OF", "h1", since=2020, until=2021),
+    ], source="ties")
+    return store
+
+
+def _read(written: Written) -> dict[str, Any]:
+    """Per file: its header, and its rows with node keys replaced by the nodes' ids."""
+    files: dict[str, list[Path]] = {a.split("=", 1)[0]: [] for a in written.args}
+    for a in written.args:
+        files[a.split("=", 1)[0]].append(Path(a.split("=", 1)[1]))
+    ids: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for path in files["--nodes"]:
+        with path.open(encoding="utf-8", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        ids.update({r[0]: r[1] for r in rows})
+        out[path.name] = header, sorted(r[1:] for r in rows)
+    for path in files["--relationships"]:
+        with path.open(encoding="utf-8", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        out[path.name] = header, sorted([ids[r[0]], ids[r[1]], *r[2:]] for r in rows)
+    return out
+
+
+def test_sqlite_lines_say_what_the_records_say(tmp_path: Path) -> None:
+    for newline in (False, True):
+        folder = tmp_path / str(newline)
+        (folder / "fast").mkdir(parents=True)
+        (folder / "records").mkdir()
+        with _store(folder / "s.db", newline=newline) as store:
+            fast = write_csv(store, folder / "fast")  # the SQLite path
+            slow = _from_store(store, folder / "records", lambda text: None)
+            assert fast.records == slow.records == len(list(store.iter_nodes())) + len(
+                list(store.iter_edges()))
+        assert fast.multiline is slow.multiline is newline
+        got, expected = _read(fast), _read(slow)
+        assert got == expected
+        hubs = dict((r[0], r) for r in got["nodes-Hub.csv"][1])
+        header = got["nodes-Hub.csv"][0]
+        tags, name = header.index("tags:string[]") - 1, header.index("name:string") - 1
+        assert hubs["h0"][tags] == f"{HARD[0]}{ARRAY}design" and hubs["h0"][name] == HARD[0]
+        assert hubs["h4"][tags] == ""  # an empty list is no property
+        primary = [r[-1] for r in got["rels-IN_SECTOR.csv"][1]]
+        assert sorted(primary) == ["false", "true"]
+
+
+def test_a_record_the_schema_does_not_declare_is_refused_by_both_paths(tmp_path: Path) -> None:
+    with _store(tmp_path / "s.db", newline=False):
+        pass
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("""UPDATE nodes SET props = json_set(props, '$.colour', 'red') WHERE id = 'c1'""")
+    db.commit()
+    db.close()
+    for path in ("fast", "records"):
+        (tmp_path / path).mkdir()
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        with pytest.raises(LoadFailed, match=r"'c1'.*colour"):
+            write_csv(store, tmp_path / "fast")
+        with pytest.raises(LoadFailed, match=r"'c1'.*colour"):
+            _from_store(store, tmp_path / "records", lambda text: None)
