@@ -22,7 +22,9 @@ def _snapshot(store: object) -> tuple[object, ...]:
     return nodes, edges
 
 
-def test_a_loaded_database_holds_exactly_the_source_graph(neo4j_uri: str, tmp_path: Path) -> None:
+def test_a_loaded_database_holds_exactly_the_source_graph(
+        neo4j_uri: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the import tool wrote import.report into the cwd
     db, home = tmp_path / "demo.db", tmp_path / "neo4j-home"
     assert main(["demo-data", "--size", "small", "--seed", "4", "--db", str(db)]) == 0
     with EmbeddedStore(db) as store:  # lists, booleans, numbers, dates and diacritics
@@ -35,3 +37,4 @@ def test_a_loaded_database_holds_exactly_the_source_graph(neo4j_uri: str, tmp_pa
     with Neo4jServer(data_dir=home) as server, Neo4jStore(server.uri) as loaded:
         assert _snapshot(loaded) == expected
         assert loaded.version == 0 and loaded.get_node("x-hub") is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db", "neo4j-home"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -222,17 +223,19 @@ def run_import(home: Path, written: Written, *, database: str = "neo4j", heap: s
 
     lib = build().parent / "lib"  # the import tool is among the dev server's Maven artefacts
     home.mkdir(parents=True, exist_ok=True)
-    conf = Path(tempfile.mkdtemp(prefix="coco-neo4j-conf-"))
+    conf = Path(tempfile.mkdtemp(prefix="coco-neo4j-conf-"))  # the tool's config and report
     (conf / "neo4j.conf").write_text("", encoding="utf-8")
     cmd = ["java", f"-Xmx{heap}", "-cp", str(lib / "*"), "org.neo4j.cli.AdminTool",
            "database", "import", "full", database, f"--array-delimiter={ARRAY}",
+           f"--report-file={conf / 'import.report'}",  # not import.report in the cwd
            f"--multiline-fields={str(written.multiline).lower()}", "--id-type=integer",
            "--skip-bad-relationships=false",
            *(["--overwrite-destination=true"] if overwrite else []), *written.args]
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf)}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    (conf / "neo4j.conf").unlink()
-    conf.rmdir()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    finally:
+        shutil.rmtree(conf, ignore_errors=True)
     text = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(".")]
