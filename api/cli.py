@@ -48,6 +48,7 @@ from coco_atlas.api.process import close_or_leave
 from coco_atlas.api.settings import SETTINGS, resolve
 from coco_atlas.api.stores import describe, open_location, open_store
 from coco_atlas.schema import ValidationError
+from coco_atlas.schema.messages import english
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.i18n import ngettext, number
 
@@ -138,7 +139,9 @@ def service_options(command: Any) -> Any:
 @store_options
 @service_options
 def serve(**options: Any) -> None:
-    """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
+    """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise).
+
+    Its start-up line, like uvicorn's log, is for operators and stays English."""
     import uvicorn
 
     from coco_atlas.api.app import create_app
@@ -152,7 +155,7 @@ def serve(**options: Any) -> None:
             n=workers), param_hint="--workers")
     store = open_store({**conn, "write_wait": options["write_wait"]}, must_exist=True)
     app_ = create_app(options, store=store)  # refuses a bad token file before listening
-    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)}; {workers} "
+    err.print(f"COCO Atlas on http://{host}:{port}/  ({english(describe(conn))}; {workers} "
               f"worker{'s' if workers > 1 else ''})", markup=False, highlight=False)
     if workers > 1:  # each worker opens the store itself, after the checks above
         store.close()

@@ -95,7 +95,7 @@ def _merge(db: Callable[..., Any]) -> click.Command:
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
             return
-        head = f"[yellow]{escape(_('dry run, nothing written:'))}[/]" if dry_run \
+        head = "[yellow]" + escape(_("dry run, nothing written:")) + "[/]" if dry_run \
             else "[green]✓[/]"
         err.print(f"{head} {escape(_describe(result, undo))}", highlight=False, soft_wrap=True)
 

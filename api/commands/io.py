@@ -237,7 +237,7 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
         store.close()
         if scratch is not None:
             scratch.cleanup()
-    head = f"[yellow]{escape(_('dry run, nothing written'))}[/]" if report.dry_run \
+    head = "[yellow]" + escape(_("dry run, nothing written")) + "[/]" if report.dry_run \
         else "[green]✓[/]"
     err.print(f"{head} {escape(str(report.summary()))}", highlight=False, soft_wrap=True)
     for note in report.notes:

@@ -55,7 +55,7 @@ class DataQuality:
 
 def resolve_data_quality(info: Info, examples: int = 10) -> DataQuality:
     if not 0 <= examples <= MAX_EXAMPLES:
-        raise bad_input("dataQuality", "examples", Msg(N_("{low} to {high}"), low=0,
+        raise bad_input("dataQuality", "examples", Msg(N_("from {low} to {high}"), low=0,
                                                        high=MAX_EXAMPLES), examples)
     ctx = info.context
     report: Any = ctx.cached(("quality", examples),
