@@ -314,7 +314,7 @@ class Refiner:
 
     def notes(self) -> list[str]:
         """One line per kind of change, with its count and an example, for the report."""
-        out = []
+        out: list[str] = []
         for key, n in self.counts.items():
             e = self.examples.get(key, "")
             out.append(_note(n, key, e))
