@@ -18,12 +18,35 @@ message is therefore kept as its English text *and* what it is made of:
 
 Concatenating a message (``"x" + m``, ``", ".join(ms)``) keeps the English text: build a
 message with values instead. This module imports nothing of the package (the schema is the
-lowest layer); the translation itself is :mod:`viz.i18n`, imported when a message is shown.
+lowest layer): the translation is :mod:`viz.i18n`, which hands its functions over with
+:func:`speak` when it is imported; until then, and where no language is chosen, messages are
+English.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Words:
+    """What words messages: the current language, gettext and ngettext, locale numbers."""
+
+    current: Callable[[], str]
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    number: Callable[[Any], str]
+
+
+_words: Words | None = None
+
+
+def speak(words: Words) -> None:
+    """Word messages with ``words`` (:mod:`viz.i18n` calls it once, on import)."""
+    global _words
+    _words = words
 
 
 def N_(message: str) -> str:
@@ -47,9 +70,7 @@ class Num:
         self.value = value
 
     def __format__(self, spec: str) -> str:
-        from coco_atlas.viz.i18n import number
-
-        return number(self.value)
+        return self.english() if _words is None else _words.number(self.value)
 
     def __str__(self) -> str:
         return self.__format__("")
@@ -77,11 +98,10 @@ class Msg(str):
         return self
 
     def __str__(self) -> str:
-        from coco_atlas.viz import i18n
-
-        if i18n.current() == "en":
+        words = _words
+        if words is None or words.current() == "en":
             return str.__str__(self)
-        return _render(self.message, self.values, i18n)
+        return _render(self.message, self.values, words)
 
     def __format__(self, spec: str) -> str:
         return format(self.__str__(), spec)
@@ -134,8 +154,9 @@ def english(text: Any) -> str:
     return text.english() if isinstance(text, (Msg, Num)) else str(text)
 
 
-def _render(message: str | tuple[str, str], values: dict[str, Any], i18n: Any) -> str:
-    """The message worded by ``i18n`` (the module :mod:`viz.i18n`), or in English (None)."""
+def _render(message: str | tuple[str, str], values: dict[str, Any], i18n: Words | None
+            ) -> str:
+    """The message worded by ``i18n`` (:mod:`viz.i18n`'s functions), or in English (None)."""
     if isinstance(message, tuple):
         n = values.get("n")
         count = n.value if isinstance(n, Num) else n

@@ -41,6 +41,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from coco_atlas.schema import messages
 from coco_atlas.schema.languages import DEFAULT, LANGUAGES, normalise
 from coco_atlas.schema.messages import N_ as N_  # marking messages: schema/messages.py
 from coco_atlas.schema.messages import Msg as Msg
@@ -209,3 +210,8 @@ def script_words() -> dict[str, Any]:
         else:
             out[singular] = {cat: ngettext(singular, plural, n) for cat, n in samples.items()}
     return {"lang": current(), "messages": out}
+
+
+# Messages built elsewhere (schema/messages.py) are worded with these functions when shown.
+messages.speak(messages.Words(current=current, gettext=gettext, ngettext=ngettext,
+                              number=number))
