@@ -32,6 +32,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import HTTPConnection
 
+from coco_atlas.schema.messages import N_
+
 WRITE = "write"  # the scope a valid token grants
 MIN_SECRET = 16  # characters; shorter secrets are refused at start-up
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -154,6 +156,6 @@ def write_denied(conn: HTTPConnection) -> str | None:
     if writer(conn) is not None:
         return None
     if isinstance(conn.scope.get("user"), InvalidTokenUser):
-        return "the bearer token is not valid: writes need a token issued by the operator"
-    return ("writes need a bearer token issued by the operator "
-            "(send 'Authorization: Bearer <token>'); anonymous clients may only read")
+        return N_("the bearer token is not valid: writes need a token issued by the operator")
+    return N_("writes need a bearer token issued by the operator (send 'Authorization: Bearer "
+              "<token>'); anonymous clients may only read")

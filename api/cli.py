@@ -2,6 +2,11 @@
 
 Options map onto :mod:`api.settings`; every error reaches the user as one line (or the list of
 validation problems) and a non-zero exit code, never as a traceback.
+
+Messages, tables and errors are in the reader's language (``--lang``, ``LC_ALL``/``LANG``;
+:mod:`viz.i18n`), Click's own ("Error:", "Missing option") included (:mod:`api.click_words`).
+What tools read stays English and stable: ``--json`` outputs, exported files, the server's log
+lines (uvicorn's, and the one-line banner of ``coco serve`` meant for operators) and ``--help``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from coco_atlas.api import click_words
 from coco_atlas.api.commands import (
     analysis,
     backup,
@@ -42,6 +48,11 @@ from coco_atlas.api.process import close_or_leave
 from coco_atlas.api.settings import SETTINGS, resolve
 from coco_atlas.api.stores import describe, open_location, open_store
 from coco_atlas.schema import ValidationError
+from coco_atlas.schema.messages import english
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import ngettext, number
+
+click_words.install()  # Click's own messages in the reader's language too
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -53,7 +64,8 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         return from_environment()
     lang = normalise(value)
     if lang is None:
-        raise click.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {value!r}")
+        raise click.BadParameter(_("expected one of {languages}, got {value}").format(
+            languages=", ".join(LANGUAGES), value=repr(value)))
     return lang
 
 
@@ -84,15 +96,20 @@ def demo_data(size: str, seed: int, **conn: Any) -> None:
 
     with open_from(conn, must_exist=False) as store:
         with spinner() as progress:
-            task = progress.add_task("generating", total=None)
+            task = progress.add_task(_("generating"), total=None)
             with store.bulk(f"{SOURCE} size={size} seed={seed}") as writer:
                 for batch in generate(size, seed):
                     total = writer.write(Transaction(writer.source, batch.nodes, batch.edges))
-                    progress.update(task, description=f"{batch.name}: {total.records:,} records")
+                    progress.update(task, description=ngettext(
+                        "{what}: {n} record", "{what}: {n} records", total.records).format(
+                        what=batch.name, n=number(total.records)))
         counts = store.counts()
     n_nodes, n_edges = sum(counts["labels"].values()), sum(counts["relationships"].values())
-    err.print(f"[green]✓[/] {escape(describe(conn))}: {n_nodes:,} nodes, {n_edges:,} edges "
-              f"(size {size}, seed {seed})", highlight=False)
+    text = _("{store}: {nodes}, {edges} (size {size}, seed {seed})").format(
+        store=describe(conn), size=size, seed=seed,
+        nodes=ngettext("{n} node", "{n} nodes", n_nodes).format(n=number(n_nodes)),
+        edges=ngettext("{n} edge", "{n} edges", n_edges).format(n=number(n_edges)))
+    err.print(f"[green]✓[/] {escape(text)}", highlight=False)
 
 
 @app.command()
@@ -122,7 +139,9 @@ def service_options(command: Any) -> Any:
 @store_options
 @service_options
 def serve(**options: Any) -> None:
-    """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise)."""
+    """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise).
+
+    Its start-up line, like uvicorn's log, is for operators and stays English."""
     import uvicorn
 
     from coco_atlas.api.app import create_app
@@ -132,11 +151,11 @@ def serve(**options: Any) -> None:
     host, port = options["host"], options["port"]
     workers = options["workers"] or default_workers()
     if workers < 0:
-        raise click.BadParameter(f"a number of processes, 0 for one per core, not {workers}",
-                                 param_hint="--workers")
+        raise click.BadParameter(_("a number of processes, 0 for one per core, not {n}").format(
+            n=workers), param_hint="--workers")
     store = open_store({**conn, "write_wait": options["write_wait"]}, must_exist=True)
     app_ = create_app(options, store=store)  # refuses a bad token file before listening
-    err.print(f"COCO Atlas on http://{host}:{port}/  ({describe(conn)}; {workers} "
+    err.print(f"COCO Atlas on http://{host}:{port}/  ({english(describe(conn))}; {workers} "
               f"worker{'s' if workers > 1 else ''})", markup=False, highlight=False)
     if workers > 1:  # each worker opens the store itself, after the checks above
         store.close()
@@ -169,17 +188,17 @@ def migrate(source: str, target: str, batch: int) -> None:
 
     settings = resolve()
     if "://" not in source and not Path(source).exists():
-        raise click.ClickException(f"{source}: no such store")
+        raise click.ClickException(_("{store}: no such store").format(store=source))
     with open_location(source, settings) as src, open_location(target, settings) as dst, \
             spinner() as progress:
-        task = progress.add_task("copying", total=None)
+        task = progress.add_task(_("copying"), total=None)
         before, after = copy_graph(src, dst, batch=batch, progress=lambda text: progress.update(
             task, description=text))
     count_tables(before, after)
     if before != after:
-        raise click.ClickException("counts differ after the copy (see the table)")
-    err.print(f"[green]✓[/] copied {escape(source)} → {escape(target)}; counts match",
-              highlight=False)
+        raise click.ClickException(_("counts differ after the copy (see the table)"))
+    err.print("[green]✓[/] " + escape(_("copied {source} → {target}; counts match").format(
+        source=source, target=target)), highlight=False)
 
 
 @app.command("neo4j-dev")
@@ -195,8 +214,9 @@ def neo4j_dev(port: int, data_dir: Path | None) -> None:
         server.start()
     except Neo4jUnavailable as e:
         raise click.ClickException(str(e).splitlines()[0]) from None
-    err.print(f"Neo4j ready at {server.uri}; use it with --neo4j {server.uri} "
-              f"(or export COCO_NEO4J_URI={server.uri}). Ctrl-C stops it.", highlight=False)
+    err.print(_("Neo4j ready at {uri}; use it with --neo4j {uri} (or export "
+                "COCO_NEO4J_URI={uri}). Ctrl-C stops it.").format(uri=server.uri),
+              markup=False, highlight=False)
     try:
         server.wait()
     except KeyboardInterrupt:
@@ -212,7 +232,38 @@ for _area in (analysis, change, io, maps, charts, quality, dedupe, places, searc
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``coco`` script: run a command, turn failures into one-line errors."""
+    """Entry point of the ``coco`` script: run a command, turn failures into one-line errors
+    (in the language of ``--lang`` or the locale: the errors are worded here, after the
+    command's context has ended, so the language is set again around them)."""
+    from coco_atlas.viz.i18n import use
+
+    with use(_language_of(argv)):
+        return _main(argv)
+
+
+def _language_of(argv: list[str] | None) -> str:
+    """The language ``--lang`` (or ``COCO_LANG``, or the locale) asks for, read before Click
+    parses the command line (an error in it is worded in that language too)."""
+    import os
+
+    from coco_atlas.schema.languages import normalise
+    from coco_atlas.viz.i18n import from_environment
+
+    args = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else \
+            arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if value is not None:
+            return normalise(value) or "en"
+        if not arg.startswith("-"):
+            break  # the command: its own --lang (coco search --lang) is not the interface's
+    env = os.environ.get("COCO_LANG")
+    return (normalise(env) if env else None) or from_environment()
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         app.main(args=argv, prog_name="coco", standalone_mode=False)
     except click.exceptions.Exit as e:
@@ -221,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         e.show()
         return e.exit_code
     except click.exceptions.Abort:
-        err.print("aborted")
+        err.print(_("aborted"))
         return 130
     except ValidationError as e:
         print_error(e)

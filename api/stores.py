@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from coco_atlas.graph.store import Store
+from coco_atlas.schema.messages import N_, Msg
 
 
 def describe(settings: Mapping[str, Any]) -> str:
     """Where the data lives, for messages (never the password)."""
-    return f"Neo4j {settings['neo4j']}" if settings.get("neo4j") else f"store {settings['db']}"
+    if settings.get("neo4j"):
+        return f"Neo4j {settings['neo4j']}"
+    return Msg(N_("store {path}"), path=str(settings["db"]))
 
 
 def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Store:
@@ -33,7 +36,8 @@ def open_store(settings: Mapping[str, Any], *, must_exist: bool = False) -> Stor
 
     db = Path(settings["db"])
     if must_exist and not db.exists():
-        raise FileNotFoundError(f"{db}: no such store (create one with 'coco demo-data')")
+        raise FileNotFoundError(Msg(N_("{store}: no such store (create one with 'coco "
+                                       "demo-data')"), store=str(db)))
     wait = settings.get("write_wait")
     return EmbeddedStore(db) if wait is None else EmbeddedStore(db, write_wait=float(wait))
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from coco_atlas.schema.messages import N_, Msg
+
 PAGES = 4096  # pages copied per step: other connections may write between steps
 
 
@@ -24,9 +26,10 @@ def backup(source: Path, target: Path, *,
     """Copy the SQLite store at ``source`` to ``target`` (which must not exist); the bytes
     written. ``progress(pages done, pages in all)`` is called after each step."""
     if target.exists():
-        raise FileExistsError(f"{target}: already exists (a backup never overwrites)")
+        raise FileExistsError(Msg(N_("{file}: already exists (a backup never overwrites)"),
+                                  file=str(target)))
     if not source.is_file():
-        raise FileNotFoundError(f"{source}: no such store")
+        raise FileNotFoundError(Msg(N_("{store}: no such store"), store=str(source)))
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)

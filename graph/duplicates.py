@@ -41,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from coco_atlas.graph.search import fold
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Node
+from coco_atlas.schema.messages import N_, Join, Msg, Num
 
 ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
 LABELS = (*ACTORS, SCHEMA.label("Competence").name)  # what duplicates are looked for among
@@ -201,16 +202,19 @@ def _lacks(words: set[str], other: set[str], joined: str) -> bool:
 def score(a: Candidate, b: Candidate) -> Match:
     """The pair's score and its evidence: the name forms compared, then where they are."""
     names = name_score(a, b)
-    total, evidence = names, [f"names {names:.0f}: {a.normal!r} ~ {b.normal!r}"]
+    total = names
+    evidence: list[str] = [Msg(N_("names {score}: {a} ~ {b}"), score=f"{names:.0f}",
+                               a=repr(a.normal), b=repr(b.normal))]
     if a.country and b.country:
         same = a.country == b.country
         total += SAME_COUNTRY if same else -OTHER_COUNTRY
-        evidence.append(f"{'same' if same else 'different'} country "
-                        f"({a.country}{'' if same else ' / ' + b.country})")
+        evidence.append(Msg(N_("same country ({country})"), country=a.country) if same else
+                        Msg(N_("different country ({a} / {b})"), a=a.country, b=b.country))
     if a.place and b.place:
         same = a.place == b.place
         total += SAME_CITY if same else -OTHER_CITY
-        evidence.append(f"{'same' if same else 'different'} city ({a.city} / {b.city})")
+        evidence.append(Msg(N_("same city ({a} / {b})") if same else
+                            N_("different city ({a} / {b})"), a=a.city, b=b.city))
     a, b = (a, b) if a.id < b.id else (b, a)
     return Match(a, b, max(0.0, min(100.0, total)), names, tuple(evidence))
 
@@ -345,14 +349,23 @@ def import_notes(store: Any, candidates: Sequence[Candidate], *, limit: int = 50
     ids = {c.id for c in candidates}
     lines = [_note(m, ids) for m in found[:limit]]
     if len(found) > limit:
-        lines.append(f"… and {len(found) - limit:,} more likely duplicates "
-                     "(see coco duplicates after the import)")
+        lines.append(Msg(N_("… and {n} more likely duplicates (see coco duplicates after the "
+                            "import)"), n=Num(len(found) - limit)))
     return lines
 
 
 def _note(m: Match, new: set[str]) -> str:
     a, b = (m.a, m.b) if m.a.id in new else (m.b, m.a)
-    where = "in this import" if b.id in new else "already stored"
-    return (f"likely duplicate ({m.score:.0f}): {a.label} {a.id!r} {a.name!r} looks like "
-            f"{b.id!r} {b.name!r} {where} ({'; '.join(m.evidence)}); merge them after the "
-            f"import with: coco merge KEEP DROP")
+    return Msg(N_("likely duplicate ({score}): {label} {id} {name} looks like {other_id} "
+                  "{other_name} in this import ({evidence}); merge them after the import with: "
+                  "coco merge KEEP DROP") if b.id in new else
+               N_("likely duplicate ({score}): {label} {id} {name} looks like {other_id} "
+                  "{other_name} already stored ({evidence}); merge them after the import "
+                  "with: coco merge KEEP DROP"),
+               score=f"{m.score:.0f}", label=a.label, id=repr(a.id), name=repr(a.name),
+               other_id=repr(b.id), other_name=repr(b.name), evidence=evidence_text(m))
+
+
+def evidence_text(m: Match) -> str:
+    """The evidence of a pair, one text worded where shown: "names 96: … ; same city (…)"."""
+    return Join(*(x for i, e in enumerate(m.evidence) for x in (("; ", e) if i else (e,))))

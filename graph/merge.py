@@ -34,6 +34,7 @@ from typing import Any
 
 from coco_atlas.graph.store import Store, Transaction, WriteResult
 from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.schema.messages import N_, Msg
 
 RECORD = "mergedFrom"
 STAMPS = ("source", "updatedAt")
@@ -137,14 +138,17 @@ def undo(store: Store, keep: str, *, source: str = "merge undo", dry_run: bool =
     kept node gets its former stamps back. One commit, all or nothing."""
     kept = store.get_node(keep)
     if kept is None:
-        raise ValidationError([Problem("undo", "keep", "the id of an existing node", keep)])
+        raise ValidationError([Problem("undo", "keep", N_("the id of an existing node"),
+                                                      keep)])
     records = _records(kept.props.get(RECORD) or [])
     if not records:
-        raise ValidationError([Problem("undo", "keep", "a node that has merges to undo", keep)])
+        raise ValidationError([Problem("undo", "keep",
+                                                      N_("a node that has merges to undo"), keep)])
     number, record = max(records.items())
     taken = store.get_nodes([n["id"] for n in record["nodes"]])
     if taken:
-        raise ValidationError([Problem("undo", "drop", "ids not in use again since the merge",
+        raise ValidationError([Problem("undo", "drop",
+                                                      N_("ids not in use again since the merge"),
                                        ", ".join(sorted(taken)))])
     tx = Transaction(source, keep_stamps=True)
     created = [tuple(k) for k in record["created"]]
@@ -175,20 +179,22 @@ def history(node: Node) -> list[dict[str, Any]]:
 def _check(keep: str, drops: list[str], nodes: dict[str, Node]) -> None:
     problems = []
     if not drops:
-        problems.append(Problem("merge", "drop", "at least one id to merge into the kept node"))
+        problems.append(Problem("merge", "drop",
+                                        N_("at least one id to merge into the kept node")))
     if keep in drops:
-        problems.append(Problem("merge", "drop", "ids other than the kept one", keep))
+        problems.append(Problem("merge", "drop", N_("ids other than the kept one"), keep))
     for nid in (keep, *drops):
         if nid not in nodes:
             problems.append(Problem("merge", "keep" if nid == keep else "drop",
-                                    "the id of an existing node", nid))
+                                    N_("the id of an existing node"), nid))
     kept = nodes.get(keep)
     for d in drops:
         other = nodes.get(d)
         if kept is not None and other is not None and other.label != kept.label:
             problems.append(Problem(
-                "merge", "drop", f"a node with the label of {keep} ({kept.label})",
-                f"{d} is a {other.label}"))
+                "merge", "drop", Msg(N_("a node with the label of {keep} ({label})"), keep=keep,
+                                     label=kept.label),
+                Msg(N_("{id} is a {label}"), id=d, label=other.label)))
     if problems:
         raise ValidationError(problems)
 

@@ -72,6 +72,7 @@ from coco_atlas.graph.search import fold
 from coco_atlas.graph.store import Store
 from coco_atlas.importers.reference import RegionRef, nuts
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Edge
+from coco_atlas.schema.messages import N_, Msg, Np_
 
 __all__ = ["SOURCE", "Derivation", "apply", "derive_regions", "locate"]
 
@@ -399,15 +400,18 @@ def _trusted(region: RegionRef | None, anchored: set[str],
 def _region_of(place: Place, walk: Crosswalk) -> tuple[RegionRef, str] | None:
     anchor = walk.anchors.get(place.geonameid)
     if anchor is not None:
-        return anchor.region, (f"{anchor.region.nuts_id} '{anchor.region.name}' is named "
-                               f"after it")
+        return anchor.region, Msg(N_("{region} '{name}' is named after it"),
+                                  region=anchor.region.nuts_id, name=anchor.region.name)
     hit = walk.by_admin1.get(place.admin1)
     if hit is None:
         return None
     region, found = hit
     names = ", ".join(sorted(a.place.name for a in found)[:5])
-    return region, (f"its admin1 {place.admin1} lies in {region.nuts_id} '{region.name}', "
-                    f"as its {len(found)} anchor place(s) do ({names})")
+    return region, Msg(Np_("its admin1 {admin1} lies in {region} '{name}', as its {n} anchor "
+                           "place does ({places})",
+                           "its admin1 {admin1} lies in {region} '{name}', as its {n} anchor "
+                           "places do ({places})"), admin1=place.admin1,
+                       region=region.nuts_id, name=region.name, n=len(found), places=names)
 
 
 def locate(city: str, country: str) -> Decided | Ambiguous | Unknown:
@@ -415,23 +419,31 @@ def locate(city: str, country: str) -> Decided | Ambiguous | Unknown:
     gaz, walk = gazetteers().get(country), crosswalks().get(country)
     places = gaz.lookup(city) if gaz is not None and walk is not None else []
     if not places or walk is None:
-        return Unknown("", city, f"no GeoNames place '{city}' in {country}")
+        return Unknown("", city, Msg(N_("no GeoNames place '{city}' in {country}"), city=city,
+                                     country=country))
     found = [(p, _region_of(p, walk)) for p in places]
     regions = {r[0].nuts_id for _, r in found if r is not None}
     if any(r is None for _, r in found):
         if len(found) == 1:
             p = found[0][0]
-            return Unknown("", city, f"GeoNames {p.geonameid} '{p.name}' (admin1 {p.admin1}): "
-                                     "no anchor decides its region")
+            return Unknown("", city, Msg(
+                N_("GeoNames {id} '{name}' (admin1 {admin1}): no anchor decides its region"),
+                id=p.geonameid, name=p.name, admin1=p.admin1))
         return Ambiguous("", city, tuple(sorted(regions | {"unknown"})))
     if len(regions) > 1:
         return Ambiguous("", city, tuple(sorted(regions)))
     p, decided = found[0]
     assert decided is not None  # len(regions) == 1: the first place has the region
     region, why = decided
-    more = f" (and {len(found) - 1} same-named place(s), same region)" if len(found) > 1 else ""
+    values = {"city": city, "id": p.geonameid, "name": p.name, "country": country, "why": why}
+    if len(found) > 1:
+        return Decided("", region.nuts_id, Msg(Np_(
+            "{city} = GeoNames {id} '{name}' ({country}) (and {n} same-named place, same "
+            "region): {why}",
+            "{city} = GeoNames {id} '{name}' ({country}) (and {n} same-named places, same "
+            "region): {why}"), n=len(found) - 1, **values))
     return Decided("", region.nuts_id,
-                   f"{city} = GeoNames {p.geonameid} '{p.name}' ({country}){more}: {why}")
+                   Msg(N_("{city} = GeoNames {id} '{name}' ({country}): {why}"), **values))
 
 
 def _unplaced(store: Store) -> list[tuple[str, str, str]]:

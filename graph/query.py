@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from coco_atlas.schema import SCHEMA, Problem, ValidationError
+from coco_atlas.schema.messages import N_, Msg
+from coco_atlas.schema.validate import one_of
 
 Op = Literal["eq", "ne", "in", "contains", "startsWith", "gt", "gte", "lt", "lte", "exists"]
 OPS: tuple[str, ...] = ("eq", "ne", "in", "contains", "startsWith", "gt", "gte", "lt", "lte",
@@ -86,22 +88,25 @@ def check_find(label: str, flt: Filter | None, order: Sequence[SortKey], first: 
     problems: list[Problem] = []
     where_ = f"find {label}"
     if not SCHEMA.has_label(label):
-        raise ValidationError([Problem(where_, "label", "one of " + ", ".join(SCHEMA.label_names),
-                                       label)])
+        raise ValidationError([Problem(where_, "label", one_of(SCHEMA.label_names), label)])
     props = SCHEMA.node_properties(label)
     known = ", ".join(["id", *props])
     for cond in _conds(flt):
         if cond.prop != "id" and cond.prop not in props:
-            problems.append(Problem(where_, cond.prop, f"a property of {label} ({known})"))
+            problems.append(Problem(where_, cond.prop, Msg(N_("a property of {label} ({names})"),
+                                                           label=label, names=known)))
         if cond.op not in OPS:
-            problems.append(Problem(where_, cond.prop, "an operator in " + ", ".join(OPS), cond.op))
+            problems.append(Problem(where_, cond.prop, Msg(N_("an operator in {names}"),
+                                                           names=", ".join(OPS)), cond.op))
         if cond.op == "in" and not isinstance(cond.value, (list, tuple)):
-            problems.append(Problem(where_, cond.prop, "a list for 'in'", cond.value))
+            problems.append(Problem(where_, cond.prop, N_("a list for 'in'"), cond.value))
     for key in order:
         if key.prop != "id" and key.prop not in props:
-            problems.append(Problem(where_, f"orderBy {key.prop}", f"a property of {label}"))
+            problems.append(Problem(where_, f"orderBy {key.prop}",
+                                    Msg(N_("a property of {label}"), label=label)))
     if not 0 <= first <= MAX_PAGE:
-        problems.append(Problem(where_, "first", f"a page size from 0 to {MAX_PAGE}", first))
+        problems.append(Problem(where_, "first", Msg(N_("a page size from 0 to {n}"), n=MAX_PAGE),
+                                first))
     if problems:
         raise ValidationError(problems)
 
@@ -137,7 +142,7 @@ def decode_cursor(cursor: str, n_keys: int) -> list[Any]:
         values = None
     if not isinstance(values, list) or len(values) != n_keys + 1 \
             or not isinstance(values[-1], str) or not all(map(_bindable, values)):
-        raise ValidationError([Problem("cursor", "after", "a cursor returned by this query",
+        raise ValidationError([Problem("cursor", "after", N_("a cursor returned by this query"),
                                        cursor)])
     return values
 

@@ -30,6 +30,7 @@ import numpy as np
 from coco_atlas.graph.memo import per_version
 from coco_atlas.graph.store import Store, Topology
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["Period", "PeriodError", "holds", "restrict"]
 
@@ -76,8 +77,9 @@ class Period:
             return _checked(cls(_day(a, what) if a else None, _day(b, what) if b else None))
         m = re.fullmatch(r"(\d{4})?\s*(-)?\s*(\d{4})?", text)
         if not text or m is None or (m.group(2) is None and m.group(3) is not None):
-            raise PeriodError(f"{what}: expected a year (2020), years (2019-2021, 2019-, -2021) "
-                              f"or days (2019-03-01..2020-06-30), got {text!r}")
+            raise PeriodError(Msg(N_("{what}: expected a year (2020), years (2019-2021, 2019-, "
+                                     "-2021) or days (2019-03-01..2020-06-30), got {text}"),
+                                  what=what, text=repr(text)))
         first = int(m.group(1)) if m.group(1) else None
         last = int(m.group(3)) if m.group(3) else (first if m.group(2) is None else None)
         return cls.years(first, last)
@@ -194,10 +196,12 @@ def _day(text: str, what: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise PeriodError(f"{what}: expected a day as YYYY-MM-DD or a year, got {text!r}") from None
+        raise PeriodError(Msg(N_("{what}: expected a day as YYYY-MM-DD or a year, got {text}"),
+                              what=what, text=repr(text))) from None
 
 
 def _checked(period: Period) -> Period:
     if period.first and period.last and period.last < period.first:
-        raise PeriodError(f"the period's end {period.last} comes before its start {period.first}")
+        raise PeriodError(Msg(N_("the period's end {last} comes before its start {first}"),
+                              last=period.last, first=period.first))
     return period

@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from coco_atlas.graph.store import Transaction, WriteResult
 from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
 from coco_atlas.schema.fastcheck import PropsCheck, compiled
+from coco_atlas.schema.messages import N_, Msg
 from coco_atlas.schema.records import edge_where, node_where
 from coco_atlas.schema.validate import check_edge, check_node
 
@@ -126,13 +127,15 @@ def _plan_deletes(store: Lookup, tx: Transaction, plan: WritePlan,
     found = store.labels_of(ids)
     for node_id in ids:
         if node_id not in found:
-            problems.append(Problem(f"delete node {node_id!r}", "id", "the id of an existing node"))
+            problems.append(Problem(Msg(N_("delete node {id}"), id=repr(node_id)), "id",
+                                    N_("the id of an existing node")))
     plan.del_nodes = [i for i in ids if i in found]
     keys = list(dict.fromkeys(tx.delete_edges))
     existing = store.edge_props(keys)
     for key in keys:
         if key not in existing:
-            problems.append(Problem("delete " + edge_where(*key), "key", "an existing edge"))
+            problems.append(Problem(Msg(N_("delete {edge}"), edge=edge_where(*key)), "key",
+                                    N_("an existing edge")))
     detached = store.incident(plan.del_nodes, None) if plan.del_nodes else []
     plan.del_edges = list(dict.fromkeys([*existing, *detached]))
 
@@ -181,8 +184,8 @@ def _merge_nodes(nodes: list[Node], problems: list[Problem]) -> dict[str, Node]:
         if prev is None:
             merged[node.id] = node
         elif prev.label != node.label:
-            problems.append(Problem(node_where(node.id, node.label), "label",
-                                    f"the same label as earlier in the batch ({prev.label})"))
+            problems.append(Problem(node_where(node.id, node.label), "label", Msg(
+                N_("the same label as earlier in the batch ({label})"), label=prev.label)))
         else:
             merged[node.id] = Node(node.id, node.label, {**prev.props, **node.props})
     return merged
@@ -192,12 +195,12 @@ def _explain_node(node: Node, old: str | None, final: Node, stamps: dict[str, An
                   problems: list[Problem], strict: bool) -> None:
     where = node_where(node.id, node.label)
     if old is not None and old != node.label:
-        problems.append(Problem(where, "label", f"{old}, the label the node already has",
-                                node.label))
+        problems.append(Problem(where, "label", Msg(N_("{label}, the label the node already has"),
+                                                    label=old), node.label))
         return
     for name in stamps:
         if name in node.props:
-            problems.append(Problem(where, name, "no value: the store stamps it",
+            problems.append(Problem(where, name, N_("no value: the store stamps it"),
                                     node.props[name]))
     check_node(SCHEMA, final, problems, strict=strict)
 
@@ -290,8 +293,8 @@ def _explain_edge(edge: Edge, final: Edge, labels: dict[str, str], stamps: dict[
                   problems: list[Problem]) -> None:
     for name in stamps:
         if name in edge.props:
-            problems.append(Problem(edge_where(*edge.key), name, "no value: the store stamps it",
-                                    edge.props[name]))
+            problems.append(Problem(edge_where(*edge.key), name,
+                                    N_("no value: the store stamps it"), edge.props[name]))
     check_edge(SCHEMA, final, labels.get, problems)
 
 
@@ -322,4 +325,5 @@ def _check_same(store: Lookup, plan: WritePlan, problems: list[Problem]) -> None
             a, b = props.get(s, {}).get(name), props.get(d, {}).get(name)
             if a is not None and b is not None and a != b:
                 problems.append(Problem(edge_where(s, t, d), name,
-                                        f"the same {name} at both ends", f"{a} vs {b}"))
+                                        Msg(N_("the same {property} at both ends"),
+                                            property=name), f"{a} vs {b}"))

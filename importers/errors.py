@@ -2,6 +2,12 @@
 
 An import collects every problem of every file before it gives up, so that a user fixes a
 spreadsheet once instead of once per error. Nothing is written when there is a problem.
+
+What was expected is a constant marked ``N_`` or a :class:`~schema.messages.Msg`; problems are
+worded in the reader's language where they are shown (``coco --lang``, the request's language),
+file names, column names and values as the file has them. The ``--report`` CSV keeps its column
+names (``file, sheet, row, column, expected, got``: read by tools) and words ``expected`` in the
+reader's language, as the terminal does.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any, Literal
 
 from coco_atlas.importers.outputs import csv_cell
 from coco_atlas.schema import ValidationError
+from coco_atlas.schema.messages import N_, Join, Msg, Np_, lazy
 
 Kind = Literal["table", "jsonl", "json", "xml", "file"]
 
@@ -36,24 +43,37 @@ class Location:
     array: str = ""  # JSON: the path of the array the row indexes, e.g. "$.elements"
 
     def __str__(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
+        return str(self.message())
+
+    def message(self, rows: str | None = None, *, file: bool = True) -> Msg:
+        """Where, worded where shown: "book.xlsx, sheet 'nodes', row 3, column 'kind'";
+        ``rows`` instead of the row: "rows 7, 8, 10 … (+96)"; without ``file``, the place in
+        the same sheet of the same file: "row 4"."""
+        parts: list[Any] = [self.file] if file else []
+        if self.sheet and file:
+            parts.append(Msg(N_("sheet {name}"), name=repr(self.sheet)))
         if self.kind == "json":
-            path = self.array + (f"[{self.row}]" if self.row is not None else "")
+            if rows is not None:
+                parts.append(Msg(N_("rows {rows}"), rows=rows))
+            path = self.array + (f"[{self.row}]" if self.row is not None and rows is None
+                                 else "")
             if self.column:
                 path += "." + self.column
             if path:
                 parts.append(path)
-            return ", ".join(parts)
-        if self.row is not None:
-            parts.append(f"{'line' if self.kind in ('jsonl', 'xml') else 'row'} {self.row}")
+            return _joined(parts)
+        lines = self.kind in ("jsonl", "xml")
+        if rows is not None:
+            parts.append(Msg(N_("lines {rows}") if lines else N_("rows {rows}"), rows=rows))
+        elif self.row is not None:
+            parts.append(Msg(N_("line {n}") if lines else N_("row {n}"), n=self.row))
         if self.column and self.kind == "xml":
             parts.append(self.column)  # the reader words it: "attvalue 'foundedYear'"
         elif self.column:
-            what = {"table": "column", "jsonl": "key"}.get(self.kind, "field")
-            parts.append(f"{what} {self.column!r}")
-        return ", ".join(parts)
+            what = {"table": N_("column {name}"), "jsonl": N_("key {name}")}.get(
+                self.kind, N_("field {name}"))
+            parts.append(Msg(what, name=repr(self.column)))
+        return _joined(parts)
 
     def at(self, row: int | None = None, column: str | None = None) -> Location:
         return Location(self.file, self.kind, row, column, self.sheet, self.array)
@@ -64,12 +84,26 @@ class ImportProblem:
     """One thing wrong with an input: where, what was expected, what came."""
 
     where: Location
-    expected: str
+    expected: str  # English, a constant marked N_ or a Msg: worded where shown
     got: Any = None
 
     def __str__(self) -> str:
-        got = "" if self.got is None else f", got {_short(self.got)}"
-        return f"{self.where}: expected {self.expected}{got}"
+        return str(self.message())
+
+    def message(self, where: Msg | None = None) -> Msg:
+        return _problem(where or self.where.message(), self.expected, self.got)
+
+
+def _problem(where: Msg, expected: Any, got: Any) -> Msg:
+    expected = expected if isinstance(expected, Msg) else Msg(expected)
+    if got is None:
+        return Msg(N_("{where}: expected {expected}"), where=where, expected=expected)
+    return Msg(N_("{where}: expected {expected}, got {got}"), where=where, expected=expected,
+               got=_short(got))
+
+
+def _joined(parts: list[Any]) -> Msg:
+    return Join(*(x for i, part in enumerate(parts) for x in ((", ", part) if i else (part,))))
 
 
 class ImportFailed(ValidationError):
@@ -83,15 +117,23 @@ class ImportFailed(ValidationError):
     # location); lists are invariant, and nothing adds a plain Problem to an import's list.
     problems: list[ImportProblem]  # type: ignore[assignment]
 
-    def __init__(self, problems: list[ImportProblem], what: str = "the import"):
+    def __init__(self, problems: list[ImportProblem], what: str = N_("the import")):
         self.problems = problems
-        n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in {what}, nothing was written"
-        groups = _grouped(problems)
+        self.what = what
+        ValueError.__init__(self, self.message().english())
+
+    def message(self) -> Msg:
+        """Every problem, grouped, under a heading; worded where shown."""
+        n = len(self.problems)
+        head = Msg(Np_("{n} problem in {what}, nothing was written",
+                       "{n} problems in {what}, nothing was written"), n=n,
+                   what=self.what if isinstance(self.what, Msg) else Msg(self.what))
+        groups = _grouped(self.problems)
         lines = groups[:SHOWN]
         if len(groups) > SHOWN:
-            lines.append(f"… and {len(groups) - SHOWN} more (--report FILE lists them all)")
-        ValueError.__init__(self, head + ":\n  " + "\n  ".join(lines))
+            lines.append(Msg(N_("… and {n} more (--report FILE lists them all)"),
+                             n=len(groups) - SHOWN))
+        return Join(head, ":", *(part for line in lines for part in ("\n  ", line)))
 
     def write_csv(self, path: str | Path) -> None:
         """Every problem as a CSV table (file, sheet, row, column, expected, got). The cells
@@ -104,7 +146,7 @@ class ImportFailed(ValidationError):
                 loc, got = p.where, p.got
                 w.writerow([*map(csv_cell, (loc.file, loc.sheet or "")),
                             "" if loc.row is None else loc.row,
-                            *map(csv_cell, (loc.column or "", p.expected)),
+                            *map(csv_cell, (loc.column or "", str(lazy(p.expected)))),
                             "" if got is None else got if isinstance(got, (int, float))
                             else csv_cell(str(got))])
 
@@ -133,12 +175,12 @@ class Problems:
     def __len__(self) -> int:
         return len(self.items)
 
-    def raise_if_any(self, what: str = "the import") -> None:
+    def raise_if_any(self, what: str = N_("the import")) -> None:
         if self.items:
             raise ImportFailed(self.items, what)
 
 
-def _grouped(problems: list[ImportProblem]) -> list[str]:
+def _grouped(problems: list[ImportProblem]) -> list[Msg]:
     """One line per kind of problem: the same column, expectation and value on many rows of a
     file are listed as "rows 7, 8, 10 … (+96)" instead of a hundred lines."""
     groups: dict[tuple[Any, ...], list[ImportProblem]] = {}
@@ -151,17 +193,13 @@ def _grouped(problems: list[ImportProblem]) -> list[str]:
     for same in groups.values():
         first = same[0]
         if len(same) == 1 or first.where.row is None:  # the same problem twice: once
-            lines.append(str(first))
+            lines.append(first.message())
             continue
         rows = [str(p.where.row) for p in same]
         listed = ", ".join(rows[:6]) + (f" … (+{len(rows) - 6})" if len(rows) > 6 else "")
-        plural = "lines" if first.where.kind in ("jsonl", "xml") else "rows"
-        text = str(first.where.at(None, first.where.column))
-        parts = text.split(", ")
-        parts.insert(1 + bool(first.where.sheet), f"{plural} {listed}")
-        got = "" if first.got is None else f", got {_short(first.got)}"
-        lines.append(f"{', '.join(parts)}: expected {first.expected}{got}")
+        lines.append(first.message(first.where.message(rows=listed)))
     return lines
+
 
 
 def _short(value: Any) -> str:

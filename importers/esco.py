@@ -40,6 +40,7 @@ from coco_atlas.importers.records import Dialect, Table
 from coco_atlas.importers.values import LIST_SEPARATOR
 from coco_atlas.schema import SCHEMA
 from coco_atlas.schema.languages import DEFAULT, LANGUAGES, normalise
+from coco_atlas.schema.messages import N_, Msg, Np_, Num
 
 COMPETENCE = "Competence"
 NAMES = SCHEMA.translations(COMPETENCE)["name"]
@@ -89,9 +90,10 @@ def import_esco(store: Store, *, skills: Sequence[str | Path] | str | Path,
     for path in concept_files:
         file_lang = file_language(path, lang)
         if file_lang is None:
-            problems.add(Location(str(path)), "a language: a file name ending in _<lang>.csv "
-                         "(skills_pl.csv) or --lang, one of " + ", ".join(LANGUAGES),
-                         lang or Path(path).name)
+            problems.add(Location(str(path)), Msg(
+                N_("a language: a file name ending in _<lang>.csv (skills_pl.csv) or --lang, "
+                   "one of {languages}"), languages=", ".join(LANGUAGES)),
+                lang or Path(path).name)
             continue
         _read_concepts(read_csv(path, problems, progress=read), file_lang, concepts, problems)
     problems.raise_if_any()
@@ -123,38 +125,41 @@ def _read_concepts(tables: Iterator[Table], lang: str, concepts: dict[str, _Conc
         missing = [c for c in ("conceptUri", "preferredLabel") if c.lower() not in col]
         if missing:
             for c in missing:
-                problems.add(table.where.at(table.header_row), f"a column {c!r} (ESCO's "
-                             "layout); the columns are " + ", ".join(map(repr, table.header)))
+                problems.add(table.where.at(table.header_row), Msg(
+                    N_("a column {name} (ESCO's layout); the columns are {columns}"),
+                    name=repr(c), columns=", ".join(map(repr, table.header))))
             return
         uris, prefs = col["concepturi"], col["preferredlabel"]
         alts = col.get("altlabels")
         for k, row in enumerate(table.rows):
             uri = str(uris[k] or "").strip()
             if not uri:
-                problems.add(table.where.at(row, "conceptUri"), "a concept URI")
+                problems.add(table.where.at(row, "conceptUri"), N_("a concept URI"))
                 continue
             if uri in seen:
-                problems.add(table.where.at(row, "conceptUri"),
-                             f"a concept given once per language, but row {seen[uri]} has it "
-                             "too", uri)
+                problems.add(table.where.at(row, "conceptUri"), Msg(
+                    N_("a concept given once per language, but row {row} has it too"),
+                    row=seen[uri]), uri)
                 continue
             seen[uri] = row
             pref = str(prefs[k] or "").strip()
             if not pref:
-                problems.add(table.where.at(row, "preferredLabel"), "a preferred label")
+                problems.add(table.where.at(row, "preferredLabel"), N_("a preferred label"))
                 continue
             if len(pref) > pref_spec.max_length:
                 problems.add(table.where.at(row, "preferredLabel"),
-                             f"at most {pref_spec.max_length:,} characters", pref[:80] + "…")
+                             Msg(N_("at most {n} characters"), n=Num(pref_spec.max_length)),
+                             pref[:80] + "…")
                 continue
             labels = [s.strip() for s in str(alts[k] or "").splitlines() if s.strip()] \
                 if alts is not None else []
             if len(labels) > alt_spec.max_items or any(
                     len(s) > alt_spec.max_length or LIST_SEPARATOR in s for s in labels):
-                problems.add(table.where.at(row, "altLabels"),
-                             f"at most {alt_spec.max_items:,} labels, one per line, each of at "
-                             f"most {alt_spec.max_length:,} characters without "
-                             f"{LIST_SEPARATOR!r}", "; ".join(labels)[:80])
+                problems.add(table.where.at(row, "altLabels"), Msg(
+                    N_("at most {n} labels, one per line, each of at most {length} characters "
+                       "without {separator}"), n=Num(alt_spec.max_items),
+                    length=Num(alt_spec.max_length), separator=repr(LIST_SEPARATOR)),
+                    "; ".join(labels)[:80])
                 continue
             concept = concepts.get(uri)
             if concept is None:
@@ -224,7 +229,8 @@ def _known(tables: Iterator[Table], concepts: set[str], store: Store,
         yield Table(table.where, table.header, [[c[k] for k in keep] for c in table.columns],
                     [table.rows[k] for k in keep], text=table.text)
     if skipped:
-        problems.notes.append(
-            f"{skipped:,} broader relation{'s' if skipped != 1 else ''} skipped: a concept at "
-            "one end is neither in the imported files nor in the store (the skill groups "
-            "file holds most of them)")
+        problems.notes.append(Msg(Np_(
+            "{n} broader relation skipped: a concept at one end is neither in the imported "
+            "files nor in the store (the skill groups file holds most of them)",
+            "{n} broader relations skipped: a concept at one end is neither in the imported "
+            "files nor in the store (the skill groups file holds most of them)"), n=Num(skipped)))

@@ -32,6 +32,7 @@ from coco_atlas.importers.outputs import (
 )
 from coco_atlas.importers.select import Selection, select
 from coco_atlas.schema import Edge, Node
+from coco_atlas.schema.messages import N_, Msg
 
 Writer = Callable[[Path, Iterable[Node], Iterable[Edge], Sequence[str]], None]
 
@@ -53,7 +54,8 @@ def export_graph(store: Store, format: str, out: str | Path, *,
     others one file.
     """
     if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        raise ValueError(Msg(N_("format must be one of {formats}, got {format}"),
+                             formats=", ".join(FORMATS), format=repr(format)))
     chosen = select(store, labels=labels, region=region, sector=sector)
     report = ExportReport(format, str(out))
     FORMATS[format](Path(out), _nodes(store, chosen, report), _edges(store, chosen, report),

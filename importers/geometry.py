@@ -30,6 +30,7 @@ from coco_atlas.graph.store import Store
 from coco_atlas.importers.errors import Location, Problems
 from coco_atlas.importers.load import ImportReport
 from coco_atlas.schema import SCHEMA, Node
+from coco_atlas.schema.messages import N_, Msg, Np_, Num
 
 REGION = SCHEMA.label("Region").name
 GEOMETRY = SCHEMA.node_properties(REGION)["geometry"]
@@ -54,10 +55,10 @@ def import_geometry(store: Store, path: Path, *, source: str | None = None,
         got = _feature(feature, where.at(i), epsg, problems)
         if got is not None:
             if got[0] in shapes:
-                problems.add(where.at(i, "properties.NUTS_ID"), "each region once",
+                problems.add(where.at(i, "properties.NUTS_ID"), N_("each region once"),
                              got[0])
             shapes[got[0]] = got[1]
-    problems.raise_if_any(f"the boundaries in {path.name}")
+    problems.raise_if_any(Msg(N_("the boundaries in {file}"), file=path.name))
     existing = store.get_nodes(sorted(shapes))
     held = {k: v for k, v in shapes.items() if k in existing and existing[k].label == REGION}
     report = ImportReport(source, dry_run)
@@ -65,10 +66,13 @@ def import_geometry(store: Store, path: Path, *, source: str | None = None,
     report.nodes_changed, report.nodes_unchanged = len(changed), len(held) - len(changed)
     missing = sorted(set(shapes) - set(held))
     if missing:
-        report.notes.append(
-            f"{len(missing):,} feature(s) name regions this store does not hold, left out: "
-            f"{', '.join(missing[:SHOWN_LEFT_OUT])}{' …' if len(missing) > SHOWN_LEFT_OUT else ''}"
-            f" (coco import reference loads the NUTS regions)")
+        report.notes.append(Msg(Np_(
+            "{n} feature names a region this store does not hold, left out: {regions} (coco "
+            "import reference loads the NUTS regions)",
+            "{n} features name regions this store does not hold, left out: {regions} (coco "
+            "import reference loads the NUTS regions)"), n=Num(len(missing)),
+            regions=", ".join(missing[:SHOWN_LEFT_OUT])
+            + (" …" if len(missing) > SHOWN_LEFT_OUT else "")))
     if changed and not dry_run:
         store.upsert_nodes([Node(k, REGION, {GEOMETRY.name: held[k]}) for k in changed],
                            source=source)
@@ -82,14 +86,14 @@ def _features(path: Path, where: Location, problems: Problems
     try:
         data = orjson.loads(path.read_bytes())
     except FileNotFoundError:
-        problems.add(top, "an existing GeoJSON file")
+        problems.add(top, N_("an existing GeoJSON file"))
         return [], None
     except orjson.JSONDecodeError as e:
-        problems.add(top, "a GeoJSON file (JSON)", str(e))
+        problems.add(top, N_("a GeoJSON file (JSON)"), str(e))
         return [], None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
             or not isinstance(data.get("features"), list):
-        problems.add(top.at(None, "type"), "a GeoJSON FeatureCollection with a features list",
+        problems.add(top.at(None, "type"), N_("a GeoJSON FeatureCollection with a features list"),
                      data.get("type") if isinstance(data, dict) else type(data).__name__)
         return [], None
     return data["features"], _crs(data.get("crs"), top.at(None, "crs"), problems)
@@ -106,7 +110,7 @@ def _crs(crs: Any, where: Location, problems: Problems) -> int | None:
     if code == 4326:
         return None
     if code not in PROJECTED:
-        problems.add(where, "WGS 84 lon/lat (EPSG:4326, RFC 7946), EPSG:3035 or EPSG:3857",
+        problems.add(where, N_("WGS 84 lon/lat (EPSG:4326, RFC 7946), EPSG:3035 or EPSG:3857"),
                      name or crs)
         return None
     return code
@@ -116,18 +120,18 @@ def _feature(feature: Any, where: Location, epsg: int | None, problems: Problems
              ) -> tuple[str, str] | None:
     """(NUTS id, simplified GeoJSON text) of one feature, or None after adding its problems."""
     if not isinstance(feature, dict):
-        problems.add(where, "a GeoJSON Feature", type(feature).__name__)
+        problems.add(where, N_("a GeoJSON Feature"), type(feature).__name__)
         return None
     props = feature.get("properties") or {}
     key = props.get("NUTS_ID", feature.get("id")) if isinstance(props, dict) else None
     ok = True
     if not isinstance(key, str) or not key.strip():
-        problems.add(where.at(where.row, "properties.NUTS_ID"), "the region's NUTS id", key)
+        problems.add(where.at(where.row, "properties.NUTS_ID"), N_("the region's NUTS id"), key)
         ok = False
     geometry = feature.get("geometry")
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in KINDS:
-        problems.add(where.at(where.row, "geometry.type"), "Polygon or MultiPolygon", kind)
+        problems.add(where.at(where.row, "geometry.type"), N_("Polygon or MultiPolygon"), kind)
         return None
     assert isinstance(geometry, dict)  # its type was read from it just above
     text = _simplified(geometry, where.at(where.row, "geometry.coordinates"), epsg, problems)
@@ -167,14 +171,14 @@ def _simplified(geometry: dict[str, Any], where: Location, epsg: int | None,
     except (ValueError, TypeError, AttributeError, IndexError):
         wrong = "coordinates that do not make a polygon"
     if geom is None:
-        problems.add(where, "closed rings of at least 4 [x, y] positions", wrong)
+        problems.add(where, N_("closed rings of at least 4 [x, y] positions"), wrong)
         return None
     if epsg is not None:
         geom = shapely.transform(geom, _to_lonlat(epsg))
     lon0, lat0, lon1, lat1 = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
     if geom.is_empty or not (-180 <= lon0 <= lon1 <= 180 and -90 <= lat0 <= lat1 <= 90):
-        problems.add(where, "lon/lat degrees within ±180/±90 (or a crs member naming "
-                     "EPSG:3035 or EPSG:3857)", [lon0, lat0, lon1, lat1])
+        problems.add(where, N_("lon/lat degrees within ±180/±90 (or a crs member naming "
+                     "EPSG:3035 or EPSG:3857)"), [lon0, lat0, lon1, lat1])
         return None
     geom = shapely.make_valid(geom)
     if geom.geom_type not in KINDS:  # repair may leave stray lines or points beside the area
@@ -189,8 +193,8 @@ def _simplified(geometry: dict[str, Any], where: Location, epsg: int | None,
             break
         tolerance *= 2
     if simple.is_empty or len(text) > GEOMETRY.max_length:
-        problems.add(where, f"a boundary that keeps an area once simplified to "
-                     f"{GEOMETRY.max_length:,} characters")
+        problems.add(where, Msg(N_("a boundary that keeps an area once simplified to {n} "
+                                   "characters"), n=Num(GEOMETRY.max_length)))
         return None
     return text
 

@@ -33,6 +33,7 @@ from coco_atlas.importers.readers import (
 from coco_atlas.importers.records import Dialect
 from coco_atlas.importers.refine import Refiner
 from coco_atlas.schema import SCHEMA, Edge, Node
+from coco_atlas.schema.messages import N_
 
 SHEET = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -57,7 +58,7 @@ def import_gephi(store: Store, files: Sequence[str | Path], *,
     for path in files:
         suffix = Path(path).suffix.lower()
         if suffix in (".gexf", ".graphml", ".xml"):
-            what = "a GEXF file (XML)" if suffix == ".gexf" else "a GraphML file (XML)"
+            what = N_("a GEXF file (XML)") if suffix == ".gexf" else N_("a GraphML file (XML)")
             if not readable(path, problems) or not xml_file(path, what, problems):
                 continue
             reader = (GexfReader if suffix == ".gexf" else GraphmlReader)(path, problems, read)
@@ -67,19 +68,19 @@ def import_gephi(store: Store, files: Sequence[str | Path], *,
                        Input("edges", refiner.tables(reader.edges(), "edges", dialect),
                              dialect)]
         elif suffix in (".csv", ".tsv", ".txt"):
-            if not readable(path, problems) or not text_file(path, "a CSV text file",
+            if not readable(path, problems) or not text_file(path, N_("a CSV text file"),
                                                              problems):
                 continue
             role = _role(csv_header(path, encoding), mapped.file_columns(path))
             if role is None:
                 problems.add(Location(str(path), "table", 1),
-                             "a Gephi nodes table (Id column) or edges table (Source and "
-                             "Target columns)", ", ".join(csv_header(path, encoding)))
+                             N_("a Gephi nodes table (Id column) or edges table (Source and "
+                             "Target columns)"), ", ".join(csv_header(path, encoding)))
                 continue
             tables = read_csv(path, problems, encoding=encoding, progress=read)
             inputs.append(Input(role, refiner.tables(tables, role, SHEET), SHEET))
         else:
-            problems.add(Location(str(path)), "a Gephi file: .gexf, .graphml or .csv",
+            problems.add(Location(str(path)), N_("a Gephi file: .gexf, .graphml or .csv"),
                          suffix or str(path))
     source = source or "import gephi " + " ".join(Path(p).name for p in files)
     report = run_import(store, inputs, mapping=mapped, problems=problems, source=source,

@@ -39,6 +39,7 @@ from coco_atlas.importers.records import Dialect
 from coco_atlas.importers.xmlgraph import XML_TYPES, GraphBlocks
 from coco_atlas.importers.xmlstream import El, stream
 from coco_atlas.schema import SCHEMA, Edge, Node, PropType, Validity
+from coco_atlas.schema.messages import N_
 
 GEXF = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -73,7 +74,7 @@ class GexfReader(GraphBlocks):
         kind = el.tag
         if kind == "node" and el.find("nodes") is not None:
             self.problems.add(Location(self.path, "xml", el.line),
-                              "a flat graph (nested nodes are not supported)")
+                              N_("a flat graph (nested nodes are not supported)"))
         own = _NODE_ATTRS if kind == "node" else _EDGE_ATTRS
         row: dict[str, Any] = {k: el.attrs[k] for k in own if k in el.attrs}
         for k in row:

@@ -30,6 +30,7 @@ from coco_atlas.importers.records import Dialect
 from coco_atlas.importers.xmlgraph import XML_TYPES, GraphBlocks
 from coco_atlas.importers.xmlstream import El, stream
 from coco_atlas.schema import Edge, Node
+from coco_atlas.schema.messages import N_
 
 GRAPHML = Dialect(
     nodes={"id": "id", "label": "name", "type": "label"},
@@ -57,7 +58,7 @@ class GraphmlReader(GraphBlocks):
             return True
         if el.tag == "hyperedge":
             self.problems.add(Location(self.path, "xml", el.line),
-                              "nodes and edges (hyperedges are not supported)")
+                              N_("nodes and edges (hyperedges are not supported)"))
             return True
         return False
 
@@ -65,7 +66,7 @@ class GraphmlReader(GraphBlocks):
         kind = el.tag
         if el.find("graph") is not None:
             self.problems.add(Location(self.path, "xml", el.line),
-                              "a flat graph (nested graphs are not supported)")
+                              N_("a flat graph (nested graphs are not supported)"))
         own = ("id",) if kind == "node" else ("source", "target")
         row: dict[str, Any] = {k: el.attrs[k] for k in own if k in el.attrs}
         for k in row:

@@ -48,6 +48,7 @@ from coco_atlas.importers.records import Columns, Dialect, Resolver, Table
 from coco_atlas.importers.refine import Refiner
 from coco_atlas.importers.values import is_empty, to_str
 from coco_atlas.schema import SCHEMA, Edge, Node
+from coco_atlas.schema.messages import N_, Msg
 
 KUMU = Dialect(
     nodes={"id": "id", "label": "name", "type": "label", "elementtype": "label"},
@@ -149,7 +150,7 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
             if role:
                 yield from ((role, t) for t in tables)
     elif suffix in (".csv", ".txt", ".tsv"):
-        if not readable(path, problems) or not text_file(path, "a CSV text file", problems):
+        if not readable(path, problems) or not text_file(path, N_("a CSV text file"), problems):
             return
         role = _role(csv_header(path, encoding), mapping, path)
         if role is None:
@@ -159,13 +160,13 @@ def _read(path: str | Path, mapping: Mapping, problems: Problems, encoding: str 
         for t in read_csv(path, problems, encoding=encoding, progress=progress):
             yield role, t
     else:
-        problems.add(Location(str(path)), "a Kumu file: .xlsx, .csv or .json",
+        problems.add(Location(str(path)), N_("a Kumu file: .xlsx, .csv or .json"),
                      suffix or Path(path).name)
 
 
-_BLUEPRINT = "a Kumu JSON blueprint (JSON)"
-_WHICH_SHEET = ("elements (a Label column) or connections (From and To columns), "
-                "as Kumu's import wants them")
+_BLUEPRINT = N_("a Kumu JSON blueprint (JSON)")
+_WHICH_SHEET = N_("elements (a Label column) or connections (From and To columns), as Kumu's "
+                  "import wants them")
 
 
 def _role(header: list[str], mapping: Mapping, path: str | Path = "") -> Role | None:
@@ -197,7 +198,7 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         problems.add(where, _BLUEPRINT, str(e))
         return
     if not isinstance(data, dict):
-        problems.add(where.at(column="$"), 'an object with "elements" and "connections"',
+        problems.add(where.at(column="$"), N_('an object with "elements" and "connections"'),
                      type(data).__name__)
         return
     parts: tuple[tuple[str, Role], ...] = (("elements", "nodes"), ("connections", "edges"))
@@ -205,12 +206,12 @@ def _read_json(path: str | Path, problems: Problems, aliases: dict[str, str]
         items = data.get(key, [])
         at = Location(str(path), "json", array=f"$.{key}")
         if not isinstance(items, list):
-            problems.add(at, "a list", type(items).__name__)
+            problems.add(at, N_("a list"), type(items).__name__)
             continue
         rows, flat, shown = [], [], dict[str, str]()
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                problems.add(at.at(i), "an object", item)
+                problems.add(at.at(i), N_("an object"), item)
                 continue
             rows.append(i)
             flat.append(_flatten(item, role, shown, aliases))
@@ -269,7 +270,8 @@ def _resolver(elements: list[Table], mapping: Mapping, aliases: dict[str, str]) 
             return aliases[ref]
         hit = by_label.get(ref)
         if hit == _AMBIGUOUS:
-            raise LookupError(f"an element ID: the label {ref!r} names several elements")
+            raise LookupError(Msg(N_("an element ID: the label {label} names several elements"),
+                                  label=repr(ref)))
         return hit or ref
 
     return resolve

@@ -26,9 +26,11 @@ from coco_atlas.importers.errors import ImportFailed, Location, Problems
 from coco_atlas.importers.mapping import Mapping, Role
 from coco_atlas.importers.records import GENERIC, Chunk, ChunkBuilder, Dialect, Resolver, Table
 from coco_atlas.schema import SCHEMA, ValidationError
+from coco_atlas.schema.messages import N_, Join, Msg, Num, either, lazy
 from coco_atlas.schema.records import edge_where, node_where
 from coco_atlas.schema.validate import RECOMMENDED, REQUIRED
 
+_STORED = Msg(N_("(data already in the store)"))  # where a problem of stored data is
 _KEY = itemgetter(0, 1, 2)
 _ID, _LABEL, _TYPE = itemgetter(0), itemgetter(1), itemgetter(1)
 _UNWEIGHTED = frozenset(r for r in SCHEMA.rel_names if "weight" not in SCHEMA.rel_properties(r))
@@ -74,13 +76,22 @@ class ImportReport:
                 + self.edges_created + self.edges_changed + self.edges_unchanged)
 
     def summary(self) -> str:
-        verb = ("would create", "would change") if self.dry_run else ("created", "changed")
-        text = (f"nodes: {self.nodes_created:,} {verb[0]}, {self.nodes_changed:,} {verb[1]}, "
-                f"{self.nodes_unchanged:,} unchanged; edges: {self.edges_created:,} {verb[0]}, "
-                f"{self.edges_changed:,} {verb[1]}, {self.edges_unchanged:,} unchanged")
+        """What changed, one line worded where shown (a :class:`~schema.messages.Msg`)."""
+        counts = {"created": Num(self.nodes_created), "changed": Num(self.nodes_changed),
+                  "unchanged": Num(self.nodes_unchanged),
+                  "edges_created": Num(self.edges_created),
+                  "edges_changed": Num(self.edges_changed),
+                  "edges_unchanged": Num(self.edges_unchanged)}
+        text = Msg(N_("nodes: {created} would create, {changed} would change, {unchanged} "
+                      "unchanged; edges: {edges_created} would create, {edges_changed} would "
+                      "change, {edges_unchanged} unchanged") if self.dry_run else
+                   N_("nodes: {created} created, {changed} changed, {unchanged} unchanged; "
+                      "edges: {edges_created} created, {edges_changed} changed, "
+                      "{edges_unchanged} unchanged"), **counts)
         if self.nodes_left_out or self.edges_left_out:
-            text += (f"; left out as the mapping says: {self.nodes_left_out:,} nodes, "
-                     f"{self.edges_left_out:,} edges")
+            return Join(text, Msg(N_("; left out as the mapping says: {nodes} nodes, {edges} "
+                                     "edges"), nodes=Num(self.nodes_left_out),
+                                  edges=Num(self.edges_left_out)))
         return text
 
 
@@ -90,7 +101,7 @@ class _DryRun(Exception):
 
 def run_import(store: Store, inputs: Sequence[Input], *, mapping: Mapping, problems: Problems,
                source: str, dry_run: bool = False, progress: Progress | None = None,
-               what: str = "the import", strict: bool = False) -> ImportReport:
+               what: str = N_("the import"), strict: bool = False) -> ImportReport:
     """Read every input (nodes before edges) and :func:`load` what they hold."""
     problems.raise_if_any(what)  # a broken mapping would make every row look wrong
 
@@ -109,7 +120,7 @@ def run_import(store: Store, inputs: Sequence[Input], *, mapping: Mapping, probl
 
 def load(store: Store, chunks: Iterable[Chunk], problems: Problems, *, source: str,
          dry_run: bool = False, progress: Progress | None = None,
-         what: str = "the import", strict: bool = False) -> ImportReport:
+         what: str = N_("the import"), strict: bool = False) -> ImportReport:
     """Write ``chunks`` (nodes first) in one transaction; raise :class:`ImportFailed` with every
     problem, the parse problems in ``problems`` included, and write nothing if there is one.
 
@@ -158,15 +169,19 @@ def _located(chunk: Chunk, i: int, p: Any) -> tuple[Location, str, Any]:
     """A store problem of record ``i`` at its file, row and column."""
     where = chunk.locate(i, p.field)
     expected = p.expected
-    prefix = next((x for x in (REQUIRED, RECOMMENDED) if expected.startswith(x)), None)
-    why = " (--strict)" if prefix == RECOMMENDED else ""
-    if where.column is None and prefix:
-        rest = expected.removeprefix(prefix)
-        expected = f"a value for {p.field!r}{why}, which the file has no column for: {rest}"
+    need = expected.message if isinstance(expected, Msg) and expected.message in (
+        REQUIRED, RECOMMENDED) else None
+    strict = need == RECOMMENDED
+    if where.column is None and need:
+        expected = Msg(N_("a value for {field} (--strict), which the file has no column for: "
+                          "{what}") if strict else
+                       N_("a value for {field}, which the file has no column for: {what}"),
+                       field=repr(p.field), what=expected.values["what"])
     elif where.column is None and p.field:
-        expected = f"{p.field} {expected}"
-    elif prefix:
-        expected = f"a value{why}: " + expected.removeprefix(prefix)
+        expected = Join(p.field, " ", expected)
+    elif need:
+        expected = Msg(N_("a value (--strict): {what}") if strict else N_("a value: {what}"),
+                       what=expected.values["what"])
     return where, expected, p.got
 
 
@@ -255,16 +270,17 @@ class _Loader:
     def _duplicate(self, chunk: Chunk, i: int, key: Any, other: Chunk, j: int) -> None:
         """Two rows with one key: a user's mistake (upserting both would hide it); name both."""
         there = other.locate(j)
-        there_text = str(there) if there.file != chunk.where.file or there.sheet != \
-            chunk.where.sheet else str(there).split(", ", 1 + bool(there.sheet))[-1]
+        there_text = there.message(file=there.file != chunk.where.file
+                                   or there.sheet != chunk.where.sheet)
         if chunk.kind == "nodes":
             by_label = chunk.columns.get("id") == chunk.columns.get("name")
-            what = "a label used only once (or an ID column)" if by_label else \
-                "an id used only once"
-            self.problems.add(chunk.locate(i, "id"), f"{what}, but {there_text} has it too", key)
+            what = N_("a label used only once (or an ID column), but {there} has it too") \
+                if by_label else N_("an id used only once, but {there} has it too")
+            self.problems.add(chunk.locate(i, "id"), Msg(what, there=there_text), key)
         else:
-            self.problems.add(chunk.locate(i), f"a connection given only once, but {there_text}"
-                              " has it too", " ".join(key))
+            self.problems.add(chunk.locate(i), Msg(
+                N_("a connection given only once, but {there} has it too"), there=there_text),
+                " ".join(key))
 
     # -- edges -------------------------------------------------------------------------------
     def _prepare_edges(self, chunk: Chunk) -> Chunk:
@@ -313,8 +329,10 @@ class _Loader:
             failed.add(i)
             if not (a and b):
                 continue  # reported as a missing node (or the node has its own problem)
-            what = (f"a relationship type: {' or '.join(fits)} could join {a} and {b}"
-                    if fits else f"a pair of nodes some relationship joins, not {a} → {b}")
+            what = (Msg(N_("a relationship type: {types} could join {a} and {b}"),
+                        types=either(fits), a=a, b=b)
+                    if fits else Msg(N_("a pair of nodes some relationship joins, not {a} → {b}"),
+                                     a=a, b=b))
             self.problems.add(chunk.locate(i, "type"), what)
         bad = self.problems.bad_nodes
         for i in failed:
@@ -322,7 +340,7 @@ class _Loader:
             for end in (e.source, e.target):
                 if end not in found and end not in bad:
                     self.problems.add(chunk.locate(i, "source" if end == e.source else
-                                                   "target"), "the id of an existing node", end)
+                                                   "target"), N_("the id of an existing node"), end)
         if not failed:
             return chunk
         return chunk.subset([i for i in range(len(records)) if i not in failed])
@@ -381,8 +399,11 @@ class _Loader:
         for p in error.problems:
             k = index.get(p.where)
             if k is None:
-                self.problems.add(Location("(data already in the store)"),
-                                  f"{p.expected} ({p.where}, field {p.field!r})", p.got)
+                self.problems.add(Location(_STORED), Msg(N_("{expected} ({where}, field "
+                                                            "{field})"),
+                                                         expected=lazy(p.expected),
+                                                         where=p.where, field=repr(p.field)),
+                                  p.got)
                 continue
             spoiled.add(k)
             if self._cascade(chunk.kind, p, records[k]) or chunk.reported(k, p.field):

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,7 +60,8 @@ from typing import Any, Literal
 from coco_atlas.importers.errors import Location, Problems
 from coco_atlas.importers.values import WHAT, converter, fold, prop_types
 from coco_atlas.schema import SCHEMA, Property
-from coco_atlas.schema.validate import check_value
+from coco_atlas.schema.messages import N_, Msg
+from coco_atlas.schema.validate import check_value, one_of
 
 Role = Literal["nodes", "edges"]
 ROLES: tuple[Role, Role] = ("nodes", "edges")
@@ -157,13 +159,13 @@ def load_mapping(path: str | Path | None, problems: Problems) -> Mapping:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as e:
-        problems.add(where, "a TOML mapping file", str(e))
+        problems.add(where, N_("a TOML mapping file"), str(e))
         return Mapping(file=str(path))
     except UnicodeDecodeError:
-        problems.add(where, "a UTF-8 text file")
+        problems.add(where, N_("a UTF-8 text file"))
         return Mapping(file=str(path))
     except OSError as e:
-        problems.add(where, "a readable mapping file", e.strerror or str(e))
+        problems.add(where, N_("a readable mapping file"), e.strerror or str(e))
         return Mapping(file=str(path))
     return _check(data, str(path), problems)
 
@@ -173,19 +175,19 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
     at = Location(file)
     for key in data:
         if key not in SECTIONS:
-            problems.add(at.at(column=key), "a section nodes, edges, labels or types (or "
-                         "defaults, translate or files)", key)
+            problems.add(at.at(column=key), N_("a section nodes, edges, labels or types (or "
+                                               "defaults, translate or files)"), key)
     for role in ROLES:
         section = _table(data.get(role, {}), role, at, problems)
         for key in section:
             if key not in ("columns", "values"):
-                problems.add(at.at(column=f"{role}.{key}"), "columns or values", key)
+                problems.add(at.at(column=f"{role}.{key}"), N_("columns or values"), key)
         known = fields(role)
         for header, target in _table(section.get("columns", {}), f"{role}.columns", at,
                                      problems).items():
             if not isinstance(target, str) or (target and norm(target) not in known):
                 problems.add(at.at(column=f"{role}.columns.{header}"),
-                             f'one of {", ".join(known.values())} or "" (ignore)', target)
+                             _or_ignore(known.values()), target)
                 continue
             m.columns[role][norm(header)] = known[norm(target)] if target else SKIP
         for name, value in _table(section.get("values", {}), f"{role}.values", at,
@@ -193,15 +195,15 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
             target = known.get(norm(name))
             if target is None or target in ("id", "source", "target"):
                 choices = [k for k in known.values() if k not in ("id", "source", "target")]
-                problems.add(at.at(column=f"{role}.values.{name}"),
-                             "one of " + ", ".join(choices), name)
+                problems.add(at.at(column=f"{role}.values.{name}"), one_of(choices), name)
                 continue
             m.values[role][target] = value
     for part, ours, dest in (("labels", _LABELS, m.labels), ("types", _TYPES, m.types)):
         for theirs, target in _table(data.get(part, {}), part, at, problems).items():
             if not isinstance(target, str) or (target and norm(target) not in ours):
-                problems.add(at.at(column=f"{part}.{theirs}"),
-                             f'one of {", ".join(ours.values())} or "" (leave out)', target)
+                problems.add(at.at(column=f"{part}.{theirs}"), Msg(
+                    N_('one of {names} or "" (leave out)'), names=", ".join(ours.values())),
+                    target)
                 continue
             dest[theirs] = dest[norm(theirs)] = ours[norm(target)] if target else SKIP
     for role in ROLES:
@@ -211,8 +213,8 @@ def _check(data: dict[str, Any], file: str, problems: Problems) -> Mapping:
             fixed = (m.label if role == "nodes" else m.rel_type)(str(vals[key]))
             if not fixed:
                 problems.add(at.at(column=f"{role}.values.{key}"),
-                             "one of " + ", ".join(_LABELS.values() if role == "nodes"
-                                                   else _TYPES.values()), vals[key])
+                             one_of(_LABELS.values() if role == "nodes" else _TYPES.values()),
+                             vals[key])
             else:
                 vals[key] = fixed
     _check_defaults(data.get("defaults", {}), m, at, problems)
@@ -227,8 +229,8 @@ def _check_defaults(section: Any, m: Mapping, at: Location, problems: Problems) 
     for label, values in _table(section, "defaults", at, problems).items():
         ours = _LABELS.get(norm(label))
         if ours is None:
-            problems.add(at.at(column=f"defaults.{label}"),
-                         "a label: one of " + ", ".join(_LABELS.values()), label)
+            problems.add(at.at(column=f"defaults.{label}"), Msg(
+                N_("a label: one of {names}"), names=", ".join(_LABELS.values())), label)
             continue
         spec = SCHEMA.node_properties(ours)
         out = m.defaults.setdefault(ours, {})
@@ -238,7 +240,8 @@ def _check_defaults(section: Any, m: Mapping, at: Location, problems: Problems) 
             if prop is None or prop.stamped or prop.name in NODE_KEYS[:2]:
                 choices = [p.name for p in spec.values()
                            if not p.stamped and p.name not in NODE_KEYS[:2]]
-                problems.add(key, f"a property of {ours}: one of " + ", ".join(choices), name)
+                problems.add(key, Msg(N_("a property of {label}: one of {names}"), label=ours,
+                                      names=", ".join(choices)), name)
                 continue
             try:
                 converted = converter(prop.type)(value)
@@ -257,8 +260,9 @@ def _check_translate(section: Any, m: Mapping, at: Location, problems: Problems)
     for name, table in _table(section, "translate", at, problems).items():
         candidates = props.get(norm(name))
         if not candidates:
-            problems.add(at.at(column=f"translate.{name}"), "a property: one of "
-                         + ", ".join(sorted({p[0].name for p in props.values()})), name)
+            problems.add(at.at(column=f"translate.{name}"), Msg(
+                N_("a property: one of {names}"),
+                names=", ".join(sorted({p[0].name for p in props.values()}))), name)
             continue
         prop_name = candidates[0].name
         out = m.translate.setdefault(prop_name, {})
@@ -267,8 +271,8 @@ def _check_translate(section: Any, m: Mapping, at: Location, problems: Problems)
             if value is None:
                 first = candidates[0]
                 problems.add(at.at(column=f"translate.{name}.{theirs}"),
-                             "one of " + ", ".join(first.allowed) if first.allowed
-                             else WHAT[first.type], target)
+                             one_of(first.allowed) if first.allowed else WHAT[first.type],
+                             target)
                 continue
             out[fold(theirs)] = target if isinstance(target, str) else value
 
@@ -317,13 +321,13 @@ def _check_files(section: Any, m: Mapping, at: Location, problems: Problems) -> 
                 inner = _table(value, f"files.{name}.{key}", at, problems)
                 for extra in inner:
                     if extra != "columns":
-                        problems.add(at.at(column=f"files.{name}.{key}.{extra}"), "columns",
+                        problems.add(at.at(column=f"files.{name}.{key}.{extra}"), N_("columns"),
                                      extra)
                 role: Role = "nodes" if key == "nodes" else "edges"
                 parts[key] = _renames(inner.get("columns", {}), f"files.{name}.{key}.columns",
                                       fields(role), at, problems)
             else:
-                problems.add(at.at(column=f"files.{name}.{key}"), "columns, nodes or edges",
+                problems.add(at.at(column=f"files.{name}.{key}"), N_("columns, nodes or edges"),
                              key)
         m.files[name] = parts
         m.files.setdefault(Path(name).name.casefold(), parts)
@@ -334,15 +338,18 @@ def _renames(section: Any, where: str, known: dict[str, str], at: Location,
     out: dict[str, str] = {}
     for header, target in _table(section, where, at, problems).items():
         if not isinstance(target, str) or (target and norm(target) not in known):
-            problems.add(at.at(column=f"{where}.{header}"),
-                         f'one of {", ".join(known.values())} or "" (ignore)', target)
+            problems.add(at.at(column=f"{where}.{header}"), _or_ignore(known.values()), target)
             continue
         out[norm(header)] = known[norm(target)] if target else SKIP
     return out
 
 
+def _or_ignore(names: Iterable[str]) -> str:
+    return Msg(N_('one of {names} or "" (ignore)'), names=", ".join(names))
+
+
 def _table(value: Any, name: str, at: Location, problems: Problems) -> dict[str, Any]:
     if isinstance(value, MappingABC):
         return dict(value)
-    problems.add(at.at(column=name), "a table of names and values", value)
+    problems.add(at.at(column=name), N_("a table of names and values"), value)
     return {}

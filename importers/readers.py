@@ -32,6 +32,7 @@ from coco_atlas.importers import records
 from coco_atlas.importers.errors import Location, Problems
 from coco_atlas.importers.outputs import unquote
 from coco_atlas.importers.records import Table
+from coco_atlas.schema.messages import N_, Msg, lazy
 
 DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are no error
@@ -46,8 +47,8 @@ def readable(path: str | Path, problems: Problems) -> bool:
     p = Path(path)
     if p.is_file():
         return True
-    problems.add(Location(str(path)), "a file, not a directory" if p.is_dir()
-                 else "an existing file")
+    problems.add(Location(str(path)), N_("a file, not a directory") if p.is_dir()
+                 else N_("an existing file"))
     return False
 
 
@@ -56,28 +57,28 @@ def open_input(path: str | Path, problems: Problems) -> BinaryIO | None:
     try:
         return open(path, "rb")
     except FileNotFoundError:
-        problems.add(Location(str(path)), "an existing file")
+        problems.add(Location(str(path)), N_("an existing file"))
     except IsADirectoryError:
-        problems.add(Location(str(path)), "a file, not a directory")
+        problems.add(Location(str(path)), N_("a file, not a directory"))
     except OSError as e:
-        problems.add(Location(str(path)), "a readable file", e.strerror)
+        problems.add(Location(str(path)), N_("a readable file"), e.strerror)
     return None
 
 
 # -- what a file really is -------------------------------------------------------------------
 # File signatures ("magic numbers") of what people save by mistake under a text extension.
 _MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a zip archive (an .xlsx workbook or another Office file?)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc: save it as "
-     ".xlsx or CSV)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF", N_("a PDF document")),
+    (b"PK\x03\x04", N_("a zip archive (an .xlsx workbook or another Office file?)")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("an old Office file (.xls or .doc: save it as "
+                                         ".xlsx or CSV)")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"{\\rtf", N_("an RTF document")),
 )
 HEAD = 4096  # bytes looked at to tell a file's kind
 
@@ -89,7 +90,7 @@ def sniff(head: bytes) -> str | None:
         if head.startswith(magic):
             return what
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary data"
+        return N_("binary data")
     return None
 
 
@@ -104,7 +105,8 @@ def text_file(path: str | Path, what: str, problems: Problems) -> bool:
     found = sniff(head)
     if found is None:
         return True
-    problems.add(Location(str(path)), f"{what}, not {found}")
+    problems.add(Location(str(path)), Msg(N_("{what}, not {found}"), what=lazy(what),
+                                          found=lazy(found)))
     return False
 
 
@@ -122,8 +124,9 @@ def xml_file(path: str | Path, what: str, problems: Problems) -> bool:
     text = head.decode(enc, errors="ignore").lstrip()
     if not text or text.startswith("<"):
         return True
-    problems.add(Location(str(path)), f"{what}, not text that is not XML (it starts with "
-                 f"{text[:20]!r})")
+    problems.add(Location(str(path)), Msg(
+        N_("{what}, not text that is not XML (it starts with {start})"), what=lazy(what),
+        start=repr(text[:20])))
     return False
 
 
@@ -133,10 +136,10 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
     """Blocks of a CSV file; the first row (after an Excel ``sep=`` line) is the header."""
     where = Location(str(path), "table")
     if encoding is not None and not _known_codec(encoding):
-        problems.add(where, "an encoding Python knows (e.g. utf-8, cp1250, cp1252, latin-1)",
+        problems.add(where, N_("an encoding Python knows (e.g. utf-8, cp1250, cp1252, latin-1)"),
                      encoding)
         return
-    if not text_file(path, "a CSV text file", problems):
+    if not text_file(path, N_("a CSV text file"), problems):
         return
     raw = open_input(path, problems)
     if raw is None:
@@ -156,7 +159,7 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
             lines = _Lines(chain((first,), text), delimiter)
             header = [h.strip() for h in next(lines.reader, [])]
             if not any(header):
-                problems.add(where.at(1), "a header row naming the columns")
+                problems.add(where.at(1), N_("a header row naming the columns"))
                 return
             line = 1
             while True:
@@ -177,11 +180,11 @@ def read_csv(path: str | Path, problems: Problems, *, encoding: str | None = Non
                     progress(str(path), raw.tell(), size)
         except UnicodeDecodeError:
             name = "UTF-8" if enc == "utf-8-sig" else enc
-            problems.add(where.at(_bad_line(raw, enc)),
-                         f"text in {name}: save the file as 'CSV UTF-8' "
-                         "(or give its encoding, e.g. --encoding cp1250)")
+            problems.add(where.at(_bad_line(raw, enc)), Msg(
+                N_("text in {encoding}: save the file as 'CSV UTF-8' (or give its encoding, "
+                   "e.g. --encoding cp1250)"), encoding=name))
         except csv.Error as e:
-            problems.add(where.at(lines.line_num + 1 if lines else None), "well-formed CSV",
+            problems.add(where.at(lines.line_num + 1 if lines else None), N_("well-formed CSV"),
                          str(e))
         finally:
             text.detach()
@@ -230,8 +233,8 @@ def csv_header(path: str | Path, encoding: str | None = None) -> list[str]:
 def check_encoding(encoding: str | None, problems: Problems) -> None:
     """Record a problem when ``--encoding`` names no text encoding Python knows."""
     if encoding is not None and not _known_codec(encoding):
-        problems.add(Location("--encoding"), "an encoding Python knows (e.g. utf-8, cp1250, "
-                     "cp1252, latin-1)", encoding)
+        problems.add(Location("--encoding"), N_("an encoding Python knows (e.g. utf-8, cp1250, "
+                     "cp1252, latin-1)"), encoding)
 
 
 def _known_codec(name: str) -> bool:
@@ -354,8 +357,8 @@ def _table(where: Location, header: list[str], block: list[list[str]], line: int
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.add(where.at(first + k, f"#{width + 1}"),
-                         f"at most {width} cells, as many as the header has", cells[width])
+            problems.add(where.at(first + k, f"#{width + 1}"), Msg(
+                N_("at most {n} cells, as many as the header has"), n=width), cells[width])
         rows.append((cells + [""] * width)[:width])
         kept.append(first + k)
     columns: list[list[Any]] = ([list(c) for c in zip(*rows, strict=True)] if rows
@@ -367,7 +370,7 @@ def _table(where: Location, header: list[str], block: list[list[str]], line: int
 def read_jsonl(path: str | Path, problems: Problems, *, progress: ReadProgress | None = None,
                chunk: int | None = None) -> Iterator[Table]:
     """Blocks of a JSON Lines file: one object per line, keys are the columns."""
-    if not text_file(path, "a JSON Lines text file", problems):
+    if not text_file(path, N_("a JSON Lines text file"), problems):
         return
     raw = open_input(path, problems)
     if raw is None:
@@ -385,10 +388,10 @@ def read_jsonl(path: str | Path, problems: Problems, *, progress: ReadProgress |
             try:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError as e:
-                problems.add(where.at(number), "a JSON object on one line", str(e))
+                problems.add(where.at(number), N_("a JSON object on one line"), str(e))
                 continue
             if not isinstance(obj, dict):
-                problems.add(where.at(number), "a JSON object", obj)
+                problems.add(where.at(number), N_("a JSON object"), obj)
                 continue
             objects.append(obj)
             lines.append(number)
@@ -430,21 +433,22 @@ def read_xlsx(path: str | Path, problems: Problems, *, sheets: Pick | None = Non
     if not readable(path, problems):
         return
     if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
-        problems.add(where, "an Excel workbook named *.xlsx", Path(path).name)
+        problems.add(where, N_("an Excel workbook named *.xlsx"), Path(path).name)
         return
     wrong = _not_a_workbook(path)
     if wrong:
-        problems.add(where, f"an Excel workbook (.xlsx), not {wrong}")
+        problems.add(where, Msg(N_("an Excel workbook (.xlsx), not {found}"),
+                                found=lazy(wrong)))
         return
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        problems.add(where, "an Excel workbook (.xlsx)", str(e) or type(e).__name__)
+        problems.add(where, N_("an Excel workbook (.xlsx)"), str(e) or type(e).__name__)
         return
     try:
         names = [n for n in book.sheetnames if "(ignore)" not in n.lower()]
         if not names:
-            problems.add(where, "a workbook with at least one sheet (not named '… (ignore)')",
+            problems.add(where, N_("a workbook with at least one sheet (not named '… (ignore)')"),
                          ", ".join(book.sheetnames) or None)
             return
         if role is not None:
@@ -473,16 +477,17 @@ def _not_a_workbook(path: str | Path) -> str | None:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
         except (zipfile.BadZipFile, OSError):
-            return "a damaged zip archive"
-        return None if "xl/workbook.xml" in names else "a zip archive without a workbook in it"
+            return N_("a damaged zip archive")
+        return None if "xl/workbook.xml" in names else N_("a zip archive without a workbook in "
+                                                          "it")
     found = sniff(head)
     if found:
         return found
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return "a file that is neither a zip archive nor text"
-    return "text (a CSV file? import it with `coco import csv`)"
+        return N_("a file that is neither a zip archive nor text")
+    return N_("text (a CSV file? import it with `coco import csv`)")
 
 
 def _pick_sheet(names: list[str], role: str, where: Location, problems: Problems) -> list[str]:
@@ -491,8 +496,8 @@ def _pick_sheet(names: list[str], role: str, where: Location, problems: Problems
         return named[:1]
     if len(names) == 1:
         return names
-    problems.add(where, f"a sheet named {role!r} (or a workbook with one sheet)",
-                 ", ".join(names))
+    problems.add(where, Msg(N_("a sheet named {name} (or a workbook with one sheet)"),
+                            name=repr(role)), ", ".join(names))
     return []
 
 
@@ -500,7 +505,7 @@ def _xlsx_blocks(where: Location, header: list[str], rows: Iterator[tuple[Any, .
                  problems: Problems, chunk: int) -> Iterator[Table]:
     width = len(header)
     if not any(header):
-        problems.add(where.at(1), "a header row naming the columns")
+        problems.add(where.at(1), N_("a header row naming the columns"))
         return
     number = 1
     while True:
@@ -514,9 +519,8 @@ def _xlsx_blocks(where: Location, header: list[str], rows: Iterator[tuple[Any, .
                 continue
             row = list(values)
             if len(row) > width and any(v is not None for v in row[width:]):
-                problems.add(where.at(number, f"#{width + 1}"),
-                             f"at most {width} cells, as many as the header has",
-                             row[width])
+                problems.add(where.at(number, f"#{width + 1}"), Msg(
+                    N_("at most {n} cells, as many as the header has"), n=width), row[width])
             cells.append((row + [None] * width)[:width])
             kept.append(number)
         if kept:

@@ -28,6 +28,7 @@ from coco_atlas.importers.values import (
     prop_types,
 )
 from coco_atlas.schema import SCHEMA, Edge, Node, PropType
+from coco_atlas.schema.messages import N_, Msg
 
 CHUNK_ROWS = 50_000  # rows per block: big enough for C-speed columns, small enough for memory
 LEFT_OUT = "\x00left out"  # a label or type the mapping leaves out ("")
@@ -120,9 +121,10 @@ class Columns:
             if target is None:
                 self.unknown[i] = str(header)
             elif target and target in taken:
-                problems.add(at.at(table.header_row, str(header)),
-                             f"a column of its own, but {taken[target]!r} also gives "
-                             f"{target!r} (rename one in a mapping file)", str(header))
+                problems.add(at.at(table.header_row, str(header)), Msg(
+                    N_("a column of its own, but {other} also gives {field} (rename one in a "
+                       "mapping file)"), other=repr(taken[target]), field=repr(target)),
+                    str(header))
                 target = SKIP
             if target:
                 taken[target] = str(header)
@@ -144,9 +146,11 @@ class Columns:
         else:
             need = [k for k in ("source", "target") if k not in self.index]
         for key in need:
-            extra = " (or [nodes.values] label in a mapping file)" if key == "label" else ""
-            self.problems.add(at, f"a column {key!r}{extra}; the columns are "
-                              + ", ".join(map(repr, table.header)))
+            self.problems.add(at, Msg(
+                N_("a column {name} (or [nodes.values] label in a mapping file); the columns "
+                   "are {columns}") if key == "label" else
+                N_("a column {name}; the columns are {columns}"),
+                name=repr(key), columns=", ".join(map(repr, table.header))))
 
     def check_unknown(self, table: Table) -> None:
         """An unknown column is a problem once it holds a value (empty ones are Excel litter)."""
@@ -157,9 +161,9 @@ class Columns:
                 continue
             del self.unknown[i]
             names = ", ".join(fields(self.role).values())
-            what = "a column name" if not header.strip() else (
-                f"a column named after one of our fields ({names}); rename it or ignore it "
-                "(\"\") in a mapping file")
+            what = N_("a column name") if not header.strip() else Msg(
+                N_("a column named after one of our fields ({names}); rename it or ignore it "
+                   "(\"\") in a mapping file"), names=names)
             shown = (table.display or {}).get(header, header)
             self.problems.add(table.where.at(table.rows[hit], shown or f"#{i + 1}"), what,
                               column[hit])
@@ -221,7 +225,7 @@ class ChunkBuilder:
         elif names is None and self.dialect.name_from_id:
             names = list(ids)
         for k in none_positions(ids):
-            self._problem(table, k, "id", "an id")
+            self._problem(table, k, "id", N_("an id"))
             bad.add(k)
         labels = self._kinds(table, "label", bad)
         props, prop_names, dropped = self._props(table, ("id", "label", "name"))
@@ -247,7 +251,8 @@ class ChunkBuilder:
                 values = [self._resolved(table, k, key, v, bad) for k, v in enumerate(values)]
             for k in none_positions(values):
                 if k not in bad:
-                    self._problem(table, k, key, f"the id of the {key} node")
+                    self._problem(table, k, key, N_("the id of the source node")
+                                  if key == "source" else N_("the id of the target node"))
                     bad.add(k)
             ends.append(values)
         types = self._kinds(table, "type", bad)
@@ -268,7 +273,7 @@ class ChunkBuilder:
         try:
             return self.resolve(value)
         except LookupError as e:
-            self._problem(table, k, key, str(e.args[0]), value)
+            self._problem(table, k, key, e.args[0], value)
             bad.add(k)
             return None
 
@@ -302,7 +307,7 @@ class ChunkBuilder:
             return None if fixed is None else [fixed] * len(table.rows)
         values, wrong = convert_column(table.columns[i], PropType.STRING, text=table.text)
         for k in wrong:
-            self._problem(table, k, name, "text", table.columns[i][k])
+            self._problem(table, k, name, N_("text"), table.columns[i][k])
             bad.add(k)
         return values
 
@@ -328,8 +333,9 @@ class ChunkBuilder:
             return out
         for k in missing:
             section = "labels" if name == "label" else "types"
-            self._problem(table, k, name, "one of " + ", ".join(choices)
-                          + f" (or a [{section}] entry in a mapping file)", raw[k])
+            self._problem(table, k, name, Msg(
+                N_("one of {names} (or a [{section}] entry in a mapping file)"),
+                names=", ".join(choices), section=section), raw[k])
             bad.add(k)
             out[k] = "?"
         return out  # edges: "" is a type to infer from the labels at both ends

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coco_atlas.schema import SCHEMA, Edge, Node
+from coco_atlas.schema.messages import N_
 
 if TYPE_CHECKING:
     from coco_atlas.graph.store import Store
@@ -144,4 +145,4 @@ def import_reference(store: Store, *, max_level: int = 3, dry_run: bool = False,
         Chunk("edges", part_of, [nuts_rows[e.source] for e in part_of], nuts_at, nuts_cols),
     ]
     return load(store, chunks, Problems(), source=SOURCE, dry_run=dry_run, progress=progress,
-                what="the reference data")
+                what=N_("the reference data"))

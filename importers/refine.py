@@ -35,6 +35,7 @@ from coco_atlas.importers.mapping import MARK, SKIP, Mapping, Role, all_props, f
 from coco_atlas.importers.records import Dialect, Table
 from coco_atlas.importers.values import LIST_SEPARATOR, fold, is_empty, to_str
 from coco_atlas.schema import NORMALISED, SCHEMA, Property, PropType
+from coco_atlas.schema.messages import N_, Msg, Np_, Num
 
 # A host name with a dot and a letter TLD, an optional port and path: "www.x.pl", "x.pl/a".
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}(:\d+)?([/?#]\S*)?$")
@@ -96,9 +97,9 @@ class Refiner:
             if target is None:
                 continue
             if target and norm(target) not in ours:
-                self._once(f"files.{Path(table.where.file).name}.columns.{h}",
-                           f"a field of {role} in {Path(table.where.file).name}: one of "
-                           + ", ".join(ours.values()) + ' or ""', target)
+                self._once(f"files.{Path(table.where.file).name}.columns.{h}", Msg(
+                    N_('a field of {role} in {file}: one of {names} or ""'), role=role,
+                    file=Path(table.where.file).name, names=", ".join(ours.values())), target)
                 target = SKIP
             display[MARK + target] = display.get(str(h), str(h))
             header[i] = MARK + target
@@ -250,11 +251,13 @@ class Refiner:
             lacking = sorted(lab for lab in present if name not in SCHEMA.node_properties(lab))
             if lacking:
                 has = sorted(lab for lab in present if lab not in lacking)
-                fix = (f"give it in [defaults.{has[0]}]" if has else "leave it out")
-                self._once(f"nodes.values.{name}",
-                           f"a property every label in {file} has, but "
-                           f"{' and '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
-                           f"no {name!r} ({fix})", value)
+                fix = (Msg(N_("give it in [defaults.{label}]"), label=has[0]) if has
+                       else Msg(N_("leave it out")))
+                self._once(f"nodes.values.{name}", Msg(Np_(
+                    "a property every label in {file} has, but {labels} has no {name} ({fix})",
+                    "a property every label in {file} has, but {labels} have no {name} ({fix})"),
+                    n=len(lacking), file=file, labels=", ".join(lacking), name=repr(name),
+                    fix=fix), value)
 
     def _defaults(self, labels: list[str | None], header: list[str], display: dict[str, str],
                   targets: list[str | None], columns: list[Any]) -> bool:
@@ -311,35 +314,52 @@ class Refiner:
 
     def notes(self) -> list[str]:
         """One line per kind of change, with its count and an example, for the report."""
-        out = []
+        out: list[str] = []
         for key, n in self.counts.items():
             e = self.examples.get(key, "")
-            out.append(_NOTE[key[0]](n, key, e))
+            out.append(_note(n, key, e))
         return out
 
 
-def _s(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
-_NOTE = {
-    "translated": lambda n, k, e: f"{_s(n, k[1] + ' value')} translated by the mapping's "
-                                  f"[translate.{k[1]}] (e.g. {e})",
-    "default": lambda n, k, e: f"{_s(n, k[1] + ' row')} without {k[2]} got {e} from "
-                               f"[defaults.{k[1]}]",
-    "website": lambda n, k, e: f"{_s(n, k[1] + ' value')} given without a scheme got https:// "
-                               f"(e.g. {e})",
-    "whole": lambda n, k, e: f"{_s(n, k[1] + ' value')} written with a decimal part read as "
-                             f"whole numbers (e.g. {e})",
-    "comma": lambda n, k, e: f"{_s(n, k[1] + ' value')} with a decimal comma read as "
-                             f"{'a number' if n == 1 else 'numbers'} (e.g. {e!r})",
-    "bool": lambda n, k, e: f"{_s(n, k[1] + ' value')} written as {e.strip()!r} and the like "
-                            "read as true/false",
-    "case": lambda n, k, e: f"{_s(n, k[1] + ' value')} matched an allowed value but for case, "
-                            f"spaces or accents (e.g. {e})",
-    "spaces": lambda n, k, e: f"{_s(n, 'value')} had spaces around {'it' if n == 1 else 'them'}"
-                              f", removed (e.g. {e})",
+_NOTES = {
+    "translated": Np_("{n} {property} value translated by the mapping's [translate.{property}] "
+                      "(e.g. {example})",
+                      "{n} {property} values translated by the mapping's [translate.{property}] "
+                      "(e.g. {example})"),
+    "default": Np_("{n} {label} row without {property} got {example} from [defaults.{label}]",
+                   "{n} {label} rows without {property} got {example} from [defaults.{label}]"),
+    "website": Np_("{n} {property} value given without a scheme got https:// (e.g. {example})",
+                   "{n} {property} values given without a scheme got https:// (e.g. {example})"),
+    "whole": Np_("{n} {property} value written with a decimal part read as whole numbers "
+                 "(e.g. {example})",
+                 "{n} {property} values written with a decimal part read as whole numbers "
+                 "(e.g. {example})"),
+    "comma": Np_("{n} {property} value with a decimal comma read as a number (e.g. {example})",
+                 "{n} {property} values with a decimal comma read as numbers (e.g. {example})"),
+    "bool": Np_("{n} {property} value written as {example} and the like read as true/false",
+                "{n} {property} values written as {example} and the like read as true/false"),
+    "case": Np_("{n} {property} value matched an allowed value but for case, spaces or accents "
+                "(e.g. {example})",
+                "{n} {property} values matched an allowed value but for case, spaces or accents "
+                "(e.g. {example})"),
+    "spaces": Np_("{n} value had spaces around it, removed (e.g. {example})",
+                  "{n} values had spaces around them, removed (e.g. {example})"),
 }
+
+
+def _note(n: int, key: tuple[str, ...], example: str) -> Msg:
+    """One kind of change an import made, worded where shown (the report's notes)."""
+    kind = key[0]
+    values: dict[str, Any] = {"n": Num(n), "example": example}
+    if kind == "default":
+        values.update(label=key[1], property=key[2])
+    elif kind == "comma":
+        values.update(property=key[1], example=repr(example))
+    elif kind == "bool":
+        values.update(property=key[1], example=repr(example.strip()))
+    elif kind != "spaces":
+        values.update(property=key[1])
+    return Msg(_NOTES[kind], **values)
 
 
 def loose(value: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from coco_atlas.graph.store import Store, Topology
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA, Problem, ValidationError
+from coco_atlas.schema.messages import N_, Msg
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def _labels(labels: Sequence[str] | None) -> tuple[str, ...]:
     by_lower = {x.lower(): x for x in SCHEMA.label_names}
     bad = [x for x in labels if x.lower() not in by_lower]
     if bad:
-        raise ValidationError([Problem("export", "labels", "labels among "
-                                       + ", ".join(SCHEMA.label_names), ", ".join(bad))])
+        raise ValidationError([Problem("export", "labels", Msg(
+            N_("labels among {names}"), names=", ".join(SCHEMA.label_names)), ", ".join(bad))])
     return tuple(by_lower[x.lower()] for x in labels)
 
 
@@ -78,9 +79,9 @@ def _find(topo: Topology, value: str, label: str, code: int) -> np.ndarray:
                 i[1:] == value and i[:1].isalpha()]
     if not hits:
         example = "AT13" if label == "Region" else "J58.2 or 58.2"
-        raise ValidationError([Problem("export", label.lower(), f"the id of a {label} in the "
-                                       f"store (e.g. {example}; import reference data first)",
-                                       value)])
+        raise ValidationError([Problem("export", label.lower(), Msg(
+            N_("the id of a {label} in the store (e.g. {example}; import reference data first)"),
+            label=label, example=example), value)])
     mask = np.zeros(topo.n_nodes, dtype=bool)
     mask[hits] = True
     return mask

@@ -33,6 +33,7 @@ from coco_atlas.importers.records import GENERIC, Dialect, Table
 from coco_atlas.importers.refine import loose
 from coco_atlas.importers.values import fold, is_empty, to_str
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_
 
 DISTINCT = 200  # distinct values kept per column (enough to list what to translate)
 
@@ -453,7 +454,7 @@ def _gephi(path: Path, encoding: str | None, problems: Problems
 
     suffix = path.suffix.lower()
     if suffix in (".gexf", ".graphml", ".xml"):
-        if not readable(path, problems) or not xml_file(path, "an XML file", problems):
+        if not readable(path, problems) or not xml_file(path, N_("an XML file"), problems):
             return
         reader = (GexfReader if suffix == ".gexf" else GraphmlReader)(path, problems, None)
         dialect = GEXF if suffix == ".gexf" else GRAPHML
@@ -461,11 +462,11 @@ def _gephi(path: Path, encoding: str | None, problems: Problems
             yield "nodes", dialect, t
         for t in reader.edges():
             yield "edges", dialect, t
-    elif readable(path, problems) and text_file(path, "a CSV text file", problems):
+    elif readable(path, problems) and text_file(path, N_("a CSV text file"), problems):
         role = _role(csv_header(path, encoding))
         if role is None:
-            problems.add(Location(str(path)), "a Gephi nodes table (Id column) or edges "
-                         "table (Source and Target columns)")
+            problems.add(Location(str(path)), N_("a Gephi nodes table (Id column) or edges "
+                         "table (Source and Target columns)"))
             return
         for t in read_csv(path, problems, encoding=encoding):
             yield role, SHEET, t

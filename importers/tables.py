@@ -18,6 +18,7 @@ from coco_atlas.importers.mapping import load_mapping
 from coco_atlas.importers.readers import check_encoding, read_csv, read_jsonl, read_xlsx
 from coco_atlas.importers.records import GENERIC, Table
 from coco_atlas.importers.refine import Refiner
+from coco_atlas.schema.messages import N_, Msg
 
 Format = Literal["csv", "jsonl", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "xlsx")
@@ -38,7 +39,7 @@ def import_tables(store: Store, *, nodes: Sequence[str | Path] = (),
     check_encoding(encoding, problems)
     files = [*nodes, *edges]
     if not files:
-        raise ValueError("nothing to import: give --nodes and/or --edges files")
+        raise ValueError(Msg(N_("nothing to import: give --nodes and/or --edges files")))
     refiner = Refiner(mapped, problems)
     inputs = [Input("nodes", refiner.tables(_tables(p, format, "nodes", problems, encoding,
                                                     progress), "nodes", GENERIC))

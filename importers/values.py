@@ -22,6 +22,7 @@ from operator import eq, is_
 from typing import Any
 
 from coco_atlas.schema import SCHEMA, Property, PropType
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["LIST_SEPARATOR", "convert_column", "converter", "fold", "is_empty", "prop_types"]
 
@@ -157,13 +158,13 @@ _CONVERTERS: dict[PropType, Converter] = {
 }
 
 WHAT: dict[PropType, str] = {
-    PropType.STRING: "text",
-    PropType.INT: "a whole number",
-    PropType.FLOAT: "a number",
-    PropType.BOOL: "true or false",
-    PropType.DATE: "a date YYYY-MM-DD",
-    PropType.DATETIME: "an ISO 8601 timestamp",
-    PropType.STRING_LIST: f"values separated by {LIST_SEPARATOR}",
+    PropType.STRING: N_("text"),
+    PropType.INT: N_("a whole number"),
+    PropType.FLOAT: N_("a number"),
+    PropType.BOOL: N_("true or false"),
+    PropType.DATE: N_("a date YYYY-MM-DD"),
+    PropType.DATETIME: N_("an ISO 8601 timestamp"),
+    PropType.STRING_LIST: Msg(N_("values separated by {separator}"), separator=LIST_SEPARATOR),
 }
 
 

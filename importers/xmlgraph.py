@@ -11,6 +11,7 @@ from coco_atlas.importers.readers import dicts_table
 from coco_atlas.importers.records import Table
 from coco_atlas.importers.xmlstream import El
 from coco_atlas.schema import PropType
+from coco_atlas.schema.messages import N_
 
 # Attribute types both GEXF and GraphML use for our property types (strings otherwise).
 XML_TYPES = {PropType.INT: "long", PropType.FLOAT: "double", PropType.BOOL: "boolean"}
@@ -60,7 +61,7 @@ class GraphBlocks:
             if el.tag != kind:
                 if kind == "edge" and el.tag == "node":
                     self.problems.add(Location(self.path, "xml", el.line),
-                                      "every <node> before the first <edge>")
+                                      N_("every <node> before the first <edge>"))
                     continue
                 self._held = el  # the first edge ends the nodes
                 return

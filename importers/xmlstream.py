@@ -17,6 +17,7 @@ from xml.parsers import expat
 
 from coco_atlas.importers.errors import Location, Problems
 from coco_atlas.importers.readers import open_input
+from coco_atlas.schema.messages import N_
 
 READ = 1 << 16
 
@@ -105,7 +106,7 @@ def stream(path: str | Path, records: set[str], starts: set[str], problems: Prob
             yield from ready
         except _Refused:
             problems.add(where.at(parser.CurrentLineNumber),
-                         "XML without a DOCTYPE or entity declarations (refused for safety)")
+                         N_("XML without a DOCTYPE or entity declarations (refused for safety)"))
         except expat.ExpatError as e:
-            problems.add(where.at(e.lineno), "well-formed XML",
+            problems.add(where.at(e.lineno), N_("well-formed XML"),
                          expat.ErrorString(e.code) + f" (column {e.offset + 1})")

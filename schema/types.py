@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from coco_atlas.schema.languages import LANGUAGES
+from coco_atlas.schema.messages import N_, Msg
 
 TEXT_MAX = 500  # characters of a short text (names, cities, codes) and of a key
 LONG_TEXT_MAX = 20_000  # characters of a free text (descriptions)
@@ -90,26 +91,30 @@ class Property:
         return _compiled(self.pattern) if self.pattern else None
 
     def expected(self) -> str:
-        """Human wording of what a valid value looks like, used in error messages."""
-        what = {
-            PropType.STRING: "a string",
-            PropType.INT: "an integer",
-            PropType.FLOAT: "a number",
-            PropType.BOOL: "true or false",
-            PropType.DATE: "a date YYYY-MM-DD",
-            PropType.DATETIME: "an ISO 8601 timestamp",
-            PropType.STRING_LIST: "a list of strings",
-        }[self.type]
+        """Human wording of what a valid value looks like, used in error messages (a
+        :class:`~schema.messages.Msg`: English, worded in the reader's language when shown)."""
+        what = Msg({
+            PropType.STRING: N_("a string"),
+            PropType.INT: N_("an integer"),
+            PropType.FLOAT: N_("a number"),
+            PropType.BOOL: N_("true or false"),
+            PropType.DATE: N_("a date YYYY-MM-DD"),
+            PropType.DATETIME: N_("an ISO 8601 timestamp"),
+            PropType.STRING_LIST: N_("a list of strings"),
+        }[self.type])
         if self.allowed:
-            what += " in {" + ", ".join(self.allowed) + "}"
+            what = Msg(N_("{what} in {values}"), what=what,
+                       values="{" + ", ".join(self.allowed) + "}")
         if self.pattern:
-            what += f" matching {self.pattern}"
+            what = Msg(N_("{what} matching {pattern}"), what=what, pattern=self.pattern)
         if self.not_future and self.minimum is not None:
-            what += f" from {_num(self.minimum)} to {self.highest:.0f} (not in the future)"
+            what = Msg(N_("{what} from {low} to {high} (not in the future)"), what=what,
+                       low=_num(self.minimum), high=f"{self.highest:.0f}")
         elif self.minimum is not None and self.maximum is not None:
-            what += f" from {_num(self.minimum)} to {_num(self.maximum)}"
+            what = Msg(N_("{what} from {low} to {high}"), what=what, low=_num(self.minimum),
+                       high=_num(self.maximum))
         elif self.minimum is not None:
-            what += f" ≥ {_num(self.minimum)}"
+            what = Msg(N_("{what} ≥ {low}"), what=what, low=_num(self.minimum))
         return what
 
 

@@ -11,11 +11,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from coco_atlas.schema.messages import N_, Msg, Num, either
 from coco_atlas.schema.records import Edge, Node, Problem, edge_where, node_where
 from coco_atlas.schema.types import Property, PropType, Schema
 
-REQUIRED = "a value (required): "  # how a missing required property is worded
-RECOMMENDED = "a value (recommended, and this write is strict): "  # … a missing recommended one
+# How a missing property is worded: required, or recommended and the write strict ({what}: what
+# a value looks like). Problems' texts are messages worded where shown (schema/messages.py).
+REQUIRED = N_("a value (required): {what}")
+RECOMMENDED = N_("a value (recommended, and this write is strict): {what}")
 
 __all__ = ["RECOMMENDED", "REQUIRED", "check_edge", "check_node", "check_props", "check_value",
            "explain", "is_unicode", "missing", "validate"]
@@ -79,16 +82,16 @@ def check_props(props: Mapping[str, Any], spec: Mapping[str, Property], where: s
     for name, value in props.items():
         prop = spec.get(name)
         if prop is None:
-            out.append(Problem(where, name, "a property of the schema (one of: "
-                               + ", ".join(sorted(p for p in spec if not spec[p].stamped)) + ")",
-                               value))
+            out.append(Problem(where, name, Msg(
+                N_("a property of the schema (one of: {names})"),
+                names=", ".join(sorted(p for p in spec if not spec[p].stamped))), value))
         elif value is not None and not check_value(prop, value):
             out.append(Problem(where, name, *explain(prop, value)))
     if complete:
         for prop in spec.values():
             need = missing(prop, strict)
             if need and props.get(prop.name) is None:
-                out.append(Problem(where, prop.name, need + prop.expected()))
+                out.append(Problem(where, prop.name, Msg(need, what=prop.expected())))
     _check_order(props, ordered, where, out)
 
 
@@ -105,23 +108,36 @@ def explain(prop: Property, value: Any) -> tuple[str, Any]:
     texts = value if isinstance(value, (list, tuple)) else [value]
     if prop.type is PropType.STRING_LIST and isinstance(value, (list, tuple)) \
             and len(value) > prop.max_items:
-        return f"a list of at most {prop.max_items:,} strings", f"{len(value):,} items"
+        return (Msg(N_("a list of at most {n} strings"), n=Num(prop.max_items)),
+                Msg(N_("{n} items"), n=Num(len(value))))
     for text in texts:
         if not isinstance(text, str):
             continue
-        each = " each" if texts is value else ""
         if len(text) > prop.max_length:
-            return f"{prop.expected()} of at most {prop.max_length:,} characters{each}", \
-                summary(text)
+            return Msg(N_("{what} of at most {n} characters each") if texts is value
+                       else N_("{what} of at most {n} characters"), what=prop.expected(),
+                       n=Num(prop.max_length)), summary(text)
         if not is_unicode(text):
-            return f"{prop.expected()} in valid Unicode (no lone surrogates)", \
+            return Msg(N_("{what} in valid Unicode (no lone surrogates)"),
+                       what=prop.expected()), \
                 summary(text.encode("utf-8", "replace").decode("utf-8"))
     return prop.expected(), value
 
 
+def one_of(names: Iterable[str]) -> str:
+    """"one of A, B, C": names of the schema (labels, types), worded where shown."""
+    return Msg(N_("one of {names}"), names=", ".join(names))
+
+
+def labelled(labels: list[str]) -> str:
+    """"a node labelled Hub", "… Company or Hub"."""
+    return Msg(N_("a node labelled {labels}"), labels=either(labels))
+
+
 def summary(text: str, keep: int = 40) -> str:
     """A long text as its start and its length: what error messages show of it."""
-    return text if len(text) <= keep else f"{text[:keep]}… ({len(text):,} characters)"
+    return text if len(text) <= keep else Msg(N_("{start}… ({n} characters)"), start=text[:keep],
+                                              n=Num(len(text)))
 
 
 def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool = True,
@@ -129,15 +145,16 @@ def check_node(schema: Schema, node: Node, out: list[Problem], *, complete: bool
     """Check key, label and properties of one node (``strict``: see :func:`check_props`)."""
     where = node_where(node.id, node.label)
     if not isinstance(node.id, str) or not node.id.strip():
-        out.append(Problem(where, schema.key, "a non-empty string key", node.id))
+        out.append(Problem(where, schema.key, N_("a non-empty string key"), node.id))
     elif len(node.id) > schema.key_max_length or not is_unicode(node.id):
-        out.append(Problem(where, schema.key, f"a key of at most {schema.key_max_length:,} "
-                           "characters, in valid Unicode", summary(node.id)))
+        out.append(Problem(where, schema.key, Msg(
+            N_("a key of at most {n} characters, in valid Unicode"),
+            n=Num(schema.key_max_length)), summary(node.id)))
     if not schema.has_label(node.label):
-        out.append(Problem(where, "label", "one of " + ", ".join(schema.label_names), node.label))
+        out.append(Problem(where, "label", one_of(schema.label_names), node.label))
         return
     if not isinstance(node.props, Mapping):
-        out.append(Problem(where, "properties", "an object of properties", node.props))
+        out.append(Problem(where, "properties", N_("an object of properties"), node.props))
         return
     check_props(node.props, schema.node_properties(node.label), where, out, complete=complete,
                 strict=strict, ordered=schema.validity_pairs())
@@ -148,23 +165,23 @@ def check_edge(schema: Schema, edge: Edge, label_of: Callable[[str], str | None]
     """Check type, endpoints (existence and label) and properties of one edge."""
     where = edge_where(edge.source, edge.type, edge.target)
     if not schema.has_rel(edge.type):
-        out.append(Problem(where, "type", "one of " + ", ".join(schema.rel_names), edge.type))
+        out.append(Problem(where, "type", one_of(schema.rel_names), edge.type))
         return
     rel = schema.rel(edge.type)
     src, dst = label_of(edge.source), label_of(edge.target)
     for end, node_id, label, allowed in (("source", edge.source, src, rel.sources),
                                          ("target", edge.target, dst, rel.targets)):
         if label is None:
-            out.append(Problem(where, end, "the id of an existing node", node_id))
+            out.append(Problem(where, end, N_("the id of an existing node"), node_id))
         elif label not in allowed:
-            out.append(Problem(where, end, f"a node labelled {' or '.join(sorted(allowed))}",
-                               f"{node_id} ({label})"))
+            out.append(Problem(where, end, labelled(sorted(allowed)), f"{node_id} ({label})"))
     if rel.same_label and src and dst and src != dst:
-        out.append(Problem(where, "target", f"a {src} like the source", f"{edge.target} ({dst})"))
+        out.append(Problem(where, "target", Msg(N_("a {label} like the source"), label=src),
+                           f"{edge.target} ({dst})"))
     if edge.source == edge.target:
-        out.append(Problem(where, "target", "a node other than the source", edge.target))
+        out.append(Problem(where, "target", N_("a node other than the source"), edge.target))
     if not isinstance(edge.props, Mapping):
-        out.append(Problem(where, "properties", "an object of properties", edge.props))
+        out.append(Problem(where, "properties", N_("an object of properties"), edge.props))
         return
     check_props(edge.props, schema.rel_properties(edge.type), where, out,
                 ordered=schema.validity_pairs())
@@ -194,9 +211,11 @@ def _check_order(props: Mapping[str, Any], ordered: tuple[tuple[str, str], ...],
     for first, last in ordered:
         a, b = props.get(first), props.get(last)
         if isinstance(a, int) and isinstance(b, int) and b < a:
-            out.append(Problem(where, last, f"a year on or after {first} {a}", b))
+            out.append(Problem(where, last, Msg(N_("a year on or after {start} {value}"),
+                                                start=first, value=a), b))
         elif isinstance(a, str) and isinstance(b, str) and _is_date(a) and _is_date(b) and b < a:
-            out.append(Problem(where, last, f"a date on or after {first} {a}", b))
+            out.append(Problem(where, last, Msg(N_("a date on or after {start} {value}"),
+                                                start=first, value=a), b))
 
 
 def _is_date(value: str) -> bool:

@@ -5,6 +5,10 @@ in the Jinja templates and ``t("…")`` / ``tn(…)`` in the map scripts; ``scri
 them with Babel (``babel.cfg``) into ``viz/locale/messages.pot`` and updates one
 ``viz/locale/<lang>/LC_MESSAGES/messages.po`` per language of :data:`schema.languages.LANGUAGES`.
 
+A message built in one place and shown in another (a problem found by an import, printed by the
+CLI or sent by GraphQL) is an ``N_`` constant or a :class:`Msg` (:mod:`schema.messages`): English
+text that :func:`gettext` and ``str()`` word in the current language where it is shown.
+
 The ``.po`` files are the catalogues, read at run time (once per language, a few milliseconds):
 no compiled ``.mo`` is committed or built, so the wheel (package data ``locale/*``) and a source
 checkout can never disagree with the text translators edit, and no build step can be forgotten.
@@ -37,7 +41,12 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from coco_atlas.schema import messages
 from coco_atlas.schema.languages import DEFAULT, LANGUAGES, normalise
+from coco_atlas.schema.messages import N_ as N_  # marking messages: schema/messages.py
+from coco_atlas.schema.messages import Msg as Msg
+from coco_atlas.schema.messages import Np_ as Np_
+from coco_atlas.schema.messages import Num as Num
 
 DOMAIN = "messages"
 JS_KEYWORDS = {"t": None, "tn": (1, 2)}  # the map scripts' gettext and ngettext
@@ -108,6 +117,8 @@ def translations(lang: str) -> Translations:
 
 
 def gettext(message: str) -> str:
+    """``message`` in the current language: a constant marked ``N_`` or a :class:`Msg` (worded
+    now, whatever language it was built in); a text the catalogue does not know as it is."""
     return str(translations(current()).gettext(message))
 
 
@@ -116,16 +127,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction where it is declared; it is translated where shown."""
-    return message
-
-
-def Np_(singular: str, plural: str) -> tuple[str, str]:
-    """Mark a plural message where it is declared; ``ngettext(*pair, n)`` where shown."""
-    return singular, plural
 
 
 # -- locale formats (CLDR through Babel) -----------------------------------------------------
@@ -209,3 +210,8 @@ def script_words() -> dict[str, Any]:
         else:
             out[singular] = {cat: ngettext(singular, plural, n) for cat, n in samples.items()}
     return {"lang": current(), "messages": out}
+
+
+# Messages built elsewhere (schema/messages.py) are worded with these functions when shown.
+messages.speak(messages.Words(current=current, gettext=gettext, ngettext=ngettext,
+                              number=number))

@@ -8,9 +8,11 @@ from typing import Any
 import click
 
 from coco_atlas.api.commands.common import err, store_options
+from coco_atlas.viz.i18n import N_, number
+from coco_atlas.viz.i18n import gettext as _
 
-DUMP = ("Neo4j is backed up by its own tool, with the database stopped (Community) or online "
-        "(Enterprise): neo4j-admin database dump neo4j --to-path=DIR (docs/deploy.md)")
+DUMP = N_("Neo4j is backed up by its own tool, with the database stopped (Community) or "
+          "online (Enterprise): neo4j-admin database dump neo4j --to-path=DIR (docs/deploy.md)")
 
 
 @click.command("backup")
@@ -25,10 +27,11 @@ def backup(target: Path, **conn: Any) -> None:
     from coco_atlas.graph.backup import backup as copy
 
     if conn.get("neo4j"):
-        raise click.ClickException(DUMP)
+        raise click.ClickException(_(DUMP))
     size = copy(Path(conn["db"]), target)
-    err.print(f"✓ {conn['db']} → {target} ({size / 2**20:,.1f} MiB)", markup=False,
-              highlight=False)
+    err.print("✓ " + _("{store} → {target} ({size} MiB)").format(
+        store=conn["db"], target=target, size=number(round(size / 2**20, 1))), markup=False,
+        highlight=False)
 
 
 COMMANDS = (backup,)

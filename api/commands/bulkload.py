@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from coco_atlas.api.commands.common import count_tables, err
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number
 
 
 @click.command("neo4j-load")
@@ -38,7 +40,7 @@ def neo4j_load(source: str, data_dir: Path, database: str, overwrite: bool,
     from coco_atlas.graph.neo4j.store import Neo4jStore
 
     if "://" not in source and not Path(source).exists():
-        raise click.ClickException(f"{source}: no such store")
+        raise click.ClickException(_("{store}: no such store").format(store=source))
     folder = Path(tempfile.mkdtemp(prefix="coco-neo4j-csv-"))
     started = time.perf_counter()
     try:
@@ -57,11 +59,13 @@ def neo4j_load(source: str, data_dir: Path, database: str, overwrite: bool,
         after = store.counts()
     count_tables(before, after)
     if before != after:
-        raise click.ClickException("counts differ after the load (see the table)")
+        raise click.ClickException(_("counts differ after the load (see the table)"))
     records = files.records
-    err.print(f"✓ {records:,} records in {loaded:.1f} s = {records / loaded:,.0f} records/s "
-              f"(CSV files {written:.1f} s, import {loaded - written:.1f} s); counts match",
-              markup=False, highlight=False)
+    err.print("✓ " + _("{n} records in {seconds} s = {rate} records/s (CSV files {csv} s, import "
+                       "{load} s); counts match").format(
+        n=number(records), seconds=number(round(loaded, 1)),
+        rate=number(round(records / loaded)), csv=number(round(written, 1)),
+        load=number(round(loaded - written, 1))), markup=False, highlight=False)
 
 
 COMMANDS = (neo4j_load,)

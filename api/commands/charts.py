@@ -16,6 +16,7 @@ import click
 
 from coco_atlas.api.commands.common import err, open_from, store_options
 from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.params import BY_NAME
 
 SUFFIXES = (".svg", ".png", ".html")
@@ -63,11 +64,11 @@ def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
 
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
-        raise click.BadParameter(f"expected a file name ending in {', '.join(SUFFIXES)}, got "
-                                 f"{out.name!r}", param_hint="--out")
+        raise click.BadParameter(_("expected a file name ending in {suffixes}, got {name}").format(
+            suffixes=", ".join(SUFFIXES), name=repr(out.name)), param_hint="--out")
     if kind == "all" and suffix != ".html":
-        raise click.BadParameter("'all' draws the three charts on one page: write it to a "
-                                 ".html file, or name one chart for an SVG or PNG",
+        raise click.BadParameter(_("'all' draws the three charts on one page: write it to a "
+                                   ".html file, or name one chart for an SVG or PNG"),
                                  param_hint="--out")
     conn = {k: values.pop(k) for k in list(values) if k not in {*BY_NAME, "limit"}}
     raw = {name: _as_list(v) for name, v in values.items() if v not in (None, ())}
@@ -101,7 +102,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise click.ClickException(f"{path}: no such folder {folder}")
+        raise click.ClickException(_("{file}: no such folder {folder}").format(file=path,
+                                                                               folder=folder))
     fd, tmp = tempfile.mkstemp(prefix=".coco-chart-", suffix=path.suffix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:

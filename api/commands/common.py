@@ -19,6 +19,8 @@ from rich.table import Table
 from coco_atlas.api.settings import BY_NAME
 from coco_atlas.api.stores import describe, open_store
 from coco_atlas.graph.store import Store
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,8 +70,8 @@ def waiting_notice(where: str, every: float = 5.0) -> Callable[[float], None]:
     def notice(waited: float) -> None:
         if waited - said[0] >= every:
             said[0] = waited
-            err.print(f"waiting for another process to finish writing to {where} "
-                      f"({waited:.0f} s)", markup=False, highlight=False)
+            err.print(_("waiting for another process to finish writing to {store} ({n} s)")
+                      .format(store=where, n=f"{waited:.0f}"), markup=False, highlight=False)
 
     return notice
 
@@ -83,15 +85,13 @@ def spinner() -> Progress:
 def print_error(e: Exception) -> None:
     """One error as plain text: its message holds user data (a path, a value from a file), so
     neither rich markup (``[bold]``) nor emoji codes (``:smile:``) in it are interpreted."""
-    err.print(f"error: {e}", markup=False, emoji=False, highlight=False, soft_wrap=True)
+    err.print(_("error: {message}").format(message=e), markup=False, emoji=False,
+              highlight=False, soft_wrap=True)
 
 
 def count_tables(counts: dict[str, Any], other: dict[str, Any] | None = None) -> None:
     """Counts per label and relationship type as tables, in the reader's language and number
     format; with ``other``, side by side (a copy's counts against its source's)."""
-    from coco_atlas.viz.i18n import gettext as _
-    from coco_atlas.viz.i18n import number
-
     for title, key in ((_("Nodes"), "labels"), (_("Relationships"), "relationships")):
         table = Table(title=title)
         table.add_column(_("label") if key == "labels" else _("type"))

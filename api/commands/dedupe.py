@@ -3,7 +3,8 @@
 A thin layer over :mod:`graph.duplicates` (likely duplicate pairs, with the evidence) and
 :mod:`graph.merge` (one all-or-nothing commit, undoable from the record kept in the graph).
 Problems (unknown ids, labels that differ) are ValidationErrors, which ``api.cli.main`` prints as
-the list of problems with exit code 2.
+the list of problems with exit code 2. Tables and messages are in the reader's language; the
+``--json`` outputs (pairs, evidence, merge records) stay English, for tools.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rich.table import Table
 
 from coco_atlas.api.commands.common import open_from, store_options
 from coco_atlas.graph.duplicates import DEFAULT_MIN_SCORE, LABELS
+from coco_atlas.viz.i18n import N_, ngettext, number
+from coco_atlas.viz.i18n import gettext as _
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -47,17 +50,20 @@ def _duplicates(db: Callable[..., Any]) -> click.Command:
         if as_json:
             click.echo(json.dumps([m.as_dict() for m in shown], indent=2, ensure_ascii=False))
             return
-        table = Table(title=f"Likely duplicates (score ≥ {min_score:g}): {len(found):,}")
-        for col in ("score", "label", "id", "name", "id ", "name ", "place"):
-            table.add_column(col.strip(), justify="right" if col == "score" else "left",
+        table = Table(title=_("Likely duplicates (score ≥ {score}): {n}").format(
+            score=f"{min_score:g}", n=number(len(found))))
+        for col, title in (("score", _("score")), ("label", _("label")), ("id", _("id")),
+                           ("name", _("name")), ("id ", _("id")), ("name ", _("name")),
+                           ("place", _("place"))):
+            table.add_column(title, justify="right" if col == "score" else "left",
                              no_wrap=col in ("score", "label", "id", "id "))  # ids: for merge
         for m in shown:
             table.add_row(f"{m.score:.0f}", m.a.label, escape(m.a.id), escape(m.a.name),
                           escape(m.b.id), escape(m.b.name), _place(m.a, m.b))
         out.print(table)
         if len(shown) < len(found):
-            err.print(f"{len(found) - len(shown):,} more: use --first or --json",
-                      highlight=False)
+            err.print(_("{n} more: use --first or --json").format(
+                n=number(len(found) - len(shown))), highlight=False)
 
     return duplicates
 
@@ -78,9 +84,9 @@ def _merge(db: Callable[..., Any]) -> click.Command:
         from coco_atlas.graph import merge as m
 
         if undo and drop:
-            raise click.UsageError("--undo takes only KEEP: it undoes the last merge into it")
+            raise click.UsageError(_("--undo takes only KEEP: it undoes the last merge into it"))
         if not undo and not drop:
-            raise click.UsageError("give KEEP and at least one DROP id (or --undo KEEP)")
+            raise click.UsageError(_("give KEEP and at least one DROP id (or --undo KEEP)"))
         with open_from(conn) as store:
             if undo:
                 result = m.undo(store, keep, source="cli merge --undo", dry_run=dry_run)
@@ -89,7 +95,8 @@ def _merge(db: Callable[..., Any]) -> click.Command:
         if as_json:
             click.echo(json.dumps(result, indent=2, ensure_ascii=False))
             return
-        head = "[yellow]dry run, nothing written:[/]" if dry_run else "[green]✓[/]"
+        head = "[yellow]" + escape(_("dry run, nothing written:")) + "[/]" if dry_run \
+            else "[green]✓[/]"
         err.print(f"{head} {escape(_describe(result, undo))}", highlight=False, soft_wrap=True)
 
     return merge
@@ -98,24 +105,31 @@ def _merge(db: Callable[..., Any]) -> click.Command:
 def _place(a: Any, b: Any) -> str:
     """Where the two are, in a few words (the full evidence is in --json)."""
     parts = []
-    for what, x, y in (("country", a.country, b.country), ("city", a.place, b.place)):
+    for same, other, x, y in ((N_("same country"), N_("other country"), a.country, b.country),
+                              (N_("same city"), N_("other city"), a.place, b.place)):
         if x and y:
-            parts.append(f"same {what}" if x == y else f"other {what}")
-    return ", ".join(parts) or "unknown"
+            parts.append(_(same) if x == y else _(other))
+    return ", ".join(parts) or _("unknown")
 
 
 def _describe(r: dict[str, Any], undo: bool) -> str:
     if undo:
-        return (f"restored {', '.join(r['restored'])} and {r['relationships']} relationship(s); "
-                f"{r['removedCreated']} relationship(s) the merge had made removed from "
-                f"{r['keep']}")
+        n = r["relationships"]
+        return ngettext("restored {ids} and {n} relationship; {removed} relationship(s) the "
+                        "merge had made removed from {keep}",
+                        "restored {ids} and {n} relationships; {removed} relationship(s) the "
+                        "merge had made removed from {keep}", n).format(
+            ids=", ".join(r["restored"]), n=number(n), removed=number(r["removedCreated"]),
+            keep=r["keep"])
     loops = r["selfLoopsDropped"]
-    return (f"{', '.join(r['drop'])} merged into {r['keep']} ({r['label']}): "
-            f"{len(r['moved'])} relationship(s) moved, {len(r['combined'])} combined with "
-            f"existing ones, {len(loops)} between the merged nodes dropped"
-            + (f" ({'; '.join(' '.join(k) for k in loops)})" if loops else "")
-            + f"; properties filled in: {', '.join(r['filled']) or 'none'}; "
-            f"undo with: coco merge --undo {r['keep']}")
+    return _("{ids} merged into {keep} ({label}): {moved} relationship(s) moved, {combined} "
+             "combined with existing ones, {loops} between the merged nodes dropped{which}; "
+             "properties filled in: {filled}; undo with: coco merge --undo {keep}").format(
+        ids=", ".join(r["drop"]), keep=r["keep"], label=r["label"],
+        moved=number(len(r["moved"])), combined=number(len(r["combined"])),
+        loops=number(len(loops)),
+        which=f" ({'; '.join(' '.join(k) for k in loops)})" if loops else "",
+        filled=", ".join(r["filled"]) or _("none"))
 
 
 COMMANDS = (_duplicates(store_options), _merge(store_options))

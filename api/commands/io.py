@@ -3,6 +3,10 @@
 Every import validates everything first and writes all or nothing; problems come as one report
 naming file, row and column (exit code 2), ``--report FILE`` writes them all as CSV, and
 ``--dry-run`` says what would change without writing. Formats: ``docs/formats.md``.
+
+Messages are in the reader's language (``coco --lang``, ``LANG``); what is written for tools
+stays as it is: the exported files, the ``--report`` CSV's column names, the mapping template
+``--suggest-mapping`` writes (TOML, with the schema's names).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coco_atlas.api.commands.common import open_from, store_options
+from coco_atlas.viz.i18n import N_, Np_, ngettext, number
+from coco_atlas.viz.i18n import gettext as _
 
 if TYPE_CHECKING:
     from coco_atlas.importers.tables import Format
@@ -159,7 +165,7 @@ def _table_command(fmt: Format, what: str, options: Callable[[Any], Any]) -> cli
         from coco_atlas.importers.tables import import_tables
 
         if not nodes and not edges:
-            raise click.UsageError("give --nodes and/or --edges files")
+            raise click.UsageError(_("give --nodes and/or --edges files"))
         if _suggested(fmt, [*(("nodes", p) for p in nodes), *(("edges", p) for p in edges)],
                       opts):
             return
@@ -186,7 +192,7 @@ def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]
 
     problems = Problems()
     seen = read_for_suggestion(command, files, opts.get("encoding"), problems)
-    problems.raise_if_any("reading the files for a mapping")
+    problems.raise_if_any(N_("reading the files for a mapping"))
     text = suggest(command, seen)
     if str(target) == "-":
         click.echo(text, nl=False)
@@ -194,9 +200,12 @@ def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]
         with atomic(target, "w", encoding="utf-8") as f:
             f.write(text)
         todo = sum(1 for line in text.splitlines() if line.startswith('# "'))
-        err.print(f"[green]✓[/] mapping template written to {escape(str(target))}: "
-                  f"{todo} line(s) to check and fill in, then import with --mapping",
-                  highlight=False, soft_wrap=True)
+        err.print("[green]✓[/] " + escape(ngettext(
+            "mapping template written to {file}: {n} line to check and fill in, then import "
+            "with --mapping",
+            "mapping template written to {file}: {n} lines to check and fill in, then import "
+            "with --mapping", todo).format(file=target, n=number(todo))),
+            highlight=False, soft_wrap=True)
     return True
 
 
@@ -219,17 +228,25 @@ def _run(do: Callable[..., Any], files: tuple[Path, ...], opts: dict[str, Any]) 
     except ImportFailed as e:
         if opts.get("report"):
             e.write_csv(opts["report"])
-            err.print(f"all {len(e.problems):,} problems written to {opts['report']}",
+            n = len(e.problems)
+            err.print(ngettext("{n} problem written to {file}", "all {n} problems written to "
+                               "{file}", n).format(n=number(n), file=opts["report"]),
                       markup=False, highlight=False, soft_wrap=True)
         raise
     finally:
         store.close()
         if scratch is not None:
             scratch.cleanup()
-    head = "[yellow]dry run, nothing written[/]" if report.dry_run else "[green]✓[/]"
-    err.print(f"{head} {escape(report.summary())}", highlight=False, soft_wrap=True)
+    head = "[yellow]" + escape(_("dry run, nothing written")) + "[/]" if report.dry_run \
+        else "[green]✓[/]"
+    err.print(f"{head} {escape(str(report.summary()))}", highlight=False, soft_wrap=True)
     for note in report.notes:
-        err.print(f"  note: {note}", markup=False, highlight=False, soft_wrap=True)
+        err.print("  " + _("note: {note}").format(note=note), markup=False, highlight=False,
+                  soft_wrap=True)
+
+
+_CHECKED = {"nodes": Np_("{n} node checked", "{n} nodes checked"),
+            "edges": Np_("{n} edge checked", "{n} edges checked")}
 
 
 class _Bar:
@@ -239,14 +256,15 @@ class _Bar:
         self.progress = progress
         self.done: dict[str, int] = {}
         total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
-        self.task = progress.add_task("reading", total=total or None)
+        self.task = progress.add_task(_("reading"), total=total or None)
 
     def read(self, file: str, done: int, total: int) -> None:
         self.done[file] = done
         self.progress.update(self.task, completed=sum(self.done.values()))
 
     def wrote(self, what: str, records: int) -> None:
-        self.progress.update(self.task, description=f"{records:,} {what} checked")
+        self.progress.update(self.task, description=ngettext(*_CHECKED[what], records).format(
+            n=number(records)))
 
 
 @contextmanager
@@ -287,8 +305,11 @@ def _export_command(stores: Callable[[Any], Any]) -> click.Command:
                                   if labels else None)
         finally:
             store.close()
-        err.print(f"[green]✓[/] {escape(str(out))}: {report.nodes:,} nodes, {report.edges:,} edges "
-                  f"({format})", highlight=False, soft_wrap=True)
+        text = _("{file}: {nodes}, {edges} ({format})").format(
+            file=out, format=format,
+            nodes=ngettext("{n} node", "{n} nodes", report.nodes).format(n=number(report.nodes)),
+            edges=ngettext("{n} edge", "{n} edges", report.edges).format(n=number(report.edges)))
+        err.print(f"[green]✓[/] {escape(text)}", highlight=False, soft_wrap=True)
 
     return export
 

@@ -17,6 +17,7 @@ import click
 
 from coco_atlas.api.commands.common import err, open_from, store_options
 from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.params import KINDS, PARAMS, Param
 
 
@@ -83,7 +84,8 @@ def _write(path: Path, html: str) -> None:
     """Write all or nothing: a temporary file in the same folder, renamed over the target."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise click.ClickException(f"{path}: no such folder {folder}")
+        raise click.ClickException(_("{file}: no such folder {folder}").format(file=path,
+                                                                               folder=folder))
     fd, tmp = tempfile.mkstemp(prefix=".coco-map-", suffix=".html", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -16,6 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from coco_atlas.api.commands.common import open_from, store_options
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import ngettext, number
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -46,30 +48,34 @@ def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
 def _print(found: Any, written: int, writing: bool) -> None:
     from coco_atlas.graph.places import SOURCE
 
-    table = Table(title=f"Decided: {len(found.decided):,}")
-    for col in ("actor", "region", "evidence"):
-        table.add_column(col, no_wrap=col != "evidence")
+    actor, region, city = _("actor"), _("region"), _("city")
+    table = Table(title=_("Decided: {n}").format(n=number(len(found.decided))))
+    for col, wrap in ((actor, False), (region, False), (_("evidence"), True)):
+        table.add_column(col, no_wrap=not wrap)
     for d in found.decided:
-        table.add_row(escape(d.actor), d.region, escape(d.evidence))
+        table.add_row(escape(d.actor), d.region, escape(str(d.evidence)))
     out.print(table)
-    _rows("Ambiguous (several places of that name, in different regions)", ("actor", "city",
-          "candidate regions"), [(a.actor, a.city, ", ".join(a.candidates))
-                                 for a in found.ambiguous])
-    _rows("Unknown (not placed)", ("actor", "city", "why"),
-          [(u.actor, u.city, u.reason) for u in found.unknown])
-    _rows("Decided, but the region is not in the store (coco import reference loads it)",
-          ("actor", "region"), [(d.actor, d.region) for d in found.missing])
+    _rows(_("Ambiguous (several places of that name, in different regions)"),
+          (actor, city, _("candidate regions")), [(a.actor, a.city, ", ".join(a.candidates))
+                                                  for a in found.ambiguous])
+    _rows(_("Unknown (not placed)"), (actor, city, _("why")),
+          [(u.actor, u.city, str(u.reason)) for u in found.unknown])
+    _rows(_("Decided, but the region is not in the store (coco import reference loads it)"),
+          (actor, region), [(d.actor, d.region) for d in found.missing])
     if writing:
-        err.print(f"wrote {written:,} LOCATED_IN relationship(s), source '{escape(SOURCE)}'",
+        err.print(escape(ngettext("wrote {n} LOCATED_IN relationship, source {source}",
+                                  "wrote {n} LOCATED_IN relationships, source {source}",
+                                  written).format(n=number(written), source=repr(SOURCE))),
                   highlight=False)
     else:
-        err.print("nothing written (use --derive without --dry-run to write)", highlight=False)
+        err.print(escape(_("nothing written (use --derive without --dry-run to write)")),
+                  highlight=False)
 
 
 def _rows(title: str, cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     if not rows:
         return
-    table = Table(title=f"{title}: {len(rows):,}")
+    table = Table(title=_("{title}: {n}").format(title=title, n=number(len(rows))))
     for col in cols:
         table.add_column(col)
     for row in rows:

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from coco_atlas.api.commands.common import open_from, out, store_options
 from coco_atlas.graph.quality import Quality
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number, percent
 
 INCOMPLETE = 1.0  # the completeness table lists properties known for less than this share
 
@@ -33,20 +35,25 @@ def quality(as_json: bool, examples: int, **conn: Any) -> None:
 
 
 def _print(result: Quality, examples: int) -> None:
+    """The report as tables in the reader's language (``--json`` keeps the report's own
+    English titles and keys, for tools)."""
+    from coco_atlas.viz.words import finding_text
 
-    findings = Table(title="Findings")
-    for col in ("finding", "records", "first ones"):
-        findings.add_column(col, justify="right" if col == "records" else "left")
+    findings = Table(title=_("Findings"))
+    for col, right in ((_("finding"), False), (_("records"), True), (_("first ones"), False)):
+        findings.add_column(col, justify="right" if right else "left")
     for f in sorted(result.findings, key=lambda f: -f.count):
-        findings.add_row(escape(f.title), f"{f.count:,}", escape(", ".join(f.examples[:examples])))
+        findings.add_row(escape(finding_text(f.kind, f.title)), number(f.count),
+                         escape(", ".join(f.examples[:examples])))
     out.print(findings)
-    table = Table(title="Completeness (properties not always known, least known first)")
-    for col in ("label", "property", "known", "of", "share", "recommended"):
-        table.add_column(col, justify="left" if col in ("label", "property") else "right")
+    table = Table(title=_("Completeness (properties not always known, least known first)"))
+    for col, left in ((_("label"), True), (_("property"), True), (_("known"), False),
+                      (_("of"), False), (_("share"), False), (_("recommended"), False)):
+        table.add_column(col, justify="left" if left else "right")
     for c in sorted(result.completeness, key=lambda c: (not c.recommended, c.share, c.label)):
         if c.share < INCOMPLETE:
-            table.add_row(c.label, c.property, f"{c.known:,}", f"{c.total:,}",
-                          f"{c.share:.0%}", "yes" if c.recommended else "")
+            table.add_row(c.label, c.property, number(c.known), number(c.total),
+                          percent(c.share), _("yes") if c.recommended else "")
     out.print(table)
 
 

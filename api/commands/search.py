@@ -8,7 +8,6 @@ names the hits in it, as GraphQL's ``search(lang:)`` does.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import click
@@ -18,25 +17,22 @@ from rich.table import Table
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.schema import SCHEMA
 from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
-
-_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence (IEEE 1003.1 §8.2)
+from coco_atlas.viz.i18n import current
+from coco_atlas.viz.i18n import gettext as _
 
 
 def cli_language(lang: str | None) -> str:
-    """The language a command answers in: ``--lang``, else the POSIX locale, else English."""
+    """The language a command answers in: its ``--lang``, else the interface's (``coco
+    --lang``, ``COCO_LANG``, the POSIX locale: ``LANG=pl_PL.UTF-8`` → Polish), else English."""
     if lang:
         return negotiate(lang)
-    for variable in _LOCALE_VARIABLES:
-        value = os.environ.get(variable)
-        if value:
-            return normalise(value.split(".", 1)[0]) or negotiate(None)
-    return negotiate(None)
+    return current()
 
 
 def _check_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and normalise(value) is None:
-        raise click.BadParameter(f"expected one of {', '.join(LANGUAGES)} (BCP 47), "
-                                 f"got {value!r}")
+        raise click.BadParameter(_("expected one of {languages} (BCP 47), got {value}").format(
+            languages=", ".join(LANGUAGES), value=repr(value)))
     return value
 
 
@@ -58,7 +54,8 @@ lang_option = click.option(
 def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
            as_json: bool, **conn: Any) -> None:
     """Find nodes by name or alternative label in any language, accent- and
-    case-insensitive, best first (a label in --lang first)."""
+    case-insensitive, best first (a label in --lang first). ``--json`` prints the hits for
+    tools: its keys and values are not translated."""
     from coco_atlas.graph.names import name_in
     from coco_atlas.graph.search import SearchIndex
 
@@ -72,9 +69,10 @@ def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Search: {escape(text)}")
-    for col in ("score", "name", "label", "id", "matched"):
-        table.add_column(col, justify="right" if col == "score" else "left")
+    table = Table(title=escape(_("Search: {text}").format(text=text)))
+    for col, title in (("score", _("score")), ("name", _("name")), ("label", _("label")),
+                       ("id", _("id")), ("matched", _("matched"))):
+        table.add_column(title, justify="right" if col == "score" else "left")
     for r in rows:
         table.add_row(f"{r['score']:.0f}", escape(str(r["name"])), str(r["label"]),
                       escape(str(r["id"])),

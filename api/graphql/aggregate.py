@@ -31,6 +31,7 @@ from coco_atlas.api.graphql.loaders import matching_ids
 from coco_atlas.graph.analytics.network import SparseMatrix
 from coco_atlas.graph.query import MAX_PAGE, Filter
 from coco_atlas.schema import SCHEMA, PropType
+from coco_atlas.schema.messages import N_, Msg
 from coco_atlas.schema.validate import check_value
 
 MAX_KEYS = 5
@@ -50,9 +51,11 @@ def group_counts(ctx: Any, label: str, flt: Filter | None, group_by: Sequence[st
                  first: int = MAX_PAGE) -> list[dict[str, Any]]:
     """``[{keys, count, group}]`` for the ``label`` nodes matching ``flt``, biggest first."""
     if not 1 <= len(group_by) <= MAX_KEYS:
-        raise bad_input("aggregate", "groupBy", f"from 1 to {MAX_KEYS} paths", list(group_by))
+        raise bad_input("aggregate", "groupBy", Msg(N_("from 1 to {n} paths"), n=MAX_KEYS),
+                        list(group_by))
     if not 0 <= first <= MAX_PAGE:
-        raise bad_input("aggregate", "first", f"a number of groups from 0 to {MAX_PAGE}", first)
+        raise bad_input("aggregate", "first", Msg(N_("a number of groups from 0 to {n}"),
+                                                  n=MAX_PAGE), first)
     paths = [parse_path(label, p) for p in group_by]
     ga = arrays(ctx)
     if flt is None:
@@ -107,8 +110,9 @@ def parse_path(label: str, path: str) -> list[Step]:
     for k, part in enumerate(parts):
         m = _STEP.match(part)
         if m is None:
-            raise bad_input("aggregate", "groupBy", "a path like 'country', 'regions.country' or "
-                            "'sectors.broader*[level=1].id'", path)
+            raise bad_input("aggregate", "groupBy", N_(
+                "a path like 'country', 'regions.country' or 'sectors.broader*[level=1].id'"),
+                path)
         name, last = m["name"], k == len(parts) - 1
         where = (m["prop"], m["value"]) if m["prop"] else None
         if last and not m["star"] and where is None and _is_property(labels, name):
@@ -119,11 +123,12 @@ def parse_path(label: str, path: str) -> list[Step]:
             raise bad_input("aggregate", "groupBy", _expected(labels, last), path)
         rf = fields[0]
         if m["star"] and rf.rel not in spec.hierarchy(rf.owner):
-            raise bad_input("aggregate", "groupBy", f"'*' only after a hierarchy field "
-                            f"({_hierarchy_fields(labels)})", path)
+            raise bad_input("aggregate", "groupBy", Msg(
+                N_("'*' only after a hierarchy field ({fields})"),
+                fields=_hierarchy_fields(labels)), path)
         if where is not None and not _is_property(rf.others, where[0]):
-            raise bad_input("aggregate", "groupBy",
-                            f"a property of {'/'.join(rf.others)} inside [ ]", path)
+            raise bad_input("aggregate", "groupBy", Msg(
+                N_("a property of {labels} inside [ ]"), labels="/".join(rf.others)), path)
         if where is not None:
             where = (where[0], _condition_value(rf.others, *where, path))
         steps.append(Step(rf, name, bool(m["star"]), where))
@@ -139,14 +144,15 @@ def _condition_value(labels: tuple[str, ...], prop: str, text: str, path: str) -
         return text
     if prop == "label":
         if text not in labels:
-            raise bad_input("aggregate", "groupBy", f"one of {', '.join(labels)} as the label "
-                            "inside [ ]", path)
+            raise bad_input("aggregate", "groupBy", Msg(
+                N_("one of {labels} as the label inside [ ]"), labels=", ".join(labels)), path)
         return text
     spec = next(p for lab in labels if (p := SCHEMA.node_properties(lab).get(prop)) is not None)
     value = _typed(spec.type, text)
     if value is None or not check_value(spec, value):
-        raise bad_input("aggregate", "groupBy", f"{spec.expected()} as the value of {prop} "
-                        "inside [ ]", path)
+        raise bad_input("aggregate", "groupBy", Msg(
+            N_("{expected} as the value of {property} inside [ ]"), expected=spec.expected(),
+            property=prop), path)
     return _text(value[0] if isinstance(value, list) else value)
 
 
@@ -173,15 +179,16 @@ def _expected(labels: tuple[str, ...], last: bool) -> str:
     props = sorted({"id", "label", *(p for lab in labels for p in SCHEMA.node_properties(lab))})
     rels = sorted({f.name for lab in labels for f in spec.rel_fields(lab)})
     if last:
-        return f"a property of {'/'.join(labels)} at the end ({', '.join(props)})"
-    return (f"a property ({', '.join(props)}) or a relationship field "
-            f"({', '.join(rels)}) of {'/'.join(labels)}")
+        return Msg(N_("a property of {labels} at the end ({properties})"),
+                   labels="/".join(labels), properties=", ".join(props))
+    return Msg(N_("a property ({properties}) or a relationship field ({fields}) of {labels}"),
+               properties=", ".join(props), fields=", ".join(rels), labels="/".join(labels))
 
 
 def _hierarchy_fields(labels: tuple[str, ...]) -> str:
     names = sorted({f.name for lab in labels for f in spec.rel_fields(lab)
                     if f.rel in spec.hierarchy(lab)})
-    return ", ".join(names) or "none here"
+    return ", ".join(names) or Msg(N_("none here"))
 
 
 def _keys(ctx: Any, ga: GraphArrays, label: str, entities: np.ndarray,

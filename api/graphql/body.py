@@ -30,14 +30,16 @@ from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Send
 
 from coco_atlas.api.graphql.errors import BAD_INPUT
+from coco_atlas.viz.i18n import N_, number
+from coco_atlas.viz.i18n import gettext as _
 
 MAX_BODY = 4 * 1024 * 1024  # bytes of one request body
 MAX_JSON_DEPTH = 64  # nested arrays/objects in a request (filters need a dozen at most)
 MEDIA_TYPE = "application/json"
 ALLOWED_METHODS = ("GET", "POST")
-_PARAMS = {"query": "a non-empty string (the GraphQL document)",
-           "variables": "an object or null", "operationName": "a string or null",
-           "extensions": "an object or null"}
+_PARAMS = {"query": N_("a non-empty string (the GraphQL document)"),
+           "variables": N_("an object or null"), "operationName": N_("a string or null"),
+           "extensions": N_("an object or null")}
 _CACHED_QUERY = 8192  # documents up to this length have their operations remembered
 
 
@@ -58,15 +60,17 @@ class Refusal(Exception):
 
 
 def too_large() -> Refusal:
-    return Refusal(413, f"request body too large: at most {MAX_BODY:,} bytes",
-                   code="PAYLOAD_TOO_LARGE", expected=f"at most {MAX_BODY:,} bytes")
+    most = _("at most {n} bytes").format(n=number(MAX_BODY))
+    return Refusal(413, _("request body too large: {limit}").format(limit=most),
+                   code="PAYLOAD_TOO_LARGE", expected=most)
 
 
 def check_method(method: str) -> None:
     """Only GET and POST (GraphQL over HTTP); 405 names the allowed ones (RFC 9110 §15.5.6)."""
     if method not in ALLOWED_METHODS:
-        raise Refusal(405, f"{method} is not allowed on /graphql: use GET or POST",
-                      code="METHOD_NOT_ALLOWED", expected="GET or POST", got=method,
+        raise Refusal(405, _("{method} is not allowed on /graphql: use GET or POST").format(
+                      method=method), code="METHOD_NOT_ALLOWED", expected=_("GET or POST"),
+                      got=method,
                       headers={"Allow": ", ".join(ALLOWED_METHODS)})
 
 
@@ -108,8 +112,8 @@ def check_post(content_type: str | None, body: bytes, max_tokens: int) -> None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise Refusal(400, f"request body is not UTF-8 text (byte {e.start} is invalid)",
-                      field="body", expected="UTF-8 text (RFC 8259 §8.1)",
+        raise Refusal(400, _("request body is not UTF-8 text (byte {n} is invalid)").format(
+                      n=e.start), field="body", expected=_("UTF-8 text (RFC 8259 §8.1)"),
                       got=f"byte 0x{body[e.start]:02x} at offset {e.start}") from None
     check_params(parse_json(body, "body"), max_tokens)
 
@@ -131,13 +135,14 @@ def parse_json(text: bytes | str, where: str) -> Any:
     except orjson.JSONDecodeError as e:
         reason = str(e).split(":", 1)[0]
         if "surrogate" in reason:
-            raise Refusal(400, f"{where}: a string holds a lone surrogate ({reason})",
-                          field=where, expected="text without lone surrogates (\\uD800-\\uDFFF "
-                          "escapes only in pairs, RFC 8259 §8.2)", got=reason) from None
+            raise Refusal(400, _("{where}: a string holds a lone surrogate ({reason})").format(
+                where=where, reason=reason), field=where, expected=_(
+                "text without lone surrogates (\\uD800-\\uDFFF escapes only in pairs, RFC 8259 "
+                "§8.2)"), got=reason) from None
         if "depth" in reason or "recursion" in reason.lower():
             raise _too_deep(where) from None
-        raise Refusal(400, f"{where} is not valid JSON: {e}", field=where,
-                      expected="JSON text (RFC 8259)", got=reason) from None
+        raise Refusal(400, _("{where} is not valid JSON: {error}").format(where=where, error=e),
+                      field=where, expected=_("JSON text (RFC 8259)"), got=reason) from None
     if _depth_over(value, MAX_JSON_DEPTH):
         raise _too_deep(where)
     return value
@@ -146,9 +151,10 @@ def parse_json(text: bytes | str, where: str) -> Any:
 def check_params(data: Any, max_tokens: int) -> None:
     """The GraphQL request parameters, and an operation name where the document needs one."""
     if not isinstance(data, dict):
-        raise Refusal(400, "a GraphQL request is a JSON object with a query (batches of "
-                      "operations are not supported)", field="body",
-                      expected="a JSON object {query, variables, operationName}",
+        raise Refusal(400, _("a GraphQL request is a JSON object with a query (batches of "
+                             "operations are not supported)"), field="body",
+                      expected=_("a JSON object {fields}").format(
+                          fields="{query, variables, operationName}"),
                       got=_kind(data))
     query = data.get("query") or ""
     for name, expected in _PARAMS.items():
@@ -156,31 +162,35 @@ def check_params(data: Any, max_tokens: int) -> None:
         ok = (isinstance(value, str) and value.strip() != "") if name == "query" else (
             value is None or isinstance(value, str if name == "operationName" else dict))
         if not ok:
-            raise Refusal(400, f"{name}: expected {expected}", field=name, expected=expected,
-                          got=_kind(value))
+            raise Refusal(400, _("{name}: expected {expected}").format(
+                name=name, expected=_(expected)), field=name, expected=_(expected),
+                got=_kind(value))
     if data.get("operationName") is None:
         names = _operations(query, max_tokens) if len(query) <= _CACHED_QUERY else \
             _operations.__wrapped__(query, max_tokens)
         if names is not None and len(names) > 1:
-            listed = ", ".join(n or "(anonymous)" for n in names)
-            raise Refusal(400, f"the document has {len(names)} operations ({listed}): say "
-                          "which one to run with operationName", field="operationName",
-                          expected=f"the name of one of the operations ({listed})")
+            listed = ", ".join(n or _("(anonymous)") for n in names)
+            raise Refusal(400, _("the document has {n} operations ({names}): say which one to "
+                                 "run with operationName").format(n=len(names), names=listed),
+                          field="operationName",
+                          expected=_("the name of one of the operations ({names})").format(
+                              names=listed))
 
 
 def _check_media_type(content_type: str | None) -> None:
-    media, _, rest = (content_type or "").partition(";")
+    media, _sep, rest = (content_type or "").partition(";")
     charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
                     if p.strip().lower().startswith("charset=")), "utf-8")
     if media.strip().lower() != MEDIA_TYPE or charset != "utf-8":
-        raise Refusal(415, f"POST /graphql takes Content-Type: {MEDIA_TYPE} (UTF-8)",
-                      code="UNSUPPORTED_MEDIA_TYPE", field="Content-Type",
+        raise Refusal(415, _("POST /graphql takes Content-Type: {type} (UTF-8)").format(
+                      type=MEDIA_TYPE), code="UNSUPPORTED_MEDIA_TYPE", field="Content-Type",
                       expected=f"{MEDIA_TYPE} (UTF-8)", got=(content_type or "none")[:100])
 
 
 def _too_deep(where: str) -> Refusal:
-    return Refusal(400, f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels",
-                   field=where, expected=f"JSON nested at most {MAX_JSON_DEPTH} levels")
+    return Refusal(400, _("{where}: JSON nested deeper than {n} levels").format(
+        where=where, n=MAX_JSON_DEPTH), field=where,
+        expected=_("JSON nested at most {n} levels").format(n=MAX_JSON_DEPTH))
 
 
 def _depth_over(value: Any, limit: int) -> bool:

@@ -12,6 +12,13 @@ errors get the codes Apollo Server gives them (``GRAPHQL_PARSE_FAILED``,
 and short: a value that came with a problem (``got``) is cut to a few hundred characters (a 3 MB
 name is not echoed back), integers beyond 64 bits become text, lone surrogates are replaced
 (OWASP API8:2023, no unhandled errors).
+
+Messages are in the request's language (``Accept-Language``, ``?lang=``: :mod:`api.i18n` sets
+it for the request's task, which the resolvers and this extension run in): ``message`` and the
+human ``expected`` text are worded here, where the response is made, from the English messages
+(:mod:`schema.messages`) the resolvers raised. What programs read stays as it is: the
+``extensions`` ``code``, ``where``, ``field``, ``limit`` and ``got``, and graphql-core's own
+syntax and validation messages (English, as every GraphQL server words them).
 """
 
 from __future__ import annotations
@@ -25,13 +32,16 @@ from strawberry.extensions import SchemaExtension
 
 from coco_atlas.graph.store import StoreBusy, StoreFull, StoreUnavailable
 from coco_atlas.schema import Problem, ValidationError
+from coco_atlas.schema.messages import Msg, english
+from coco_atlas.viz.i18n import N_, gettext
+from coco_atlas.viz.i18n import gettext as _
 
 log = logging.getLogger("coco.graphql")
 
 BAD_INPUT = "BAD_USER_INPUT"
 FORBIDDEN = "FORBIDDEN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
-INTERNAL_MESSAGE = "internal error: the request could not be completed"
+INTERNAL_MESSAGE = N_("internal error: the request could not be completed")
 UNAVAILABLE = "STORE_UNAVAILABLE"
 BUSY = "STORE_BUSY"
 FULL = "STORE_FULL"
@@ -40,13 +50,19 @@ RETRY = {BUSY: 1, UNAVAILABLE: 5, FULL: 60, TIMEOUT: 5}  # Retry-After seconds (
 
 
 class UserError(Exception):
-    """A problem with the request that the client can fix; shown as it is."""
+    """A problem with the request that the client can fix; shown as it is (a message marked
+    ``N_`` or a :class:`~schema.messages.Msg` is worded in the request's language)."""
 
     def __init__(self, message: str, *, code: str = BAD_INPUT, **details: Any):
         super().__init__(message)
+        self.message = message
         self.extensions = {"code": code, **{
-            k: _plain(v, limit=MAX_TEXT if k == "got" else MAX_MESSAGE)
+            k: v if isinstance(v, Msg) else _plain(v, limit=MAX_TEXT if k == "got" else
+                                                   MAX_MESSAGE)
             for k, v in details.items()}}
+
+    def __str__(self) -> str:
+        return gettext(self.message)
 
 
 def bad_input(where: str, field: str, expected: str, got: Any = None) -> ValidationError:
@@ -61,22 +77,26 @@ def public_errors(error: GraphQLError) -> list[GraphQLError]:
     if original is None or isinstance(original, GraphQLError):
         return [_coded(error)]  # syntax, validation and coercion errors: written for clients
     if isinstance(original, ValidationError):
-        return [_located(error, str(p), {"code": BAD_INPUT, "where": p.where, "field": p.field,
-                                         "expected": p.expected, "got": _plain(p.got)})
+        return [_located(error, str(p), {"code": BAD_INPUT, "where": english(p.where),
+                                         "field": p.field, "expected": gettext(p.expected),
+                                         "got": _plain(english(p.got) if isinstance(
+                                             p.got, Msg) else p.got)})
                 for p in original.problems]
     if isinstance(original, UserError):
-        return [_located(error, str(original), original.extensions)]
+        return [_located(error, str(original), {
+            k: gettext(v) if k == "expected" else english(v) if isinstance(v, Msg) else v
+            for k, v in original.extensions.items()})]
     if isinstance(original, StoreBusy):
-        return [_located(error, "another process is writing to the store (an import?); "
-                         "nothing was written: try again in a moment",
+        return [_located(error, _("another process is writing to the store (an import?); "
+                                  "nothing was written: try again in a moment"),
                          {"code": BUSY, "retryAfter": round(original.retry_after)})]
     if isinstance(original, StoreFull):
-        return [_located(error, "the store's disk is full; nothing was written",
+        return [_located(error, _("the store's disk is full; nothing was written"),
                          {"code": FULL})]
     if isinstance(original, StoreUnavailable):
-        return [_located(error, "the store is unavailable: try again later",
+        return [_located(error, _("the store is unavailable: try again later"),
                          {"code": UNAVAILABLE})]
-    return [_located(error, INTERNAL_MESSAGE, {"code": INTERNAL})]
+    return [_located(error, _(INTERNAL_MESSAGE), {"code": INTERNAL})]
 
 
 def retry_after(result: Any) -> int | None:

@@ -33,6 +33,7 @@ from coco_atlas.api.graphql.scalars import Date, DateTime
 from coco_atlas.api.graphql.types_common import Label, schema_enum
 from coco_atlas.graph.query import And, Cond, Filter, Not, Or, SortKey
 from coco_atlas.schema import SCHEMA, Property, PropType
+from coco_atlas.schema.messages import N_, Msg
 
 NOTHING = Cond("id", "in", [])  # a filter no node matches
 
@@ -197,9 +198,9 @@ def check_where(where: Any, path: str) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > MAX_WHERE_DEPTH:
-            raise bad_input(path, "where", f"conditions nested at most {MAX_WHERE_DEPTH} "
-                            "levels deep (AND, OR, NOT and relationship fields)",
-                            f"more than {MAX_WHERE_DEPTH} levels")
+            raise bad_input(path, "where", Msg(
+                N_("conditions nested at most {n} levels deep (AND, OR, NOT and relationship "
+                   "fields)"), n=MAX_WHERE_DEPTH), f"more than {MAX_WHERE_DEPTH} levels")
         ws: WhereSpec = type(item).__coco_where__
         for attr in ws.props:
             ops = getattr(item, attr)
@@ -213,9 +214,9 @@ def check_where(where: Any, path: str) -> None:
         subs += [w for a in ("and_", "or_") if getattr(item, a) not in (UNSET, None)
                  for w in getattr(item, a) if w not in (UNSET, None)]
         if conditions > MAX_WHERE_CONDITIONS:
-            raise bad_input(path, "where", f"at most {MAX_WHERE_CONDITIONS} conditions in one "
-                            "where (use 'in' for lists of values)",
-                            f"more than {MAX_WHERE_CONDITIONS} conditions")
+            raise bad_input(path, "where", Msg(
+                N_("at most {n} conditions in one where (use 'in' for lists of values)"),
+                n=MAX_WHERE_CONDITIONS), f"more than {MAX_WHERE_CONDITIONS} conditions")
         stack.extend((w, depth + 1) for w in subs)
 
 
@@ -276,8 +277,9 @@ def _conditions(name: str, prop: Property | None, ops: Any, path: str) -> list[F
             continue
         bad_text = _not_unicode(value)
         if bad_text is not None:
-            raise bad_input(path, f"{name}.{op}", "text without lone surrogates (valid "
-                            "Unicode, RFC 3629)", bad_text.encode("utf-8", "replace").decode())
+            raise bad_input(path, f"{name}.{op}", N_("text without lone surrogates (valid "
+                                                      "Unicode, RFC 3629)"),
+                            bad_text.encode("utf-8", "replace").decode())
         if prop is not None and prop.allowed and op in ("eq", "ne", "in"):
             bad = [v for v in (value if op == "in" else [value])
                    if v is not None and v not in prop.allowed]

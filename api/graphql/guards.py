@@ -53,6 +53,8 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionResult
 
 from coco_atlas.api.graphql.errors import PublicErrors
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.i18n import number
 
 NOT_NODES = {"AggregateRow"}  # rows computed once per list, not per node of the page
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -172,7 +174,7 @@ class DocumentShape:
         path, on_path = [(root, iter(self.bodies[root].spreads))], {root}
         while path:
             name, spreads = path[-1]
-            for spread, _ in spreads:
+            for spread, _kind in spreads:
                 if spread in self.bodies and spread not in self.shapes and spread not in on_path:
                     path.append((spread, iter(self.bodies[spread].spreads)))
                     on_path.add(spread)
@@ -188,7 +190,7 @@ class DocumentShape:
     def fields(self) -> int:
         """Field selections of the operations with fragments spread in place, plus those of
         fragments no operation spreads (validation reads them too, before refusing them)."""
-        counts = [shape.fields for _, shape in self.operation_shapes()]
+        counts = [shape.fields for _op, shape in self.operation_shapes()]
         reached = self._reached()
         for d in self.definitions:
             name = d.name.value
@@ -199,7 +201,7 @@ class DocumentShape:
         return min(sum(counts), CAP)
 
     def _reached(self) -> set[str]:
-        todo = [name for _, body in self.operations for name, _ in body.spreads]
+        todo = [name for _op, body in self.operations for name, _kind in body.spreads]
         reached: set[str] = set()
         while todo:
             name = todo.pop()
@@ -218,12 +220,13 @@ def shape_errors(document: DocumentNode, limits: ShapeLimits) -> list[GraphQLErr
     shape = DocumentShape(document)
     fields = shape.fields()
     if fields > limits.fields:
-        many = f"at least {CAP:,}" if fields == CAP else f"{fields:,}"
+        many = _("at least {n}").format(n=number(CAP)) if fields == CAP else number(fields)
         return [_too_complex(
-            f"the document selects {many} fields once its fragments are spread in place; "
-            f"the limit (graphql_max_fields) is {limits.fields:,}: select fewer fields or "
-            f"spread fragments fewer times", "graphql_max_fields",
-            f"at most {limits.fields} field selections, fragments spread", fields)]
+            _("the document selects {n} fields once its fragments are spread in place; the "
+              "limit (graphql_max_fields) is {limit}: select fewer fields or spread fragments "
+              "fewer times").format(n=many, limit=number(limits.fields)), "graphql_max_fields",
+            _("at most {n} field selections, fragments spread").format(n=limits.fields),
+            fields)]
     return _operation_errors(shape.operation_shapes(), limits)
 
 
@@ -239,13 +242,17 @@ def _operation_errors(operations: list[tuple[OperationDefinitionNode, Shape]],
         if depth > limits.depth:
             name = op.name.value if op.name else "anonymous"
             errors.append(_too_complex(
-                f"'{name}' exceeds maximum operation depth of {limits.depth} (graphql_max_depth):"
-                f" its deepest field is at depth {depth}, counting top-level fields as 0",
-                "graphql_max_depth", f"a depth of at most {limits.depth}", depth, op))
+                _("'{name}' exceeds maximum operation depth of {limit} (graphql_max_depth): its "
+                  "deepest field is at depth {depth}, counting top-level fields as 0").format(
+                    name=name, limit=limits.depth, depth=depth),
+                "graphql_max_depth",
+                _("a depth of at most {n}").format(n=limits.depth), depth, op))
     if aliases > limits.aliases:
         errors.append(_too_complex(
-            f"{aliases} aliases found; the limit (graphql_max_aliases) is {limits.aliases}",
-            "graphql_max_aliases", f"at most {limits.aliases} aliases", aliases))
+            _("{n} aliases found; the limit (graphql_max_aliases) is {limit}").format(
+                n=aliases, limit=limits.aliases),
+            "graphql_max_aliases", _("at most {n} aliases").format(n=limits.aliases),
+            aliases))
     return errors
 
 
@@ -301,10 +308,12 @@ class NodeBudget(SchemaExtension):
                                 schema) if root else 0
                 if cost > self.limit:
                     ec.result = ExecutionResult(data=None, errors=[GraphQLError(
-                        f"the query could return up to {cost:,} nodes; the limit is "
-                        f"{self.limit:,}: ask for smaller pages (first) or fewer nested lists",
+                        _("the query could return up to {n} nodes; the limit is {limit}: ask "
+                          "for smaller pages (first) or fewer nested lists").format(
+                            n=number(cost), limit=number(self.limit)),
                         extensions={"code": "QUERY_TOO_LARGE", "field": "first",
-                                    "expected": f"at most {self.limit} nodes", "got": cost})])
+                                    "expected": _("at most {n} nodes").format(n=self.limit),
+                                    "got": cost})])
         yield
 
 

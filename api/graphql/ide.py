@@ -4,15 +4,24 @@ GraphiQL 2, React 17 and the query-explorer plugin come from the PyPI wheel
 ``graphene-django-graphiql-static`` (installed with the service, BSD licence); this module only
 writes the page that loads them from ``/graphql/static/`` and a small start-up script. A strict
 Content-Security-Policy allows scripts, styles and requests to this server only.
+
+Our words on it (the page's title and loading line, the example query's comments, the editors'
+names for screen readers) are in the request's language (:mod:`api.i18n`); GraphiQL's own
+buttons and panels are its own, in English (the library ships no translations).
 """
 
 from __future__ import annotations
 
+import html
+import json
 from importlib.resources import files
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from coco_atlas.viz.i18n import current
+from coco_atlas.viz.i18n import gettext as _
 
 ASSETS_PACKAGE = "graphene_django_graphiql_static"
 ASSETS_DIR = "static/graphene_django_graphiql_static"
@@ -25,7 +34,7 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "no-referrer"}
 
 PAGE = f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
   <meta charset="utf-8">
   <title>COCO Atlas · GraphQL</title>
@@ -43,11 +52,12 @@ PAGE = f"""<!DOCTYPE html>
   .graphiql-logo-link {{ color: hsl(var(--color-neutral)); }}</style>
 </head>
 <body>
-  <div id="graphiql">Loading GraphiQL…</div>
+  <div id="graphiql">{{loading}}</div>
   <script src="{STATIC}/react.production.min.js"></script>
   <script src="{STATIC}/react-dom.production.min.js"></script>
   <script src="{STATIC}/graphiql.min.js"></script>
   <script src="{STATIC}/graphiql-plugin-explorer.umd.js"></script>
+  <script type="application/json" id="coco-ide-words">{{words}}</script>
   <script src="/graphql/ide.js"></script>
 </body>
 </html>
@@ -57,9 +67,10 @@ START = """'use strict';
 // Start GraphiQL 2 with the query explorer against this server. The Headers tab takes
 // {"Authorization": "Bearer <token>"} for writes.
 (function () {
+  var words = JSON.parse(document.getElementById('coco-ide-words').textContent);
   var example = [
-    '# COCO Atlas: the Cultural and Creative Industries of Central Europe as a graph.',
-    '# Docs: the book icon on the left. Cookbook: docs/graphql.md.',
+    '# ' + words.about,
+    '# ' + words.docs,
     '{',
     '  hubs(first: 5, orderBy: [NAME_ASC]) {',
     '    totalCount',
@@ -92,8 +103,8 @@ START = """'use strict';
     document.querySelectorAll('.CodeMirror textarea:not([aria-label])').forEach(function (t) {
       var tool = t.closest('.graphiql-editor-tool'), tools = tool ? tool.querySelectorAll(
         '.CodeMirror textarea') : [];
-      t.setAttribute('aria-label', t.closest('.graphiql-response') ? 'Result'
-        : !tool ? 'GraphQL query' : tools[0] === t ? 'Variables (JSON)' : 'Headers (JSON)');
+      t.setAttribute('aria-label', t.closest('.graphiql-response') ? words.result
+        : !tool ? words.query : tools[0] === t ? words.variables : words.headers);
     });
     document.querySelectorAll('.CodeMirror-scroll[tabindex="-1"]').forEach(function (s) {
       s.setAttribute('tabindex', '0');
@@ -106,7 +117,17 @@ START = """'use strict';
 
 
 async def page(request: Request) -> Response:
-    return HTMLResponse(PAGE, headers=HEADERS)
+    """The page, in the request's language."""
+    words = {"about": _("COCO Atlas: the Cultural and Creative Industries of Central Europe "
+                        "as a graph."),
+             "docs": _("Docs: the book icon on the left. Cookbook: docs/graphql.md."),
+             "result": _("Result"), "query": _("GraphQL query"),
+             "variables": _("Variables (JSON)"), "headers": _("Headers (JSON)")}
+    # JSON in a script element: "<" escaped, so no text can close it (HTML §4.12.1.3)
+    data = json.dumps(words, ensure_ascii=False).replace("<", "\\u003c")
+    text = (PAGE.replace("{lang}", current()).replace("{words}", data)  # PAGE's own marks
+            .replace("{loading}", html.escape(_("Loading GraphiQL…"))))
+    return HTMLResponse(text, headers=HEADERS)
 
 
 async def start_script(request: Request) -> Response:

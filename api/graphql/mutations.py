@@ -32,6 +32,7 @@ from coco_atlas.api.graphql.types_common import Label, RelType
 from coco_atlas.graph.merge import plan as plan_merge
 from coco_atlas.graph.store import Transaction
 from coco_atlas.schema import SCHEMA, Edge, Node, Problem, ValidationError
+from coco_atlas.schema.messages import N_
 from coco_atlas.schema.validate import check_edge, check_node
 
 MAX_CHANGES = 10_000  # records one request may write
@@ -297,7 +298,8 @@ async def _result(info: Info) -> Any:
     ctx = info.context
     if ctx.write_batch is None:
         if ctx.writer is None:
-            ctx.write_batch = UserError(ctx.denied or "writes are not allowed", code=FORBIDDEN)
+            ctx.write_batch = UserError(ctx.denied or N_("writes are not allowed"),
+                                        code=FORBIDDEN)
         else:
             try:
                 ctx.write_batch = _commit(info)

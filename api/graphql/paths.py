@@ -21,6 +21,7 @@ from coco_atlas.api.graphql.errors import bad_input
 from coco_atlas.api.graphql.graphdata import GraphArrays, arrays
 from coco_atlas.graph.query import MAX_PAGE
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 MAX_HOPS = 10
 MAX_NEIGHBOURHOOD_HOPS = 4
@@ -41,7 +42,7 @@ def shortest_path(ctx: Any, start: str, end: str, *, max_hops: int = 6,
                   directed: bool = False) -> Walk | None:
     """A shortest path of at most ``max_hops`` relationships from ``start`` to ``end``."""
     if not 1 <= max_hops <= MAX_HOPS:
-        raise bad_input("shortestPath", "maxHops", f"from 1 to {MAX_HOPS}", max_hops)
+        raise bad_input("shortestPath", "maxHops", _range(1, MAX_HOPS), max_hops)
     ga = arrays(ctx)
     s = _position(ga, start, "shortestPath", "from")
     t = _position(ga, end, "shortestPath", "to")
@@ -66,9 +67,10 @@ def neighbourhood(ctx: Any, center: str, *, hops: int = 1, types: Sequence[str] 
     """The nodes within ``hops`` of ``center`` (closest first, at most ``first``) and the
     relationships among them."""
     if not 1 <= hops <= MAX_NEIGHBOURHOOD_HOPS:
-        raise bad_input("neighbourhood", "hops", f"from 1 to {MAX_NEIGHBOURHOOD_HOPS}", hops)
+        raise bad_input("neighbourhood", "hops", _range(1, MAX_NEIGHBOURHOOD_HOPS), hops)
     if not 1 <= first <= MAX_PAGE:
-        raise bad_input("neighbourhood", "first", f"a number of nodes from 1 to {MAX_PAGE}", first)
+        raise bad_input("neighbourhood", "first", Msg(N_("a number of nodes from 1 to {n}"),
+                                                      n=MAX_PAGE), first)
     ga = arrays(ctx)
     c = _position(ga, center, "neighbourhood", "id")
     g, src, dst, typ = _graph(ctx, ga, types, labels, (c,))
@@ -94,7 +96,7 @@ def neighbourhood(ctx: Any, center: str, *, hops: int = 1, types: Sequence[str] 
 def _position(ga: GraphArrays, node_id: str, where: str, field: str) -> int:
     p = ga.pos.get(node_id)
     if p is None:
-        raise bad_input(where, field, "the id of an existing node", node_id)
+        raise bad_input(where, field, N_("the id of an existing node"), node_id)
     return p
 
 
@@ -135,3 +137,7 @@ def _edge(ga: GraphArrays, src: np.ndarray, dst: np.ndarray, typ: np.ndarray, a:
         hit = np.flatnonzero((src == b) & (dst == a))
     k = int(hit[np.argmin(typ[hit])])  # several types between the two: the first in schema order
     return ga.ids[int(src[k])], SCHEMA.rel_names[int(typ[k])], ga.ids[int(dst[k])]
+
+
+def _range(low: int, high: int) -> str:
+    return Msg(N_("from {low} to {high}"), low=low, high=high)

@@ -15,6 +15,7 @@ from coco_atlas.api.graphql.errors import bad_input
 from coco_atlas.api.graphql.nodes import NodeInterface
 from coco_atlas.api.graphql.results import load_objects
 from coco_atlas.graph.quality import KINDS, quality
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["FIELDS"]
 
@@ -54,7 +55,8 @@ class DataQuality:
 
 def resolve_data_quality(info: Info, examples: int = 10) -> DataQuality:
     if not 0 <= examples <= MAX_EXAMPLES:
-        raise bad_input("dataQuality", "examples", f"0 to {MAX_EXAMPLES}", examples)
+        raise bad_input("dataQuality", "examples", Msg(N_("from {low} to {high}"), low=0,
+                                                       high=MAX_EXAMPLES), examples)
     ctx = info.context
     report: Any = ctx.cached(("quality", examples),
                              lambda: quality(ctx.store, examples=examples))

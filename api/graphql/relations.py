@@ -19,6 +19,7 @@ from coco_atlas.api.graphql.errors import bad_input
 from coco_atlas.api.graphql.filters import compile_where, sort_keys
 from coco_atlas.graph.query import MAX_PAGE, SortKey, decode_cursor, encode_cursor
 from coco_atlas.schema import Edge, Node
+from coco_atlas.schema.messages import N_, Msg
 
 NESTED_FIRST = 50  # default page of a relationship field
 
@@ -36,7 +37,7 @@ class Slice:
 
 def check_first(where: str, first: int) -> None:
     if not 0 <= first <= MAX_PAGE:
-        raise bad_input(where, "first", f"a page size from 0 to {MAX_PAGE}", first)
+        raise bad_input(where, "first", Msg(N_("a page size from 0 to {n}"), n=MAX_PAGE), first)
 
 
 async def related(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any,

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from coco_atlas.api.graphql.errors import UserError
 from coco_atlas.api.graphql.nodes import NodeInterface, to_object
 from coco_atlas.api.graphql.types_common import RelType, value_of
+from coco_atlas.schema.messages import N_, Msg
 
 EdgeKey = tuple[str, str, str]
 
@@ -54,7 +55,7 @@ class Relationship:
 async def _required(info: Info, node_id: str) -> NodeInterface:
     obj = await load_object(info, node_id)
     if obj is None:
-        raise UserError(f"node {node_id!r} no longer exists", code="NOT_FOUND")
+        raise UserError(Msg(N_("node {id} no longer exists"), id=repr(node_id)), code="NOT_FOUND")
     return obj
 
 

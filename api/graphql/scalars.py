@@ -9,6 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.scalar import ScalarDefinition
 
+from coco_atlas.viz.i18n import gettext as _
+
 Date = NewType("Date", str)
 DateTime = NewType("DateTime", str)
 
@@ -17,16 +19,19 @@ def _parse_date(value: Any) -> str:
     try:
         return date.fromisoformat(value).isoformat() if isinstance(value, str) else _bad()
     except ValueError:
-        raise GraphQLError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise GraphQLError(_("expected a date YYYY-MM-DD, got {value}").format(
+            value=repr(value))) from None
 
 
 def _parse_datetime(value: Any) -> str:
     if not isinstance(value, str):
-        raise GraphQLError(f"expected an ISO 8601 timestamp, got {value!r}")
+        raise GraphQLError(_("expected an ISO 8601 timestamp, got {value}").format(
+            value=repr(value)))
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        raise GraphQLError(f"expected an ISO 8601 timestamp, got {value!r}") from None
+        raise GraphQLError(_("expected an ISO 8601 timestamp, got {value}").format(
+            value=repr(value))) from None
     return value
 
 

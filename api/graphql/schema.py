@@ -33,6 +33,7 @@ from coco_atlas.api.graphql.scalars import SCALARS
 from coco_atlas.api.graphql.types_common import Label, RelType
 from coco_atlas.graph.query import MAX_PAGE
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 MAX_IDS = MAX_PAGE
 
@@ -50,7 +51,7 @@ class QueryBase:
     @strawberry.field(description="Nodes by id, in the order asked; unknown ids are left out.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[NodeInterface]:
         if len(ids) > MAX_IDS:
-            raise bad_input("nodes", "ids", f"at most {MAX_IDS} ids", len(ids))
+            raise bad_input("nodes", "ids", Msg(N_("at most {n} ids"), n=MAX_IDS), len(ids))
         return await load_objects(info, [str(i) for i in ids])
 
     @strawberry.field(description=(

@@ -28,6 +28,7 @@ from coco_atlas.api.graphql.context import Context, GraphCache
 from coco_atlas.api.graphql.errors import TIMEOUT, coded_response, retry_after
 from coco_atlas.api.graphql.schema import build_schema
 from coco_atlas.api.offload import Offload
+from coco_atlas.viz.i18n import gettext as _
 
 MAX_BODY = body.MAX_BODY
 
@@ -71,8 +72,8 @@ class GraphQLView(GraphQL[Context, None]):
                 write=may_write(request_data.query))
         except TimeoutError:
             result = ExecutionResult(data=None, errors=[GraphQLError(
-                f"the query ran longer than {self.timeout:g} s and was stopped: ask for less "
-                "(smaller pages, fewer nested lists, narrower filters)",
+                _("the query ran longer than {n} s and was stopped: ask for less (smaller "
+                  "pages, fewer nested lists, narrower filters)").format(n=f"{self.timeout:g}"),
                 extensions={"code": TIMEOUT})])
         retry = retry_after(result)
         if retry is not None:

@@ -56,6 +56,7 @@ from coco_atlas.graph.store import (
 from coco_atlas.graph.timeline import Period, restrict
 from coco_atlas.graph.writeplan import EdgeKey, WritePlan, plan_write
 from coco_atlas.schema import SCHEMA, Edge, Node, Property, PropType
+from coco_atlas.schema.messages import N_, Msg
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -147,7 +148,7 @@ class EmbeddedStore(Store):
         except sqlite3.OperationalError:
             return False  # a new file: no tables yet
         if fmt is not None and fmt[0] != FORMAT:
-            raise RuntimeError(f"{self.path}: store format {fmt[0]}, this version reads {FORMAT}")
+            raise RuntimeError(_format_error(self.path, fmt[0]))
         tables = {n for (n,) in self._db.execute("SELECT name FROM sqlite_master")}
         return (fmt is not None and labels >= set(SCHEMA.label_names)
                 and types >= set(SCHEMA.rel_names) and {"nodes_wid", "deleted"} <= tables
@@ -186,8 +187,7 @@ class EmbeddedStore(Store):
                     self._db.execute(statement)
             fmt = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
             if fmt is not None and fmt[0] != FORMAT:
-                raise RuntimeError(f"{self.path}: store format {fmt[0]}, "
-                                   f"this version reads {FORMAT}")
+                raise RuntimeError(_format_error(self.path, fmt[0]))
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', 0)",
                              (FORMAT,))
             for table, names in (("labels", SCHEMA.label_names), ("rel_types", SCHEMA.rel_names)):
@@ -231,8 +231,9 @@ class EmbeddedStore(Store):
                 raise
             waited = time.monotonic() - started
             if waited >= self.write_wait:
-                raise StoreBusy(f"{self.path}: another process is writing to this store "
-                                f"(an import?); waited {waited:.1f} s, nothing was written",
+                raise StoreBusy(Msg(N_("{store}: another process is writing to this store (an "
+                                       "import?); waited {n} s, nothing was written"),
+                                    store=str(self.path), n=f"{waited:.1f}"),
                                 retry_after=max(1.0, self.write_wait))
             if self.on_wait is not None:
                 self.on_wait(waited)
@@ -321,8 +322,9 @@ class EmbeddedStore(Store):
                 self._load()  # memory equals the file again, whatever the failure did
                 if isinstance(e, sqlite3.OperationalError) and \
                         e.sqlite_errorcode == sqlite3.SQLITE_FULL:
-                    raise StoreFull(f"{self.path}: the disk is full ({e}); the write was "
-                                    "rolled back, the store is as it was") from e
+                    raise StoreFull(Msg(N_("{store}: the disk is full ({error}); the write was "
+                                           "rolled back, the store is as it was"),
+                                        store=str(self.path), error=str(e))) from e
                 raise
             finally:
                 self._lock.release()
@@ -899,3 +901,8 @@ def _chunks(seq: Sequence[int]) -> Iterator[list[int]]:
     seq = list(seq)
     for i in range(0, len(seq), CHUNK):
         yield seq[i:i + CHUNK]
+
+
+def _format_error(path: Any, found: Any) -> str:
+    return Msg(N_("{store}: store format {found}, this version reads {format}"), store=str(path),
+               found=found, format=FORMAT)
