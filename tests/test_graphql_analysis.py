@@ -2,9 +2,9 @@
 
 The analytics themselves are tested against published values and slow references in
 ``tests/test_analytics_*.py``; here the reference is :mod:`graph.analytics` called directly on
-the same store: every value GraphQL serves, once turned back into the plain-data shape, must be
-exactly what the function returns. Nodes come back through the Node types (ids, names, labels),
-so the wiring of every node reference is checked too.
+the same store: every value GraphQL serves, once turned back into the JSON shape, must be
+exactly the JSON form (``to_json()``) of what the function returns. Nodes come back through the
+Node types (ids, names, labels), so the wiring of every node reference is checked too.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ betweenness {{ method crossGroup pivots epsilon epsilonNormalised delta }}
 
 
 def _plain_brokers(r: dict[str, Any]) -> dict[str, Any]:
-    """The GraphQL reply in the shape of :func:`graph.analytics.brokerage.brokers`."""
+    """The GraphQL reply in the shape of :func:`graph.analytics.brokerage.brokers`' JSON."""
     b = r["betweenness"]
     return {
         "groupBy": r["groupBy"], "directed": r["directed"], "ties": r["ties"],
@@ -126,8 +126,8 @@ def test_brokers_are_the_analytics_results(url: str, store: EmbeddedStore,
     args = f"({_args(**gql_args)})" if gql_args else ""
     got = data(url, f"{{ brokers{args} {{ {BROKERS} }} }}")["brokers"]
     expected = brokers(store, **{"first": 20, **kwargs})
-    assert _plain_brokers(got) == expected
-    assert got["actorCount"] == sum(g["size"] for g in expected["groups"].values())
+    assert _plain_brokers(got) == expected.to_json()
+    assert got["actorCount"] == sum(g.size for g in expected.groups.values())
     assert len(got["actors"]) == min(kwargs.get("first", 20), got["actorCount"])
 
 

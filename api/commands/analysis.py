@@ -1,8 +1,8 @@
 """Brokerage and gap analysis commands (coco brokers, coco gaps, coco introductions).
 
 A thin layer over :mod:`graph.analytics`: options map onto the keyword arguments of its functions,
-``--json`` prints their plain-data results, otherwise rich tables. Bad input raises ValueError or
-click errors, which ``api.cli.main`` turns into one-line messages.
+``--json`` prints the JSON form of their typed results (``to_json()``), otherwise rich tables.
+Bad input raises ValueError or click errors, which ``api.cli.main`` turns into one-line messages.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
             result = analyse(store, group_by=group_by, directed=directed, ties=ties, years=years,
                              first=first if as_json else (first or TOP))
         if as_json:
-            click.echo(json.dumps([{k: v for k, v in r.items() if k != "z"}
-                                   for r in result["actors"]], indent=2, ensure_ascii=False))
+            click.echo(json.dumps([{k: v for k, v in r.to_json().items() if k != "z"}
+                                   for r in result.actors], indent=2, ensure_ascii=False))
             return
         table = Table(title=f"Brokers by {group_by} ({'directed' if directed else 'undirected'}, "
                             f"ties: {', '.join(ties)})")
@@ -67,19 +67,18 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
                     "betweenness"):
             table.add_column(col, justify="left" if col in ("actor", "group") else "right",
                              min_width=16 if col == "actor" else None)
-        for r in result["actors"]:
-            roles = " / ".join(f"{r[k]:,}" for k in ROLES[:-1])
-            table.add_row(escape(r["name"]), escape(r["group"]), f"{r['total']:,}", roles,
-                          _fmt(r["constraint"]), _fmt(r["effectiveSize"]),
-                          f"{r['betweenness']:,.1f}")
+        for r in result.actors:
+            roles = " / ".join(f"{getattr(r, k):,}" for k in ROLES[:-1])
+            table.add_row(escape(r.name), escape(r.group), f"{r.total:,}", roles,
+                          _fmt(r.constraint), _fmt(r.effective_size), f"{r.betweenness:,.1f}")
         table.caption = ("c / i / r / g / l: coordinator, itinerant, representative, gatekeeper, "
                          "liaison")
         _print(table)
-        b = result["betweenness"]
-        if b["method"] == "sampled":
-            _print(f"betweenness sampled from {b['pivots']} pivots: within ±{b['epsilon']:,.0f} "
-                   f"(±{b['epsilonNormalised']:.3f} of the maximum) with probability "
-                   f"{1 - b['delta']:.0%}")
+        b = result.betweenness
+        if b.method == "sampled":
+            _print(f"betweenness sampled from {b.pivots} pivots: within ±{b.epsilon:,.0f} "
+                   f"(±{b.epsilon_normalised:.3f} of the maximum) with probability "
+                   f"{1 - b.delta:.0%}")
 
     return brokers
 
@@ -92,13 +91,14 @@ def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
     with _store(conn) as store:
         result = between_groups(store, pair, **options)
     if as_json:
-        click.echo(json.dumps(result["actors"], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([r.to_json() for r in result.actors], indent=2,
+                              ensure_ascii=False))
         return
     table = Table(title=f"Brokers between {pair[0]} and {pair[1]}")
     for col in ("actor", "group", "between"):
         table.add_column(col, justify="right" if col == "between" else "left")
-    for r in result["actors"]:
-        table.add_row(escape(r["name"]), escape(r["group"]), f"{r['between']:,}")
+    for r in result.actors:
+        table.add_row(escape(r.name), escape(r.group), f"{r.between:,}")
     table.caption = "between: open two-paths with one end in each group"
     _print(table)
 

@@ -4,8 +4,9 @@
 Typed wrappers over :mod:`graph.analytics`, which implements and cites the methods
 (Gould & Fernandez 1989, Burt 1992, Brandes 2001, Newman 2003, Granovetter 1973): arguments are
 checked here and refused like every other bad input (``BAD_USER_INPUT`` with ``where``,
-``field``, ``expected``, ``got``); the plain-data results become object types whose nodes
-resolve through the request's DataLoader (one batched ``get_nodes`` per step, however many
+``field``, ``expected``, ``got``); the typed results (dataclasses whose fields are named as
+these types' fields, built by :func:`api.graphql.types_common.typed`) become object types whose
+nodes resolve through the request's DataLoader (one batched ``get_nodes`` per step, however many
 actors). The analytics are CPU-bound (sparse products, igraph), so they run in Starlette's thread
 pool, as the map pages do (:mod:`api.pages`), and never block the event loop.
 """
@@ -25,7 +26,7 @@ from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, in_language, read
 from coco_atlas.api.graphql.paths import MAX_HOPS
 from coco_atlas.api.graphql.relations import check_first
 from coco_atlas.api.graphql.results import load_object, load_objects
-from coco_atlas.api.graphql.types_common import schema_enum, value_of
+from coco_atlas.api.graphql.types_common import schema_enum, typed, value_of
 from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
 from coco_atlas.graph.analytics.groups import REGION, group_choices
 from coco_atlas.graph.analytics.network import ALL_TIES
@@ -277,17 +278,15 @@ async def resolve_brokers(
     kwargs = {"group_by": value_of(group_by), "directed": directed,
               "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first,
               "during": period_argument("brokers", as_of, during)}
-    r = await _run(brokerage.brokers, info, **kwargs)
-    groups = [GroupMoments(group=g, size=m["size"], expected=RoleScores(**m["expected"]),
-                           sd=RoleScores(**m["sd"])) for g, m in r["groups"].items()]
-    b = r["betweenness"]
-    return BrokerageResult(
-        group_by=ActorGrouping(r["groupBy"]), directed=r["directed"],
-        ties=[TieSource(t) for t in r["ties"]], density=r["density"],
-        actor_count=sum(g.size for g in groups), actors=[_broker(row) for row in r["actors"]],
-        groups=groups, betweenness=BetweennessEstimate(
-            method=b["method"], cross_group=b["crossGroup"], pivots=b["pivots"],
-            epsilon=b["epsilon"], epsilon_normalised=b["epsilonNormalised"], delta=b["delta"]))
+    r: brokerage.BrokerageResult = await _run(brokerage.brokers, info, **kwargs)
+    return typed(
+        BrokerageResult, r, group_by=ActorGrouping(r.group_by),
+        ties=[TieSource(t) for t in r.ties],
+        actor_count=sum(m.size for m in r.groups.values()),
+        actors=[typed(Broker, a, node_id=a.id, z=_scores(a.z)) for a in r.actors],
+        groups=[typed(GroupMoments, m, group=g, expected=_scores(m.expected), sd=_scores(m.sd))
+                for g, m in r.groups.items()],
+        betweenness=typed(BetweennessEstimate, r.betweenness))
 
 
 async def resolve_sector_mixing(
@@ -432,11 +431,8 @@ async def _scope(info: Info, where: str, region: str | None, hub: str | None
             "hub": None if hub is None else str(hub)}
 
 
-def _broker(row: dict[str, Any]) -> Broker:
-    return Broker(node_id=row["id"], group=row["group"],
-                  **{role: row[role] for role in brokerage.ROLES},
-                  constraint=row["constraint"], effective_size=row["effectiveSize"],
-                  betweenness=row["betweenness"], z=RoleScores(**row["z"]))
+def _scores(scores: brokerage.RoleScores) -> RoleScores:
+    return typed(RoleScores, scores)
 
 
 def _pair(p: dict[str, Any]) -> MixingPair:
