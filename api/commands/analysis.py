@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -20,6 +20,9 @@ from rich.table import Table
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.api.commands.search import cli_language, lang_option
 from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
+
+if TYPE_CHECKING:
+    from coco_atlas.graph.analytics.gaps import GapAnalysis
 
 TOP = 20
 YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
@@ -131,16 +134,19 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
         """Competences needed versus offered: per region, or in detail for one region or hub."""
         from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
 
-        with _store(conn) as store:
-            if region is None and hub is None:
-                result: Any = region_gaps(store, level=level)
+        if region is None and hub is None:
+            with _store(conn) as store:
+                counts = region_gaps(store, level=level)
+            if as_json:
+                click.echo(json.dumps(counts, indent=2, ensure_ascii=False))
             else:
-                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
-                                      lang=cli_language(lang))
+                _print(_region_table(counts, level))
+            return
+        with _store(conn) as store:
+            result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
+                                  lang=cli_language(lang))
         if as_json:
-            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-        elif region is None and hub is None:
-            _print(_region_table(result, level))
+            click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         else:
             _print_gap_analysis(result)
 
@@ -170,17 +176,16 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
             result = suggest(store, region=region, hub=hub, first=first, ties=ties,
                              max_hops=max_hops, lang=cli_language(lang))
         if as_json:
-            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+            click.echo(json.dumps([s.to_json() for s in result], indent=2, ensure_ascii=False))
             return
         table = Table(title="Suggested introductions")
         for col in ("score", "offerer", "needer", "competences", "via"):
             table.add_column(col, justify="right" if col == "score" else "left")
         for s in result:
-            via = ", ".join(b["name"] for b in s["brokers"]) or " → ".join(s["path"])
-            table.add_row(f"{s['score']:.2f}", escape(str(s["offerer"]["name"])),
-                          escape(str(s["needer"]["name"])),
-                          escape(", ".join(str(c["name"]) for c in s["competences"])),
-                          escape(via))
+            via = ", ".join(b.name for b in s.brokers) or " → ".join(s.path)
+            table.add_row(f"{s.score:.2f}", escape(str(s.offerer.name)),
+                          escape(str(s.needer.name)),
+                          escape(", ".join(str(c.name) for c in s.competences)), escape(via))
         _print(table)
 
     return introductions
@@ -224,29 +229,31 @@ def _region_table(result: dict[str, dict[str, int]], level: int) -> Table:
     return table
 
 
-def _print_gap_analysis(result: dict[str, Any]) -> None:
-    scope = result["scope"]
-    _print(f"[bold]{escape(str(scope.get('name')))}[/] "
-           f"({escape(str(scope.get('region') or scope.get('hub')))}): "
-           f"{result['actors']:,} actors need {result['needed']:,} competences and offer "
-           f"{result['offered']:,}; {result['unmet']:,} needs are met by nobody inside")
+def _print_gap_analysis(result: GapAnalysis) -> None:
+    from coco_atlas.graph.analytics.gaps import RegionScope
+
+    scope = result.scope
+    where = scope.region if isinstance(scope, RegionScope) else scope.hub
+    _print(f"[bold]{escape(str(scope.name))}[/] ({escape(str(where))}): "
+           f"{result.actors:,} actors need {result.needed:,} competences and offer "
+           f"{result.offered:,}; {result.unmet:,} needs are met by nobody inside")
     table = Table(title="Unmet needs and the nearest suppliers elsewhere")
     for col in ("competence", "demand", "nearest suppliers (hops, country)", "trainings"):
         table.add_column(col, justify="right" if col == "demand" else "left")
-    for g in result["gaps"]:
-        near = "; ".join(f"{escape(str(s['name']))} "
-                         f"({s['hops'] if s['hops'] is not None else '∞'}, "
-                         f"{escape(s['country'] or 'country unknown')})"
-                         for s in g["suppliers"])
-        train = ", ".join(f"{k} {v}" for k, v in g["training"].items() if v and k != "total")
-        table.add_row(escape(str(g["competence"]["name"])), str(g["demand"]), near,
+    for g in result.gaps:
+        near = "; ".join(f"{escape(str(s.name))} "
+                         f"({s.hops if s.hops is not None else '∞'}, "
+                         f"{escape(s.country or 'country unknown')})"
+                         for s in g.suppliers)
+        train = ", ".join(f"{k} {v}" for k, v in g.training.items() if v and k != "total")
+        table.add_row(escape(str(g.competence.name)), str(g.demand), near,
                       escape(train) or "none")
     _print(table)
-    under = result["mixing"]["underLinked"]
+    under = result.mixing.under_linked
     if under:
         _print("Most under-linked sector groups: " + "; ".join(
-            f"{escape(str(p['a']))}–{escape(str(p['b']))} {p['observed']} ties, "
-            f"{p['expected']:.1f} expected"
+            f"{escape(str(p.a))}–{escape(str(p.b))} {p.observed} ties, "
+            f"{p.expected:.1f} expected"
             for p in under))
 
 

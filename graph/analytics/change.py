@@ -122,11 +122,11 @@ def trends(store: Store, *, first: int, last: int, step: int = 1, group_by: str 
 def _figures(snap: Snapshot) -> dict[str, Any]:
     n, m = snap.net.n, len(snap.pairs)
     cross, known = snap.cross(), snap.known()
-    mixing = group_mixing(snap.net.undirected, snap.sector) if n else {"pairs": [],
-                                                                        "assortativity": None}
-    groups = [p for p in mixing["pairs"] if UNKNOWN not in (p["a"], p["b"])]
-    observed = sum(p["observed"] for p in groups if p["a"] != p["b"])
-    expected = sum(p["expected"] for p in groups if p["a"] != p["b"])
+    mixing = group_mixing(snap.net.undirected, snap.sector) if n else None
+    pairs = mixing.pairs if mixing else []
+    between = [p for p in pairs if UNKNOWN not in (p.a, p.b) and p.a != p.b]
+    observed = sum(p.observed for p in between)
+    expected = sum(p.expected for p in between)
     return {
         "actors": n, "ties": m,
         "density": (2 * m / (n * (n - 1))) if n > 1 else 0.0,
@@ -134,7 +134,7 @@ def _figures(snap: Snapshot) -> dict[str, Any]:
         "crossSectorShare": float(cross.sum() / known.sum()) if known.sum() else None,
         "mixing": {"observed": int(observed), "expected": float(expected),
                    "ratio": observed / expected if expected else None,
-                   "assortativity": mixing["assortativity"]},
+                   "assortativity": mixing.assortativity if mixing else None},
     }
 
 
