@@ -34,7 +34,7 @@ FLOORS: dict[str, dict[str, float]] = {
 }
 
 
-def measure(db: Path, name: str, fn: Callable[[Any], dict[str, Any]]) -> tuple[float, Any]:
+def measure(db: Path, name: str, fn: Callable[[Any], Any]) -> tuple[float, Any]:
     with EmbeddedStore(db) as store:
         store.topology()  # open and index the file first: that is not the analysis
         t0 = time.perf_counter()
@@ -53,7 +53,7 @@ def main() -> int:
     ok = True
     for size in args.sizes.split(","):
         db = args.db or demo_db(size, args.seed)
-        runs: dict[str, Callable[[Any], dict[str, Any]]] = {
+        runs: dict[str, Callable[[Any], Any]] = {
             "trends": lambda s: trends(s, first=2019, last=2024),
             "compare": lambda s: compare(s, before=Period.years(2019, 2019),
                                          after=Period.years(2023, 2023)),
@@ -72,14 +72,14 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def _summary(name: str, result: dict[str, Any]) -> dict[str, Any]:
+def _summary(name: str, result: Any) -> dict[str, Any]:
+    """A few figures of the result (the typed results of graph.analytics.change and impact)."""
     if name == "trends":
-        return {"periods": len(result["periods"]),
-                "actors_last": result["periods"][-1]["actors"],
-                "ties_last": result["periods"][-1]["ties"]}
+        return {"periods": len(result.periods), "actors_last": result.periods[-1].actors,
+                "ties_last": result.periods[-1].ties}
     if name == "compare":
-        return {"counts": result["counts"]}
-    return {"attendances": result["attendances"], "matched": result["matched"]}
+        return {"counts": result.counts.to_json()}
+    return {"attendances": result.attendances, "matched": result.matched}
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from coco_atlas.graph.analytics.brokerage import (
     brokerage_roles,
 )
 from coco_atlas.graph.analytics.groups import codes
-from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.mixing import MixingPair, group_mixing
 from coco_atlas.graph.analytics.network import ActorNetwork
 
 
@@ -284,15 +284,15 @@ def test_mixing_matches_reference_counts_and_networkx_assortativity(
     n, arcs, groups = graph
     table = group_mixing(arcs_matrix(n, arcs), groups)
     slow = reference.mixing(n, arcs, groups)
-    assert {(p["a"], p["b"]): p["observed"] for p in table["pairs"] if p["observed"]} == slow
-    assert table["ties"] == sum(slow.values())
-    assert sum(p["expected"] for p in table["pairs"]) == pytest.approx(table["ties"])
+    assert {(p.a, p.b): p.observed for p in table.pairs if p.observed} == slow
+    assert table.ties == sum(slow.values())
+    assert sum(p.expected for p in table.pairs) == pytest.approx(table.ties)
     g = nx.Graph()
     g.add_nodes_from((i, {"group": x}) for i, x in enumerate(groups))
     g.add_edges_from(arcs)
-    if table["assortativity"] is not None:
+    if table.assortativity is not None:
         nx_r = nx.attribute_assortativity_coefficient(g, "group")
-        assert table["assortativity"] == pytest.approx(nx_r, abs=1e-9)
+        assert table.assortativity == pytest.approx(nx_r, abs=1e-9)
 
 
 def test_under_linked_pairs_come_first() -> None:
@@ -300,6 +300,6 @@ def test_under_linked_pairs_come_first() -> None:
     # 2·7·½·½ = 3.5, observed 1: ratio 1/3.5.
     edges = [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]
     table = group_mixing(arcs_matrix(6, undirected(edges)), list("AAABBB"))
-    assert table["underLinked"] == [{"a": "A", "b": "B", "observed": 1, "expected": 3.5,
-                                     "ratio": 1 / 3.5}]
-    assert table["assortativity"] == pytest.approx((6 / 7 - 0.5) / 0.5)
+    assert table.under_linked == [MixingPair(a="A", b="B", observed=1, expected=3.5,
+                                             ratio=1 / 3.5)]
+    assert table.assortativity == pytest.approx((6 / 7 - 0.5) / 0.5)

@@ -4,6 +4,7 @@ counted by hand in the comments (or compared with the slow reference / networkx)
 from __future__ import annotations
 
 import doctest
+from dataclasses import fields
 from pathlib import Path
 
 import networkx as nx
@@ -12,7 +13,7 @@ import pytest
 
 from coco_atlas.graph.analytics import betweenness, brokerage, mixing, reference, structural_holes
 from coco_atlas.graph.analytics.brokerage import ROLES, brokerage_table, brokers
-from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
+from coco_atlas.graph.analytics.gaps import Named, RegionScope, gap_analysis, region_gaps
 from coco_atlas.graph.analytics.groups import actor_groups
 from coco_atlas.graph.analytics.introductions import introductions
 from coco_atlas.graph.analytics.mixing import sector_mixing
@@ -138,17 +139,18 @@ def test_brokerage_hand_counted_in_the_store(eco: EmbeddedStore) -> None:
                                           "representative": 2, "gatekeeper": 2, "liaison": 0,
                                           "total": 4}
     result = brokers(eco, group_by="label", first=2)
-    assert len(result["actors"]) == 2 and set(result["groups"]) == {"Company", "Hub"}
-    assert result["groups"]["Hub"]["size"] == 2 and result["betweenness"]["method"] == "exact"
-    assert set(result["actors"][0]["z"]) == set(ROLES)
+    assert len(result.actors) == 2 and set(result.groups) == {"Company", "Hub"}
+    assert result.groups["Hub"].size == 2 and result.betweenness.method == "exact"
+    assert [f.name for f in fields(result.actors[0].z)] == list(ROLES)
 
 
 def test_sector_mixing_counts_ties_between_groups(eco: EmbeddedStore) -> None:
     # Ties between sector groups (undirected, once per pair), e.g. cci–ict: co-1–co-3, co-1–co-5.
     table = sector_mixing(eco)
-    observed = {(p["a"], p["b"]): p["observed"] for p in table["pairs"]}
+    observed = {(p.a, p.b): p.observed for p in table.pairs}
     assert observed[("cci", "ict")] == 2 and observed[("ict", "ict")] == 1  # co-3–co-5
-    assert observed[("unknown", "unknown")] == 1 and table["ties"] == 10  # hub-1–hub-2
+    assert observed[("unknown", "unknown")] == 1 and table.ties == 10  # hub-1–hub-2
+    assert table.group_by == "sectorGroup"
 
 
 # -- gaps ----------------------------------------------------------------------------------------
@@ -190,29 +192,31 @@ def test_region_gaps_match_a_slow_recount_on_the_demo(tmp_path: Path) -> None:
 
 def test_gap_analysis_of_a_region(eco: EmbeddedStore) -> None:
     result = gap_analysis(eco, region="AT13")
-    assert result["scope"] == {"region": "AT13", "level": 2, "name": "Wien"}
-    assert (result["actors"], result["needed"], result["offered"], result["unmet"]) == (4, 3, 3, 1)
-    assert result["ratio"] == 1.0 and result["coverage"] == pytest.approx(2 / 3)
-    [gap] = result["gaps"]
+    assert result.scope == RegionScope(region="AT13", level=2, name="Wien")
+    assert (result.actors, result.needed, result.offered, result.unmet) == (4, 3, 3, 1)
+    assert result.ratio == 1.0 and result.coverage == pytest.approx(2 / 3)
+    [gap] = result.gaps
     # k3 is needed by co-2 and offered by co-5 (tied to co-2 through col-2: 1 hop, SK) and co-3
     # (co-2–co-1–co-3 or co-2–co-5–co-3: 2 hops, AT).
-    assert gap["competence"] == {"id": "k3", "name": "skill 3"} and gap["demand"] == 1
-    assert [(s["id"], s["hops"], s["country"]) for s in gap["suppliers"]] == [
+    assert gap.competence == Named(id="k3", name="skill 3") and gap.demand == 1
+    assert gap.needers == ["co-2"]
+    assert [(s.id, s.hops, s.country) for s in gap.suppliers] == [
         ("co-5", 1, "SK"), ("co-3", 2, "AT")]
-    assert gap["training"] == {"technology-development": 1, "future-trends": 1,
-                               "advanced-manufacturing-mindset": 0, "other": 0, "total": 2}
+    assert gap.training == {"technology-development": 1, "future-trends": 1,
+                            "advanced-manufacturing-mindset": 0, "other": 0, "total": 2}
     # Mixing inside AT13: co-1–co-2 (cci–a.-m.) and co-1–hub-1 (cci–unknown).
-    observed = {(p["a"], p["b"]): p["observed"] for p in result["mixing"]["pairs"]}
-    assert observed[("advanced-manufacturing", "cci")] == 1 and result["mixing"]["ties"] == 2
+    observed = {(p.a, p.b): p.observed for p in result.mixing.pairs}
+    assert observed[("advanced-manufacturing", "cci")] == 1 and result.mixing.ties == 2
 
 
 def test_gap_analysis_of_a_hub_network_and_bad_scopes(eco: EmbeddedStore) -> None:
     # hub-1 + members co-1, co-3 + partner hub-2: needs k1 (co-1), k3 (co-3); offers k1 k2 k3.
     result = gap_analysis(eco, hub="hub-1")
-    assert (result["actors"], result["needed"], result["offered"], result["unmet"]) == (4, 2, 3, 0)
-    assert result["gaps"] == []
+    assert result.scope.to_json() == {"hub": "hub-1", "name": "Wiener Kreativhub"}
+    assert (result.actors, result.needed, result.offered, result.unmet) == (4, 2, 3, 0)
+    assert result.gaps == []
     # a NUTS 1 region takes every actor below it
-    assert gap_analysis(eco, region="AT1")["actors"] == 5
+    assert gap_analysis(eco, region="AT1").actors == 5
     for kwargs, message in (({"region": "XX1"}, "no NUTS region 'XX1'"),
                             ({"hub": "co-1"}, "no Hub 'co-1'"), ({}, "exactly one"),
                             ({"region": "AT13", "hub": "hub-1"}, "exactly one")):
@@ -228,27 +232,28 @@ def test_brokered_introductions(eco: EmbeddedStore) -> None:
     # (co-5 also offers k3 but is tied to co-2; hub-1 offers co-1's k1 but they are tied; co-6
     # is isolated.)
     found = introductions(eco)
-    assert [(s["offerer"]["id"], s["needer"]["id"], s["hops"]) for s in found] == [
+    assert [(s.offerer.id, s.needer.id, s.hops) for s in found] == [
         ("co-3", "co-2", 2), ("hub-1", "co-4", 2)]
     first = found[0]
-    assert first["score"] == pytest.approx(1 + np.log(2), abs=1e-6)
-    assert [b["id"] for b in first["brokers"]] == ["co-1", "co-5"]
-    assert first["path"] == ["co-3", "co-1", "co-2"]
-    assert first["competences"] == [{"id": "k3", "name": "skill 3"}]
-    assert "Gamma Code offers skill 3, Beta Robotics needs it" in first["explanation"]
-    assert [s["needer"]["id"] for s in introductions(eco, region="SK01")] == ["co-4"]
+    assert first.score == pytest.approx(1 + np.log(2), abs=1e-6)
+    assert [b.id for b in first.brokers] == ["co-1", "co-5"]
+    assert first.path == ["co-3", "co-1", "co-2"]
+    assert first.competences == [Named(id="k3", name="skill 3")]
+    assert (first.offerer.name, first.offerer.country) == ("Gamma Code", "AT")
+    assert "Gamma Code offers skill 3, Beta Robotics needs it" in first.explanation
+    assert [s.needer.id for s in introductions(eco, region="SK01")] == ["co-4"]
 
 
 def test_bridged_introductions_when_nobody_is_tied_to_both(eco: EmbeddedStore) -> None:
     # Partnerships and membership only: co-2's single contact is co-1, so the bridge to co-3
     # (offers k3) is co-2–co-1–hub-1–co-3: 3 hops, score 1 / (3 − 1).
     found = introductions(eco, ties=["partners", "membership"])
-    assert [(s["offerer"]["id"], s["needer"]["id"], s["hops"]) for s in found] == [
+    assert [(s.offerer.id, s.needer.id, s.hops) for s in found] == [
         ("hub-1", "co-4", 2), ("co-3", "co-2", 3)]
     bridge = found[1]
-    assert bridge["score"] == 0.5 and bridge["brokers"] == []
-    assert bridge["path"] == ["co-3", "hub-1", "co-1", "co-2"]
-    assert "shortest bridge is 3 hops" in bridge["explanation"]
+    assert bridge.score == 0.5 and bridge.brokers == []
+    assert bridge.path == ["co-3", "hub-1", "co-1", "co-2"]
+    assert "shortest bridge is 3 hops" in bridge.explanation
     assert introductions(eco, ties=["partners", "membership"], max_hops=2)[1:] == []
     with pytest.raises(ValueError, match="first"):
         introductions(eco, first=0)
@@ -283,9 +288,10 @@ def test_both_stores_give_the_same_analyses(tmp_path: Path, neo4j_uri: str) -> N
         writer.write(Transaction(writer.source, [], [e for _, b in batches for e in b][::-1]))
     region = next(n.id for n in embedded.iter_nodes("Region") if n.props["level"] == 2)
     try:
-        for name, analyse in [("brokers", lambda s: brokers(s, first=25)),
-                              ("gaps", lambda s: gap_analysis(s, region=region)),
-                              ("introductions", lambda s: introductions(s, first=15))]:
+        for name, analyse in [
+                ("brokers", lambda s: brokers(s, first=25).to_json()),
+                ("gaps", lambda s: gap_analysis(s, region=region).to_json()),
+                ("introductions", lambda s: [x.to_json() for x in introductions(s, first=15)])]:
             a, b = analyse(embedded), analyse(neo)
             assert _rounded(a) == _rounded(b), name
     finally:

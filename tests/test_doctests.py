@@ -12,10 +12,18 @@ from types import ModuleType
 
 import pytest
 
-from coco_atlas.graph.analytics import betweenness, brokerage, groups, mixing, structural_holes
+from coco_atlas.graph.analytics import (
+    betweenness,
+    brokerage,
+    groups,
+    mixing,
+    results,
+    structural_holes,
+)
 
 
-@pytest.mark.parametrize("module", [betweenness, brokerage, groups, mixing, structural_holes],
+@pytest.mark.parametrize("module", [betweenness, brokerage, groups, mixing, results,
+                                    structural_holes],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_docstring_examples_run(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

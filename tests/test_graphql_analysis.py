@@ -2,9 +2,9 @@
 
 The analytics themselves are tested against published values and slow references in
 ``tests/test_analytics_*.py``; here the reference is :mod:`graph.analytics` called directly on
-the same store: every value GraphQL serves, once turned back into the plain-data shape, must be
-exactly what the function returns. Nodes come back through the Node types (ids, names, labels),
-so the wiring of every node reference is checked too.
+the same store: every value GraphQL serves, once turned back into the JSON shape, must be
+exactly the JSON form (``to_json()``) of what the function returns. Nodes come back through the
+Node types (ids, names, labels), so the wiring of every node reference is checked too.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ betweenness {{ method crossGroup pivots epsilon epsilonNormalised delta }}
 
 
 def _plain_brokers(r: dict[str, Any]) -> dict[str, Any]:
-    """The GraphQL reply in the shape of :func:`graph.analytics.brokerage.brokers`."""
+    """The GraphQL reply in the shape of :func:`graph.analytics.brokerage.brokers`' JSON."""
     b = r["betweenness"]
     return {
         "groupBy": r["groupBy"], "directed": r["directed"], "ties": r["ties"],
@@ -126,8 +126,8 @@ def test_brokers_are_the_analytics_results(url: str, store: EmbeddedStore,
     args = f"({_args(**gql_args)})" if gql_args else ""
     got = data(url, f"{{ brokers{args} {{ {BROKERS} }} }}")["brokers"]
     expected = brokers(store, **{"first": 20, **kwargs})
-    assert _plain_brokers(got) == expected
-    assert got["actorCount"] == sum(g["size"] for g in expected["groups"].values())
+    assert _plain_brokers(got) == expected.to_json()
+    assert got["actorCount"] == sum(g.size for g in expected.groups.values())
     assert len(got["actors"]) == min(kwargs.get("first", 20), got["actorCount"])
 
 
@@ -151,7 +151,7 @@ def test_sector_mixing_is_the_analytics_result(url: str, store: EmbeddedStore,
     }
     args = f"({_args(**gql_args)})" if gql_args else ""
     got = data(url, f"{{ sectorMixing{args} {{ {MIXING} }} }}")["sectorMixing"]
-    assert got == sector_mixing(store, **kwargs)
+    assert got == sector_mixing(store, **kwargs).to_json()
     assert got["pairs"] and len(got["underLinked"]) <= kwargs.get("first", 5)
 
 
@@ -167,7 +167,7 @@ mixing {{ {MIXING} }}
 
 
 def _plain_gaps(r: dict[str, Any]) -> dict[str, Any]:
-    """The GraphQL reply in the shape of :func:`graph.analytics.gaps.gap_analysis`."""
+    """The GraphQL reply in the shape of :func:`graph.analytics.gaps.gap_analysis`' JSON."""
     scope = r["scope"]
     described = ({"region": scope["id"], "level": r["level"], "name": scope["name"]}
                  if scope["label"] == "Region" else {"hub": scope["id"], "name": scope["name"]})
@@ -200,8 +200,8 @@ def test_gap_analysis_is_the_analytics_result(url: str, store: EmbeddedStore,
                 for k, v in kwargs.items()}
     got = data(url, f"{{ gapAnalysis({_args(**gql_args)}) {{ {GAPS} }} }}")["gapAnalysis"]
     expected = gap_analysis(store, **{"first": 20, **kwargs})
-    assert expected["gaps"] and expected["competences"]  # the comparison covers every part
-    assert _plain_gaps(got) == expected
+    assert expected.gaps and expected.competences  # the comparison covers every part
+    assert _plain_gaps(got) == expected.to_json()
     assert got["mixing"]["groupBy"] == "sectorGroup"
     if "region" in kwargs:
         assert got["scope"]["level"] == got["level"]
@@ -234,17 +234,17 @@ def test_introductions_are_the_analytics_results(url: str, store: EmbeddedStore,
     got = data(url, f"{{ introductions{args} {{ {INTRODUCTIONS} }} }}")["introductions"]
     expected = introductions(store, **{"first": 20, **kwargs})
     assert expected
-    assert [_plain_introduction(s) for s in got] == expected
+    assert [_plain_introduction(s) for s in got] == [s.to_json() for s in expected]
 
 
 def test_bridged_introductions_come_with_their_path(url: str, store: EmbeddedStore) -> None:
     """With partnerships only most pairs have no common contact: the bridges show up."""
     expected = introductions(store, ties=["partners"], first=400, max_hops=6)
-    bridges = [s for s in expected if not s["brokers"]]
-    assert bridges and all(len(s["path"]) == s["hops"] + 1 >= 4 for s in bridges)
+    bridges = [s for s in expected if not s.brokers]
+    assert bridges and all(len(s.path) == s.hops + 1 >= 4 for s in bridges)
     got = data(url, "{ introductions(ties: [partners], first: 400, maxHops: 6) "
                     f"{{ {INTRODUCTIONS} }} }}")["introductions"]
-    assert [_plain_introduction(s) for s in got] == expected
+    assert [_plain_introduction(s) for s in got] == [s.to_json() for s in expected]
 
 
 # -- argument errors ---------------------------------------------------------------------------

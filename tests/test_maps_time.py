@@ -106,8 +106,8 @@ def move_to(page: Page, year: int) -> None:
 def changes_between(store: EmbeddedStore, before: int, after: int
                     ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     found = compare(store, before=Period.years(before, before), after=Period.years(after, after))
-    return ({pair(t["a"]["id"], t["b"]["id"]) for t in found["newTies"]},
-            {pair(t["a"]["id"], t["b"]["id"]) for t in found["endedTies"]})
+    return ({pair(t.a.id, t.b.id) for t in found.new_ties},
+            {pair(t.a.id, t.b.id) for t in found.ended_ties})
 
 
 def ties_in(store: EmbeddedStore, year: int) -> set[tuple[str, str]]:
@@ -159,8 +159,8 @@ def test_new_ties_on_the_demo_match_compare(browser: Browser, demo_url: str,
             now = seen(page)
             found = compare(store, before=Period.years(year - 1, year - 1),
                             after=Period.years(year, year))
-            assert len(now["fresh"]) == found["counts"]["newTies"] > 0, year
-            assert len(now["ended"]) == found["counts"]["endedTies"], year
+            assert len(now["fresh"]) == found.counts.new_ties > 0, year
+            assert len(now["ended"]) == found.counts.ended_ties, year
             assert now["positions"] == before
     finally:
         store.close()
@@ -292,14 +292,14 @@ def test_a_big_saved_file_restores_the_year_from_its_address(browser: Browser, d
 def test_trend_figures_equal_the_analysis(changes_url: str, changes: EmbeddedStore) -> None:
     html = httpx.get(f"{changes_url}/maps/ecosystem?{TIMELINE}", timeout=60).text
     assert 'class="trend"' in html and 'role="img"' in html
-    want = trends(changes, first=2016, last=2022)["periods"]
+    want = trends(changes, first=2016, last=2022).periods
     table = html[html.index('class="props year-figures"'):]
     for row in want:
-        share = row["crossSectorShare"]
-        cells = (f'<tr><th scope="row">{row["from"]}</th><td>{row["actors"]}</td>'
-                 f'<td>{row["ties"]}</td>\n              <td>{row["crossSectorTies"]}</td>\n'
+        share = row.cross_sector_share
+        cells = (f'<tr><th scope="row">{row.from_}</th><td>{row.actors}</td>'
+                 f'<td>{row.ties}</td>\n              <td>{row.cross_sector_ties}</td>\n'
                  f'              <td>{"–" if share is None else f"{100 * share:.0f}%"}</td>')
-        assert cells in table, row["from"]
+        assert cells in table, row.from_
 
 
 def test_bad_timelines_are_refused_in_words(changes_url: str) -> None:

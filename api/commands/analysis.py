@@ -1,8 +1,8 @@
 """Brokerage and gap analysis commands (coco brokers, coco gaps, coco introductions).
 
 A thin layer over :mod:`graph.analytics`: options map onto the keyword arguments of its functions,
-``--json`` prints their plain-data results, otherwise rich tables. Bad input raises ValueError or
-click errors, which ``api.cli.main`` turns into one-line messages.
+``--json`` prints the JSON form of their typed results (``to_json()``), otherwise rich tables.
+Bad input raises ValueError or click errors, which ``api.cli.main`` turns into one-line messages.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -20,6 +20,9 @@ from rich.table import Table
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.api.commands.search import cli_language, lang_option
 from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
+
+if TYPE_CHECKING:
+    from coco_atlas.graph.analytics.gaps import GapAnalysis
 
 TOP = 20
 YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
@@ -58,8 +61,8 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
             result = analyse(store, group_by=group_by, directed=directed, ties=ties, years=years,
                              first=first if as_json else (first or TOP))
         if as_json:
-            click.echo(json.dumps([{k: v for k, v in r.items() if k != "z"}
-                                   for r in result["actors"]], indent=2, ensure_ascii=False))
+            click.echo(json.dumps([{k: v for k, v in r.to_json().items() if k != "z"}
+                                   for r in result.actors], indent=2, ensure_ascii=False))
             return
         table = Table(title=f"Brokers by {group_by} ({'directed' if directed else 'undirected'}, "
                             f"ties: {', '.join(ties)})")
@@ -67,19 +70,18 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
                     "betweenness"):
             table.add_column(col, justify="left" if col in ("actor", "group") else "right",
                              min_width=16 if col == "actor" else None)
-        for r in result["actors"]:
-            roles = " / ".join(f"{r[k]:,}" for k in ROLES[:-1])
-            table.add_row(escape(r["name"]), escape(r["group"]), f"{r['total']:,}", roles,
-                          _fmt(r["constraint"]), _fmt(r["effectiveSize"]),
-                          f"{r['betweenness']:,.1f}")
+        for r in result.actors:
+            roles = " / ".join(f"{getattr(r, k):,}" for k in ROLES[:-1])
+            table.add_row(escape(r.name), escape(r.group), f"{r.total:,}", roles,
+                          _fmt(r.constraint), _fmt(r.effective_size), f"{r.betweenness:,.1f}")
         table.caption = ("c / i / r / g / l: coordinator, itinerant, representative, gatekeeper, "
                          "liaison")
         _print(table)
-        b = result["betweenness"]
-        if b["method"] == "sampled":
-            _print(f"betweenness sampled from {b['pivots']} pivots: within ±{b['epsilon']:,.0f} "
-                   f"(±{b['epsilonNormalised']:.3f} of the maximum) with probability "
-                   f"{1 - b['delta']:.0%}")
+        b = result.betweenness
+        if b.method == "sampled":
+            _print(f"betweenness sampled from {b.pivots} pivots: within ±{b.epsilon:,.0f} "
+                   f"(±{b.epsilon_normalised:.3f} of the maximum) with probability "
+                   f"{1 - b.delta:.0%}")
 
     return brokers
 
@@ -92,13 +94,14 @@ def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
     with _store(conn) as store:
         result = between_groups(store, pair, **options)
     if as_json:
-        click.echo(json.dumps(result["actors"], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([r.to_json() for r in result.actors], indent=2,
+                              ensure_ascii=False))
         return
     table = Table(title=f"Brokers between {pair[0]} and {pair[1]}")
     for col in ("actor", "group", "between"):
         table.add_column(col, justify="right" if col == "between" else "left")
-    for r in result["actors"]:
-        table.add_row(escape(r["name"]), escape(r["group"]), f"{r['between']:,}")
+    for r in result.actors:
+        table.add_row(escape(r.name), escape(r.group), f"{r.between:,}")
     table.caption = "between: open two-paths with one end in each group"
     _print(table)
 
@@ -131,16 +134,19 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
         """Competences needed versus offered: per region, or in detail for one region or hub."""
         from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
 
-        with _store(conn) as store:
-            if region is None and hub is None:
-                result: Any = region_gaps(store, level=level)
+        if region is None and hub is None:
+            with _store(conn) as store:
+                counts = region_gaps(store, level=level)
+            if as_json:
+                click.echo(json.dumps(counts, indent=2, ensure_ascii=False))
             else:
-                result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
-                                      lang=cli_language(lang))
+                _print(_region_table(counts, level))
+            return
+        with _store(conn) as store:
+            result = gap_analysis(store, region=region, hub=hub, ties=ties, first=first,
+                                  lang=cli_language(lang))
         if as_json:
-            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-        elif region is None and hub is None:
-            _print(_region_table(result, level))
+            click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         else:
             _print_gap_analysis(result)
 
@@ -170,17 +176,16 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
             result = suggest(store, region=region, hub=hub, first=first, ties=ties,
                              max_hops=max_hops, lang=cli_language(lang))
         if as_json:
-            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+            click.echo(json.dumps([s.to_json() for s in result], indent=2, ensure_ascii=False))
             return
         table = Table(title="Suggested introductions")
         for col in ("score", "offerer", "needer", "competences", "via"):
             table.add_column(col, justify="right" if col == "score" else "left")
         for s in result:
-            via = ", ".join(b["name"] for b in s["brokers"]) or " → ".join(s["path"])
-            table.add_row(f"{s['score']:.2f}", escape(str(s["offerer"]["name"])),
-                          escape(str(s["needer"]["name"])),
-                          escape(", ".join(str(c["name"]) for c in s["competences"])),
-                          escape(via))
+            via = ", ".join(b.name for b in s.brokers) or " → ".join(s.path)
+            table.add_row(f"{s.score:.2f}", escape(str(s.offerer.name)),
+                          escape(str(s.needer.name)),
+                          escape(", ".join(str(c.name) for c in s.competences)), escape(via))
         _print(table)
 
     return introductions
@@ -224,29 +229,31 @@ def _region_table(result: dict[str, dict[str, int]], level: int) -> Table:
     return table
 
 
-def _print_gap_analysis(result: dict[str, Any]) -> None:
-    scope = result["scope"]
-    _print(f"[bold]{escape(str(scope.get('name')))}[/] "
-           f"({escape(str(scope.get('region') or scope.get('hub')))}): "
-           f"{result['actors']:,} actors need {result['needed']:,} competences and offer "
-           f"{result['offered']:,}; {result['unmet']:,} needs are met by nobody inside")
+def _print_gap_analysis(result: GapAnalysis) -> None:
+    from coco_atlas.graph.analytics.gaps import RegionScope
+
+    scope = result.scope
+    where = scope.region if isinstance(scope, RegionScope) else scope.hub
+    _print(f"[bold]{escape(str(scope.name))}[/] ({escape(str(where))}): "
+           f"{result.actors:,} actors need {result.needed:,} competences and offer "
+           f"{result.offered:,}; {result.unmet:,} needs are met by nobody inside")
     table = Table(title="Unmet needs and the nearest suppliers elsewhere")
     for col in ("competence", "demand", "nearest suppliers (hops, country)", "trainings"):
         table.add_column(col, justify="right" if col == "demand" else "left")
-    for g in result["gaps"]:
-        near = "; ".join(f"{escape(str(s['name']))} "
-                         f"({s['hops'] if s['hops'] is not None else '∞'}, "
-                         f"{escape(s['country'] or 'country unknown')})"
-                         for s in g["suppliers"])
-        train = ", ".join(f"{k} {v}" for k, v in g["training"].items() if v and k != "total")
-        table.add_row(escape(str(g["competence"]["name"])), str(g["demand"]), near,
+    for g in result.gaps:
+        near = "; ".join(f"{escape(str(s.name))} "
+                         f"({s.hops if s.hops is not None else '∞'}, "
+                         f"{escape(s.country or 'country unknown')})"
+                         for s in g.suppliers)
+        train = ", ".join(f"{k} {v}" for k, v in g.training.items() if v and k != "total")
+        table.add_row(escape(str(g.competence.name)), str(g.demand), near,
                       escape(train) or "none")
     _print(table)
-    under = result["mixing"]["underLinked"]
+    under = result.mixing.under_linked
     if under:
         _print("Most under-linked sector groups: " + "; ".join(
-            f"{escape(str(p['a']))}–{escape(str(p['b']))} {p['observed']} ties, "
-            f"{p['expected']:.1f} expected"
+            f"{escape(str(p.a))}–{escape(str(p.b))} {p.observed} ties, "
+            f"{p.expected:.1f} expected"
             for p in under))
 
 

@@ -1,14 +1,14 @@
 """Change over time and training impact: ``coco trends``, ``coco compare``, ``coco impact``.
 
 A thin layer over :mod:`graph.analytics.change` and :mod:`graph.analytics.impact`: ``--json``
-prints their plain data (what GraphQL serves too), otherwise rich tables.
+prints the JSON form of their typed results (what GraphQL serves too), otherwise rich tables.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -20,6 +20,11 @@ from coco_atlas.graph.timeline import Period, PeriodError
 from coco_atlas.schema import TRAINING_AREAS
 from coco_atlas.viz.words import GROUP_TEXT, value_text
 
+if TYPE_CHECKING:
+    from coco_atlas.graph.analytics.change import Comparison, Evidence, Trends
+    from coco_atlas.graph.analytics.impact import Impact
+    from coco_atlas.graph.analytics.results import Result
+
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
     try:
@@ -28,7 +33,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
         raise click.BadParameter(str(e).split(": ", 1)[-1]) from None
 
 
-def _run(fn: Callable[..., dict[str, Any]], conn: dict[str, Any], **kw: Any) -> dict[str, Any]:
+def _run(fn: Callable[..., Any], conn: dict[str, Any], **kw: Any) -> Any:
 
     with open_from(conn) as store:
         try:
@@ -37,8 +42,8 @@ def _run(fn: Callable[..., dict[str, Any]], conn: dict[str, Any], **kw: Any) -> 
             raise click.UsageError(str(e)) from None
 
 
-def _echo_json(result: dict[str, Any]) -> None:
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+def _echo_json(result: Result) -> None:
+    click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
 
 
 def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
@@ -67,7 +72,7 @@ def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
     return trends
 
 
-def _print_trends(result: dict[str, Any]) -> None:
+def _print_trends(result: Trends) -> None:
 
     table = Table(title="The ecosystem per period (ties: partnerships, shared collaborations, "
                         "memberships)")
@@ -77,15 +82,15 @@ def _print_trends(result: dict[str, Any]) -> None:
     brokers = Table(title="Top brokers between sector groups (rank in the period before)")
     brokers.add_column("period")
     brokers.add_column("brokers")
-    for r in result["periods"]:
-        period = str(r["from"]) if r["from"] == r["to"] else f"{r['from']}–{r['to']}"
-        share = "–" if r["crossSectorShare"] is None else f"{r['crossSectorShare']:.0%}"
-        ratio = r["mixing"]["ratio"]
-        table.add_row(period, f"{r['actors']:,}", f"{r['ties']:,}", f"{r['crossSectorTies']:,}",
-                      share, "–" if ratio is None else f"{ratio:.2f}", f"{r['density']:.4f}",
-                      f"{r['openGaps']:,}")
+    for r in result.periods:
+        period = str(r.from_) if r.from_ == r.to else f"{r.from_}–{r.to}"
+        share = "–" if r.cross_sector_share is None else f"{r.cross_sector_share:.0%}"
+        ratio = r.mixing.ratio
+        table.add_row(period, f"{r.actors:,}", f"{r.ties:,}", f"{r.cross_sector_ties:,}",
+                      share, "–" if ratio is None else f"{ratio:.2f}", f"{r.density:.4f}",
+                      f"{r.open_gaps:,}")
         brokers.add_row(period, escape(", ".join(
-            f"{b['rank']}. {b['name']} ({b['previousRank'] or 'new'})" for b in r["topBrokers"])))
+            f"{b.rank}. {b.name} ({b.previous_rank or 'new'})" for b in r.top_brokers)))
     out.print(table)
     out.print("[dim]mixing o/e: cross-sector ties observed ÷ expected if actors tied at random "
               "(below 1: sectors meet less than chance).[/dim]")
@@ -119,49 +124,50 @@ def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comma
     return compare
 
 
-def _print_compare(r: dict[str, Any]) -> None:
+def _print_compare(r: Comparison) -> None:
 
-    c = r["counts"]
-    out.print(f"[bold]{r['before']} → {r['after']}[/bold]"
-              + (f" in {escape(r['region'])}" if r["region"] else "") + ": "
-              f"{c['newTies']:,} new ties ({c['newCrossSectorTies']:,} cross-sector), "
-              f"{c['endedTies']:,} ended ({c['endedCrossSectorTies']:,} cross-sector); "
-              f"{c['newActors']:,} new actors, {c['goneActors']:,} gone; "
-              f"{c['gapsClosed']:,} gaps closed, {c['gapsOpened']:,} opened")
-    for key, title in (("newTies", "New ties (cross-sector first)"), ("endedTies", "Ended ties")):
+    c = r.counts
+    out.print(f"[bold]{r.before} → {r.after}[/bold]"
+              + (f" in {escape(r.region)}" if r.region else "") + ": "
+              f"{c.new_ties:,} new ties ({c.new_cross_sector_ties:,} cross-sector), "
+              f"{c.ended_ties:,} ended ({c.ended_cross_sector_ties:,} cross-sector); "
+              f"{c.new_actors:,} new actors, {c.gone_actors:,} gone; "
+              f"{c.gaps_closed:,} gaps closed, {c.gaps_opened:,} opened")
+    for ties, title in ((r.new_ties, "New ties (cross-sector first)"),
+                        (r.ended_ties, "Ended ties")):
         table = Table(title=title)
         for col in ("between", "and", "cross-sector", "evidence"):
             table.add_column(col)
-        for t in r[key]:
-            table.add_row(escape(t["a"]["name"]), escape(t["b"]["name"]),
-                          "yes" if t["crossSector"] else "", escape(_evidence(t["evidence"])))
+        for t in ties:
+            table.add_row(escape(t.a.name), escape(t.b.name), "yes" if t.cross_sector else "",
+                          escape(_evidence(t.evidence)))
         out.print(table)
     table = Table(title="New bridges (brokerage rose most)")
     for col in ("actor", "brokerage before → after", "now connects"):
         table.add_column(col)
-    for b in r["newBridges"]:
-        table.add_row(escape(b["name"]), f"{b['before']} → {b['after']}",
-                      escape(", ".join(GROUP_TEXT.get(g, g) for g in b["connects"])))
+    for b in r.new_bridges:
+        table.add_row(escape(b.name), f"{b.before} → {b.after}",
+                      escape(", ".join(GROUP_TEXT.get(g, g) for g in b.connects)))
     out.print(table)
-    for key, title in (("gapsClosed", "Gaps closed"), ("gapsOpened", "Gaps opened")):
+    for gaps, title in ((r.gaps_closed, "Gaps closed"), (r.gaps_opened, "Gaps opened")):
         table = Table(title=title)
         table.add_column("region")
         table.add_column("competence")
-        for g in r[key]:
-            table.add_row(escape(f"{g['regionName']} ({g['region']})"),
-                          escape(g["competenceName"]))
+        for g in gaps:
+            table.add_row(escape(f"{g.region_name} ({g.region})"), escape(g.competence_name))
         out.print(table)
 
 
-def _evidence(items: list[dict[str, Any]]) -> str:
+def _evidence(items: list[Evidence]) -> str:
+    from coco_atlas.graph.analytics.change import CollaborationEvidence
+
     parts = []
     for e in items:
-        if "collaboration" in e:
-            parts.append(f"{e['name']} ({e.get('startDate') or '?'}–{e.get('endDate') or ''})")
+        if isinstance(e, CollaborationEvidence):
+            parts.append(f"{e.name} ({e.start_date or '?'}–{e.end_date or ''})")
         else:
             words = {"PARTNERS_WITH": "partnership", "MEMBER_OF": "membership"}
-            parts.append(f"{words.get(e['kind'], e['kind'])} "
-                         f"{e.get('since') or '?'}–{e.get('until') or ''}")
+            parts.append(f"{words.get(e.kind, e.kind)} {e.since or '?'}–{e.until or ''}")
     return "; ".join(parts)
 
 
@@ -199,16 +205,15 @@ def _window(ctx: click.Context, param: click.Parameter, value: str) -> int:
     return int(text)
 
 
-def _print_impact(r: dict[str, Any]) -> None:
+def _print_impact(r: Impact) -> None:
 
-    what = f"training {r['training']}" if r["training"] else (
-        f"the {value_text('area', r['area']).lower()} trainings" if r["area"]
-        else "all trainings")
-    left = r["leftOut"]
-    out.print(f"[bold]Impact of {escape(what)}[/bold], {r['window']} years after: "
-              f"{r['matched']:,} of {r['attendances']:,} attendances matched with "
-              f"{r['comparisonCompanies']:,} comparable companies ({left['noStratum']:,} without "
-              f"sector group, country or size class; {left['noComparison']:,} without any "
+    what = f"training {r.training}" if r.training else (
+        f"the {value_text('area', r.area).lower()} trainings" if r.area else "all trainings")
+    left = r.left_out
+    out.print(f"[bold]Impact of {escape(what)}[/bold], {r.window} years after: "
+              f"{r.matched:,} of {r.attendances:,} attendances matched with "
+              f"{r.comparison_companies:,} comparable companies ({left.no_stratum:,} without "
+              f"sector group, country or size class; {left.no_comparison:,} without any "
               "comparable company)")
     table = Table(title="Attendees against comparable companies")
     for col in ("outcome", "attendees", "comparison", "difference", "95% interval", "verdict"):
@@ -216,14 +221,14 @@ def _print_impact(r: dict[str, Any]) -> None:
                                                           "difference") else "left")
     short = {"offers": "offers a taught competence", "crossSector": "cross-sector collaboration",
              "brokerage": "brokerage change"}
-    for key, o in r["outcomes"].items():
-        interval = "–" if o["interval"] is None else \
-            f"{o['interval'][0]:+.3f} … {o['interval'][1]:+.3f}"
-        table.add_row(short.get(key, key), _num(o["attendees"]), _num(o["comparison"]),
-                      _num(o["difference"], signed=True), interval,
-                      escape(o["verdict"].split(":")[0].removesuffix(" than comparable companies")))
+    for key, o in r.outcomes.items():
+        interval = "–" if o.interval is None else \
+            f"{o.interval[0]:+.3f} … {o.interval[1]:+.3f}"
+        table.add_row(short.get(key, key), _num(o.attendees), _num(o.comparison),
+                      _num(o.difference, signed=True), interval,
+                      escape(o.verdict.split(":")[0].removesuffix(" than comparable companies")))
     out.print(table)
-    out.print(f"[dim]{escape(r['caveat'])} Method: {escape(r['method'])}.[/dim]")
+    out.print(f"[dim]{escape(r.caveat)} Method: {escape(r.method)}.[/dim]")
 
 
 def _num(x: float | None, *, signed: bool = False) -> str:

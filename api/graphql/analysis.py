@@ -4,8 +4,9 @@
 Typed wrappers over :mod:`graph.analytics`, which implements and cites the methods
 (Gould & Fernandez 1989, Burt 1992, Brandes 2001, Newman 2003, Granovetter 1973): arguments are
 checked here and refused like every other bad input (``BAD_USER_INPUT`` with ``where``,
-``field``, ``expected``, ``got``); the plain-data results become object types whose nodes
-resolve through the request's DataLoader (one batched ``get_nodes`` per step, however many
+``field``, ``expected``, ``got``); the typed results (dataclasses whose fields are named as
+these types' fields, built by :func:`api.graphql.types_common.typed`) become object types whose
+nodes resolve through the request's DataLoader (one batched ``get_nodes`` per step, however many
 actors). The analytics are CPU-bound (sparse products, igraph), so they run in Starlette's thread
 pool, as the map pages do (:mod:`api.pages`), and never block the event loop.
 """
@@ -25,7 +26,7 @@ from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, in_language, read
 from coco_atlas.api.graphql.paths import MAX_HOPS
 from coco_atlas.api.graphql.relations import check_first
 from coco_atlas.api.graphql.results import load_object, load_objects
-from coco_atlas.api.graphql.types_common import schema_enum, value_of
+from coco_atlas.api.graphql.types_common import schema_enum, typed, value_of
 from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
 from coco_atlas.graph.analytics.groups import REGION, group_choices
 from coco_atlas.graph.analytics.network import ALL_TIES
@@ -237,7 +238,7 @@ class GapAnalysis:
     "A suggested introduction: the offerer offers what the needer needs and they are not "
     "tied; brokers are tied to both, or else the path is the shortest bridge."))
 class Introduction:
-    ids: strawberry.Private[dict[str, Any]]
+    found: strawberry.Private[introductions.Introduction]
     lang: strawberry.Private[Optional[str]]  # noqa: UP045
     score: float = strawberry.field(
         description="matched × (1 + ln brokers) / (hops − 1): highest first.")
@@ -246,24 +247,24 @@ class Introduction:
 
     @strawberry.field
     async def offerer(self, info: Info) -> NodeInterface:
-        return await _node(info, self.ids["offerer"])
+        return await _node(info, self.found.offerer.id)
 
     @strawberry.field
     async def needer(self, info: Info) -> NodeInterface:
-        return await _node(info, self.ids["needer"])
+        return await _node(info, self.found.needer.id)
 
     @strawberry.field(description="The needer's needs that the offerer offers.")
     async def competences(self, info: Info) -> list[Competence]:
         return [in_language(c, self.lang)
-                for c in await load_objects(info, self.ids["competences"])]
+                for c in await load_objects(info, [c.id for c in self.found.competences])]
 
     @strawberry.field(description="Actors tied to both (empty for a bridge).")
     async def brokers(self, info: Info) -> list[NodeInterface]:
-        return await load_objects(info, self.ids["brokers"])
+        return await load_objects(info, [b.id for b in self.found.brokers])
 
     @strawberry.field(description="The actors from the offerer to the needer.")
     async def path(self, info: Info) -> list[NodeInterface]:
-        return await load_objects(info, self.ids["path"])
+        return await load_objects(info, self.found.path)
 
 
 # -- the root fields ---------------------------------------------------------------------------
@@ -277,17 +278,15 @@ async def resolve_brokers(
     kwargs = {"group_by": value_of(group_by), "directed": directed,
               "ties": _ties("brokers", ties), "years": _years("brokers", years), "first": first,
               "during": period_argument("brokers", as_of, during)}
-    r = await _run(brokerage.brokers, info, **kwargs)
-    groups = [GroupMoments(group=g, size=m["size"], expected=RoleScores(**m["expected"]),
-                           sd=RoleScores(**m["sd"])) for g, m in r["groups"].items()]
-    b = r["betweenness"]
-    return BrokerageResult(
-        group_by=ActorGrouping(r["groupBy"]), directed=r["directed"],
-        ties=[TieSource(t) for t in r["ties"]], density=r["density"],
-        actor_count=sum(g.size for g in groups), actors=[_broker(row) for row in r["actors"]],
-        groups=groups, betweenness=BetweennessEstimate(
-            method=b["method"], cross_group=b["crossGroup"], pivots=b["pivots"],
-            epsilon=b["epsilon"], epsilon_normalised=b["epsilonNormalised"], delta=b["delta"]))
+    r: brokerage.BrokerageResult = await _run(brokerage.brokers, info, **kwargs)
+    return typed(
+        BrokerageResult, r, group_by=ActorGrouping(r.group_by),
+        ties=[TieSource(t) for t in r.ties],
+        actor_count=sum(m.size for m in r.groups.values()),
+        actors=[typed(Broker, a, node_id=a.id, z=_scores(a.z)) for a in r.actors],
+        groups=[typed(GroupMoments, m, group=g, expected=_scores(m.expected), sd=_scores(m.sd))
+                for g, m in r.groups.items()],
+        betweenness=typed(BetweennessEstimate, r.betweenness))
 
 
 async def resolve_sector_mixing(
@@ -297,10 +296,11 @@ async def resolve_sector_mixing(
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
 ) -> Mixing:
     check_first("sectorMixing", first)
-    r = await _run(mixing.sector_mixing, info, group_by=value_of(group_by),
-                   ties=_ties("sectorMixing", ties), years=_years("sectorMixing", years),
-                   first=first, during=period_argument("sectorMixing", as_of, during))
-    return _mixing(r, r["groupBy"])
+    r: mixing.SectorMixing = await _run(
+        mixing.sector_mixing, info, group_by=value_of(group_by),
+        ties=_ties("sectorMixing", ties), years=_years("sectorMixing", years), first=first,
+        during=period_argument("sectorMixing", as_of, during))
+    return _mixing(r, r.group_by)
 
 
 async def resolve_gap_analysis(
@@ -321,18 +321,21 @@ async def resolve_gap_analysis(
     if region is None and hub is None:
         raise bad_input("gapAnalysis", "region", "a region id, or a hub id in `hub`")
     scope = await _scope(info, "gapAnalysis", region, hub)
-    r = await _run(gaps.gap_analysis, info, **scope, ties=_ties("gapAnalysis", ties),
-                   first=first, suppliers=suppliers, max_hops=max_hops,
-                   during=period_argument("gapAnalysis", as_of, during), lang=asker)
-    return GapAnalysis(
-        scope_id=r["scope"].get("region") or r["scope"]["hub"], level=r["scope"].get("level"),
-        actors=r["actors"], needed=r["needed"], offered=r["offered"], unmet=r["unmet"],
-        ratio=r["ratio"], coverage=r["coverage"],
-        competences=[CompetenceBalance(competence_id=c["id"], demand=c["demand"],
-                                       supply=c["supply"], ratio=c["ratio"], lang=lang)
-                     for c in r["competences"]],
-        gaps=[_gap(g, lang) for g in r["gaps"]],
-        mixing=_mixing(r["mixing"], r["mixing"].get("groupBy", "sectorGroup")))
+    r: gaps.GapAnalysis = await _run(
+        gaps.gap_analysis, info, **scope, ties=_ties("gapAnalysis", ties), first=first,
+        suppliers=suppliers, max_hops=max_hops,
+        during=period_argument("gapAnalysis", as_of, during), lang=asker)
+    scope_id, level = (r.scope.region, r.scope.level) if isinstance(r.scope, gaps.RegionScope) \
+        else (r.scope.hub, None)
+    return typed(
+        GapAnalysis, r, scope_id=scope_id, level=level,
+        competences=[typed(CompetenceBalance, c, competence_id=c.id, lang=lang)
+                     for c in r.competences],
+        gaps=[typed(Gap, g, competence_id=g.competence.id, needer_ids=g.needers, lang=lang,
+                    suppliers=[typed(Supplier, s, node_id=s.id) for s in g.suppliers],
+                    training=_coverage(g.training))
+              for g in r.gaps],
+        mixing=_mixing(r.mixing, "sectorGroup"))
 
 
 async def resolve_introductions(
@@ -348,15 +351,11 @@ async def resolve_introductions(
     if not 2 <= max_hops <= MAX_HOPS:
         raise bad_input("introductions", "maxHops", f"from 2 to {MAX_HOPS}", max_hops)
     scope = await _scope(info, "introductions", region, hub)
-    found = await _run(introductions.introductions, info, **scope, first=first,
-                       ties=_ties("introductions", ties), max_hops=max_hops,
-                       during=period_argument("introductions", as_of, during),
-                       lang=reader_language(info, lang))
-    return [Introduction(score=s["score"], hops=s["hops"], explanation=s["explanation"],
-                         lang=lang, ids={
-        "offerer": s["offerer"]["id"], "needer": s["needer"]["id"], "path": s["path"],
-        "competences": [c["id"] for c in s["competences"]],
-        "brokers": [b["id"] for b in s["brokers"]]}) for s in found]
+    found: list[introductions.Introduction] = await _run(
+        introductions.introductions, info, **scope, first=first,
+        ties=_ties("introductions", ties), max_hops=max_hops,
+        during=period_argument("introductions", as_of, during), lang=reader_language(info, lang))
+    return [typed(Introduction, s, found=s, lang=lang) for s in found]
 
 
 FIELDS: dict[str, Any] = {
@@ -432,30 +431,17 @@ async def _scope(info: Info, where: str, region: str | None, hub: str | None
             "hub": None if hub is None else str(hub)}
 
 
-def _broker(row: dict[str, Any]) -> Broker:
-    return Broker(node_id=row["id"], group=row["group"],
-                  **{role: row[role] for role in brokerage.ROLES},
-                  constraint=row["constraint"], effective_size=row["effectiveSize"],
-                  betweenness=row["betweenness"], z=RoleScores(**row["z"]))
+def _scores(scores: brokerage.RoleScores) -> RoleScores:
+    return typed(RoleScores, scores)
 
 
-def _pair(p: dict[str, Any]) -> MixingPair:
-    return MixingPair(a=p["a"], b=p["b"], observed=p["observed"], expected=p["expected"],
-                      ratio=p["ratio"])
+def _mixing(m: mixing.Mixing, group_by: str) -> Mixing:
+    return typed(Mixing, m, group_by=ActorGrouping(group_by),
+                 pairs=[typed(MixingPair, p) for p in m.pairs],
+                 under_linked=[typed(MixingPair, p) for p in m.under_linked])
 
 
-def _mixing(r: dict[str, Any], group_by: str) -> Mixing:
-    return Mixing(group_by=ActorGrouping(group_by), ties=r["ties"],
-                  assortativity=r["assortativity"], pairs=[_pair(p) for p in r["pairs"]],
-                  under_linked=[_pair(p) for p in r["underLinked"]])
-
-
-def _gap(g: dict[str, Any], lang: str | None) -> Gap:
-    training = g["training"]
-    return Gap(
-        competence_id=g["competence"]["id"], needer_ids=g["needers"], demand=g["demand"],
-        lang=lang,
-        suppliers=[Supplier(node_id=s["id"], hops=s["hops"], country=s["country"])
-                   for s in g["suppliers"]],
-        training=TrainingCoverage(total=training["total"], areas=[
-            AreaCount(area=a, trainings=n) for a, n in training.items() if a != "total"]))
+def _coverage(training: dict[str, int]) -> TrainingCoverage:
+    """``{area: trainings, …, "total": n}`` (graph.analytics.gaps.training_coverage) as a type."""
+    return TrainingCoverage(total=training["total"], areas=[
+        AreaCount(area=a, trainings=n) for a, n in training.items() if a != "total"])

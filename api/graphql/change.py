@@ -2,8 +2,9 @@
 root, and the ``asOf``/``during`` arguments the analysis fields share.
 
 Typed wrappers over :mod:`graph.analytics.change` and :mod:`graph.analytics.impact` (which cite
-their methods); the answers are the ``coco trends|compare|impact --json`` data, with actors,
-regions and competences as nodes resolved through the request's DataLoader. The analyses are
+their methods); the answers are their typed results (the ``coco trends|compare|impact --json``
+data), built by :func:`api.graphql.types_common.typed`, with actors, regions and competences as
+nodes resolved through the request's DataLoader. The analyses are
 CPU-bound and run in the thread pool.
 """
 
@@ -19,6 +20,7 @@ from strawberry.types import Info
 from coco_atlas.api.graphql.errors import bad_input
 from coco_atlas.api.graphql.nodes import NodeInterface
 from coco_atlas.api.graphql.results import load_object, load_objects
+from coco_atlas.api.graphql.types_common import typed
 from coco_atlas.graph.analytics import change, impact
 from coco_atlas.graph.timeline import Period, PeriodError
 from coco_atlas.schema import TRAINING_AREAS
@@ -226,8 +228,7 @@ class TrainingImpact:
 
 
 # -- resolvers ---------------------------------------------------------------------------------
-async def _run(fn: Callable[..., dict[str, Any]], info: Info, where: str,
-               **kwargs: Any) -> dict[str, Any]:
+async def _run(fn: Callable[..., Any], info: Info, where: str, **kwargs: Any) -> Any:
     try:
         return await run_in_threadpool(fn, info.context.store, **kwargs)
     except ValueError as e:  # the analyses name the argument first: "region: 'X' is not…"
@@ -242,28 +243,19 @@ async def resolve_trends(info: Info, from_: Annotated[int, strawberry.argument(n
         raise bad_input("trends", "to", f"a year from `from` to `from` + {MAX_YEARS - 1}", to)
     if not 1 <= top <= MAX_FIRST:
         raise bad_input("trends", "top", f"from 1 to {MAX_FIRST}", top)
-    r = await _run(change.trends, info, "trends", first=from_, last=to, step=by,
-                   group_by=group_by, top=top, level=level)
-    return Trends(from_=r["from"], to=r["to"], step=r["step"], group_by=r["groupBy"],
-                  level=r["level"], periods=[_trend(p) for p in r["periods"]])
+    r: change.Trends = await _run(change.trends, info, "trends", first=from_, last=to,
+                                  step=by, group_by=group_by, top=top, level=level)
+    return typed(Trends, r, periods=[_trend(p) for p in r.periods])
 
 
-def _trend(p: dict[str, Any]) -> TrendPeriod:
-    m = p["mixing"]
-    return TrendPeriod(
-        from_=p["from"], to=p["to"], actors=p["actors"], ties=p["ties"], density=p["density"],
-        cross_sector_ties=p["crossSectorTies"], cross_sector_share=p["crossSectorShare"],
-        mixing=MixingFigures(observed=m["observed"], expected=m["expected"], ratio=m["ratio"],
-                             assortativity=m["assortativity"]),
-        top_brokers=[RankedBroker(node_id=b["id"], rank=b["rank"], total=b["total"],
-                                  previous_rank=b["previousRank"], group=b["group"])
-                     for b in p["topBrokers"]],
-        open_gaps=p["openGaps"],
+def _trend(p: change.TrendPeriod) -> TrendPeriod:
+    return typed(
+        TrendPeriod, p, mixing=typed(MixingFigures, p.mixing),
+        top_brokers=[typed(RankedBroker, b, node_id=b.id) for b in p.top_brokers],
         open_gaps_by_region=[GroupCount(key=k, open_gaps=v)
-                             for k, v in p["openGapsByRegion"].items()],
-        groups=None if "groups" not in p else [
-            GroupCount(key=k, actors=v["actors"], ties=v["ties"],
-                       cross_sector_ties=v["crossSectorTies"]) for k, v in p["groups"].items()])
+                             for k, v in p.open_gaps_by_region.items()],
+        groups=None if p.groups is None else [typed(GroupCount, v, key=k)
+                                              for k, v in p.groups.items()])
 
 
 async def resolve_compare(info: Info, before: str, after: str,
@@ -277,35 +269,26 @@ async def resolve_compare(info: Info, before: str, after: str,
             raise bad_input("compare", name, PERIOD_HELP, text) from e
     if not 1 <= first <= MAX_FIRST:
         raise bad_input("compare", "first", f"from 1 to {MAX_FIRST}", first)
-    r = await _run(change.compare, info, "compare", before=periods[0], after=periods[1],
-                   region=None if region is None else str(region), level=level, first=first)
-    c = r["counts"]
-    return PeriodComparison(
-        before=r["before"], after=r["after"], region=r["region"],
-        counts=ComparisonCounts(
-            new_ties=c["newTies"], ended_ties=c["endedTies"],
-            new_cross_sector_ties=c["newCrossSectorTies"],
-            ended_cross_sector_ties=c["endedCrossSectorTies"], new_actors=c["newActors"],
-            gone_actors=c["goneActors"], gaps_closed=c["gapsClosed"],
-            gaps_opened=c["gapsOpened"]),
-        new_ties=[_tie(t) for t in r["newTies"]], ended_ties=[_tie(t) for t in r["endedTies"]],
-        new_bridges=[BridgeChange(node_id=b["id"], group=b["group"], before=b["before"],
-                                  after=b["after"], rise=b["rise"], connects=b["connects"])
-                     for b in r["newBridges"]],
-        gaps_closed=[GapChange(region_id=g["region"], competence_id=g["competence"])
-                     for g in r["gapsClosed"]],
-        gaps_opened=[GapChange(region_id=g["region"], competence_id=g["competence"])
-                     for g in r["gapsOpened"]],
-        new_actor_ids=[a["id"] for a in r["newActors"]])
+    r: change.Comparison = await _run(
+        change.compare, info, "compare", before=periods[0], after=periods[1],
+        region=None if region is None else str(region), level=level, first=first)
+    return typed(
+        PeriodComparison, r, counts=typed(ComparisonCounts, r.counts),
+        new_ties=[_tie(t) for t in r.new_ties], ended_ties=[_tie(t) for t in r.ended_ties],
+        new_bridges=[typed(BridgeChange, b, node_id=b.id) for b in r.new_bridges],
+        gaps_closed=[_gap(g) for g in r.gaps_closed],
+        gaps_opened=[_gap(g) for g in r.gaps_opened],
+        new_actor_ids=[a.id for a in r.new_actors])
 
 
-def _tie(t: dict[str, Any]) -> TieChange:
-    return TieChange(ids=(t["a"]["id"], t["b"]["id"]), groups=[t["a"]["group"], t["b"]["group"]],
-                     cross_sector=t["crossSector"], strength=t["strength"], evidence=[
-                         TieEvidence(kind=e["kind"], since=e.get("since"), until=e.get("until"),
-                                     collaboration_id=e.get("collaboration"),
-                                     start_date=e.get("startDate"), end_date=e.get("endDate"))
-                         for e in t["evidence"]])
+def _tie(t: change.TieChange) -> TieChange:
+    return typed(TieChange, t, ids=(t.a.id, t.b.id), groups=[t.a.group, t.b.group], evidence=[
+        typed(TieEvidence, e, collaboration_id=getattr(e, "collaboration", None))
+        for e in t.evidence])
+
+
+def _gap(g: change.GapChange) -> GapChange:
+    return GapChange(region_id=g.region, competence_id=g.competence)
 
 
 async def resolve_training_impact(
@@ -318,19 +301,13 @@ async def resolve_training_impact(
         raise bad_input("trainingImpact", "area", "one of " + ", ".join(TRAINING_AREAS), area)
     if not 1 <= window <= MAX_WINDOW:
         raise bad_input("trainingImpact", "window", f"from 1 to {MAX_WINDOW} years", window)
-    r = await _run(impact.impact, info, "trainingImpact",
-                   training=None if training is None else str(training), area=area,
-                   window=window, seed=seed)
-    return TrainingImpact(
-        training=r["training"], area=r["area"], window=r["window"], method=r["method"],
-        attendances=r["attendances"], matched=r["matched"],
-        left_out_without_stratum=r["leftOut"]["noStratum"],
-        left_out_without_comparison=r["leftOut"]["noComparison"],
-        comparison_companies=r["comparisonCompanies"], caveat=r["caveat"],
-        outcomes=[ImpactOutcome(name=k, text=o["text"], attendees=o["attendees"],
-                                comparison=o["comparison"], difference=o["difference"],
-                                interval=o["interval"], verdict=o["verdict"])
-                  for k, o in r["outcomes"].items()])
+    r: impact.Impact = await _run(impact.impact, info, "trainingImpact",
+                                  training=None if training is None else str(training),
+                                  area=area, window=window, seed=seed)
+    return typed(
+        TrainingImpact, r, left_out_without_stratum=r.left_out.no_stratum,
+        left_out_without_comparison=r.left_out.no_comparison,
+        outcomes=[typed(ImpactOutcome, o, name=k) for k, o in r.outcomes.items()])
 
 
 FIELDS: dict[str, Any] = {

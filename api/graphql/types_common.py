@@ -1,16 +1,20 @@
 """GraphQL types that do not depend on a label: the label and relationship enums, page info
-and aggregate rows."""
+and aggregate rows; and :func:`typed`, which builds a type from an analysis result."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import Any, Optional, cast
+from typing import Any, Optional, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
+from coco_atlas.graph.analytics.results import Result
 from coco_atlas.schema import SCHEMA
+
+T = TypeVar("T")
 
 
 def schema_enum(name: str, members: Iterable[str] | Mapping[str, str]) -> type[Enum]:
@@ -33,6 +37,32 @@ def optional(item: Any) -> Any:
 def value_of(member: Any) -> str:
     """The value of a member of an enum made at run time (see :func:`schema_enum`)."""
     return str(member.value)
+
+
+def typed(cls: type[T], result: Result, **given: Any) -> T:
+    """The GraphQL type ``cls`` built from an analysis result: each field of ``cls`` the result
+    has under the same name, and ``given`` for the rest (node ids, enums, nested types).
+
+    The analyses' dataclasses name their fields as these types do (graph/analytics/results.py),
+    so only what differs is spelled out. A nested result must be given, as its GraphQL type: a
+    type that resolves nodes from private ids would otherwise get the analysis' own class.
+    """
+    mine = {f.name for f in dataclasses.fields(cast(Any, cls)) if f.init}
+    values = dict(given)
+    for f in dataclasses.fields(result):
+        if f.name in mine and f.name not in given:
+            value = getattr(result, f.name)
+            if _nests_results(value):
+                raise TypeError(f"{cls.__name__}.{f.name}: give the nested result as its "
+                                "GraphQL type")
+            values[f.name] = value
+    return cls(**values)
+
+
+def _nests_results(value: Any) -> bool:
+    items = value.values() if isinstance(value, dict) else \
+        value if isinstance(value, list | tuple) else [value]
+    return any(isinstance(v, Result) for v in items)
 
 
 Label = strawberry.enum(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -33,13 +34,107 @@ from coco_atlas.graph.analytics import kernels
 from coco_atlas.graph.analytics import structural_holes as sh
 from coco_atlas.graph.analytics.groups import actor_groups, codes
 from coco_atlas.graph.analytics.network import ALL_TIES, NAME, SparseMatrix, actor_network, binary
+from coco_atlas.graph.analytics.results import Result, json_name
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 
-__all__ = ["ROLES", "between_groups", "brokerage_counts", "brokerage_moments", "brokerage_roles",
-           "brokerage_table", "brokers", "group_pairs"]
+__all__ = ["ROLES", "BetweenGroups", "BetweennessEstimate", "Broker", "BrokerageResult",
+           "GroupBroker", "GroupMoments", "RoleScores", "between_groups", "brokerage_counts",
+           "brokerage_moments", "brokerage_roles", "brokerage_table", "brokers", "group_pairs"]
 
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleScores(Result):
+    """One value per role of :data:`ROLES` (None: undefined, as for a z-score without variance)."""
+
+    coordinator: float | None
+    itinerant: float | None
+    representative: float | None
+    gatekeeper: float | None
+    liaison: float | None
+    total: float | None
+
+    @classmethod
+    def of(cls, values: Iterable[float]) -> RoleScores:
+        """From a row of six numbers in the order of :data:`ROLES` (NaN becomes None)."""
+        return cls(*map(_num, values))
+
+
+@dataclass(frozen=True, slots=True)
+class Broker(Result):
+    """One actor's row: role counts, Burt's constraint and effective size, betweenness, and the
+    z-scores of its role counts."""
+
+    id: str
+    name: Any
+    label: str
+    group: str
+    coordinator: int
+    itinerant: int
+    representative: int
+    gatekeeper: int
+    liaison: int
+    total: int
+    constraint: float | None
+    effective_size: float | None
+    betweenness: float
+    z: RoleScores
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMoments(Result):
+    """The expected role counts of a broker of one group under random ties, and their sd."""
+
+    size: int
+    expected: RoleScores
+    sd: RoleScores
+
+
+@dataclass(frozen=True, slots=True)
+class BetweennessEstimate(Result):
+    """How betweenness was computed (:func:`graph.analytics.betweenness.betweenness`)."""
+
+    method: str
+    cross_group: bool
+    pivots: int
+    epsilon: float
+    epsilon_normalised: float
+    delta: float
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerageResult(Result):
+    """The brokerage analysis: :func:`brokers`."""
+
+    group_by: str
+    directed: bool
+    ties: list[str]
+    density: float
+    actors: list[Broker]
+    groups: dict[str, GroupMoments]
+    betweenness: BetweennessEstimate
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBroker(Result):
+    """An actor on open two-paths between two groups, and how many: :func:`between_groups`."""
+
+    id: str
+    name: Any
+    label: str
+    group: str
+    between: int
+
+
+@dataclass(frozen=True, slots=True)
+class BetweenGroups(Result):
+    """The brokers between one pair of groups: :func:`between_groups`."""
+
+    group_by: str
+    between: list[str]
+    actors: list[GroupBroker]
 
 
 def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
@@ -51,25 +146,26 @@ def brokerage_table(store: Store, *, group_by: str = "sectorGroup", directed: bo
     Rows have ``id, name, label, group, coordinator, itinerant, representative, gatekeeper,
     liaison, total, constraint, effectiveSize, betweenness``, sorted by ``total`` (descending),
     then by id. Betweenness is exact up to :data:`graph.analytics.betweenness.EXACT_LIMIT`
-    actors and sampled above (see :func:`brokers` for the error bound).
+    actors and sampled above (see :func:`brokers` for the error bound). Plain dicts, the JSON
+    form of :class:`Broker` without ``z``: the maps and charts read a column by the name its
+    measure has in their URLs (``size=effectiveSize``).
     """
-    rows = brokers(store, group_by=group_by, directed=directed, ties=ties, years=years,
-                   during=during)["actors"]
-    for row in rows:
-        del row["z"]
-    return rows
+    result = brokers(store, group_by=group_by, directed=directed, ties=ties, years=years,
+                     during=during)
+    columns = [(json_name(f.name), f.name) for f in fields(Broker) if f.name != "z"]
+    return [{key: getattr(row, name) for key, name in columns} for row in result.actors]
 
 
 def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = False,
             ties: Sequence[str] = ALL_TIES, years: tuple[int | None, int | None] | None = None,
             first: int | None = None, seed: int = 0,
-            during: Period | None = None) -> dict[str, Any]:
-    """The brokerage analysis of a store, as plain data (what GraphQL ``brokers`` serves).
+            during: Period | None = None) -> BrokerageResult:
+    """The brokerage analysis of a store (what GraphQL ``brokers`` serves).
 
-    Returns ``{"groupBy", "directed", "ties", "actors": [rows as in brokerage_table, each with
-    "z": {role: z-score}], "groups": {group: {"size", "expected": {...}, "sd": {...}}},
-    "density", "betweenness": {"method", "pivots", "epsilon", "delta"}}``. ``during`` (a
-    day or period, :mod:`graph.timeline`) takes the network as it stood then.
+    One :class:`Broker` per actor, most brokerage (``total``) first, then by id; per group its
+    size and the expected role counts and their sd (:class:`GroupMoments`); the density, and
+    how betweenness was computed (:class:`BetweennessEstimate`). ``during`` (a day or period,
+    :mod:`graph.timeline`) takes the network as it stood then.
     """
     net = actor_network(store, ties=ties, directed=directed, years=years, during=during)
     groups = actor_groups(store, net, group_by)
@@ -77,34 +173,34 @@ def brokers(store: Store, *, group_by: str = "sectorGroup", directed: bool = Fal
     constraint, esize = sh.constraint_and_effective_size(net.weights)
     between = bt.betweenness(net, seed=seed)
     names = store.property_values(NAME, sorted(set(net.labels)) or None) if net.n else {}
+    # Columns as Python lists: reading numpy scalars one by one costs more than the dataclasses
+    columns = zip(net.ids, net.labels, groups, roles["counts"].tolist(), constraint.tolist(),
+                  esize.tolist(), between["values"].tolist(), roles["z"].tolist(), strict=True)
     rows = []
-    for i, node_id in enumerate(net.ids):
-        row: dict[str, Any] = {"id": node_id, "name": names.get(node_id, node_id),
-                               "label": net.labels[i], "group": groups[i]}
-        row.update({r: int(roles["counts"][i, k]) for k, r in enumerate(ROLES)})
-        row["constraint"] = _num(constraint[i])
-        row["effectiveSize"] = _num(esize[i])
-        row["betweenness"] = float(between["values"][i])
-        row["z"] = {r: _num(roles["z"][i, k]) for k, r in enumerate(ROLES)}
-        rows.append(row)
-    rows.sort(key=lambda r: (-r["total"], r["id"]))
+    for node_id, label, group, counts, c, e, b, z in columns:
+        coordinator, itinerant, representative, gatekeeper, liaison, total = counts  # ROLES
+        rows.append(Broker(
+            node_id, names.get(node_id, node_id), label, group, coordinator, itinerant,
+            representative, gatekeeper, liaison, total, constraint=_num(c),
+            effective_size=_num(e), betweenness=float(b), z=RoleScores.of(z)))
+    rows.sort(key=lambda r: (-r.total, r.id))
     if first is not None:
         rows = rows[:first]
-    return {
-        "groupBy": group_by, "directed": net.directed, "ties": list(net.options[0]),
-        "density": roles["density"], "actors": rows,
-        "groups": {g: {"size": int(s), "expected": dict(zip(ROLES, map(_num, e), strict=True)),
-                       "sd": dict(zip(ROLES, map(_num, d), strict=True))}
-                   for g, s, e, d in zip(roles["groups"], roles["sizes"], roles["expected"],
-                                         roles["sd"], strict=True)},
-        "betweenness": {k: v for k, v in between.items() if k != "values"},
-    }
+    return BrokerageResult(
+        group_by=group_by, directed=net.directed, ties=list(net.options[0]),
+        density=roles["density"], actors=rows,
+        groups={g: GroupMoments(int(s), RoleScores.of(e), RoleScores.of(d))
+                for g, s, e, d in zip(roles["groups"], roles["sizes"], roles["expected"],
+                                      roles["sd"], strict=True)},
+        betweenness=BetweennessEstimate(
+            between["method"], between["crossGroup"], between["pivots"], between["epsilon"],
+            between["epsilonNormalised"], between["delta"]))
 
 
 def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sectorGroup",
                    directed: bool = False, ties: Sequence[str] = ALL_TIES,
                    years: tuple[int | None, int | None] | None = None,
-                   first: int | None = None, during: Period | None = None) -> dict[str, Any]:
+                   first: int | None = None, during: Period | None = None) -> BetweenGroups:
     """Brokers between one pair of groups ("between cci and advanced-manufacturing").
 
     An actor's count is the number of open two-paths a → v → b it sits on with one end in each
@@ -113,8 +209,7 @@ def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sector
     themselves. Whatever the broker's own group, so it adds up its representative, gatekeeper
     and liaison paths between these two groups (Gould & Fernandez 1989).
 
-    Returns ``{"groupBy", "between": [g, h], "actors": [{id, name, label, group, between}, …]}``
-    with the actors whose count is positive, highest first (then by id).
+    Lists the actors whose count is positive, highest first (then by id).
     """
     g, h = (str(x) for x in pair)
     if g == h:
@@ -131,10 +226,9 @@ def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sector
     value = counts[:, 0, 1] + counts[:, 1, 0]
     names = store.property_values(NAME, sorted(set(net.labels)) or None) if net.n else {}
     order = sorted(np.flatnonzero(value > 0).tolist(), key=lambda i: (-value[i], net.ids[i]))
-    rows = [{"id": net.ids[i], "name": names.get(net.ids[i], net.ids[i]),
-             "label": net.labels[i], "group": groups[i], "between": int(value[i])}
-            for i in order[:first]]
-    return {"groupBy": group_by, "between": [g, h], "actors": rows}
+    rows = [GroupBroker(net.ids[i], names.get(net.ids[i], net.ids[i]), net.labels[i], groups[i],
+                        int(value[i])) for i in order[:first]]
+    return BetweenGroups(group_by=group_by, between=[g, h], actors=rows)
 
 
 def group_pairs(adjacency: SparseMatrix, groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:

@@ -23,7 +23,7 @@ membership behind a tie, with its dates; an actor's founding year.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,11 +34,15 @@ from coco_atlas.graph.analytics.gaps import unmet_needs
 from coco_atlas.graph.analytics.groups import UNKNOWN, actor_groups
 from coco_atlas.graph.analytics.mixing import group_mixing
 from coco_atlas.graph.analytics.network import ACTORS, NAME, TIES, ActorNetwork, actor_network
+from coco_atlas.graph.analytics.results import OMITTED_IF_NONE, Result
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA
 
-__all__ = ["compare", "snapshot", "trends"]
+__all__ = ["BridgeChange", "CollaborationEvidence", "Comparison", "ComparisonCounts",
+           "GapChange", "GroupFigures", "MixingFigures", "NewActor", "RankedBroker",
+           "RelationEvidence", "TieChange", "TieEnd", "TrendPeriod", "Trends", "compare",
+           "evidence", "snapshot", "trends"]
 
 FOUNDED = SCHEMA.validity(ACTORS[0]).start
 TOTAL = 5  # column of "total" in brokerage_roles' counts
@@ -81,8 +85,71 @@ def snapshot(store: Store, period: Period) -> Snapshot:
 
 
 # -- trends ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MixingFigures(Result):
+    """Cross-sector ties observed and expected under random mixing (Newman 2003), their ratio
+    and the assortativity of the sector groups."""
+
+    observed: int
+    expected: float
+    ratio: float | None
+    assortativity: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RankedBroker(Result):
+    """An actor by total brokerage between sector groups, with its rank in the period before
+    (None: not ranked then)."""
+
+    id: str
+    rank: int
+    total: int
+    group: str
+    previous_rank: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFigures(Result):
+    """The actors of one group, and the ties and cross-sector ties that touch them."""
+
+    actors: int
+    ties: int
+    cross_sector_ties: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPeriod(Result):
+    """One period of :func:`trends`; ``groups`` only when grouped (left out of the JSON else)."""
+
+    from_: int
+    to: int
+    actors: int
+    ties: int
+    density: float
+    cross_sector_ties: int
+    cross_sector_share: float | None
+    mixing: MixingFigures
+    top_brokers: list[RankedBroker]
+    open_gaps: int
+    open_gaps_by_region: dict[str, int]
+    groups: dict[str, GroupFigures] | None = field(default=None, metadata=OMITTED_IF_NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Trends(Result):
+    """The ecosystem period by period: :func:`trends`."""
+
+    from_: int
+    to: int
+    step: int
+    group_by: str | None
+    level: int
+    periods: list[TrendPeriod]
+
+
 def trends(store: Store, *, first: int, last: int, step: int = 1, group_by: str | None = None,
-           top: int = 5, level: int = 2) -> dict[str, Any]:
+           top: int = 5, level: int = 2) -> Trends:
     """Per period of ``step`` years from ``first`` to ``last``: the figures of the module
     notes, and per group (``group_by``: sectorGroup, country or region) actors and ties."""
     if last < first:
@@ -91,79 +158,185 @@ def trends(store: Store, *, first: int, last: int, step: int = 1, group_by: str 
         raise ValueError(f"by: expected a number of years ≥ 1, got {step}")
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"groupBy: expected one of {', '.join(GROUPINGS)}, got {group_by!r}")
-    rows: list[dict[str, Any]] = []
+    periods: list[TrendPeriod] = []
     previous: dict[str, int] = {}
     for start in range(first, last + 1, step):
         end = min(start + step - 1, last)
         period = Period.years(start, end)
         snap = snapshot(store, period)
-        row = {"from": start, "to": end, **_figures(snap)}
         ranking = _ranking(snap)
-        row["topBrokers"] = [{**r, "previousRank": previous.get(r["id"])}
-                             for r in ranking[:top]]
-        previous = {r["id"]: r["rank"] for r in ranking}
         gaps = unmet_needs(store, level=level, during=period)
         per_region: dict[str, int] = {}
         for region, _competence in gaps:
             per_region[region] = per_region.get(region, 0) + 1
-        row["openGaps"] = len(gaps)
-        row["openGapsByRegion"] = dict(sorted(per_region.items(), key=lambda x: (-x[1], x[0])))
-        if group_by is not None:
-            row["groups"] = _by_group(store, snap, group_by)
-        rows.append(row)
-    names = _names(store, {b["id"] for r in rows for b in r["topBrokers"]})
-    for r in rows:
-        for b in r["topBrokers"]:
-            b["name"] = names.get(b["id"], b["id"])
-    return {"from": first, "to": last, "step": step, "groupBy": group_by, "level": level,
-            "periods": rows}
+        periods.append(TrendPeriod(
+            from_=start, to=end, **_figures(snap),
+            top_brokers=[replace(r, previous_rank=previous.get(r.id)) for r in ranking[:top]],
+            open_gaps=len(gaps),
+            open_gaps_by_region=dict(sorted(per_region.items(), key=lambda x: (-x[1], x[0]))),
+            groups=None if group_by is None else _by_group(store, snap, group_by)))
+        previous = {r.id: r.rank for r in ranking}
+    names = _names(store, {b.id for p in periods for b in p.top_brokers})
+    periods = [replace(p, top_brokers=[replace(b, name=names.get(b.id, b.id))
+                                       for b in p.top_brokers]) for p in periods]
+    return Trends(from_=first, to=last, step=step, group_by=group_by, level=level,
+                  periods=periods)
 
 
 def _figures(snap: Snapshot) -> dict[str, Any]:
+    """The figures of a period (fields of :class:`TrendPeriod`) that its network gives."""
     n, m = snap.net.n, len(snap.pairs)
     cross, known = snap.cross(), snap.known()
-    mixing = group_mixing(snap.net.undirected, snap.sector) if n else {"pairs": [],
-                                                                        "assortativity": None}
-    groups = [p for p in mixing["pairs"] if UNKNOWN not in (p["a"], p["b"])]
-    observed = sum(p["observed"] for p in groups if p["a"] != p["b"])
-    expected = sum(p["expected"] for p in groups if p["a"] != p["b"])
+    mixing = group_mixing(snap.net.undirected, snap.sector) if n else None
+    pairs = mixing.pairs if mixing else []
+    between = [p for p in pairs if UNKNOWN not in (p.a, p.b) and p.a != p.b]
+    observed = sum(p.observed for p in between)
+    expected = sum(p.expected for p in between)
     return {
         "actors": n, "ties": m,
         "density": (2 * m / (n * (n - 1))) if n > 1 else 0.0,
-        "crossSectorTies": int(cross.sum()),
-        "crossSectorShare": float(cross.sum() / known.sum()) if known.sum() else None,
-        "mixing": {"observed": int(observed), "expected": float(expected),
-                   "ratio": observed / expected if expected else None,
-                   "assortativity": mixing["assortativity"]},
+        "cross_sector_ties": int(cross.sum()),
+        "cross_sector_share": float(cross.sum() / known.sum()) if known.sum() else None,
+        "mixing": MixingFigures(int(observed), float(expected),
+                                observed / expected if expected else None,
+                                mixing.assortativity if mixing else None),
     }
 
 
-def _ranking(snap: Snapshot) -> list[dict[str, Any]]:
-    """Actors by total brokerage between sector groups (ties broken by id), with ranks."""
+def _ranking(snap: Snapshot) -> list[RankedBroker]:
+    """Actors by total brokerage between sector groups (ties broken by id), with ranks (the
+    previous rank and the name are :func:`trends`' to fill in)."""
     if not snap.net.n:
         return []
     counts = brokerage_roles(snap.net.adjacency, snap.sector)["counts"][:, TOTAL]
     order = sorted(range(snap.net.n), key=lambda i: (-counts[i], snap.ids[i]))
-    return [{"id": snap.ids[i], "rank": k + 1, "total": int(counts[i]),
-             "group": snap.sector[i]} for k, i in enumerate(order) if counts[i] > 0]
+    return [RankedBroker(snap.ids[i], k + 1, int(counts[i]), snap.sector[i], None, snap.ids[i])
+            for k, i in enumerate(order) if counts[i] > 0]
 
 
-def _by_group(store: Store, snap: Snapshot, group_by: str) -> dict[str, dict[str, int]]:
+def _by_group(store: Store, snap: Snapshot, group_by: str) -> dict[str, GroupFigures]:
     groups = actor_groups(store, snap.net, group_by) if snap.net.n else []
     g = np.array(groups, dtype=object)
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, GroupFigures] = {}
     for name in sorted(set(groups)):
         inside = g == name
         touch = inside[snap.pairs[:, 0]] | inside[snap.pairs[:, 1]] if len(snap.pairs) else \
             np.zeros(0, dtype=bool)
-        out[name] = {"actors": int(inside.sum()), "ties": int(touch.sum()),
-                     "crossSectorTies": int((touch & snap.cross()).sum())}
+        out[name] = GroupFigures(int(inside.sum()), int(touch.sum()),
+                                 int((touch & snap.cross()).sum()))
     return out
 
 
 # -- compare ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ComparisonCounts(Result):
+    """How many ties began and ended (cross-sector ones too), actors came and went, and gaps
+    closed and opened between the two periods."""
+
+    new_ties: int
+    ended_ties: int
+    new_cross_sector_ties: int
+    ended_cross_sector_ties: int
+    new_actors: int
+    gone_actors: int
+    gaps_closed: int
+    gaps_opened: int
+
+
+@dataclass(frozen=True, slots=True)
+class TieEnd(Result):
+    """One actor of a tie, with its sector group."""
+
+    id: str
+    name: str
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelationEvidence(Result):
+    """A partnership or membership between the two actors (``kind``), with its years."""
+
+    kind: str
+    since: Any
+    until: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborationEvidence(Result):
+    """A collaboration both actors took part in (``kind``: the relationship), with its dates."""
+
+    kind: str
+    collaboration: str
+    name: Any
+    start_date: Any
+    end_date: Any
+
+
+Evidence = RelationEvidence | CollaborationEvidence
+
+
+@dataclass(frozen=True, slots=True)
+class TieChange(Result):
+    """A tie that began or ended between the periods (``a.id < b.id``), its strength and what
+    ties the two in the period where it holds."""
+
+    a: TieEnd
+    b: TieEnd
+    cross_sector: bool
+    strength: float
+    evidence: list[Evidence]
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeChange(Result):
+    """An actor whose total brokerage rose, with the sector groups its ties now reach."""
+
+    id: str
+    name: str
+    group: str
+    before: int
+    after: int
+    rise: int
+    connects: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class GapChange(Result):
+    """A competence needed in a region and offered by nobody there, with both names."""
+
+    region: str
+    region_name: str
+    competence: str
+    competence_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewActor(Result):
+    """An actor of the later period absent from the earlier one (founding year if known)."""
+
+    id: str
+    name: str
+    founded_year: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison(Result):
+    """Two periods side by side: :func:`compare`."""
+
+    before: str
+    after: str
+    region: str | None
+    counts: ComparisonCounts
+    new_ties: list[TieChange]
+    ended_ties: list[TieChange]
+    new_bridges: list[BridgeChange]
+    gaps_closed: list[GapChange]
+    gaps_opened: list[GapChange]
+    new_actors: list[NewActor]
+
+
 def compare(store: Store, *, before: Period, after: Period, region: str | None = None,
-            level: int = 2, first: int = 20) -> dict[str, Any]:
+            level: int = 2, first: int = 20) -> Comparison:
     """Two periods side by side (module notes); ``region`` keeps the actors located in that
     NUTS region or below it, and its gaps."""
     a, b = snapshot(store, before), snapshot(store, after)
@@ -177,21 +350,20 @@ def compare(store: Store, *, before: Period, after: Period, region: str | None =
     actors_b = {i for i in b.ids if keep is None or i in keep}
     ids = {x for _, _, pair in (*new[0][:first], *ended[0][:first]) for x in pair}
     names = _names(store, ids | (actors_b - actors_a) | set(_bridges(a, b, keep, first)))
-    return {
-        "before": str(before), "after": str(after), "region": region,
-        "counts": {"newTies": new[1], "endedTies": ended[1],
-                   "newCrossSectorTies": new[2], "endedCrossSectorTies": ended[2],
-                   "newActors": len(actors_b - actors_a), "goneActors": len(actors_a - actors_b),
-                   "gapsClosed": len(gaps_a - gaps_b), "gapsOpened": len(gaps_b - gaps_a)},
-        "newTies": [_tie(store, snap, row, key, after, names)
-                    for snap, row, key in new[0][:first]],
-        "endedTies": [_tie(store, snap, row, key, before, names)
-                      for snap, row, key in ended[0][:first]],
-        "newBridges": _bridge_rows(a, b, keep, first, names),
-        "gapsClosed": _gap_rows(store, sorted(gaps_a - gaps_b)[:first]),
-        "gapsOpened": _gap_rows(store, sorted(gaps_b - gaps_a)[:first]),
-        "newActors": _new_actors(store, sorted(actors_b - actors_a)[:first], names),
-    }
+    return Comparison(
+        before=str(before), after=str(after), region=region,
+        counts=ComparisonCounts(
+            new_ties=new[1], ended_ties=ended[1], new_cross_sector_ties=new[2],
+            ended_cross_sector_ties=ended[2], new_actors=len(actors_b - actors_a),
+            gone_actors=len(actors_a - actors_b), gaps_closed=len(gaps_a - gaps_b),
+            gaps_opened=len(gaps_b - gaps_a)),
+        new_ties=[_tie(store, snap, row, key, after, names) for snap, row, key in new[0][:first]],
+        ended_ties=[_tie(store, snap, row, key, before, names)
+                    for snap, row, key in ended[0][:first]],
+        new_bridges=_bridge_rows(a, b, keep, first, names),
+        gaps_closed=_gap_rows(store, sorted(gaps_a - gaps_b)[:first]),
+        gaps_opened=_gap_rows(store, sorted(gaps_b - gaps_a)[:first]),
+        new_actors=_new_actors(store, sorted(actors_b - actors_a)[:first], names))
 
 
 Changes = tuple[list[tuple[Snapshot, int, tuple[str, str]]], int, int]
@@ -254,21 +426,20 @@ def _is_cross(snap: Snapshot, row: int) -> bool:
 
 
 def _tie(store: Store, snap: Snapshot, row: int, key: tuple[str, str], period: Period,
-         names: dict[str, str]) -> dict[str, Any]:
+         names: dict[str, str]) -> TieChange:
     i, j = snap.pairs[row].tolist()
     groups = {snap.ids[i]: snap.sector[i], snap.ids[j]: snap.sector[j]}
-    return {"a": {"id": key[0], "name": names.get(key[0], key[0]), "group": groups[key[0]]},
-            "b": {"id": key[1], "name": names.get(key[1], key[1]), "group": groups[key[1]]},
-            "crossSector": _is_cross(snap, row), "strength": float(snap.weights[row]),
-            "evidence": evidence(store, key[0], key[1], period)}
+    a, b = (TieEnd(x, names.get(x, x), groups[x]) for x in key)
+    return TieChange(a, b, _is_cross(snap, row), float(snap.weights[row]),
+                     evidence(store, key[0], key[1], period))
 
 
-def evidence(store: Store, a: str, b: str, period: Period) -> list[dict[str, Any]]:
+def evidence(store: Store, a: str, b: str, period: Period) -> list[Evidence]:
     """What ties ``a`` and ``b`` in ``period``: partnerships and memberships between them with
     their years, and the collaborations both took part in, with their dates."""
     rels = [TIES["partners"], TIES["membership"], TIES["collaborations"]]
     found = store.neighbours([a, b], rel_types=rels, direction="both")
-    out: list[dict[str, Any]] = []
+    out: list[Evidence] = []
     for n in found.get(a, []):
         e = n.edge
         if n.node.id == b and e.type != TIES["collaborations"]:
@@ -276,16 +447,15 @@ def evidence(store: Store, a: str, b: str, period: Period) -> list[dict[str, Any
             since = e.props.get(validity.start) if validity else None
             until = e.props.get(validity.end) if validity else None
             if period.holds(since, until):
-                out.append({"kind": e.type, "since": since, "until": until})
+                out.append(RelationEvidence(e.type, since, until))
     theirs = {n.node.id for n in found.get(b, []) if n.edge.type == TIES["collaborations"]}
     for n in found.get(a, []):
         if n.edge.type == TIES["collaborations"] and n.node.id in theirs:
             p = n.node.props
             if period.holds(p.get("startDate"), p.get("endDate")):
-                out.append({"kind": TIES["collaborations"], "collaboration": n.node.id,
-                            "name": p.get(NAME), "startDate": p.get("startDate"),
-                            "endDate": p.get("endDate")})
-    return sorted(out, key=lambda x: (x["kind"], str(x.get("collaboration", ""))))
+                out.append(CollaborationEvidence(TIES["collaborations"], n.node.id, p.get(NAME),
+                                                 p.get("startDate"), p.get("endDate")))
+    return sorted(out, key=lambda x: (x.kind, str(getattr(x, "collaboration", ""))))
 
 
 def _brokerage(snap: Snapshot) -> dict[str, int]:
@@ -303,7 +473,7 @@ def _bridges(a: Snapshot, b: Snapshot, keep: set[str] | None, first: int) -> lis
 
 
 def _bridge_rows(a: Snapshot, b: Snapshot, keep: set[str] | None, first: int,
-                 names: dict[str, str]) -> list[dict[str, Any]]:
+                 names: dict[str, str]) -> list[BridgeChange]:
     before, after = _brokerage(a), _brokerage(b)
     index = {x: k for k, x in enumerate(b.ids)}
     adj = b.net.undirected.tocsr()
@@ -312,24 +482,23 @@ def _bridge_rows(a: Snapshot, b: Snapshot, keep: set[str] | None, first: int,
         i = index[actor]
         neighbours = adj.indices[adj.indptr[i]:adj.indptr[i + 1]]
         connects = sorted({b.sector[j] for j in neighbours.tolist()} - {UNKNOWN})
-        rows.append({"id": actor, "name": names.get(actor, actor), "group": b.sector[i],
-                     "before": before.get(actor, 0), "after": after[actor],
-                     "rise": after[actor] - before.get(actor, 0), "connects": connects})
+        rows.append(BridgeChange(actor, names.get(actor, actor), b.sector[i],
+                                 before.get(actor, 0), after[actor],
+                                 after[actor] - before.get(actor, 0), connects))
     return rows
 
 
-def _gap_rows(store: Store, gaps: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+def _gap_rows(store: Store, gaps: Sequence[tuple[str, str]]) -> list[GapChange]:
     regions = store.get_nodes(sorted({r for r, _ in gaps}))
     comps = store.get_nodes(sorted({c for _, c in gaps}))
-    return [{"region": r, "regionName": str(regions[r].props.get(NAME, r)) if r in regions else r,
-             "competence": c,
-             "competenceName": str(comps[c].props.get(NAME, c)) if c in comps else c}
+    return [GapChange(r, str(regions[r].props.get(NAME, r)) if r in regions else r,
+                      c, str(comps[c].props.get(NAME, c)) if c in comps else c)
             for r, c in gaps]
 
 
-def _new_actors(store: Store, ids: Sequence[str], names: dict[str, str]) -> list[dict[str, Any]]:
+def _new_actors(store: Store, ids: Sequence[str], names: dict[str, str]) -> list[NewActor]:
     founded = store.property_values(FOUNDED, list(ACTORS))
-    return [{"id": i, "name": names.get(i, i), "foundedYear": founded.get(i)} for i in ids]
+    return [NewActor(i, names.get(i, i), founded.get(i)) for i in ids]
 
 
 def _names(store: Store, ids: set[str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from coco_atlas.graph.analytics.groups import LEVEL, PART_OF, REGION, actor_groups, actor_regions
-from coco_atlas.graph.analytics.mixing import group_mixing
+from coco_atlas.graph.analytics.mixing import Mixing, group_mixing
 from coco_atlas.graph.analytics.network import (
     ACTORS,
     ALL_TIES,
@@ -38,13 +38,15 @@ from coco_atlas.graph.analytics.network import (
     actor_network,
     by_id,
 )
+from coco_atlas.graph.analytics.results import Result
 from coco_atlas.graph.names import names_in
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
-__all__ = ["Supply", "demand_supply", "gap_analysis", "region_gap_details", "region_gaps",
-           "scope_actors", "unmet_needs"]
+__all__ = ["CompetenceBalance", "Gap", "GapAnalysis", "HubScope", "Named", "RegionScope",
+           "Supplier", "Supply", "demand_supply", "gap_analysis", "region_gap_details",
+           "region_gaps", "scope_actors", "unmet_needs"]
 
 NEEDS = SCHEMA.rel("NEEDS").name
 OFFERS = SCHEMA.rel("OFFERS").name
@@ -281,9 +283,26 @@ def demand_supply(store: Store, net: ActorNetwork | None = None, *,
     return Supply(actor_ids, comp_ids, pairs[0], pairs[1])
 
 
+@dataclass(frozen=True, slots=True)
+class RegionScope(Result):
+    """A NUTS region of any level as the scope of an analysis: every actor located in it."""
+
+    region: str
+    level: int
+    name: Any
+
+
+@dataclass(frozen=True, slots=True)
+class HubScope(Result):
+    """A hub's network as the scope of an analysis: the hub, its members and partners."""
+
+    hub: str
+    name: Any
+
+
 def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
-                 hub: str | None = None) -> tuple[np.ndarray, dict[str, Any]]:
-    """Indices (into ``net``) of the actors of a region or a hub's network, and a description."""
+                 hub: str | None = None) -> tuple[np.ndarray, RegionScope | HubScope]:
+    """Indices (into ``net``) of the actors of a region or a hub's network, and the scope."""
     if (region is None) == (hub is None):
         raise ValueError("give exactly one of region (a NUTS id) or hub (a Hub id)")
     if region is not None:
@@ -294,8 +313,8 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
         located = actor_regions(store, level=level)
         members = np.array([located.get(a) == region for a in net.ids], dtype=bool)
         node = store.get_node(region)
-        return np.flatnonzero(members), {"region": region, "level": level,
-                                         "name": node.props.get(NAME) if node else region}
+        return np.flatnonzero(members), RegionScope(
+            region, level, node.props.get(NAME) if node else region)
     assert hub is not None  # exactly one of region and hub, checked above
     node = store.get_node(hub)
     if node is None or node.label != HUB:
@@ -303,13 +322,72 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
     ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")
     ids = {hub, *(nb.node.id for nb in ties[hub])}
     idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)
-    return idx, {"hub": hub, "name": node.props.get(NAME, hub)}
+    return idx, HubScope(hub, node.props.get(NAME, hub))
+
+
+@dataclass(frozen=True, slots=True)
+class Named(Result):
+    """A node by its id and its name (None: it has none)."""
+
+    id: str
+    name: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CompetenceBalance(Result):
+    """A competence needed in the scope: actors there that need it, that offer it, the ratio."""
+
+    id: str
+    name: Any
+    demand: int
+    supply: int
+    ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class Supplier(Result):
+    """An actor outside the scope that offers an unmet need, ``hops`` ties from the nearest
+    actor that needs it (None: out of reach)."""
+
+    id: str
+    name: Any
+    country: str | None
+    hops: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap(Result):
+    """A competence needed in the scope and offered by nobody in it: who needs it (at most
+    :data:`NEEDERS_SHOWN` ids), the nearest suppliers, and the trainings that teach it per
+    training area (:func:`training_coverage`)."""
+
+    competence: Named
+    demand: int
+    needers: list[str]
+    suppliers: list[Supplier]
+    training: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class GapAnalysis(Result):
+    """Needed versus offered competences of a scope: :func:`gap_analysis`."""
+
+    scope: RegionScope | HubScope
+    actors: int
+    needed: int
+    offered: int
+    unmet: int
+    ratio: float | None
+    coverage: float | None
+    competences: list[CompetenceBalance]
+    gaps: list[Gap]
+    mixing: Mixing
 
 
 def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = None,
                  ties: Sequence[str] = ALL_TIES, first: int = 20, suppliers: int = 3,
                  max_hops: int | None = None, during: Period | None = None,
-                 lang: str | None = None) -> dict[str, Any]:
+                 lang: str | None = None) -> GapAnalysis:
     """Needed versus offered competences of a region or a hub's network; see the module doc.
 
     ``first`` limits the detailed unmet needs (most needed first), ``suppliers`` the nearest
@@ -334,14 +412,11 @@ def gap_analysis(store: Store, *, region: str | None = None, hub: str | None = N
     mixing = group_mixing(net.undirected[scope][:, scope],
                           [g for i, g in enumerate(actor_groups(store, net, "sectorGroup"))
                            if inside[i]])
-    return {
-        "scope": described, "actors": int(inside.sum()),
-        "needed": needed, "offered": offered, "unmet": len(unmet),
-        "ratio": offered / needed if needed else None,
-        "coverage": (needed - len(unmet)) / needed if needed else None,
-        "competences": _balance(ds, demand, supply, comp_names, first),
-        "gaps": gaps, "mixing": mixing,
-    }
+    return GapAnalysis(
+        scope=described, actors=int(inside.sum()), needed=needed, offered=offered,
+        unmet=len(unmet), ratio=offered / needed if needed else None,
+        coverage=(needed - len(unmet)) / needed if needed else None,
+        competences=_balance(ds, demand, supply, comp_names, first), gaps=gaps, mixing=mixing)
 
 
 def _count(pairs: tuple[np.ndarray, np.ndarray], inside: np.ndarray, k: int) -> np.ndarray:
@@ -353,21 +428,21 @@ def _count(pairs: tuple[np.ndarray, np.ndarray], inside: np.ndarray, k: int) -> 
 
 
 def _balance(ds: Supply, demand: np.ndarray, supply: np.ndarray, names: dict[str, Any],
-             first: int) -> list[dict[str, Any]]:
+             first: int) -> list[CompetenceBalance]:
     """The most needed competences of the scope with their supply and ratio supply/demand."""
     needed = np.flatnonzero(demand > 0)
     needed = needed[np.lexsort((needed, -demand[needed]))][:first]
     out = []
     for c in needed.tolist():
         cid = ds.competence_ids[c]
-        out.append({"id": cid, "name": names.get(cid, cid), "demand": int(demand[c]),
-                    "supply": int(supply[c]), "ratio": float(supply[c] / demand[c])})
+        out.append(CompetenceBalance(cid, names.get(cid, cid), int(demand[c]), int(supply[c]),
+                                     float(supply[c] / demand[c])))
     return out
 
 
 def _detail_gaps(store: Store, net: ActorNetwork, ds: Supply, inside: np.ndarray,
                  comps: np.ndarray, comp_names: dict[str, Any], suppliers: int,
-                 max_hops: int | None) -> list[dict[str, Any]]:
+                 max_hops: int | None) -> list[Gap]:
     if len(comps) == 0:
         return []
     need = ds.matrix("needs", net.n).tocsc()
@@ -384,17 +459,14 @@ def _detail_gaps(store: Store, net: ActorNetwork, ds: Supply, inside: np.ndarray
         hops = _hops_from(graph, needers, max_hops)[offerers]
         order = np.lexsort((offerers, hops))[:suppliers]
         cid = ds.competence_ids[c]
-        out.append({
-            "competence": {"id": cid, "name": comp_names.get(cid, cid)},
-            "demand": len(needers),
-            "needers": [net.ids[i] for i in needers[:NEEDERS_SHOWN].tolist()],
-            "suppliers": [{"id": net.ids[o], "name": names.get(net.ids[o], net.ids[o]),
-                           "country": countries.get(net.ids[o]),
-                           "hops": None if np.isinf(h) else int(h)}
-                          for o, h in zip(offerers[order].tolist(), hops[order].tolist(),
-                                          strict=True)],
-            "training": coverage[cid],
-        })
+        out.append(Gap(
+            competence=Named(cid, comp_names.get(cid, cid)), demand=len(needers),
+            needers=[net.ids[i] for i in needers[:NEEDERS_SHOWN].tolist()],
+            suppliers=[Supplier(net.ids[o], names.get(net.ids[o], net.ids[o]),
+                                countries.get(net.ids[o]), None if np.isinf(h) else int(h))
+                       for o, h in zip(offerers[order].tolist(), hops[order].tolist(),
+                                       strict=True)],
+            training=coverage[cid]))
     return out
 
 

@@ -41,11 +41,12 @@ import numpy as np
 from coco_atlas.graph.analytics.brokerage import brokerage_roles
 from coco_atlas.graph.analytics.groups import UNKNOWN, actor_groups, sector_groups
 from coco_atlas.graph.analytics.network import ACTORS, NAME, TIES, actor_network
+from coco_atlas.graph.analytics.results import Result
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA, TRAINING_AREAS
 
-__all__ = ["MIN_MATCHED", "OUTCOMES", "impact"]
+__all__ = ["MIN_MATCHED", "OUTCOMES", "Impact", "LeftOut", "Outcome", "impact"]
 
 COMPANY = SCHEMA.label("Company").name
 TRAINING = SCHEMA.label("Training").name
@@ -83,8 +84,46 @@ class _Data:
     brokerage: dict[int, np.ndarray] = field(default_factory=dict)  # year → per company
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut(Result):
+    """Attendances left out: the company lacks a stratum, or nobody is comparable."""
+
+    no_stratum: int
+    no_comparison: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Result):
+    """One outcome: attendees' mean, their comparison groups' mean, the difference with its
+    bootstrap 95% interval (None: too few to tell), and the verdict in words."""
+
+    text: str
+    attendees: float | None
+    comparison: float | None
+    difference: float | None
+    interval: list[float] | None
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class Impact(Result):
+    """The training impact report: :func:`impact`; ``outcomes`` by the names of
+    :data:`OUTCOMES`."""
+
+    training: str | None
+    area: str | None
+    window: int
+    method: str
+    attendances: int
+    matched: int
+    left_out: LeftOut
+    comparison_companies: int
+    outcomes: dict[str, Outcome]
+    caveat: str
+
+
 def impact(store: Store, *, training: str | None = None, area: str | None = None,
-           window: int = 2, reps: int = 1000, seed: int = 0) -> dict[str, Any]:
+           window: int = 2, reps: int = 1000, seed: int = 0) -> Impact:
     """The training impact report (module notes) for one training, one area or all."""
     if window < 1:
         raise ValueError(f"window: expected a number of years ≥ 1, got {window}")
@@ -96,23 +135,19 @@ def impact(store: Store, *, training: str | None = None, area: str | None = None
     years = sorted({y for _, _, y in rows} | {y + window for _, _, y in rows})
     data.brokerage = {y: _brokerage(store, data, y) for y in years}
     matched, left_out = _match(data, rows, window)
-    out: dict[str, Any] = {
-        "training": training, "area": area, "window": window, "method": (
+    rng = np.random.default_rng(seed)
+    outcomes = _Outcomes(data, window)
+    return Impact(
+        training=training, area=area, window=window, method=(
             "exact matching on sector group, country and size class (Iacus, King & Porro "
             "2012); average effect on attendees; percentile bootstrap 95% interval (Efron & "
             "Tibshirani 1993)"),
-        "attendances": len(rows), "matched": len(matched), "leftOut": left_out,
-        "comparisonCompanies": _distinct(matched),
-        "outcomes": {},
-        "caveat": ("Companies chose to attend; matching on sector group, country and size "
-                   "class removes only the differences these explain, so this is an "
-                   "association, not proof of an effect."),
-    }
-    rng = np.random.default_rng(seed)
-    outcomes = _Outcomes(data, window)
-    for name in OUTCOMES:
-        out["outcomes"][name] = _effect(outcomes, matched, name, reps, rng)
-    return out
+        attendances=len(rows), matched=len(matched), left_out=left_out,
+        comparison_companies=_distinct(matched),
+        outcomes={name: _effect(outcomes, matched, name, reps, rng) for name in OUTCOMES},
+        caveat=("Companies chose to attend; matching on sector group, country and size "
+                "class removes only the differences these explain, so this is an "
+                "association, not proof of an effect."))
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -229,7 +264,7 @@ class _Match:
 
 
 def _match(data: _Data, rows: list[tuple[int, str, int]],
-           window: int) -> tuple[list[_Match], dict[str, int]]:
+           window: int) -> tuple[list[_Match], LeftOut]:
     """Each attendance with its comparison companies: the same stratum, existing in the
     attendance's year, no training attended within ``window`` years of it."""
     by_stratum: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -240,12 +275,13 @@ def _match(data: _Data, rows: list[tuple[int, str, int]],
     who = np.array([c for c, _, _ in data.attendances], dtype=np.int64)
     when = np.array([y for _, _, y in data.attendances], dtype=np.int64)
     near: dict[int, np.ndarray] = {}
-    matched, left = [], {"noStratum": 0, "noComparison": 0}
+    matched = []
+    no_stratum = no_comparison = 0
     pools: dict[tuple[Any, int], np.ndarray] = {}
     for c, t, y in rows:
         key = data.stratum[c]
         if key is None:
-            left["noStratum"] += 1
+            no_stratum += 1
             continue
         if y not in near:
             near[y] = np.zeros(len(data.companies), dtype=bool)
@@ -256,10 +292,10 @@ def _match(data: _Data, rows: list[tuple[int, str, int]],
             pools[key, y] = m[ok]
         controls = pools[key, y]
         if not len(controls):
-            left["noComparison"] += 1
+            no_comparison += 1
             continue
         matched.append(_Match(c, t, y, controls, (key, t, y)))
-    return matched, left
+    return matched, LeftOut(no_stratum, no_comparison)
 
 
 def _distinct(matched: list[_Match]) -> int:
@@ -306,7 +342,7 @@ class _Outcomes:
 
 
 def _effect(outcomes: _Outcomes, matched: list[_Match], name: str, reps: int,
-            rng: np.random.Generator) -> dict[str, Any]:
+            rng: np.random.Generator) -> Outcome:
     treated = np.array([outcomes.of(name, m.training, m.year)[m.company] for m in matched])
     cells: dict[tuple[Any, ...], np.ndarray] = {}
     keys = [_cell(name, m) for m in matched]
@@ -317,21 +353,16 @@ def _effect(outcomes: _Outcomes, matched: list[_Match], name: str, reps: int,
     position = {c: i for i, c in enumerate(order)}
     cell_of = np.array([position[k] for k in keys], dtype=np.int64)
     means = np.array([cells[c].mean() for c in order])[cell_of] if matched else np.zeros(0)
-    result: dict[str, Any] = {"text": OUTCOME_TEXT[name], "attendees": _mean(treated),
-                              "comparison": _mean(means), "difference": None,
-                              "interval": None, "verdict": ""}
+    attendees, comparison = _mean(treated), _mean(means)
+    diff = float((treated - means).mean()) if len(matched) else None
     n_controls = _distinct(matched)
     if len(matched) < MIN_MATCHED or n_controls < MIN_MATCHED:
-        result["verdict"] = (f"too few to tell: {len(matched)} matched attendances and "
-                             f"{n_controls} comparison companies (at least {MIN_MATCHED} each "
-                             "are needed)")
-        if len(matched):
-            result["difference"] = float((treated - means).mean())
-        return result
-    diff = float((treated - means).mean())
+        return Outcome(OUTCOME_TEXT[name], attendees, comparison, diff, None, (
+            f"too few to tell: {len(matched)} matched attendances and {n_controls} comparison "
+            f"companies (at least {MIN_MATCHED} each are needed)"))
     low, high = _bootstrap(treated, [cells[c] for c in order], cell_of, reps, rng)
-    result.update(difference=diff, interval=[low, high], verdict=_verdict(low, high))
-    return result
+    return Outcome(OUTCOME_TEXT[name], attendees, comparison, diff, [low, high],
+                   _verdict(low, high))
 
 
 def _cell(name: str, m: _Match) -> tuple[Any, ...]:

@@ -23,34 +23,66 @@ structural holes as the source of good ideas).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from coco_atlas.graph.analytics.gaps import COMPETENCE, COUNTRY, Supply, demand_supply, scope_actors
+from coco_atlas.graph.analytics.gaps import (
+    COMPETENCE,
+    COUNTRY,
+    Named,
+    Supply,
+    demand_supply,
+    scope_actors,
+)
 from coco_atlas.graph.analytics.network import ALL_TIES, NAME, ActorNetwork, actor_network
+from coco_atlas.graph.analytics.results import Result
 from coco_atlas.graph.names import names_in
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 
-__all__ = ["introductions"]
+__all__ = ["Actor", "Introduction", "introductions"]
 
 BLOCK_NNZ = 20_000_000  # two-step entries computed at once (bounds memory to a few hundred MiB)
 BRIDGE_COMPETENCES = 50  # competences searched for bridges (most unserved needers first)
 BROKERS_SHOWN = 3
 
 
+@dataclass(frozen=True, slots=True)
+class Actor(Result):
+    """An actor by its id, name and country (None: not known)."""
+
+    id: str
+    name: Any
+    country: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction(Result):
+    """A suggested introduction: the offerer offers ``competences`` the needer needs, they are
+    not tied, and ``brokers`` are tied to both (``hops`` 2) or else ``path`` (ids, offerer
+    first) is the shortest bridge; ``explanation`` says so in words."""
+
+    score: float
+    offerer: Actor
+    needer: Actor
+    competences: list[Named]
+    hops: int
+    brokers: list[Named]
+    path: list[str]
+    explanation: str
+
+
 def introductions(store: Store, *, region: str | None = None, hub: str | None = None,
                   first: int = 20, ties: Sequence[str] = ALL_TIES,
                   max_hops: int = 4, during: Period | None = None,
-                  lang: str | None = None) -> list[dict[str, Any]]:
+                  lang: str | None = None) -> list[Introduction]:
     """The ``first`` best introductions for the needs of a region's (or hub network's) actors, or
-    of every actor when neither is given.
+    of every actor when neither is given, best first.
 
-    Each suggestion: ``{"score", "offerer", "needer" ({id, name, country}), "competences"
-    ([{id, name}]), "hops", "brokers" ([{id, name}]), "path" ([ids]), "explanation"}``.
     ``during`` suggests from the ecosystem as it stood on a day or in a period. ``lang``
     (BCP 47) names the competences in that language (:mod:`graph.names`); a need and an offer
     written in two languages match when they point at one concept.
@@ -138,7 +170,7 @@ def _walk(pred: np.ndarray, node: int) -> list[int]:
 
 def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix,
               needs: sp.csr_matrix, found: list[tuple[float, int, int, int, list[int]]],
-              lang: str | None = None) -> list[dict[str, Any]]:
+              lang: str | None = None) -> list[Introduction]:
     ids = net.ids
     wanted = sorted({ids[i] for _, a, b, _, p in found for i in (a, b, *p)})
     brokers_of = {}
@@ -150,35 +182,34 @@ def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix
     nodes = store.get_nodes(sorted(set(wanted)))
     comp_names = names_in(store, [COMPETENCE], lang)
 
-    def who(i: int) -> dict[str, Any]:
+    def who(i: int) -> Actor:
         node = nodes.get(ids[i])
         props = node.props if node else {}
-        return {"id": ids[i], "name": props.get(NAME, ids[i]), "country": props.get(COUNTRY)}
+        return Actor(ids[i], props.get(NAME, ids[i]), props.get(COUNTRY))
 
     out = []
     for score, a, b, hops, path in found:
         shared = np.intersect1d(offers[a].indices, needs[b].indices).tolist()
-        comps = [{"id": ds.competence_ids[c], "name": comp_names.get(ds.competence_ids[c])}
+        comps = [Named(ds.competence_ids[c], comp_names.get(ds.competence_ids[c]))
                  for c in sorted(shared, key=lambda c: ds.competence_ids[c])]
-        brokers = [who(h) for h in brokers_of.get((a, b), [])]
+        brokers = [Named(x.id, x.name) for x in map(who, brokers_of.get((a, b), []))]
         if hops == 2:
             path = [a, brokers_of[(a, b)][0], b]
         offerer, needer = who(a), who(b)
-        out.append({"score": round(score, 6), "offerer": offerer, "needer": needer,
-                    "competences": comps, "hops": hops,
-                    "brokers": [{"id": x["id"], "name": x["name"]} for x in brokers],
-                    "path": [ids[i] for i in path],
-                    "explanation": _explain(offerer, needer, comps, brokers, path, ids)})
+        out.append(Introduction(
+            score=round(score, 6), offerer=offerer, needer=needer, competences=comps, hops=hops,
+            brokers=brokers, path=[ids[i] for i in path],
+            explanation=_explain(offerer, needer, comps, brokers, path, ids)))
     return out
 
 
-def _explain(offerer: dict[str, Any], needer: dict[str, Any], comps: list[dict[str, Any]],
-             brokers: list[dict[str, Any]], path: list[int], ids: list[str]) -> str:
-    what = ", ".join(str(c["name"] or c["id"]) for c in comps) or "a needed competence"
-    head = (f"{offerer['name']} offers {what}, {needer['name']} needs it, "
+def _explain(offerer: Actor, needer: Actor, comps: list[Named], brokers: list[Named],
+             path: list[int], ids: list[str]) -> str:
+    what = ", ".join(str(c.name or c.id) for c in comps) or "a needed competence"
+    head = (f"{offerer.name} offers {what}, {needer.name} needs it, "
             f"they are not tied")
     if brokers:
-        names = " or ".join(str(b["name"]) for b in brokers)
+        names = " or ".join(str(b.name) for b in brokers)
         return f"{head}; broker {names} is tied to both"
     hops = len(path) - 1
     return f"{head}; the shortest bridge is {hops} hops: " + " → ".join(ids[i] for i in path)
