@@ -15,6 +15,16 @@ from tests.browser import Browser, demo_store
 from tests.server import running_server
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs on a real Neo4j is ``slow`` (the README's quick subset, ``-m "not
+    slow"``, leaves them out): the ``[neo4j]`` case of a test parametrised over the backends,
+    and any test that asks for :func:`neo4j_uri`. Their embedded cases stay quick."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "neo4j" in params.values() or "neo4j_uri" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def neo4j_uri() -> Iterator[str]:
     """A real Neo4j for the session: ``NEO4J_URI`` if set, else one started from Maven artefacts.

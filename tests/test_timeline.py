@@ -55,7 +55,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("period", "nodes", "edges"), CASES, ids=str)
+@pytest.mark.parametrize(("period", "nodes", "edges"), CASES,
+                         ids=[str(case[0]) for case in CASES])  # sets print in hash order
 def test_projection_in_time_on_every_store(store: Store, period: Period, nodes: set[str],
                                            edges: set[tuple[str, str, str]]) -> None:
     build(store)
