@@ -210,3 +210,83 @@ def test_a_problem_built_in_one_language_is_worded_in_the_language_it_is_shown_i
     assert shown.startswith("2 problemi in importazione, non è stato scritto nulla:")
     assert "dati.csv, riga 7, colonna 'name': atteso: al massimo 200 caratteri" in shown
     assert "riga 8, colonna 'name': atteso: una stringa, ricevuto: 3" in shown
+
+
+@pytest.fixture
+def wide() -> object:
+    """Tables as wide as a terminal that shows them whole (a test's console has 80 columns,
+    and wrapped headings would be checked word by word)."""
+    from coco_atlas.api.commands.common import out
+
+    old = out._width
+    out.width = 240
+    yield
+    out._width = old
+
+
+@pytest.mark.usefixtures("wide")
+def test_brokers_gaps_and_introductions_in_polish(demo_db: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The analysis commands' tables, headings, captions and summaries; names and group ids
+    are data and stay as they are."""
+    code, out = coco(capsys, "--lang", "pl", "brokers", "--first", "5", "--db", demo_db)
+    assert code == 0 and "Pośrednicy według: sectorGroup (nieskierowane, powiązania:" in out
+    assert "k / w / r / s / ł: koordynator, wędrowiec, reprezentant, strażnik, łącznik" in out
+    assert "łącznie" in out and "ograniczenie (constraint)" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "brokers", "--between", "cci,ict", "--first", "5",
+                     "--db", demo_db)
+    assert code == 0 and "Pośrednicy między cci i ict" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "gaps", "--db", demo_db)
+    assert code == 0 and "Kompetencje potrzebne a oferowane, regiony NUTS 2" in out
+    assert "niezaspokojone" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "gaps", "--region", "PL42", "--first", "5",
+                     "--db", demo_db)
+    assert code == 0 and "(PL42): podmioty:" in out
+    assert "Niezaspokojone potrzeby i najbliżsi dostawcy gdzie indziej" in out
+    assert "Najsłabiej powiązane grupy sektorów:" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "introductions", "--first", "5", "--db", demo_db)
+    assert code == 0 and "Proponowane zapoznania" in out and "oferujący" in out
+    no_english(out, demo_db)
+    # errors: the analyses' own and the options'
+    code, out = coco(capsys, "--lang", "pl", "gaps", "--region", "XX9", "--db", demo_db)
+    assert code == 1 and "region: w magazynie nie ma regionu NUTS 'XX9'" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "brokers", "--years", "2030-2020", "--db", demo_db)
+    assert code == 2 and "2030 jest później niż 2020" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "brokers", "--ties", "friends", "--db", demo_db)
+    assert code == 2 and "oczekiwano jednego lub więcej z: partners" in out
+    no_english(out, demo_db)
+
+
+@pytest.mark.usefixtures("wide")
+def test_trends_compare_and_impact_in_polish(demo_db: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = coco(capsys, "--lang", "pl", "trends", "--from", "2018", "--to", "2020",
+                     "--db", demo_db)
+    assert code == 0 and "Ekosystem w kolejnych okresach" in out and "otwarte luki" in out
+    assert "Główni pośrednicy między grupami sektorów" in out and "(nowy)" in out
+    assert "1\u00a0156" in out  # 1,156 actors in 2018, grouped the Polish way
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "compare", "--before", "2018", "--after", "2021",
+                     "--first", "3", "--db", demo_db)
+    assert code == 0 and "nowe powiązania:" in out and "Zakończone powiązania" in out
+    assert "Nowe mosty (największy wzrost pośrednictwa)" in out and "Zamknięte luki" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "impact", "--db", demo_db)
+    assert code == 0 and "Wpływ wszystkich szkoleń, 2 lata później:" in out
+    assert "Uczestnicy a porównywalne firmy" in out and "brak wyraźnej różnicy" in out
+    assert "Metoda: dokładne dopasowanie" in out
+    no_english(out, demo_db)
+    code, out = coco(capsys, "--lang", "pl", "impact", "--training", "nie-ma", "--db", demo_db)
+    assert code == 2 and "training: 'nie-ma' nie jest szkoleniem w tym magazynie" in out
+    no_english(out, demo_db)
+    _code, out = coco(capsys, "--lang", "en", "impact", "--db", demo_db)  # the check sees
+    assert len(english_lines(lines(out, demo_db), "pl")) >= 3  # the same lines in English
+    # machine output stays as it is
+    code, out = coco(capsys, "--lang", "pl", "impact", "--json", "--db", demo_db)
+    assert code == 0 and '"verdict": "no clear difference: the interval includes zero"' in out

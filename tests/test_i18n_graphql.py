@@ -70,3 +70,23 @@ def test_the_ide_speaks_the_reader_language(demo_url: str) -> None:
     assert words["query"] == "Zapytanie GraphQL" and words["result"] == "Wynik"
     assert "Content-Security-Policy" in r.headers and "'unsafe-inline'" not in \
         r.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+
+def test_an_analysis_argument_and_an_analysis_problem_in_german(demo_url: str) -> None:
+    """Checked in the resolver (``suppliers``) or found by the analysis itself (an unknown
+    training): message and ``expected`` in German, ``field`` and ``got`` as they came."""
+    query = '{ gapAnalysis(region: "AT13", suppliers: 500) { unmet } }'
+    [english] = ask(demo_url, query, None)["errors"]
+    [german] = ask(demo_url, query, "de")["errors"]
+    assert english["extensions"] == {"code": "BAD_USER_INPUT", "where": "gapAnalysis",
+                                     "field": "suppliers", "expected": "from 0 to 100",
+                                     "got": 500}
+    assert german["extensions"] == {**english["extensions"], "expected": "von 0 bis 100"}
+    assert german["message"] == ("gapAnalysis: Feld 'suppliers': erwartet: von 0 bis 100, "
+                                 "erhalten: 500")
+    query = '{ trainingImpact(training: "keine") { verdict: method } }'
+    [english] = ask(demo_url, query, None)["errors"]
+    [german] = ask(demo_url, query, "de-DE")["errors"]
+    assert english["extensions"]["field"] == german["extensions"]["field"] == "training"
+    assert english["extensions"]["expected"] == "'keine' is not a training of this store"
+    assert german["extensions"]["expected"] == "'keine' ist keine Schulung dieses Speichers"

@@ -121,3 +121,29 @@ def test_gaps_and_introductions_across_languages(server: str) -> None:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_the_analyses_answer_in_the_request_language(server: str) -> None:
+    """Without a ``lang`` argument the gap analysis and the introductions name competences, and
+    word the introduction, in the language the service chose for the request: ``?lang=``, the
+    saved choice (cookie) over the browser's, else ``Accept-Language`` (the language their
+    errors are in)."""
+    query = ('{ gapAnalysis(hub: "hub-krakow") { competences { competence { id name } } '
+             'gaps { competence { id name } } } '
+             'introductions { explanation competences { id name } } }')
+    for asked, lang, offers in (({"params": {"lang": "de"}}, "de", "bietet"),
+                                ({"cookies": {"coco_lang": "it"},
+                                  "headers": {"Accept-Language": "pl"}}, "it", "offre"),
+                                ({"headers": {"Accept-Language": "pl"}}, "pl", "oferuje:")):
+        r = httpx.post(server + "/graphql", json={"query": query}, timeout=30,
+                       **asked)  # type: ignore[arg-type]
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        name = labels(lang)[SERVICE_DESIGN][0]
+        gaps = data["gapAnalysis"]
+        for item in (*gaps["competences"], *gaps["gaps"]):
+            if item["competence"]["id"] == SERVICE_DESIGN:
+                assert item["competence"]["name"] == name, (lang, item)
+        (intro,) = data["introductions"]
+        assert {c["id"]: c["name"] for c in intro["competences"]}[SERVICE_DESIGN] == name
+        assert name in intro["explanation"] and offers in intro["explanation"], intro

@@ -138,6 +138,16 @@ def number(value: Any) -> str:
     return str(format_decimal(value, locale=current()))
 
 
+def decimal(value: float | None, digits: int, *, signed: bool = False, empty: str = "–") -> str:
+    """A number with exactly ``digits`` decimals, the reader's way (``0,125`` in Polish);
+    ``signed`` writes a plus too; ``empty`` for None."""
+    if value is None:
+        return empty
+    body = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=f"+{body};-{body}" if signed else body,
+                              locale=current()))
+
+
 def percent(value: float, digits: int = 0) -> str:
     return str(format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "")
                               + "%", locale=current()))

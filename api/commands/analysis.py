@@ -3,6 +3,8 @@
 A thin layer over :mod:`graph.analytics`: options map onto the keyword arguments of its functions,
 ``--json`` prints the JSON form of their typed results (``to_json()``), otherwise rich tables.
 Bad input raises ValueError or click errors, which ``api.cli.main`` turns into one-line messages.
+Tables, headings and errors are in the reader's language (``coco --lang``, ``LANG``); ``--json``
+is for tools and stays as the analyses return it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from rich.table import Table
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.api.commands.search import cli_language, lang_option
 from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
+from coco_atlas.viz.i18n import decimal, ngettext, number, percent
+from coco_atlas.viz.i18n import gettext as _
+from coco_atlas.viz.words import GROUP_TEXT, value_text
 
 if TYPE_CHECKING:
     from coco_atlas.graph.analytics.gaps import GapAnalysis
@@ -64,24 +69,31 @@ def _brokers(*options: Callable[..., Any]) -> click.Command:
             click.echo(json.dumps([{k: v for k, v in r.to_json().items() if k != "z"}
                                    for r in result.actors], indent=2, ensure_ascii=False))
             return
-        table = Table(title=f"Brokers by {group_by} ({'directed' if directed else 'undirected'}, "
-                            f"ties: {', '.join(ties)})")
-        for col in ("actor", "group", "total", "c / i / r / g / l", "constraint", "eff. size",
-                    "betweenness"):
-            table.add_column(col, justify="left" if col in ("actor", "group") else "right",
-                             min_width=16 if col == "actor" else None)
+        title = _("Brokers by {grouping} (directed, ties: {ties})") if directed else \
+            _("Brokers by {grouping} (undirected, ties: {ties})")
+        table = Table(title=escape(title.format(grouping=group_by, ties=", ".join(ties))))
+        for col, left in ((_("actor"), True), (_("group"), True), (_("total"), False),
+                          (_("c / i / r / g / l"), False), (_("constraint"), False),
+                          (_("eff. size"), False), (_("betweenness"), False)):
+            table.add_column(col, justify="left" if left else "right",
+                             min_width=16 if col == _("actor") else None)
         for r in result.actors:
-            roles = " / ".join(f"{getattr(r, k):,}" for k in ROLES[:-1])
-            table.add_row(escape(r.name), escape(r.group), f"{r.total:,}", roles,
-                          _fmt(r.constraint), _fmt(r.effective_size), f"{r.betweenness:,.1f}")
-        table.caption = ("c / i / r / g / l: coordinator, itinerant, representative, gatekeeper, "
-                         "liaison")
+            roles = " / ".join(number(getattr(r, k)) for k in ROLES[:-1])
+            table.add_row(escape(r.name), escape(r.group), number(r.total), roles,
+                          decimal(r.constraint, 3), decimal(r.effective_size, 3),
+                          decimal(r.betweenness, 1))
+        table.caption = escape(_("c / i / r / g / l: coordinator, itinerant, representative, "
+                                 "gatekeeper, liaison"))
         _print(table)
         b = result.betweenness
         if b.method == "sampled":
-            _print(f"betweenness sampled from {b.pivots} pivots: within ±{b.epsilon:,.0f} "
-                   f"(±{b.epsilon_normalised:.3f} of the maximum) with probability "
-                   f"{1 - b.delta:.0%}")
+            _print(escape(ngettext(
+                "betweenness sampled from {n} pivot: within ±{epsilon} (±{share} of the "
+                "maximum) with probability {probability}",
+                "betweenness sampled from {n} pivots: within ±{epsilon} (±{share} of the "
+                "maximum) with probability {probability}", b.pivots).format(
+                    n=number(b.pivots), epsilon=decimal(b.epsilon, 0),
+                    share=decimal(b.epsilon_normalised, 3), probability=percent(1 - b.delta))))
 
     return brokers
 
@@ -97,12 +109,12 @@ def _between(conn: dict[str, Any], pair: tuple[str, str], *, as_json: bool,
         click.echo(json.dumps([r.to_json() for r in result.actors], indent=2,
                               ensure_ascii=False))
         return
-    table = Table(title=f"Brokers between {pair[0]} and {pair[1]}")
-    for col in ("actor", "group", "between"):
-        table.add_column(col, justify="right" if col == "between" else "left")
+    table = Table(title=escape(_("Brokers between {a} and {b}").format(a=pair[0], b=pair[1])))
+    for col, right in ((_("actor"), False), (_("group"), False), (_("between"), True)):
+        table.add_column(col, justify="right" if right else "left")
     for r in result.actors:
-        table.add_row(escape(r.name), escape(r.group), f"{r.between:,}")
-    table.caption = "between: open two-paths with one end in each group"
+        table.add_row(escape(r.name), escape(r.group), number(r.between))
+    table.caption = escape(_("between: open two-paths with one end in each group"))
     _print(table)
 
 
@@ -112,7 +124,8 @@ def _pair(ctx: click.Context, param: click.Parameter, value: str | None
         return None
     parts = [p.strip() for p in value.split(",") if p.strip()]
     if len(parts) != 2:
-        raise click.BadParameter(f"expected two groups separated by a comma, got {value!r}")
+        raise click.BadParameter(_("expected two groups separated by a comma, got {value}")
+                                 .format(value=repr(value)))
     return parts[0], parts[1]
 
 
@@ -178,12 +191,13 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
         if as_json:
             click.echo(json.dumps([s.to_json() for s in result], indent=2, ensure_ascii=False))
             return
-        table = Table(title="Suggested introductions")
-        for col in ("score", "offerer", "needer", "competences", "via"):
-            table.add_column(col, justify="right" if col == "score" else "left")
+        table = Table(title=escape(_("Suggested introductions")))
+        for col, right in ((_("score"), True), (_("offerer"), False), (_("needer"), False),
+                           (_("competences"), False), (_("via"), False)):
+            table.add_column(col, justify="right" if right else "left")
         for s in result:
             via = ", ".join(b.name for b in s.brokers) or " → ".join(s.path)
-            table.add_row(f"{s.score:.2f}", escape(str(s.offerer.name)),
+            table.add_row(decimal(s.score, 2), escape(str(s.offerer.name)),
                           escape(str(s.needer.name)),
                           escape(", ".join(str(c.name) for c in s.competences)), escape(via))
         _print(table)
@@ -211,21 +225,25 @@ def _years(ctx: click.Context, param: click.Parameter, value: str | None
         return None
     match = YEARS.match(value.strip())
     if not match or not value.strip() or value.strip() == "-":
-        raise click.BadParameter(f"expected FROM-TO years such as 2020-2024, got {value!r}")
+        raise click.BadParameter(_("expected FROM-TO years such as 2020-2024, got {value}")
+                                 .format(value=repr(value)))
     first, last = (int(x) if x else None for x in match.groups())
     if "-" not in value:
         last = first
     if first is not None and last is not None and first > last:
-        raise click.BadParameter(f"{first} comes after {last}")
+        raise click.BadParameter(_("{first} comes after {last}").format(first=first,
+                                                                         last=last))
     return first, last
 
 
 def _region_table(result: dict[str, dict[str, int]], level: int) -> Table:
-    table = Table(title=f"Competences needed versus offered, NUTS {level} regions")
-    for col in ("region", "needed", "offered", "unmet"):
-        table.add_column(col, justify="left" if col == "region" else "right")
+    table = Table(title=escape(_("Competences needed versus offered, NUTS {level} regions")
+                               .format(level=level)))
+    for col, left in ((_("region"), True), (_("needed"), False), (_("offered"), False),
+                      (_("unmet"), False)):
+        table.add_column(col, justify="left" if left else "right")
     for region, row in sorted(result.items(), key=lambda kv: (-kv[1]["unmet"], kv[0])):
-        table.add_row(region, *(f"{row[k]:,}" for k in ("needed", "offered", "unmet")))
+        table.add_row(region, *(number(row[k]) for k in ("needed", "offered", "unmet")))
     return table
 
 
@@ -234,31 +252,39 @@ def _print_gap_analysis(result: GapAnalysis) -> None:
 
     scope = result.scope
     where = scope.region if isinstance(scope, RegionScope) else scope.hub
-    _print(f"[bold]{escape(str(scope.name))}[/] ({escape(str(where))}): "
-           f"{result.actors:,} actors need {result.needed:,} competences and offer "
-           f"{result.offered:,}; {result.unmet:,} needs are met by nobody inside")
-    table = Table(title="Unmet needs and the nearest suppliers elsewhere")
-    for col in ("competence", "demand", "nearest suppliers (hops, country)", "trainings"):
-        table.add_column(col, justify="right" if col == "demand" else "left")
+    _print(f"[bold]{escape(str(scope.name))}[/] " + escape(_(
+        "({where}): {actors} actors need {needed} competences and offer {offered}; {unmet} "
+        "needs are met by nobody inside").format(
+            where=where, actors=number(result.actors), needed=number(result.needed),
+            offered=number(result.offered), unmet=number(result.unmet))))
+    table = Table(title=escape(_("Unmet needs and the nearest suppliers elsewhere")))
+    for col, right in ((_("competence"), False), (_("demand"), True),
+                       (_("nearest suppliers (hops, country)"), False), (_("trainings"), False)):
+        table.add_column(col, justify="right" if right else "left")
+    unknown = _("country unknown")
     for g in result.gaps:
         near = "; ".join(f"{escape(str(s.name))} "
-                         f"({s.hops if s.hops is not None else '∞'}, "
-                         f"{escape(s.country or 'country unknown')})"
+                         f"({number(s.hops) if s.hops is not None else '∞'}, "
+                         f"{escape(s.country or unknown)})"
                          for s in g.suppliers)
-        train = ", ".join(f"{k} {v}" for k, v in g.training.items() if v and k != "total")
-        table.add_row(escape(str(g.competence.name)), str(g.demand), near,
-                      escape(train) or "none")
+        train = ", ".join(f"{value_text('area', k)} {number(v)}" for k, v in g.training.items()
+                          if v and k != "total")
+        table.add_row(escape(str(g.competence.name)), number(g.demand), near,
+                      escape(train) or escape(_("none")))
     _print(table)
     under = result.mixing.under_linked
     if under:
-        _print("Most under-linked sector groups: " + "; ".join(
-            f"{escape(str(p.a))}–{escape(str(p.b))} {p.observed} ties, "
-            f"{p.expected:.1f} expected"
-            for p in under))
+        _print(escape(_("Most under-linked sector groups: {pairs}").format(pairs="; ".join(
+            ngettext("{a}–{b}: {n} tie, {expected} expected",
+                     "{a}–{b}: {n} ties, {expected} expected", p.observed).format(
+                a=_group(str(p.a)), b=_group(str(p.b)), n=number(p.observed),
+                expected=decimal(p.expected, 1))
+            for p in under))))
 
 
-def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.3f}"
+def _group(group: str) -> str:
+    """A sector group in the reader's words; any other group (a country, a label) as it is."""
+    return str(GROUP_TEXT[group]) if group in GROUP_TEXT else group
 
 
 def _print(what: Any) -> None:

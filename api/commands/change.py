@@ -1,7 +1,8 @@
 """Change over time and training impact: ``coco trends``, ``coco compare``, ``coco impact``.
 
 A thin layer over :mod:`graph.analytics.change` and :mod:`graph.analytics.impact`: ``--json``
-prints the JSON form of their typed results (what GraphQL serves too), otherwise rich tables.
+prints the JSON form of their typed results (what GraphQL serves too), otherwise rich tables in
+the reader's language (``coco --lang``, ``LANG``); ``--json`` is for tools and is not translated.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from coco_atlas.api.commands.common import json_option, open_from, out, store_op
 from coco_atlas.graph.analytics.change import GROUPINGS
 from coco_atlas.graph.timeline import Period, PeriodError
 from coco_atlas.schema import TRAINING_AREAS
+from coco_atlas.viz.i18n import decimal, ngettext, number, percent
+from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.words import GROUP_TEXT, value_text
 
 if TYPE_CHECKING:
@@ -74,26 +77,29 @@ def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
 
 def _print_trends(result: Trends) -> None:
 
-    table = Table(title="The ecosystem per period (ties: partnerships, shared collaborations, "
-                        "memberships)")
-    for col in ("period", "actors", "ties", "cross-sector", "share", "mixing o/e", "density",
-                "open gaps"):
-        table.add_column(col, justify="left" if col == "period" else "right")
-    brokers = Table(title="Top brokers between sector groups (rank in the period before)")
-    brokers.add_column("period")
-    brokers.add_column("brokers")
+    table = Table(title=escape(_("The ecosystem per period (ties: partnerships, shared "
+                                 "collaborations, memberships)")))
+    for col, left in ((_("period"), True), (_("actors"), False), (_("ties"), False),
+                      (_("cross-sector"), False), (_("share"), False), (_("mixing o/e"), False),
+                      (_("density"), False), (_("open gaps"), False)):
+        table.add_column(col, justify="left" if left else "right")
+    brokers = Table(title=escape(_("Top brokers between sector groups (rank in the period "
+                                   "before)")))
+    brokers.add_column(_("period"))
+    brokers.add_column(_("brokers"))
+    new = _("new")  # no rank in the period before
     for r in result.periods:
         period = str(r.from_) if r.from_ == r.to else f"{r.from_}–{r.to}"
-        share = "–" if r.cross_sector_share is None else f"{r.cross_sector_share:.0%}"
-        ratio = r.mixing.ratio
-        table.add_row(period, f"{r.actors:,}", f"{r.ties:,}", f"{r.cross_sector_ties:,}",
-                      share, "–" if ratio is None else f"{ratio:.2f}", f"{r.density:.4f}",
-                      f"{r.open_gaps:,}")
+        share = "–" if r.cross_sector_share is None else percent(r.cross_sector_share)
+        table.add_row(period, number(r.actors), number(r.ties), number(r.cross_sector_ties),
+                      share, decimal(r.mixing.ratio, 2), decimal(r.density, 4),
+                      number(r.open_gaps))
         brokers.add_row(period, escape(", ".join(
-            f"{b.rank}. {b.name} ({b.previous_rank or 'new'})" for b in r.top_brokers)))
+            f"{b.rank}. {b.name} ({b.previous_rank or new})" for b in r.top_brokers)))
     out.print(table)
-    out.print("[dim]mixing o/e: cross-sector ties observed ÷ expected if actors tied at random "
-              "(below 1: sectors meet less than chance).[/dim]")
+    out.print("[dim]" + escape(_("mixing o/e: cross-sector ties observed ÷ expected if actors "
+                                 "tied at random (below 1: sectors meet less than chance)."))
+              + "[/dim]")
     out.print(brokers)
 
 
@@ -127,32 +133,37 @@ def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comma
 def _print_compare(r: Comparison) -> None:
 
     c = r.counts
-    out.print(f"[bold]{r.before} → {r.after}[/bold]"
-              + (f" in {escape(r.region)}" if r.region else "") + ": "
-              f"{c.new_ties:,} new ties ({c.new_cross_sector_ties:,} cross-sector), "
-              f"{c.ended_ties:,} ended ({c.ended_cross_sector_ties:,} cross-sector); "
-              f"{c.new_actors:,} new actors, {c.gone_actors:,} gone; "
-              f"{c.gaps_closed:,} gaps closed, {c.gaps_opened:,} opened")
-    for ties, title in ((r.new_ties, "New ties (cross-sector first)"),
-                        (r.ended_ties, "Ended ties")):
-        table = Table(title=title)
-        for col in ("between", "and", "cross-sector", "evidence"):
+    counts = dict(new=number(c.new_ties), new_cross=number(c.new_cross_sector_ties),
+                  ended=number(c.ended_ties), ended_cross=number(c.ended_cross_sector_ties),
+                  actors=number(c.new_actors), gone=number(c.gone_actors),
+                  closed=number(c.gaps_closed), opened=number(c.gaps_opened))
+    text = _("{new} new ties ({new_cross} cross-sector), {ended} ended ({ended_cross} "
+             "cross-sector); {actors} new actors, {gone} gone; {closed} gaps closed, {opened} "
+             "opened").format(**counts)
+    where = _("{before} → {after} in {region}").format(before=r.before, after=r.after,
+                                                       region=r.region) if r.region else \
+        f"{r.before} → {r.after}"
+    out.print(f"[bold]{escape(where)}[/bold]: " + escape(text))
+    for ties, title in ((r.new_ties, _("New ties (cross-sector first)")),
+                        (r.ended_ties, _("Ended ties"))):
+        table = Table(title=escape(title))
+        for col in (_("between"), _("and"), _("cross-sector"), _("evidence")):
             table.add_column(col)
         for t in ties:
-            table.add_row(escape(t.a.name), escape(t.b.name), "yes" if t.cross_sector else "",
-                          escape(_evidence(t.evidence)))
+            table.add_row(escape(t.a.name), escape(t.b.name),
+                          _("yes") if t.cross_sector else "", escape(_evidence(t.evidence)))
         out.print(table)
-    table = Table(title="New bridges (brokerage rose most)")
-    for col in ("actor", "brokerage before → after", "now connects"):
+    table = Table(title=escape(_("New bridges (brokerage rose most)")))
+    for col in (_("actor"), _("brokerage before → after"), _("now connects")):
         table.add_column(col)
     for b in r.new_bridges:
-        table.add_row(escape(b.name), f"{b.before} → {b.after}",
+        table.add_row(escape(b.name), f"{number(b.before)} → {number(b.after)}",
                       escape(", ".join(GROUP_TEXT.get(g, g) for g in b.connects)))
     out.print(table)
-    for gaps, title in ((r.gaps_closed, "Gaps closed"), (r.gaps_opened, "Gaps opened")):
-        table = Table(title=title)
-        table.add_column("region")
-        table.add_column("competence")
+    for gaps, title in ((r.gaps_closed, _("Gaps closed")), (r.gaps_opened, _("Gaps opened"))):
+        table = Table(title=escape(title))
+        table.add_column(_("region"))
+        table.add_column(_("competence"))
         for g in gaps:
             table.add_row(escape(f"{g.region_name} ({g.region})"), escape(g.competence_name))
         out.print(table)
@@ -166,7 +177,7 @@ def _evidence(items: list[Evidence]) -> str:
         if isinstance(e, CollaborationEvidence):
             parts.append(f"{e.name} ({e.start_date or '?'}–{e.end_date or ''})")
         else:
-            words = {"PARTNERS_WITH": "partnership", "MEMBER_OF": "membership"}
+            words = {"PARTNERS_WITH": _("partnership"), "MEMBER_OF": _("membership")}
             parts.append(f"{words.get(e.kind, e.kind)} {e.since or '?'}–{e.until or ''}")
     return "; ".join(parts)
 
@@ -189,7 +200,7 @@ def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
         from coco_atlas.graph.analytics.impact import impact as analyse
 
         if training and area:
-            raise click.UsageError("give --training or --area, not both")
+            raise click.UsageError(_("give --training or --area, not both"))
         result = _run(analyse, conn, training=training, area=area, window=window, seed=seed)
         if as_json:
             return _echo_json(result)
@@ -201,38 +212,45 @@ def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Comman
 def _window(ctx: click.Context, param: click.Parameter, value: str) -> int:
     text = value.strip().lower().removesuffix("y").removesuffix("years").strip()
     if not text.isdigit() or int(text) < 1:
-        raise click.BadParameter(f"expected a number of years such as 2y, got {value!r}")
+        raise click.BadParameter(_("expected a number of years such as 2y, got {value}")
+                                 .format(value=repr(value)))
     return int(text)
 
 
 def _print_impact(r: Impact) -> None:
+    from coco_atlas.graph.analytics.impact import verdict_short
 
-    what = f"training {r.training}" if r.training else (
-        f"the {value_text('area', r.area).lower()} trainings" if r.area else "all trainings")
+    title = _("Impact of training {training}").format(training=r.training) if r.training \
+        else _("Impact of the {area} trainings").format(
+            area=value_text("area", r.area).lower()) if r.area else _("Impact of all trainings")
     left = r.left_out
-    out.print(f"[bold]Impact of {escape(what)}[/bold], {r.window} years after: "
-              f"{r.matched:,} of {r.attendances:,} attendances matched with "
-              f"{r.comparison_companies:,} comparable companies ({left.no_stratum:,} without "
-              f"sector group, country or size class; {left.no_comparison:,} without any "
-              "comparable company)")
-    table = Table(title="Attendees against comparable companies")
-    for col in ("outcome", "attendees", "comparison", "difference", "95% interval", "verdict"):
-        table.add_column(col, justify="right" if col in ("attendees", "comparison",
-                                                          "difference") else "left")
-    short = {"offers": "offers a taught competence", "crossSector": "cross-sector collaboration",
-             "brokerage": "brokerage change"}
+    text = ngettext(
+        "{n} year after: {matched} of {attendances} attendances matched with {companies} "
+        "comparable companies ({no_stratum} without sector group, country or size class; "
+        "{no_comparison} without any comparable company)",
+        "{n} years after: {matched} of {attendances} attendances matched with {companies} "
+        "comparable companies ({no_stratum} without sector group, country or size class; "
+        "{no_comparison} without any comparable company)", r.window).format(
+            n=number(r.window), matched=number(r.matched), attendances=number(r.attendances),
+            companies=number(r.comparison_companies), no_stratum=number(left.no_stratum),
+            no_comparison=number(left.no_comparison))
+    out.print(f"[bold]{escape(title)}[/bold], " + escape(text))
+    table = Table(title=escape(_("Attendees against comparable companies")))
+    for col, right in ((_("outcome"), False), (_("attendees"), True), (_("comparison"), True),
+                       (_("difference"), True), (_("95% interval"), False),
+                       (_("verdict"), False)):
+        table.add_column(col, justify="right" if right else "left")
+    short = {"offers": _("offers a taught competence"),
+             "crossSector": _("cross-sector collaboration"), "brokerage": _("brokerage change")}
     for key, o in r.outcomes.items():
         interval = "–" if o.interval is None else \
-            f"{o.interval[0]:+.3f} … {o.interval[1]:+.3f}"
-        table.add_row(short.get(key, key), _num(o.attendees), _num(o.comparison),
-                      _num(o.difference, signed=True), interval,
-                      escape(o.verdict.split(":")[0].removesuffix(" than comparable companies")))
+            f"{decimal(o.interval[0], 3, signed=True)} … {decimal(o.interval[1], 3, signed=True)}"
+        table.add_row(short.get(key, key), decimal(o.attendees, 3), decimal(o.comparison, 3),
+                      decimal(o.difference, 3, signed=True), interval,
+                      escape(str(verdict_short(o))))
     out.print(table)
-    out.print(f"[dim]{escape(r.caveat)} Method: {escape(r.method)}.[/dim]")
-
-
-def _num(x: float | None, *, signed: bool = False) -> str:
-    return "–" if x is None else (f"{x:+.3f}" if signed else f"{x:.3f}")
+    out.print("[dim]" + escape(_("{caveat} Method: {method}.").format(
+        caveat=r.caveat, method=r.method)) + "[/dim]")
 
 
 COMMANDS = (_trends(store_options, json_option), _compare(store_options, json_option),

@@ -31,6 +31,8 @@ from coco_atlas.graph.analytics import brokerage, gaps, introductions, mixing
 from coco_atlas.graph.analytics.groups import REGION, group_choices
 from coco_atlas.graph.analytics.network import ALL_TIES
 from coco_atlas.graph.query import MAX_PAGE
+from coco_atlas.schema.messages import N_, Msg
+from coco_atlas.viz.i18n import current, use
 
 __all__ = ["FIELDS"]
 
@@ -313,13 +315,14 @@ async def resolve_gap_analysis(
     lang: Optional[str] = None,  # noqa: UP045
 ) -> GapAnalysis:
     check_first("gapAnalysis", first)
-    asker = reader_language(info, lang)
+    asker = _asker(info, lang)
     if not 0 <= suppliers <= MAX_SUPPLIERS:
-        raise bad_input("gapAnalysis", "suppliers", f"from 0 to {MAX_SUPPLIERS}", suppliers)
+        raise bad_input("gapAnalysis", "suppliers", _range(0, MAX_SUPPLIERS), suppliers)
     if max_hops is not None and not 1 <= max_hops <= MAX_HOPS:
-        raise bad_input("gapAnalysis", "maxHops", f"from 1 to {MAX_HOPS}, or null", max_hops)
+        raise bad_input("gapAnalysis", "maxHops",
+                        Msg(N_("from {low} to {high}, or null"), low=1, high=MAX_HOPS), max_hops)
     if region is None and hub is None:
-        raise bad_input("gapAnalysis", "region", "a region id, or a hub id in `hub`")
+        raise bad_input("gapAnalysis", "region", N_("a region id, or a hub id in `hub`"))
     scope = await _scope(info, "gapAnalysis", region, hub)
     r: gaps.GapAnalysis = await _run(
         gaps.gap_analysis, info, **scope, ties=_ties("gapAnalysis", ties), first=first,
@@ -329,9 +332,9 @@ async def resolve_gap_analysis(
         else (r.scope.hub, None)
     return typed(
         GapAnalysis, r, scope_id=scope_id, level=level,
-        competences=[typed(CompetenceBalance, c, competence_id=c.id, lang=lang)
+        competences=[typed(CompetenceBalance, c, competence_id=c.id, lang=asker)
                      for c in r.competences],
-        gaps=[typed(Gap, g, competence_id=g.competence.id, needer_ids=g.needers, lang=lang,
+        gaps=[typed(Gap, g, competence_id=g.competence.id, needer_ids=g.needers, lang=asker,
                     suppliers=[typed(Supplier, s, node_id=s.id) for s in g.suppliers],
                     training=_coverage(g.training))
               for g in r.gaps],
@@ -346,16 +349,20 @@ async def resolve_introductions(
     as_of: Optional[str] = None, during: Optional[str] = None,  # noqa: UP045
     lang: Optional[str] = None,  # noqa: UP045
 ) -> list[Introduction]:
+    asker = _asker(info, lang)
     if not 1 <= first <= MAX_PAGE:
-        raise bad_input("introductions", "first", f"a page size from 1 to {MAX_PAGE}", first)
+        raise bad_input("introductions", "first",
+                        Msg(N_("a page size from {low} to {high}"), low=1, high=MAX_PAGE), first)
     if not 2 <= max_hops <= MAX_HOPS:
-        raise bad_input("introductions", "maxHops", f"from 2 to {MAX_HOPS}", max_hops)
+        raise bad_input("introductions", "maxHops", _range(2, MAX_HOPS), max_hops)
     scope = await _scope(info, "introductions", region, hub)
     found: list[introductions.Introduction] = await _run(
         introductions.introductions, info, **scope, first=first,
         ties=_ties("introductions", ties), max_hops=max_hops,
-        during=period_argument("introductions", as_of, during), lang=reader_language(info, lang))
-    return [typed(Introduction, s, found=s, lang=lang) for s in found]
+        during=period_argument("introductions", as_of, during), lang=asker)
+    with use(asker):  # the explanation in the asker's words, as its competences' names
+        return [typed(Introduction, s, found=s, lang=asker, explanation=str(s.explanation))
+                for s in found]
 
 
 FIELDS: dict[str, Any] = {
@@ -390,6 +397,18 @@ FIELDS: dict[str, Any] = {
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _asker(info: Info, lang: str | None) -> str:
+    """The language an analysis answers in: ``lang`` (checked), else the request's language as
+    the service chose it for the whole response (``?lang=``, the reader's saved choice,
+    ``Accept-Language``: :mod:`api.i18n`), else English. Competence names and explanations
+    follow it, as the errors of the same request do."""
+    return reader_language(info, lang) if lang is not None else current()
+
+
+def _range(low: int, high: int) -> Msg:
+    return Msg(N_("from {low} to {high}"), low=low, high=high)
+
+
 async def _run(fn: Callable[..., Any], info: Info, **kwargs: Any) -> Any:
     """One analytics function on the request's store, in the thread pool."""
     return await run_in_threadpool(fn, info.context.store, **kwargs)
@@ -398,13 +417,14 @@ async def _run(fn: Callable[..., Any], info: Info, **kwargs: Any) -> Any:
 async def _node(info: Info, node_id: str) -> Any:
     obj = await load_object(info, node_id)
     if obj is None:
-        raise UserError(f"node {node_id!r} no longer exists", code="NOT_FOUND")
+        raise UserError(Msg(N_("node {id} no longer exists"), id=repr(node_id)), code="NOT_FOUND")
     return obj
 
 
 def _ties(where: str, ties: Sequence[Any]) -> tuple[str, ...]:
     if not ties:
-        raise bad_input(where, "ties", f"one or more of {', '.join(ALL_TIES)}", [])
+        raise bad_input(where, "ties", Msg(N_("one or more of {choices}"),
+                                           choices=", ".join(ALL_TIES)), [])
     return tuple(dict.fromkeys(t.value for t in ties))
 
 
@@ -412,7 +432,7 @@ def _years(where: str, years: YearRange | None) -> tuple[int | None, int | None]
     if years is None or (years.from_ is None and years.to is None):
         return None
     if years.from_ is not None and years.to is not None and years.from_ > years.to:
-        raise bad_input(where, "years", "`from` no later than `to`",
+        raise bad_input(where, "years", N_("`from` no later than `to`"),
                         f"from {years.from_} to {years.to}")
     return years.from_, years.to
 
@@ -421,12 +441,13 @@ async def _scope(info: Info, where: str, region: str | None, hub: str | None
                  ) -> dict[str, str | None]:
     """``{"region": …, "hub": …}`` once each given id is a node of the right label."""
     if region is not None and hub is not None:
-        raise bad_input(where, "hub", "either `region` or `hub`, not both", str(hub))
+        raise bad_input(where, "hub", N_("either `region` or `hub`, not both"), str(hub))
     for field, value, label in (("region", region, REGION), ("hub", hub, gaps.HUB)):
         if value is not None:
             node = await info.context.loaders.nodes.load(str(value))
             if node is None or node.label != label:
-                raise bad_input(where, field, f"the id of a {label}", str(value))
+                raise bad_input(where, field, Msg(N_("the id of a {label}"), label=Msg(label)),
+                                str(value))
     return {"region": None if region is None else str(region),
             "hub": None if hub is None else str(hub)}
 

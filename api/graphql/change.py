@@ -24,6 +24,7 @@ from coco_atlas.api.graphql.types_common import typed
 from coco_atlas.graph.analytics import change, impact
 from coco_atlas.graph.timeline import Period, PeriodError
 from coco_atlas.schema import TRAINING_AREAS
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["FIELDS", "period_argument"]
 
@@ -31,21 +32,21 @@ MAX_YEARS = 50  # periods of a trends query
 MAX_FIRST = 200  # items per kind of change
 MAX_WINDOW = 10
 
-PERIOD_HELP = ("a year (2020), years (2019-2021, 2019-, -2021) or days "
-               "(2019-03-01..2020-06-30)")
+PERIOD_HELP = N_("a year (2020), years (2019-2021, 2019-, -2021) or days "
+                 "(2019-03-01..2020-06-30)")
 
 
 def period_argument(where: str, as_of: str | None, during: str | None) -> Period | None:
     """The period of ``asOf`` (one day; a year means its last day) or ``during``."""
     if as_of is not None and during is not None:
-        raise bad_input(where, "during", "either `asOf` or `during`, not both", during)
+        raise bad_input(where, "during", N_("either `asOf` or `during`, not both"), during)
     try:
         if as_of is not None:
             return Period.as_of(as_of)
         return None if during is None else Period.parse(during, "during")
     except PeriodError as e:
         field = "asOf" if as_of is not None else "during"
-        raise bad_input(where, field, "a day YYYY-MM-DD or a year" if as_of is not None
+        raise bad_input(where, field, N_("a day YYYY-MM-DD or a year") if as_of is not None
                         else PERIOD_HELP, as_of if as_of is not None else during) from e
 
 
@@ -232,7 +233,11 @@ async def _run(fn: Callable[..., Any], info: Info, where: str, **kwargs: Any) ->
     try:
         return await run_in_threadpool(fn, info.context.store, **kwargs)
     except ValueError as e:  # the analyses name the argument first: "region: 'X' is not…"
-        field, _, expected = str(e).partition(": ")
+        # the field from the English text (a name, the same in every language), what was
+        # expected in the request's (the message is a Msg; its translation keeps "{field}: ")
+        english = str.__str__(e.args[0]) if e.args and isinstance(e.args[0], str) else str(e)
+        field = english.partition(": ")[0]
+        expected = str(e).partition(": ")[2] if ": " in english else ""
         raise bad_input(where, field.split()[-1], expected or str(e)) from e
 
 
@@ -240,9 +245,10 @@ async def resolve_trends(info: Info, from_: Annotated[int, strawberry.argument(n
                          to: int, by: int = 1, group_by: Optional[str] = None,  # noqa: UP045
                          level: int = 2, top: int = 5) -> Trends:
     if not 1 <= to - from_ + 1 <= MAX_YEARS:
-        raise bad_input("trends", "to", f"a year from `from` to `from` + {MAX_YEARS - 1}", to)
+        raise bad_input("trends", "to", Msg(N_("a year from `from` to `from` + {n}"),
+                                            n=MAX_YEARS - 1), to)
     if not 1 <= top <= MAX_FIRST:
-        raise bad_input("trends", "top", f"from 1 to {MAX_FIRST}", top)
+        raise bad_input("trends", "top", _range(1, MAX_FIRST), top)
     r: change.Trends = await _run(change.trends, info, "trends", first=from_, last=to,
                                   step=by, group_by=group_by, top=top, level=level)
     return typed(Trends, r, periods=[_trend(p) for p in r.periods])
@@ -268,7 +274,7 @@ async def resolve_compare(info: Info, before: str, after: str,
         except PeriodError as e:
             raise bad_input("compare", name, PERIOD_HELP, text) from e
     if not 1 <= first <= MAX_FIRST:
-        raise bad_input("compare", "first", f"from 1 to {MAX_FIRST}", first)
+        raise bad_input("compare", "first", _range(1, MAX_FIRST), first)
     r: change.Comparison = await _run(
         change.compare, info, "compare", before=periods[0], after=periods[1],
         region=None if region is None else str(region), level=level, first=first)
@@ -296,18 +302,27 @@ async def resolve_training_impact(
     area: Optional[str] = None, window: int = 2, seed: int = 0,  # noqa: UP045
 ) -> TrainingImpact:
     if training is not None and area is not None:
-        raise bad_input("trainingImpact", "area", "either `training` or `area`, not both", area)
+        raise bad_input("trainingImpact", "area", N_("either `training` or `area`, not both"),
+                        area)
     if area is not None and area not in TRAINING_AREAS:
-        raise bad_input("trainingImpact", "area", "one of " + ", ".join(TRAINING_AREAS), area)
+        raise bad_input("trainingImpact", "area", Msg(N_("one of {choices}"),
+                                                      choices=", ".join(TRAINING_AREAS)), area)
     if not 1 <= window <= MAX_WINDOW:
-        raise bad_input("trainingImpact", "window", f"from 1 to {MAX_WINDOW} years", window)
+        raise bad_input("trainingImpact", "window",
+                        Msg(N_("from {low} to {high} years"), low=1, high=MAX_WINDOW), window)
     r: impact.Impact = await _run(impact.impact, info, "trainingImpact",
                                   training=None if training is None else str(training),
                                   area=area, window=window, seed=seed)
-    return typed(
+    return typed(  # the texts in the request's language (str() words a Msg now)
         TrainingImpact, r, left_out_without_stratum=r.left_out.no_stratum,
-        left_out_without_comparison=r.left_out.no_comparison,
-        outcomes=[typed(ImpactOutcome, o, name=k) for k, o in r.outcomes.items()])
+        left_out_without_comparison=r.left_out.no_comparison, method=str(r.method),
+        caveat=str(r.caveat),
+        outcomes=[typed(ImpactOutcome, o, name=k, text=str(o.text), verdict=str(o.verdict))
+                  for k, o in r.outcomes.items()])
+
+
+def _range(low: int, high: int) -> Msg:
+    return Msg(N_("from {low} to {high}"), low=low, high=high)
 
 
 FIELDS: dict[str, Any] = {

@@ -40,6 +40,7 @@ import numpy as np
 
 from coco_atlas.graph.analytics import kernels
 from coco_atlas.graph.analytics.network import ActorNetwork
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["EXACT_LIMIT", "betweenness", "error_bound"]
 
@@ -73,9 +74,11 @@ def betweenness(net: ActorNetwork, *, groups: Sequence[Any] | None = None,
     if pivots == "auto":
         pivots = None if n <= EXACT_LIMIT else PIVOTS
     if pivots is not None and (not isinstance(pivots, int) or pivots < 1):
-        raise ValueError(f"pivots: expected a positive integer, 'auto' or None, got {pivots!r}")
+        raise ValueError(Msg(N_("{field}: expected a positive integer, 'auto' or None, got "
+                                "{got}"), field="pivots", got=repr(pivots)))
     if not 0 < delta < 1:
-        raise ValueError(f"delta: expected a probability between 0 and 1, got {delta}")
+        raise ValueError(Msg(N_("{field}: expected a probability between 0 and 1, got {got}"),
+                             field="delta", got=delta))
     sources = None
     if pivots is not None and pivots < n:
         rng = np.random.default_rng(seed)

@@ -37,6 +37,7 @@ from coco_atlas.graph.analytics.network import ALL_TIES, NAME, SparseMatrix, act
 from coco_atlas.graph.analytics.results import Result, json_name
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
+from coco_atlas.schema.messages import N_, Msg, Np_
 
 __all__ = ["ROLES", "BetweenGroups", "BetweennessEstimate", "Broker", "BrokerageResult",
            "GroupBroker", "GroupMoments", "RoleScores", "between_groups", "brokerage_counts",
@@ -213,14 +214,18 @@ def between_groups(store: Store, pair: Sequence[str], *, group_by: str = "sector
     """
     g, h = (str(x) for x in pair)
     if g == h:
-        raise ValueError(f"between: expected two different groups, got {g!r} twice")
+        raise ValueError(Msg(N_("{field}: expected two different groups, got {group} twice"),
+                             field="between", group=repr(g)))
     net = actor_network(store, ties=ties, directed=directed, years=years, during=during)
     groups = actor_groups(store, net, group_by)
     known = sorted(set(groups))
     missing = [x for x in (g, h) if x not in known]
     if missing:
-        raise ValueError(f"between: no {group_by} group {', '.join(map(repr, missing))} "
-                         f"(groups: {', '.join(known) or 'none'})")
+        raise ValueError(Msg(Np_("{field}: no {grouping} group {missing} (groups: {known})",
+                                 "{field}: no {grouping} groups {missing} (groups: {known})"),
+                             n=len(missing), field="between", grouping=group_by,
+                             missing=", ".join(map(repr, missing)),
+                             known=", ".join(known) or Msg(N_("none"))))
     three = np.array([0 if x == g else 1 if x == h else 2 for x in groups], dtype=np.int64)
     counts = kernels.brokerage_pairs(*_csr(net.adjacency), three, 3)
     value = counts[:, 0, 1] + counts[:, 1, 0]

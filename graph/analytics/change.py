@@ -38,6 +38,7 @@ from coco_atlas.graph.analytics.results import OMITTED_IF_NONE, Result
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["BridgeChange", "CollaborationEvidence", "Comparison", "ComparisonCounts",
            "GapChange", "GroupFigures", "MixingFigures", "NewActor", "RankedBroker",
@@ -153,11 +154,14 @@ def trends(store: Store, *, first: int, last: int, step: int = 1, group_by: str 
     """Per period of ``step`` years from ``first`` to ``last``: the figures of the module
     notes, and per group (``group_by``: sectorGroup, country or region) actors and ties."""
     if last < first:
-        raise ValueError(f"to: the last year {last} comes before the first {first}")
+        raise ValueError(Msg(N_("{field}: the last year {last} comes before the first {first}"),
+                             field="to", last=last, first=first))
     if step < 1:
-        raise ValueError(f"by: expected a number of years ≥ 1, got {step}")
+        raise ValueError(Msg(N_("{field}: expected a number of years ≥ 1, got {got}"),
+                             field="by", got=step))
     if group_by is not None and group_by not in GROUPINGS:
-        raise ValueError(f"groupBy: expected one of {', '.join(GROUPINGS)}, got {group_by!r}")
+        raise ValueError(Msg(N_("{field}: expected one of {choices}, got {got}"),
+                             field="groupBy", choices=", ".join(GROUPINGS), got=repr(group_by)))
     periods: list[TrendPeriod] = []
     previous: dict[str, int] = {}
     for start in range(first, last + 1, step):
@@ -406,7 +410,8 @@ def _in_region(store: Store, region: str | None) -> set[str] | None:
 
     levels = {k: int(v) for k, v in store.property_values("level", ["Region"]).items()}
     if region not in levels:
-        raise ValueError(f"region: {region!r} is not a NUTS region of this store")
+        raise ValueError(Msg(N_("{field}: {got} is not a NUTS region of this store"),
+                             field="region", got=repr(region)))
     lift = region_lift(store, levels[region])
     return {a for a, r in actor_regions(store).items() if lift.get(r) == region}
 

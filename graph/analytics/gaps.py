@@ -43,6 +43,7 @@ from coco_atlas.graph.names import names_in
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["CompetenceBalance", "Gap", "GapAnalysis", "HubScope", "Named", "RegionScope",
            "Supplier", "Supply", "demand_supply", "gap_analysis", "region_gap_details",
@@ -68,7 +69,8 @@ def region_gaps(store: Store, *, level: int = 2,
     needed by them and offered by none of them in the region.
     """
     if level not in range(4):
-        raise ValueError(f"level: expected a NUTS level 0 to 3, got {level!r}")
+        raise ValueError(Msg(N_("{field}: expected a NUTS level 0 to 3, got {got}"),
+                             field="level", got=repr(level)))
     regions = actor_regions(store, level=level)
     if actors is not None:
         wanted = set(actors)
@@ -219,7 +221,8 @@ def unmet_needs(store: Store, *, level: int = 2, during: Period | None = None,
     and offered by nobody there (the gaps :func:`region_gaps` counts), sorted; with ``during``,
     as the needs and offers stood in that period."""
     if level not in range(4):
-        raise ValueError(f"level: expected a NUTS level 0 to 3, got {level!r}")
+        raise ValueError(Msg(N_("{field}: expected a NUTS level 0 to 3, got {got}"),
+                             field="level", got=repr(level)))
     regions = actor_regions(store, level=level)
     if actors is not None:
         wanted = set(actors)
@@ -304,11 +307,12 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
                  hub: str | None = None) -> tuple[np.ndarray, RegionScope | HubScope]:
     """Indices (into ``net``) of the actors of a region or a hub's network, and the scope."""
     if (region is None) == (hub is None):
-        raise ValueError("give exactly one of region (a NUTS id) or hub (a Hub id)")
+        raise ValueError(Msg(N_("give exactly one of region (a NUTS id) or hub (a Hub id)")))
     if region is not None:
         levels = store.property_values(LEVEL, [REGION])
         if region not in levels:
-            raise ValueError(f"region: no NUTS region {region!r} in the store")
+            raise ValueError(Msg(N_("{field}: no NUTS region {got} in the store"),
+                                 field="region", got=repr(region)))
         level = int(levels[region])
         located = actor_regions(store, level=level)
         members = np.array([located.get(a) == region for a in net.ids], dtype=bool)
@@ -318,7 +322,8 @@ def scope_actors(store: Store, net: ActorNetwork, *, region: str | None = None,
     assert hub is not None  # exactly one of region and hub, checked above
     node = store.get_node(hub)
     if node is None or node.label != HUB:
-        raise ValueError(f"hub: no Hub {hub!r} in the store")
+        raise ValueError(Msg(N_("{field}: no Hub {got} in the store"), field="hub",
+                             got=repr(hub)))
     ties = store.neighbours([hub], [TIES["membership"], TIES["partners"]], "both")
     ids = {hub, *(nb.node.id for nb in ties[hub])}
     idx = np.array(sorted(net.index[i] for i in ids if i in net.index), dtype=np.int64)

@@ -24,6 +24,7 @@ from coco_atlas.graph.analytics.network import ACTORS, ActorNetwork
 from coco_atlas.graph.memo import per_version
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 UNKNOWN = "unknown"
 SECTOR_GROUPS = ("cci", "advanced-manufacturing", "ict", "other")
@@ -62,8 +63,9 @@ def actor_groups(store: Store, net: ActorNetwork, group_by: str) -> list[str]:
     elif group_by in group_choices():
         values = {k: str(v) for k, v in store.property_values(group_by, list(ACTORS)).items()}
     else:
-        raise ValueError(f"group by: expected one of {', '.join(group_choices())}, "
-                         f"got {group_by!r}")
+        raise ValueError(Msg(N_("{field}: expected one of {choices}, got {got}"),
+                             field="group by", choices=", ".join(group_choices()),
+                             got=repr(group_by)))
     return [values.get(i, UNKNOWN) for i in net.ids]
 
 

@@ -45,6 +45,7 @@ from coco_atlas.graph.analytics.results import Result
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import SCHEMA, TRAINING_AREAS
+from coco_atlas.schema.messages import N_, Msg
 
 __all__ = ["MIN_MATCHED", "OUTCOMES", "Impact", "LeftOut", "Outcome", "impact"]
 
@@ -59,11 +60,24 @@ OFFER_TIME = SCHEMA.validity(OFFERS)
 ATTEND_YEAR = SCHEMA.validity(ATTENDED).start
 STRATA = ("sectorGroup", "country", "sizeClass")
 OUTCOMES = ("offers", "crossSector", "brokerage")
-OUTCOME_TEXT = {
-    "offers": "share that start to offer a competence the training teaches",
-    "crossSector": "share that join a cross-sector collaboration",
-    "brokerage": "change in brokerage between sector groups",
+OUTCOME_TEXT = {  # Msg: worded where shown (GraphQL, the CLI); the JSON keeps the English
+    "offers": Msg(N_("share that start to offer a competence the training teaches")),
+    "crossSector": Msg(N_("share that join a cross-sector collaboration")),
+    "brokerage": Msg(N_("change in brokerage between sector groups")),
 }
+MORE = N_("attendees did more than comparable companies")
+LESS = N_("attendees did less than comparable companies")
+UNCLEAR = N_("no clear difference: the interval includes zero")
+TOO_FEW = N_("too few to tell: {matched} matched attendances and {companies} comparison "
+             "companies (at least {n} each are needed)")
+SHORT = {MORE: N_("attendees did more"), LESS: N_("attendees did less"),
+         UNCLEAR: N_("no clear difference"), TOO_FEW: N_("too few to tell")}
+METHOD = N_("exact matching on sector group, country and size class (Iacus, King & Porro "
+            "2012); average effect on attendees; percentile bootstrap 95% interval (Efron & "
+            "Tibshirani 1993)")
+CAVEAT = N_("Companies chose to attend; matching on sector group, country and size class "
+            "removes only the differences these explain, so this is an association, not proof "
+            "of an effect.")
 MIN_MATCHED = 10  # attendances and comparison companies below which nothing is concluded
 TOTAL = 5  # column of "total" in brokerage_roles' counts
 
@@ -126,9 +140,11 @@ def impact(store: Store, *, training: str | None = None, area: str | None = None
            window: int = 2, reps: int = 1000, seed: int = 0) -> Impact:
     """The training impact report (module notes) for one training, one area or all."""
     if window < 1:
-        raise ValueError(f"window: expected a number of years ≥ 1, got {window}")
+        raise ValueError(Msg(N_("{field}: expected a number of years ≥ 1, got {got}"),
+                             field="window", got=window))
     if area is not None and area not in TRAINING_AREAS:
-        raise ValueError(f"area: expected one of {', '.join(TRAINING_AREAS)}, got {area!r}")
+        raise ValueError(Msg(N_("{field}: expected one of {choices}, got {got}"), field="area",
+                             choices=", ".join(TRAINING_AREAS), got=repr(area)))
     data = _read(store)
     chosen = _trainings(store, training, area)
     rows = [a for a in data.attendances if a[1] in chosen]
@@ -138,16 +154,11 @@ def impact(store: Store, *, training: str | None = None, area: str | None = None
     rng = np.random.default_rng(seed)
     outcomes = _Outcomes(data, window)
     return Impact(
-        training=training, area=area, window=window, method=(
-            "exact matching on sector group, country and size class (Iacus, King & Porro "
-            "2012); average effect on attendees; percentile bootstrap 95% interval (Efron & "
-            "Tibshirani 1993)"),
+        training=training, area=area, window=window, method=Msg(METHOD),
         attendances=len(rows), matched=len(matched), left_out=left_out,
         comparison_companies=_distinct(matched),
         outcomes={name: _effect(outcomes, matched, name, reps, rng) for name in OUTCOMES},
-        caveat=("Companies chose to attend; matching on sector group, country and size "
-                "class removes only the differences these explain, so this is an "
-                "association, not proof of an effect."))
+        caveat=Msg(CAVEAT))
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -248,7 +259,8 @@ def _trainings(store: Store, training: str | None, area: str | None) -> set[str]
     every = set(store.property_values(NAME, [TRAINING]))
     if training is not None:
         if training not in every:
-            raise ValueError(f"training: {training!r} is not a training of this store")
+            raise ValueError(Msg(N_("{field}: {got} is not a training of this store"),
+                                 field="training", got=repr(training)))
         return {training}
     return {t for t in every if area is None or areas.get(t) == area}
 
@@ -357,9 +369,8 @@ def _effect(outcomes: _Outcomes, matched: list[_Match], name: str, reps: int,
     diff = float((treated - means).mean()) if len(matched) else None
     n_controls = _distinct(matched)
     if len(matched) < MIN_MATCHED or n_controls < MIN_MATCHED:
-        return Outcome(OUTCOME_TEXT[name], attendees, comparison, diff, None, (
-            f"too few to tell: {len(matched)} matched attendances and {n_controls} comparison "
-            f"companies (at least {MIN_MATCHED} each are needed)"))
+        return Outcome(OUTCOME_TEXT[name], attendees, comparison, diff, None, Msg(
+            TOO_FEW, matched=len(matched), companies=n_controls, n=MIN_MATCHED))
     low, high = _bootstrap(treated, [cells[c] for c in order], cell_of, reps, rng)
     return Outcome(OUTCOME_TEXT[name], attendees, comparison, diff, [low, high],
                    _verdict(low, high))
@@ -409,11 +420,17 @@ def _resampled_means(groups: list[np.ndarray], reps: int,
 
 
 def _verdict(low: float, high: float) -> str:
-    if low > 0:
-        return "attendees did more than comparable companies"
-    if high < 0:
-        return "attendees did less than comparable companies"
-    return "no clear difference: the interval includes zero"
+    return Msg(MORE if low > 0 else LESS if high < 0 else UNCLEAR)
+
+
+def verdict_short(outcome: Outcome) -> str:
+    """The verdict in a few words, for a table ("attendees did more"), worded where shown; a
+    verdict read back from JSON (English text) is recognised by its words."""
+    verdict = outcome.verdict
+    key = verdict.message if isinstance(verdict, Msg) else next(
+        (k for k in SHORT if str(verdict) == k or str(verdict).startswith(SHORT[k])),
+        str(verdict))
+    return Msg(SHORT[key]) if isinstance(key, str) and key in SHORT else str(verdict)
 
 
 def _mean(values: np.ndarray) -> float | None:

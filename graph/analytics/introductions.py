@@ -43,6 +43,7 @@ from coco_atlas.graph.analytics.results import Result
 from coco_atlas.graph.names import names_in
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
+from coco_atlas.schema.messages import N_, Msg, Np_, either
 
 __all__ = ["Actor", "Introduction", "introductions"]
 
@@ -88,7 +89,8 @@ def introductions(store: Store, *, region: str | None = None, hub: str | None = 
     written in two languages match when they point at one concept.
     """
     if first < 1:
-        raise ValueError(f"first: expected a positive number, got {first}")
+        raise ValueError(Msg(N_("{field}: expected a positive number, got {got}"),
+                             field="first", got=first))
     net = actor_network(store, ties=ties, directed=False, during=during)
     if region is None and hub is None:
         scope = np.arange(net.n)
@@ -205,14 +207,19 @@ def _describe(store: Store, net: ActorNetwork, ds: Supply, offers: sp.csr_matrix
 
 def _explain(offerer: Actor, needer: Actor, comps: list[Named], brokers: list[Named],
              path: list[int], ids: list[str]) -> str:
-    what = ", ".join(str(c.name or c.id) for c in comps) or "a needed competence"
-    head = (f"{offerer.name} offers {what}, {needer.name} needs it, "
-            f"they are not tied")
+    """The introduction in a sentence: a message worded where it is shown (in the asker's
+    language: GraphQL words it in the request's), its English text for JSON."""
+    what = ", ".join(str(c.name or c.id) for c in comps) or Msg(N_("a needed competence"))
     if brokers:
-        names = " or ".join(str(b.name) for b in brokers)
-        return f"{head}; broker {names} is tied to both"
-    hops = len(path) - 1
-    return f"{head}; the shortest bridge is {hops} hops: " + " → ".join(ids[i] for i in path)
+        return Msg(N_("{offerer} offers {what}, {needer} needs it, they are not tied; broker "
+                      "{brokers} is tied to both"), offerer=offerer.name, what=what,
+                   needer=needer.name, brokers=either([str(b.name) for b in brokers]))
+    return Msg(Np_("{offerer} offers {what}, {needer} needs it, they are not tied; the "
+                   "shortest bridge is {n} hop: {path}",
+                   "{offerer} offers {what}, {needer} needs it, they are not tied; the "
+                   "shortest bridge is {n} hops: {path}"), n=len(path) - 1,
+               offerer=offerer.name, what=what, needer=needer.name,
+               path=" → ".join(ids[i] for i in path))
 
 
 def _masked_product(x: sp.csr_matrix, y: sp.csr_matrix, mask: sp.csr_matrix) -> sp.csr_matrix:

@@ -38,6 +38,7 @@ from coco_atlas.graph.memo import per_version
 from coco_atlas.graph.store import Store
 from coco_atlas.graph.timeline import Period
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.schema.messages import N_, Msg
 
 # The three tie sources, each one relationship type of the schema (SCHEMA.rel raises if renamed).
 # Any scipy sparse matrix the analyses accept: they convert to CSR themselves.
@@ -130,8 +131,9 @@ def normalise_ties(ties: Iterable[str] | str) -> tuple[str, ...]:
     names = [t for t in names if t]
     unknown = [t for t in names if t not in TIES]
     if unknown or not names:
-        raise ValueError(f"ties: expected one or more of {', '.join(TIES)}, "
-                         f"got {', '.join(unknown) or 'nothing'}")
+        raise ValueError(Msg(N_("{field}: expected one or more of {choices}, got {got}"),
+                             field="ties", choices=", ".join(TIES),
+                             got=", ".join(unknown) or Msg(N_("nothing"))))
     return tuple(sorted(set(names), key=ALL_TIES.index))
 
 
@@ -141,13 +143,15 @@ def _period(years: tuple[int | None, int | None] | None,
     if years is not None and years != (None, None):
         first, last = years
         if first is not None and last is not None and first > last:
-            raise ValueError(f"years: the first year {first} comes after the last {last}")
+            raise ValueError(Msg(N_("{field}: the first year {first} comes after the last "
+                                    "{last}"), field="years", first=first, last=last))
         by_years = Period.years(first, last)
         if during is not None:
             lo = max((p for p in (by_years.first, during.first) if p), default=None)
             hi = min((p for p in (by_years.last, during.last) if p), default=None)
             if lo and hi and hi < lo:
-                raise ValueError(f"years {first}-{last} and the period {during} do not overlap")
+                raise ValueError(Msg(N_("years {first}-{last} and the period {period} do not "
+                                        "overlap"), first=first, last=last, period=during))
             return Period(lo, hi)
         return by_years
     return None if during is None or during.is_open else during

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from coco_atlas.graph.store import Store
 from coco_atlas.schema import SCHEMA, PropType
+from coco_atlas.schema.messages import N_, Msg
 
 if TYPE_CHECKING:  # the embedded store's module is loaded only when its path is taken
     from coco_atlas.graph.embedded.csvlines import Columns, Snapshot
@@ -102,8 +103,8 @@ def _sqlite_nodes(snap: Snapshot, folder: Path) -> tuple[list[str], int]:
         props, header = _node_header(label)
         unknown = snap.unknown_property(label, ["id", *props])
         if unknown:
-            raise LoadFailed(f"node {unknown[0]!r} has properties the schema does not "
-                             f"declare: {unknown[1]}")
+            raise LoadFailed(_undeclared(Msg(N_("node {id}"), id=repr(unknown[0])),
+                                         str(unknown[1])))
         file = folder / f"nodes-{label}.csv"
         with file.open("w", encoding="utf-8", newline="") as f:
             f.write(",".join(header) + "\n")
@@ -160,7 +161,7 @@ def _from_store(source: Store, folder: Path, progress: Callable[[str], Any]) -> 
             out.writerow(header)
             labels = f"Entity{ARRAY}{label}"  # the tool splits labels as it splits lists
             for node in source.iter_nodes(label):
-                _check(node.props, props, f"node {node.id!r}")
+                _check(node.props, props, Msg(N_("node {id}"), id=repr(node.id)))
                 row = [len(key), node.id, labels, *(_cell(node.props.get(p)) for p in props)]
                 multiline = multiline or _spans_lines(row)
                 key[node.id] = len(key)
@@ -175,10 +176,11 @@ def _from_store(source: Store, folder: Path, progress: Callable[[str], Any]) -> 
             out = csv.writer(f)
             out.writerow(header)
             for e in source.iter_edges(rel):
-                _check(e.props, props, f"edge {e.key!r}")
+                _check(e.props, props, Msg(N_("edge {id}"), id=repr(e.key)))
                 ends = key.get(e.source), key.get(e.target)
                 if None in ends:
-                    raise LoadFailed(f"edge {e.key!r} joins a node that was not written")
+                    raise LoadFailed(Msg(N_("edge {id} joins a node that was not written"),
+                                         id=repr(e.key)))
                 row = [*ends, rel, *(_cell(e.props.get(p)) for p in props)]
                 multiline = multiline or _spans_lines(row)
                 out.writerow(row)
@@ -199,8 +201,12 @@ def _header(names: list[str], declared: dict[str, Any]) -> list[str]:
 def _check(props: dict[str, Any], names: list[str], what: str) -> None:
     unknown = set(props) - set(names)
     if unknown:
-        raise LoadFailed(f"{what} has properties the schema does not declare: "
-                         f"{', '.join(sorted(unknown))}")
+        raise LoadFailed(_undeclared(what, ", ".join(sorted(unknown))))
+
+
+def _undeclared(what: str, names: str) -> Msg:
+    return Msg(N_("{what} has properties the schema does not declare: {names}"), what=what,
+               names=names)
 
 
 def _cell(value: Any) -> Any:
@@ -239,6 +245,6 @@ def run_import(home: Path, written: Written, *, database: str = "neo4j", heap: s
     text = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(".")]
-        raise LoadFailed(f"neo4j-admin database import refused the load: "
-                         f"{' / '.join(lines[-3:])[:600]}")
+        raise LoadFailed(Msg(N_("neo4j-admin database import refused the load: {why}"),
+                             why=" / ".join(lines[-3:])[:600]))
     return "\n".join(text.splitlines()[-6:])

@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from coco_atlas.schema.messages import N_, Join, Msg
+
 HERE = Path(__file__).resolve().parent
 JAR_NAME = "coco-neo4j-server.jar"
 READY_PREFIX = "NEO4J READY "
@@ -106,7 +108,8 @@ def _require(tool: str) -> str:
     """Return the path of an executable on PATH, or raise Neo4jUnavailable."""
     path = shutil.which(tool)
     if path is None:
-        raise Neo4jUnavailable(f"`{tool}` not found on PATH (Neo4j needs Java 17+ and Maven)")
+        raise Neo4jUnavailable(Msg(N_("`{tool}` not found on PATH (Neo4j needs Java 17+ and "
+                                      "Maven)"), tool=tool))
     return path
 
 
@@ -165,10 +168,9 @@ def build(force: bool = False) -> Path:
             text=True,
         )
         if proc.returncode != 0 or not jar.is_file():
-            raise Neo4jUnavailable(
-                f"Maven build of {project} failed (exit {proc.returncode}): "
-                + _first_maven_error(proc.stdout + proc.stderr)
-            )
+            raise Neo4jUnavailable(Msg(
+                N_("Maven build of {project} failed (exit {code}): {error}"), project=project,
+                code=proc.returncode, error=_first_maven_error(proc.stdout + proc.stderr)))
         jar.touch()  # the jar plugin may keep an unchanged jar; mark it as built now
     return jar
 
@@ -282,26 +284,29 @@ class Neo4jServer:
                     self.port = int(line.rsplit(":", 1)[1])
                     return
             if self._proc.poll() is not None:
-                reason = f"Neo4j exited with code {self._proc.returncode}"
+                reason = Msg(N_("Neo4j exited with code {code}"), code=self._proc.returncode)
                 raise Neo4jUnavailable(self._failure(reason))
             time.sleep(0.1)
-        raise Neo4jUnavailable(self._failure(f"Neo4j not ready after {self.startup_timeout:.0f} s"))
+        raise Neo4jUnavailable(self._failure(Msg(N_("Neo4j not ready after {seconds} s"),
+                                                 seconds=f"{self.startup_timeout:.0f}")))
 
     def _failure(self, reason: str) -> str:
-        """One-line reason, then the tails of the JVM output and of Neo4j's debug.log."""
+        """One-line reason, then the tails of the JVM output and of Neo4j's debug.log (the
+        reason worded where shown, in the reader's language; the logs as they are)."""
         assert self.data_dir is not None
         causes = [
             ln.strip()
             for ln in _tail(self.data_dir / SERVER_LOG, 200).splitlines()
             if ln.startswith(("Caused by:", "Exception in thread"))
         ]
-        if causes:  # the innermost cause, e.g. "...: bind(..) failed ...: Address already in use"
-            reason += ": " + causes[-1].removeprefix("Caused by: ")
-        return (
-            f"{reason} (data dir {self.data_dir})\n"
-            f"--- {SERVER_LOG} ---\n{_tail(self.data_dir / SERVER_LOG, 40)}\n"
-            f"--- logs/debug.log ---\n{_tail(self.data_dir / 'logs' / 'debug.log', 20)}"
-        )
+        cause = causes[-1].removeprefix("Caused by: ") if causes else None
+        # the innermost cause, e.g. "...: bind(..) failed ...: Address already in use"
+        return Join(
+            Msg(N_("{reason}: {cause} (data dir {folder})"), reason=reason, cause=cause,
+                folder=self.data_dir) if cause else
+            Msg(N_("{reason} (data dir {folder})"), reason=reason, folder=self.data_dir),
+            f"\n--- {SERVER_LOG} ---\n{_tail(self.data_dir / SERVER_LOG, 40)}\n"
+            f"--- logs/debug.log ---\n{_tail(self.data_dir / 'logs' / 'debug.log', 20)}")
 
     def wait(self) -> int:
         """Block until the server process exits; return its exit code."""
