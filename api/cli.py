@@ -6,7 +6,9 @@ validation problems) and a non-zero exit code, never as a traceback.
 Messages, tables and errors are in the reader's language (``--lang``, ``LC_ALL``/``LANG``;
 :mod:`viz.i18n`), Click's own ("Error:", "Missing option") included (:mod:`api.click_words`).
 What tools read stays English and stable: ``--json`` outputs, exported files, the server's log
-lines (uvicorn's, and the one-line banner of ``coco serve`` meant for operators) and ``--help``.
+lines (uvicorn's, and the one-line banner of ``coco serve`` meant for operators). ``--help``
+is translated as well: commands and options declare their help as ``N_`` messages, worded for
+the run by :func:`api.click_words.localised`.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ from coco_atlas.api.settings import SETTINGS, resolve
 from coco_atlas.api.stores import describe, open_location, open_store
 from coco_atlas.schema import ValidationError
 from coco_atlas.schema.messages import english
+from coco_atlas.viz.i18n import N_, ngettext, number
 from coco_atlas.viz.i18n import gettext as _
-from coco_atlas.viz.i18n import ngettext, number
 
 click_words.install()  # Click's own messages in the reader's language too
 
@@ -69,28 +71,30 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return lang
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=N_("COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a "
+            "graph."))
 @click.version_option(package_name="coco-atlas", prog_name="coco",
                       message="%(prog)s (COCO Atlas) %(version)s")
 @click.option("--lang", envvar="COCO_LANG", callback=_language, metavar="TAG",
-              help="Language of messages, maps and charts: en, pl, de, it, sl, sk, cs, hu, hr "
-                   "(default: the locale of LC_ALL or LANG, else English).")
+              help=N_("Language of messages, maps and charts: en, pl, de, it, sl, sk, cs, hu, hr "
+                   "(default: the locale of LC_ALL or LANG, else English)."))
 @click.pass_context
 def app(ctx: click.Context, lang: str) -> None:
-    """COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe as a graph."""
     from coco_atlas.viz.i18n import use
 
     ctx.with_resource(use(lang))  # every command renders in it (viz/i18n.py)
 
 
-@app.command("demo-data")
+@app.command("demo-data", help=N_(
+    "Generate the synthetic demo ecosystem into a store (all-or-nothing)."))
 @click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small",
-              show_default=True, help="small (~2k nodes), medium (~50k), large (~500k).")
+              show_default=True, help=N_("small (~2k nodes), medium (~50k), large (~500k)."))
 @click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed: the same seed gives the same graph.")
+              help=N_("Random seed: the same seed gives the same graph."))
 @store_options
 def demo_data(size: str, seed: int, **conn: Any) -> None:
-    """Generate the synthetic demo ecosystem into a store (all-or-nothing)."""
     from coco_atlas.graph.store import Transaction
     from coco_atlas.importers.demo.generator import SOURCE, generate
 
@@ -112,11 +116,10 @@ def demo_data(size: str, seed: int, **conn: Any) -> None:
     err.print(f"[green]✓[/] {escape(text)}", highlight=False)
 
 
-@app.command()
+@app.command(help=N_("Counts per node label and relationship type."))
 @store_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of tables."))
 def stats(as_json: bool, **conn: Any) -> None:
-    """Counts per node label and relationship type."""
     with open_from(conn) as store:
         counts: dict[str, Any] = dict(store.counts())
         counts["version"] = store.version
@@ -135,13 +138,12 @@ def service_options(command: Any) -> Any:
     return command
 
 
-@app.command()
+@app.command(help=N_(
+    "Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise).\n\n"
+    "Its start-up line, like uvicorn's log, is for operators and stays English."))
 @store_options
 @service_options
 def serve(**options: Any) -> None:
-    """Serve the HTTP API on HOST:PORT (127.0.0.1 unless told otherwise).
-
-    Its start-up line, like uvicorn's log, is for operators and stays English."""
     import uvicorn
 
     from coco_atlas.api.app import create_app
@@ -171,19 +173,18 @@ SHUTDOWN_WAIT = 10  # seconds open requests get to finish after SIGTERM or Ctrl-
 
 
 
-@app.command()
+@app.command(help=N_(
+    "Copy the whole graph from SOURCE to TARGET and check the counts.\n\n"
+    "Each of SOURCE and TARGET is a store file path or a bolt:// / neo4j:// URI "
+    "(credentials from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD, the database from "
+    "COCO_NEO4J_DATABASE). Provenance (source, updatedAt) is kept; the copy is "
+    "all-or-nothing (on Neo4j: batches that commit on their own, published at the end, "
+    "deleted if it fails)."))
 @click.argument("source")
 @click.argument("target")
 @click.option("--batch", type=int, default=50_000, show_default=True,
-              help="Records per write batch.")
+              help=N_("Records per write batch."))
 def migrate(source: str, target: str, batch: int) -> None:
-    """Copy the whole graph from SOURCE to TARGET and check the counts.
-
-    Each of SOURCE and TARGET is a store file path or a bolt:// / neo4j:// URI (credentials
-    from COCO_NEO4J_USER / COCO_NEO4J_PASSWORD, the database from COCO_NEO4J_DATABASE).
-    Provenance (source, updatedAt) is kept; the copy is all-or-nothing (on Neo4j: batches that
-    commit on their own, published at the end, deleted if it fails).
-    """
     from coco_atlas.graph.migrate import copy_graph
 
     settings = resolve()
@@ -201,12 +202,12 @@ def migrate(source: str, target: str, batch: int) -> None:
         source=source, target=target)), highlight=False)
 
 
-@app.command("neo4j-dev")
-@click.option("--port", type=int, default=7687, show_default=True, help="Bolt port (0: any).")
+@app.command("neo4j-dev", help=N_(
+    "Run a local Neo4j 5.26 Community server on 127.0.0.1 until Ctrl-C (Java 17 + Maven)."))
+@click.option("--port", type=int, default=7687, show_default=True, help=N_("Bolt port (0: any)."))
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Keep the database here (default: a temporary directory, deleted on exit).")
+              help=N_("Keep the database here (default: a temporary directory, deleted on exit)."))
 def neo4j_dev(port: int, data_dir: Path | None) -> None:
-    """Run a local Neo4j 5.26 Community server on 127.0.0.1 until Ctrl-C (Java 17 + Maven)."""
     from coco_atlas.graph.neo4j.server.launcher import Neo4jServer, Neo4jUnavailable
 
     server = Neo4jServer(port=port, data_dir=data_dir)
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     command's context has ended, so the language is set again around them)."""
     from coco_atlas.viz.i18n import use
 
-    with use(_language_of(argv)):
+    with use(_language_of(argv)), click_words.localised(app):
         return _main(argv)
 
 

@@ -7,12 +7,25 @@ catalogue of the current language (``coco --lang``, ``LANG``) words them; the me
 user meets are declared below, so that ``scripts/i18n`` extracts them into our catalogues with
 the exact text Click formats (placeholders included). A message of Click's not listed here stays
 English, as before; a Click release that renamed these module globals leaves Click as it is.
+
+``--help`` is in the reader's language too: each command's help and each option's ``help=`` is
+an English message marked ``N_`` where it is declared (a command's help is given as
+``help=N_(…)``, not as its docstring, which Babel would not extract), and :func:`localised`
+words the whole command tree in the current language for the run of one command line
+(:func:`api.cli.main`), then puts the English back. A help text with values in it is made by
+:func:`formatted`, so that the message is translated before the values go in. Option names,
+metavars, choices and examples of commands stay as they are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gettext as stdlib_gettext
 import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import click
 
 from coco_atlas.viz import i18n
 from coco_atlas.viz.i18n import N_, Np_
@@ -46,6 +59,9 @@ MESSAGES = (
     N_("Show this message and exit."),
     N_("Show the version and exit."),
     N_("Aborted!"),
+    N_("env var: {var}"),
+    N_("default: {default}"),
+    N_("required"),
 )
 PLURALS = (
     Np_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
@@ -66,3 +82,51 @@ def install() -> None:
             module._ = i18n.gettext  # type: ignore[attr-defined]
         if getattr(module, "ngettext", None) is stdlib_gettext.ngettext:
             module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+_FORMATTED: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def formatted(message: str, **values: Any) -> str:
+    """A help text with values in it (a default, a limit): the English text, remembered so that
+    :func:`localised` translates ``message`` first and puts the values in after."""
+    text = message.format(**values)
+    _FORMATTED[text] = (message, values)
+    return text
+
+
+def _word(english: str | None) -> str | None:
+    if not english:
+        return english
+    if english in _FORMATTED:
+        message, values = _FORMATTED[english]
+        return i18n.gettext(message).format(**values)
+    return i18n.gettext(english)
+
+
+def _tree(command: click.Command) -> Iterator[click.Command]:
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from _tree(sub)
+
+
+@contextlib.contextmanager
+def localised(command: click.Command) -> Iterator[None]:
+    """The help of ``command``, its subcommands and their options in the current language
+    inside the block (English outside it: a later run in another language, or a caller that
+    uses the commands directly, sees the English it declared)."""
+    saved: list[tuple[Any, str, Any]] = []
+    for cmd in _tree(command):
+        targets: list[tuple[Any, str]] = [(cmd, "help"), (cmd, "short_help")]
+        targets += [(p, "help") for p in cmd.params if isinstance(p, click.Option)]
+        for obj, attr in targets:
+            english = getattr(obj, attr, None)
+            if isinstance(english, str) and english:
+                saved.append((obj, attr, english))
+                setattr(obj, attr, _word(english))
+    try:
+        yield
+    finally:
+        for obj, attr, english in reversed(saved):
+            setattr(obj, attr, english)

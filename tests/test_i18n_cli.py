@@ -12,7 +12,11 @@ same commands in English. Commands that write work on a copy of the demo store.
 from __future__ import annotations
 
 import csv
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -290,3 +294,112 @@ def test_trends_compare_and_impact_in_polish(demo_db: Path,
     # machine output stays as it is
     code, out = coco(capsys, "--lang", "pl", "impact", "--json", "--db", demo_db)
     assert code == 0 and '"verdict": "no clear difference: the interval includes zero"' in out
+
+
+# -- --help ------------------------------------------------------------------------------------
+HELP = (("import", "csv"), ("brokers",), ("serve",), ("map",), ("export",))
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE", "COCO_LANG")
+OPTION = re.compile(r"^(?:-\w, )?--[\w-]+(?: \S+)?(?:\s{2,}|$)")  # "--db PATH   " column
+COMMAND = re.compile(r"^[a-z0-9-]+\s{2,}")  # a command's name in the list of commands
+
+
+def coco_help(*argv: str, env: dict[str, str] | None = None) -> str:
+    """``coco ARGV`` as a user runs it (its own process, no locale unless ``env`` sets one):
+    what it prints on stdout."""
+    base = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    done = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", *argv], text=True,
+                          capture_output=True, env={**base, "COLUMNS": "100", **(env or {})},
+                          timeout=120, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return done.stdout
+
+
+def descriptions(text: str) -> list[str]:
+    """The help's own words: its lines without the options' and commands' names (which stay
+    as they are: --dry-run, FILE, import), nor the filters of a map, whose help is declared in
+    viz/params.py and stays English for now."""
+    from coco_atlas.viz.params import PARAMS
+
+    filters = tuple(f"--{p.name} " for p in PARAMS)
+    found, skipping = [], False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("-"):  # an option: its help follows, continued further indented
+            skipping = line.startswith(filters)
+        elif len(raw) - len(raw.lstrip()) <= 2:  # a heading, a paragraph, a command
+            skipping = False
+        if line and not skipping:
+            found.append(COMMAND.sub("", OPTION.sub("", line)))
+    return [x for x in found if x]
+
+
+def test_help_in_polish_and_in_german_from_the_locale() -> None:
+    """``--help`` of the group and of commands: descriptions and option help in the reader's
+    language, Click's framing too; option names, metavars and examples as they are."""
+    out = coco_help("--lang", "pl", "--help")
+    assert "Użycie: coco [OPTIONS] COMMAND [ARGS]..." in out
+    assert "COCO Atlas: ekosystem sektora kultury i kreatywności Europy Środkowej" in out
+    assert "Liczności według etykiet węzłów i typów relacji." in out  # stats, in the list
+    assert "Język komunikatów, map i wykresów: en, pl, de" in out
+    assert english_lines(descriptions(out), "pl") == []
+    expected = {
+        "import": ("Węzły i relacje z plików CSV", "--dry-run", "nic nie zapisuj",
+                   "[zmienna środowiskowa: COCO_DB; domyślnie: coco.db]"),
+        "brokers": ("Podmioty-pomosty: role pośrednictwa", "--between GROUP,GROUP",
+                    "np. cci,ict", "[domyślnie: wszyscy z --json, 20 w tabeli]"),
+        "serve": ("Udostępnij API HTTP na HOST:PORT", "Port TCP serwera.",
+                  "pozostaje po angielsku"),
+        "map": ("Zapisz jedną mapę jako samodzielny plik HTML", "Która mapa.",
+                "(--country AT --country SI)"),
+        "export": ("Wyeksportuj graf lub jego przefiltrowaną część", "Tylko podmioty z tym "
+                   "kodem NACE"),
+    }
+    for command in HELP:
+        out = coco_help("--lang", "pl", *command, "--help")
+        assert f"Użycie: coco {' '.join(command)} [OPTIONS]" in out
+        flat = " ".join(out.split())
+        for text in expected[command[0]]:
+            assert text in flat, (command, text)
+        found = english_lines(descriptions(out), "pl")
+        assert found == [], (command, found)
+    out = coco_help("import", "csv", "--help", env={"LANG": "de_DE.UTF-8"})
+    assert "Knoten und Kanten aus CSV-Dateien" in out and "Aufruf: coco import csv" in out
+    assert "[Umgebungsvariable: COCO_DB; Standard: coco.db]" in " ".join(out.split())
+
+
+def test_help_stays_english_without_a_language_and_the_check_sees_it() -> None:
+    out = coco_help("--help")
+    assert "COCO Atlas: the Cultural and Creative Industries ecosystem of Central Europe" in out
+    assert "Counts per node label and relationship type." in out
+    assert len(english_lines(descriptions(out), "pl")) >= 3
+    for command in HELP:
+        out = coco_help(*command, "--help")
+        assert "Usage: coco" in out and "Show this message and exit." in out
+        assert english_lines(descriptions(out), "pl"), command
+    out = coco_help("import", "csv", "--help")
+    flat = " ".join(out.split())
+    assert "Nodes and edges from CSV files" in flat
+    assert "[env var: COCO_DB; default: coco.db]" in flat
+
+
+def test_every_settings_help_is_a_message_of_the_catalogue() -> None:
+    """The settings' help is declared in api/settings.py and marked in api/commands/common.py:
+    a setting added or reworded there must be listed here too, or its help stays English."""
+    from coco_atlas.api.commands.common import SETTING_HELP
+    from coco_atlas.api.settings import SETTINGS
+
+    assert tuple(s.help for s in SETTINGS) == SETTING_HELP
+
+
+def test_help_is_english_again_after_a_run_in_another_language(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The command tree is worded for one run only: a caller using the commands after it
+    (tests with CliRunner, a later main()) sees the English they declare."""
+    from coco_atlas.api.cli import app
+
+    code, out = coco(capsys, "--lang", "pl", "brokers", "--help")
+    assert code == 0 and "Podmioty-pomosty" in out
+    brokers = app.commands["brokers"]
+    assert brokers.help is not None and brokers.help.startswith("Bridging actors")
+    code, out = coco(capsys, "--lang", "en", "brokers", "--help")
+    assert code == 0 and "Bridging actors" in out

@@ -19,10 +19,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.api.commands.search import cli_language, lang_option
 from coco_atlas.graph.analytics.network import ALL_TIES, normalise_ties
-from coco_atlas.viz.i18n import decimal, ngettext, number, percent
+from coco_atlas.viz.i18n import N_, decimal, ngettext, number, percent
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.words import GROUP_TEXT, value_text
 
@@ -36,25 +37,25 @@ YEARS = re.compile(r"^(\d{4})?(?:-(\d{4})?)?$")
 def _brokers(*options: Callable[..., Any]) -> click.Command:
     db, as_json, ties = options
 
-    @click.command("brokers")
+    @click.command("brokers", help=N_(
+        "Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective "
+        "size, betweenness."))
     @click.option("--group-by", default="sectorGroup", show_default=True,
-                  help="sectorGroup, country, region, nuts0…nuts3, label or an actor property.")
-    @click.option("--directed", is_flag=True, help="Keep the direction of partnerships.")
+                  help=N_("sectorGroup, country, region, nuts0…nuts3, label or an actor property."))
+    @click.option("--directed", is_flag=True, help=N_("Keep the direction of partnerships."))
     @ties
     @click.option("--years", callback=_years, metavar="FROM-TO",
-                  help="Only ties active in these years, e.g. 2020-2024, 2022-, -2021.")
+                  help=N_("Only ties active in these years, e.g. 2020-2024, 2022-, -2021."))
     @click.option("--first", type=click.IntRange(min=1), default=None,
-                  help="Only the first N brokers (by total brokerage) [default: all with --json, "
-                       f"{TOP} in the table].")
+                  help=formatted(N_("Only the first N brokers (by total brokerage) [default: all "
+                                    "with --json, {n} in the table]."), n=TOP))
     @click.option("--between", metavar="GROUP,GROUP", callback=_pair,
-                  help="Only brokerage between these two groups, e.g. cci,ict.")
+                  help=N_("Only brokerage between these two groups, e.g. cci,ict."))
     @as_json
     @db
     def brokers(group_by: str, directed: bool, ties: tuple[str, ...],
                 years: tuple[int | None, int | None] | None, first: int | None,
                 between: tuple[str, str] | None, as_json: bool, **conn: Any) -> None:
-        """Bridging actors: Gould–Fernandez brokerage roles, Burt's constraint and effective size,
-        betweenness."""
         from coco_atlas.graph.analytics.brokerage import ROLES
         from coco_atlas.graph.analytics.brokerage import brokers as analyse
 
@@ -132,11 +133,12 @@ def _pair(ctx: click.Context, param: click.Parameter, value: str | None
 def _gaps(*options: Callable[..., Any]) -> click.Command:
     db, as_json, ties, first = options
 
-    @click.command("gaps")
-    @click.option("--region", help="A NUTS region id (any level): its needs versus its offers.")
-    @click.option("--hub", help="A Hub id: the needs versus offers of the hub's network.")
+    @click.command("gaps", help=N_(
+        "Competences needed versus offered: per region, or in detail for one region or hub."))
+    @click.option("--region", help=N_("A NUTS region id (any level): its needs versus its offers."))
+    @click.option("--hub", help=N_("A Hub id: the needs versus offers of the hub's network."))
     @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
-                  help="Without --region/--hub: one row per NUTS region of this level.")
+                  help=N_("Without --region/--hub: one row per NUTS region of this level."))
     @ties
     @first
     @lang_option
@@ -144,7 +146,6 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
     @db
     def gaps(region: str | None, hub: str | None, level: int, ties: tuple[str, ...], first: int,
              lang: str | None, as_json: bool, **conn: Any) -> None:
-        """Competences needed versus offered: per region, or in detail for one region or hub."""
         from coco_atlas.graph.analytics.gaps import gap_analysis, region_gaps
 
         if region is None and hub is None:
@@ -169,11 +170,13 @@ def _gaps(*options: Callable[..., Any]) -> click.Command:
 def _introductions(*options: Callable[..., Any]) -> click.Command:
     db, as_json, ties, first = options
 
-    @click.command("introductions")
-    @click.option("--region", help="Only the needs of actors in this NUTS region.")
-    @click.option("--hub", help="Only the needs of this hub's network.")
+    @click.command("introductions", help=N_(
+        "Suggested introductions: who offers what someone else needs, and who can introduce "
+        "them."))
+    @click.option("--region", help=N_("Only the needs of actors in this NUTS region."))
+    @click.option("--hub", help=N_("Only the needs of this hub's network."))
     @click.option("--max-hops", type=click.IntRange(min=2), default=4, show_default=True,
-                  help="Longest bridge searched when no broker is tied to both.")
+                  help=N_("Longest bridge searched when no broker is tied to both."))
     @ties
     @first
     @lang_option
@@ -181,8 +184,6 @@ def _introductions(*options: Callable[..., Any]) -> click.Command:
     @db
     def introductions(region: str | None, hub: str | None, max_hops: int, ties: tuple[str, ...],
                       first: int, lang: str | None, as_json: bool, **conn: Any) -> None:
-        """Suggested introductions: who offers what someone else needs, and who can introduce
-        them."""
         from coco_atlas.graph.analytics.introductions import introductions as suggest
 
         with _store(conn) as store:
@@ -294,9 +295,9 @@ def _print(what: Any) -> None:
 
 _tie_sources = click.option("--ties", default=",".join(ALL_TIES), show_default=True,
                             callback=_ties,
-                            help="Tie sources of the actor network, comma-separated.")
+                            help=N_("Tie sources of the actor network, comma-separated."))
 _first = click.option("--first", type=click.IntRange(min=1), default=TOP, show_default=True,
-                      help="How many rows to show.")
+                      help=N_("How many rows to show."))
 COMMANDS = (_brokers(store_options, json_option, _tie_sources),
             _gaps(store_options, json_option, _tie_sources, _first),
             _introductions(store_options, json_option, _tie_sources, _first))

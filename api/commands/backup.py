@@ -15,15 +15,13 @@ DUMP = N_("Neo4j is backed up by its own tool, with the database stopped (Commun
           "online (Enterprise): neo4j-admin database dump neo4j --to-path=DIR (docs/deploy.md)")
 
 
-@click.command("backup")
+@click.command("backup", help=N_(
+    "Copy the embedded store to TARGET while it is in use (SQLite's online backup API).\n\n"
+    "The copy is one consistent state even while the service writes; TARGET must not exist. "
+    "For Neo4j, see neo4j-admin database dump (docs/deploy.md)."))
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 @store_options
 def backup(target: Path, **conn: Any) -> None:
-    """Copy the embedded store to TARGET while it is in use (SQLite's online backup API).
-
-    The copy is one consistent state even while the service writes; TARGET must not exist.
-    For Neo4j, see neo4j-admin database dump (docs/deploy.md).
-    """
     from coco_atlas.graph.backup import backup as copy
 
     if conn.get("neo4j"):

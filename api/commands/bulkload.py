@@ -11,28 +11,26 @@ from pathlib import Path
 import click
 
 from coco_atlas.api.commands.common import count_tables, err
+from coco_atlas.viz.i18n import N_, number
 from coco_atlas.viz.i18n import gettext as _
-from coco_atlas.viz.i18n import number
 
 
-@click.command("neo4j-load")
+@click.command("neo4j-load", help=N_(
+    "Build a Neo4j database from SOURCE (a store file or URI) with neo4j-admin's import.\n\n"
+    "The database must not be running, and is replaced whole: this is for a first load of a "
+    "big graph (several times faster than coco migrate, which writes through a running "
+    "server and keeps it serving). The counts are checked by starting the dev server on "
+    "DATA_DIR and reading them back."))
 @click.argument("source")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Home of the stopped Neo4j: its database goes to DATA_DIR/data/databases "
-              "(the dev server's --data-dir, or an installation's NEO4J_HOME).")
+              help=N_("Home of the stopped Neo4j: its database goes to DATA_DIR/data/databases "
+              "(the dev server's --data-dir, or an installation's NEO4J_HOME)."))
 @click.option("--database", default="neo4j", show_default=True,
-              help="Name of the database to build.")
-@click.option("--overwrite", is_flag=True, help="Replace the database if it exists.")
-@click.option("--heap", default="1g", show_default=True, help="Heap of the import tool.")
+              help=N_("Name of the database to build."))
+@click.option("--overwrite", is_flag=True, help=N_("Replace the database if it exists."))
+@click.option("--heap", default="1g", show_default=True, help=N_("Heap of the import tool."))
 def neo4j_load(source: str, data_dir: Path, database: str, overwrite: bool,
                heap: str) -> None:
-    """Build a Neo4j database from SOURCE (a store file or URI) with neo4j-admin's import.
-
-    The database must not be running, and is replaced whole: this is for a first load of a
-    big graph (several times faster than coco migrate, which writes through a running
-    server and keeps it serving). The counts are checked by starting the dev server on
-    DATA_DIR and reading them back.
-    """
     from coco_atlas.api.settings import resolve
     from coco_atlas.api.stores import open_location
     from coco_atlas.graph.neo4j.load import run_import, write_csv

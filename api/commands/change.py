@@ -19,7 +19,7 @@ from coco_atlas.api.commands.common import json_option, open_from, out, store_op
 from coco_atlas.graph.analytics.change import GROUPINGS
 from coco_atlas.graph.timeline import Period, PeriodError
 from coco_atlas.schema import TRAINING_AREAS
-from coco_atlas.viz.i18n import decimal, ngettext, number, percent
+from coco_atlas.viz.i18n import N_, decimal, ngettext, number, percent
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.words import GROUP_TEXT, value_text
 
@@ -50,20 +50,20 @@ def _echo_json(result: Result) -> None:
 
 
 def _trends(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
-    @click.command("trends")
-    @click.option("--from", "first", type=int, required=True, help="First year.")
-    @click.option("--to", "last", type=int, required=True, help="Last year.")
+    @click.command("trends", help=N_(
+        "Per period: actors, ties, cross-sector ties, mixing, density, top brokers, gaps."))
+    @click.option("--from", "first", type=int, required=True, help=N_("First year."))
+    @click.option("--to", "last", type=int, required=True, help=N_("Last year."))
     @click.option("--by", "step", type=click.IntRange(min=1), default=1, show_default=True,
-                  help="Years per period.")
+                  help=N_("Years per period."))
     @click.option("--group-by", type=click.Choice(GROUPINGS), default=None,
-                  help="Also count actors and ties per group.")
+                  help=N_("Also count actors and ties per group."))
     @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
-                  help="NUTS level of the regions whose open gaps are counted.")
+                  help=N_("NUTS level of the regions whose open gaps are counted."))
     @as_json
     @db
     def trends(first: int, last: int, step: int, group_by: str | None, level: int,
                as_json: bool, **conn: Any) -> None:
-        """Per period: actors, ties, cross-sector ties, mixing, density, top brokers, gaps."""
         from coco_atlas.graph.analytics.change import trends as analyse
 
         result = _run(analyse, conn, first=first, last=last, step=step, group_by=group_by,
@@ -104,21 +104,21 @@ def _print_trends(result: Trends) -> None:
 
 
 def _compare(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
-    @click.command("compare")
+    @click.command("compare", help=N_(
+        "Two periods side by side: new and ended ties, new bridges, gaps, new actors."))
     @click.option("--before", required=True, callback=_period, metavar="PERIOD",
-                  help="Year, years (2019-2020) or days (2019-01-01..2019-06-30).")
+                  help=N_("Year, years (2019-2020) or days (2019-01-01..2019-06-30)."))
     @click.option("--after", required=True, callback=_period, metavar="PERIOD",
-                  help="The later period, written the same way.")
-    @click.option("--region", default=None, help="Only actors in this NUTS region (any level).")
+                  help=N_("The later period, written the same way."))
+    @click.option("--region", default=None, help=N_("Only actors in this NUTS region (any level)."))
     @click.option("--level", type=click.IntRange(0, 3), default=2, show_default=True,
-                  help="NUTS level of the regions whose gaps are compared.")
+                  help=N_("NUTS level of the regions whose gaps are compared."))
     @click.option("--first", type=click.IntRange(min=1), default=20, show_default=True,
-                  help="Items listed per kind of change.")
+                  help=N_("Items listed per kind of change."))
     @as_json
     @db
     def compare(before: Period, after: Period, region: str | None, level: int, first: int,
                 as_json: bool, **conn: Any) -> None:
-        """Two periods side by side: new and ended ties, new bridges, gaps, new actors."""
         from coco_atlas.graph.analytics.change import compare as analyse
 
         result = _run(analyse, conn, before=before, after=after, region=region, level=level,
@@ -183,20 +183,20 @@ def _evidence(items: list[Evidence]) -> str:
 
 
 def _impact(db: Callable[..., Any], as_json: Callable[..., Any]) -> click.Command:
-    @click.command("impact")
-    @click.option("--training", default=None, help="One training (its id).")
+    @click.command("impact", help=N_(
+        "Did the trainings help? Attendees against comparable companies that attended "
+        "nothing (same sector group, country and size class)."))
+    @click.option("--training", default=None, help=N_("One training (its id)."))
     @click.option("--area", type=click.Choice(TRAINING_AREAS), default=None,
-                  help="The trainings of one area.")
+                  help=N_("The trainings of one area."))
     @click.option("--window", default="2y", show_default=True, callback=_window,
-                  help="Years after the training in which outcomes count, e.g. 2y.")
+                  help=N_("Years after the training in which outcomes count, e.g. 2y."))
     @click.option("--seed", type=int, default=0, show_default=True,
-                  help="Seed of the bootstrap (the same seed gives the same interval).")
+                  help=N_("Seed of the bootstrap (the same seed gives the same interval)."))
     @as_json
     @db
     def impact(training: str | None, area: str | None, window: int, seed: int, as_json: bool,
                **conn: Any) -> None:
-        """Did the trainings help? Attendees against comparable companies that attended
-        nothing (same sector group, country and size class)."""
         from coco_atlas.graph.analytics.impact import impact as analyse
 
         if training and area:

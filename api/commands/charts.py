@@ -14,8 +14,10 @@ from typing import Any
 
 import click
 
+from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import err, open_from, store_options
 from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.i18n import N_
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.params import BY_NAME
 
@@ -30,12 +32,13 @@ def _chart_command() -> click.Command:
     default_base = f"http://{SETTINGS['host'].default}:{SETTINGS['port'].default}"
     command = click.option(
         "--link-base", default=default_base, show_default=True, metavar="URL",
-        help="Where an HTML page's links to the maps point: the COCO Atlas service that serves "
-             "this store.")(command)
+        help=N_("Where an HTML page's links to the maps point: the COCO Atlas service that serves "
+             "this store."))(command)
     command = click.option(
         "--limit", type=str, default=None, metavar="N",
-        help=f"At most this many actors ranked (brokers) or regions shown (gaps), 1 to "
-             f"{MAX_LIMIT} (default {DEFAULT_LIMIT}).")(command)
+        help=formatted(N_("At most this many actors ranked (brokers) or regions shown (gaps), 1 "
+                          "to {most} (default {default})."), most=MAX_LIMIT,
+                       default=DEFAULT_LIMIT))(command)
     for name in reversed([p for p in PARAMS["all"] if p != "limit"]):
         param = BY_NAME[name]
         command = click.option(
@@ -45,18 +48,18 @@ def _chart_command() -> click.Command:
     command = click.option(
         "--out", "out", required=True, metavar="FILE",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="The file to write: FILE.svg or FILE.png (one chart) or FILE.html (a page, with "
-             "'all' the three charts).")(command)
+        help=N_("The file to write: FILE.svg or FILE.png (one chart) or FILE.html (a page, with "
+             "'all' the three charts)."))(command)
     command = click.argument("kind", type=click.Choice([*KINDS, "all"]))(command)
-    return click.command("chart")(command)
+    return click.command("chart", help=N_(
+        "Write a chart: the top brokers, the competence gaps by region and competence group, or "
+        "the actors and ties per year, as SVG, PNG (2×) or a self-contained HTML page.\n\n"
+        "Filters combine with AND; several values of one filter with OR (--country AT --country "
+        "SI)."))(command)
 
 
 def _chart(kind: str, out: Path, link_base: str, **values: Any) -> None:
-    """Write a chart: the top brokers, the competence gaps by region and competence group, or
-    the actors and ties per year, as SVG, PNG (2×) or a self-contained HTML page.
-
-    Filters combine with AND; several values of one filter with OR (--country AT --country SI).
-    """
+    """``coco chart`` (its help is given in :func:`_chart_command`)."""
     from rich.markup import escape
 
     from coco_atlas.api.commands.maps import _as_list

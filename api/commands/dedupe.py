@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import open_from, store_options
 from coco_atlas.graph.duplicates import DEFAULT_MIN_SCORE, LABELS
 from coco_atlas.viz.i18n import N_, ngettext, number
@@ -29,19 +30,20 @@ TOP = 50
 
 
 def _duplicates(db: Callable[..., Any]) -> click.Command:
-    @click.command("duplicates")
+    @click.command("duplicates", help=N_(
+        "Likely duplicate actors and competences, best first, with the evidence (names "
+        "compared without diacritics and legal forms, same country or city)."))
     @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
-                  help="Only this label (repeatable) [default: Hub, Company and Competence].")
+                  help=N_("Only this label (repeatable) [default: Hub, Company and Competence]."))
     @click.option("--min-score", type=click.FloatRange(0, 100), default=DEFAULT_MIN_SCORE,
-                  show_default=True, help="Report pairs scoring at least this (0–100).")
+                  show_default=True, help=N_("Report pairs scoring at least this (0–100)."))
     @click.option("--first", type=click.IntRange(min=1), default=None,
-                  help=f"Only the N best pairs [default: all with --json, {TOP} in the table].")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+                  help=formatted(N_("Only the N best pairs [default: all with --json, {n} in the "
+                                    "table]."), n=TOP))
+    @click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of a table."))
     @db
     def duplicates(labels: tuple[str, ...], min_score: float, first: int | None, as_json: bool,
                    **conn: Any) -> None:
-        """Likely duplicate actors and competences, best first, with the evidence (names
-        compared without diacritics and legal forms, same country or city)."""
         from coco_atlas.graph.duplicates import store_duplicates
 
         with open_from(conn) as store:
@@ -69,18 +71,18 @@ def _duplicates(db: Callable[..., Any]) -> click.Command:
 
 
 def _merge(db: Callable[..., Any]) -> click.Command:
-    @click.command("merge")
+    @click.command("merge", help=N_(
+        "Merge DROP nodes into KEEP in one all-or-nothing write: relationships moved, "
+        "KEEP's properties winning, the others filled in; undoable with --undo KEEP."))
     @click.argument("keep")
     @click.argument("drop", nargs=-1)
-    @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+    @click.option("--dry-run", is_flag=True, help=N_("Say what would change; write nothing."))
     @click.option("--undo", is_flag=True,
-                  help="Undo the last merge into KEEP from the record kept in it.")
-    @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+                  help=N_("Undo the last merge into KEEP from the record kept in it."))
+    @click.option("--json", "as_json", is_flag=True, help=N_("Print the outcome as JSON."))
     @db
     def merge(keep: str, drop: tuple[str, ...], dry_run: bool, undo: bool, as_json: bool,
               **conn: Any) -> None:
-        """Merge DROP nodes into KEEP in one all-or-nothing write: relationships moved,
-        KEEP's properties winning, the others filled in; undoable with --undo KEEP."""
         from coco_atlas.graph import merge as m
 
         if undo and drop:

@@ -34,23 +34,23 @@ err = Console(stderr=True, emoji=False)  # data may contain :codes:
 
 COMMON = [
     click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
-                 help="TOML mapping file: renamed columns, fixed values, types → labels."),
+                 help=N_("TOML mapping file: renamed columns, fixed values, types → labels.")),
     click.option("--dry-run", is_flag=True,
-                 help="Check everything and report what would change; write nothing."),
-    click.option("--source", help="Provenance recorded on every node and edge written "
-                 "(default: 'import FORMAT FILES')."),
+                 help=N_("Check everything and report what would change; write nothing.")),
+    click.option("--source", help=N_("Provenance recorded on every node and edge written "
+                 "(default: 'import FORMAT FILES').")),
     click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
-                 help="On problems, also write every one of them to this CSV file."),
+                 help=N_("On problems, also write every one of them to this CSV file.")),
 ]
-STRICT = click.option("--strict", is_flag=True, help="Refuse records that lack a recommended "
-                      "property (a hub's country or kind) instead of storing it as unknown.")
+STRICT = click.option("--strict", is_flag=True, help=N_("Refuse records that lack a recommended "
+                      "property (a hub's country or kind) instead of storing it as unknown."))
 SUGGEST = click.option(
     "--suggest-mapping", "suggest_mapping", is_flag=False, flag_value="-", default=None,
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), metavar="[FILE.toml]",
-    help="Read the files and write a commented mapping template for them to FILE (or print "
-    "it); nothing is imported.")
-ENCODING = click.option("--encoding", help="Encoding of CSV files that are not UTF-8 "
-                        "(e.g. cp1250 for Excel in Central Europe).")
+    help=N_("Read the files and write a commented mapping template for them to FILE (or print "
+    "it); nothing is imported."))
+ENCODING = click.option("--encoding", help=N_("Encoding of CSV files that are not UTF-8 "
+                        "(e.g. cp1250 for Excel in Central Europe)."))
 
 
 def _open(conn: dict[str, Any], *, must_exist: bool) -> Any:
@@ -68,30 +68,33 @@ def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 # -- import ------------------------------------------------------------------------------------
 def _import_group(stores: Callable[[Any], Any]) -> click.Group:
-    @click.group("import")
+    @click.group("import", help=N_(
+        "Import data people already have: tables, Kumu, Gephi, ESCO, reference data."))
     def import_() -> None:
-        """Import data people already have: tables, Kumu, Gephi, ESCO, reference data."""
+        ...
 
     table_opts = _options(
         click.option("--nodes", "nodes", multiple=True, type=click.Path(path_type=Path),
-                     help="Node table (columns id, label, name, properties); repeatable."),
+                     help=N_("Node table (columns id, label, name, properties); repeatable.")),
         click.option("--edges", "edges", multiple=True, type=click.Path(path_type=Path),
-                     help="Edge table (columns source, target, type, properties); repeatable."),
+                     help=N_("Edge table (columns source, target, type, properties); repeatable.")),
         *COMMON, STRICT, stores)
 
     formats: tuple[tuple[Format, str], ...] = (
-        ("csv", "CSV files (',', ';' or tab; UTF-8 with or without BOM)"),
-        ("jsonl", "JSON Lines files (one object per line)"),
-        ("xlsx", "Excel workbooks (sheet 'nodes' / 'edges', or the only one)"))
+        ("csv", N_("Nodes and edges from CSV files (',', ';' or tab; UTF-8 with or without "
+                   "BOM).")),
+        ("jsonl", N_("Nodes and edges from JSON Lines files (one object per line).")),
+        ("xlsx", N_("Nodes and edges from Excel workbooks (sheet 'nodes' / 'edges', or the only "
+                    "one).")))
     for fmt, what in formats:
         import_.add_command(_table_command(fmt, what, table_opts))
 
-    @import_.command("kumu")
+    @import_.command("kumu", help=N_(
+        "Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."))
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @SUGGEST
     @_options(*COMMON, ENCODING, STRICT, stores)
     def kumu(files: tuple[Path, ...], **opts: Any) -> None:
-        """Kumu spreadsheets (.xlsx, Elements/Connections .csv) or JSON blueprints (.json)."""
         from coco_atlas.importers.kumu import import_kumu
 
         if _suggested("kumu", [(None, f) for f in files], opts):
@@ -99,13 +102,13 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
         _run(lambda store, **kw: import_kumu(store, files, mapping=opts["mapping"],
                                               encoding=opts["encoding"], **kw), files, opts)
 
-    @import_.command("gephi")
+    @import_.command("gephi", help=N_(
+        "Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges "
+        "Source/Target/Type/Weight)."))
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @SUGGEST
     @_options(*COMMON, ENCODING, STRICT, stores)
     def gephi(files: tuple[Path, ...], **opts: Any) -> None:
-        """Gephi files: .gexf, .graphml, or spreadsheet tables (nodes Id/Label, edges
-        Source/Target/Type/Weight)."""
         from coco_atlas.importers.gephi import import_gephi
 
         if _suggested("gephi", [(None, f) for f in files], opts):
@@ -113,46 +116,46 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
         _run(lambda store, **kw: import_gephi(store, files, mapping=opts["mapping"],
                                               encoding=opts["encoding"], **kw), files, opts)
 
-    @import_.command("esco")
+    @import_.command("esco", help=N_(
+        "ESCO skills as Competence nodes (id = conceptUri), with their preferred and "
+        "alternative labels in every language given, and BROADER links."))
     @click.option("--skills", required=True, multiple=True, type=click.Path(path_type=Path),
-                  help="ESCO skills_<lang>.csv; repeat for several languages (skills_en.csv, "
-                       "skills_pl.csv…): their labels merge onto the same concepts.")
+                  help=N_("ESCO skills_<lang>.csv; repeat for several languages (skills_en.csv, "
+                       "skills_pl.csv…): their labels merge onto the same concepts."))
     @click.option("--broader", type=click.Path(path_type=Path),
-                  help="ESCO broaderRelationsSkillPillar_en.csv (BROADER links).")
+                  help=N_("ESCO broaderRelationsSkillPillar_en.csv (BROADER links)."))
     @click.option("--groups", multiple=True, type=click.Path(path_type=Path),
-                  help="ESCO skillGroups_<lang>.csv (the groups the hierarchy points to).")
-    @click.option("--lang", help="Language (BCP 47) of files whose name does not end in "
-                                 "_<lang>.csv.")
+                  help=N_("ESCO skillGroups_<lang>.csv (the groups the hierarchy points to)."))
+    @click.option("--lang", help=N_("Language (BCP 47) of files whose name does not end in "
+                                 "_<lang>.csv."))
     @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
     def esco(skills: tuple[Path, ...], broader: Path | None, groups: tuple[Path, ...],
              lang: str | None, **opts: Any) -> None:
-        """ESCO skills as Competence nodes (id = conceptUri), with their preferred and
-        alternative labels in every language given, and BROADER links."""
         from coco_atlas.importers.esco import import_esco
 
         files = (*skills, *groups, *((broader,) if broader is not None else ()))
         _run(lambda store, **kw: import_esco(store, skills=skills, broader=broader,
                                              groups=groups, lang=lang, **kw), files, opts)
 
-    @import_.command("reference")
+    @import_.command("reference", help=N_(
+        "NACE Rev.2 sectors and NUTS 2021 regions shipped with COCO Atlas (idempotent)."))
     @click.option("--max-level", type=click.IntRange(0, 3), default=3, show_default=True,
-                  help="Deepest NUTS level to load (0 countries … 3 small regions).")
-    @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+                  help=N_("Deepest NUTS level to load (0 countries … 3 small regions)."))
+    @click.option("--dry-run", is_flag=True, help=N_("Report what would change; write nothing."))
     @stores
     def reference(max_level: int, dry_run: bool, **conn: Any) -> None:
-        """NACE Rev.2 sectors and NUTS 2021 regions shipped with COCO Atlas (idempotent)."""
         from coco_atlas.importers.reference import import_reference
 
         opts = {"dry_run": dry_run, "report": None, "source": None, **conn}
         _run(lambda store, source=None, **kw: import_reference(store, max_level=max_level,
                                                                **kw), (), opts)
 
-    @import_.command("geometry")
+    @import_.command("geometry", help=N_(
+        "NUTS region boundaries from a GeoJSON file (Eurostat GISCO's NUTS_RG_…geojson, in "
+        "EPSG:4326, 3035 or 3857): maps then draw regions as areas (choropleths)."))
     @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
     @_options(*(o for o in COMMON if o is not COMMON[0]), stores)
     def geometry(file: Path, **opts: Any) -> None:
-        """NUTS region boundaries from a GeoJSON file (Eurostat GISCO's NUTS_RG_…geojson, in
-        EPSG:4326, 3035 or 3857): maps then draw regions as areas (choropleths)."""
         from coco_atlas.importers.geometry import import_geometry
 
         _run(lambda store, **kw: import_geometry(store, file, **kw), (file,), opts)
@@ -160,7 +163,7 @@ def _import_group(stores: Callable[[Any], Any]) -> click.Group:
     return import_
 
 
-def _table_command(fmt: Format, what: str, options: Callable[[Any], Any]) -> click.Command:
+def _table_command(fmt: Format, help: str, options: Callable[[Any], Any]) -> click.Command:
     def command(nodes: tuple[Path, ...], edges: tuple[Path, ...], **opts: Any) -> None:
         from coco_atlas.importers.tables import import_tables
 
@@ -173,11 +176,10 @@ def _table_command(fmt: Format, what: str, options: Callable[[Any], Any]) -> cli
             store, nodes=nodes, edges=edges, format=fmt, mapping=opts["mapping"],
             encoding=opts.get("encoding"), **kw), (*nodes, *edges), opts)
 
-    command.__doc__ = f"Nodes and edges from {what}."
     if fmt == "csv":
         command = ENCODING(command)
     command = SUGGEST(command)
-    return click.command(fmt)(options(command))
+    return click.command(fmt, help=help)(options(command))
 
 
 def _suggested(command: str, files: list[tuple[Any, Path]], opts: dict[str, Any]) -> bool:
@@ -282,20 +284,20 @@ def _bar(files: tuple[Path, ...]) -> Iterator[_Bar | None]:
 def _export_command(stores: Callable[[Any], Any]) -> click.Command:
     from coco_atlas.importers.export import FORMATS
 
-    @click.command("export")
+    @click.command("export", help=N_(
+        "Export the graph, or a filtered part, as FORMAT to OUT (csv, jsonl and gephi-csv "
+        "write a directory with a nodes and an edges file)."))
     @click.argument("format", type=click.Choice(list(FORMATS)))
     @click.argument("out", type=click.Path(path_type=Path))
-    @click.option("--labels", help="Only nodes of these labels, comma-separated "
-                  "(e.g. Hub,Company).")
-    @click.option("--region", help="Only actors located in this NUTS region or its "
-                  "sub-regions (e.g. AT13), with what they link to.")
-    @click.option("--sector", help="Only actors in this NACE code or a narrower one "
-                  "(e.g. J58 or 58.2), with what they link to.")
+    @click.option("--labels", help=N_("Only nodes of these labels, comma-separated "
+                  "(e.g. Hub,Company)."))
+    @click.option("--region", help=N_("Only actors located in this NUTS region or its "
+                  "sub-regions (e.g. AT13), with what they link to."))
+    @click.option("--sector", help=N_("Only actors in this NACE code or a narrower one "
+                  "(e.g. J58 or 58.2), with what they link to."))
     @stores
     def export(format: str, out: Path, labels: str | None, region: str | None,
                sector: str | None, **conn: Any) -> None:
-        """Export the graph, or a filtered part, as FORMAT to OUT (csv, jsonl and gephi-csv
-        write a directory with a nodes and an edges file)."""
         from coco_atlas.importers.export import export_graph
 
         store = _open(conn, must_exist=True)

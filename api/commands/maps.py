@@ -17,6 +17,7 @@ import click
 
 from coco_atlas.api.commands.common import err, open_from, store_options
 from coco_atlas.api.settings import BY_NAME as SETTINGS
+from coco_atlas.viz.i18n import N_
 from coco_atlas.viz.i18n import gettext as _
 from coco_atlas.viz.params import KINDS, PARAMS, Param
 
@@ -29,16 +30,19 @@ def _map_command() -> click.Command:
     default_base = f"http://{SETTINGS['host'].default}:{SETTINGS['port'].default}"
     command = click.option(
         "--link-base", default=default_base, show_default=True, metavar="URL",
-        help="Where the map's 'Details' links point: the COCO Atlas service that serves this "
-             "store.")(command)
+        help=N_("Where the map's 'Details' links point: the COCO Atlas service that serves this "
+             "store."))(command)
     for param in reversed(PARAMS):
         command = _option(param)(command)
     command = click.option("--out", "out", required=True, metavar="FILE.html",
                            type=click.Path(dir_okay=False, path_type=Path),
-                           help="The HTML file to write (one self-contained file).")(command)
+                           help=N_("The HTML file to write (one self-contained file)."))(command)
     command = click.option("--kind", type=click.Choice(KINDS), default="ecosystem",
-                           show_default=True, help="Which map.")(command)
-    return click.command("map")(command)
+                           show_default=True, help=N_("Which map."))(command)
+    return click.command("map", help=N_(
+        "Write one map as a self-contained HTML file that opens from disk, offline.\n\n"
+        "Filters combine with AND; several values of one filter with OR (--country AT --country "
+        "SI)."))(command)
 
 
 def _option(param: Param) -> Any:
@@ -50,10 +54,7 @@ def _option(param: Param) -> Any:
 
 
 def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
-    """Write one map as a self-contained HTML file that opens from disk, offline.
-
-    Filters combine with AND; several values of one filter with OR (--country AT --country SI).
-    """
+    """``coco map`` (its help is given in :func:`_map_command`)."""
     from rich.markup import escape
 
     from coco_atlas.viz.kinds import build_map

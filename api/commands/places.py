@@ -16,23 +16,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from coco_atlas.api.commands.common import open_from, store_options
+from coco_atlas.viz.i18n import N_, ngettext, number
 from coco_atlas.viz.i18n import gettext as _
-from coco_atlas.viz.i18n import ngettext, number
 
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
 
 
-@click.command("regions")
+@click.command("regions", help=N_(
+    "NUTS regions of the hubs and companies that have a city and a country but no region, "
+    "from the GeoNames gazetteer (offline); ambiguous and unknown places are listed, never "
+    "guessed."))
 @click.option("--derive", is_flag=True,
-              help="Write the decided regions (LOCATED_IN), all or nothing.")
-@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+              help=N_("Write the decided regions (LOCATED_IN), all or nothing."))
+@click.option("--dry-run", is_flag=True, help=N_("Say what would be written; write nothing."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of tables."))
 @store_options
 def regions(derive: bool, dry_run: bool, as_json: bool, **conn: Any) -> None:
-    """NUTS regions of the hubs and companies that have a city and a country but no
-    region, from the GeoNames gazetteer (offline); ambiguous and unknown places are
-    listed, never guessed."""
     from coco_atlas.graph.places import apply, derive_regions
 
     with open_from(conn) as store:

@@ -11,19 +11,19 @@ from rich.table import Table
 
 from coco_atlas.api.commands.common import open_from, out, store_options
 from coco_atlas.graph.quality import Quality
+from coco_atlas.viz.i18n import N_, number, percent
 from coco_atlas.viz.i18n import gettext as _
-from coco_atlas.viz.i18n import number, percent
 
 INCOMPLETE = 1.0  # the completeness table lists properties known for less than this share
 
 
-@click.command("quality")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.command("quality", help=N_(
+    "What is known, what is missing and what does not add up, worst first."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of tables."))
 @click.option("--examples", type=click.IntRange(min=0, max=1000), default=5,
-              show_default=True, help="Records listed per finding (ids).")
+              show_default=True, help=N_("Records listed per finding (ids)."))
 @store_options
 def quality(as_json: bool, examples: int, **conn: Any) -> None:
-    """What is known, what is missing and what does not add up, worst first."""
     from coco_atlas.graph.quality import quality as report
 
     with open_from(conn) as store:

@@ -14,10 +14,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import json_option, open_from, out, store_options
 from coco_atlas.schema import SCHEMA
 from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
-from coco_atlas.viz.i18n import current
+from coco_atlas.viz.i18n import N_, current
 from coco_atlas.viz.i18n import gettext as _
 
 
@@ -38,24 +39,24 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 lang_option = click.option(
     "--lang", callback=_check_lang, metavar="LANG",
-    help="Language of the competence names (BCP 47: " + ", ".join(LANGUAGES) + "); "
-         "default: the locale (LANG), else English.")
+    help=formatted(N_("Language of the competence names (BCP 47: {languages}); default: the "
+                      "locale (LANG), else English."), languages=", ".join(LANGUAGES)))
 
 
-@click.command("search")
+@click.command("search", help=N_(
+    "Find nodes by name or alternative label in any language, accent- and case-insensitive, "
+    "best first (a label in --lang first). ``--json`` prints the hits for tools: its keys "
+    "and values are not translated."))
 @click.argument("text")
 @click.option("--label", "labels", multiple=True, type=click.Choice(SCHEMA.label_names),
-              help="Only nodes of this label (repeatable).")
+              help=N_("Only nodes of this label (repeatable)."))
 @click.option("--first", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="How many hits to show.")
+              help=N_("How many hits to show."))
 @lang_option
 @json_option
 @store_options
 def search(text: str, labels: tuple[str, ...], first: int, lang: str | None,
            as_json: bool, **conn: Any) -> None:
-    """Find nodes by name or alternative label in any language, accent- and
-    case-insensitive, best first (a label in --lang first). ``--json`` prints the hits for
-    tools: its keys and values are not translated."""
     from coco_atlas.graph.names import name_in
     from coco_atlas.graph.search import SearchIndex
 
