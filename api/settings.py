@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from coco_atlas.viz.i18n import N_  # help is worded in the reader's language (--help)
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -20,55 +22,55 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "COCO_DB", "coco.db", "Path of the embedded store's SQLite file."),
+    Setting("db", "COCO_DB", "coco.db", N_("Path of the embedded store's SQLite file.")),
     Setting("host", "COCO_HOST", "127.0.0.1",
-            "Interface the server binds; loopback unless you mean to publish it."),
-    Setting("port", "COCO_PORT", 8000, "TCP port of the server.", int),
+            N_("Interface the server binds; loopback unless you mean to publish it.")),
+    Setting("port", "COCO_PORT", 8000, N_("TCP port of the server."), int),
     Setting("workers", "COCO_WORKERS", 0,
-            "Server processes answering requests (GraphQL runs one core per process); 0: one "
-            "per core. A write through one is seen by the others on their next request.", int),
+            N_("Server processes answering requests (GraphQL runs one core per process); 0: one "
+               "per core. A write through one is seen by the others on their next request."), int),
     Setting("neo4j", "COCO_NEO4J_URI", None,
-            "Use the Neo4j server or cluster at this bolt:// or neo4j:// URI (neo4j+s:// and "
-            "bolt+s:// with TLS, as Aura gives) instead of the embedded store."),
+            N_("Use the Neo4j server or cluster at this bolt:// or neo4j:// URI (neo4j+s:// and "
+               "bolt+s:// with TLS, as Aura gives) instead of the embedded store.")),
     Setting("neo4j_database", "COCO_NEO4J_DATABASE", None,
-            "Neo4j database to use (none: the server's default database)."),
-    Setting("neo4j_user", "COCO_NEO4J_USER", None, "Neo4j user name (none: no auth)."),
-    Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, "Neo4j password.", secret=True),
+            N_("Neo4j database to use (none: the server's default database).")),
+    Setting("neo4j_user", "COCO_NEO4J_USER", None, N_("Neo4j user name (none: no auth).")),
+    Setting("neo4j_password", "COCO_NEO4J_PASSWORD", None, N_("Neo4j password."), secret=True),
     Setting("neo4j_timeout", "COCO_NEO4J_TIMEOUT", 5.0,
-            "Seconds Neo4j may leave a call unanswered before a new connection checks that it "
-            "is alive (and as long for that check): a frozen server fails calls after about "
-            "twice this, a busy one is waited for.", float),
+            N_("Seconds Neo4j may leave a call unanswered before a new connection checks that it "
+               "is alive (and as long for that check): a frozen server fails calls after about "
+               "twice this, a busy one is waited for."), float),
     Setting("api_tokens", "COCO_API_TOKENS", "",
-            "Write tokens of the GraphQL API, NAME:SECRET entries separated by commas; "
-            "none: the API is read-only.", secret=True),
+            N_("Write tokens of the GraphQL API, NAME:SECRET entries separated by commas; "
+               "none: the API is read-only."), secret=True),
     Setting("api_tokens_file", "COCO_API_TOKENS_FILE", "",
-            "File of write tokens, one NAME:SECRET or NAME:sha256:HEX per line."),
+            N_("File of write tokens, one NAME:SECRET or NAME:sha256:HEX per line.")),
     Setting("cors_origins", "COCO_CORS_ORIGINS", "",
-            "Browser origins allowed to call the API (comma-separated); empty: CORS off."),
+            N_("Browser origins allowed to call the API (comma-separated); empty: CORS off.")),
     Setting("frame_ancestors", "COCO_FRAME_ANCESTORS", "",
-            "Origins allowed to show the maps in a frame (the embed snippet on hubs' "
-            "websites), e.g. https://hub.example.org, separated by spaces or commas; empty: no "
-            "site may frame any page. Sent as the CSP frame-ancestors of map pages only."),
+            N_("Origins allowed to show the maps in a frame (the embed snippet on hubs' "
+               "websites), e.g. https://hub.example.org, separated by spaces or commas; empty: no "
+            "site may frame any page. Sent as the CSP frame-ancestors of map pages only.")),
     Setting("graphql_max_depth", "COCO_GRAPHQL_MAX_DEPTH", 12,
-            "Deepest nesting of fields a GraphQL query may have.", int),
+            N_("Deepest nesting of fields a GraphQL query may have."), int),
     Setting("graphql_max_tokens", "COCO_GRAPHQL_MAX_TOKENS", 5000,
-            "Most lexical tokens a GraphQL document may have.", int),
+            N_("Most lexical tokens a GraphQL document may have."), int),
     Setting("graphql_max_aliases", "COCO_GRAPHQL_MAX_ALIASES", 30,
-            "Most field aliases a GraphQL document may use.", int),
+            N_("Most field aliases a GraphQL document may use."), int),
     Setting("graphql_max_fields", "COCO_GRAPHQL_MAX_FIELDS", 300,
-            "Most field selections a GraphQL document may have, fragments spread in place; "
-            "checked before validation, whose field-overlap rule is quadratic in repeated "
-            "fields (500 took 0.4 s, 1000 about 1 s). Researchers' queries use a few dozen, "
-            "GraphiQL's schema introspection 229.", int),
+            N_("Most field selections a GraphQL document may have, fragments spread in place; "
+               "checked before validation, whose field-overlap rule is quadratic in repeated "
+               "fields (500 took 0.4 s, 1000 about 1 s). Researchers' queries use a few dozen, "
+               "GraphiQL's schema introspection 229."), int),
     Setting("graphql_max_nodes", "COCO_GRAPHQL_MAX_NODES", 500_000,
-            "Most nodes a GraphQL query may ask for: page sizes multiplied along nested "
-            "lists.", int),
+            N_("Most nodes a GraphQL query may ask for: page sizes multiplied along nested "
+               "lists."), int),
     Setting("graphql_timeout", "COCO_GRAPHQL_TIMEOUT", 30.0,
-            "Seconds a GraphQL query may run; then it is stopped and answered with "
-            "QUERY_TIMEOUT (writes always finish, so their answer is the truth).", float),
+            N_("Seconds a GraphQL query may run; then it is stopped and answered with "
+               "QUERY_TIMEOUT (writes always finish, so their answer is the truth)."), float),
     Setting("write_wait", "COCO_WRITE_WAIT", 10.0,
-            "Seconds a write through the API waits while another process (an import) writes "
-            "to the embedded store, before answering STORE_BUSY with Retry-After.", float),
+            N_("Seconds a write through the API waits while another process (an import) writes "
+               "to the embedded store, before answering STORE_BUSY with Retry-After."), float),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

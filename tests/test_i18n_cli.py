@@ -382,15 +382,6 @@ def test_help_stays_english_without_a_language_and_the_check_sees_it() -> None:
     assert "[env var: COCO_DB; default: coco.db]" in flat
 
 
-def test_every_settings_help_is_a_message_of_the_catalogue() -> None:
-    """The settings' help is declared in api/settings.py and marked in api/commands/common.py:
-    a setting added or reworded there must be listed here too, or its help stays English."""
-    from coco_atlas.api.commands.common import SETTING_HELP
-    from coco_atlas.api.settings import SETTINGS
-
-    assert tuple(s.help for s in SETTINGS) == SETTING_HELP
-
-
 def test_help_is_english_again_after_a_run_in_another_language(
         capsys: pytest.CaptureFixture[str]) -> None:
     """The command tree is worded for one run only: a caller using the commands after it

@@ -33,45 +33,6 @@ STORE_SETTINGS = ("db", "neo4j", "neo4j_database", "neo4j_user", "neo4j_password
                   "neo4j_timeout")
 
 
-# The settings' help (api/settings.py declares it, in English): marked here so that scripts/i18n
-# extracts it and ``--help`` words it (api/click_words.py); tests/test_i18n_cli.py checks that
-# every setting's help is listed.
-SETTING_HELP = (
-    N_("Path of the embedded store's SQLite file."),
-    N_("Interface the server binds; loopback unless you mean to publish it."),
-    N_("TCP port of the server."),
-    N_("Server processes answering requests (GraphQL runs one core per process); 0: one per "
-       "core. A write through one is seen by the others on their next request."),
-    N_("Use the Neo4j server or cluster at this bolt:// or neo4j:// URI (neo4j+s:// and "
-       "bolt+s:// with TLS, as Aura gives) instead of the embedded store."),
-    N_("Neo4j database to use (none: the server's default database)."),
-    N_("Neo4j user name (none: no auth)."),
-    N_("Neo4j password."),
-    N_("Seconds Neo4j may leave a call unanswered before a new connection checks that it is "
-       "alive (and as long for that check): a frozen server fails calls after about twice "
-       "this, a busy one is waited for."),
-    N_("Write tokens of the GraphQL API, NAME:SECRET entries separated by commas; none: the "
-       "API is read-only."),
-    N_("File of write tokens, one NAME:SECRET or NAME:sha256:HEX per line."),
-    N_("Browser origins allowed to call the API (comma-separated); empty: CORS off."),
-    N_("Origins allowed to show the maps in a frame (the embed snippet on hubs' websites), "
-       "e.g. https://hub.example.org, separated by spaces or commas; empty: no site may "
-       "frame any page. Sent as the CSP frame-ancestors of map pages only."),
-    N_("Deepest nesting of fields a GraphQL query may have."),
-    N_("Most lexical tokens a GraphQL document may have."),
-    N_("Most field aliases a GraphQL document may use."),
-    N_("Most field selections a GraphQL document may have, fragments spread in place; "
-       "checked before validation, whose field-overlap rule is quadratic in repeated fields "
-       "(500 took 0.4 s, 1000 about 1 s). Researchers' queries use a few dozen, GraphiQL's "
-       "schema introspection 229."),
-    N_("Most nodes a GraphQL query may ask for: page sizes multiplied along nested lists."),
-    N_("Seconds a GraphQL query may run; then it is stopped and answered with QUERY_TIMEOUT "
-       "(writes always finish, so their answer is the truth)."),
-    N_("Seconds a write through the API waits while another process (an import) writes to "
-       "the embedded store, before answering STORE_BUSY with Retry-After."),
-)
-
-
 def setting_option(name: str, **kwargs: Any) -> Callable[[F], F]:
     """A click option whose default, environment variable and help come from the settings table."""
     s = BY_NAME[name]
