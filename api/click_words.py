@@ -13,8 +13,10 @@ an English message marked ``N_`` where it is declared (a command's help is given
 ``help=N_(…)``, not as its docstring, which Babel would not extract), and :func:`localised`
 words the whole command tree in the current language for the run of one command line
 (:func:`api.cli.main`), then puts the English back. A help text with values in it is made by
-:func:`formatted`, so that the message is translated before the values go in. Option names,
-metavars, choices and examples of commands stay as they are.
+:func:`formatted`, so that the message is translated before the values go in; a value may be
+such a text itself (the filters of ``coco map`` and ``coco chart``: the help declared in
+:data:`viz.params.PARAMS` inside a message of its own, "{help} Repeat for several."). Option
+names, metavars, choices and examples of commands stay as they are.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import click
 
+from coco_atlas.schema.messages import Num, english
 from coco_atlas.viz import i18n
 from coco_atlas.viz.i18n import N_, Np_
 
@@ -89,19 +92,24 @@ _FORMATTED: dict[str, tuple[str, dict[str, Any]]] = {}
 
 def formatted(message: str, **values: Any) -> str:
     """A help text with values in it (a default, a limit): the English text, remembered so that
-    :func:`localised` translates ``message`` first and puts the values in after."""
-    text = message.format(**values)
+    :func:`localised` translates ``message`` first and puts the values in after. A value may
+    itself be a text made by :func:`formatted` (an option's help with a suffix around it): it is
+    translated too; a :class:`~coco_atlas.schema.messages.Num` is written the reader's way."""
+    text = message.format(**{k: english(v) if isinstance(v, Num) else v
+                             for k, v in values.items()})
     _FORMATTED[text] = (message, values)
     return text
 
 
-def _word(english: str | None) -> str | None:
-    if not english:
-        return english
-    if english in _FORMATTED:
-        message, values = _FORMATTED[english]
-        return i18n.gettext(message).format(**values)
-    return i18n.gettext(english)
+def _word(english_text: str | None) -> str | None:
+    if not english_text:
+        return english_text
+    if english_text in _FORMATTED:
+        message, values = _FORMATTED[english_text]
+        return i18n.gettext(message).format(**{
+            k: _word(v) if isinstance(v, str) and v in _FORMATTED else v
+            for k, v in values.items()})
+    return i18n.gettext(english_text)
 
 
 def _tree(command: click.Command) -> Iterator[click.Command]:

@@ -297,7 +297,7 @@ def test_trends_compare_and_impact_in_polish(demo_db: Path,
 
 
 # -- --help ------------------------------------------------------------------------------------
-HELP = (("import", "csv"), ("brokers",), ("serve",), ("map",), ("export",))
+HELP = (("import", "csv"), ("brokers",), ("serve",), ("map",), ("chart",), ("export",))
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE", "COCO_LANG")
 OPTION = re.compile(r"^(?:-\w, )?--[\w-]+(?: \S+)?(?:\s{2,}|$)")  # "--db PATH   " column
 COMMAND = re.compile(r"^[a-z0-9-]+\s{2,}")  # a command's name in the list of commands
@@ -316,20 +316,8 @@ def coco_help(*argv: str, env: dict[str, str] | None = None) -> str:
 
 def descriptions(text: str) -> list[str]:
     """The help's own words: its lines without the options' and commands' names (which stay
-    as they are: --dry-run, FILE, import), nor the filters of a map, whose help is declared in
-    viz/params.py and stays English for now."""
-    from coco_atlas.viz.params import PARAMS
-
-    filters = tuple(f"--{p.name} " for p in PARAMS)
-    found, skipping = [], False
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("-"):  # an option: its help follows, continued further indented
-            skipping = line.startswith(filters)
-        elif len(raw) - len(raw.lstrip()) <= 2:  # a heading, a paragraph, a command
-            skipping = False
-        if line and not skipping:
-            found.append(COMMAND.sub("", OPTION.sub("", line)))
+    as they are: --dry-run, FILE, import)."""
+    found = [COMMAND.sub("", OPTION.sub("", raw.strip())) for raw in text.splitlines()]
     return [x for x in found if x]
 
 
@@ -350,7 +338,12 @@ def test_help_in_polish_and_in_german_from_the_locale() -> None:
         "serve": ("Udostępnij API HTTP na HOST:PORT", "Port TCP serwera.",
                   "pozostaje po angielsku"),
         "map": ("Zapisz jedną mapę jako samodzielny plik HTML", "Która mapa.",
-                "(--country AT --country SI)"),
+                "(--country AT --country SI)", "Tylko podmioty z tych krajów (ISO 3166 "
+                "alpha-2, EL dla Grecji). Można podać wielokrotnie.",
+                "(jego id). [mapa: ego]", "(domyślnie 2 000). [mapy: ecosystem, ego, brokers]",
+                "o tych etykietach (Company, Hub)", "najwyżej 60 lat"),
+        "chart": ("Zapisz wykres", "Tylko podmioty z tych grup sektorów (cci",
+                  "(od 0 do 3; domyślnie 2). [gaps]"),
         "export": ("Wyeksportuj graf lub jego przefiltrowaną część", "Tylko podmioty z tym "
                    "kodem NACE"),
     }

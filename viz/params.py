@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coco_atlas.schema import ACTOR_LABELS, SCHEMA
+from coco_atlas.schema.messages import Num
+from coco_atlas.viz.i18n import N_, number
 from coco_atlas.viz.i18n import gettext as _
-from coco_atlas.viz.i18n import number
 
 KINDS = ("ecosystem", "ego", "brokers", "gaps")
 ACTORS = tuple(sorted(ACTOR_LABELS))
@@ -40,58 +41,67 @@ class MapError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter. ``help`` is an English message marked ``N_`` with ``{placeholders}``
+    for ``values`` (pairs of name and value: a list of choices, a default), so that whoever
+    shows it translates the message first and puts the values in after (``coco map --help``
+    through :func:`api.click_words.formatted`)."""
+
     name: str
     help: str
     kinds: tuple[str, ...] = KINDS
     multiple: bool = False
     metavar: str = "TEXT"
+    values: tuple[tuple[str, Any], ...] = ()
 
 
 PARAMS: tuple[Param, ...] = (
-    Param("country", "Only actors of these countries (ISO 3166 alpha-2, EL for Greece).",
+    Param("country", N_("Only actors of these countries (ISO 3166 alpha-2, EL for Greece)."),
           multiple=True, metavar="CC"),
-    Param("region", "Only actors located in these NUTS regions or their sub-regions.",
+    Param("region", N_("Only actors located in these NUTS regions or their sub-regions."),
           multiple=True, metavar="NUTS"),
-    Param("sector", "Only actors in these NACE Rev.2 sectors or their sub-sectors (e.g. J58).",
-          multiple=True, metavar="NACE"),
-    Param("group", "Only actors of these sector groups (cci, advanced-manufacturing, ict, other, "
-          "unknown).", multiple=True, metavar="GROUP"),
-    Param("label", f"Only actors with these labels ({', '.join(ACTORS)}).",
-          multiple=True, metavar="LABEL"),
-    Param("years", "Year range FIRST-LAST (either end may be left open, e.g. 2020-): only ties "
-          "active then, only actors founded by LAST.", metavar="RANGE"),
-    Param("id", "The actor at the centre of the ego map (its id).", ("ego",), metavar="ID"),
-    Param("hops", "How many steps from the centre the ego map reaches (1 to 3; default 2).",
+    Param("sector", N_("Only actors in these NACE Rev.2 sectors or their sub-sectors (e.g. "
+                       "J58)."), multiple=True, metavar="NACE"),
+    Param("group", N_("Only actors of these sector groups (cci, advanced-manufacturing, ict, "
+                      "other, unknown)."), multiple=True, metavar="GROUP"),
+    Param("label", N_("Only actors with these labels ({labels})."),
+          multiple=True, metavar="LABEL", values=(("labels", ", ".join(ACTORS)),)),
+    Param("years", N_("Year range FIRST-LAST (either end may be left open, e.g. 2020-): only "
+                      "ties active then, only actors founded by LAST."), metavar="RANGE"),
+    Param("id", N_("The actor at the centre of the ego map (its id)."), ("ego",), metavar="ID"),
+    Param("hops", N_("How many steps from the centre the ego map reaches (1 to 3; default 2)."),
           ("ego",), metavar="N"),
-    Param("aggregate", f"One node per region, country, sector group or community "
-          f"({', '.join(AGGREGATES)}; default auto: one node per actor up to the limit, per "
-          f"region above).",
-          ("ecosystem",), metavar="BY"),
-    Param("level", "NUTS level of regions when aggregating or in the gap map (0 to 3; default 2).",
-          ("ecosystem", "gaps"), metavar="N"),
-    Param("colour", f"Colour actors by {', '.join(COLOURS)} (default group).",
-          ("ecosystem", "ego", "brokers"), metavar="BY"),
-    Param("size", "Size actors by degree, strength or none; in the brokerage map by a brokerage "
-          "measure (total, coordinator, itinerant, representative, gatekeeper, liaison, "
-          "betweenness, effectiveSize, constraint; default total).",
-          ("ecosystem", "ego", "brokers"), metavar="METRIC"),
-    Param("limit", f"At most this many actors drawn one by one (default {DEFAULT_LIMIT:,}).",
-          ("ecosystem", "ego", "brokers"), metavar="N"),
-    Param("layout", "geo: actors at their city and regions at their centre (or as areas, once "
-          "boundaries are imported with coco import geometry) on a map of Europe (ETRS89-LAEA, "
-          "EPSG:3035), those without a known place listed beside it; force: placed by their "
-          "ties; auto (default): geo for maps of regions or countries, force otherwise.",
+    Param("aggregate", N_("One node per region, country, sector group or community "
+                          "({aggregates}; default auto: one node per actor up to the limit, per "
+                          "region above)."),
+          ("ecosystem",), metavar="BY", values=(("aggregates", ", ".join(AGGREGATES)),)),
+    Param("level", N_("NUTS level of regions when aggregating or in the gap map (0 to 3; "
+                      "default 2)."), ("ecosystem", "gaps"), metavar="N"),
+    Param("colour", N_("Colour actors by {colours} (default group)."),
+          ("ecosystem", "ego", "brokers"), metavar="BY", values=(("colours", ", ".join(COLOURS)),)),
+    Param("size", N_("Size actors by degree, strength or none; in the brokerage map by a "
+                     "brokerage measure (total, coordinator, itinerant, representative, "
+                     "gatekeeper, liaison, betweenness, effectiveSize, constraint; default "
+                     "total)."), ("ecosystem", "ego", "brokers"), metavar="METRIC"),
+    Param("limit", N_("At most this many actors drawn one by one (default {default})."),
+          ("ecosystem", "ego", "brokers"), metavar="N", values=(("default", Num(DEFAULT_LIMIT)),)),
+    Param("layout", N_("geo: actors at their city and regions at their centre (or as areas, "
+                       "once boundaries are imported with coco import geometry) on a map of "
+                       "Europe (ETRS89-LAEA, EPSG:3035), those without a known place listed "
+                       "beside it; force: placed by their ties; auto (default): geo for maps of "
+                       "regions or countries, force otherwise."),
           ("ecosystem", "ego", "brokers", "gaps"), metavar="HOW"),
-    Param("between", "Brokers between these two sector groups (e.g. cci,advanced-manufacturing): "
-          "actors sized and ranked by how often they link an actor of the one with an actor of "
-          "the other.", ("brokers",), multiple=True, metavar="GROUP,GROUP"),
-    Param("timeline", "The map in time, FIRST-LAST (e.g. 2015-2026, at most "
-          f"{TIMELINE_MAX_YEARS} years): every actor and tie of those years drawn once, each "
-          "actor at one place throughout; a year slider (with a play button) shows the network "
-          "as it stood each year, ties new since the year before highlighted and ties that "
-          "ended faded and dashed; a before/after view puts two years side by side; charts of "
-          "actors, ties and the cross-sector share per year. Actors one by one (not aggregated); "
-          "not together with years.", ("ecosystem", "brokers"), metavar="RANGE"),
+    Param("between", N_("Brokers between these two sector groups (e.g. "
+                        "cci,advanced-manufacturing): actors sized and ranked by how often they "
+                        "link an actor of the one with an actor of the other."),
+          ("brokers",), multiple=True, metavar="GROUP,GROUP"),
+    Param("timeline", N_("The map in time, FIRST-LAST (e.g. 2015-2026, at most {most} years): "
+                         "every actor and tie of those years drawn once, each actor at one place "
+                         "throughout; a year slider (with a play button) shows the network as it "
+                         "stood each year, ties new since the year before highlighted and ties "
+                         "that ended faded and dashed; a before/after view puts two years side "
+                         "by side; charts of actors, ties and the cross-sector share per year. "
+                         "Actors one by one (not aggregated); not together with years."),
+          ("ecosystem", "brokers"), metavar="RANGE", values=(("most", TIMELINE_MAX_YEARS),)),
 )
 BY_NAME = {p.name: p for p in PARAMS}
 

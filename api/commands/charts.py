@@ -16,6 +16,7 @@ import click
 
 from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import err, open_from, store_options
+from coco_atlas.api.commands.maps import filter_help
 from coco_atlas.api.settings import BY_NAME as SETTINGS
 from coco_atlas.viz.i18n import N_
 from coco_atlas.viz.i18n import gettext as _
@@ -41,10 +42,11 @@ def _chart_command() -> click.Command:
                        default=DEFAULT_LIMIT))(command)
     for name in reversed([p for p in PARAMS["all"] if p != "limit"]):
         param = BY_NAME[name]
-        command = click.option(
-            f"--{name}", name, multiple=param.multiple, metavar=param.metavar,
-            help=param.help + (" Repeat for several." if param.multiple else "")
-            + (" [gaps]" if name == "level" else ""))(command)
+        help = filter_help(param)
+        if name == "level":  # the chart that takes it, by its name: no words to translate
+            help = formatted("{help} [{kinds}]", help=help, kinds="gaps")
+        command = click.option(f"--{name}", name, multiple=param.multiple,
+                               metavar=param.metavar, help=help)(command)
     command = click.option(
         "--out", "out", required=True, metavar="FILE",
         type=click.Path(dir_okay=False, path_type=Path),

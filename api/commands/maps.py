@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import click
 
+from coco_atlas.api.click_words import formatted
 from coco_atlas.api.commands.common import err, open_from, store_options
 from coco_atlas.api.settings import BY_NAME as SETTINGS
 from coco_atlas.viz.i18n import N_
@@ -46,11 +47,22 @@ def _map_command() -> click.Command:
 
 
 def _option(param: Param) -> Any:
+    help = filter_help(param)
+    if param.kinds != KINDS:  # the maps that take it
+        help = formatted(N_("{help} [{kinds} map]") if len(param.kinds) == 1 else
+                         N_("{help} [{kinds} maps]"), help=help, kinds=", ".join(param.kinds))
     return click.option(f"--{param.name}", param.name, multiple=param.multiple,
-                        metavar=param.metavar,
-                        help=param.help + (" Repeat for several." if param.multiple else "")
-                        + ("" if param.kinds == KINDS else
-                           f" [{', '.join(param.kinds)} map{'s' if len(param.kinds) > 1 else ''}]"))
+                        metavar=param.metavar, help=help)
+
+
+def filter_help(param: Param) -> str:
+    """A filter option's help (``coco map``, ``coco chart``): the parameter's, then "Repeat for
+    several." when it may be given more than once; each a message of its own, so that
+    ``--help`` words both in the reader's language (:func:`api.click_words.formatted`)."""
+    help = formatted(param.help, **dict(param.values))
+    if param.multiple:
+        help = formatted(N_("{help} Repeat for several."), help=help)
+    return help
 
 
 def _map(kind: str, out: Path, link_base: str, **values: Any) -> None:
