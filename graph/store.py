@@ -140,6 +140,12 @@ class Neighbour:
     direction: Literal["out", "in"]
 
 
+def neighbour_order(nb: Neighbour) -> tuple[str, str, bool]:
+    """The order of :meth:`Store.neighbours` with ``first``: the other end's id, then the
+    relationship type, then outgoing before incoming."""
+    return nb.node.id, nb.edge.type, nb.direction == "in"
+
+
 class Store(ABC):
     """Backend-independent access to the property graph.
 
@@ -217,9 +223,16 @@ class Store(ABC):
 
     @abstractmethod
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
-                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
+                   direction: Direction = "out", *, labels: Sequence[str] | None = None,
+                   first: int | None = None) -> dict[str, list[Neighbour]]:
         """For each id, its edges of the given types and direction, with the node at the other
-        end."""
+        end (in the store's own order).
+
+        ``labels`` keeps the neighbours whose other end has one of these labels. ``first``
+        keeps, for each id, only its first ``first`` neighbours in :func:`neighbour_order`:
+        what a plain relationship list shows (``members(first: 20)``), sorted and cut where
+        the data is (on Neo4j ``ORDER BY … LIMIT`` in the one query) instead of sending every
+        neighbour to be sorted and mostly dropped."""
 
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:

@@ -66,6 +66,7 @@ from coco_atlas.graph.store import (
     Topology,
     Transaction,
     WriteResult,
+    neighbour_order,
 )
 from coco_atlas.graph.timeline import Period, restrict
 from coco_atlas.graph.writeplan import WritePlan, plan_write
@@ -595,20 +596,21 @@ class Neo4jStore(Store):
         return dict(zip(names, map(int, rec[0]["cs"]), strict=True))
 
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
-                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
-        types = "|".join(rel_types if rel_types is not None else SCHEMA.rel_names)
+                   direction: Direction = "out", *, labels: Sequence[str] | None = None,
+                   first: int | None = None) -> dict[str, list[Neighbour]]:
+        types = "|".join(t for t in (rel_types if rel_types is not None else SCHEMA.rel_names)
+                         if SCHEMA.has_rel(t))
         out: dict[str, list[Neighbour]] = {i: [] for i in ids}
+        if not types or (labels is not None and not _known_labels(labels)):
+            return out
         for way in (("out", "in") if direction == "both" else (direction,)):
-            pattern = f"-[r:{types}]->(m:Entity)" if way == "out" else f"<-[r:{types}]-(m:Entity)"
-            rows = self._read(
-                f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}){pattern} "
-                f"WHERE {VIS_N} AND {cypher.visible('m')} "
-                "RETURN i, type(r) AS t, properties(r) AS rp, m.id AS id, labels(m) AS labels, "
-                "properties(m) AS p", ids=list(ids))
-            for r in rows:
+            for r in self._read(_neighbours_query(way, types, labels, first), ids=list(ids),
+                                first=first):
                 other = _node(r)
                 s, d = (r["i"], other.id) if way == "out" else (other.id, r["i"])
                 out[r["i"]].append(Neighbour(Edge(s, r["t"], d, _clean(r["rp"])), other, way))
+        if first is not None and direction == "both":  # each way was cut; cut the two together
+            out = {i: sorted(nbs, key=neighbour_order)[:first] for i, nbs in out.items()}
         return out
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -1001,6 +1003,28 @@ def _label(labels: Sequence[str]) -> str:
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
     """Properties without the staging marker (left on a published import until finalised)."""
     return {k: v for k, v in props.items() if k != "_stage"}
+
+
+def _known_labels(labels: Sequence[str]) -> list[str]:
+    return [lab for lab in labels if lab in SCHEMA.label_names]
+
+
+def _neighbours_query(way: str, types: str, labels: Sequence[str] | None,
+                      first: int | None) -> str:
+    """The Cypher of :meth:`Neo4jStore.neighbours` for one direction. Labels and types are
+    spliced in from the schema only. With ``first``, a subquery per id sorts the other ends by
+    id and keeps ``$first`` (``ORDER BY … LIMIT`` per row, Neo4j 5's ``CALL (n) {…}``), so
+    that one round trip sends a hub's 20 members rather than all 182."""
+    ends = "Entity" if labels is None else "|".join(_known_labels(labels))
+    edge = f"-[r:{types}]->(m:{ends})" if way == "out" else f"<-[r:{types}]-(m:{ends})"
+    returned = ("RETURN i, type(r) AS t, properties(r) AS rp, m.id AS id, labels(m) AS labels, "
+                "properties(m) AS p")
+    if first is None:
+        return (f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}){edge} "
+                f"WHERE {VIS_N} AND {cypher.visible('m')} {returned}")
+    return (f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) WHERE {VIS_N} "
+            f"CALL (n, pub) {{ MATCH (n){edge} WHERE {cypher.visible('m')} "
+            "RETURN r, m ORDER BY m.id, type(r) LIMIT $first } " + returned)
 
 
 def _node(r: neo4j.Record | dict[str, Any]) -> Node:
