@@ -8,13 +8,14 @@ derived from the store, dropped when :attr:`Store.version` changes); per request
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
 
 from coco_atlas.api.graphql.loaders import Loaders
 from coco_atlas.graph.search import LiveSearch
@@ -106,8 +107,29 @@ class Context:
         """A structure of the current store version, built on first use."""
         return self.cache.get(self.version, key, build)
 
+    def release(self) -> None:
+        """Let go of what the request loaded, once its operation is done
+        (:class:`ReleaseRequest`). graphql-core's executor refers to itself (its
+        ``async_helpers`` hold its bound methods) and to this context, so whatever the
+        context holds would otherwise wait for a generation-1 garbage collection instead of
+        going with the request: a 50-row page left ~1 000 objects a request, and collecting
+        them cost a fifth of the page's time (measured)."""
+        self.loaders = Loaders(self.store)
+        self.memo = {}
+
     def memoised(self, key: Hashable, build: Callable[[], T]) -> T:
         """A value computed once per request."""
         if key not in self.memo:
             self.memo[key] = build()
         return self.memo[key]
+
+
+class ReleaseRequest(SchemaExtension):
+    """Releases the request context's loaded data when the operation is done
+    (:meth:`Context.release`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.release()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cmp_to_key
+from operator import attrgetter
 from typing import Any
 
 from coco_atlas.api.graphql import spec
@@ -66,9 +67,36 @@ def ready(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any, fi
     return page_of(items, sort_keys(order_by), first, after, cursors)
 
 
+async def first_related(ctx: Any, owner: str, rf: spec.RelField, first: int) -> list[Node]:
+    """The nodes of a plain relationship list (``members(first: 20)``: no filter, order or
+    cursor), the first ``first`` by id: from the neighbours already loaded if they are, else
+    from one batched ``Store.neighbours(labels=, first=)`` call for all parents waiting, which
+    sorts and cuts in the store (issue 16: on Neo4j a hub's 20 members came as all 182)."""
+    check_first(f"{rf.owner}.{rf.name}", first)
+    found = first_ready(ctx, owner, rf, first)
+    if found is not None:
+        return found
+    nbs = await ctx.loaders.first_neighbours(rf.rel, rf.direction, rf.others, first).load(owner)
+    return sorted((nb.node for nb in nbs), key=BY_ID)
+
+
+def first_ready(ctx: Any, owner: str, rf: spec.RelField, first: int) -> list[Node] | None:
+    """The first ``first`` related nodes by id when the neighbours are already loaded (the
+    page of :func:`ready` without a filter, an order or a cursor: a plain nested list),
+    else None. ``first`` is checked by the caller."""
+    found = ctx.loaders.loaded(rf.rel, rf.direction, owner)
+    if found is None:
+        return None
+    others = rf.others
+    return sorted((nb.node for nb in found if nb.node.label in others), key=BY_ID)[:first]
+
+
 def page_of(items: list[tuple[Node, Edge]], keys: list[SortKey], first: int,
             after: str | None, cursors: bool) -> Slice:
     """Sort (missing values last, then id) and cut one page after a cursor."""
+    if not keys and after is None and not cursors:  # a plain list's first page
+        ordered = sorted(items, key=_node_id)
+        return Slice(ordered[:first], [], len(ordered), first < len(ordered), False)
     if keys:
         rows = sorted(((_values(n, keys), n, e) for n, e in items),
                       key=cmp_to_key(_comparer(keys)))
@@ -120,6 +148,13 @@ async def _matching(ctx: Any, items: list[tuple[Node, Edge]], where: Any,
         loader = ctx.loaders.matching(label, repr(flt), flt)
         keep.update(i for i, ok in zip(ids, await loader.load_many(ids), strict=True) if ok)
     return [(n, e) for n, e in items if n.id in keep]
+
+
+def _node_id(item: tuple[Node, Edge]) -> str:
+    return item[0].id
+
+
+BY_ID = attrgetter("id")  # a node's sort key in a plain list (C-level: a page sorts ~200)
 
 
 def _values(node: Node, keys: list[SortKey]) -> list[Any]:

@@ -17,7 +17,9 @@ from strawberry.types.base import get_object_definition
 
 from coco_atlas.api.graphql import analysis, change, guards, paths, quality
 from coco_atlas.api.graphql.connections import root_field
+from coco_atlas.api.graphql.context import ReleaseRequest
 from coco_atlas.api.graphql.errors import bad_input, is_unexpected, log
+from coco_atlas.api.graphql.fastpath import FastExecutionContext
 from coco_atlas.api.graphql.mutations import Mutation
 from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, fast_lists, reader_language
 from coco_atlas.api.graphql.relations import check_first
@@ -132,10 +134,13 @@ class CocoSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed", exc_info=error.original_error)
 
 
-def build_schema(settings: Mapping[str, Any]) -> strawberry.Schema:
-    """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`)."""
+def build_schema(settings: Mapping[str, Any], *, fast: bool = True) -> strawberry.Schema:
+    """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`);
+    ``fast=False`` leaves every list to graphql-core (:mod:`api.graphql.fastpath`), which the
+    tests compare answers with."""
     schema = CocoSchema(query=Query, mutation=Mutation, types=list(TYPES.values()),
-                        extensions=guards.extensions(settings),
-                        config=StrawberryConfig(scalar_map=SCALARS))
+                        extensions=[*guards.extensions(settings), ReleaseRequest],
+                        config=StrawberryConfig(scalar_map=SCALARS),
+                        execution_context_class=FastExecutionContext if fast else None)
     fast_lists(schema._schema)
     return schema
