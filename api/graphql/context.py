@@ -8,10 +8,11 @@ derived from the store, dropped when :attr:`Store.version` changes); per request
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +23,7 @@ from coco_atlas.graph.search import LiveSearch
 from coco_atlas.graph.store import Store, Transaction, WriteResult
 
 T = TypeVar("T")
+RESULTS = 256  # answers kept per application (GraphCache.result)
 
 
 class GraphCache:
@@ -31,9 +33,11 @@ class GraphCache:
     rebuild per structure after each write, which suits a read-mostly research API.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, results: int = RESULTS) -> None:
         self.version: int | None = None
         self._items: dict[Hashable, _Entry] = {}
+        self._results: OrderedDict[Hashable, Any] = OrderedDict()
+        self._limit = results
         self._lock = threading.Lock()
         self.search: LiveSearch | None = None  # kept across versions: updated, not rebuilt
 
@@ -52,6 +56,27 @@ class GraphCache:
                 entry.value = build()
                 entry.done = True
         return entry.value
+
+    def result(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
+        """The answer ``key`` of ``version`` (an aggregate's rows), kept among the most
+        recently used ``results``: unlike the structures of :meth:`get` there is one per
+        distinct question, and the questions are the clients' to vary. Two requests asking
+        at once may both build it (the same answer)."""
+        with self._lock:
+            if version != self.version:
+                self._items = {}
+                self._results.clear()
+                self.version = version
+            if key in self._results:
+                self._results.move_to_end(key)
+                return cast(T, self._results[key])
+        value = build()
+        with self._lock:
+            if version == self.version:
+                self._results[key] = value
+                while len(self._results) > self._limit:
+                    self._results.popitem(last=False)
+        return value
 
 
 class _Entry:
@@ -106,6 +131,11 @@ class Context:
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """A structure of the current store version, built on first use."""
         return self.cache.get(self.version, key, build)
+
+    def remembered(self, key: Hashable, build: Callable[[], T]) -> T:
+        """An answer of the current store version, kept among the recent ones
+        (:meth:`GraphCache.result`)."""
+        return self.cache.result(self.version, key, build)
 
     def release(self) -> None:
         """Let go of what the request loaded, once its operation is done

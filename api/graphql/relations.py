@@ -9,11 +9,13 @@ cursors of the same form as the store's keyset cursors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cmp_to_key
 from operator import attrgetter
 from typing import Any
+
+from graphql import FieldNode, FragmentSpreadNode, SelectionSetNode
 
 from coco_atlas.api.graphql import spec
 from coco_atlas.api.graphql.errors import bad_input
@@ -114,12 +116,12 @@ def page_of(items: list[tuple[Node, Edge]], keys: list[SortKey], first: int,
                  len(rows), start + first < len(rows), start > 0)
 
 
-def prefetch(ctx: Any, label: str, ids: list[str], selections: Any) -> None:
-    """Load, in one store call each, the relationship fields that a page's selection asks for
-    (``selections``: strawberry's selected fields under the node), so that their resolvers
-    answer without waiting (see :func:`ready`). Deeper levels batch through DataLoaders."""
+def prefetch(ctx: Any, label: str, ids: list[str], names: Iterable[str]) -> None:
+    """Load, in one store call each, the relationship fields among ``names`` (the fields a
+    page selects under its nodes: :func:`selected_names`), so that their resolvers answer
+    without waiting (see :func:`ready`). Deeper levels batch through DataLoaders."""
     wanted: set[tuple[str, spec.Direction]] = set()
-    for name in _field_names(selections, label):
+    for name in names:
         rf = spec.rel_field(label, name.removesuffix("Connection"))
         if rf is not None:
             wanted.add((rf.rel, rf.direction))
@@ -127,12 +129,35 @@ def prefetch(ctx: Any, label: str, ids: list[str], selections: Any) -> None:
         ctx.loaders.prefetch(sorted(r for r, d in wanted if d == direction), direction, ids)
 
 
-def _field_names(selections: Any, label: str) -> Iterator[str]:
-    for sel in selections or ():
-        if hasattr(sel, "alias"):  # a field
-            yield sel.name
-        elif getattr(sel, "type_condition", None) in (None, label, "Node"):
-            yield from _field_names(sel.selections, label)
+def selected_names(info: Any, label: str | None = None, under: str | None = None) -> set[str]:
+    """The names of the fields selected under the resolver's field, fragments followed (those
+    on ``label``, on ``Node`` or untyped; any when ``label`` is None); with ``under``, under
+    its subfield of that name (``edges { node { … } }``). Read from graphql-core's document
+    (``info._raw_info``): strawberry's ``selected_fields`` converts the whole subtree into
+    its own objects on every call, for the names of one level."""
+    raw = info._raw_info
+    sets = [node.selection_set for node in raw.field_nodes]
+    if under is not None:
+        sets = [f.selection_set for f in _fields(sets, raw.fragments, None)
+                if f.name.value == under]
+    return {f.name.value for f in _fields(sets, raw.fragments, label)}
+
+
+def _fields(sets: list[SelectionSetNode | None], fragments: Mapping[str, Any],
+            label: str | None) -> Iterator[FieldNode]:
+    """The fields of selection sets, inline fragments and spreads that apply followed
+    (validation has refused cyclic spreads)."""
+    for selection_set in sets:
+        for sel in selection_set.selections if selection_set is not None else ():
+            if isinstance(sel, FieldNode):
+                yield sel
+                continue
+            frag: Any = (fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode)
+                         else sel)  # an inline fragment
+            condition = getattr(frag, "type_condition", None)
+            if frag is not None and (label is None or condition is None
+                                     or condition.name.value in (label, "Node")):
+                yield from _fields([frag.selection_set], fragments, label)
 
 
 async def _matching(ctx: Any, items: list[tuple[Node, Edge]], where: Any,
