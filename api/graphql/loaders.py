@@ -17,8 +17,9 @@ from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader, DefaultCache
 
+from coco_atlas.api.graphql.spec import RelField
 from coco_atlas.graph.query import MAX_PAGE, And, Cond, Filter
-from coco_atlas.graph.store import Direction, Neighbour, Store
+from coco_atlas.graph.store import Direction, Neighbour, NeighbourQuery, Store
 from coco_atlas.schema import Edge, Node
 
 EdgeKey = tuple[str, str, str]
@@ -108,6 +109,25 @@ class Loaders:
                 _load_neighbours, self.store, rel, direction, self.known_nodes,
                 labels=labels, first=first))
         return self._first[key]
+
+    def prefetch_nodes(self, ids: Sequence[str],
+                       lists: Sequence[tuple[str, RelField, int]]) -> None:
+        """Load nodes and, for those of each ``(label, field, first)``, the first neighbours
+        of that plain relationship list, in one store call (``Store.nodes_and_neighbours``),
+        into the node loader and the lists' loaders (:meth:`first_neighbours`)."""
+        todo = [i for i in dict.fromkeys(ids) if not self.known_nodes.has(i)]
+        if not todo:
+            return
+        queries = [NeighbourQuery(label, (rf.rel,), rf.direction, rf.others, first)
+                   for label, rf, first in lists]
+        nodes, found = self.store.nodes_and_neighbours(todo, queries)
+        self.known_nodes.add({i: nodes.get(i) for i in todo})  # None: no such node
+        for q, nbs in zip(queries, found, strict=True):
+            _know_ends(self.known_nodes, nbs)
+            loader = self.first_neighbours(q.rel_types[0], q.direction, q.labels or (),
+                                           q.first or 0)
+            loader.prime_many({i: nbs.get(i, []) for i in todo
+                               if (n := nodes.get(i)) is not None and n.label == q.of})
 
     def prefetch(self, rels: Sequence[str], direction: Direction, ids: list[str]) -> None:
         """Load the neighbours of many ids over several relationship types now, in one store

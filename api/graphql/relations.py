@@ -16,12 +16,13 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, SelectionSetNode
+from graphql.utilities import value_from_ast_untyped
 
 from coco_atlas.api.graphql import spec
 from coco_atlas.api.graphql.errors import bad_input
 from coco_atlas.api.graphql.filters import compile_where, sort_keys
 from coco_atlas.graph.query import MAX_PAGE, SortKey, decode_cursor, encode_cursor
-from coco_atlas.schema import Edge, Node
+from coco_atlas.schema import SCHEMA, Edge, Node
 from coco_atlas.schema.messages import N_, Msg
 
 NESTED_FIRST = 50  # default page of a relationship field
@@ -127,6 +128,34 @@ def prefetch(ctx: Any, label: str, ids: list[str], names: Iterable[str]) -> None
             wanted.add((rf.rel, rf.direction))
     for direction in sorted({d for _, d in wanted}):
         ctx.loaders.prefetch(sorted(r for r, d in wanted if d == direction), direction, ids)
+
+
+def prefetch_nodes(info: Any, ids: list[str]) -> None:
+    """Before ``node(id:)``/``nodes(ids:)`` load their nodes: when the selection asks, in a
+    fragment on a label, for plain relationship lists (``... on Hub { members(first: 20) }``),
+    read the nodes and those lists together (``Store.nodes_and_neighbours``: one round trip
+    on Neo4j instead of one for the node and one for the list)."""
+    asks = plain_lists(info)
+    if asks:
+        info.context.loaders.prefetch_nodes(ids, asks)
+
+
+def plain_lists(info: Any) -> list[tuple[str, spec.RelField, int]]:
+    """``(label, field, first)`` of the plain relationship lists (no argument but ``first``,
+    no directive) selected under the resolver's field in fragments on a label."""
+    raw, out = info._raw_info, []
+    sets = [node.selection_set for node in raw.field_nodes]
+    for label in SCHEMA.label_names:
+        for f in _fields(sets, raw.fragments, label):
+            rf = spec.rel_field(label, f.name.value)
+            args = {a.name.value: a.value for a in f.arguments or ()}
+            if rf is None or f.directives or not args.keys() <= {"first"}:
+                continue
+            first = (value_from_ast_untyped(args["first"], info.variable_values)
+                     if "first" in args else NESTED_FIRST)
+            if isinstance(first, int) and 0 <= first <= MAX_PAGE:
+                out.append((label, rf, first))
+    return out
 
 
 def selected_names(info: Any, label: str | None = None, under: str | None = None) -> set[str]:
