@@ -140,3 +140,35 @@ def test_derived_structures_are_built_once_per_store_version(
     # every node again; the other structures were built once for the new version
     assert store.calls["iter_nodes"] == 0 and store.calls["node_changes"] >= 1
     assert store.calls["topology"] == 1
+
+
+def test_known_values_answer_like_primed_ones() -> None:
+    """The loaders' cache (Known) answers known values as DataLoader.prime would, without a
+    future per key; a loaded key keeps its value; clear forgets both kinds."""
+    import asyncio
+
+    from strawberry.dataloader import DataLoader
+
+    from coco_atlas.api.graphql.loaders import Known
+
+    async def run() -> None:
+        asked: list[list[str]] = []
+
+        async def load(keys: list[str]) -> list[str]:
+            asked.append(keys)
+            return [f"loaded {k}" for k in keys]
+
+        cache: Known[str, str] = Known()
+        loader = DataLoader(load, cache_map=cache)
+        assert await loader.load("a") == "loaded a"
+        cache.add({"a": "known a", "b": "known b"})
+        assert await loader.load_many(["a", "b", "c"]) == ["loaded a", "known b", "loaded c"]
+        assert asked == [["a"], ["c"]] and cache.value("b") == "known b"
+        assert cache.value("zzz") is None and not cache.has("zzz")
+        loader.clear("b")
+        loader.clear("a")
+        assert await loader.load_many(["a", "b"]) == ["loaded a", "loaded b"]
+        loader.clear_all()
+        assert not cache.has("a") and not cache.has("b")
+
+    asyncio.run(run())

@@ -55,6 +55,15 @@ class Known(DefaultCache[K, V], Generic[K, V]):
             return None
         return future.result()
 
+    def delete(self, key: K) -> None:
+        """Forget ``key`` (``DataLoader.clear``), whether loaded or only known."""
+        self.cache_map.pop(key, None)
+        self.known.pop(key, None)
+
+    def clear(self) -> None:
+        self.cache_map.clear()
+        self.known.clear()
+
     def has(self, key: K) -> bool:
         return key in self.known or key in self.cache_map
 
