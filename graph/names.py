@@ -9,6 +9,7 @@ else the display name (:func:`schema.languages.fallback_chain`, the "lookup" sch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from coco_atlas.graph.store import Store
@@ -17,18 +18,27 @@ from coco_atlas.schema.languages import fallback_chain
 
 NAME = "name"
 
-__all__ = ["name_in", "names_in"]
+__all__ = ["name_chain", "name_in", "names_in"]
 
 
 def name_in(label: str, props: Mapping[str, Any], lang: str | None) -> Any:
     """The name of a node of ``label`` with ``props`` in ``lang`` (None: the display name)."""
-    by_lang = SCHEMA.translations(label).get(NAME) if lang else None
-    if by_lang and lang:
-        for wanted in fallback_chain(lang):
-            value = props.get(by_lang[wanted])
-            if value:
-                return value
+    for prop in name_chain(label, lang):
+        value = props.get(prop)
+        if value:
+            return value
     return props.get(NAME)
+
+
+@cache
+def name_chain(label: str, lang: str | None) -> tuple[str, ...]:
+    """The per-language properties :func:`name_in` reads, in order, before the display
+    name (none for a label whose names are not translated): worked out once per label and
+    language (a bounded set: an unsupported language fails here), not per node."""
+    by_lang = SCHEMA.translations(label).get(NAME) if lang else None
+    if not by_lang or not lang:
+        return ()
+    return tuple(by_lang[wanted] for wanted in fallback_chain(lang))
 
 
 def names_in(store: Store, labels: Sequence[str], lang: str | None) -> dict[str, Any]:

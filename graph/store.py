@@ -140,6 +140,24 @@ class Neighbour:
     direction: Literal["out", "in"]
 
 
+@dataclass(frozen=True)
+class NeighbourQuery:
+    """Neighbours to read together with nodes (:meth:`Store.nodes_and_neighbours`): those
+    that :meth:`Store.neighbours` gives for the nodes that have the label ``of``."""
+
+    of: str
+    rel_types: tuple[str, ...]
+    direction: Direction = "out"
+    labels: tuple[str, ...] | None = None
+    first: int | None = None
+
+
+def neighbour_order(nb: Neighbour) -> tuple[str, str, bool]:
+    """The order of :meth:`Store.neighbours` with ``first``: the other end's id, then the
+    relationship type, then outgoing before incoming."""
+    return nb.node.id, nb.edge.type, nb.direction == "in"
+
+
 class Store(ABC):
     """Backend-independent access to the property graph.
 
@@ -217,9 +235,30 @@ class Store(ABC):
 
     @abstractmethod
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
-                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
+                   direction: Direction = "out", *, labels: Sequence[str] | None = None,
+                   first: int | None = None) -> dict[str, list[Neighbour]]:
         """For each id, its edges of the given types and direction, with the node at the other
-        end."""
+        end (in the store's own order).
+
+        ``labels`` keeps the neighbours whose other end has one of these labels. ``first``
+        keeps, for each id, only its first ``first`` neighbours in :func:`neighbour_order`:
+        what a plain relationship list shows (``members(first: 20)``), sorted and cut where
+        the data is (on Neo4j ``ORDER BY … LIMIT`` in the one query) instead of sending every
+        neighbour to be sorted and mostly dropped."""
+
+    def nodes_and_neighbours(self, ids: Sequence[str], queries: Sequence[NeighbourQuery]
+                             ) -> tuple[dict[str, Node], list[dict[str, list[Neighbour]]]]:
+        """:meth:`get_nodes` and, for each query, :meth:`neighbours` of the nodes found that
+        have its label (``{}`` when none has): what ``node(id:) { … on Hub { members(first:
+        20) } }`` reads, which a store may answer in one round trip (Neo4j: one statement).
+        This default makes the calls one after another."""
+        nodes = self.get_nodes(ids)
+        found: list[dict[str, list[Neighbour]]] = []
+        for q in queries:
+            of = [i for i, n in nodes.items() if n.label == q.of]
+            found.append(self.neighbours(of, list(q.rel_types), q.direction, labels=q.labels,
+                                         first=q.first) if of else {})
+        return nodes, found
 
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:

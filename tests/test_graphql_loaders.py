@@ -21,7 +21,8 @@ from tests.conftest import hub
 from tests.graphql_client import data, serving
 
 COUNTED = ("find", "count", "get_nodes", "get_edges", "neighbours", "topology",
-           "property_values", "iter_nodes", "iter_edges", "commit", "node_changes")
+           "property_values", "iter_nodes", "iter_edges", "commit", "node_changes",
+           "nodes_and_neighbours")
 
 
 class CountingStore(EmbeddedStore):
@@ -92,6 +93,31 @@ def test_node_lookups_are_batched(served: tuple[str, CountingStore]) -> None:
     assert calls == Counter({"get_nodes": 1})
 
 
+def test_a_node_and_its_plain_lists_are_one_store_call(
+        served: tuple[str, CountingStore]) -> None:
+    """node(id:) with a plain relationship list in a fragment on its label reads the node and
+    the list's first members together (one round trip on Neo4j), and answers as the list of
+    a root page does."""
+    url, store = served
+    hub_id = "demo-hub-00002"
+    calls, got = _calls(url, store, """query($id: ID!, $n: Int!) { node(id: $id) { id name
+        ... on Hub { members(first: $n) { id name } ...M } ... on Company { offers { id } } } }
+        fragment M on Hub { partners(first: 2) { id } }""", {"id": hub_id, "n": 3})
+    # (the embedded store's nodes_and_neighbours is the contract's default: get_nodes, then
+    # neighbours for each list of the node's label, here members and partners)
+    assert calls == Counter({"nodes_and_neighbours": 1, "get_nodes": 1, "neighbours": 2})
+    _, page = _calls(url, store, """query($id: String!) { hubs(where: { id: { eq: $id } }) {
+        nodes { members(first: 3) { id name } partners(first: 2) { id } } } }""", {"id": hub_id})
+    [hub_page] = page["hubs"]["nodes"]
+    assert len(hub_page["members"]) == 3
+    assert got["node"]["members"] == hub_page["members"]
+    assert got["node"]["partners"] == hub_page["partners"]
+    calls, got = _calls(url, store, """{ node(id: "nope") { id ... on Hub { members { id } } }
+        c: node(id: "demo-co-000001") { id ... on Hub { members { id } } } }""", {})
+    assert got == {"node": None, "c": {"id": "demo-co-000001"}}
+    assert calls == Counter({"nodes_and_neighbours": 2, "get_nodes": 2})
+
+
 def test_derived_structures_are_built_once_per_store_version(
         served: tuple[str, CountingStore]) -> None:
     url, store = served
@@ -114,3 +140,35 @@ def test_derived_structures_are_built_once_per_store_version(
     # every node again; the other structures were built once for the new version
     assert store.calls["iter_nodes"] == 0 and store.calls["node_changes"] >= 1
     assert store.calls["topology"] == 1
+
+
+def test_known_values_answer_like_primed_ones() -> None:
+    """The loaders' cache (Known) answers known values as DataLoader.prime would, without a
+    future per key; a loaded key keeps its value; clear forgets both kinds."""
+    import asyncio
+
+    from strawberry.dataloader import DataLoader
+
+    from coco_atlas.api.graphql.loaders import Known
+
+    async def run() -> None:
+        asked: list[list[str]] = []
+
+        async def load(keys: list[str]) -> list[str]:
+            asked.append(keys)
+            return [f"loaded {k}" for k in keys]
+
+        cache: Known[str, str] = Known()
+        loader = DataLoader(load, cache_map=cache)
+        assert await loader.load("a") == "loaded a"
+        cache.add({"a": "known a", "b": "known b"})
+        assert await loader.load_many(["a", "b", "c"]) == ["loaded a", "known b", "loaded c"]
+        assert asked == [["a"], ["c"]] and cache.value("b") == "known b"
+        assert cache.value("zzz") is None and not cache.has("zzz")
+        loader.clear("b")
+        loader.clear("a")
+        assert await loader.load_many(["a", "b"]) == ["loaded a", "loaded b"]
+        loader.clear_all()
+        assert not cache.has("a") and not cache.has("b")
+
+    asyncio.run(run())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coco_atlas.graph.query import And, Cond, Not, Or, SortKey, where
-from coco_atlas.graph.store import Store, Transaction
+from coco_atlas.graph.store import NeighbourQuery, Store, Transaction, neighbour_order
 from coco_atlas.schema import Node, ValidationError
 from tests.conftest import company, edge, hub
 
@@ -161,6 +161,62 @@ def test_neighbours_by_type_and_direction(small_graph: Store) -> None:
     both = small_graph.neighbours(["h-wien", "zzz"], None, "both")
     assert sorted(n.node.id for n in both["h-wien"]) == ["AT13", "c1", "c2", "h-kosice"]
     assert both["zzz"] == []
+
+
+def test_neighbours_first_by_id_then_type_then_out(small_graph: Store) -> None:
+    """``first`` keeps each id's first neighbours in neighbour_order, whatever the store's
+    own order; a node met over two relationships is two neighbours."""
+    small_graph.upsert_edges([edge("c2", "PARTNERS_WITH", "c1")], source="test")
+    firsts = small_graph.neighbours(["h-wien", "c1", "c3", "zzz"], ["MEMBER_OF"], "in", first=1)
+    assert [nb.node.id for nb in firsts["h-wien"]] == ["c1"]
+    assert firsts["c1"] == firsts["c3"] == firsts["zzz"] == []
+    both = small_graph.neighbours(["c1", "h-wien"], None, "both", first=2)
+    assert [(nb.node.id, nb.edge.type, nb.direction) for nb in both["c1"]] == [
+        ("c2", "PARTNERS_WITH", "out"), ("c2", "PARTNERS_WITH", "in")]
+    assert [(nb.edge.source, nb.edge.target) for nb in both["c1"]] == [("c1", "c2"),
+                                                                       ("c2", "c1")]
+    assert [nb.node.id for nb in both["h-wien"]] == ["AT13", "c1"]
+    whole = small_graph.neighbours(["c1", "h-wien"], None, "both")
+    for i in ("c1", "h-wien"):
+        assert sorted(whole[i], key=neighbour_order)[:2] == both[i]
+        assert small_graph.neighbours([i], None, "both", first=0)[i] == []
+        assert sorted(small_graph.neighbours([i], None, "both", first=50)[i],
+                      key=neighbour_order) == sorted(whole[i], key=neighbour_order)
+
+
+def test_nodes_and_neighbours_in_one_call(small_graph: Store) -> None:
+    """The nodes, and per query the neighbours of those of its label: the same answers as
+    get_nodes and neighbours one after another."""
+    g = small_graph
+    queries = [NeighbourQuery("Hub", ("MEMBER_OF",), "in", ("Company", "Hub"), 1),
+               NeighbourQuery("Company", ("MEMBER_OF", "PARTNERS_WITH"), "both"),
+               NeighbourQuery("Hub", ("PARTNERS_WITH", "LOCATED_IN"), "both", None, 2),
+               NeighbourQuery("Sector", ("IN_SECTOR",), "in")]
+    ids = ["h-wien", "c1", "c3", "zzz", "h-kosice"]
+    nodes, found = g.nodes_and_neighbours(ids, queries)
+    assert nodes == g.get_nodes(ids)
+    assert [nb.node.id for nb in found[0]["h-wien"]] == ["c1"]
+    assert set(found[0]) == {"h-wien", "h-kosice"} and found[0]["h-kosice"] == [
+        nb for nb in g.neighbours(["h-kosice"], ["MEMBER_OF"], "in")["h-kosice"]]
+    for i in ("c1", "c3"):
+        assert sorted(found[1][i], key=neighbour_order) == sorted(
+            g.neighbours([i], ["MEMBER_OF", "PARTNERS_WITH"], "both")[i], key=neighbour_order)
+    assert set(found[1]) == {"c1", "c3"}
+    assert found[2]["h-wien"] == g.neighbours(["h-wien"], ["PARTNERS_WITH", "LOCATED_IN"],
+                                              "both", first=2)["h-wien"]
+    assert found[3] == {}
+    assert g.nodes_and_neighbours(["zzz"], queries) == ({}, [{}, {}, {}, {}])
+
+
+def test_neighbours_of_some_labels(small_graph: Store) -> None:
+    hubs = small_graph.neighbours(["h-wien"], None, "both", labels=["Hub"])
+    assert [(nb.node.id, nb.direction) for nb in hubs["h-wien"]] == [("h-kosice", "out")]
+    some = small_graph.neighbours(["h-wien"], None, "both", labels=["Company", "Region"],
+                                  first=2)
+    assert [nb.node.id for nb in some["h-wien"]] == ["AT13", "c1"]
+    assert small_graph.neighbours(["h-wien"], None, "both", labels=[])["h-wien"] == []
+    assert small_graph.neighbours(["h-wien"], ["MEMBER_OF"], "in",
+                                  labels=["Hub"])["h-wien"] == []
 
 
 def test_delete_node_detaches_its_edges(small_graph: Store) -> None:

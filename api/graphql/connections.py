@@ -15,7 +15,7 @@ from strawberry.types import Info
 from coco_atlas.api.graphql.aggregate import group_counts
 from coco_atlas.api.graphql.filters import compile_where, sort_keys
 from coco_atlas.api.graphql.nodes import ORDER, TYPES, WHERE, annotate, page_info, to_object
-from coco_atlas.api.graphql.relations import check_first, prefetch
+from coco_atlas.api.graphql.relations import check_first, prefetch, selected_names
 from coco_atlas.api.graphql.types_common import AggregateRow, PageInfo
 from coco_atlas.graph.query import MAX_PAGE, Filter, Page, SortKey
 from coco_atlas.schema import SCHEMA, Node
@@ -61,10 +61,8 @@ def _connection_type(label: str) -> type:
 
     def edges(root: Any, info: Info) -> Any:
         page = root.page()
-        node_fields = [s for f in info.selected_fields for s in f.selections
-                       if getattr(s, "name", None) == "node"]
         prefetch(info.context, label, [n.id for n in page.items],
-                 [s for f in node_fields for s in f.selections])
+                 selected_names(info, label, under="node"))
         out = []
         for node, cursor in zip(page.items, page.cursors, strict=True):
             e: Any = object.__new__(edge_t)
@@ -74,12 +72,14 @@ def _connection_type(label: str) -> type:
 
     def nodes(root: Any, info: Info) -> Any:
         items = root.page().items
-        prefetch(info.context, label, [n.id for n in items],
-                 [s for f in info.selected_fields for s in f.selections])
+        prefetch(info.context, label, [n.id for n in items], selected_names(info, label))
         return [to_object(n) for n in items]
 
     def aggregate(root: Any, info: Info, group_by: list[str], first: int = MAX_PAGE) -> Any:
-        rows = group_counts(info.context, root.label, root.flt, group_by, first)
+        ctx = info.context
+        rows = ctx.remembered(  # the same counts until the next write (a chart's reloads)
+            ("aggregate", root.label, repr(root.flt), tuple(group_by), first),
+            lambda: group_counts(ctx, root.label, root.flt, group_by, first))
         return [AggregateRow(keys=r["keys"], count=r["count"], group=r["group"]) for r in rows]
 
     annotate(edges, list[edge_t], info=Info)
@@ -106,16 +106,6 @@ def _connection_type(label: str) -> type:
 CONNECTIONS: dict[str, type] = {label: _connection_type(label) for label in SCHEMA.label_names}
 
 
-def _asks(fields: Any, names: set[str]) -> bool:
-    """Whether a selection (fragments included) asks for any of ``names`` directly."""
-    for f in fields:
-        for sel in getattr(f, "selections", ()):
-            if getattr(sel, "name", None) in names or (
-                    not hasattr(sel, "alias") and _asks([sel], names)):
-                return True
-    return False
-
-
 def root_field(label: str) -> Any:
     """The root list field of a label (``hubs``, ``companies``, …)."""
     conn_t = CONNECTIONS[label]
@@ -125,9 +115,9 @@ def root_field(label: str) -> Any:
         check_first(SCHEMA.label(label).collection, first)
         flt = compile_where(info.context, where, label)
         conn: Any = object.__new__(conn_t)
+        asked = selected_names(info)
         Lazy.__init__(conn, info.context, label, flt, sort_keys(order_by), first, after,
-                      _asks(info.selected_fields, {"edges", "nodes", "pageInfo"}),
-                      _asks(info.selected_fields, {"totalCount"}))
+                      bool(asked & {"edges", "nodes", "pageInfo"}), "totalCount" in asked)
         return conn
 
     annotate(resolve, conn_t, info=Info, where=Optional[WHERE[label]],  # noqa: UP045

@@ -24,11 +24,20 @@ from strawberry.types.unset import UNSET
 
 from coco_atlas.api.graphql import spec
 from coco_atlas.api.graphql.errors import bad_input
+from coco_atlas.api.graphql.fastpath import Miss, Pure, pure
 from coco_atlas.api.graphql.filters import build_order_enums, build_where_inputs
-from coco_atlas.api.graphql.relations import NESTED_FIRST, Slice, ready, related
+from coco_atlas.api.graphql.relations import (
+    NESTED_FIRST,
+    Slice,
+    check_first,
+    first_ready,
+    first_related,
+    ready,
+    related,
+)
 from coco_atlas.api.graphql.scalars import Date, DateTime
 from coco_atlas.api.graphql.types_common import Label, PageInfo, list_of, optional
-from coco_atlas.graph.names import name_in
+from coco_atlas.graph.names import name_chain, name_in
 from coco_atlas.schema import SCHEMA, Node, Property, PropType
 from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
 
@@ -83,11 +92,43 @@ def _labels_of(obj: Any, prop: str) -> list[tuple[str, Any]]:
 
 
 def _name(self: Any, info: Info, lang: Optional[str] = None) -> str:  # noqa: UP045
-    d = self.__dict__
+    return _name_in(self, info.context, lang)
+
+
+def _name_in(obj: Any, ctx: Any, lang: str | None) -> str:
+    d = obj.__dict__
     if "label" not in d:
         return str(d.get("name") or "")
-    asker = reader_language(info, lang if lang is not None else d.get(_LANG))
-    return str(name_in(d["label"].value, d, asker) or "")
+    asker = context_language(ctx, lang if lang is not None else d.get(_LANG))
+    return str(name_in(_label_of(obj), d, asker) or "")
+
+
+def _label_of(obj: Any) -> str:
+    """The label of a node object: its class's (set by :func:`_fill_label`), which is
+    cheaper than reading the ``Label`` enum's ``value`` property on every name."""
+    return getattr(type(obj), "__coco_label__", None) or obj.__dict__["label"].value
+
+
+@pure(_name, returns=str)
+def _pure_name(args: dict[str, Any], ctx: Any) -> Pure:
+    """``name`` is a function of the node and the request's language (:mod:`fastpath`):
+    the language is negotiated and the properties to read worked out here, once for the whole
+    list (unless an analysis gave a node its own language)."""
+    lang = args.get("lang")
+    asker = context_language(ctx, lang)
+    chains = {TYPES[label]: name_chain(label, asker) for label in SCHEMA.label_names}
+
+    def name(obj: Any) -> str:
+        d = obj.__dict__
+        chain = chains.get(type(obj))
+        if chain is None or "label" not in d or (lang is None and _LANG in d):
+            return _name_in(obj, ctx, lang)  # not a node of a label type, or its own language
+        for prop in chain:
+            value = d.get(prop)
+            if value:
+                return str(value)
+        return str(d.get("name") or "")
+    return name
 
 
 _LANG = "_coco_lang"  # the language an analysis was asked in, the default of its nodes' names
@@ -113,14 +154,37 @@ def _alternative_labels(self: Any) -> list[LangValue]:
             _labels_of(self, "altLabels") for x in values]
 
 
+@pure(_names)
+def _pure_names(args: dict[str, Any], ctx: Any) -> Pure:
+    return _names
+
+
+@pure(_alternative_labels)
+def _pure_alternative_labels(args: dict[str, Any], ctx: Any) -> Pure:
+    return _alternative_labels
+
+
 def reader_language(info: Info, lang: str | None) -> str:
     """The language to answer in: ``lang`` when supported (else an error naming the
     supported ones), else the request's Accept-Language (RFC 9110), else English."""
+    return context_language(info.context, lang)
+
+
+def context_language(ctx: Any, lang: str | None) -> str:
+    """:func:`reader_language` from the request context, negotiated once per request and
+    ``lang`` (a page asks it for every node's name)."""
+    memo = getattr(ctx, "memo", None)
+    key = ("reader_language", lang)
+    if memo is not None and key in memo:
+        return str(memo[key])
     if lang is not None and normalise(lang) is None:
         raise bad_input("lang", "lang", "one of " + ", ".join(LANGUAGES) + " (BCP 47)", lang)
-    request = getattr(info.context, "request", None)
+    request = getattr(ctx, "request", None)
     header = request.headers.get("accept-language") if request is not None else None
-    return negotiate(lang, header)
+    asker = negotiate(lang, header)
+    if memo is not None:
+        memo[key] = asker
+    return asker
 
 
 # -- the Node interface and the label types -------------------------------------------------
@@ -202,6 +266,22 @@ def _list_field(rf: spec.RelField) -> Any:
 
     FAST[(rf.owner, rf.name)] = plain
 
+    @pure(resolve)
+    def _pure(args: dict[str, Any], ctx: Any) -> Pure | None:
+        """Only ``first`` given: the first nodes, when the parent's neighbours are loaded
+        already (:mod:`fastpath`); what :func:`plain` answers, without waiting."""
+        if args.keys() != {"first"}:
+            return None
+        first = args["first"]
+        check_first(f"{rf.owner}.{rf.name}", first)
+
+        def prefetched(root: Any) -> list[Any]:
+            found = first_ready(ctx, root.id, rf, first)
+            if found is None:
+                raise Miss
+            return [to_object(node) for node in found]
+        return prefetched
+
     annotate(resolve, list_of(_target(rf)), info=Info, where=optional(WHERE[rf.single]),
              order_by=optional(list_of(ORDER[rf.single])), first=int, after=Optional[str])  # noqa: UP045
     return strawberry.field(resolver=resolve, name=rf.name, description=(
@@ -239,6 +319,8 @@ def _connection_field(rf: spec.RelField) -> Any:
 
 async def _later(ctx: Any, owner: str, rf: spec.RelField, where: Any, order_by: Any,
                  first: int, after: str | None) -> list[Any]:
+    if where is None and order_by is None and after is None:
+        return [to_object(node) for node in await first_related(ctx, owner, rf, first)]
     page = await related(ctx, owner, rf, where, order_by, first, after, cursors=False)
     return [to_object(node) for node, _ in page.items]
 
@@ -263,26 +345,35 @@ def _fill_label(label: str) -> type:
         setattr(cls, f"r_{rf.name}", _list_field(rf))
         setattr(cls, f"r_{rf.name}_connection", _connection_field(rf))
     cls.__annotations__ = ann
+    setattr(cls, "__coco_label__", label)  # noqa: B010 (read by _label_of)
     return strawberry.type(cls, description=SCHEMA.label(label).description)
 
 
 TYPES: dict[str, type] = {label: _fill_label(label) for label in SCHEMA.label_names}
-_FIELDS: dict[str, tuple[str, ...]] = {
-    label: tuple(SCHEMA.node_properties(label)) for label in SCHEMA.label_names}
 _LABELS = {name: Label(name) for name in SCHEMA.label_names}
+# Properties whose class attribute is not the None a missing value reads as (none today:
+# strawberry leaves each field's default, None, on the class); to_object sets these itself.
+_UNSET: dict[str, dict[str, None]] = {
+    label: {p: None for p in SCHEMA.node_properties(label)
+            if getattr(TYPES[label], p, None) is not None}
+    for label in SCHEMA.label_names}
 
 
 def to_object(node: Node) -> Any:
-    """The GraphQL object of a stored node (attributes set directly: no dataclass init, since a
-    page may hold thousands)."""
-    cls = TYPES[node.label]
-    obj: Any = object.__new__(cls)
-    props = node.props
+    """The GraphQL object of a stored node: its properties copied into the instance's
+    ``__dict__`` in one call (no dataclass init, since a page may hold thousands); a property
+    the node lacks reads as the class attribute, the field's default None (:data:`_UNSET`
+    covers any other). Twice as fast as setting every declared property (28 on a
+    competence), and a page of 50 companies makes ~180 of these."""
+    label = node.label
+    obj: Any = object.__new__(TYPES[label])
     d = obj.__dict__
-    for name in _FIELDS[node.label]:
-        d[name] = props.get(name)
+    d.update(node.props)
+    for k in _UNSET[label]:
+        if k not in d:
+            d[k] = None
     d["id"] = node.id
-    d["label"] = _LABELS[node.label]
+    d["label"] = _LABELS[label]
     return obj
 
 

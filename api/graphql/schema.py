@@ -17,10 +17,12 @@ from strawberry.types.base import get_object_definition
 
 from coco_atlas.api.graphql import analysis, change, guards, paths, quality
 from coco_atlas.api.graphql.connections import root_field
+from coco_atlas.api.graphql.context import ReleaseRequest
 from coco_atlas.api.graphql.errors import bad_input, is_unexpected, log
+from coco_atlas.api.graphql.fastpath import FastExecutionContext
 from coco_atlas.api.graphql.mutations import Mutation
 from coco_atlas.api.graphql.nodes import TYPES, NodeInterface, fast_lists, reader_language
-from coco_atlas.api.graphql.relations import check_first
+from coco_atlas.api.graphql.relations import check_first, prefetch_nodes
 from coco_atlas.api.graphql.results import (
     Path,
     Relationship,
@@ -46,12 +48,14 @@ def _names(values: list[Any] | None) -> list[str] | None:
 class QueryBase:
     @strawberry.field(description="The node with this id, of whatever label (null if none).")
     async def node(self, info: Info, id: strawberry.ID) -> Optional[NodeInterface]:  # noqa: UP045
+        prefetch_nodes(info, [str(id)])
         return await load_object(info, str(id))
 
     @strawberry.field(description="Nodes by id, in the order asked; unknown ids are left out.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[NodeInterface]:
         if len(ids) > MAX_IDS:
             raise bad_input("nodes", "ids", Msg(N_("at most {n} ids"), n=MAX_IDS), len(ids))
+        prefetch_nodes(info, [str(i) for i in ids])
         return await load_objects(info, [str(i) for i in ids])
 
     @strawberry.field(description=(
@@ -132,10 +136,13 @@ class CocoSchema(strawberry.Schema):
                 log.error("GraphQL resolver failed", exc_info=error.original_error)
 
 
-def build_schema(settings: Mapping[str, Any]) -> strawberry.Schema:
-    """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`)."""
+def build_schema(settings: Mapping[str, Any], *, fast: bool = True) -> strawberry.Schema:
+    """The executable schema with the limits of ``settings`` (see :mod:`api.graphql.guards`);
+    ``fast=False`` leaves every list to graphql-core (:mod:`api.graphql.fastpath`), which the
+    tests compare answers with."""
     schema = CocoSchema(query=Query, mutation=Mutation, types=list(TYPES.values()),
-                        extensions=guards.extensions(settings),
-                        config=StrawberryConfig(scalar_map=SCALARS))
+                        extensions=[*guards.extensions(settings), ReleaseRequest],
+                        config=StrawberryConfig(scalar_map=SCALARS),
+                        execution_context_class=FastExecutionContext if fast else None)
     fast_lists(schema._schema)
     return schema

@@ -60,12 +60,14 @@ from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cur
 from coco_atlas.graph.store import (
     Direction,
     Neighbour,
+    NeighbourQuery,
     Store,
     StoreBusy,
     StoreUnavailable,
     Topology,
     Transaction,
     WriteResult,
+    neighbour_order,
 )
 from coco_atlas.graph.timeline import Period, restrict
 from coco_atlas.graph.writeplan import WritePlan, plan_write
@@ -235,16 +237,19 @@ class Neo4jStore(Store):
             log.warning("could not look for unfinished imports: %s", _first_line(e))
 
     # -- calls with a bound ------------------------------------------------------------------
-    def _call(self, fn: Callable[[neo4j.Session], T]) -> T:
+    def _call(self, fn: Callable[[neo4j.Session], T], *, mode: str = neo4j.WRITE_ACCESS) -> T:
         """``fn(session)`` on a lane, in a session of its own, waited for by :meth:`_await`."""
         driver, lane = self._driver, self._lanes.take()
         try:
-            return self._await(lane.submit(partial(self._in_session, driver, fn)), driver)
+            return self._await(lane.submit(partial(self._in_session, driver, fn, mode)),
+                               driver)
         finally:
             self._lanes.give(lane)
 
-    def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T]) -> T:
-        with _translated(self._where), driver.session(database=self.database) as s:
+    def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T],
+                    mode: str = neo4j.WRITE_ACCESS) -> T:
+        with _translated(self._where), driver.session(database=self.database,
+                                                      default_access_mode=mode) as s:
             return fn(s)
 
     def _await(self, fut: Future[T], driver: neo4j.Driver, note: str = "") -> T:
@@ -325,11 +330,12 @@ class Neo4jStore(Store):
                          daemon=True).start()
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        @neo4j.unit_of_work(timeout=TIMEOUT)
-        def work(tx: ManagedTransaction) -> list[neo4j.Record]:
-            return list(tx.run(query, params))
-
-        return self._call(lambda s: s.execute_read(work))
+        """One read statement, auto-committed in a read session: a statement is a transaction
+        of its own, and without the explicit BEGIN/COMMIT of ``execute_read`` a read is one
+        exchange with the server instead of two (0.23 ms against 0.47 ms for ``RETURN 1`` on
+        loopback; the hub query is one statement)."""
+        statement = neo4j.Query(query, timeout=TIMEOUT)
+        return self._call(lambda s: list(s.run(statement, params)), mode=neo4j.READ_ACCESS)
 
     # -- writes ------------------------------------------------------------------------------
     def commit(self, tx: Transaction) -> WriteResult:
@@ -481,6 +487,43 @@ class Neo4jStore(Store):
                           ids=list(ids))
         return {r["id"]: _node(r) for r in rows}
 
+    def nodes_and_neighbours(self, ids: Sequence[str], queries: Sequence[NeighbourQuery]
+                             ) -> tuple[dict[str, Node], list[dict[str, list[Neighbour]]]]:
+        """One statement: the nodes, and per query and direction a subquery that keeps only
+        nodes of its label (``WITH n WHERE n:Hub``) and collects their neighbours (a hub with
+        its first 20 members: one round trip of 0.9 ms instead of two of 1.7 ms together)."""
+        calls: list[str] = []
+        parts: list[tuple[int, str, str]] = []
+        params: dict[str, Any] = {"ids": list(dict.fromkeys(ids))}
+        for k, q in enumerate(queries):
+            types = "|".join(t for t in q.rel_types if SCHEMA.has_rel(t))
+            if (q.of not in SCHEMA.label_names or not types
+                    or (q.labels is not None and not _known_labels(q.labels))):
+                continue
+            params[f"first{k}"] = q.first
+            for way in (("out", "in") if q.direction == "both" else (q.direction,)):
+                name = f"q{k}_{way}"
+                calls.append(_collected(way, types, q.labels, q.first, name, f"first{k}",
+                                        of=q.of))
+                parts.append((k, way, name))
+        rows = self._read(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) WHERE {VIS_N} "
+                          + " ".join(calls) + " RETURN n.id AS id, labels(n) AS labels, "
+                          "properties(n) AS p" + "".join(f", {n}" for _, _, n in parts),
+                          **params)
+        nodes = {r["id"]: _node(r) for r in rows}
+        found: list[dict[str, list[Neighbour]]] = [{} for _ in queries]
+        for r in rows:
+            node = nodes[r["id"]]
+            for k, way, name in parts:
+                if node.label == queries[k].of:
+                    found[k].setdefault(node.id, []).extend(_neighbours_of(node.id, way,
+                                                                           r[name]))
+        for k, q in enumerate(queries):
+            if q.first is not None and q.direction == "both":
+                found[k] = {i: sorted(nbs, key=neighbour_order)[:q.first]
+                            for i, nbs in found[k].items()}
+        return nodes, found
+
     def get_edges(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Edge]:
         out: dict[tuple[str, str, str], Edge] = {}
         by_type = _by_type(keys)
@@ -595,20 +638,20 @@ class Neo4jStore(Store):
         return dict(zip(names, map(int, rec[0]["cs"]), strict=True))
 
     def neighbours(self, ids: Sequence[str], rel_types: Sequence[str] | None = None,
-                   direction: Direction = "out") -> dict[str, list[Neighbour]]:
-        types = "|".join(rel_types if rel_types is not None else SCHEMA.rel_names)
+                   direction: Direction = "out", *, labels: Sequence[str] | None = None,
+                   first: int | None = None) -> dict[str, list[Neighbour]]:
+        types = "|".join(t for t in (rel_types if rel_types is not None else SCHEMA.rel_names)
+                         if SCHEMA.has_rel(t))
         out: dict[str, list[Neighbour]] = {i: [] for i in ids}
+        if not types or (labels is not None and not _known_labels(labels)):
+            return out
+        unique = list(out)  # each id once, as the embedded store reads them
         for way in (("out", "in") if direction == "both" else (direction,)):
-            pattern = f"-[r:{types}]->(m:Entity)" if way == "out" else f"<-[r:{types}]-(m:Entity)"
-            rows = self._read(
-                f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}){pattern} "
-                f"WHERE {VIS_N} AND {cypher.visible('m')} "
-                "RETURN i, type(r) AS t, properties(r) AS rp, m.id AS id, labels(m) AS labels, "
-                "properties(m) AS p", ids=list(ids))
-            for r in rows:
-                other = _node(r)
-                s, d = (r["i"], other.id) if way == "out" else (other.id, r["i"])
-                out[r["i"]].append(Neighbour(Edge(s, r["t"], d, _clean(r["rp"])), other, way))
+            for row in self._read(_neighbours_query(way, types, labels, first), ids=unique,
+                                  first=first):
+                out[row["i"]].extend(_neighbours_of(row["i"], way, row["nbs"]))
+        if first is not None and direction == "both":  # each way was cut; cut the two together
+            out = {i: sorted(nbs, key=neighbour_order)[:first] for i, nbs in out.items()}
         return out
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -1001,6 +1044,43 @@ def _label(labels: Sequence[str]) -> str:
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
     """Properties without the staging marker (left on a published import until finalised)."""
     return {k: v for k, v in props.items() if k != "_stage"}
+
+
+def _known_labels(labels: Sequence[str]) -> list[str]:
+    return [lab for lab in labels if lab in SCHEMA.label_names]
+
+
+def _neighbours_query(way: str, types: str, labels: Sequence[str] | None,
+                      first: int | None) -> str:
+    """The Cypher of :meth:`Neo4jStore.neighbours` for one direction: one row per id, its
+    neighbours collected in a list. A row per neighbour made the driver build a record for
+    each (a hub's 182 members: 5.4 ms, against 1.9 ms collected)."""
+    return (f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) WHERE {VIS_N} "
+            + _collected(way, types, labels, first, "nbs", "first") + " RETURN i, nbs")
+
+
+def _collected(way: str, types: str, labels: Sequence[str] | None, first: int | None,
+               name: str, first_param: str, of: str | None = None) -> str:
+    """A subquery binding ``name`` to the neighbours of ``n`` in one direction, as a list of
+    maps (``t``, ``rp``, ``labels``, ``p``); only for ``n`` of the label ``of`` if given. Labels
+    and types are spliced in from the schema only. With ``first``, the other ends are sorted
+    by id and ``$first_param`` kept (``ORDER BY … LIMIT`` per node), so that one round trip
+    sends a hub's 20 members rather than all 182 (0.9 ms)."""
+    ends = "Entity" if labels is None else "|".join(_known_labels(labels))
+    edge = f"-[r:{types}]->(m:{ends})" if way == "out" else f"<-[r:{types}]-(m:{ends})"
+    only = "" if of is None else f"WITH n WHERE n:{of} "
+    cut = "" if first is None else f"WITH r, m ORDER BY m.id, type(r) LIMIT ${first_param} "
+    return (f"CALL (n, pub) {{ {only}MATCH (n){edge} WHERE {cypher.visible('m')} {cut}"
+            "RETURN collect({t: type(r), rp: properties(r), labels: labels(m), "
+            f"p: properties(m)}}) AS {name} }}")
+
+
+def _neighbours_of(node_id: str, way: str, collected: list[dict[str, Any]]
+                   ) -> Iterator[Neighbour]:
+    for r in collected:
+        other = _node(r)
+        s, d = (node_id, other.id) if way == "out" else (other.id, node_id)
+        yield Neighbour(Edge(s, r["t"], d, _clean(r["rp"])), other, way)  # type: ignore[arg-type]
 
 
 def _node(r: neo4j.Record | dict[str, Any]) -> Node:
