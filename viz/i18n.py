@@ -29,6 +29,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from decimal import localcontext
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -135,7 +136,19 @@ def number(value: Any) -> str:
     German); anything else as its text."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return str(format_decimal(value, locale=current()))
+    with _digits_for(value):
+        return str(format_decimal(value, locale=current()))
+
+
+@contextlib.contextmanager
+def _digits_for(value: int | float) -> Iterator[None]:
+    """Enough decimal precision for ``value``: Babel rounds through :mod:`decimal`, whose
+    default 28 digits raise InvalidOperation on a larger integer (a hostile ``first: 10**30``
+    echoed back in an error message)."""
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, len(str(abs(int(value)))) + 10) if isinstance(value, int) \
+            else ctx.prec
+        yield
 
 
 def decimal(value: float | None, digits: int, *, signed: bool = False, empty: str = "–") -> str:
@@ -144,8 +157,9 @@ def decimal(value: float | None, digits: int, *, signed: bool = False, empty: st
     if value is None:
         return empty
     body = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(value, format=f"+{body};-{body}" if signed else body,
-                              locale=current()))
+    with _digits_for(value):
+        return str(format_decimal(value, format=f"+{body};-{body}" if signed else body,
+                                  locale=current()))
 
 
 def percent(value: float, digits: int = 0) -> str:
