@@ -32,6 +32,7 @@ the first CSV row to the import's end, and the counts read back. Floor: >= 150k 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -167,6 +168,7 @@ def offline(large: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="coco-bench-"))
     try:
         shutil.copy(large, work / "large.db")
+        os.sync()  # the copy's gigabyte on disk, not written back while the clock runs
         (work / "csv").mkdir()
         with EmbeddedStore(work / "large.db") as src:
             before = src.counts()

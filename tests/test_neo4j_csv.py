@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from coco_atlas.graph.embedded.csvlines import snapshot
 from coco_atlas.graph.embedded.store import EmbeddedStore
+from coco_atlas.graph.neo4j import load
 from coco_atlas.graph.neo4j.load import ARRAY, LoadFailed, Written, _from_store, write_csv
 from tests.conftest import company, edge, hub, sector
 
@@ -41,22 +43,30 @@ def _store(path: Path, *, newline: bool) -> EmbeddedStore:
 
 
 def _read(written: Written) -> dict[str, Any]:
-    """Per file: its header, and its rows with node keys replaced by the nodes' ids."""
+    """Per label or type (``nodes-Hub``, ``rels-OFFERS``: the files of one, such as
+    ``rels-OFFERS.0.csv`` and ``rels-OFFERS.3.csv``, taken together): its header, and its
+    rows with node keys replaced by the nodes' ids; those with no rows are left out."""
     files: dict[str, list[Path]] = {a.split("=", 1)[0]: [] for a in written.args}
     for a in written.args:
         files[a.split("=", 1)[0]].append(Path(a.split("=", 1)[1]))
     ids: dict[str, str] = {}
     out: dict[str, Any] = {}
+
+    def add(path: Path, header: list[str], rows: list[list[str]]) -> None:
+        seen = out.setdefault(path.name.split(".")[0], (header, []))
+        assert seen[0] == header, f"{path.name}: another header than its type's other files"
+        seen[1].extend(rows)
+
     for path in files["--nodes"]:
         with path.open(encoding="utf-8", newline="") as f:
             header, *rows = list(csv.reader(f))
         ids.update({r[0]: r[1] for r in rows})
-        out[path.name] = header, sorted(r[1:] for r in rows)
+        add(path, header, [r[1:] for r in rows])
     for path in files["--relationships"]:
         with path.open(encoding="utf-8", newline="") as f:
             header, *rows = list(csv.reader(f))
-        out[path.name] = header, sorted([ids[r[0]], ids[r[1]], *r[2:]] for r in rows)
-    return out
+        add(path, header, [[ids[r[0]], ids[r[1]], *r[2:]] for r in rows])
+    return {name: (header, sorted(rows)) for name, (header, rows) in out.items() if rows}
 
 
 def test_sqlite_lines_say_what_the_records_say(tmp_path: Path) -> None:
@@ -72,12 +82,12 @@ def test_sqlite_lines_say_what_the_records_say(tmp_path: Path) -> None:
         assert fast.multiline is slow.multiline is newline
         got, expected = _read(fast), _read(slow)
         assert got == expected
-        hubs = dict((r[0], r) for r in got["nodes-Hub.csv"][1])
-        header = got["nodes-Hub.csv"][0]
+        hubs = dict((r[0], r) for r in got["nodes-Hub"][1])
+        header = got["nodes-Hub"][0]
         tags, name = header.index("tags:string[]") - 1, header.index("name:string") - 1
         assert hubs["h0"][tags] == f"{HARD[0]}{ARRAY}design" and hubs["h0"][name] == HARD[0]
         assert hubs["h4"][tags] == ""  # an empty list is no property
-        primary = [r[-1] for r in got["rels-IN_SECTOR.csv"][1]]
+        primary = [r[-1] for r in got["rels-IN_SECTOR"][1]]
         assert sorted(primary) == ["false", "true"]
 
 
@@ -95,3 +105,30 @@ def test_a_record_the_schema_does_not_declare_is_refused_by_both_paths(tmp_path:
             write_csv(store, tmp_path / "fast")
         with pytest.raises(LoadFailed, match=r"'c1'.*colour"):
             _from_store(store, tmp_path / "records", lambda text: None)
+
+
+def test_relationships_cut_into_many_slices_say_the_same(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slice per source node: a type's relationships spread over several files."""
+    monkeypatch.setattr(load, "SOURCE_PARTS", 1000)
+    for path in ("fast", "records"):
+        (tmp_path / path).mkdir()
+    with _store(tmp_path / "s.db", newline=False) as store:
+        fast = write_csv(store, tmp_path / "fast")
+        slow = _from_store(store, tmp_path / "records", lambda text: None)
+    partners = [a for a in fast.args if "rels-PARTNERS_WITH." in a]
+    assert len(partners) == 2 and fast.records == slow.records
+    assert _read(fast) == _read(slow)
+
+
+def test_the_files_come_from_one_state_of_the_store(tmp_path: Path) -> None:
+    """A worker that finds the store written since the files were planned says so (and the
+    writing begins again)."""
+    with _store(tmp_path / "s.db", newline=False) as store:
+        with snapshot(tmp_path / "s.db") as snap:
+            planned = snap.version()
+        store.upsert_nodes([company("c9", "Late")], source="meanwhile")
+        with pytest.raises(load._Changed):
+            load._run_jobs(tmp_path / "s.db", planned, tmp_path, [("newline", None, None)])
+        assert load._run_jobs(tmp_path / "s.db", store.version, tmp_path,
+                              [("newline", None, None)]) == [("newline", None, False)]

@@ -8,9 +8,10 @@ properties with SQLite's JSON functions and joins the cells into a line in C, so
 moves finished lines to the file. The lines follow RFC 4180 (text always quoted, quotes
 doubled), the first cells being the record's integer key (``idx``) and, for nodes, its id.
 
-Every statement runs in one read transaction on a connection of its own (SQLite's snapshot
-isolation in WAL mode): nodes and relationships come from the same state of the file even when
-another process writes to it meanwhile.
+Every statement runs in a read transaction (SQLite's snapshot isolation in WAL mode); the
+statements of one load may run in several processes, each checking that it reads the state the
+first one read (:meth:`Snapshot.version`): nodes and relationships come from the same state of
+the file even when another process writes to it meanwhile.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ class Snapshot:
         self.label_code = dict(db.execute("SELECT name, code FROM labels"))
         self.type_name = {c: n for n, c in db.execute("SELECT name, code FROM rel_types")}
 
+    def version(self) -> object:
+        """The store's version, raised by every write in its own transaction."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return None if row is None else row[0]
+
+    def label_sizes(self) -> list[tuple[str, int]]:
+        """Nodes per label name."""
+        names = {code: name for name, code in self.label_code.items()}
+        return [(names[code], n) for code, n in
+                self._db.execute("SELECT label, count(*) FROM nodes GROUP BY label")
+                if code in names]
+
     def unknown_property(self, label: str, declared: Sequence[str]) -> tuple[str, str] | None:
         """A node of ``label`` with a property not in ``declared``: (its id, the property)."""
         marks = ", ".join("?" * len(declared))
@@ -74,16 +87,28 @@ class Snapshot:
         yield from self._lines(f"SELECT {cells} FROM nodes n JOIN writes w ON w.id = n.wid "
                                "WHERE n.label = ?", [self.label_code.get(label, -1)])
 
-    def edge_lines(self, columns: Mapping[str, Columns]) -> Iterator[tuple[str, list[str]]]:
-        """``src,dst,TYPE,cells…`` per relationship, in one pass over the table: batches of
-        (type, lines); a type's cells are those of ``columns[type]``."""
+    def source_ranges(self, parts: int) -> list[tuple[int, int]]:
+        """``parts`` ranges [low, high) of node keys that together hold every relationship's
+        source: :meth:`edge_lines` of each reads a slice of the table (its primary key begins
+        with the source)."""
+        low, high = self._db.execute("SELECT coalesce(min(idx), 0), coalesce(max(idx), 0) + 1 "
+                                     "FROM nodes").fetchone()
+        step = -(-(high - low) // parts) or 1
+        return [(k, min(k + step, high)) for k in range(low, high, step)]
+
+    def edge_lines(self, columns: Mapping[str, Columns],
+                   sources: tuple[int, int] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """``src,dst,TYPE,cells…`` per relationship (those whose source key is in the range
+        ``sources``, or all), in one pass over the table: batches of (type, lines); a type's
+        cells are those of ``columns[type]``."""
         cases = " ".join(
             f"WHEN {code} THEN " + "||','||".join(
                 ["e.src", "e.dst", _literal(name),
                  *(_cell(p, columns[name], "e.props") for p in columns[name].props)])
             for code, name in self.type_name.items() if name in columns)
+        where, args = ("WHERE e.src >= ? AND e.src < ?", sources) if sources else ("", ())
         cursor = self._db.execute(f"SELECT e.type, CASE e.type {cases} END FROM edges e "
-                                  "JOIN writes w ON w.id = e.wid")
+                                  f"JOIN writes w ON w.id = e.wid {where}", args)
         while rows := cursor.fetchmany(BATCH):
             by_type: dict[int, list[str]] = {}
             for code, line in rows:
