@@ -132,3 +132,18 @@ def test_the_files_come_from_one_state_of_the_store(tmp_path: Path) -> None:
             load._run_jobs(tmp_path / "s.db", planned, tmp_path, [("newline", None, None)])
         assert load._run_jobs(tmp_path / "s.db", store.version, tmp_path,
                               [("newline", None, None)]) == [("newline", None, False)]
+
+
+def test_a_store_that_keeps_changing_is_refused_after_a_few_tries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tries: list[object] = []
+
+    def changed(path: Path, version: object, *rest: object) -> None:
+        tries.append(version)
+        raise load._Changed
+
+    monkeypatch.setattr(load, "_run_jobs", changed)
+    with _store(tmp_path / "s.db", newline=False) as store, \
+            pytest.raises(LoadFailed, match=r"s\.db: written to 3 times .* try again"):
+        write_csv(store, tmp_path)
+    assert len(tries) == load.TRIES == 3

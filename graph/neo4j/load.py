@@ -134,8 +134,9 @@ def _from_sqlite(path: Path, folder: Path, progress: Callable[[str], Any]) -> Wr
                       key=lambda a: (not a.startswith("--nodes"), a))
         multiline = any(found for k, _, found in done if k == "newline")
         return Written(args, counted["nodes"] + counted["edges"], multiline)
-    raise LoadFailed(Msg(N_("{store} was written to {n} times while its files were being "
-                            "made; try again when it is quieter"), store=str(path), n=TRIES))
+    raise LoadFailed(Msg(N_("{store}: written to {n} times while the import tool's files were "
+                            "being made; try again when it is quieter"), store=str(path),
+                         n=TRIES))
 
 
 def _run_jobs(path: Path, version: object, folder: Path,
