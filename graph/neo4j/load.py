@@ -99,10 +99,10 @@ def _from_sqlite(path: Path, folder: Path, progress: Callable[[str], Any]) -> Wr
     """The embedded store's files, built by :data:`WORKERS` processes. The jobs — a node file
     per label, biggest first, then slices of the relationships by source, each in files of its
     own (the tool reads several per type) — go to whichever process is free; each reads in a
-    read transaction of its own and checks that it sees the state this one read (the store's
-    version, which every write raises). Large demo, 3.9M records, 2 cores: the files in 6.8 s on
-    two processes where one took 13.0 s; on two threads the lines alone took 18.1 s, 10.9 s
-    on one (SQLite's statements then contend for its global allocator mutex)."""
+    read transaction of its own and checks that it sees the state the plan was made from (the
+    store's version, which every write raises). Large demo, 3.9M records, 2 cores: the files
+    in 6.8 s on two processes where one took 13.0 s; on two threads the lines alone took
+    18.1 s, 10.9 s on one (SQLite's statements then contend for its global allocator mutex)."""
     from coco_atlas.graph.embedded.csvlines import snapshot
 
     for _ in range(TRIES):
@@ -150,7 +150,11 @@ def _run_jobs(path: Path, version: object, folder: Path,
     with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context(
             "forkserver")) as pool:
         futures = [pool.submit(_csv_job, path, version, folder, *job) for job in jobs]
-        return [f.result() for f in futures]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:  # the jobs not begun are dropped, the running ones waited for
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _csv_job(path: Path, version: object, folder: Path, kind: str, what: Any,
