@@ -174,23 +174,27 @@ def alternated(coco: str, peer: str, pages: list[Any], requests: int
     """Per query: p50 ms of COCO and of the peer, one request to each in turn, so that both
     meet the same moments of a shared machine (measured one after the other, a difference of
     a few tenths of a millisecond flipped between runs)."""
-    out = {}
+    def request(client: httpx.Client, query: Query, given: list[Any]) -> Callable[[int], Any]:
+        return lambda i: post(client, query[0], query[1](i, given))
+
     with httpx.Client(base_url=coco, timeout=60) as mine, \
             httpx.Client(base_url=peer, timeout=60) as theirs:
-        for name in COCO:
-            sides: tuple[tuple[httpx.Client, Query, list[Any]], ...] = (
-                (mine, COCO[name], pages), (theirs, PEER[name], []))
-            samples: tuple[list[float], list[float]] = ([], [])
-            for i in range(-5, requests):  # five warm-up rounds
-                for (client, (query, variables), given), times in zip(sides, samples,
-                                                                      strict=True):
-                    v = variables(i, given)
-                    t0 = time.perf_counter()
-                    post(client, query, v)
-                    if i >= 0:
-                        times.append((time.perf_counter() - t0) * 1000)
-            out[name] = (statistics.median(samples[0]), statistics.median(samples[1]))
-    return out
+        return {name: in_turn(request(mine, COCO[name], pages),
+                              request(theirs, PEER[name], []), requests) for name in COCO}
+
+
+def in_turn(first: Callable[[int], Any], second: Callable[[int], Any],
+            requests: int) -> tuple[float, float]:
+    """p50 ms of two calls made one after the other ``requests`` times, after five warm-up
+    rounds: both meet the same load."""
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(-5, requests):
+        for call, times in zip((first, second), samples, strict=True):
+            t0 = time.perf_counter()
+            call(i)
+            if i >= 0:
+                times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def over_http(url: str, queries: dict[str, Query], pages: list[Any], requests: int,
@@ -257,17 +261,7 @@ def in_process(store: Any, pages: list[Any], requests: int) -> dict[str, tuple[f
 
     direct: dict[str, Callable[[int], Any]] = {
         "page": page, "at_offering": at_offering, "hub": hub, "per_country": per_country}
-    out = {}
-    for name in COCO:
-        calls = (graphql(name), direct[name])
-        samples: tuple[list[float], list[float]] = ([], [])
-        for i in range(-5, requests):  # five warm-up rounds, then alternating: the same load
-            for call, times in zip(calls, samples, strict=True):
-                t0 = time.perf_counter()
-                call(i)
-                if i >= 0:
-                    times.append((time.perf_counter() - t0) * 1000)
-        out[name] = (statistics.median(samples[0]), statistics.median(samples[1]))
+    out = {name: in_turn(graphql(name), direct[name], requests) for name in COCO}
     loop.close()
     return out
 
