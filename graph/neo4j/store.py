@@ -1103,18 +1103,21 @@ def _by_type(keys: Sequence[tuple[str, str, str]]) -> dict[str, list[list[str]]]
 
 def _end(session: neo4j.Session, ntx: NeoTx) -> None:
     """Roll back a bulk's transaction unless it committed, and close its session; failures
-    are only logged (the connection may already be shut)."""
+    are only logged (the connection may already be shut).
+
+    ``AttributeError`` is among them: when the server froze and the driver was abandoned, the
+    driver (5.x) resets a connection whose pending responses were already dropped, in the
+    rollback as in the closing, and trips on them; the write has failed either way.
+    """
     try:
         if ntx.closed() is False:
             ntx.rollback()
-    except (Neo4jError, DriverError, OSError) as e:
+    except (Neo4jError, DriverError, OSError, AttributeError) as e:
         log.debug("rollback failed: %s", _first_line(e))
     finally:
         for end in (ntx.close, session.close):
             try:
                 end()
-            # AttributeError: the driver (5.x) resets a connection the pool already dropped
-            # when the server froze, and trips on its missing socket; the write has failed.
             except (Neo4jError, DriverError, OSError, AttributeError) as e:
                 log.debug("closing failed: %s", _first_line(e))
 
