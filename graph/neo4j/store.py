@@ -952,21 +952,27 @@ class Neo4jBulkWriter:
         stamps = {"source": plan.source, "updatedAt": plan.stamp}
         keys = [e.key for e in plan.edges]
         self.labels_of([x for s, _, d in keys for x in (s, d) if x not in self._eids])
-        by_rel: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
+        by_rel: dict[tuple[str, bool], list[tuple[Edge, tuple[str, str, str]]]] = \
+            defaultdict(list)
         es, eids, fresh = plan.edge_stamps, self._eids, self._fresh
-        for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
+
+        def row(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
             own = {"source": es[key][0], "updatedAt": es[key][1]} if es else stamps
-            row: dict[str, Any] = {"s": eids[e.source], "t": eids[e.target],
-                                   "p": {**e.props, **own}}
+            return {"s": eids[e.source], "t": eids[e.target], "p": {**e.props, **own}}
+
+        for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
             if self.stage is not None and e.source not in fresh and e.target not in fresh:
-                self._over_edges[key] = _strip(row["p"])
+                kept = row(e, key)
+                self._over_edges[key] = _strip(kept["p"])
                 self._gone_edges.discard(key)
-                self._defer(_edge_statement(e.type, new), rows=[row])
+                self._defer(_edge_statement(e.type, new), rows=[kept])
                 continue
-            by_rel[(e.type, new)].append(row)
-        for (rel, new), rows in by_rel.items():
-            for i in range(0, len(rows), BATCH):
-                self._send(_edge_statement(rel, new), rows=rows[i:i + BATCH])
+            by_rel[(e.type, new)].append((e, key))
+        # each statement's rows are made while the server runs the statement before it
+        for (rel, new), edges in by_rel.items():
+            for i in range(0, len(edges), BATCH):
+                self._send(_edge_statement(rel, new),
+                           rows=[row(e, key) for e, key in edges[i:i + BATCH]])
         self._fresh_edges.update(map(hash, compress(keys, plan.new_edges)))
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------
