@@ -56,6 +56,7 @@ from neo4j.exceptions import (
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
 from coco_atlas.graph.neo4j.stage import STAGED
+from coco_atlas.graph.neo4j.watch import Watch, Watched
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from coco_atlas.graph.store import (
     Direction,
@@ -183,6 +184,7 @@ class Neo4jStore(Store):
         self._auth = (user, password or "") if user else None
         self._where = f"Neo4j at {_redacted(uri)}"
         self._lanes = _Lanes()
+        self._watch = Watch(self.timeout, self._answers, self._abandon)
         self._swap = threading.Lock()
         self._driver = self._new_driver()
         self._orphans = False  # a bulk could not settle its stage: tidy before the next write
@@ -279,9 +281,7 @@ class Neo4jStore(Store):
                 if self._answers():
                     continue
             self._abandon(driver)
-            raise StoreUnavailable(f"{self._where} stopped answering: nothing for "
-                                   f"{self.timeout:g} s, and a new connection got no reply "
-                                   f"either (is the server frozen or overloaded?){note}")
+            raise StoreUnavailable(self._frozen(note))
         try:
             return fut.result()
         except StoreUnavailable as e:  # the call itself found the server gone: say what it
@@ -292,6 +292,10 @@ class Neo4jStore(Store):
             if driver is self._driver:
                 raise
             raise StoreUnavailable(f"{self._where} stopped answering{note}") from e
+
+    def _frozen(self, note: str = "") -> str:
+        return (f"{self._where} stopped answering: nothing for {self.timeout:g} s, and a new "
+                f"connection got no reply either (is the server frozen or overloaded?){note}")
 
     def _answers(self) -> bool:
         """Whether the server completes a new connection within the timeout (the lane's wait is
@@ -333,9 +337,29 @@ class Neo4jStore(Store):
         """One read statement, auto-committed in a read session: a statement is a transaction
         of its own, and without the explicit BEGIN/COMMIT of ``execute_read`` a read is one
         exchange with the server instead of two (0.23 ms against 0.47 ms for ``RETURN 1`` on
-        loopback; the hub query is one statement)."""
+        loopback; the hub query is one statement).
+
+        It runs on the calling thread, watched (:mod:`graph.neo4j.watch`) rather than handed to
+        a lane: the hand-over cost more than the read's own Python work."""
         statement = neo4j.Query(query, timeout=TIMEOUT)
-        return self._call(lambda s: list(s.run(statement, params)), mode=neo4j.READ_ACCESS)
+        driver = self._driver
+        watched = self._watch.begin(driver)
+        try:
+            with _translated(self._where):
+                session = driver.session(database=self.database,
+                                         default_access_mode=neo4j.READ_ACCESS)
+                try:
+                    return list(session.run(statement, params))
+                finally:
+                    _close_read(session, watched)
+        except Exception as e:  # a given-up read fails in whatever way its shut socket made
+            if watched.abandoned:
+                raise StoreUnavailable(self._frozen()) from e
+            if isinstance(e, DriverError) and driver is not self._driver:  # closed meanwhile
+                raise StoreUnavailable(f"{self._where} stopped answering") from e
+            raise
+        finally:
+            self._watch.end(watched)
 
     # -- writes ------------------------------------------------------------------------------
     def commit(self, tx: Transaction) -> WriteResult:
@@ -750,6 +774,7 @@ class Neo4jStore(Store):
                 yield from (Edge(r["s"], t, r["d"], _clean(r["p"])) for r in rows)
 
     def close(self) -> None:
+        self._watch.close()
         self._lanes.close()
         self._driver.close()
 
@@ -1111,21 +1136,36 @@ def _end(session: neo4j.Session, ntx: NeoTx) -> None:
     """Roll back a bulk's transaction unless it committed, and close its session; failures
     are only logged (the connection may already be shut).
 
-    ``AttributeError`` is among them: when the server froze and the driver was abandoned, the
-    driver (5.x) resets a connection whose pending responses were already dropped, in the
-    rollback as in the closing, and trips on them; the write has failed either way.
+    Any exception is, not only the driver's own: when the server froze and the driver was
+    abandoned, closing it on another thread races with this reset of one of its connections,
+    and the driver trips in whatever state it finds (``AttributeError`` on a dropped response,
+    ``BufferError`` on a buffer being read; both seen in CI). The write has failed either way,
+    and the caller is told so by the error it already has.
     """
     try:
         if ntx.closed() is False:
             ntx.rollback()
-    except (Neo4jError, DriverError, OSError, AttributeError) as e:
+    except Exception as e:
         log.debug("rollback failed: %s", _first_line(e))
     finally:
         for end in (ntx.close, session.close):
             try:
                 end()
-            except (Neo4jError, DriverError, OSError, AttributeError) as e:
+            except Exception as e:
                 log.debug("closing failed: %s", _first_line(e))
+
+
+def _close_read(session: neo4j.Session, watched: Watched) -> None:
+    """Close a read's session. On a driver given up (its sockets shut under the read) closing
+    may fail in any way; the session is then only marked closed, so that collecting it does not
+    warn of a session left open: its connection went with the driver."""
+    try:
+        session.close()
+    except Exception as e:
+        if not watched.abandoned:
+            raise
+        log.debug("closing a given-up read failed: %s", _first_line(e))
+        session._closed = True
 
 
 def _close_quietly(driver: neo4j.Driver) -> None:
