@@ -28,6 +28,8 @@ from coco_atlas.api.graphql.schema import build_schema
 from coco_atlas.api.settings import resolve
 from coco_atlas.graph.embedded.store import EmbeddedStore
 from coco_atlas.schema import Edge, Node
+from coco_atlas.schema.languages import negotiate
+from coco_atlas.viz import i18n
 
 PAGE = """query($after: String) { companies(first: 50, after: $after) {
   pageInfo { endCursor } nodes { id name country offers { id name } hubs { id name } } } }"""
@@ -103,7 +105,8 @@ def execute(schema: Any, store: EmbeddedStore, query: str, variables: dict[str, 
     request = SimpleNamespace(headers={"accept-language": language} if language else {})
     ctx = Context(request=request, response=None, store=store,  # type: ignore[arg-type]
                   settings={}, cache=GraphCache(), writer=None, denied=None)
-    return asyncio.run(schema.execute(query, variable_values=variables, context_value=ctx))
+    with i18n.use(negotiate(None, language)):  # the language api/i18n.py's middleware picks
+        return asyncio.run(schema.execute(query, variable_values=variables, context_value=ctx))
 
 
 def answer(result: Any) -> tuple[Any, list[tuple[str, Any]]]:

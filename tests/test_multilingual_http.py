@@ -147,3 +147,20 @@ def test_the_analyses_answer_in_the_request_language(server: str) -> None:
         (intro,) = data["introductions"]
         assert {c["id"]: c["name"] for c in intro["competences"]}[SERVICE_DESIGN] == name
         assert name in intro["explanation"] and offers in intro["explanation"], intro
+
+
+def test_names_answer_in_the_request_language_like_the_pages(server: str) -> None:
+    """A plain ``name`` follows the language the service chose for the request, as the pages
+    and the analyses do: ``?lang=`` on the address, then the saved choice (the cookie the
+    language switch sets) over the browser's ``Accept-Language``."""
+    query = f'{{ node(id: "{SERVICE_DESIGN}") {{ name }} }}'
+    for asked, lang in (({"params": {"lang": "de"}, "headers": {"Accept-Language": "it"}}, "de"),
+                        ({"cookies": {"coco_lang": "it"},
+                          "headers": {"Accept-Language": "pl"}}, "it"),
+                        ({"headers": {"Accept-Language": "pl"}}, "pl"),
+                        ({}, "en")):
+        r = httpx.post(server + "/graphql", json={"query": query}, timeout=30,
+                       **asked)  # type: ignore[arg-type]
+        assert r.status_code == 200, r.text
+        assert r.json()["data"]["node"]["name"] == labels(lang)[SERVICE_DESIGN][0], asked
+        assert r.headers["content-language"] == lang

@@ -40,6 +40,7 @@ from coco_atlas.api.graphql.types_common import Label, PageInfo, list_of, option
 from coco_atlas.graph.names import name_chain, name_in
 from coco_atlas.schema import SCHEMA, Node, Property, PropType
 from coco_atlas.schema.languages import LANGUAGES, negotiate, normalise
+from coco_atlas.viz.i18n import current
 
 SCALAR: dict[PropType, Any] = {
     PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool,
@@ -166,7 +167,8 @@ def _pure_alternative_labels(args: dict[str, Any], ctx: Any) -> Pure:
 
 def reader_language(info: Info, lang: str | None) -> str:
     """The language to answer in: ``lang`` when supported (else an error naming the
-    supported ones), else the request's Accept-Language (RFC 9110), else English."""
+    supported ones), else the one the service chose for the request (:mod:`api.i18n`:
+    ``?lang=``, the reader's saved choice, ``Accept-Language``), as pages and the analyses do."""
     return context_language(info.context, lang)
 
 
@@ -179,9 +181,7 @@ def context_language(ctx: Any, lang: str | None) -> str:
         return str(memo[key])
     if lang is not None and normalise(lang) is None:
         raise bad_input("lang", "lang", "one of " + ", ".join(LANGUAGES) + " (BCP 47)", lang)
-    request = getattr(ctx, "request", None)
-    header = request.headers.get("accept-language") if request is not None else None
-    asker = negotiate(lang, header)
+    asker = negotiate(lang) if lang is not None else current()
     if memo is not None:
         memo[key] = asker
     return asker

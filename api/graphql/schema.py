@@ -62,8 +62,9 @@ class QueryBase:
         "Full-text search over names, alternative labels and descriptions in every language, "
         "accent- and case-insensitive ('lodz' finds Łódź), best matches first. Every word of "
         "`text` must match a word, the start of one, or its Snowball stem (en, de, it, hu, "
-        "pl, cs). A label in `lang` (default: the request's Accept-Language, else English) "
-        "ranks above an equal match in another language."))
+        "pl, cs). A label in `lang` (default: the request's language: ?lang=, the saved "
+        "choice, Accept-Language, else English) ranks above an equal match in another "
+        "language."))
     async def search(self, info: Info, text: str,
                      labels: Optional[list[Label]] = None,  # noqa: UP045
                      first: int = 20,
