@@ -56,7 +56,7 @@ from neo4j.exceptions import (
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
 from coco_atlas.graph.neo4j.stage import STAGED
-from coco_atlas.graph.neo4j.watch import Watch, Watched
+from coco_atlas.graph.neo4j.watch import Watch
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from coco_atlas.graph.store import (
     Direction,
@@ -100,7 +100,8 @@ def _strip(props: dict[str, Any]) -> dict[str, Any]:
 class _Lane:
     """A daemon thread that runs the jobs given to it one after the other.
 
-    Driver calls run on lanes while their caller waits with a bound (:meth:`Neo4jStore._await`).
+    Driver calls run on lanes while their caller waits with a bound (:meth:`Neo4jStore._await`);
+    one-statement reads run on their caller's thread instead, watched (:mod:`graph.neo4j.watch`).
     One lane per session keeps the driver's objects on one thread at a time (they are not
     thread-safe). A call stuck on a frozen server holds only its lane, which ends once the
     abandoned driver is closed under it. The threads are daemons because a stuck one must not
@@ -250,9 +251,24 @@ class Neo4jStore(Store):
 
     def _in_session(self, driver: neo4j.Driver, fn: Callable[[neo4j.Session], T],
                     mode: str = neo4j.WRITE_ACCESS) -> T:
-        with _translated(self._where), driver.session(database=self.database,
-                                                      default_access_mode=mode) as s:
+        with _translated(self._where), self._session(driver, default_access_mode=mode) as s:
             return fn(s)
+
+    @contextmanager
+    def _session(self, driver: neo4j.Driver, **options: Any) -> Iterator[neo4j.Session]:
+        """A session of ``driver``, closed after. When the driver was given up meanwhile (a
+        frozen server) it is being closed under its sessions, and closing one may fail in any
+        way: the session is then only forgotten (:func:`_forget`)."""
+        session = driver.session(database=self.database, **options)
+        try:
+            yield session
+        finally:
+            try:
+                session.close()
+            except Exception as e:
+                if driver is self._driver:
+                    raise
+                _forget(session, e)
 
     def _await(self, fut: Future[T], driver: neo4j.Driver, note: str = "") -> T:
         """The result of a driver call running on a lane, or :class:`StoreUnavailable` once the
@@ -345,13 +361,9 @@ class Neo4jStore(Store):
         driver = self._driver
         watched = self._watch.begin(driver)
         try:
-            with _translated(self._where):
-                session = driver.session(database=self.database,
-                                         default_access_mode=neo4j.READ_ACCESS)
-                try:
-                    return list(session.run(statement, params))
-                finally:
-                    _close_read(session, watched)
+            with _translated(self._where), \
+                    self._session(driver, default_access_mode=neo4j.READ_ACCESS) as session:
+                return list(session.run(statement, params))
         except Exception as e:  # a given-up read fails in whatever way its shut socket made
             if watched.abandoned:
                 raise StoreUnavailable(self._frozen()) from e
@@ -440,7 +452,7 @@ class Neo4jStore(Store):
         were kept aside, the stage added to the published list, the version bumped."""
         stage = writer.stage
         assert stage is not None
-        with _translated(self._where), self._driver.session(database=self.database) as s, \
+        with _translated(self._where), self._session(self._driver) as s, \
                 s.begin_transaction(timeout=None) as ntx:
             if not neo4j_stage.publish_mark(ntx, stage):
                 raise StoreUnavailable(f"{self._where}: this import was discarded by another "
@@ -852,8 +864,7 @@ class Neo4jBulkWriter:
         transaction of its own: the server holds one statement's rows, whatever the size of
         the caller's batches. The stage must still be there (not discarded by a cleanup)."""
         written = self.batches
-        with _translated(self.store._where), \
-                self._driver.session(database=self.store.database) as session:
+        with _translated(self.store._where), self.store._session(self._driver) as session:
             self.tx = session  # type: ignore[assignment]
             try:
                 total = self._write_batch(tx)
@@ -1148,24 +1159,22 @@ def _end(session: neo4j.Session, ntx: NeoTx) -> None:
     except Exception as e:
         log.debug("rollback failed: %s", _first_line(e))
     finally:
-        for end in (ntx.close, session.close):
-            try:
-                end()
-            except Exception as e:
-                log.debug("closing failed: %s", _first_line(e))
+        try:
+            ntx.close()
+        except Exception as e:
+            log.debug("closing failed: %s", _first_line(e))
+        try:
+            session.close()
+        except Exception as e:
+            _forget(session, e)
 
 
-def _close_read(session: neo4j.Session, watched: Watched) -> None:
-    """Close a read's session. On a driver given up (its sockets shut under the read) closing
-    may fail in any way; the session is then only marked closed, so that collecting it does not
-    warn of a session left open: its connection went with the driver."""
-    try:
-        session.close()
-    except Exception as e:
-        if not watched.abandoned:
-            raise
-        log.debug("closing a given-up read failed: %s", _first_line(e))
-        session._closed = True
+def _forget(session: neo4j.Session, error: Exception) -> None:
+    """Give up a session whose closing failed on a driver being closed under it: mark it
+    closed, so that collecting it does not warn of a session left open (its connection went
+    with the driver; a warning in a later, unrelated test failed CI)."""
+    log.debug("closing a session of an abandoned driver failed: %s", _first_line(error))
+    session._closed = True
 
 
 def _close_quietly(driver: neo4j.Driver) -> None:
