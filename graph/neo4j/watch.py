@@ -38,8 +38,8 @@ class Watch:
     """The reads in flight on one store, and the thread that looks after them.
 
     ``answers()`` is the store's check of the server and ``abandon(driver)`` its replacement of
-    a driver; the store is held weakly by those callables' owner, so that the thread ends
-    with the store (:meth:`close`, or the store collected).
+    a driver. Both are bound methods of the store, held weakly, so that the watcher does not
+    keep the store alive: the thread ends with it (:meth:`close`, or the store collected).
     """
 
     def __init__(self, timeout: float, answers: Callable[[], bool],
