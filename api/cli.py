@@ -163,7 +163,7 @@ def serve(**options: Any) -> None:
         store.close()
         serve_workers(options, workers, graceful_shutdown=SHUTDOWN_WAIT)
         return
-    uvicorn.run(app_, host=host, port=port, log_level="info",
+    uvicorn.run(app_, host=host, port=port, log_level="info", access_log=options["access_log"],
                 timeout_graceful_shutdown=SHUTDOWN_WAIT)
     close_or_leave(store)
 

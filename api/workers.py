@@ -77,7 +77,8 @@ def serve_workers(options: Mapping[str, Any], workers: int, *,
 
     config = uvicorn.Config(functools.partial(worker_app, dict(options)), factory=True,
                             host=options["host"], port=int(options["port"]), workers=workers,
-                            log_level="info", timeout_graceful_shutdown=int(graceful_shutdown),
+                            log_level="info", access_log=bool(options["access_log"]),
+                            timeout_graceful_shutdown=int(graceful_shutdown),
                             timeout_worker_healthcheck=HEALTHCHECK)
     sock = config.bind_socket()
     try:

@@ -30,8 +30,8 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
                    cwd: Path = ROOT) -> Iterator[str]:
     """Start the server, wait until /healthz answers, yield its base URL, stop it.
 
-    ``log``: a file for the server's stderr (tracebacks), for tests that may make it log a
-    lot; by default stderr is a pipe read only if the server fails to start. ``command``: the
+    ``log``: a file for the server's stderr (tracebacks) and stdout (uvicorn's access log),
+    for tests that may make it log a lot or read its log; by default stderr is a pipe read only if the server fails to start. ``command``: the
     ``coco`` to run (this checkout's by default; an installed one in tests/test_wheel.py)."""
     port = free_port()
     cmd = [*command, "serve", "--db", str(db), "--port", str(port), *args]
@@ -39,7 +39,7 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
     # one process unless a test asks for more (``--workers``, tests/test_workers.py): the
     # tests here were written for, and stop, a single server process
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, "COCO_WORKERS": "1", **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=err, text=True)
+                            stdout=err if log else subprocess.DEVNULL, stderr=err, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -86,3 +86,23 @@ def test_unavailable_store_answers_a_generic_coded_503(
     assert r.headers["x-content-type-options"] == "nosniff"
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert "db.internal:7687 is unreachable" in logged and "hunter2" not in logged
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_access_log_only_when_asked(tmp_path: Path, workers: str) -> None:
+    """One line per request with --access-log (or COCO_ACCESS_LOG), none by default: the
+    reverse proxy in front usually logs requests, as gunicorn assumes."""
+    db = tmp_path / "demo.db"
+    assert main(["demo-data", "--size", "small", "--db", str(db)]) == 0
+    lines = {}
+    for name, args, env in (("default", (), {}), ("flag", ("--access-log",), {}),
+                            ("env", (), {"COCO_ACCESS_LOG": "yes"})):
+        log = tmp_path / f"{name}.log"
+        with running_server(db, "--workers", workers, *args, env=env, log=log) as url:
+            assert httpx.get(url + "/-/stats.json?probe=" + name).status_code == 200
+        lines[name] = [x for x in log.read_text(encoding="utf-8").splitlines()
+                       if "/-/stats.json?probe=" in x]
+    assert lines["default"] == []
+    assert len(lines["flag"]) == 1 and '"GET /-/stats.json?probe=flag HTTP/1.1" 200' in \
+        lines["flag"][0]
+    assert len(lines["env"]) == 1

@@ -36,9 +36,13 @@ STORE_SETTINGS = ("db", "neo4j", "neo4j_database", "neo4j_user", "neo4j_password
 def setting_option(name: str, **kwargs: Any) -> Callable[[F], F]:
     """A click option whose default, environment variable and help come from the settings table."""
     s = BY_NAME[name]
+    option = name.replace('_', '-')
+    if isinstance(s.default, bool):  # --access-log / --no-access-log
+        return click.option(f"--{option}/--no-{option}", name, envvar=s.env, default=s.default,
+                            show_default=True, show_envvar=True, help=s.help, **kwargs)
     kind = kwargs.pop("type", click.Path(path_type=Path) if name == "db"
                       else type(s.default) if s.default is not None else str)
-    return click.option(f"--{name.replace('_', '-')}", name, envvar=s.env, default=s.default,
+    return click.option(f"--{option}", name, envvar=s.env, default=s.default,
                         show_default=not s.secret, show_envvar=True, help=s.help, type=kind,
                         **kwargs)
 
