@@ -31,8 +31,9 @@ def running_server(db: Path, *args: str, env: dict[str, str] | None = None,
     """Start the server, wait until /healthz answers, yield its base URL, stop it.
 
     ``log``: a file for the server's stderr (tracebacks) and stdout (uvicorn's access log),
-    for tests that may make it log a lot or read its log; by default stderr is a pipe read only if the server fails to start. ``command``: the
-    ``coco`` to run (this checkout's by default; an installed one in tests/test_wheel.py)."""
+    for tests that may make it log a lot or read its log; by default stderr is a pipe read
+    only if the server fails to start. ``command``: the ``coco`` to run (this checkout's by
+    default; an installed one in tests/test_wheel.py)."""
     port = free_port()
     cmd = [*command, "serve", "--db", str(db), "--port", str(port), *args]
     err: IO[str] | int = log.open("a", encoding="utf-8") if log else subprocess.PIPE
