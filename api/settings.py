@@ -99,7 +99,11 @@ def resolve(overrides: Mapping[str, Any] | None = None,
     for s in SETTINGS:
         value = (overrides or {}).get(s.name)
         if value is None and s.env in env:
-            value = s.cast(env[s.env])
+            try:
+                value = s.cast(env[s.env])
+            except ValueError as e:  # name the variable; never echo a secret
+                shown = "" if s.secret else f"={env[s.env]!r}"
+                raise ValueError(f"{s.env}{shown}: {e}") from None
         out[s.name] = s.default if value is None else value
     return out
 

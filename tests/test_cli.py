@@ -54,6 +54,24 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("variable, value, says", [
+    ("COCO_PORT", "abc", "COCO_PORT='abc': invalid literal for int()"),
+    ("COCO_ACCESS_LOG", "maybe", "COCO_ACCESS_LOG='maybe': expected on or off"),
+])
+def test_a_bad_setting_in_the_environment_is_named(
+        variable: str, value: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Commands that read the settings table without click (``coco migrate``) say which
+    variable holds what, not only what Python could not parse."""
+    assert main(["demo-data", "--db", str(tmp_path / "a.db")]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv(variable, value)
+    assert main(["migrate", str(tmp_path / "a.db"), str(tmp_path / "b.db")]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not (tmp_path / "b.db").exists()
+
+
 def test_unwritable_db_is_a_one_line_error(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "coco_atlas.api.cli", "demo-data", "--db",
                            str(tmp_path / "missing-dir" / "x.db")], cwd=ROOT,
