@@ -81,6 +81,34 @@ def test_unreachable_neo4j_is_one_line_and_quick(capsys: pytest.CaptureFixture[s
     assert len(err.splitlines()) == 1
 
 
+def test_a_frozen_port_and_a_closed_port_are_told_apart() -> None:
+    """A server that took the connection but never answered the handshake has stopped
+    answering (frozen or overloaded); a refused connection means nothing listens. The driver's
+    error is the same class for both; what it was caused by tells them apart, so a frozen
+    server gets the same words whether the driver's deadline or the store's check fires
+    first."""
+    from neo4j.exceptions import ServiceUnavailable
+
+    from coco_atlas.graph.neo4j.store import _translated
+
+    def failure(cause: BaseException) -> str:
+        try:
+            with _translated("Neo4j at bolt://db.internal:7687"):
+                try:
+                    raise cause
+                except OSError as e:
+                    raise ServiceUnavailable("Couldn't connect to db.internal:7687") from e
+        except StoreUnavailable as e:
+            return str(e)
+        raise AssertionError("nothing raised")
+
+    frozen = failure(TimeoutError("timed out"))
+    assert frozen.startswith("Neo4j at bolt://db.internal:7687 stopped answering")
+    closed = failure(ConnectionRefusedError(111, "Connection refused"))
+    assert closed == "Neo4j at bolt://db.internal:7687 is unreachable: Couldn't connect to " \
+        "db.internal:7687"
+
+
 def test_http_answers_503_when_neo4j_stops(own_server: object, tmp_path: Path) -> None:
     uri = own_server.uri  # type: ignore[attr-defined]
     assert main(["demo-data", "--neo4j", uri]) == 0

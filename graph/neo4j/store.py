@@ -1185,6 +1185,22 @@ def _close_quietly(driver: neo4j.Driver) -> None:
         log.debug("closing an abandoned Neo4j driver failed: %s", _first_line(e))
 
 
+def _timed_out(e: BaseException) -> bool:
+    """Whether a connection failure ends in a timeout (the driver's "failed to read the Bolt
+    handshake response" before its deadline: the kernel accepted the connection for a server
+    that did not answer), not a refusal or a name that does not resolve. The same frozen
+    server then gets the same words whether the driver's deadline or :meth:`Neo4jStore._await`
+    fires first (they fall within milliseconds of each other)."""
+    seen: BaseException | None = e
+    for _ in range(10):  # the driver chains two or three
+        if seen is None:
+            return False
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _redacted(uri: str) -> str:
     """The URI without user info, query or fragment: what messages may show."""
     parts = urlsplit(uri)
@@ -1198,6 +1214,9 @@ def _translated(where: str) -> Iterator[None]:
     try:
         yield
     except (ServiceUnavailable, SessionExpired, ConnectionPoolError, OSError) as e:
+        if _timed_out(e):  # the port took the connection, the server never said hello
+            raise StoreUnavailable(f"{where} stopped answering: a new connection got no reply "
+                                   "in time (is the server frozen or overloaded?)") from e
         raise StoreUnavailable(f"{where} is unreachable: {_first_line(e)}") from e
     except ConstraintError as e:
         raise StoreBusy(f"{where}: {_first_line(e)} (another write in progress, an import "
