@@ -107,6 +107,18 @@ def test_a_frozen_port_and_a_closed_port_are_told_apart() -> None:
     closed = failure(ConnectionRefusedError(111, "Connection refused"))
     assert closed == "Neo4j at bolt://db.internal:7687 is unreachable: Couldn't connect to " \
         "db.internal:7687"
+    # a TCP connect that times out (packets dropped): the driver raises it ``from None``
+    try:
+        with _translated("Neo4j at bolt://db.internal:7687"):
+            try:
+                raise TimeoutError("timed out")
+            except TimeoutError:
+                raise ServiceUnavailable("Timed out trying to establish connection") from None
+    except StoreUnavailable as e:
+        assert str(e) == "Neo4j at bolt://db.internal:7687 is unreachable: Timed out trying " \
+            "to establish connection"
+    else:
+        raise AssertionError("nothing raised")
 
 
 def test_http_answers_503_when_neo4j_stops(own_server: object, tmp_path: Path) -> None:

@@ -1190,14 +1190,17 @@ def _timed_out(e: BaseException) -> bool:
     handshake response" before its deadline: the kernel accepted the connection for a server
     that did not answer), not a refusal or a name that does not resolve. The same frozen
     server then gets the same words whether the driver's deadline or :meth:`Neo4jStore._await`
-    fires first (they fall within milliseconds of each other)."""
+    fires first (they fall within milliseconds of each other). A TCP connect that times out
+    (a firewall dropping packets, a wrong address) is raised ``from None`` by the driver, and
+    stays "unreachable" with the driver's "Timed out trying to establish connection"."""
     seen: BaseException | None = e
     for _ in range(10):  # the driver chains two or three
         if seen is None:
             return False
         if isinstance(seen, TimeoutError):
             return True
-        seen = seen.__cause__ or seen.__context__
+        seen = seen.__cause__ if seen.__cause__ is not None else \
+            None if seen.__suppress_context__ else seen.__context__
     return False
 
 
