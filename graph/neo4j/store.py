@@ -55,6 +55,7 @@ from neo4j.exceptions import (
 
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
+from coco_atlas.graph.neo4j.fanout import SESSIONS, Fanout, part_of
 from coco_atlas.graph.neo4j.stage import STAGED
 from coco_atlas.graph.neo4j.watch import Watch
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
@@ -967,19 +968,39 @@ class Neo4jBulkWriter:
                 continue
             by_label[(node.label, new)].append({"id": node.id, "p": {**props, **mark}})
         staged = f":{STAGED}" if self.stage is not None else ""
-        for (label, new), rows in by_label.items():
-            head = (f"CREATE (n:Entity:{label}{staged})" if new else
-                    "MATCH (n:Entity {id: r.id})")
-            for i in range(0, len(rows), BATCH):
-                part = rows[i:i + BATCH]
-                found = self._run(f"UNWIND $rows AS r {head} SET n {'=' if new else '+='} r.p "
-                                  "RETURN elementId(n) AS e", rows=part)
-                for row, rec in zip(part, found, strict=True):
-                    self._eids[row["id"]] = rec[0]
-                    self._labels[row["id"]] = label
-                if new:
-                    self._fresh.update(row["id"] for row in part)
+        sent: list[tuple[str, bool, list[dict[str, Any]], Callable[[], Sequence[Any]]]] = []
+        with self._statements() as send:
+            for (label, new), rows in by_label.items():
+                head = (f"CREATE (n:Entity:{label}{staged})" if new else
+                        "MATCH (n:Entity {id: r.id})")
+                for i in range(0, len(rows), BATCH):
+                    part = rows[i:i + BATCH]
+                    sent.append((label, new, part, send(
+                        len(sent), f"UNWIND $rows AS r {head} SET n {'=' if new else '+='} "
+                        "r.p RETURN elementId(n) AS e", {"stage": self.stage, "rows": part})))
+        for label, new, part, found in sent:
+            for row, rec in zip(part, found(), strict=True):
+                self._eids[row["id"]] = rec[0]
+                self._labels[row["id"]] = label
+            if new:
+                self._fresh.update(row["id"] for row in part)
         self._old.clear()  # only this plan's questions needed it
+
+    @contextmanager
+    def _statements(self) -> Iterator[Callable[[int, str, dict[str, Any]],
+                                               Callable[[], Sequence[Any]]]]:
+        """A function that runs a statement and gives a getter of its rows, valid once the
+        block has ended. In one transaction (direct writes) the statements run there, in order;
+        staged, each commits on its own and they run on several sessions at once
+        (graph.neo4j.fanout), statement ``k`` on sender ``k`` modulo their number."""
+        if self.stage is None:
+            def run(k: int, query: str, params: dict[str, Any]) -> Callable[[], Sequence[Any]]:
+                rows = self.tx.run(query, params).values()  # type: ignore[union-attr]
+                return lambda: rows
+            yield run
+            return
+        with Fanout(partial(self.store._session, self._driver), SESSIONS) as out:
+            yield lambda k, query, params: out.send(k % SESSIONS, query, params).result
 
     def _write_edges(self, plan: WritePlan) -> None:
         """CREATE or SET relationships between nodes found by element id, not waiting for the
@@ -1005,10 +1026,23 @@ class Neo4jBulkWriter:
                 continue
             by_rel[(e.type, new)].append((e, key))
         # each statement's rows are made while the server runs the statement before it
-        for (rel, new), edges in by_rel.items():
-            for i in range(0, len(edges), BATCH):
-                self._send(_edge_statement(rel, new),
-                           rows=[row(e, key) for e, key in edges[i:i + BATCH]])
+        if self.stage is None:  # one transaction: one session
+            for (rel, new), edges in by_rel.items():
+                for i in range(0, len(edges), BATCH):
+                    self._send(_edge_statement(rel, new),
+                               rows=[row(e, key) for e, key in edges[i:i + BATCH]])
+        else:  # statements that commit on their own: several at once (graph.neo4j.fanout)
+            with Fanout(partial(self.store._session, self._driver), SESSIONS) as out:
+                for (rel, new), edges in by_rel.items():
+                    parts: list[list[tuple[Edge, tuple[str, str, str]]]] = [
+                        [] for _ in range(SESSIONS)]
+                    for e, key in edges:
+                        parts[part_of(e.source)].append((e, key))
+                    for i in range(0, max(map(len, parts)), BATCH):
+                        for part, mine in enumerate(parts):
+                            if chunk := mine[i:i + BATCH]:
+                                out.send(part, _edge_statement(rel, new),
+                                         {"rows": [row(e, key) for e, key in chunk]})
         self._fresh_edges.update(map(hash, compress(keys, plan.new_edges)))
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------
