@@ -55,7 +55,7 @@ from neo4j.exceptions import (
 
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
-from coco_atlas.graph.neo4j.fanout import SESSIONS, Fanout, part_of
+from coco_atlas.graph.neo4j.fanout import SESSIONS, Fanout, quiet, split
 from coco_atlas.graph.neo4j.stage import STAGED
 from coco_atlas.graph.neo4j.watch import Watch
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
@@ -394,6 +394,7 @@ class Neo4jStore(Store):
         driver, lane, holder = self._driver, _Lane(), _Lane()
         stage = neo4j_stage.new_id()
         leased: tuple[neo4j.Session, NeoTx] | None = None
+        writer: Neo4jBulkWriter | None = None
         settled = False
         try:
             leased = self._await(holder.submit(partial(self._lease, driver, stage)), driver,
@@ -402,6 +403,7 @@ class Neo4jStore(Store):
                 neo4j_stage.register, stage=stage, source=source))), driver, UNSAVED)
             writer = Neo4jBulkWriter(self, None, source, lane, driver, stage)
             yield writer
+            self._await(lane.submit(partial(self._drain, writer)), driver, UNSAVED)
             if writer.failed:
                 raise StoreUnavailable(f"{self._where}: a batch of this write failed{UNSAVED}")
             if writer.batches:
@@ -409,6 +411,9 @@ class Neo4jStore(Store):
             settled = self._settle(driver, lane, stage)  # finalise, or forget an empty one
         finally:
             if leased is not None:
+                if not settled and writer is not None and not lane.busy:
+                    with suppress(Exception):  # the failure is the caller's, or raised above
+                        self._await(lane.submit(partial(self._drain, writer)), driver)
                 if not settled and not self._settle(driver, lane, stage):
                     self._orphans = True  # the server is gone: settle on the next write
                 stuck = holder.busy
@@ -418,6 +423,16 @@ class Neo4jStore(Store):
                         self._await(ended, driver)
             lane.stop()
             holder.stop()
+
+    def _drain(self, writer: Neo4jBulkWriter) -> None:
+        """Wait for the statements a staged writer sent (graph.neo4j.fanout), before it is
+        published or discarded."""
+        with _translated(self._where):
+            try:
+                writer.drain()
+            except BaseException:
+                writer.failed = True
+                raise
 
     def _lease(self, driver: neo4j.Driver, stage: str) -> tuple[neo4j.Session, NeoTx]:
         with _translated(self._where):
@@ -459,7 +474,7 @@ class Neo4jStore(Store):
                 raise StoreUnavailable(f"{self._where}: this import was discarded by another "
                                        f"coco run that found its connection gone{UNSAVED}")
             for query, params in writer.deferred:
-                ntx.run(query, params).consume()
+                ntx.run(query, quiet(params)).consume()
             writer.total.version = neo4j_stage.publish_meta(ntx, stage)
             ntx.commit()
 
@@ -803,7 +818,10 @@ class Neo4jBulkWriter:
     not to exist unless it was created here, and relationships are created between nodes found
     by element id (a direct record lookup) rather than by an index seek on ``id``. Edge
     statements are sent without waiting for their results, so the server writes one batch
-    while the next is planned.
+    while the next is planned. Staged, they run on several sessions at once
+    (:mod:`graph.neo4j.fanout`) and a batch returns once its nodes are written: its
+    relationships may still be on their way, and a question the planner asks the server
+    waits for them first (``_run``), except which ids exist (all of this writer's are known).
 
     Staged (:mod:`graph.neo4j.stage`): each batch commits on its own; what it creates carries
     the stage's marker, and changes to the stage's own records are written at once. Changes
@@ -830,6 +848,10 @@ class Neo4jBulkWriter:
         # hashes of the edges this writer created: a collision only costs a needless query
         self._fresh_edges: set[int] = set()
         self._pending: neo4j.Result | None = None  # the statement the server may still run
+        # staged: the statements sent and not yet waited for (graph.neo4j.fanout), and the
+        # node statements whose element ids are still to be read
+        self._out: Fanout | None = None
+        self._unread: list[tuple[list[dict[str, Any]], Callable[[], Sequence[Any]]]] = []
         # staged only: changes to records that were there before, run when publishing
         self.deferred: list[tuple[str, dict[str, Any]]] = []
         self._over_nodes: dict[str, dict[str, Any]] = {}
@@ -869,7 +891,7 @@ class Neo4jBulkWriter:
             self.tx = session  # type: ignore[assignment]
             try:
                 total = self._write_batch(tx)
-                self.finish()
+                self._read_eids()  # the batch's nodes are written; its relationships may not be
                 if session.run("MATCH (s:CocoStage {id: $id, state: 'writing'}) RETURN s.id",
                                id=self.stage).single() is None:
                     raise StoreUnavailable(f"{self.store._where}: this import was discarded by "
@@ -884,8 +906,28 @@ class Neo4jBulkWriter:
             finally:
                 self.tx = None
 
-    def _run(self, query: str, **params: Any) -> list[neo4j.Record]:
-        return list(self.tx.run(query, {"stage": self.stage, **params}))  # type: ignore[union-attr]
+    def _run(self, query: str, *, after_sent: bool = True, **params: Any) -> list[neo4j.Record]:
+        """Run a statement on the batch's session; ``after_sent``: once the statements sent
+        before it have run (what it reads or deletes may be theirs)."""
+        if after_sent:
+            self.drain()
+        return list(self.tx.run(query, quiet({"stage": self.stage, **params})))  # type: ignore[union-attr]
+
+    def drain(self) -> None:
+        """Wait for the statements sent (their failure is raised here)."""
+        out, self._out = self._out, None
+        try:
+            if out is not None:
+                out.close()
+        finally:
+            self._read_eids()
+
+    def _read_eids(self) -> None:
+        """Keep the element ids the node statements sent returned (waiting for them)."""
+        unread, self._unread = self._unread, []
+        for part, found in unread:
+            for row, rec in zip(part, found(), strict=True):
+                self._eids[row["id"]] = rec[0]
 
     def finish(self) -> None:
         """Wait for the statement still running (its failure is raised here)."""
@@ -898,7 +940,7 @@ class Neo4jBulkWriter:
         its error surfaces here rather than at the commit)."""
         if self._pending is not None:
             self._pending.consume()
-        self._pending = self.tx.run(query, {"stage": self.stage, **params})  # type: ignore[union-attr]
+        self._pending = self.tx.run(query, quiet({"stage": self.stage, **params}))  # type: ignore[union-attr]
 
     def _defer(self, query: str, **params: Any) -> None:
         """Keep a statement for the publishing; rows of the same statement as the last one
@@ -968,39 +1010,39 @@ class Neo4jBulkWriter:
                 continue
             by_label[(node.label, new)].append({"id": node.id, "p": {**props, **mark}})
         staged = f":{STAGED}" if self.stage is not None else ""
-        sent: list[tuple[str, bool, list[dict[str, Any]], Callable[[], Sequence[Any]]]] = []
-        with self._statements() as send:
-            for (label, new), rows in by_label.items():
-                head = (f"CREATE (n:Entity:{label}{staged})" if new else
-                        "MATCH (n:Entity {id: r.id})")
-                for i in range(0, len(rows), BATCH):
-                    part = rows[i:i + BATCH]
-                    sent.append((label, new, part, send(
-                        len(sent), f"UNWIND $rows AS r {head} SET n {'=' if new else '+='} "
-                        "r.p RETURN elementId(n) AS e", {"stage": self.stage, "rows": part})))
-        for label, new, part, found in sent:
-            for row, rec in zip(part, found(), strict=True):
-                self._eids[row["id"]] = rec[0]
-                self._labels[row["id"]] = label
-            if new:
-                self._fresh.update(row["id"] for row in part)
+        send = self._sender()
+        for (label, new), rows in by_label.items():
+            head = (f"CREATE (n:Entity:{label}{staged})" if new else
+                    "MATCH (n:Entity {id: r.id})")
+            for i in range(0, len(rows), BATCH):
+                part = rows[i:i + BATCH]
+                self._unread.append((part, send(
+                    len(self._unread), f"UNWIND $rows AS r {head} SET n "
+                    f"{'=' if new else '+='} r.p RETURN elementId(n) AS e",
+                    {"stage": self.stage, "rows": part})))
+                # known now, for the planner's next questions; element ids when they come
+                self._labels.update(dict.fromkeys((row["id"] for row in part), label))
+                if new:
+                    self._fresh.update(row["id"] for row in part)
+        if self.stage is None:
+            self._read_eids()
         self._old.clear()  # only this plan's questions needed it
 
-    @contextmanager
-    def _statements(self) -> Iterator[Callable[[int, str, dict[str, Any]],
-                                               Callable[[], Sequence[Any]]]]:
-        """A function that runs a statement and gives a getter of its rows, valid once the
-        block has ended. In one transaction (direct writes) the statements run there, in order;
-        staged, each commits on its own and they run on several sessions at once
-        (graph.neo4j.fanout), statement ``k`` on sender ``k`` modulo their number."""
+    def _sender(self) -> Callable[[int, str, dict[str, Any]], Callable[[], Sequence[Any]]]:
+        """A function that sends statement ``k`` and gives a getter of its rows. In one
+        transaction (direct writes) the statement runs there and then; staged, each commits on
+        its own and they run on several sessions at once (graph.neo4j.fanout), statement ``k``
+        on sender ``k`` modulo their number, not waited for: the next batch is planned
+        meanwhile."""
         if self.stage is None:
             def run(k: int, query: str, params: dict[str, Any]) -> Callable[[], Sequence[Any]]:
-                rows = self.tx.run(query, params).values()  # type: ignore[union-attr]
+                rows = self.tx.run(query, quiet(params)).values()  # type: ignore[union-attr]
                 return lambda: rows
-            yield run
-            return
-        with Fanout(partial(self.store._session, self._driver), SESSIONS) as out:
-            yield lambda k, query, params: out.send(k % SESSIONS, query, params).result
+            return run
+        if self._out is None:
+            self._out = Fanout(partial(self.store._session, self._driver), SESSIONS)
+        out = self._out
+        return lambda k, query, params: out.send(k % SESSIONS, query, params).result
 
     def _write_edges(self, plan: WritePlan) -> None:
         """CREATE or SET relationships between nodes found by element id, not waiting for the
@@ -1008,6 +1050,7 @@ class Neo4jBulkWriter:
         once, so it waits for the publishing (with its properties, for later batches)."""
         stamps = {"source": plan.source, "updatedAt": plan.stamp}
         keys = [e.key for e in plan.edges]
+        self._read_eids()
         self.labels_of([x for s, _, d in keys for x in (s, d) if x not in self._eids])
         by_rel: dict[tuple[str, bool], list[tuple[Edge, tuple[str, str, str]]]] = \
             defaultdict(list)
@@ -1016,6 +1059,12 @@ class Neo4jBulkWriter:
         def row(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
             own = {"source": es[key][0], "updatedAt": es[key][1]} if es else stamps
             return {"s": eids[e.source], "t": eids[e.target], "p": {**e.props, **own}}
+
+        def lean(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
+            """A row whose stamps are the statement's (:func:`_edge_statement`)."""
+            return {"s": eids[e.source], "t": eids[e.target], "p": e.props}
+
+        sent = row if es else lean  # the same stamps on every row: given once per statement
 
         for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
             if self.stage is not None and e.source not in fresh and e.target not in fresh:
@@ -1029,20 +1078,17 @@ class Neo4jBulkWriter:
         if self.stage is None:  # one transaction: one session
             for (rel, new), edges in by_rel.items():
                 for i in range(0, len(edges), BATCH):
-                    self._send(_edge_statement(rel, new),
-                               rows=[row(e, key) for e, key in edges[i:i + BATCH]])
+                    self._send(_edge_statement(rel, new, not es), **stamps,
+                               rows=[sent(e, key) for e, key in edges[i:i + BATCH]])
         else:  # statements that commit on their own: several at once (graph.neo4j.fanout)
-            with Fanout(partial(self.store._session, self._driver), SESSIONS) as out:
-                for (rel, new), edges in by_rel.items():
-                    parts: list[list[tuple[Edge, tuple[str, str, str]]]] = [
-                        [] for _ in range(SESSIONS)]
-                    for e, key in edges:
-                        parts[part_of(e.source)].append((e, key))
-                    for i in range(0, max(map(len, parts)), BATCH):
-                        for part, mine in enumerate(parts):
-                            if chunk := mine[i:i + BATCH]:
-                                out.send(part, _edge_statement(rel, new),
-                                         {"rows": [row(e, key) for e, key in chunk]})
+            send = self._sender()
+            for (rel, new), edges in by_rel.items():
+                parts = split(edges, (e.source for e, _ in edges), SESSIONS)
+                for i in range(0, max(map(len, parts)), BATCH):
+                    for part, mine in enumerate(parts):
+                        if chunk := mine[i:i + BATCH]:
+                            send(part, _edge_statement(rel, new, not es),
+                                 {**stamps, "rows": [sent(e, key) for e, key in chunk]})
         self._fresh_edges.update(map(hash, compress(keys, plan.new_edges)))
 
     # -- graph.writeplan.Lookup ----------------------------------------------------------------
@@ -1052,9 +1098,10 @@ class Neo4jBulkWriter:
         known = self._labels
         missing = list({i for i in ids if i not in known and i not in self._gone})
         if missing:
+            # none of the nodes sent and not yet written is asked about: they are all known
             for r in self._run(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) "
                                f"WHERE {VIS_MINE_N} RETURN n.id AS id, labels(n) AS labels, "
-                               "elementId(n) AS e", ids=missing):
+                               "elementId(n) AS e", ids=missing, after_sent=False):
                 known[r["id"]] = _label(r["labels"])
                 self._eids[r["id"]] = r["e"]
         return {i: known[i] for i in ids if i in known and i not in self._gone}
@@ -1110,11 +1157,14 @@ class Neo4jBulkWriter:
         return list(dict.fromkeys(keys))
 
 
-def _edge_statement(rel: str, new: bool) -> str:
-    """Create (``new``) or update relationships between nodes given by element id."""
+def _edge_statement(rel: str, new: bool, stamped: bool = False) -> str:
+    """Create (``new``) or update relationships between nodes given by element id.
+    ``stamped``: the stamps are the statement's parameters ``$source`` and ``$updatedAt``, not
+    in each row's properties (fewer bytes to pack and send, less garbage for the server)."""
     pattern = f"CREATE (a)-[e:{rel}]->(b)" if new else f"MATCH (a)-[e:{rel}]->(b)"
+    stamps = ", e.source = $source, e.updatedAt = $updatedAt" if stamped else ""
     return (f"UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.s MATCH (b) "
-            f"WHERE elementId(b) = r.t {pattern} SET e = r.p")
+            f"WHERE elementId(b) = r.t {pattern} SET e = r.p{stamps}")
 
 
 def _label(labels: Sequence[str]) -> str:
