@@ -34,6 +34,11 @@ import numpy as np
 T = TypeVar("T")
 _Job = tuple[str, dict[str, Any], "Future[list[list[Any]]]"]
 SESSIONS = 2  # statements run at once: more did not help with two cores shared by both sides
+# The senders' sessions retry a deadlocked statement sooner and for longer than the driver's
+# defaults (1 s, doubling, for 30 s): the other statement goes on meanwhile, so waiting long
+# gains nothing, and giving up fails a whole import. A frozen server is caught apart from this
+# (``Neo4jStore._await``), and a statement that fails for good is not retried at all.
+RETRIES = {"initial_retry_delay": 0.2, "max_transaction_retry_time": 120.0}
 
 
 def split(items: Sequence[T], keys: Iterable[str], parts: int = SESSIONS) -> list[list[T]]:

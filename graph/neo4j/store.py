@@ -55,7 +55,7 @@ from neo4j.exceptions import (
 
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
-from coco_atlas.graph.neo4j.fanout import SESSIONS, Fanout, quiet, split
+from coco_atlas.graph.neo4j.fanout import RETRIES, SESSIONS, Fanout, quiet, split
 from coco_atlas.graph.neo4j.stage import STAGED
 from coco_atlas.graph.neo4j.watch import Watch
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
@@ -1040,7 +1040,7 @@ class Neo4jBulkWriter:
                 return lambda: rows
             return run
         if self._out is None:
-            self._out = Fanout(partial(self.store._session, self._driver), SESSIONS)
+            self._out = Fanout(partial(self.store._session, self._driver, **RETRIES), SESSIONS)
         out = self._out
         return lambda k, query, params: out.send(k % SESSIONS, query, params).result
 
