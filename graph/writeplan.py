@@ -103,21 +103,23 @@ def plan_write(store: Lookup, tx: Transaction, stamp: str) -> WritePlan:
 
 
 def _take_stamps(tx: Transaction, plan: WritePlan) -> Transaction:
-    """Move the stamps records carry into the plan, so the rest validates them as usual."""
+    """Move the stamps records carry into the plan, so the rest validates them as usual. (A
+    migration passes every record through here: copies and pops in C, and records built by
+    their constructors, not ``_replace``, which took a third of this.)"""
     default = (plan.source, plan.stamp)
 
     def take(props: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str]]:
-        rest = {k: v for k, v in props.items() if k not in ("source", "updatedAt")}
-        return rest, (str(props.get("source", default[0])), str(props.get("updatedAt",
-                                                                          default[1])))
+        rest = props.copy()
+        return rest, (str(rest.pop("source", default[0])), str(rest.pop("updatedAt",
+                                                                         default[1])))
 
     nodes, edges = [], []
     for n in tx.nodes:
         props, plan.node_stamps[n.id] = take(n.props)
-        nodes.append(n._replace(props=props))
+        nodes.append(Node(n.id, n.label, props))
     for e in tx.edges:
         props, plan.edge_stamps[e.key] = take(e.props)
-        edges.append(e._replace(props=props))
+        edges.append(Edge(e.source, e.type, e.target, props))
     return replace(tx, nodes=nodes, edges=edges, keep_stamps=False)
 
 

@@ -1057,8 +1057,9 @@ class Neo4jBulkWriter:
         es, eids, fresh = plan.edge_stamps, self._eids, self._fresh
 
         def row(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
-            own = {"source": es[key][0], "updatedAt": es[key][1]} if es else stamps
-            return {"s": eids[e.source], "t": eids[e.target], "p": {**e.props, **own}}
+            source, at = es[key] if es else (plan.source, plan.stamp)
+            return {"s": eids[e.source], "t": eids[e.target],
+                    "p": dict(e.props, source=source, updatedAt=at)}
 
         def lean(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
             """A row whose stamps are the statement's (:func:`_edge_statement`)."""
@@ -1111,9 +1112,11 @@ class Neo4jBulkWriter:
         ask = [i for i in ids if i not in over and i not in self._gone]
         out = {i: over[i] for i in ids if i in over}
         if ask:
+            # node statements are waited for at the end of each batch: what is still on its
+            # way is relationships, which change no node's properties
             rows = self._run(f"{PUB}UNWIND $ids AS i MATCH (n:Entity {{id: i}}) "
                              f"WHERE {VIS_MINE_N} RETURN n.id AS id, properties(n) AS p",
-                             ids=ask)
+                             ids=ask, after_sent=False)
             out.update({r["id"]: _strip({k: v for k, v in r["p"].items() if k != "id"})
                         for r in rows})
         self._old.update(out)
