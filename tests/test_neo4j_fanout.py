@@ -83,3 +83,18 @@ def test_the_driver_debug_log_shows_no_imported_value(neo4j_db: str,
         assert store.get_node("c1").props["name"] == "Zyxwvut Works"  # type: ignore[union-attr]
     assert "RUN" in caplog.text and "<2 rows>" in caplog.text and "<1 rows>" in caplog.text
     assert "Zyxwvut" not in caplog.text
+
+
+def test_a_retried_deadlock_is_no_warning_for_the_user(caplog: pytest.LogCaptureFixture) -> None:
+    """The driver warns when it retries a deadlocked transaction; between an import's own
+    statements that is routine, so it is told at INFO by the fanout instead."""
+    import coco_atlas.graph.neo4j.fanout  # noqa: F401 (installs the filter)
+
+    driver_log = logging.getLogger("neo4j.session")
+    with caplog.at_level(logging.INFO):
+        driver_log.warning("Transaction failed and will be retried in %ss (%s)", 0.2,
+                           "{neo4j_code: Neo.TransientError.Transaction.DeadlockDetected}")
+        driver_log.warning("Transaction failed and will be retried in %ss (%s)", 0.2,
+                           "{neo4j_code: Neo.TransientError.General.MemoryPoolOutOfMemoryError}")
+    levels = [(r.name, r.levelname) for r in caplog.records]
+    assert levels == [("coco_atlas.graph.neo4j.fanout", "INFO"), ("neo4j.session", "WARNING")]

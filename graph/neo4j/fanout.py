@@ -20,6 +20,7 @@ nothing, so running it again is safe.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +33,7 @@ import neo4j
 import numpy as np
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _Job = tuple[str, dict[str, Any], "Future[list[list[Any]]]"]
 SESSIONS = 2  # statements run at once: more did not help with two cores shared by both sides
 # The senders' sessions retry a deadlocked statement sooner and for longer than the driver's
@@ -39,6 +41,21 @@ SESSIONS = 2  # statements run at once: more did not help with two cores shared 
 # gains nothing, and giving up fails a whole import. A frozen server is caught apart from this
 # (``Neo4jStore._await``), and a statement that fails for good is not retried at all.
 RETRIES = {"initial_retry_delay": 0.2, "max_transaction_retry_time": 120.0}
+
+
+class QuietDeadlockRetries(logging.Filter):
+    """Keep the driver's warning about a deadlocked transaction it retries (logger
+    ``neo4j.session``) out of a user's console: between an import's own statements it is
+    expected and harmless. It is logged here at INFO instead; every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "DeadlockDetected" not in record.getMessage():
+            return True
+        log.info("two statements of an import deadlocked; the driver runs one again")
+        return False
+
+
+logging.getLogger("neo4j.session").addFilter(QuietDeadlockRetries())
 
 
 def split(items: Sequence[T], keys: Iterable[str], parts: int = SESSIONS) -> list[list[T]]:
