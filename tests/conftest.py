@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,21 @@ def wipe_neo4j(uri: str) -> None:
 
     with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as s:
         s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+@pytest.fixture
+def neo4j_wiped(neo4j_uri: str) -> str:
+    """The test Neo4j, emptied first."""
+    wipe_neo4j(neo4j_uri)
+    return neo4j_uri
+
+
+def neo4j_value(uri: str, query: str) -> Any:
+    """One value straight from the database, past the store's filters."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as s:
+        return s.run(query).single()[0]
 
 
 @pytest.fixture(params=["embedded", "neo4j"])

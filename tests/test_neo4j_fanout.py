@@ -15,20 +15,15 @@ from neo4j.exceptions import ClientError
 from coco_atlas.graph.neo4j.fanout import Fanout
 from coco_atlas.graph.neo4j.store import Neo4jStore
 from coco_atlas.graph.store import Transaction
-from tests.conftest import company, edge, hub, wipe_neo4j
+from tests.conftest import company, edge, hub
+from tests.conftest import neo4j_value as _raw
 
 pytestmark = pytest.mark.slow  # a real Neo4j
 
 
 @pytest.fixture
-def neo4j_db(neo4j_uri: str) -> str:
-    wipe_neo4j(neo4j_uri)
-    return neo4j_uri
-
-
-def _raw(uri: str, query: str) -> Any:
-    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as s:
-        return s.run(query).single()[0]
+def neo4j_db(neo4j_wiped: str) -> str:
+    return neo4j_wiped
 
 
 def test_a_relationship_written_again_in_the_next_batch_is_updated_not_doubled(

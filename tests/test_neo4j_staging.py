@@ -11,32 +11,24 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from neo4j import GraphDatabase
 
 from coco_atlas.api.cli import main
 from coco_atlas.graph.neo4j.store import Neo4jStore
 from coco_atlas.graph.query import SortKey
 from coco_atlas.graph.store import StoreUnavailable, Transaction
 from coco_atlas.schema import ValidationError
-from tests.conftest import company, edge, hub, wipe_neo4j
+from tests.conftest import company, edge, hub
+from tests.conftest import neo4j_value as _raw
 from tests.server import ROOT
 
 pytestmark = pytest.mark.slow  # a real Neo4j and a killed subprocess
 
 
 @pytest.fixture
-def neo4j(neo4j_uri: str) -> str:
-    wipe_neo4j(neo4j_uri)
-    return neo4j_uri
-
-
-def _raw(uri: str, query: str) -> Any:
-    """One value straight from the database, past the store's filters."""
-    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as s:
-        return s.run(query).single()[0]
+def neo4j(neo4j_wiped: str) -> str:
+    return neo4j_wiped
 
 
 def _state(store: Neo4jStore) -> tuple[object, ...]:

@@ -765,8 +765,9 @@ class EmbeddedStore(Store):
             if not rows:
                 return
             last = rows[-1][:3]
-            for _, t, _, s, d, p in rows:
-                yield Edge(s, self.type_name[t], d, orjson.loads(p))
+            new, names, loads = tuple.__new__, self.type_name, orjson.loads
+            for _, t, _, s, d, p in rows:  # a tuple, not NamedTuple's slower __new__
+                yield new(Edge, (s, names[t], d, loads(p)))
 
     def topology(self, labels: Sequence[str] | None = None,
                  rel_types: Sequence[str] | None = None, *,

@@ -35,7 +35,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from functools import partial
-from itertools import compress
+from itertools import compress, repeat
+from operator import attrgetter, eq, not_
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -1052,8 +1053,7 @@ class Neo4jBulkWriter:
         keys = [e.key for e in plan.edges]
         self._read_eids()
         self.labels_of([x for s, _, d in keys for x in (s, d) if x not in self._eids])
-        by_rel: dict[tuple[str, bool], list[tuple[Edge, tuple[str, str, str]]]] = \
-            defaultdict(list)
+        by_rel: dict[tuple[str, bool], list[tuple[Edge, tuple[str, str, str]]]] = {}
         es, eids, fresh = plan.edge_stamps, self._eids, self._fresh
 
         def row(e: Edge, key: tuple[str, str, str]) -> dict[str, Any]:
@@ -1067,14 +1067,20 @@ class Neo4jBulkWriter:
 
         sent = row if es else lean  # the same stamps on every row: given once per statement
 
-        for e, key, new in zip(plan.edges, keys, plan.new_edges, strict=True):
-            if self.stage is not None and e.source not in fresh and e.target not in fresh:
+        pairs = list(zip(plan.edges, keys, strict=True))
+        groups = list(zip(map(_TYPE, plan.edges), plan.new_edges, strict=True))
+        if self.stage is not None:  # between two older nodes: kept for the publishing
+            later = [s not in fresh and d not in fresh for s, _, d in keys]
+            for (e, key), (rel, new) in compress(zip(pairs, groups, strict=True), later):
                 kept = row(e, key)
                 self._over_edges[key] = _strip(kept["p"])
                 self._gone_edges.discard(key)
-                self._defer(_edge_statement(e.type, new), rows=[kept])
-                continue
-            by_rel[(e.type, new)].append((e, key))
+                self._defer(_edge_statement(rel, new), rows=[kept])
+            if any(later):
+                pairs = list(compress(pairs, map(not_, later)))
+                groups = list(compress(groups, map(not_, later)))
+        for group in dict.fromkeys(groups):  # a few types: each pass runs in C
+            by_rel[group] = list(compress(pairs, map(eq, groups, repeat(group))))
         # each statement's rows are made while the server runs the statement before it
         if self.stage is None:  # one transaction: one session
             for (rel, new), edges in by_rel.items():
@@ -1158,6 +1164,9 @@ class Neo4jBulkWriter:
         keys = ((r["s"], r["t"], r["d"]) for r in rows
                 if not self._hidden((r["s"], r["t"], r["d"])))
         return list(dict.fromkeys(keys))
+
+
+_TYPE = attrgetter("type")
 
 
 def _edge_statement(rel: str, new: bool, stamped: bool = False) -> str:
