@@ -122,17 +122,6 @@ class Fanout:
         if self._errors:
             raise self._errors[0]
 
-    def __enter__(self) -> Fanout:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        """Wait for the senders; a failure of the caller's own wins over theirs."""
-        try:
-            self.close()
-        except BaseException:
-            if kind is None:
-                raise
-
     def _loop(self, jobs: queue.Queue[_Job | None]) -> None:
         ended = False  # the caller's end mark was taken
         try:

@@ -900,7 +900,6 @@ class Neo4jBulkWriter:
                                            f"{UNSAVED}")
                 return total
             except BaseException as e:
-                self._pending = None
                 if self.batches > written or not isinstance(e, ValidationError):
                     self.failed = True  # something may have been written: stop here
                 raise
