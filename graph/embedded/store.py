@@ -22,7 +22,6 @@ transactions, never corrupt the file.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import sqlite3
 import threading
@@ -43,6 +42,7 @@ import orjson
 
 from coco_atlas.graph.embedded import sqlfilter
 from coco_atlas.graph.embedded.memindex import GraphIndex
+from coco_atlas.graph.gcpause import collector_paused
 from coco_atlas.graph.query import Filter, Page, SortKey, check_find, decode_cursor, encode_cursor
 from coco_atlas.graph.store import (
     Direction,
@@ -303,7 +303,7 @@ class EmbeddedStore(Store):
         lock comes first and the index is refreshed under it: what another process committed
         before is seen, and nothing can commit in between.
         """
-        with ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql:
+        with ThreadPoolExecutor(1, thread_name_prefix="coco-sql") as sql, collector_paused():
             self._begin_write()
             writer = EmbeddedBulkWriter(self, source, sql)
             try:
@@ -897,17 +897,9 @@ class EmbeddedBulkWriter:
         self.dirty = False
 
     def write(self, tx: Transaction) -> WriteResult:
-        # A batch allocates millions of small objects that all survive until the batch ends:
-        # the cyclic garbage collector would rescan them again and again for nothing.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            plan = plan_write(PlannerLookup(self.store), tx, self.stamp)  # raises ValidationError
-            self.dirty = True  # from here on a failure must rebuild the index from the file
-            self.store._write_plan(plan, self.sql)
-        finally:
-            if paused:
-                gc.enable()
+        plan = plan_write(PlannerLookup(self.store), tx, self.stamp)  # raises ValidationError
+        self.dirty = True  # from here on a failure must rebuild the index from the file
+        self.store._write_plan(plan, self.sql)
         self.batches += 1
         for name in ("nodes_created", "nodes_updated", "edges_created", "edges_updated",
                      "nodes_deleted", "edges_deleted"):

@@ -54,6 +54,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from coco_atlas.graph.gcpause import collector_paused
 from coco_atlas.graph.neo4j import cypher
 from coco_atlas.graph.neo4j import stage as neo4j_stage
 from coco_atlas.graph.neo4j.fanout import RETRIES, SESSIONS, Fanout, quiet, split
@@ -391,39 +392,42 @@ class Neo4jStore(Store):
         meanwhile, the next write of this store, or the next store opened on the database,
         does it. Each call is waited for by :meth:`_await` on lanes of the bulk's own.
         """
-        self._tidy()
-        driver, lane, holder = self._driver, _Lane(), _Lane()
-        stage = neo4j_stage.new_id()
-        leased: tuple[neo4j.Session, NeoTx] | None = None
-        writer: Neo4jBulkWriter | None = None
-        settled = False
-        try:
-            leased = self._await(holder.submit(partial(self._lease, driver, stage)), driver,
-                                 UNSAVED)
-            self._await(lane.submit(partial(self._in_session, driver, partial(
-                neo4j_stage.register, stage=stage, source=source))), driver, UNSAVED)
-            writer = Neo4jBulkWriter(self, None, source, lane, driver, stage)
-            yield writer
-            self._await(lane.submit(partial(self._drain, writer)), driver, UNSAVED)
-            if writer.failed:
-                raise StoreUnavailable(f"{self._where}: a batch of this write failed{UNSAVED}")
-            if writer.batches:
-                self._await(lane.submit(partial(self._publish, writer)), driver, UNKNOWN)
-            settled = self._settle(driver, lane, stage)  # finalise, or forget an empty one
-        finally:
-            if leased is not None:
-                if not settled and writer is not None and not lane.busy:
-                    with suppress(Exception):  # the failure is the caller's, or raised above
-                        self._await(lane.submit(partial(self._drain, writer)), driver)
-                if not settled and not self._settle(driver, lane, stage):
-                    self._orphans = True  # the server is gone: settle on the next write
-                stuck = holder.busy
-                ended = holder.submit(partial(_end, *leased))
-                if not stuck:
-                    with suppress(StoreUnavailable):
-                        self._await(ended, driver)
-            lane.stop()
-            holder.stop()
+        # the write's records live until it ends (graph.gcpause), and so do what the caller
+        # makes between batches (coco migrate reads its source there)
+        with collector_paused():
+            self._tidy()
+            driver, lane, holder = self._driver, _Lane(), _Lane()
+            stage = neo4j_stage.new_id()
+            leased: tuple[neo4j.Session, NeoTx] | None = None
+            writer: Neo4jBulkWriter | None = None
+            settled = False
+            try:
+                leased = self._await(holder.submit(partial(self._lease, driver, stage)), driver,
+                                     UNSAVED)
+                self._await(lane.submit(partial(self._in_session, driver, partial(
+                    neo4j_stage.register, stage=stage, source=source))), driver, UNSAVED)
+                writer = Neo4jBulkWriter(self, None, source, lane, driver, stage)
+                yield writer
+                self._await(lane.submit(partial(self._drain, writer)), driver, UNSAVED)
+                if writer.failed:
+                    raise StoreUnavailable(f"{self._where}: a batch of this write failed{UNSAVED}")
+                if writer.batches:
+                    self._await(lane.submit(partial(self._publish, writer)), driver, UNKNOWN)
+                settled = self._settle(driver, lane, stage)  # finalise, or forget an empty one
+            finally:
+                if leased is not None:
+                    if not settled and writer is not None and not lane.busy:
+                        with suppress(Exception):  # the failure is the caller's, or raised above
+                            self._await(lane.submit(partial(self._drain, writer)), driver)
+                    if not settled and not self._settle(driver, lane, stage):
+                        self._orphans = True  # the server is gone: settle on the next write
+                    stuck = holder.busy
+                    ended = holder.submit(partial(_end, *leased))
+                    if not stuck:
+                        with suppress(StoreUnavailable):
+                            self._await(ended, driver)
+                lane.stop()
+                holder.stop()
 
     def _drain(self, writer: Neo4jBulkWriter) -> None:
         """Wait for the statements a staged writer sent (graph.neo4j.fanout), before it is
