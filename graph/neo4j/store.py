@@ -421,11 +421,7 @@ class Neo4jStore(Store):
                             self._await(lane.submit(partial(self._drain, writer)), driver)
                     if not settled and not self._settle(driver, lane, stage):
                         self._orphans = True  # the server is gone: settle on the next write
-                    stuck = holder.busy
-                    ended = holder.submit(partial(_end, *leased))
-                    if not stuck:
-                        with suppress(StoreUnavailable):
-                            self._await(ended, driver)
+                    self._end_on(holder, leased, driver)
                 lane.stop()
                 holder.stop()
 
@@ -501,12 +497,19 @@ class Neo4jStore(Store):
                         UNKNOWN)
         finally:
             if opened is not None:
-                stuck = lane.busy
-                ended = lane.submit(partial(_end, *opened))
-                if not stuck:
-                    with suppress(StoreUnavailable):
-                        self._await(ended, driver)
+                self._end_on(lane, opened, driver)
             lane.stop()
+
+    def _end_on(self, lane: _Lane, opened: tuple[neo4j.Session, NeoTx],
+                driver: neo4j.Driver) -> None:
+        """End a transaction and its session on the lane they live on; waited for unless the
+        lane is stuck on a frozen server (the end then runs once the abandoned connection is
+        shut)."""
+        stuck = lane.busy
+        ended = lane.submit(partial(_end, *opened))
+        if not stuck:
+            with suppress(StoreUnavailable):
+                self._await(ended, driver)
 
     def _begin(self, driver: neo4j.Driver) -> tuple[neo4j.Session, NeoTx]:
         with _translated(self._where):
