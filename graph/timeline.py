@@ -107,8 +107,10 @@ def restrict(store: Store, topo: Topology, period: Period | None) -> Topology:
     arrays (:func:`_validity`); a period then costs a few vectorised comparisons."""
     if period is None or period.is_open:
         return topo
-    key = ("validity", topo.version, topo.n_nodes, topo.n_edges,
-           tuple(np.unique(topo.labels).tolist()), tuple(np.unique(topo.types).tolist()))
+    # The arrays are by position, so the key pins the order too: a Neo4j store reads its
+    # topology again for every call, and nothing orders its rows (a new plan may change it)
+    key = ("validity", topo.version, hash(tuple(topo.ids)),
+           *(hash(a.tobytes()) for a in (topo.labels, topo.src, topo.dst, topo.types)))
     starts, ends, edge_starts, edge_ends = per_version(store, key, lambda: _validity(store, topo))
     first = _day_number(period.first) if period.first else FAR_PAST
     last = _day_number(period.last) if period.last else FAR_FUTURE
